@@ -1,0 +1,104 @@
+"""JSON-LD document loader: the only place that fetches a JSON-LD document.
+
+It serves the contexts bundled in `contexts/` (index.json maps URL -> file) and refuses
+every other URL unless the caller explicitly allows network loading. Each loader owns
+its caches, so several loaders (or builds) in one process never share state.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import urllib.request
+from functools import cache
+from importlib import resources
+
+from cachetools import LRUCache
+from pyld.context_resolver import ContextResolver
+
+CONTEXTS_PACKAGE = "portfolio_gen.credentials"
+CONTEXTS_FOLDER = "contexts"
+# How many distinct processed contexts pyld may keep per loader: a credential uses a
+# handful (VC 2.0, OB 3.0, data integrity) plus scoped contexts inside them.
+RESOLVED_CONTEXT_CACHE_SIZE = 100
+NETWORK_TIMEOUT_SECONDS = 10
+
+
+class DocumentLoadingError(Exception):
+    """A JSON-LD document was asked for that this loader will not provide."""
+
+
+@cache
+def bundled_contexts() -> dict[str, str]:
+    """URL -> raw JSON text of every bundled context (read once per process)."""
+    folder = resources.files(CONTEXTS_PACKAGE).joinpath(CONTEXTS_FOLDER)
+    index = json.loads(folder.joinpath("index.json").read_text("utf-8"))
+    return {url: folder.joinpath(name).read_text("utf-8") for url, name in index.items()}
+
+
+class DocumentLoader:
+    """A pyld-compatible document loader: `loader(url, options) -> RemoteDocument`.
+
+    Parsed documents are cached; pyld receives copies, never the cached originals
+    (it rewrites relative context URLs in place). `pyld_options()` adds a per-loader context resolver
+    so pyld's processed-context cache (its main speed-up) is reused across calls
+    without using pyld's process-wide default cache.
+    """
+
+    def __init__(
+        self,
+        extra_documents: dict[str, dict] | None = None,
+        *,
+        allow_network: bool = False,
+    ):
+        self.allow_network = allow_network
+        self._texts = dict(bundled_contexts())
+        self._parsed: dict[str, dict] = {}
+        for url, document in (extra_documents or {}).items():
+            self._parsed[url] = copy.deepcopy(document)
+        self._resolved_contexts = LRUCache(maxsize=RESOLVED_CONTEXT_CACHE_SIZE)
+
+    @property
+    def urls(self) -> list[str]:
+        return sorted(set(self._texts) | set(self._parsed))
+
+    def document(self, url: str) -> dict:
+        """The parsed document for `url` (shared: do not modify it)."""
+        if url not in self._parsed:
+            if url in self._texts:
+                self._parsed[url] = json.loads(self._texts[url])
+            elif self.allow_network:
+                self._parsed[url] = _fetch(url)
+            else:
+                raise DocumentLoadingError(
+                    f"{url}: not a bundled JSON-LD context; portfolio-gen does not load "
+                    "documents from the network (bundled: " + ", ".join(self.urls) + ")"
+                )
+        return self._parsed[url]
+
+    def __call__(self, url: str, options: dict | None = None) -> dict:
+        return {
+            "contextUrl": None,
+            "documentUrl": url,
+            # pyld resolves relative @context URLs in place: hand it a copy.
+            "document": copy.deepcopy(self.document(url)),
+        }
+
+    def pyld_options(self) -> dict:
+        return {
+            "documentLoader": self,
+            "contextResolver": ContextResolver(self._resolved_contexts, self),
+        }
+
+
+def _fetch(url: str) -> dict:
+    if not url.startswith("https://"):
+        raise DocumentLoadingError(f"{url}: only https URLs may be fetched")
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/ld+json, application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT_SECONDS) as reply:
+            return json.loads(reply.read())
+    except (OSError, ValueError) as error:
+        raise DocumentLoadingError(f"{url}: could not be fetched: {error}") from None
