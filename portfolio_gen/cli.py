@@ -1,0 +1,288 @@
+"""The `portfolio-gen` command line: parses arguments, calls the library, prints.
+
+Exit codes: 0 success, 1 a verification or rule failed, 2 bad input (with every
+problem listed, located and explained).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Iterable, NoReturn
+
+import click
+
+from . import __version__, i18n, scaffold, schemas
+from .model import (LANGUAGES, ROLES, Candidate, Framework, JointLevelRule, MinItemsRule,
+                    Validation)
+from .portfolios import unknown_framework_problem
+from .problems import Problem, nearest
+from .rules import decide
+from .workspace import load_workspace
+
+EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+
+
+class Context:
+    def __init__(self, root: Path, language: str):
+        self.root = root
+        self.language = language
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="portfolio-gen")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Workspace folder (holds referentiels/ and candidates/).")
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None,
+              help="Language of messages (default: from the locale).")
+@click.pass_context
+def main(ctx: click.Context, root: Path, lang: str | None) -> None:
+    """Digital-competence portfolios: check, build sites, sign and verify credentials."""
+    ctx.obj = Context(root, i18n.user_language(lang))
+
+
+# --- problems ---------------------------------------------------------------------------
+
+def render_problems(problems: Iterable[Problem], ctx: Context, as_json: bool) -> None:
+    problems = list(problems)
+    if as_json:
+        click.echo(json.dumps([problem_json(p, ctx) for p in problems], ensure_ascii=False, indent=2))
+        return
+    labels = {"error": {"fr": "erreur", "en": "error"}, "warning": {"fr": "avertissement", "en": "warning"}}
+    hint_label = "conseil" if ctx.language == "fr" else "hint"
+    for problem in problems:
+        message, hint = i18n.explain(problem, ctx.language)
+        location = problem.location(ctx.root)
+        prefix = f"{location}: " if location else ""
+        click.echo(f"{prefix}{labels[problem.severity][ctx.language]}: {message}", err=True)
+        if hint:
+            click.echo(f"    {hint_label}: {hint}", err=True)
+
+
+def problem_json(problem: Problem, ctx: Context) -> dict:
+    message, hint = i18n.explain(problem, ctx.language)
+    return {"file": problem.location(ctx.root).rsplit(":", 1)[0] if problem.line else problem.location(ctx.root),
+            "line": problem.line, "severity": problem.severity, "code": problem.key,
+            "message": message, "hint": hint}
+
+
+def fail_with(problems: list[Problem], ctx: Context, as_json: bool = False) -> NoReturn:
+    render_problems(problems, ctx, as_json)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def workspace_or_exit(ctx: Context, only: Iterable[str] | None = None, as_json: bool = False):
+    workspace = load_workspace(ctx.root, only=only)
+    if workspace.errors:
+        fail_with(workspace.problems, ctx, as_json)
+    return workspace
+
+
+# --- check ------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_context
+def check(ctx: Context, as_json: bool) -> None:
+    """Validate every framework and candidate; report all problems at once."""
+    workspace = load_workspace(ctx.root)
+    errors = workspace.errors
+    if as_json:
+        click.echo(json.dumps({
+            "ok": not errors, "frameworks": sorted(workspace.frameworks),
+            "candidates": sorted(workspace.candidates),
+            "problems": [problem_json(p, ctx) for p in workspace.problems]}, ensure_ascii=False, indent=2))
+    else:
+        render_problems(workspace.problems, ctx, False)
+        entries = sum(len(c.entries) for c in workspace.candidates.values())
+        summary = (f"{len(workspace.frameworks)} référentiels, {len(workspace.candidates)} candidats, "
+                   f"{entries} entrées : {len(errors)} erreur(s)") if ctx.language == "fr" else \
+                  (f"{len(workspace.frameworks)} frameworks, {len(workspace.candidates)} candidates, "
+                   f"{entries} entries: {len(errors)} error(s)")
+        click.echo(summary)
+    if errors:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+# --- frameworks -------------------------------------------------------------------------
+
+@main.group()
+def frameworks() -> None:
+    """List and show competency frameworks."""
+
+
+@frameworks.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def frameworks_list(ctx: Context, as_json: bool) -> None:
+    """One line per framework: id, item count, rule."""
+    workspace = workspace_or_exit(ctx, only=[], as_json=as_json)
+    rows = [framework_summary(f) for f in workspace.frameworks.values()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']:<18} {row['items']:>3} items  {row['rule'] or '-':<12} {row['title']}")
+
+
+@frameworks.command("show")
+@click.argument("framework_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def frameworks_show(ctx: Context, framework_id: str, as_json: bool) -> None:
+    """The tree of one framework, item by item."""
+    workspace = workspace_or_exit(ctx, only=[], as_json=as_json)
+    framework = workspace.frameworks.get(framework_id)
+    if framework is None:
+        fail_with([unknown_framework_problem(framework_id, workspace.frameworks, None, None)], ctx, as_json)
+    if as_json:
+        summary = framework_summary(framework)
+        summary["items"] = [{"code": i.code, "title": i.title, "domain": i.domain, "competence": i.competence,
+                             "phase": i.phase, "mandatory": i.mandatory, "criteria": list(i.criteria)}
+                            for i in framework.items]
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{framework.title} ({framework.id}, {framework.version})")
+    click.echo(f"  {framework.source.title} {framework.source.reference}".rstrip())
+    for domain in framework.domains:
+        click.echo(f"{domain.code}  {domain.title}")
+        for item in domain.items:
+            if item.code == domain.code:
+                continue
+            mark = " *" if item.mandatory else ""
+            click.echo(f"  {item.code:<8} {item.title}{mark}")
+    if framework.levels:
+        click.echo("levels: " + " < ".join(lv.title for lv in framework.levels))
+
+
+RULE_KINDS = {MinItemsRule: "min_items", JointLevelRule: "joint_level"}
+
+
+def framework_summary(framework: Framework) -> dict:
+    rule = framework.rule
+    return {"id": framework.id, "title": framework.title, "version": framework.version,
+            "items": len(framework.items), "mandatory": len(framework.mandatory_codes),
+            "levels": [lv.code for lv in framework.levels],
+            "rule": RULE_KINDS[type(rule)] if rule else None}
+
+
+# --- scaffolding ------------------------------------------------------------------------
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@pass_context
+def init(ctx: Context, directory: Path) -> None:
+    """Create a new workspace in DIRECTORY with one example candidate."""
+    try:
+        created = scaffold.init_workspace(directory, ctx.language)
+    except FileExistsError:
+        raise click.UsageError(f"{directory} exists and is not empty: choose a new folder") from None
+    for path in created:
+        click.echo(path)
+
+
+@main.group()
+def new() -> None:
+    """Scaffold a candidate or an entry."""
+
+
+@new.command("candidate")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="enseignant", show_default=True)
+@click.option("--institution", default="", help="School, INSPÉ, rectorat...")
+@click.option("--framework", "frameworks_", multiple=True, required=True, help="Framework id (repeatable).")
+@click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
+@click.option("--slug", default=None, help="Folder name (default: from NAME).")
+@click.option("--email", default="", help="Private contact e-mail (never published).")
+@pass_context
+def new_candidate(ctx: Context, name: str, role: str, institution: str, frameworks_: tuple[str, ...],
+                  language: str, slug: str | None, email: str) -> None:
+    """Create candidates/<slug>/ with a profile and a first draft entry."""
+    workspace = workspace_or_exit(ctx, only=[])
+    unknown = [f for f in frameworks_ if f not in workspace.frameworks]
+    if unknown:
+        fail_with([unknown_framework_problem(f, workspace.frameworks, None, None) for f in unknown], ctx)
+    try:
+        created = scaffold.new_candidate(ctx.root, name, role, institution, frameworks_, language, slug, email)
+    except FileExistsError as error:
+        raise click.UsageError(f"{error.args[0]} already exists") from None
+    for path in created:
+        click.echo(path)
+
+
+@new.command("entry")
+@click.argument("slug")
+@click.argument("title")
+@click.option("--claim", "claims", multiple=True, help="framework:code, e.g. c2i2e:B2.3 (repeatable).")
+@pass_context
+def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...]) -> None:
+    """Create a draft entry for candidate SLUG."""
+    workspace = workspace_or_exit(ctx, only=[slug])
+    candidate = workspace.candidate(slug)
+    problems = []
+    for claim in claims:
+        framework_id, _, code = claim.partition(":")
+        framework = workspace.frameworks.get(framework_id)
+        if framework is None or code not in framework.item_by_code:
+            pool = [f"{f.id}:{i.code}" for f in workspace.frameworks.values() for i in f.items]
+            problems.append(Problem("claim.unknown_item", None, None, {
+                "code": code or claim, "framework": framework_id,
+                "suggestions": ", ".join(nearest(claim, pool))}))
+    if problems:
+        fail_with(problems, ctx)
+    try:
+        path = scaffold.new_entry(ctx.root, slug, title, claims, candidate.language)
+    except FileExistsError as error:
+        raise click.UsageError(f"{error.args[0]} already exists") from None
+    click.echo(path)
+
+
+@main.command("schemas")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"))
+def export_schemas(directory: Path) -> None:
+    """Write the JSON Schemas of candidate.yml, entries and frameworks (for editors)."""
+    for path in schemas.export_schemas(directory):
+        click.echo(path)
+
+
+# --- status -----------------------------------------------------------------------------
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
+    """Progress of candidates per framework: items claimed, and whether the claims cover the rule."""
+    workspace = workspace_or_exit(ctx, only=slugs or None, as_json=as_json)
+    rows = [claim_progress(candidate, workspace.frameworks[pursuit.framework])
+            for candidate in workspace.candidates.values() for pursuit in candidate.frameworks]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        rule = ""
+        if row["required"]:
+            covered = "yes" if row["claims_cover_rule"] else "no"
+            missing = f", mandatory not claimed: {', '.join(row['mandatory_missing'])}" if row["mandatory_missing"] else ""
+            rule = f"  rule {row['required']}: covered {covered}{missing}"
+        click.echo(f"{row['candidate']:<22} {row['framework']:<18} claimed {row['claimed']:>2}/{row['items']}{rule}")
+
+
+def claim_progress(candidate: Candidate, framework: Framework) -> dict:
+    """How far a candidate's claims go towards the rule, as if every claim were validated."""
+    hypothetical = [Validation(framework.id, claim.item, "", entry.date, level=claim.level)
+                    for entry, claim in candidate.claims_for(framework.id)]
+    decision = decide(framework, hypothetical)
+    return {"candidate": candidate.slug, "framework": framework.id,
+            "claimed": len(decision.validated), "items": len(framework.items),
+            "required": decision.required or None,
+            "claims_cover_rule": decision.met if decision.required else None,
+            "mandatory_missing": list(decision.missing_mandatory)}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Read competency frameworks from YAML files into `Framework` values.
+
+The shape is checked by the framework JSON Schema; this module adds what a schema
+cannot say (unique codes, phases and levels that exist) and builds the tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable
+
+from . import schemas
+from .model import (Competence, Domain, Framework, Item, JointLevelRule, Level, MinItemsRule,
+                    Phase, Resource, Rule, RuleInput, Source)
+from .problems import InputError, Problem
+from .yamlfile import LineDict, load_mapping
+
+
+def load_framework(path: Path) -> Framework:
+    """Read one framework file; raises InputError listing every problem in it."""
+    data = load_mapping(path)
+    problems = schemas.validate("framework", data, path)
+    if problems:
+        raise InputError(problems)
+    framework = _build(data, path)
+    problems = _consistency_problems(framework, data, path)
+    if problems:
+        raise InputError(problems)
+    return framework
+
+
+def load_frameworks(paths: Iterable[Path]) -> tuple[dict[str, Framework], list[Problem]]:
+    """Read many framework files, collecting problems rather than stopping at the first."""
+    frameworks: dict[str, Framework] = {}
+    problems: list[Problem] = []
+    for path in sorted(paths):
+        try:
+            framework = load_framework(path)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        if framework.id in frameworks:
+            problems.append(Problem("framework.duplicate_id", path, 1,
+                                    {"id": framework.id, "other": str(frameworks[framework.id].path)}))
+            continue
+        if framework.id != path.stem:
+            problems.append(Problem("framework.id_not_file_name", path, 1,
+                                    {"id": framework.id, "stem": path.stem}))
+        frameworks[framework.id] = framework
+    return frameworks, problems
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _build(data: LineDict, path: Path) -> Framework:
+    domains = tuple(_domain(d) for d in data["domains"])
+    source = data["source"]
+    return Framework(
+        id=data["id"], title=data["title"], title_en=_text(data.get("title_en")),
+        version=_text(data["version"]), language=data["language"],
+        source=Source(title=source["title"], reference=_text(source.get("reference")),
+                      date=dt.date.fromisoformat(source["date"]) if source.get("date") else None,
+                      url=_text(source.get("url")), note=_text(source.get("note"))),
+        phases=tuple(Phase(p["code"], p["title"], _text(p.get("title_en"))) for p in data.get("phases", [])),
+        mentions=tuple(data.get("mentions", [])),
+        levels=tuple(Level(_text(lv["code"]), lv["title"], _text(lv.get("title_en")))
+                     for lv in data.get("levels", [])),
+        rule=_rule(data.get("rule")),
+        domains=domains,
+        path=path,
+    )
+
+
+def _rule(data: LineDict | None) -> Rule | None:
+    if data is None:
+        return None
+    if data["kind"] == "min_items":
+        return MinItemsRule(minimum=data["min"])
+    return JointLevelRule(tuple(RuleInput(i["id"], i["title"], bool(i.get("external")))
+                                for i in data["inputs"]))
+
+
+def _item(node: LineDict, domain: str, competence: str, phase: str) -> Item:
+    return Item(
+        code=_text(node["code"]), title=node["title"], title_en=_text(node.get("title_en")),
+        description=_text(node.get("description")),
+        criteria=tuple(node.get("criteria", [])), mandatory=bool(node.get("mandatory", False)),
+        phase=_text(node.get("phase")) or phase, domain=domain, competence=competence,
+        resources=tuple(Resource(r["title"], _text(r.get("url")), _text(r.get("format")),
+                                 _text(r.get("level"))) for r in node.get("resources", [])),
+    )
+
+
+def _competence(node: LineDict, domain: str, phase: str) -> Competence:
+    code = _text(node["code"])
+    phase = _text(node.get("phase")) or phase
+    children = node.get("items") or []
+    items = tuple(_item(i, domain, code, phase) for i in children) or (_item(node, domain, code, phase),)
+    return Competence(code, node["title"], _text(node.get("title_en")),
+                      _text(node.get("description")), items)
+
+
+def _domain(node: LineDict) -> Domain:
+    code = _text(node["code"])
+    phase = _text(node.get("phase"))
+    competences = tuple(_competence(c, code, phase) for c in node.get("competences") or [])
+    loose = tuple(_item(i, code, "", phase) for i in node.get("items") or [])
+    items = tuple(i for c in competences for i in c.items) + loose
+    if not items:  # a domain with no children is itself the claimable item
+        items = (_item(node, code, "", phase),)
+    return Domain(code, node["title"], _text(node.get("title_en")), _text(node.get("description")),
+                  competences, items)
+
+
+def _consistency_problems(framework: Framework, data: LineDict, path: Path) -> list[Problem]:
+    problems = []
+    lines = _code_lines(data)
+    seen: set[str] = set()
+    for item in framework.items:
+        if item.code in seen:
+            problems.append(Problem("framework.duplicate_code", path, lines.get(item.code), {"code": item.code}))
+        seen.add(item.code)
+        phases = {p.code for p in framework.phases}
+        if item.phase and item.phase not in phases:
+            problems.append(Problem("framework.unknown_phase", path, lines.get(item.code),
+                                    {"phase": item.phase, "allowed": ", ".join(sorted(phases)) or "-"}))
+    level_codes = [lv.code for lv in framework.levels]
+    if len(set(level_codes)) != len(level_codes):
+        problems.append(Problem("framework.duplicate_level", path, data.line_of("levels")))
+    rule = framework.rule
+    if isinstance(rule, MinItemsRule) and rule.minimum > len(framework.items):
+        problems.append(Problem("framework.rule_impossible", path, data.line_of("rule"),
+                                {"min": rule.minimum, "count": len(framework.items)}))
+    if isinstance(rule, JointLevelRule) and not framework.levels:
+        problems.append(Problem("framework.joint_without_levels", path, data.line_of("rule")))
+    return problems
+
+
+def _code_lines(data: LineDict) -> dict[str, int]:
+    """Line of each node's `code`, for locating problems found after building the tree."""
+    lines: dict[str, int] = {}
+
+    def visit(node: object) -> None:
+        if isinstance(node, LineDict):
+            if "code" in node:
+                lines.setdefault(_text(node["code"]), node.line_of("code"))
+            for key in ("competences", "items"):
+                for child in node.get(key) or []:
+                    visit(child)
+
+    for domain in data["domains"]:
+        visit(domain)
+    return lines

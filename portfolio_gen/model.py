@@ -1,0 +1,254 @@
+"""The domain model: frameworks, candidates, entries, evidence, validations.
+
+Plain immutable values. This module knows nothing of files formats, MkDocs or
+cryptography: readers build these objects, rules decide on them, writers render them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    reference: str = ""
+    date: dt.date | None = None
+    url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Phase:
+    code: str
+    title: str
+    title_en: str = ""
+
+
+@dataclass(frozen=True)
+class Level:
+    code: str
+    title: str
+    title_en: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A training resource suggested for an item (title, link, delivery format, level)."""
+
+    title: str
+    url: str = ""
+    format: str = ""
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A leaf of a framework: what a candidate claims and an evaluator validates."""
+
+    code: str
+    title: str
+    title_en: str = ""
+    description: str = ""
+    criteria: tuple[str, ...] = ()
+    mandatory: bool = False
+    phase: str = ""
+    domain: str = ""
+    competence: str = ""
+    resources: tuple[Resource, ...] = ()
+
+
+@dataclass(frozen=True)
+class Competence:
+    code: str
+    title: str
+    title_en: str = ""
+    description: str = ""
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class Domain:
+    code: str
+    title: str
+    title_en: str = ""
+    description: str = ""
+    competences: tuple[Competence, ...] = ()
+    items: tuple[Item, ...] = ()  # the leaves under this domain, in order
+
+
+@dataclass(frozen=True)
+class MinItemsRule:
+    """Certified when at least `minimum` items are validated, every mandatory one included."""
+
+    minimum: int
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    id: str
+    title: str
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class JointLevelRule:
+    """The certified level is the highest level recognised by every input: the lowest of theirs."""
+
+    inputs: tuple[RuleInput, ...]
+
+
+Rule = MinItemsRule | JointLevelRule
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: str
+    version: str
+    language: str
+    source: Source
+    domains: tuple[Domain, ...]
+    title_en: str = ""
+    phases: tuple[Phase, ...] = ()
+    mentions: tuple[int, ...] = ()
+    levels: tuple[Level, ...] = ()
+    rule: Rule | None = None
+    path: Path | None = None
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for domain in self.domains for item in domain.items)
+
+    @cached_property
+    def item_by_code(self) -> Mapping[str, Item]:
+        return {item.code: item for item in self.items}
+
+    @cached_property
+    def mandatory_codes(self) -> frozenset[str]:
+        return frozenset(item.code for item in self.items if item.mandatory)
+
+    def level_rank(self, code: str) -> int:
+        """Position of a level on the scale (0 = lowest); ValueError when not on it."""
+        for rank, level in enumerate(self.levels):
+            if level.code == code:
+                return rank
+        raise ValueError(f"{code!r} is not a level of {self.id}")
+
+    def level(self, code: str) -> Level:
+        return self.levels[self.level_rank(code)]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An item a candidate says an entry demonstrates, optionally at a level."""
+
+    framework: str
+    item: str
+    level: str = ""
+    justification: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.framework}:{self.item}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A trace attached to an entry: a file inside the candidate folder, or a URL."""
+
+    title: str
+    path: str = ""  # relative to the candidate folder, with forward slashes
+    url: str = ""
+    file: Path | None = None  # resolved location on disk, for files
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.path)
+
+
+PUBLIC, PRIVATE, DRAFT = "public", "private", "draft"
+SITUATIONS = ("professionnelle", "formation")
+VISIBILITIES = (PUBLIC, PRIVATE, DRAFT)
+ROLES = ("enseignant", "stagiaire", "inspecteur", "directeur", "administratif",
+         "etudiant-meef", "formateur", "autre")
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One documented activity: description, reflective text, claims and evidence."""
+
+    slug: str
+    title: str
+    date: dt.date
+    situation: str
+    body: str
+    claims: tuple[Claim, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    phase: str = ""
+    visibility: str = PUBLIC
+    tags: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == PUBLIC
+
+
+@dataclass(frozen=True)
+class Pursuit:
+    """A framework a candidate is working towards, with the CRCNÉ-style mention if any."""
+
+    framework: str
+    mention: int | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    slug: str
+    name: str
+    role: str
+    institution: str
+    language: str
+    frameworks: tuple[Pursuit, ...]
+    entries: tuple[Entry, ...] = ()
+    site_url: str = ""
+    bio: str = ""
+    private: Mapping[str, object] = field(default_factory=dict, compare=False)
+    folder: Path | None = None
+
+    @property
+    def public_entries(self) -> tuple[Entry, ...]:
+        return tuple(entry for entry in self.entries if entry.is_public)
+
+    def claims_for(self, framework_id: str, public_only: bool = False) -> list[tuple[Entry, Claim]]:
+        entries = self.public_entries if public_only else self.entries
+        return [(entry, claim) for entry in entries for claim in entry.claims
+                if claim.framework == framework_id]
+
+
+ACCEPTED, REFUSED = "accepted", "refused"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """An evaluator's decision on one item of one candidate (from a credential or a record)."""
+
+    framework: str
+    item: str
+    evaluator: str
+    date: dt.date
+    decision: str = ACCEPTED
+    level: str = ""
+    comment: str = ""
+    entry: str = ""
+    credential_id: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.decision == ACCEPTED

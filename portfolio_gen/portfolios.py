@@ -1,0 +1,206 @@
+"""Read candidate folders (candidate.yml, entries/*.md, evidence/) into `Candidate` values.
+
+Every problem is collected with its file and line, so that `check` reports them all
+at once; a candidate with problems is still returned when it can be, so that one bad
+entry does not hide the rest of a portfolio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path, PurePosixPath
+from typing import Mapping
+
+from markdown.extensions.toc import slugify
+
+from . import schemas
+from .model import Candidate, Claim, Entry, Evidence, Framework, Pursuit
+from .problems import WARNING, InputError, Problem, nearest
+from .yamlfile import LineDict, load_front_matter, load_mapping
+
+CANDIDATE_FILE = "candidate.yml"
+ENTRIES_DIR = "entries"
+
+
+def slug_for(name: str) -> str:
+    """The URL-safe name of a folder or file: lowercase ASCII words joined by dashes."""
+    return slugify(name, "-")
+
+
+def candidate_folders(root: Path) -> list[Path]:
+    """Candidate folders under `root`: every sub-folder holding a candidate.yml."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[Candidate | None, list[Problem]]:
+    """Read one candidate folder; returns the candidate (None if unusable) and all problems."""
+    problems: list[Problem] = []
+    path = folder / CANDIDATE_FILE
+    slug = folder.name
+    if slug_for(slug) != slug:
+        problems.append(Problem("candidate.bad_slug", folder, None, {"slug": slug, "suggestion": slug_for(slug)}))
+    try:
+        data = load_mapping(path)
+    except InputError as error:
+        return None, problems + error.problems
+    shape = schemas.validate("candidate", data, path)
+    if shape:
+        return None, problems + shape
+    pursuits = []
+    for index, pursuit in enumerate(data["frameworks"]):
+        line = data["frameworks"].line_of(index)
+        framework = frameworks.get(pursuit["id"])
+        if framework is None:
+            problems.append(unknown_framework_problem(pursuit["id"], frameworks, path, line))
+        elif "mention" in pursuit and pursuit["mention"] not in framework.mentions:
+            problems.append(Problem("candidate.bad_mention", path, line,
+                                    {"mention": pursuit["mention"], "framework": framework.id,
+                                     "allowed": ", ".join(map(str, framework.mentions)) or "-"}))
+        pursuits.append(Pursuit(pursuit["id"], pursuit.get("mention")))
+    entries, entry_problems = _read_entries(folder, frameworks, {p.framework for p in pursuits})
+    problems.extend(entry_problems)
+    candidate = Candidate(
+        slug=slug, name=data["name"], role=data["role"], institution=data["institution"],
+        language=data["language"], frameworks=tuple(pursuits), entries=tuple(entries),
+        site_url=data.get("site_url", ""), bio=data.get("bio", ""),
+        private=dict(data.get("private") or {}), folder=folder,
+    )
+    return candidate, problems
+
+
+def unknown_framework_problem(framework_id: str, frameworks: Mapping[str, Framework], path: Path,
+                       line: int | None) -> Problem:
+    return Problem("framework.unknown", path, line,
+                   {"id": framework_id, "suggestions": ", ".join(nearest(framework_id, frameworks)) or
+                    ", ".join(sorted(frameworks))})
+
+
+def _read_entries(folder: Path, frameworks: Mapping[str, Framework],
+                  pursued: set[str]) -> tuple[list[Entry], list[Problem]]:
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    by_slug: dict[str, Path] = {}
+    directory = folder / ENTRIES_DIR
+    for path in sorted(directory.glob("*.md")) if directory.is_dir() else []:
+        slug = slug_for(path.stem)
+        if slug in by_slug:
+            problems.append(Problem("entry.duplicate_slug", path, None,
+                                    {"slug": slug, "other": by_slug[slug].name}))
+            continue
+        by_slug[slug] = path
+        try:
+            entry, entry_problems = _read_entry(path, slug, folder, frameworks, pursued)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        problems.extend(entry_problems)
+        entries.append(entry)
+    entries.sort(key=lambda e: (e.date, e.slug))
+    return entries, problems
+
+
+def _read_entry(path: Path, slug: str, folder: Path, frameworks: Mapping[str, Framework],
+                pursued: set[str]) -> tuple[Entry, list[Problem]]:
+    document = load_front_matter(path)
+    meta = document.meta
+    shape = schemas.validate("entry", meta, path)
+    if shape:
+        raise InputError(shape)
+    claims, problems = _claims(meta, path, frameworks, pursued)
+    evidence, evidence_problems = _evidence(meta, path, folder)
+    problems += evidence_problems
+    phase = str(meta.get("phase", ""))
+    problems += _phase_problems(phase, claims, frameworks, path, meta)
+    entry = Entry(
+        slug=slug, title=meta["title"], date=dt.date.fromisoformat(meta["date"]),
+        situation=meta["situation"], body=document.body, claims=tuple(claims),
+        evidence=tuple(evidence), phase=phase, visibility=meta["visibility"],
+        tags=tuple(str(t) for t in meta.get("tags", [])), path=path,
+    )
+    if entry.claims and not entry.evidence and not entry.body.strip():
+        problems.append(Problem("entry.no_trace", path, meta.line, severity=WARNING))
+    return entry, problems
+
+
+def _claims(meta: LineDict, path: Path, frameworks: Mapping[str, Framework],
+            pursued: set[str]) -> tuple[list[Claim], list[Problem]]:
+    claims: list[Claim] = []
+    problems: list[Problem] = []
+    raw_claims = meta.get("claims") or []
+    for index, raw in enumerate(raw_claims):
+        line = raw_claims.line_of(index)
+        if isinstance(raw, str):
+            raw = {"item": raw}
+        framework_id, _, code = raw["item"].partition(":")
+        level = "" if raw.get("level") is None else str(raw["level"])
+        framework = frameworks.get(framework_id)
+        if framework is None:
+            problems.append(unknown_framework_problem(framework_id, frameworks, path, line))
+            continue
+        if code not in framework.item_by_code:
+            problems.append(Problem("claim.unknown_item", path, line, {
+                "code": code, "framework": framework_id,
+                "suggestions": ", ".join(f"{framework_id}:{c}" for c in nearest(code, framework.item_by_code))}))
+            continue
+        if framework_id not in pursued:
+            problems.append(Problem("claim.framework_not_pursued", path, line, {"framework": framework_id}))
+        if level and level not in {lv.code for lv in framework.levels}:
+            problems.append(Problem("claim.unknown_level", path, line, {
+                "level": level, "framework": framework_id,
+                "allowed": ", ".join(lv.code for lv in framework.levels) or "-"}))
+            level = ""
+        claims.append(Claim(framework_id, code, level, str(raw.get("justification", ""))))
+    return claims, problems
+
+
+def _phase_problems(phase: str, claims: list[Claim], frameworks: Mapping[str, Framework],
+                    path: Path, meta: LineDict) -> list[Problem]:
+    if not phase:
+        return []
+    allowed = {p.code for c in claims for p in frameworks[c.framework].phases}
+    if phase not in allowed:
+        return [Problem("entry.unknown_phase", path, meta.line_of("phase"),
+                        {"phase": phase, "allowed": ", ".join(sorted(allowed)) or "-"})]
+    return []
+
+
+def _evidence(meta: LineDict, path: Path, folder: Path) -> tuple[list[Evidence], list[Problem]]:
+    evidence: list[Evidence] = []
+    problems: list[Problem] = []
+    raw_list = meta.get("evidence") or []
+    for index, raw in enumerate(raw_list):
+        line = raw_list.line_of(index)
+        if "url" in raw:
+            evidence.append(Evidence(title=raw["title"], url=raw["url"]))
+            continue
+        relative = raw["path"]
+        file, problem = resolve_inside(folder, relative)
+        if problem:
+            problems.append(Problem(problem, path, line, {"path": relative}))
+            continue
+        evidence.append(Evidence(title=raw["title"], path=PurePosixPath(relative).as_posix(), file=file))
+    return evidence, problems
+
+
+def resolve_inside(folder: Path, relative: str) -> tuple[Path | None, str]:
+    """Resolve an evidence path, refusing anything that leaves the candidate folder.
+
+    Both `..` and symbolic links are followed before comparing, so that neither a
+    crafted path nor a link to /etc/passwd can publish a file from outside.
+    """
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if pure.is_absolute() or relative.startswith(("/", "~")) or ":" in pure.parts[0]:
+        return None, "evidence.absolute"
+    base = folder.resolve()
+    target = (folder / pure)
+    resolved = Path(os.path.realpath(target))
+    if resolved != base and base not in resolved.parents:
+        return None, "evidence.outside"
+    if not resolved.exists():
+        return None, "evidence.missing"
+    if not resolved.is_file():
+        return None, "evidence.not_file"
+    return target, ""

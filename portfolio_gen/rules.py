@@ -1,0 +1,91 @@
+"""Certification decisions: apply a framework's rule to a candidate's validations.
+
+Pure arithmetic over the model, so that every rule can be unit-tested exhaustively
+and the commission, the site and the report all reach the same verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from .model import Framework, JointLevelRule, MinItemsRule, Validation
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a framework's rule says about a candidate's validated items and levels."""
+
+    framework: str
+    has_rule: bool
+    met: bool
+    validated: tuple[str, ...]  # item codes, in framework order
+    missing_mandatory: tuple[str, ...] = ()
+    required: int = 0
+    level: str = ""  # certified level, for level rules
+    input_levels: Mapping[str, str | None] | None = None
+    missing_inputs: tuple[str, ...] = ()
+
+
+def validated_items(framework: Framework, validations: Iterable[Validation]) -> dict[str, Validation]:
+    """Latest accepted validation per item; a later refusal does not erase an acceptance.
+
+    Items validated at several levels keep the highest level, since a validation records
+    a competence observed, and a later weaker activity does not un-observe it.
+    """
+    best: dict[str, Validation] = {}
+    for validation in validations:
+        if validation.framework != framework.id or not validation.accepted:
+            continue
+        if validation.item not in framework.item_by_code:
+            continue
+        current = best.get(validation.item)
+        if current is None or _level_key(framework, validation) > _level_key(framework, current):
+            best[validation.item] = validation
+    return {code: best[code] for code in framework.item_by_code if code in best}
+
+
+def _level_key(framework: Framework, validation: Validation) -> tuple[int, object]:
+    rank = framework.level_rank(validation.level) if validation.level and framework.levels else -1
+    return rank, validation.date
+
+
+def evaluation_level(framework: Framework, validations: Iterable[Validation]) -> str | None:
+    """The level an evaluation recognises over the whole grid: the lowest item level.
+
+    A level is recognised for the activity only when every item of the grid has been
+    validated with a level; otherwise the evaluation has not concluded (None).
+    """
+    best = validated_items(framework, validations)
+    if not framework.levels or len(best) < len(framework.items):
+        return None
+    if any(not v.level for v in best.values()):
+        return None
+    return min((v.level for v in best.values()), key=framework.level_rank)
+
+
+def decide(framework: Framework, validations: Iterable[Validation],
+           input_levels: Mapping[str, str | None] | None = None) -> Decision:
+    """Apply the framework's rule. `input_levels` gives each joint-level input's level."""
+    validations = list(validations)
+    best = validated_items(framework, validations)
+    codes = tuple(best)
+    rule = framework.rule
+    if isinstance(rule, MinItemsRule):
+        missing = tuple(item.code for item in framework.items
+                        if item.mandatory and item.code not in best)
+        met = len(codes) >= rule.minimum and not missing
+        return Decision(framework.id, True, met, codes, missing, rule.minimum)
+    if isinstance(rule, JointLevelRule):
+        return _decide_joint_level(framework, rule, codes, input_levels or {})
+    return Decision(framework.id, False, False, codes)
+
+
+def _decide_joint_level(framework: Framework, rule: JointLevelRule, codes: tuple[str, ...],
+                        input_levels: Mapping[str, str | None]) -> Decision:
+    levels = {i.id: input_levels.get(i.id) or None for i in rule.inputs}
+    missing = tuple(input_id for input_id, level in levels.items() if level is None)
+    if missing:
+        return Decision(framework.id, True, False, codes, input_levels=levels, missing_inputs=missing)
+    joint = min(levels.values(), key=framework.level_rank)
+    return Decision(framework.id, True, True, codes, level=joint, input_levels=levels)

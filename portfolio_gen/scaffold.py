@@ -1,0 +1,85 @@
+"""Create workspaces, candidates and entries from templates, ready to edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+
+from .files import write_atomic
+from .portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
+from .schemas import export_schemas
+from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR
+
+SCHEMAS_DIR = "schemas"
+GITIGNORE = "# build output and secrets never go to git\n/site/\n/keys/\n*.key.pem\n"
+
+
+def _templates() -> jinja2.Environment:
+    folder = resources.files("portfolio_gen").joinpath("data/scaffold")
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), keep_trailing_newline=True,
+                              undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def bundled_frameworks() -> list[Path]:
+    folder = Path(str(resources.files("portfolio_gen").joinpath("data/referentiels")))
+    return sorted(folder.glob("*.yml"))
+
+
+def init_workspace(root: Path, language: str = "fr") -> list[Path]:
+    """Scaffold a workspace: frameworks, schemas, one example candidate. Refuses a non-empty folder."""
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(root)
+    created = []
+    (root / FRAMEWORKS_DIR).mkdir(parents=True)
+    for framework in bundled_frameworks():
+        target = root / FRAMEWORKS_DIR / framework.name
+        shutil.copyfile(framework, target)
+        created.append(target)
+    created += export_schemas(root / SCHEMAS_DIR)
+    write_atomic(root / ".gitignore", GITIGNORE)
+    created.append(root / ".gitignore")
+    created += new_candidate(root, "Prénom Nom" if language == "fr" else "First Last",
+                             role="enseignant", institution="Mon établissement",
+                             frameworks=["c2i2e"], language=language, slug="exemple")
+    return created
+
+
+def new_candidate(root: Path, name: str, role: str, institution: str, frameworks: Sequence[str],
+                  language: str = "fr", slug: str | None = None, email: str = "") -> list[Path]:
+    """Scaffold `candidates/<slug>/` with a profile and a first draft entry."""
+    slug = slug or slug_for(name)
+    folder = root / CANDIDATES_DIR / slug
+    if folder.exists():
+        raise FileExistsError(folder)
+    profile = _templates().get_template("candidate.yml.j2").render(
+        name=name, role=role, institution=institution, language=language, slug=slug,
+        frameworks=frameworks, email=email or f"{slug}@example.org")
+    write_atomic(folder / CANDIDATE_FILE, profile, overwrite=False)
+    (folder / "evidence").mkdir()
+    entry = new_entry(root, slug, "Première activité" if language == "fr" else "First activity",
+                      language=language)
+    return [folder / CANDIDATE_FILE, entry]
+
+
+def new_entry(root: Path, slug: str, title: str, claims: Sequence[str] = (),
+              language: str = "fr", date: dt.date | None = None) -> Path:
+    """Scaffold `candidates/<slug>/entries/<date>-<title>.md` as a draft."""
+    folder = root / CANDIDATES_DIR / slug
+    if not (folder / CANDIDATE_FILE).exists():
+        raise FileNotFoundError(folder / CANDIDATE_FILE)
+    date = date or dt.date.today()
+    path = folder / ENTRIES_DIR / f"{date.isoformat()}-{slug_for(title)}.md"
+    text = _templates().get_template("entry.md.j2").render(
+        title=_yaml_string(title), date=date.isoformat(), claims=claims, language=language)
+    write_atomic(path, text, overwrite=False)
+    return path
+
+
+def _yaml_string(value: str) -> str:
+    """Quote a title so that colons or leading symbols cannot break the YAML."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,121 @@
+"""JSON Schemas of the hand-edited files, used both by editors and to validate input.
+
+Declaring the shape of candidate.yml, entry front matter and framework files once, as
+JSON Schema, gives editors (VS Code's YAML extension) completion and gives `check` its
+first pass; domain checks that a schema cannot express live in the readers.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .problems import Problem, nearest
+from .yamlfile import LineDict, LineList
+
+SCHEMA_NAMES = ("candidate", "entry", "framework")
+
+
+@cache
+def schema(name: str) -> dict:
+    text = resources.files("portfolio_gen").joinpath(f"data/schemas/{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(name), format_checker=jsonschema.FormatChecker())
+
+
+def export_schemas(folder: Path) -> list[Path]:
+    """Write every schema as `<name>.schema.json` into `folder` (for editors)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SCHEMA_NAMES:
+        target = folder / f"{name}.schema.json"
+        target.write_text(json.dumps(schema(name), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        written.append(target)
+    return written
+
+
+def validate(name: str, data: Any, file: Path) -> list[Problem]:
+    """Problems with `data` against schema `name`, each located at the offending line."""
+    errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    return [_problem(error, data, file) for error in _most_specific(errors)]
+
+
+def _most_specific(errors: list[jsonschema.ValidationError]) -> list[jsonschema.ValidationError]:
+    """For a failed alternative, report the branch that got furthest, not the whole anyOf.
+
+    A oneOf whose branches each only ask for a key (evidence: `path` or `url`) is kept
+    whole, because the useful message there is "exactly one of".
+    """
+    result = []
+    for error in errors:
+        branches = error.context or []
+        only_required = branches and all(b.validator == "required" for b in branches)
+        if error.validator in ("anyOf", "oneOf") and branches and not only_required:
+            result.append(jsonschema.exceptions.best_match(branches))
+        else:
+            result.append(error)
+    return result
+
+
+def _problem(error: jsonschema.ValidationError, data: Any, file: Path) -> Problem:
+    path = list(error.absolute_path)
+    field = ".".join(str(p) for p in path) or "(top level)"
+    line = line_of(data, path)
+    validator = error.validator
+    params: dict[str, Any] = {"field": field}
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        params["missing"] = missing
+        key = "schema.required"
+    elif validator in ("additionalProperties", "unevaluatedProperties"):
+        extra = [k for k in (error.instance or {}) if k not in error.schema.get("properties", {})]
+        unknown = extra[0] if extra else ""
+        known = list(error.schema.get("properties", {}))
+        params.update(unknown=unknown, suggestions=", ".join(nearest(unknown, known)) or ", ".join(known))
+        line = line_of(data, path + [unknown]) or line
+        key = "schema.unknown_key"
+    elif validator == "enum":
+        params.update(value=error.instance, allowed=", ".join(map(str, error.validator_value)))
+        key = "schema.enum"
+    elif validator == "type":
+        params.update(expected=_type_name(error.validator_value), value=error.instance)
+        key = "schema.type"
+    elif validator == "format":
+        params.update(value=error.instance, format=error.validator_value)
+        key = "schema.format"
+    elif validator == "oneOf":
+        choices = [b.validator_value[0] for b in error.context or [] if b.validator == "required"]
+        params["choices"] = ", ".join(choices)
+        key = "schema.one_of"
+    else:
+        params["reason"] = error.message
+        key = "schema.invalid"
+    return Problem(key, file, line, params)
+
+
+def _type_name(value: Any) -> str:
+    return " or ".join(value) if isinstance(value, list) else str(value)
+
+
+def line_of(data: Any, path: list) -> int | None:
+    """Line of the deepest node on `path` that the YAML loader located."""
+    node, line = data, getattr(data, "line", None)
+    for step in path:
+        if isinstance(node, LineDict) and step in node:
+            line = node.line_of(step)
+            node = node[step]
+        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+            line = node.line_of(step)
+            node = node[step]
+        else:
+            break
+    return line
