@@ -17,8 +17,17 @@ DEFAULT_LANGUAGE = "en"
 
 @cache
 def catalog() -> dict[str, dict[str, list[str] | str]]:
-    text = resources.files("portfolio_gen").joinpath("data/messages.yml").read_text("utf-8")
-    return yaml.safe_load(text)
+    """Every message, merged from the files of data/messages/ (one per part of the tool)."""
+    merged: dict = {}
+    folder = resources.files("portfolio_gen").joinpath("data/messages")
+    for resource in sorted(folder.iterdir(), key=lambda r: r.name):
+        if resource.name.endswith(".yml"):
+            part = yaml.safe_load(resource.read_text("utf-8")) or {}
+            duplicated = merged.keys() & part.keys()
+            if duplicated:
+                raise ValueError(f"message keys defined twice: {sorted(duplicated)}")
+            merged.update(part)
+    return merged
 
 
 def user_language(explicit: str | None = None) -> str:
