@@ -199,6 +199,10 @@ class Entry:
     def is_public(self) -> bool:
         return self.visibility == PUBLIC
 
+    @property
+    def is_draft(self) -> bool:
+        return self.visibility == DRAFT
+
 
 @dataclass(frozen=True)
 class Pursuit:
@@ -227,7 +231,9 @@ class Candidate:
         return tuple(entry for entry in self.entries if entry.is_public)
 
     def claims_for(self, framework_id: str, public_only: bool = False) -> list[tuple[Entry, Claim]]:
-        entries = self.public_entries if public_only else self.entries
+        """Claims made by the candidate's entries. Drafts claim nothing yet; private entries
+        do (they are shown to evaluators, not published)."""
+        entries = self.public_entries if public_only else [e for e in self.entries if not e.is_draft]
         return [(entry, claim) for entry in entries for claim in entry.claims
                 if claim.framework == framework_id]
 

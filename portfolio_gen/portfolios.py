@@ -55,6 +55,9 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[C
         framework = frameworks.get(pursuit["id"])
         if framework is None:
             problems.append(unknown_framework_problem(pursuit["id"], frameworks, path, line))
+        elif framework.mentions and "mention" not in pursuit:
+            problems.append(Problem("candidate.mention_required", path, line, {
+                "framework": framework.id, "allowed": ", ".join(map(str, framework.mentions))}))
         elif "mention" in pursuit and pursuit["mention"] not in framework.mentions:
             problems.append(Problem("candidate.bad_mention", path, line,
                                     {"mention": pursuit["mention"], "framework": framework.id,
@@ -147,7 +150,10 @@ def _claims(meta: LineDict, path: Path, frameworks: Mapping[str, Framework],
             continue
         if framework_id not in pursued:
             problems.append(Problem("claim.framework_not_pursued", path, line, {"framework": framework_id}))
-        if level and level not in {lv.code for lv in framework.levels}:
+        if level and not framework.levels:
+            problems.append(Problem("claim.no_levels", path, line, {"framework": framework_id}))
+            level = ""
+        elif level and level not in {lv.code for lv in framework.levels}:
             problems.append(Problem("claim.unknown_level", path, line, {
                 "level": level, "framework": framework_id,
                 "allowed": ", ".join(lv.code for lv in framework.levels) or "-"}))
@@ -164,7 +170,12 @@ def _phase_problems(phase: str, claims: list[Claim], frameworks: Mapping[str, Fr
     if phase not in allowed:
         return [Problem("entry.unknown_phase", path, meta.line_of("phase"),
                         {"phase": phase, "allowed": ", ".join(sorted(allowed)) or "-"})]
-    return []
+    # An entry documents one phase: claiming an item evaluated in another phase is a slip.
+    return [Problem("claim.other_phase", path, meta.line_of("claims"),
+                    {"item": c.ref, "item_phase": item.phase, "phase": phase})
+            for c in claims
+            for item in [frameworks[c.framework].item_by_code[c.item]]
+            if frameworks[c.framework].phases and item.phase and item.phase != phase]
 
 
 def _evidence(meta: LineDict, path: Path, folder: Path) -> tuple[list[Evidence], list[Problem]]:

@@ -46,7 +46,7 @@ def export_schemas(folder: Path) -> list[Path]:
 def validate(name: str, data: Any, file: Path) -> list[Problem]:
     """Problems with `data` against schema `name`, each located at the offending line."""
     errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    return [_problem(error, data, file) for error in _most_specific(errors)]
+    return [_problem(error, data, file, name) for error in _most_specific(errors)]
 
 
 def _most_specific(errors: list[jsonschema.ValidationError]) -> list[jsonschema.ValidationError]:
@@ -66,9 +66,9 @@ def _most_specific(errors: list[jsonschema.ValidationError]) -> list[jsonschema.
     return result
 
 
-def _problem(error: jsonschema.ValidationError, data: Any, file: Path) -> Problem:
+def _problem(error: jsonschema.ValidationError, data: Any, file: Path, name: str) -> Problem:
     path = list(error.absolute_path)
-    field = ".".join(str(p) for p in path) or "(top level)"
+    field = ".".join(str(p) for p in path) or name
     line = line_of(data, path)
     validator = error.validator
     params: dict[str, Any] = {"field": field}

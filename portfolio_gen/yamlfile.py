@@ -6,6 +6,7 @@ the line of each node while parsing, so the loader keeps it beside the values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,9 @@ def load_front_matter(path: Path) -> FrontMatterDocument:
     text = read_text(path)
     if not text.strip():
         raise InputError([Problem("file.empty", path)])
-    lines = text.splitlines(keepends=True)
+    # Split on "\n" only: str.splitlines would also break on U+0085 or U+2028 inside
+    # a title or the body, and shift every line number after it.
+    lines = [line for line in re.split(r"(?<=\n)", text) if line]
     if not lines or lines[0].rstrip() != "---":
         raise InputError([Problem("frontmatter.missing", path, 1)])
     for index in range(1, len(lines)):

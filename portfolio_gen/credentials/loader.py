@@ -80,6 +80,9 @@ class DocumentLoader:
         return {
             "contextUrl": None,
             "documentUrl": url,
+            # "static" lets pyld keep the resolved context in the loader's shared
+            # cache; without a tag it re-resolves (and re-hashes) it on every call.
+            "tag": "static",
             # pyld resolves relative @context URLs in place: hand it a copy.
             "document": copy.deepcopy(self.document(url)),
         }

@@ -1,0 +1,46 @@
+"""Shared fixtures: the repository's own frameworks and demo cohort, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENTIELS = REPO / "referentiels"
+DEMO_CANDIDATES = REPO / "candidates"
+
+
+def run_cli(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess.CompletedProcess:
+    """Run the real command in a subprocess, as a user would (exit code, stdout, stderr)."""
+    env = {**os.environ, "PORTFOLIO_GEN_LANG": lang}
+    return subprocess.run([sys.executable, "-m", "portfolio_gen.cli", *args], cwd=cwd or REPO,
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def copy_frameworks(root: Path) -> Path:
+    target = root / "referentiels"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in REFERENTIELS.glob("*.yml"):
+        shutil.copyfile(path, target / path.name)
+    return target
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """An empty workspace holding the shipped frameworks."""
+    copy_frameworks(tmp_path)
+    (tmp_path / "candidates").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def demo_workspace(tmp_path: Path) -> Path:
+    """A private copy of the shipped demo workspace, safe to modify."""
+    copy_frameworks(tmp_path)
+    shutil.copytree(DEMO_CANDIDATES, tmp_path / "candidates")
+    return tmp_path

@@ -1,0 +1,117 @@
+"""The arithmetic of every certification rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, strategies as st
+
+from portfolio_gen.model import (REFUSED, Domain, Framework, Item, JointLevelRule, Level, MinItemsRule,
+                                 RuleInput, Source, Validation)
+from portfolio_gen.rules import decide, evaluation_level, validated_items
+
+DAY = dt.date(2026, 5, 1)
+MANDATORY = {"A1", "A2", "B1"}
+
+
+def c2i2e_like(mandatory=frozenset(MANDATORY)) -> Framework:
+    """27 items, three of them mandatory, rule 23 of 27: the C2i2e arithmetic."""
+    codes = [f"A{i}" for i in range(1, 14)] + [f"B{i}" for i in range(1, 15)]
+    items = tuple(Item(code, code, mandatory=code in mandatory) for code in codes)
+    return Framework("c2", "C2", "1", "fr", Source("test"), (Domain("D", "D", items=items),),
+                     rule=MinItemsRule(23))
+
+
+def joint_framework() -> Framework:
+    levels = tuple(Level(c, c) for c in ("initie", "confirme", "avance", "expert"))
+    items = tuple(Item(f"I{i}", f"I{i}") for i in range(1, 9))
+    rule = JointLevelRule((RuleInput("jury", "Jury"), RuleInput("pix-edu", "Pix+Édu", external=True)))
+    return Framework("crc", "CRC", "1", "fr", Source("test"), (Domain("P", "P", items=items),),
+                     levels=levels, rule=rule)
+
+
+def accept(codes, framework="c2", level="", date=DAY):
+    return [Validation(framework, code, "eval", date, level=level) for code in codes]
+
+
+def codes_with_mandatory(count: int) -> list[str]:
+    others = [i.code for i in c2i2e_like().items if i.code not in MANDATORY]
+    return sorted(MANDATORY) + others[: count - len(MANDATORY)]
+
+
+def test_22_of_27_with_every_mandatory_item_fails():
+    decision = decide(c2i2e_like(), accept(codes_with_mandatory(22)))
+    assert not decision.met and len(decision.validated) == 22 and decision.required == 23
+
+
+def test_23_with_a_mandatory_item_missing_fails():
+    codes = [i.code for i in c2i2e_like().items if i.code != "B1"][:23]
+    decision = decide(c2i2e_like(), accept(codes))
+    assert len(decision.validated) == 23
+    assert not decision.met and decision.missing_mandatory == ("B1",)
+
+
+def test_23_with_every_mandatory_item_passes():
+    decision = decide(c2i2e_like(), accept(codes_with_mandatory(23)))
+    assert decision.met and decision.missing_mandatory == ()
+
+
+def test_refusals_and_other_frameworks_do_not_count():
+    codes = codes_with_mandatory(23)
+    validations = accept(codes[:22]) + accept(codes[22:], framework="other")
+    validations.append(Validation("c2", codes[22], "eval", DAY, decision=REFUSED))
+    assert not decide(c2i2e_like(), validations).met
+
+
+def test_a_later_refusal_does_not_erase_an_acceptance():
+    codes = codes_with_mandatory(23)
+    validations = accept(codes) + [Validation("c2", codes[0], "eval", DAY + dt.timedelta(days=3), decision=REFUSED)]
+    assert decide(c2i2e_like(), validations).met
+
+
+def test_unknown_items_are_ignored_not_counted():
+    validations = accept(codes_with_mandatory(22)) + accept(["Z99"])
+    assert len(decide(c2i2e_like(), validations).validated) == 22
+
+
+@given(st.sets(st.sampled_from([i.code for i in c2i2e_like().items])))
+def test_min_items_rule_matches_its_definition(codes):
+    decision = decide(c2i2e_like(), accept(codes))
+    assert decision.met == (len(codes) >= 23 and MANDATORY <= codes)
+    assert set(decision.missing_mandatory) == MANDATORY - codes
+
+
+@pytest.mark.parametrize("jury, pix, expected", [
+    ("expert", "confirme", "confirme"),
+    ("initie", "avance", "initie"),
+    ("avance", "avance", "avance"),
+])
+def test_joint_level_is_the_lower_of_the_two(jury, pix, expected):
+    decision = decide(joint_framework(), [], {"jury": jury, "pix-edu": pix})
+    assert decision.met and decision.level == expected
+
+
+def test_joint_level_needs_both_inputs():
+    decision = decide(joint_framework(), [], {"jury": "expert"})
+    assert not decision.met and decision.missing_inputs == ("pix-edu",) and decision.level == ""
+
+
+def test_evaluation_level_is_the_lowest_item_level_once_the_grid_is_complete():
+    framework = joint_framework()
+    validations = accept([f"I{i}" for i in range(1, 8)], framework="crc", level="avance")
+    assert evaluation_level(framework, validations) is None  # I8 not yet evaluated
+    validations += accept(["I8"], framework="crc", level="confirme")
+    assert evaluation_level(framework, validations) == "confirme"
+
+
+def test_highest_level_is_kept_per_item():
+    framework = joint_framework()
+    validations = accept(["I1"], "crc", "avance") + accept(["I1"], "crc", "initie", DAY + dt.timedelta(days=1))
+    assert validated_items(framework, validations)["I1"].level == "avance"
+
+
+def test_framework_without_rule_never_certifies():
+    framework = Framework("enc", "Enc", "1", "fr", Source("t"), (Domain("A", "A"),))
+    decision = decide(framework, [])
+    assert not decision.has_rule and not decision.met
