@@ -7,6 +7,7 @@ only the caller's document loader, then canonicalizes the dataset.
 from __future__ import annotations
 
 import rfc8785
+from frozendict import frozendict
 from pyld import jsonld
 
 from .loader import DocumentLoader, DocumentLoadingError
@@ -28,9 +29,7 @@ def rdfc_1_0(document: dict, loader: DocumentLoader) -> str:
     options = loader.pyld_options()
     # pyld still calls RDFC-1.0 by its former name; the algorithm is the same.
     options.update(algorithm="URDNA2015", format="application/n-quads")
-    # Like digitalbazaar's "safe mode": a term the contexts do not define would be
-    # dropped silently and so be left unsigned; refuse the document instead.
-    processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped_property)
+    processor = _Processor(loader)
     try:
         return processor.normalize(document, options)
     except _DroppedProperty as error:
@@ -41,6 +40,58 @@ def rdfc_1_0(document: dict, loader: DocumentLoader) -> str:
         # pyld lets some malformed inputs escape as KeyError/TypeError; a credential
         # from outside must yield a clear refusal, not a crash.
         raise CanonicalizationError(f"invalid JSON-LD: {error!r}") from None
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld with two changes: undefined terms are refused, and processed contexts
+    are memoized across documents.
+
+    Like digitalbazaar's "safe mode", a term the contexts do not define would be
+    dropped silently and so be left unsigned: refuse the document instead.
+
+    pyld caches a processed context per *active context id*, but a type-scoped
+    context (OB 3.0 defines one per type: Achievement, Profile...) is applied to a
+    fresh clone each time, so its cache never hits and every credential re-processes
+    the same contexts; profiling showed that as most of the signing time. Processing
+    is a pure function of (active context, local context, flags); pyld freezes the
+    active contexts it finishes, so a frozen one can be keyed by identity, and the
+    memo keeps it alive so the identity is never reused.
+    """
+
+    def __init__(self, loader: DocumentLoader):
+        super().__init__(on_property_dropped=_refuse_dropped_property)
+        self._loader = loader
+        self._memo = loader.processed_contexts
+
+    def _process_context(
+        self, active_ctx, local_ctx, options, override_protected=False,
+        propagate=True, validate_scoped=True, cycles=None,
+    ):
+        key = self._memo_key(active_ctx, local_ctx)
+        if key is not None:
+            key += (options.get("base"), override_protected, propagate, validate_scoped)
+            hit = self._memo.get(key)
+            if hit is not None:
+                return hit[0]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate,
+            validate_scoped, cycles,
+        )
+        if key is not None:
+            self._memo[key] = (result, active_ctx, local_ctx)
+        return result
+
+    def _memo_key(self, active_ctx, local_ctx) -> tuple | None:
+        if not isinstance(active_ctx, frozendict):
+            return None  # still being built by pyld: its content may change
+        if isinstance(local_ctx, str):
+            return (id(active_ctx), local_ctx)
+        if isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
+            return (id(active_ctx), tuple(local_ctx))
+        if self._loader.served(local_ctx):
+            # A scoped context inside a served context document: never modified.
+            return (id(active_ctx), id(local_ctx))
+        return None  # e.g. an inline context in the caller's document
 
 
 class _DroppedProperty(Exception):

@@ -21,6 +21,8 @@ CONTEXTS_FOLDER = "contexts"
 # How many distinct processed contexts pyld may keep per loader: a credential uses a
 # handful (VC 2.0, OB 3.0, data integrity) plus scoped contexts inside them.
 RESOLVED_CONTEXT_CACHE_SIZE = 100
+# Each (active context, local context) pair met while expanding documents.
+PROCESSED_CONTEXT_CACHE_SIZE = 1000
 NETWORK_TIMEOUT_SECONDS = 10
 
 
@@ -57,6 +59,11 @@ class DocumentLoader:
         for url, document in (extra_documents or {}).items():
             self._parsed[url] = copy.deepcopy(document)
         self._resolved_contexts = LRUCache(maxsize=RESOLVED_CONTEXT_CACHE_SIZE)
+        # Active contexts already computed from these documents, for the
+        # canonicalization module (see canonicalization._Processor).
+        self.processed_contexts = LRUCache(maxsize=PROCESSED_CONTEXT_CACHE_SIZE)
+        self._served: list[object] = []
+        self._served_ids: set[int] = set()
 
     @property
     def urls(self) -> list[str]:
@@ -77,15 +84,36 @@ class DocumentLoader:
         return self._parsed[url]
 
     def __call__(self, url: str, options: dict | None = None) -> dict:
+        # pyld resolves relative @context URLs in place: hand it a copy.
+        document = copy.deepcopy(self.document(url))
+        self._remember(document)
         return {
             "contextUrl": None,
             "documentUrl": url,
             # "static" lets pyld keep the resolved context in the loader's shared
             # cache; without a tag it re-resolves (and re-hashes) it on every call.
             "tag": "static",
-            # pyld resolves relative @context URLs in place: hand it a copy.
-            "document": copy.deepcopy(self.document(url)),
+            "document": document,
         }
+
+    def _remember(self, document: object) -> None:
+        # Objects inside documents this loader served (scoped contexts) never change
+        # afterwards; the canonicalization memo may key on their identity, and they
+        # are kept alive here so that identity is never reused by another object.
+        self._served.append(document)
+        stack = [document]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                self._served_ids.add(id(node))
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                self._served_ids.add(id(node))
+                stack.extend(node)
+
+    def served(self, node: object) -> bool:
+        """Whether `node` is (inside) a document this loader handed out."""
+        return id(node) in self._served_ids
 
     def pyld_options(self) -> dict:
         return {
