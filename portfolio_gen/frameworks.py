@@ -83,22 +83,31 @@ def _rule(data: LineDict | None) -> Rule | None:
                                 for i in data["inputs"]))
 
 
-def _item(node: LineDict, domain: str, competence: str, phase: str) -> Item:
+def _resources(node: LineDict) -> tuple[Resource, ...]:
+    return tuple(Resource(r["title"], _text(r.get("url")), _text(r.get("format")), _text(r.get("level")))
+                 for r in node.get("resources", []))
+
+
+def _item(node: LineDict, domain: str, competence: str, phase: str,
+          inherited: tuple[Resource, ...] = ()) -> Item:
+    """A leaf; training resources listed on its competence or domain apply to it too."""
     return Item(
         code=_text(node["code"]), title=node["title"], title_en=_text(node.get("title_en")),
         description=_text(node.get("description")),
         criteria=tuple(node.get("criteria", [])), mandatory=bool(node.get("mandatory", False)),
         phase=_text(node.get("phase")) or phase, domain=domain, competence=competence,
-        resources=tuple(Resource(r["title"], _text(r.get("url")), _text(r.get("format")),
-                                 _text(r.get("level"))) for r in node.get("resources", [])),
+        resources=_resources(node) + inherited,
     )
 
 
-def _competence(node: LineDict, domain: str, phase: str) -> Competence:
+def _competence(node: LineDict, domain: str, phase: str, inherited: tuple[Resource, ...]) -> Competence:
     code = _text(node["code"])
     phase = _text(node.get("phase")) or phase
-    children = node.get("items") or []
-    items = tuple(_item(i, domain, code, phase) for i in children) or (_item(node, domain, code, phase),)
+    if node.get("items"):
+        shared = _resources(node) + inherited
+        items = tuple(_item(i, domain, code, phase, shared) for i in node["items"])
+    else:  # a competence without items is itself the claimable item
+        items = (_item(node, domain, code, phase, inherited),)
     return Competence(code, node["title"], _text(node.get("title_en")),
                       _text(node.get("description")), items)
 
@@ -106,8 +115,10 @@ def _competence(node: LineDict, domain: str, phase: str) -> Competence:
 def _domain(node: LineDict) -> Domain:
     code = _text(node["code"])
     phase = _text(node.get("phase"))
-    competences = tuple(_competence(c, code, phase) for c in node.get("competences") or [])
-    loose = tuple(_item(i, code, "", phase) for i in node.get("items") or [])
+    children = (node.get("competences") or []) + (node.get("items") or [])
+    shared = _resources(node) if children else ()
+    competences = tuple(_competence(c, code, phase, shared) for c in node.get("competences") or [])
+    loose = tuple(_item(i, code, "", phase, shared) for i in node.get("items") or [])
     items = tuple(i for c in competences for i in c.items) + loose
     if not items:  # a domain with no children is itself the claimable item
         items = (_item(node, code, "", phase),)

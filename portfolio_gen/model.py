@@ -36,6 +36,14 @@ class Level:
     title_en: str = ""
 
 
+# Frameworks without a level scale (C2i2e, the 2009 framework) are self-assessed on this one.
+POSITIONING_SCALE = (
+    Level("non-acquis", "Non acquis", "Not acquired"),
+    Level("en-cours", "En cours d'acquisition", "In progress"),
+    Level("acquis", "Acquis", "Acquired"),
+)
+
+
 @dataclass(frozen=True)
 class Resource:
     """A training resource suggested for an item (title, link, delivery format, level)."""
@@ -142,6 +150,22 @@ class Framework:
     def level(self, code: str) -> Level:
         return self.levels[self.level_rank(code)]
 
+    @property
+    def assessment_scale(self) -> tuple[Level, ...]:
+        """The scale a self-assessment uses: the framework's levels, or a positioning one."""
+        return self.levels or POSITIONING_SCALE
+
+    def group_items(self, code: str) -> tuple[Item, ...]:
+        """The items under a domain, competence or item code (empty if unknown)."""
+        for domain in self.domains:
+            if domain.code == code:
+                return domain.items
+            for competence in domain.competences:
+                if competence.code == code:
+                    return competence.items
+        item = self.item_by_code.get(code)
+        return (item,) if item else ()
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -205,6 +229,17 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class SelfAssessment:
+    """A candidate's dated positioning on a framework: a level per item, and a target."""
+
+    framework: str
+    date: dt.date
+    target: str
+    levels: Mapping[str, str]  # item code -> level code on the framework's assessment scale
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
 class Pursuit:
     """A framework a candidate is working towards, with the CRCNÉ-style mention if any."""
 
@@ -221,6 +256,7 @@ class Candidate:
     language: str
     frameworks: tuple[Pursuit, ...]
     entries: tuple[Entry, ...] = ()
+    self_assessments: tuple[SelfAssessment, ...] = ()  # oldest first
     site_url: str = ""
     bio: str = ""
     private: Mapping[str, object] = field(default_factory=dict, compare=False)
@@ -229,6 +265,9 @@ class Candidate:
     @property
     def public_entries(self) -> tuple[Entry, ...]:
         return tuple(entry for entry in self.entries if entry.is_public)
+
+    def assessments_for(self, framework_id: str) -> tuple[SelfAssessment, ...]:
+        return tuple(a for a in self.self_assessments if a.framework == framework_id)
 
     def claims_for(self, framework_id: str, public_only: bool = False) -> list[tuple[Entry, Claim]]:
         """Claims made by the candidate's entries. Drafts claim nothing yet; private entries

@@ -15,12 +15,13 @@ from typing import Mapping
 from markdown.extensions.toc import slugify
 
 from . import schemas
-from .model import Candidate, Claim, Entry, Evidence, Framework, Pursuit
+from .model import Candidate, Claim, Entry, Evidence, Framework, Pursuit, SelfAssessment
 from .problems import WARNING, InputError, Problem, nearest
 from .yamlfile import LineDict, load_front_matter, load_mapping
 
 CANDIDATE_FILE = "candidate.yml"
 ENTRIES_DIR = "entries"
+SELF_ASSESSMENTS_DIR = "self-assessments"
 
 
 def slug_for(name: str) -> str:
@@ -63,11 +64,15 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[C
                                     {"mention": pursuit["mention"], "framework": framework.id,
                                      "allowed": ", ".join(map(str, framework.mentions)) or "-"}))
         pursuits.append(Pursuit(pursuit["id"], pursuit.get("mention")))
-    entries, entry_problems = _read_entries(folder, frameworks, {p.framework for p in pursuits})
+    pursued = {p.framework for p in pursuits}
+    entries, entry_problems = _read_entries(folder, frameworks, pursued)
     problems.extend(entry_problems)
+    assessments, assessment_problems = _read_self_assessments(folder, frameworks, pursued)
+    problems.extend(assessment_problems)
     candidate = Candidate(
         slug=slug, name=data["name"], role=data["role"], institution=data["institution"],
         language=data["language"], frameworks=tuple(pursuits), entries=tuple(entries),
+        self_assessments=tuple(assessments),
         site_url=data.get("site_url", ""), bio=data.get("bio", ""),
         private=dict(data.get("private") or {}), folder=folder,
     )
@@ -176,6 +181,64 @@ def _phase_problems(phase: str, claims: list[Claim], frameworks: Mapping[str, Fr
             for c in claims
             for item in [frameworks[c.framework].item_by_code[c.item]]
             if frameworks[c.framework].phases and item.phase and item.phase != phase]
+
+
+def _read_self_assessments(folder: Path, frameworks: Mapping[str, Framework],
+                           pursued: set[str]) -> tuple[list[SelfAssessment], list[Problem]]:
+    assessments: list[SelfAssessment] = []
+    problems: list[Problem] = []
+    directory = folder / SELF_ASSESSMENTS_DIR
+    for path in sorted(directory.glob("*.yml")) if directory.is_dir() else []:
+        try:
+            assessment, found = _read_self_assessment(path, frameworks, pursued)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        problems.extend(found)
+        if assessment is not None:
+            assessments.append(assessment)
+    assessments.sort(key=lambda a: (a.date, a.framework))
+    return assessments, problems
+
+
+def _read_self_assessment(path: Path, frameworks: Mapping[str, Framework],
+                          pursued: set[str]) -> tuple[SelfAssessment | None, list[Problem]]:
+    data = load_mapping(path)
+    shape = schemas.validate("self-assessment", data, path)
+    if shape:
+        raise InputError(shape)
+    framework = frameworks.get(data["framework"])
+    if framework is None:
+        return None, [unknown_framework_problem(data["framework"], frameworks, path, data.line_of("framework"))]
+    problems = []
+    if framework.id not in pursued:
+        problems.append(Problem("claim.framework_not_pursued", path, data.line_of("framework"),
+                                {"framework": framework.id}))
+    scale = [lv.code for lv in framework.assessment_scale]
+    target = str(data.get("target", scale[0] if framework.levels else scale[-1]))
+    if target not in scale:
+        problems.append(_unknown_level(target, framework, scale, path, data.line_of("target")))
+    levels: dict[str, str] = {}
+    # Groups first, then items, so that a more specific code overrides its group's level.
+    raw = data["levels"]
+    for code in sorted(raw, key=lambda c: -len(framework.group_items(str(c)))):
+        level, line = str(raw[code]), raw.line_of(code)
+        items = framework.group_items(str(code))
+        if not items:
+            problems.append(Problem("claim.unknown_item", path, line, {
+                "code": code, "framework": framework.id,
+                "suggestions": ", ".join(nearest(str(code), framework.item_by_code))}))
+        elif level not in scale:
+            problems.append(_unknown_level(level, framework, scale, path, line))
+        else:
+            levels.update({item.code: level for item in items})
+    date = dt.date.fromisoformat(data["date"])
+    return SelfAssessment(framework.id, date, target, levels, path), problems
+
+
+def _unknown_level(level: str, framework: Framework, scale: list[str], path: Path, line: int | None) -> Problem:
+    return Problem("claim.unknown_level", path, line,
+                   {"level": level, "framework": framework.id, "allowed": ", ".join(scale)})
 
 
 def _evidence(meta: LineDict, path: Path, folder: Path) -> tuple[list[Evidence], list[Problem]]:

@@ -1,0 +1,90 @@
+"""The self-assessment diagnostic: gaps against a target, training to close them, readiness.
+
+Pix+Édu's first step is an individual diagnostic that identifies training needs; a
+candidate whose diagnostic shows strong proficiency may go straight to certification.
+This module turns a dated self-assessment into those answers, using the same rules
+the commission applies (rules.decide), so "ready" here means what it means there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from .model import Framework, Item, JointLevelRule, MinItemsRule, Resource, SelfAssessment, Validation
+from .rules import decide
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An item assessed below the target (or not assessed), with training that fits."""
+
+    item: Item
+    current: str | None
+    target: str
+    resources: tuple[Resource, ...]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    framework: str
+    assessment: SelfAssessment
+    gaps: tuple[Gap, ...]
+    ready: bool
+    entry_level: str | None  # lowest level over the whole framework, once every item is assessed
+
+    @property
+    def at_target(self) -> int:
+        return len(self.assessment.levels) - sum(1 for g in self.gaps if g.current is not None)
+
+
+def rank(framework: Framework, level: str | None) -> int:
+    """Position on the framework's assessment scale; -1 for "not assessed"."""
+    codes = [lv.code for lv in framework.assessment_scale]
+    return codes.index(level) if level in codes else -1
+
+
+def diagnose(framework: Framework, assessment: SelfAssessment) -> Diagnostic:
+    target_rank = rank(framework, assessment.target)
+    gaps = tuple(
+        Gap(item, assessment.levels.get(item.code), assessment.target,
+            _fitting_resources(framework, item, assessment.levels.get(item.code), target_rank))
+        for item in framework.items
+        if rank(framework, assessment.levels.get(item.code)) < target_rank
+    )
+    return Diagnostic(framework.id, assessment, gaps, _ready(framework, assessment, gaps),
+                      _entry_level(framework, assessment))
+
+
+def _fitting_resources(framework: Framework, item: Item, current: str | None,
+                       target_rank: int) -> tuple[Resource, ...]:
+    """Resources above the current level and up to the target; unlevelled ones always fit."""
+    current_rank = rank(framework, current)
+
+    def fits(resource: Resource) -> bool:
+        level_rank = rank(framework, resource.level)
+        return not resource.level or level_rank == -1 or current_rank < level_rank <= target_rank
+
+    return tuple(r for r in item.resources if fits(r))
+
+
+def _ready(framework: Framework, assessment: SelfAssessment, gaps: Sequence[Gap]) -> bool:
+    """Would the framework's rule be met if the self-assessment were confirmed?"""
+    if isinstance(framework.rule, MinItemsRule):
+        gap_codes = {g.item.code for g in gaps}
+        confirmed = [Validation(framework.id, code, "self", assessment.date)
+                     for code in assessment.levels if code not in gap_codes]
+        return decide(framework, confirmed).met
+    # Level rules and positioning frameworks: every item must reach the target.
+    return not gaps and (not isinstance(framework.rule, JointLevelRule) or bool(assessment.levels))
+
+
+def _entry_level(framework: Framework, assessment: SelfAssessment) -> str | None:
+    if not framework.levels or len(assessment.levels) < len(framework.items):
+        return None
+    return min(assessment.levels.values(), key=framework.level_rank)
+
+
+def progress(framework: Framework, assessments: Sequence[SelfAssessment]) -> list[tuple[SelfAssessment, int]]:
+    """For each dated self-assessment, how many items reached its target: progress over time."""
+    return [(a, len(framework.items) - len(diagnose(framework, a).gaps)) for a in assessments]
