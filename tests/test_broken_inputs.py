@@ -22,7 +22,9 @@ def materialise(case: str, root: Path) -> dict:
     copy_frameworks(root)
     expected = yaml.safe_load((root / "expected.yml").read_text("utf-8"))
     for link, target in (expected.get("symlink") or {}).items():
-        os.symlink(target, root / "candidates" / "alex" / link)
+        path = root / "candidates" / "alex" / link
+        path.parent.mkdir(parents=True, exist_ok=True)  # git does not keep empty folders
+        os.symlink(target, path)
     return expected
 
 
