@@ -1,0 +1,1 @@
+"""Per-candidate static sites with MkDocs + Material: structure, plugin, builder."""

@@ -1,0 +1,282 @@
+"""Build candidates' sites: one MkDocs build per candidate, swapped in atomically.
+
+Orchestration only (like `mkdocs.commands.build`): the pages come from the plugin, the
+decisions from `rules`. A build writes into a temporary folder beside `<output>/<slug>`
+and replaces the old site in one rename, so a reader never sees half a site and a failed
+build leaves the previous one untouched. Unchanged candidates are skipped (see
+`fingerprint`), the others are built in parallel processes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import logging
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping
+
+import yaml
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from ..frameworks import load_frameworks
+from ..model import Candidate, Framework, Validation
+from ..portfolios import candidate_folders, read_candidate
+from ..problems import Problem
+from ..workspace import CANDIDATES_DIR, framework_files
+from .fingerprint import (Record, SharedInputs, current_record, is_up_to_date, read_record, shared_inputs,
+                          validations_digest, write_record)
+
+BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
+PLUGIN = "portfolio"
+
+ValidationProvider = Callable[[Candidate], list[Validation]]
+
+
+def no_validations(candidate: Candidate) -> list[Validation]:
+    """The default provider: nothing validated yet (credentials plug in here later)."""
+    return []
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    slug: str
+    status: str  # BUILT | SKIPPED | FAILED
+    seconds: float = 0.0
+    problems: tuple[Problem, ...] = ()  # bad input, each with its file and line
+    file: Path | None = None  # the input being processed when the build failed
+    error: str = ""
+    warnings: tuple[str, ...] = ()  # what MkDocs logged at WARNING or above
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything a worker process needs; picklable (the provider must be a module-level function)."""
+
+    root: Path
+    output: Path
+    shared: SharedInputs
+    force: bool = False
+    validations: ValidationProvider | None = None
+
+
+# --- configuration ----------------------------------------------------------------------
+
+def candidate_config(root: Path, candidate: Candidate, docs_dir: Path, site_dir: Path) -> dict:
+    """The mkdocs.yml of one candidate's site, as a dict (also what `serve` writes out)."""
+    config = {
+        "site_name": candidate.name,
+        "docs_dir": str(docs_dir),
+        "site_dir": str(site_dir),
+        "theme": {
+            "name": "material",
+            "language": candidate.language,
+            "font": False,  # no Google Fonts request: sites work offline and leak no visits
+            "features": ["navigation.top", "navigation.sections", "search.highlight", "toc.follow"],
+            "palette": {"primary": "indigo", "accent": "indigo"},
+        },
+        "plugins": [{PLUGIN: {"workspace": str(root.resolve()), "candidate": candidate.slug}}, "search"],
+        "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc"],
+    }
+    if candidate.site_url:
+        config["site_url"] = candidate.site_url
+    return config
+
+
+def load_site_config(config: dict, config_path: Path) -> MkDocsConfig:
+    return load_config(io.StringIO(yaml.safe_dump(config, allow_unicode=True)),
+                       config_file_path=str(config_path))
+
+
+# --- one candidate ----------------------------------------------------------------------
+
+_frameworks_cache: dict[tuple, Mapping[str, Framework]] = {}
+
+
+def frameworks_for(root: Path, shared: SharedInputs) -> Mapping[str, Framework]:
+    """Frameworks read once per worker process; keyed by their digests, so never stale."""
+    key = (str(root.resolve()), tuple(sorted(shared.frameworks.items())))
+    if key not in _frameworks_cache:
+        _frameworks_cache.clear()
+        frameworks, _ = load_frameworks(framework_files(root))
+        _frameworks_cache[key] = frameworks
+    return _frameworks_cache[key]
+
+
+def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
+    """Read, check and build one candidate; never raises for bad input or a failed build."""
+    started = time.perf_counter()
+    folder = settings.root / CANDIDATES_DIR / slug
+    frameworks = frameworks_for(settings.root, settings.shared)
+    candidate, problems = read_candidate(folder, frameworks)
+    errors = tuple(p for p in problems if p.is_error)
+    if candidate is None or errors:
+        return BuildResult(slug, FAILED, time.perf_counter() - started, problems=errors,
+                           file=errors[0].file if errors else folder)
+    validations = (settings.validations or no_validations)(candidate)
+    previous = read_record(settings.output, slug)
+    used = {p.framework for p in candidate.frameworks}
+    record = current_record(folder, used, settings.shared, validations_digest(validations), previous)
+    target = settings.output / slug
+    if not settings.force and previous is not None and target.is_dir() and previous.same_inputs(record):
+        return BuildResult(slug, SKIPPED, time.perf_counter() - started)
+    digests = {folder / relative: stats[2] for relative, stats in record.files.items()}
+    result = build_site(settings.root, candidate, frameworks, validations, digests, target)
+    if result.status == BUILT:
+        write_record(settings.output, slug, record)
+    return BuildResult(slug, result.status, time.perf_counter() - started, file=result.file,
+                       error=result.error, warnings=result.warnings)
+
+
+def build_site(root: Path, candidate: Candidate, frameworks: Mapping[str, Framework],
+               validations: Iterable[Validation], digests: Mapping[Path, str], target: Path) -> BuildResult:
+    """Build one site into a temporary folder beside `target`, then swap it in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
+    plugin = None
+    try:
+        (work / "docs").mkdir()
+        config = load_site_config(candidate_config(root, candidate, work / "docs", work / "site"),
+                                  work / "mkdocs.yml")
+        plugin = config.plugins[PLUGIN]
+        plugin.use(candidate, frameworks, validations, digests)
+        with mkdocs_log() as warnings:
+            mkdocs_build(config)
+        swap_in(work / "site", target)
+        return BuildResult(candidate.slug, BUILT, warnings=tuple(warnings))
+    except Exception as error:  # noqa: BLE001 - any failure is reported, the old site kept
+        failing = (plugin.current_source if plugin else None) or candidate.folder
+        return BuildResult(candidate.slug, FAILED, file=failing, error=f"{type(error).__name__}: {error}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def mkdocs_log() -> Iterator[list[str]]:
+    """Collect MkDocs' warnings instead of printing them; restore the logger afterwards.
+
+    MkDocs logs through the 'mkdocs' logger; building many sites in one process must
+    neither print nor pile up handlers.
+    """
+    logger = logging.getLogger("mkdocs")
+    messages: list[str] = []
+    handler = _ListHandler(messages)
+    saved = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.WARNING)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = saved
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, messages: list[str]):
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+# --- atomic replacement -----------------------------------------------------------------
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put `new` at `target` in one step; the previous `target` is removed afterwards."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new)  # `new` now holds the previous site
+        return
+    # No renameat2 (not Linux, old libc): two renames, the gap lasting microseconds.
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0
+
+
+# --- a whole cohort ---------------------------------------------------------------------
+
+@dataclass
+class CohortPlan:
+    slugs: list[str]
+    unknown: list[str] = field(default_factory=list)
+
+
+def plan_cohort(root: Path, slugs: Iterable[str] | None) -> CohortPlan:
+    known = [folder.name for folder in candidate_folders(root / CANDIDATES_DIR)]
+    if not slugs:
+        return CohortPlan(known)
+    wanted = list(dict.fromkeys(slugs))
+    return CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known])
+
+
+def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = Path("site"), *,
+                 jobs: int | None = None, force: bool = False, validations: ValidationProvider | None = None,
+                 on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
+    """Build the given candidates (all by default); returns one result per candidate, by slug.
+
+    `on_result` is called as each candidate finishes (a progress bar); `validations`
+    gives each candidate's validations and must be picklable to reach worker processes.
+    """
+    notify = on_result or (lambda result: None)
+    plan = plan_cohort(root, slugs)
+    results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
+    settings = BuildSettings(root, output, shared_inputs(root), force, validations)
+    pending = []
+    for slug in plan.slugs:
+        if not force and validations is None and _unchanged(slug, settings):
+            results.append(BuildResult(slug, SKIPPED))
+            notify(results[-1])
+        else:
+            pending.append(slug)
+    for result in _run(pending, settings, jobs or os.cpu_count() or 1):
+        results.append(result)
+        notify(result)
+    return sorted(results, key=lambda r: r.slug)
+
+
+def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
+    return Problem("candidate.unknown", root / CANDIDATES_DIR / slug, None,
+                   {"slug": slug, "known": ", ".join(sorted(plan.slugs))})
+
+
+def _unchanged(slug: str, settings: BuildSettings) -> bool:
+    """The stat-based pre-check, in the parent process: no worker started for nothing."""
+    folder = settings.root / CANDIDATES_DIR / slug
+    return is_up_to_date(folder, settings.output / slug, read_record(settings.output, slug), settings.shared)
+
+
+def _run(slugs: list[str], settings: BuildSettings, jobs: int) -> Iterator[BuildResult]:
+    if jobs <= 1 or len(slugs) <= 1:
+        for slug in slugs:
+            yield build_candidate(slug, settings)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(slugs))) as pool:
+        futures = [pool.submit(build_candidate, slug, settings) for slug in slugs]
+        for future in as_completed(futures):
+            yield future.result()

@@ -1,0 +1,133 @@
+"""Whether a candidate's site is up to date: a fingerprint of everything that shapes it.
+
+The inputs are the candidate's folder (every file), the frameworks it pursues, the theme,
+the tool versions and the validations shown. File contents are hashed only when their
+size or modification time changed since the last build, so checking a thousand
+unchanged candidates costs a few stat calls each rather than reading every file.
+Records live beside the sites (`<output>/.portfolio-gen/<slug>.json`), never inside a
+published site: they list file names, drafts included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .. import __version__
+from ..files import write_atomic
+from ..model import Validation
+from ..workspace import framework_files
+from .plugin import sha256_file
+from .render import themes_dir
+
+RECORDS_DIR = ".portfolio-gen"
+# (size, mtime in ns, sha256) per file, keyed by its path relative to the candidate folder.
+FileStats = dict[str, tuple[int, int, str]]
+
+
+def tool_version() -> str:
+    return (f"portfolio-gen {__version__}; mkdocs {version('mkdocs')}; "
+            f"mkdocs-material {version('mkdocs-material')}")
+
+
+@dataclass(frozen=True)
+class SharedInputs:
+    """Inputs common to every candidate of a run, digested once per run."""
+
+    tool: str
+    theme: str
+    frameworks: Mapping[str, str]  # framework id (its file stem) -> sha256
+
+
+def shared_inputs(root: Path) -> SharedInputs:
+    frameworks = {path.stem: sha256_file(path) for path in framework_files(root)}
+    return SharedInputs(tool_version(), tree_digest(themes_dir()), frameworks)
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for relative, (_, _, sha) in sorted(scan_files(folder).items()):
+        digest.update(f"{relative}\0{sha}\n".encode())
+    return digest.hexdigest()
+
+
+def scan_files(folder: Path, known: FileStats | None = None) -> FileStats:
+    """Every file under `folder`, hashing only those whose size or mtime changed."""
+    known = known or {}
+    found: FileStats = {}
+    for directory, subdirs, names in os.walk(folder, followlinks=True):
+        subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
+        for name in names:
+            path = Path(directory, name)
+            stat = path.stat()
+            relative = path.relative_to(folder).as_posix()
+            previous = known.get(relative)
+            if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
+                found[relative] = tuple(previous)
+            else:
+                found[relative] = (stat.st_size, stat.st_mtime_ns, sha256_file(path))
+    return found
+
+
+def validations_digest(validations: Iterable[Validation]) -> str:
+    """Digest of the validations shown; '' when there are none, the common case."""
+    lines = sorted(repr(v) for v in validations)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest() if lines else ""
+
+
+@dataclass
+class Record:
+    """What a site was built from."""
+
+    tool: str
+    theme: str
+    frameworks: dict[str, str]
+    validations: str
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+    def same_inputs(self, other: Record) -> bool:
+        """Equal content, ignoring file times (a touched but unchanged file is unchanged)."""
+        return (self.tool, self.theme, self.frameworks, self.validations, self.contents()) == \
+               (other.tool, other.theme, other.frameworks, other.validations, other.contents())
+
+    def contents(self) -> dict[str, str]:
+        return {relative: stats[2] for relative, stats in self.files.items()}
+
+
+def record_path(output: Path, slug: str) -> Path:
+    return output / RECORDS_DIR / f"{slug}.json"
+
+
+def read_record(output: Path, slug: str) -> Record | None:
+    """The record of the last successful build, or None (never built, or unreadable)."""
+    try:
+        data = json.loads(record_path(output, slug).read_text("utf-8"))
+        data["files"] = {k: tuple(v) for k, v in data["files"].items()}
+        return Record(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def write_record(output: Path, slug: str, record: Record) -> None:
+    write_atomic(record_path(output, slug), json.dumps(asdict(record), sort_keys=True))
+
+
+def current_record(folder: Path, framework_ids: Iterable[str], shared: SharedInputs,
+                   validations: str, previous: Record | None) -> Record:
+    files = scan_files(folder, previous.files if previous else None)
+    used = {fid: shared.frameworks.get(fid, "") for fid in sorted(framework_ids)}
+    return Record(shared.tool, shared.theme, used, validations, files)
+
+
+def is_up_to_date(folder: Path, site: Path, previous: Record | None, shared: SharedInputs,
+                  validations: str = "") -> bool:
+    """Quick check from the last record: the frameworks used are those it lists."""
+    if previous is None or not site.is_dir():
+        return False
+    current = current_record(folder, previous.frameworks, shared, validations, previous)
+    return previous.same_inputs(current)

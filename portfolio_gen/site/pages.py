@@ -1,0 +1,274 @@
+"""What a candidate's site is made of: which pages exist and what each one shows.
+
+Plain values computed from the model (like Material's blog `structure`): no MkDocs, no
+HTML. The plugin renders each `Page` through its template in `themes/pages/`. Only public
+entries and public profile fields ever enter this structure, so nothing private can reach
+a template by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Mapping
+
+from ..model import (Candidate, Claim, Entry, Evidence, Framework, Item, JointLevelRule, MinItemsRule,
+                     Validation)
+from ..portfolios import slug_for
+from ..rules import decide, evaluation_level, validated_items
+
+VALIDATED, CLAIMED, MISSING = "validated", "claimed", "missing"
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+# Evidence named like a Markdown page would be rendered by MkDocs instead of copied.
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
+EVIDENCE_DIR = "evidence"
+ENTRIES_DIR = "entries"
+# The jury's evaluation is the one input of a joint-level rule that the portfolio holds.
+PORTFOLIO_INPUT = "jury"
+
+
+def localized(value: object, language: str) -> str:
+    """The English title of a framework object when asked for and present, else its own."""
+    english = getattr(value, "title_en", "")
+    return english if language == "en" and english else getattr(value, "title")
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """One trace as the site shows it: an inline image, a downloadable file or a link."""
+
+    title: str
+    kind: str  # "image" | "file" | "url"
+    target: str  # site URI of the copied file, or the external URL
+    sha256: str = ""
+    size: int = 0
+    name: str = ""  # file name shown to the reader
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    framework: Framework
+    item: Item
+    title: str
+    item_uri: str
+    level: str  # localized title of the claimed level, if any
+    justification: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: Entry
+    uri: str
+    phase: str  # localized phase titles, joined
+    claims: tuple[ClaimView, ...]
+    evidence: tuple[EvidenceView, ...]
+
+
+@dataclass(frozen=True)
+class ValidationView:
+    evaluator: str
+    date: str
+    level: str  # localized level title
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item of a framework for this candidate: its state and the entries claiming it."""
+
+    framework: Framework
+    item: Item
+    title: str
+    domain: str
+    uri: str
+    state: str
+    validation: ValidationView | None
+    entries: tuple[EntryView, ...]
+    claims: tuple[tuple[EntryView, ClaimView], ...]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a candidate stands on a framework (counts from public claims only)."""
+
+    framework: Framework
+    title: str
+    uri: str
+    mention: int | None
+    total: int
+    claimed: int
+    validated: int
+    missing: int
+    rule: str  # "min_items" | "joint_level" | ""
+    minimum: int = 0
+    mandatory: int = 0
+    inputs: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
+    level: str = ""
+    met: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to generate: where it lives, what template renders it, with what."""
+
+    uri: str
+    title: str
+    template: str
+    context: Mapping[str, object]
+    source: Path | None = None  # the input file it comes from, to name it when it fails
+    in_nav: bool = True
+
+
+@dataclass(frozen=True)
+class CopiedFile:
+    uri: str
+    source: Path
+
+
+@dataclass
+class SiteStructure:
+    candidate: Candidate
+    language: str
+    home: Page
+    entries: list[Page] = field(default_factory=list)
+    matrices: list[Page] = field(default_factory=list)
+    items: list[Page] = field(default_factory=list)
+    files: list[CopiedFile] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[Page]:
+        return [self.home, *self.entries, *self.matrices, *self.items]
+
+
+def framework_uri(framework: Framework) -> str:
+    return f"{framework.id}/index.md"
+
+
+def item_uri(framework: Framework, item: Item) -> str:
+    return f"{framework.id}/{slug_for(item.code.replace('.', '-')) or 'item'}.md"
+
+
+def evidence_uri(evidence: Evidence) -> str:
+    """Where a file is published: its path in the candidate folder, never as a page."""
+    path = PurePosixPath(evidence.path)
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        path = path.with_name(path.name + ".txt")
+    return str(path)
+
+
+def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
+              validations: Iterable[Validation], digest: Callable[[Path], str]) -> SiteStructure:
+    """Every page of the candidate's site, from public entries and the given validations."""
+    language = candidate.language
+    validations = list(validations)
+    pursued = [(p, frameworks[p.framework]) for p in candidate.frameworks if p.framework in frameworks]
+    entry_views = [_entry_view(entry, frameworks, language, digest) for entry in candidate.public_entries]
+    site = SiteStructure(candidate, language, home=Page("index.md", candidate.name, "home.md.j2", {}))
+    site.files = _copied_files(candidate.public_entries)
+    progress = []
+    for pursuit, framework in pursued:
+        rows = _item_rows(framework, entry_views, validations, language)
+        summary = _progress(framework, pursuit.mention, rows, validations, language)
+        progress.append(summary)
+        site.matrices.append(Page(framework_uri(framework), summary.title, "matrix.md.j2",
+                                  {"progress": summary, "rows": rows}, framework.path))
+        site.items.extend(Page(row.uri, f"{row.item.code} · {framework.id}", "item.md.j2",
+                               {"row": row, "progress": summary}, framework.path, in_nav=False)
+                          for row in rows)
+    site.entries = [Page(view.uri, view.entry.title, "entry.md.j2", {"view": view}, view.entry.path)
+                    for view in reversed(entry_views)]  # newest first
+    site.home = Page("index.md", candidate.name, "home.md.j2",
+                     {"progress": progress, "entries": list(reversed(entry_views))},
+                     candidate.folder / "candidate.yml" if candidate.folder else None)
+    return site
+
+
+def _copied_files(entries: Iterable[Entry]) -> list[CopiedFile]:
+    seen: dict[str, CopiedFile] = {}
+    for entry in entries:
+        for evidence in entry.evidence:
+            if evidence.is_file and evidence.file is not None:
+                seen.setdefault(evidence_uri(evidence), CopiedFile(evidence_uri(evidence), evidence.file))
+    return list(seen.values())
+
+
+def _entry_view(entry: Entry, frameworks: Mapping[str, Framework], language: str,
+                digest: Callable[[Path], str]) -> EntryView:
+    claims = tuple(_claim_view(claim, frameworks[claim.framework], language)
+                   for claim in entry.claims if claim.framework in frameworks)
+    phases = {phase.code: localized(phase, language)
+              for framework in {c.framework.id: c.framework for c in claims}.values()
+              for phase in framework.phases}
+    evidence = tuple(_evidence_view(e, digest) for e in entry.evidence)
+    return EntryView(entry, f"{ENTRIES_DIR}/{entry.slug}.md", phases.get(entry.phase, entry.phase), claims, evidence)
+
+
+def _claim_view(claim: Claim, framework: Framework, language: str) -> ClaimView:
+    item = framework.item_by_code[claim.item]
+    level = _level_title(framework, claim.level, language)
+    return ClaimView(framework, item, localized(item, language), item_uri(framework, item), level,
+                     claim.justification)
+
+
+def _level_title(framework: Framework, code: str, language: str) -> str:
+    if not code:
+        return ""
+    try:
+        return localized(framework.level(code), language)
+    except ValueError:
+        return code
+
+
+def _evidence_view(evidence: Evidence, digest: Callable[[Path], str]) -> EvidenceView:
+    if not evidence.is_file or evidence.file is None:
+        return EvidenceView(evidence.title, "url", evidence.url)
+    path = PurePosixPath(evidence.path)
+    kind = "image" if path.suffix.lower() in IMAGE_SUFFIXES else "file"
+    return EvidenceView(evidence.title, kind, evidence_uri(evidence), digest(evidence.file),
+                        evidence.file.stat().st_size, path.name)
+
+
+def _item_rows(framework: Framework, entries: list[EntryView], validations: list[Validation],
+               language: str) -> list[ItemRow]:
+    validated = validated_items(framework, validations)
+    domains = {d.code: localized(d, language) for d in framework.domains}
+    rows = []
+    for item in framework.items:
+        claims = tuple((view, claim) for view in entries for claim in view.claims
+                       if claim.framework.id == framework.id and claim.item.code == item.code)
+        claiming = tuple({id(view): view for view, _ in claims}.values())
+        validation = validated.get(item.code)
+        state = VALIDATED if validation else CLAIMED if claims else MISSING
+        rows.append(ItemRow(framework, item, localized(item, language), domains.get(item.domain, item.domain),
+                            item_uri(framework, item), state, _validation_view(framework, validation, language),
+                            claiming, claims))
+    return rows
+
+
+def _validation_view(framework: Framework, validation: Validation | None, language: str) -> ValidationView | None:
+    if validation is None:
+        return None
+    return ValidationView(validation.evaluator, validation.date.isoformat(),
+                          _level_title(framework, validation.level, language))
+
+
+def _progress(framework: Framework, mention: int | None, rows: list[ItemRow], validations: list[Validation],
+              language: str) -> Progress:
+    counts = {state: sum(1 for row in rows if row.state == state) for state in (VALIDATED, CLAIMED, MISSING)}
+    base = dict(framework=framework, title=localized(framework, language), uri=framework_uri(framework),
+                mention=mention, total=len(rows), claimed=counts[CLAIMED] + counts[VALIDATED],
+                validated=counts[VALIDATED], missing=counts[MISSING])
+    rule = framework.rule
+    if isinstance(rule, MinItemsRule):
+        decision = decide(framework, validations)
+        return Progress(**base, rule="min_items", minimum=rule.minimum,
+                        mandatory=len(framework.mandatory_codes), met=decision.met)
+    jury_level = evaluation_level(framework, validations)
+    if isinstance(rule, JointLevelRule):
+        decision = decide(framework, validations, {PORTFOLIO_INPUT: jury_level})
+        titles = {i.id: i.title for i in rule.inputs}
+        return Progress(**base, rule="joint_level", inputs=tuple(titles.values()),
+                        pending=tuple(titles[i] for i in decision.missing_inputs),
+                        level=_level_title(framework, decision.level or jury_level or "", language),
+                        met=decision.met)
+    return Progress(**base, rule="", level=_level_title(framework, jury_level or "", language))

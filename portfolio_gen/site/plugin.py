@@ -1,0 +1,166 @@
+"""The `portfolio` MkDocs plugin: generates a candidate's pages from the domain model.
+
+Usable from a plain `mkdocs.yml`:
+
+    plugins:
+      - portfolio:
+          workspace: ..            # folder holding referentiels/ and candidates/
+          candidate: camille-martin
+      - search
+
+The builder preloads the model with `use()` (it has read and checked it already, and
+holds validations from the credential layer); otherwise the plugin reads the workspace
+itself. It never imports cryptography: validations arrive as plain `Validation` values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from .. import i18n
+from ..model import Candidate, Framework, Validation
+from ..workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
+from .pages import Page, SiteStructure, plan_site
+from .render import Renderer, theme_dir
+
+STYLESHEET = "assets/portfolio.css"
+MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc")
+
+
+class PortfolioConfig(base.Config):
+    workspace = c.Dir(exists=True)
+    candidate = c.Type(str)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class PortfolioPlugin(BasePlugin[PortfolioConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.candidate: Candidate | None = None
+        self.frameworks: Mapping[str, Framework] = {}
+        self.validations: list[Validation] = []
+        self.digests: dict[Path, str] = {}
+        self.structure: SiteStructure | None = None
+        self.current_source: Path | None = None  # the input being rendered, named on failure
+        self._sources: dict[str, Path | None] = {}
+
+    def use(self, candidate: Candidate, frameworks: Mapping[str, Framework],
+            validations: Iterable[Validation] = (), digests: Mapping[Path, str] | None = None) -> None:
+        """Give the plugin an already-read model (and known file digests, to hash once)."""
+        self.candidate, self.frameworks = candidate, frameworks
+        self.validations = list(validations)
+        self.digests = dict(digests or {})
+
+    # --- events ------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.candidate is None:
+            self._read_workspace()
+        self._refuse_candidate_as_docs(config)
+        config.theme["language"] = self.candidate.language
+        if str(theme_dir()) not in config.theme.dirs:
+            # After a user's own custom_dir, before Material's templates.
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(theme_dir()))
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        for extension in MARKDOWN_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest)
+        renderer = Renderer(self.structure, config.use_directory_urls)
+        for page in self.structure.pages:
+            self.current_source = page.source
+            self._replace(files, File.generated(config, page.uri, content=renderer.render(page),
+                                                inclusion=self._inclusion(page)))
+            self._sources[page.uri] = page.source
+        for copied in self.structure.files:
+            self._replace(files, File.generated(config, copied.uri, abs_src_path=str(copied.source)))
+            self._sources[copied.uri] = copied.source
+        self.current_source = None
+        config.nav = self._nav()
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        self.current_source = self._sources.get(page.file.src_uri)
+        return markdown
+
+    def on_page_context(self, context, *, page: MkDocsPage, config: MkDocsConfig, nav):
+        context["portfolio"] = {"candidate": self.candidate.name, "language": self.candidate.language}
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.current_source = None
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        """Live reload on edits to the candidate's folder, the frameworks and the theme."""
+        root = Path(self.config.workspace or ".")
+        for folder in (self.candidate.folder, root / FRAMEWORKS_DIR, theme_dir().parent):
+            if folder is not None and folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _read_workspace(self) -> None:
+        if not self.config.workspace or not self.config.candidate:
+            raise PluginError("portfolio: set both 'workspace' (the folder holding referentiels/ and "
+                              "candidates/) and 'candidate' (a folder name under candidates/)")
+        workspace = load_workspace(Path(self.config.workspace), only=[self.config.candidate])
+        if workspace.errors:
+            lines = [f"{p.location()}: {i18n.explain(p, 'en')[0]}" for p in workspace.errors]
+            raise PluginError("portfolio: the candidate has errors (run portfolio-gen check):\n" + "\n".join(lines))
+        self.use(workspace.candidate(self.config.candidate), workspace.frameworks)
+
+    def _refuse_candidate_as_docs(self, config: MkDocsConfig) -> None:
+        """A docs_dir inside the candidate folder would publish drafts and private files."""
+        docs = Path(config.docs_dir).resolve()
+        folder = self.candidate.folder.resolve() if self.candidate.folder else None
+        if folder is not None and (docs == folder or folder in docs.parents or docs in folder.parents):
+            raise PluginError(f"portfolio: docs_dir {docs} overlaps the candidate folder {folder}; "
+                              f"use an empty folder (or one with extra public pages) outside {CANDIDATES_DIR}/")
+
+    def _digest(self, path: Path) -> str:
+        if path not in self.digests:
+            self.digests[path] = sha256_file(path)
+        return self.digests[path]
+
+    @staticmethod
+    def _replace(files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            files.remove(existing)
+        files.append(file)
+
+    @staticmethod
+    def _inclusion(page: Page) -> InclusionLevel:
+        return InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+
+    def _nav(self) -> list:
+        site, language = self.structure, self.candidate.language
+        nav: list = [{i18n.text("site.nav.home", language): site.home.uri}]
+        if site.matrices:
+            nav.append({i18n.text("site.nav.frameworks", language): [{p.title: p.uri} for p in site.matrices]})
+        if site.entries:
+            nav.append({i18n.text("site.nav.entries", language): [{p.title: p.uri} for p in site.entries]})
+        return nav

@@ -1,0 +1,96 @@
+"""Turn the pages of a `SiteStructure` into Markdown through the templates of `themes/pages/`.
+
+Pages are generated as Markdown (with HTML blocks for tables and figures) rather than
+rendered by theme templates alone, so that Material's search indexes them, the table of
+contents lists their sections, and the same Markdown can be built by plain MkDocs (the
+benchmark's baseline). Templates autoescape: candidate text can never inject markup,
+except the entry and bio bodies, which are the candidate's own Markdown.
+"""
+
+from __future__ import annotations
+
+from functools import cache, partial
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from .. import i18n
+from .pages import Page, SiteStructure
+
+# Characters Python-Markdown gives a meaning to in inline text; a backslash neutralises them.
+MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|")
+
+
+def themes_dir() -> Path:
+    """`themes/` of the repository, reached through the package so installs find it too."""
+    return Path(str(resources.files("portfolio_gen").joinpath("data/themes")))
+
+
+def theme_dir() -> Path:
+    """The Material `custom_dir` holding our overrides and stylesheet."""
+    return themes_dir() / "portfolio"
+
+
+def pages_dir() -> Path:
+    """Templates of the generated Markdown pages (outside `custom_dir`: never copied to sites)."""
+    return themes_dir() / "pages"
+
+
+def markdown_text(value: object) -> Markup:
+    """Text safe to place in Markdown: HTML-escaped, Markdown punctuation neutralised."""
+    escaped = str(escape(value))
+    return Markup("".join("\\" + char if char in MARKDOWN_SPECIALS else char for char in escaped))
+
+
+def file_size(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+@cache
+def environment(folder: Path) -> jinja2.Environment:
+    """One environment per template folder and process: compiled templates are reused.
+
+    The cache key is the folder; templates are checked for changes (auto_reload), so a
+    long-lived `serve` process still sees edits to the theme.
+    """
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined, auto_reload=True)
+    env.filters["md"] = markdown_text
+    env.filters["filesize"] = file_size
+    return env
+
+
+class Renderer:
+    """Renders the pages of one site; knows its URL scheme so links are relative and portable."""
+
+    def __init__(self, site: SiteStructure, use_directory_urls: bool, folder: Path | None = None):
+        self.site = site
+        self.use_directory_urls = use_directory_urls
+        self.env = environment(folder or pages_dir())
+
+    def url(self, uri: str) -> str:
+        return File(uri, None, "", self.use_directory_urls).url
+
+    def href(self, target: str, *, current: str) -> str:
+        """Link from page `current` to `target` (both URIs as in the docs folder)."""
+        return get_relative_url(self.url(target), self.url(current))
+
+    def render(self, page: Page) -> str:
+        template = self.env.get_template(page.template)
+        return template.render(
+            page=page, site=self.site, candidate=self.site.candidate, language=self.site.language,
+            t=partial(self.translate, self.site.language), href=partial(self.href, current=page.uri),
+            **page.context)
+
+    @staticmethod
+    def translate(language: str, key: str, **params: object) -> str:
+        return i18n.text(key, language, **params)
