@@ -18,7 +18,7 @@ import jsonschema
 from .problems import Problem, nearest
 from .yamlfile import LineDict, LineList
 
-SCHEMA_NAMES = ("candidate", "entry", "framework", "self-assessment")
+SCHEMA_NAMES = ("candidate", "entry", "framework", "self-assessment", "workspace")
 
 
 @cache

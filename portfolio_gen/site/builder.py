@@ -280,3 +280,22 @@ def _run(slugs: list[str], settings: BuildSettings, jobs: int) -> Iterator[Build
         futures = [pool.submit(build_candidate, slug, settings) for slug in slugs]
         for future in as_completed(futures):
             yield future.result()
+
+
+# --- preview ------------------------------------------------------------------------------
+
+def serve_candidate(root: Path, candidate: Candidate, dev_addr: str = "127.0.0.1:8000") -> None:
+    """Run `mkdocs serve` on one candidate's site, with live reload on its files.
+
+    The config is written to a temporary mkdocs.yml because MkDocs reloads it on each
+    change; the plugin then reads the workspace itself.
+    """
+    from mkdocs.commands.serve import serve
+
+    with tempfile.TemporaryDirectory(prefix=f"portfolio-gen-serve-{candidate.slug}-") as work:
+        folder = Path(work)
+        (folder / "docs").mkdir()
+        config = candidate_config(root, candidate, folder / "docs", folder / "site")
+        config_file = folder / "mkdocs.yml"
+        config_file.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+        serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)

@@ -1,0 +1,48 @@
+"""Workspace settings (portfolio-gen.yml): the institution and where things are published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from . import schemas
+from .problems import InputError, Problem
+from .yamlfile import load_mapping
+
+SETTINGS_FILE = "portfolio-gen.yml"
+
+
+@dataclass(frozen=True)
+class Institution:
+    name: str
+    id: str  # did:web
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    institution: Institution
+    site_base_url: str
+    achievements_base_url: str
+
+    def site_url(self, slug: str) -> str:
+        return f"{self.site_base_url}{slug}/"
+
+    def achievement_id(self, framework_id: str, code: str) -> str:
+        """Stable URL of a framework item: the same for every candidate and every evaluator."""
+        return f"{self.achievements_base_url}{framework_id}/{quote(code, safe='')}"
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        raise InputError([Problem("settings.missing", path)])
+    data = load_mapping(path)
+    problems = schemas.validate("workspace", data, path)
+    if problems:
+        raise InputError(problems)
+    institution = data["institution"]
+    base = data["site_base_url"]
+    return Settings(Institution(institution["name"], institution["id"], institution.get("url", "")),
+                    base, data.get("achievements_base_url", f"{base}referentiels/"))
