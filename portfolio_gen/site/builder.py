@@ -32,7 +32,7 @@ from ..model import Candidate, Framework, Validation
 from ..portfolios import candidate_folders, read_candidate
 from ..problems import Problem
 from ..workspace import CANDIDATES_DIR, framework_files
-from .fingerprint import (Record, SharedInputs, current_record, is_up_to_date, read_record, shared_inputs,
+from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)
 
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
@@ -66,6 +66,10 @@ class BuildSettings:
     shared: SharedInputs
     force: bool = False
     validations: ValidationProvider | None = None
+
+    @property
+    def records(self) -> Path:
+        return records_dir(self.root, self.output)
 
 
 # --- configuration ----------------------------------------------------------------------
@@ -122,7 +126,7 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
         return BuildResult(slug, FAILED, time.perf_counter() - started, problems=errors,
                            file=errors[0].file if errors else folder)
     validations = (settings.validations or no_validations)(candidate)
-    previous = read_record(settings.output, slug)
+    previous = read_record(settings.records, slug)
     used = {p.framework for p in candidate.frameworks}
     record = current_record(folder, used, settings.shared, validations_digest(validations), previous)
     target = settings.output / slug
@@ -131,7 +135,7 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
     digests = {folder / relative: stats[2] for relative, stats in record.files.items()}
     result = build_site(settings.root, candidate, frameworks, validations, digests, target)
     if result.status == BUILT:
-        write_record(settings.output, slug, record)
+        write_record(settings.records, slug, record)
     return BuildResult(slug, result.status, time.perf_counter() - started, file=result.file,
                        error=result.error, warnings=result.warnings)
 
@@ -139,24 +143,26 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
 def build_site(root: Path, candidate: Candidate, frameworks: Mapping[str, Framework],
                validations: Iterable[Validation], digests: Mapping[Path, str], target: Path) -> BuildResult:
     """Build one site into a temporary folder beside `target`, then swap it in."""
+    target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
     plugin = None
-    try:
-        (work / "docs").mkdir()
-        config = load_site_config(candidate_config(root, candidate, work / "docs", work / "site"),
-                                  work / "mkdocs.yml")
-        plugin = config.plugins[PLUGIN]
-        plugin.use(candidate, frameworks, validations, digests)
-        with mkdocs_log() as warnings:
+    with mkdocs_log() as messages:
+        try:
+            (work / "docs").mkdir()
+            config = load_site_config(candidate_config(root, candidate, work / "docs", work / "site"),
+                                      work / "mkdocs.yml")
+            plugin = config.plugins[PLUGIN]
+            plugin.use(candidate, frameworks, validations, digests)
             mkdocs_build(config)
-        swap_in(work / "site", target)
-        return BuildResult(candidate.slug, BUILT, warnings=tuple(warnings))
-    except Exception as error:  # noqa: BLE001 - any failure is reported, the old site kept
-        failing = (plugin.current_source if plugin else None) or candidate.folder
-        return BuildResult(candidate.slug, FAILED, file=failing, error=f"{type(error).__name__}: {error}")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            swap_in(work / "site", target)
+            return BuildResult(candidate.slug, BUILT, warnings=tuple(messages))
+        except Exception as error:  # noqa: BLE001 - any failure is reported, the old site kept
+            failing = (plugin.current_source if plugin else None) or candidate.folder
+            detail = "; ".join([f"{type(error).__name__}: {error}", *messages[-3:]])
+            return BuildResult(candidate.slug, FAILED, file=failing, error=detail)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 @contextmanager
@@ -268,7 +274,7 @@ def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
 def _unchanged(slug: str, settings: BuildSettings) -> bool:
     """The stat-based pre-check, in the parent process: no worker started for nothing."""
     folder = settings.root / CANDIDATES_DIR / slug
-    return is_up_to_date(folder, settings.output / slug, read_record(settings.output, slug), settings.shared)
+    return is_up_to_date(folder, settings.output / slug, read_record(settings.records, slug), settings.shared)
 
 
 def _run(slugs: list[str], settings: BuildSettings, jobs: int) -> Iterator[BuildResult]:

@@ -4,8 +4,8 @@ The inputs are the candidate's folder (every file), the frameworks it pursues, t
 the tool versions and the validations shown. File contents are hashed only when their
 size or modification time changed since the last build, so checking a thousand
 unchanged candidates costs a few stat calls each rather than reading every file.
-Records live beside the sites (`<output>/.portfolio-gen/<slug>.json`), never inside a
-published site: they list file names, drafts included.
+Records live in the workspace's cache (`.cache/portfolio-gen/`, one folder per output
+folder), never among published files: they list file names, drafts included.
 """
 
 from __future__ import annotations
@@ -25,14 +25,23 @@ from ..workspace import framework_files
 from .plugin import sha256_file
 from .render import themes_dir
 
-RECORDS_DIR = ".portfolio-gen"
+RECORDS_DIR = Path(".cache", "portfolio-gen")
 # (size, mtime in ns, sha256) per file, keyed by its path relative to the candidate folder.
 FileStats = dict[str, tuple[int, int, str]]
 
 
 def tool_version() -> str:
+    """Versions of the tools, and a digest of the site code and strings.
+
+    The digest makes a development checkout rebuild when the code changes without a
+    version bump; installed releases pay a few small reads for it.
+    """
+    package = Path(__file__).resolve().parent
+    code = hashlib.sha256()
+    for path in sorted(package.glob("*.py")) + [package.parent / "data" / "messages" / "site.yml"]:
+        code.update(path.read_bytes())
     return (f"portfolio-gen {__version__}; mkdocs {version('mkdocs')}; "
-            f"mkdocs-material {version('mkdocs-material')}")
+            f"mkdocs-material {version('mkdocs-material')}; site code {code.hexdigest()[:16]}")
 
 
 @dataclass(frozen=True)
@@ -99,22 +108,28 @@ class Record:
         return {relative: stats[2] for relative, stats in self.files.items()}
 
 
-def record_path(output: Path, slug: str) -> Path:
-    return output / RECORDS_DIR / f"{slug}.json"
+def records_dir(root: Path, output: Path) -> Path:
+    """Where the records of the sites built into `output` are kept."""
+    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+    return root / RECORDS_DIR / key
 
 
-def read_record(output: Path, slug: str) -> Record | None:
+def record_path(records: Path, slug: str) -> Path:
+    return records / f"{slug}.json"
+
+
+def read_record(records: Path, slug: str) -> Record | None:
     """The record of the last successful build, or None (never built, or unreadable)."""
     try:
-        data = json.loads(record_path(output, slug).read_text("utf-8"))
+        data = json.loads(record_path(records, slug).read_text("utf-8"))
         data["files"] = {k: tuple(v) for k, v in data["files"].items()}
         return Record(**data)
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
-def write_record(output: Path, slug: str, record: Record) -> None:
-    write_atomic(record_path(output, slug), json.dumps(asdict(record), sort_keys=True))
+def write_record(records: Path, slug: str, record: Record) -> None:
+    write_atomic(record_path(records, slug), json.dumps(asdict(record), sort_keys=True))
 
 
 def current_record(folder: Path, framework_ids: Iterable[str], shared: SharedInputs,

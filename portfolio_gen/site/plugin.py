@@ -34,7 +34,25 @@ from .pages import Page, SiteStructure, plan_site
 from .render import Renderer, theme_dir
 
 STYLESHEET = "assets/portfolio.css"
+SOURCE_MAP = ".map"
+LUNR_DIR = "assets/javascripts/lunr/"
+LUNR_SEGMENTERS = frozenset({"tinyseg.js", "wordcut.js"})  # Japanese, Thai
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc")
+
+
+def unneeded_theme_file(uri: str, language: str) -> bool:
+    """Theme files no reader of this site can need: source maps, other languages' search.
+
+    They weigh megabytes per site, and carry third-party authors' e-mail addresses,
+    which the privacy scan of every output file rightly flags.
+    """
+    if uri.endswith(SOURCE_MAP):
+        return True
+    if not uri.startswith(LUNR_DIR):
+        return False
+    name = uri.rsplit("/", 1)[-1]
+    kept = {"lunr.stemmer.support.min.js", "lunr.multi.min.js", f"lunr.{language}.min.js"}
+    return name.endswith(".js") and (name not in kept) and ("/min/" in uri or name in LUNR_SEGMENTERS)
 
 
 class PortfolioConfig(base.Config):
@@ -87,6 +105,8 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
+            files.remove(unneeded)
         self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest)
         renderer = Renderer(self.structure, config.use_directory_urls)
         for page in self.structure.pages:

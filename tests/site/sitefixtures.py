@@ -1,0 +1,114 @@
+"""A small workspace for site tests: two candidates, one with draft and private content.
+
+The secret markers must never appear in any built file; the public ones must.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import textwrap
+from pathlib import Path
+
+from portfolio_gen.model import Candidate, Validation
+
+REPO = Path(__file__).resolve().parents[2]
+SECRETS = ("SECRET-DRAFT-TITLE", "SECRET-DRAFT-BODY", "SECRET-DRAFT-FILE", "SECRET-PRIVATE-TITLE",
+           "SECRET-PRIVATE-BODY", "SECRET-PHONE", "alice.durand@example.org", "secret-draft-entry", "secret-private-entry")
+# A 1x1 PNG.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082")
+
+MINI = """\
+id: mini
+title: Mini référentiel de test
+title_en: Mini test framework
+version: "1"
+language: fr
+source: {title: Fixture des tests}
+rule: {kind: min_items, min: 2}
+domains:
+  - code: D1
+    title: Premier domaine
+    title_en: First domain
+    items:
+      - {code: M1, title: Item obligatoire, title_en: Mandatory item, mandatory: true, criteria: [Critère un]}
+      - {code: M2, title: Item facultatif, title_en: Optional item}
+  - code: D2
+    title: Second domaine
+    items:
+      - {code: M3, title: Item jamais revendiqué}
+"""
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(textwrap.dedent(text), "utf-8")
+    return path
+
+
+def entry(title: str, body: str, visibility: str = "public", claims: str = "[]", evidence: str = "[]",
+          phase: str = "") -> str:
+    phase_line = f"phase: {phase}\n" if phase else ""
+    return (f"---\ntitle: {title}\ndate: 2026-01-15\nsituation: professionnelle\n{phase_line}"
+            f"claims: {claims}\nevidence: {evidence}\nvisibility: {visibility}\n---\n{body}\n")
+
+
+def make_workspace(root: Path) -> Path:
+    write(root / "referentiels" / "mini.yml", MINI)
+    shutil.copyfile(REPO / "referentiels" / "crcne.yml", root / "referentiels" / "crcne.yml")
+    alice = root / "candidates" / "alice-durand"
+    write(alice / "candidate.yml", """\
+        name: Alice Durand
+        role: stagiaire
+        institution: INSPÉ de test
+        language: fr
+        site_url: https://portfolios.example.org/alice-durand/
+        frameworks:
+          - id: mini
+          - id: crcne
+            mention: 1
+        bio: Professeure **stagiaire** de démonstration.
+        private:
+          email: alice.durand@example.org
+          phone: SECRET-PHONE
+        """)
+    write(alice / "evidence" / "carte.png", PNG)
+    write(alice / "evidence" / "fiche.md", "# Fiche de séance\n\nPUBLIC-EVIDENCE-TEXT\n")
+    write(alice / "evidence" / "draft-only.txt", "SECRET-DRAFT-FILE\n")
+    write(alice / "entries" / "sequence-sig.md", entry(
+        "Séquence SIG publique", "PUBLIC-BODY-TEXT décrit l'activité.\n\nRetour réflexif : PUBLIC-REFLECTION.",
+        claims="[{item: 'mini:M1', justification: PUBLIC-JUSTIFICATION}, 'mini:M2', {item: 'crcne:I1', level: confirme}]",
+        evidence="[{path: evidence/carte.png, title: Carte mentale}, {path: evidence/fiche.md, title: Fiche de séance},"
+                 " {url: 'https://example.org/padlet', title: Mur collaboratif}]",
+        phase="conception"))
+    write(alice / "entries" / "secret-draft-entry.md", entry(
+        "SECRET-DRAFT-TITLE", "SECRET-DRAFT-BODY", visibility="draft", claims="['mini:M3']",
+        evidence="[{path: evidence/draft-only.txt, title: SECRET-DRAFT-TITLE}]"))
+    write(alice / "entries" / "secret-private-entry.md", entry(
+        "SECRET-PRIVATE-TITLE", "SECRET-PRIVATE-BODY", visibility="private", claims="['mini:M3']"))
+    bob = root / "candidates" / "bob-smith"
+    write(bob / "candidate.yml", """\
+        name: Bob Smith
+        role: formateur
+        institution: Test institute
+        language: en
+        frameworks:
+          - id: mini
+        private:
+          email: bob@example.org
+        """)
+    write(bob / "entries" / "workshop.md", entry("Peer feedback workshop", "BOB-BODY", claims="['mini:M2']"))
+    return root
+
+
+def validations_for(candidate: Candidate) -> list[Validation]:
+    """Module-level (picklable) provider, as the credentials layer will give."""
+    if candidate.slug != "alice-durand":
+        return []
+    return [Validation("mini", "M1", "Jury INSPÉ de test", dt.date(2026, 5, 4)),
+            Validation("crcne", "I1", "Commission CRCNÉ", dt.date(2026, 5, 5), level="avance")]
+
