@@ -339,5 +339,5 @@ def serve(ctx: Context, slug: str, dev_addr: str) -> None:
     serve_candidate(ctx.root, workspace.candidate(slug), dev_addr)
 
 
-if __name__ == "__main__":
-    main()
+# Commands defined in their own modules register themselves on `main` when imported.
+from . import cli_workflow  # noqa: E402,F401

@@ -240,6 +240,31 @@ class SelfAssessment:
 
 
 @dataclass(frozen=True)
+class EvaluationRequest:
+    """A candidate asks an evaluator to evaluate items claimed by one entry."""
+
+    id: str
+    entry: str
+    evaluator: str  # id in the institution's evaluator registry
+    items: tuple[str, ...]  # "framework:code"
+    date: dt.date
+    message: str = ""
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class ExternalResult:
+    """A level obtained outside the portfolio (e.g. a Pix+Édu session), input of a level rule."""
+
+    framework: str
+    input: str
+    level: str
+    date: dt.date
+    source: str
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
 class Pursuit:
     """A framework a candidate is working towards, with the CRCNÉ-style mention if any."""
 
@@ -257,6 +282,9 @@ class Candidate:
     frameworks: tuple[Pursuit, ...]
     entries: tuple[Entry, ...] = ()
     self_assessments: tuple[SelfAssessment, ...] = ()  # oldest first
+    requests: tuple[EvaluationRequest, ...] = ()
+    refusals: tuple["Validation", ...] = ()  # recorded refusals (decision == REFUSED)
+    results: tuple[ExternalResult, ...] = ()
     site_url: str = ""
     bio: str = ""
     private: Mapping[str, object] = field(default_factory=dict, compare=False)

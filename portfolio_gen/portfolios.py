@@ -17,6 +17,7 @@ from markdown.extensions.toc import slugify
 from . import schemas
 from .model import Candidate, Claim, Entry, Evidence, Framework, Pursuit, SelfAssessment
 from .problems import WARNING, InputError, Problem, nearest
+from .records import read_records
 from .yamlfile import LineDict, load_front_matter, load_mapping
 
 CANDIDATE_FILE = "candidate.yml"
@@ -69,10 +70,13 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[C
     problems.extend(entry_problems)
     assessments, assessment_problems = _read_self_assessments(folder, frameworks, pursued)
     problems.extend(assessment_problems)
+    records = read_records(folder, frameworks, {e.slug: e for e in entries})
+    problems.extend(records.problems)
     candidate = Candidate(
         slug=slug, name=data["name"], role=data["role"], institution=data["institution"],
         language=data["language"], frameworks=tuple(pursuits), entries=tuple(entries),
-        self_assessments=tuple(assessments),
+        self_assessments=tuple(assessments), requests=tuple(records.requests),
+        refusals=tuple(records.refusals), results=tuple(records.results),
         site_url=data.get("site_url", ""), bio=data.get("bio", ""),
         private=dict(data.get("private") or {}), folder=folder,
     )

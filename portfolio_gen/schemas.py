@@ -18,7 +18,8 @@ import jsonschema
 from .problems import Problem, nearest
 from .yamlfile import LineDict, LineList
 
-SCHEMA_NAMES = ("candidate", "entry", "framework", "self-assessment", "workspace")
+SCHEMA_NAMES = ("candidate", "entry", "framework", "self-assessment", "workspace",
+                "request", "refusal", "result", "registry")
 
 
 @cache

@@ -18,7 +18,7 @@ DEMO_CANDIDATES = REPO / "candidates"
 def run_cli(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess.CompletedProcess:
     """Run the real command in a subprocess, as a user would (exit code, stdout, stderr)."""
     env = {**os.environ, "PORTFOLIO_GEN_LANG": lang}
-    return subprocess.run([sys.executable, "-m", "portfolio_gen.cli", *args], cwd=cwd or REPO,
+    return subprocess.run([sys.executable, "-m", "portfolio_gen", *args], cwd=cwd or REPO,
                           capture_output=True, text=True, env=env, timeout=300)
 
 

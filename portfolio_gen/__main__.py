@@ -1,0 +1,5 @@
+"""`python -m portfolio_gen` runs the command line."""
+
+from .cli import main
+
+main()

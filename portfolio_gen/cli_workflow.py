@@ -1,0 +1,199 @@
+"""Workflow commands: request evaluation, refuse items, record results, review queue, report."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import Context, fail_with, main, pass_context, workspace_or_exit
+from .model import EvaluationRequest, ExternalResult
+from .problems import InputError, Problem
+from .records import level_on_scale, write_refusal, write_request, write_result
+from .registry import REGISTRY_FILE, Registry, load_registry
+from .workflow import cohort_report, pending_for
+
+
+def _registry_or_exit(ctx: Context, workspace) -> Registry:
+    try:
+        return load_registry(ctx.root, workspace.frameworks)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+def _validations(ctx: Context, workspace, registry: Registry) -> dict:
+    """Trusted validations per candidate, from the credentials in their folders."""
+    from .credentials.trust import trusted_validations  # the credential layer, loaded only when needed
+    return trusted_validations(ctx.root, workspace, registry)
+
+
+def _entry_or_exit(ctx: Context, candidate, entry_slug: str):
+    entry = next((e for e in candidate.entries if e.slug == entry_slug), None)
+    if entry is None:
+        fail_with([Problem("record.unknown_entry", candidate.folder, None, {
+            "entry": entry_slug, "known": ", ".join(e.slug for e in candidate.entries)})], ctx)
+    return entry
+
+
+def _claimed_items_or_exit(ctx: Context, entry, items: tuple[str, ...]) -> list[str]:
+    claimed = [c.ref for c in entry.claims]
+    problems = [Problem("record.item_not_claimed", entry.path, None, {"item": i, "entry": entry.slug})
+                for i in items if i not in claimed]
+    if problems:
+        fail_with(problems, ctx)
+    return list(items) or claimed
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("entry_slug", metavar="ENTRY")
+@click.option("--evaluator", required=True, help="Evaluator id from evaluators.yml.")
+@click.option("--item", "items", multiple=True, help="framework:code (default: every item the entry claims).")
+@click.option("--message", default="", help="A word for the evaluator.")
+@pass_context
+def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tuple[str, ...], message: str) -> None:
+    """Ask EVALUATOR to evaluate the items claimed by one entry (writes candidates/SLUG/requests/)."""
+    workspace = workspace_or_exit(ctx, only=[slug])
+    registry = _registry_or_exit(ctx, workspace)
+    person = registry.by_id(evaluator)
+    if person is None:
+        fail_with([Problem("request.unknown_evaluator", ctx.root / REGISTRY_FILE, None, {
+            "evaluator": evaluator, "known": ", ".join(e.id for e in registry.evaluators)})], ctx)
+    if person.candidate == slug:
+        fail_with([Problem("trust.self_validation", None, None)], ctx)
+    candidate = workspace.candidate(slug)
+    entry = _entry_or_exit(ctx, candidate, entry_slug)
+    chosen = _claimed_items_or_exit(ctx, entry, items)
+    path = write_request(candidate.folder, EvaluationRequest(
+        "", entry.slug, evaluator, tuple(chosen), dt.date.today(), message))
+    click.echo(path)
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("entry_slug", metavar="ENTRY")
+@click.argument("items", nargs=-1, required=True)
+@click.option("--evaluator", required=True, help="Your evaluator id from evaluators.yml.")
+@click.option("--comment", required=True, help="Why, and what would make the item acquired.")
+@pass_context
+def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], evaluator: str, comment: str) -> None:
+    """Record that EVALUATOR does not validate ITEMS of an entry, with a comment."""
+    workspace = workspace_or_exit(ctx, only=[slug])
+    registry = _registry_or_exit(ctx, workspace)
+    if registry.by_id(evaluator) is None:
+        fail_with([Problem("request.unknown_evaluator", ctx.root / REGISTRY_FILE, None, {
+            "evaluator": evaluator, "known": ", ".join(e.id for e in registry.evaluators)})], ctx)
+    candidate = workspace.candidate(slug)
+    entry = _entry_or_exit(ctx, candidate, entry_slug)
+    chosen = _claimed_items_or_exit(ctx, entry, items)
+    click.echo(write_refusal(candidate.folder, entry.slug, evaluator, chosen, dt.date.today(), comment))
+
+
+@main.command("result")
+@click.argument("slug")
+@click.option("--framework", required=True, help="Framework whose rule uses the result, e.g. crcne.")
+@click.option("--input", "input_id", required=True, help="Rule input, e.g. pix-edu.")
+@click.option("--level", required=True, help="Level code or rank (Pix+Édu: 1 to 4).")
+@click.option("--date", "date_text", required=True, help="YYYY-MM-DD")
+@click.option("--source", required=True, help="Where it comes from: session, attestation number...")
+@pass_context
+def record_result(ctx: Context, slug: str, framework: str, input_id: str, level: str, date_text: str,
+                  source: str) -> None:
+    """Record an external result (e.g. a Pix+Édu certification level) for one candidate."""
+    workspace = workspace_or_exit(ctx, only=[slug])
+    result = _result_or_problem(workspace, slug, framework, input_id, level, date_text, source, None, None)
+    if isinstance(result, Problem):
+        fail_with([result], ctx)
+    click.echo(write_result(workspace.candidate(slug).folder, result))
+
+
+def _result_or_problem(workspace, slug, framework_id, input_id, level, date_text, source,
+                       file: Path | None, line: int | None) -> ExternalResult | Problem:
+    framework = workspace.frameworks.get(framework_id)
+    if slug not in workspace.candidates:
+        return Problem("candidate.unknown", file, line, {"slug": slug, "known": ", ".join(sorted(workspace.candidates))})
+    if framework is None:
+        return Problem("framework.unknown", file, line, {"id": framework_id, "suggestions": ", ".join(workspace.frameworks)})
+    code = level_on_scale(framework, level)
+    if code is None:
+        return Problem("claim.unknown_level", file, line, {"level": level, "framework": framework.id,
+                                                           "allowed": ", ".join(lv.code for lv in framework.levels)})
+    try:
+        date = dt.date.fromisoformat(date_text)
+    except ValueError:
+        return Problem("schema.format", file, line, {"field": "date", "value": date_text, "format": "date"})
+    inputs = [i.id for i in getattr(framework.rule, "inputs", ())]
+    if input_id not in inputs:
+        return Problem("result.unknown_input", file, line, {"input": input_id, "framework": framework.id,
+                                                            "allowed": ", ".join(inputs) or "-"})
+    return ExternalResult(framework.id, input_id, code, date, source)
+
+
+@main.command("import-results")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--framework", required=True)
+@click.option("--input", "input_id", required=True)
+@pass_context
+def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str) -> None:
+    """Import external results from a CSV with columns candidate,level,date[,source].
+
+    Every row is checked before anything is written: a file with one bad row records nothing.
+    """
+    workspace = workspace_or_exit(ctx)
+    results, problems = [], []
+    with csv_file.open(encoding="utf-8-sig", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            source = row.get("source") or f"{csv_file.name}, ligne {line}"
+            result = _result_or_problem(workspace, row.get("candidate", ""), framework, input_id,
+                                        row.get("level", ""), row.get("date", ""), source, csv_file, line)
+            (problems if isinstance(result, Problem) else results).append((row.get("candidate"), result))
+    if problems:
+        fail_with([p for _, p in problems], ctx)
+    for slug, result in results:
+        click.echo(write_result(workspace.candidate(slug).folder, result))
+
+
+@main.command()
+@click.option("--evaluator", required=True, help="Evaluator id from evaluators.yml.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def review(ctx: Context, evaluator: str, as_json: bool) -> None:
+    """What waits for an evaluator: requested items not yet validated or refused."""
+    workspace = workspace_or_exit(ctx)
+    registry = _registry_or_exit(ctx, workspace)
+    pending = pending_for(evaluator, registry, workspace.candidates.values(),
+                          _validations(ctx, workspace, registry))
+    rows = [{"candidate": p.candidate, "entry": p.request.entry, "item": p.item,
+             "requested": p.request.date.isoformat(), "message": p.request.message,
+             "file": str(workspace.candidate(p.candidate).folder / "entries" / f"{p.request.entry}.md")}
+            for p in pending]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['requested']}  {row['candidate']:<20} {row['item']:<16} {row['file']}")
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@pass_context
+def report(ctx: Context, output_format: str) -> None:
+    """Cohort statistics: certified per framework and level, missing items, pending requests."""
+    workspace = workspace_or_exit(ctx)
+    registry = _registry_or_exit(ctx, workspace) if (ctx.root / REGISTRY_FILE).exists() else None
+    validations = _validations(ctx, workspace, registry) if registry else {}
+    data = cohort_report(list(workspace.candidates.values()), workspace.frameworks, validations, registry)
+    if output_format == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(data["rows"][0]) if data["rows"] else ["candidate"])
+    writer.writeheader()
+    for row in data["rows"]:
+        writer.writerow({k: ";".join(v) if isinstance(v, tuple) else v for k, v in row.items()})
+    sys.stdout.write(buffer.getvalue())

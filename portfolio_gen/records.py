@@ -1,0 +1,154 @@
+"""Workflow records kept in a candidate folder: evaluation requests, refusals, external results.
+
+They are small YAML files so that they travel in git with the portfolio: a request is
+naturally reviewed as a pull/merge request, and the history says who asked what when.
+Signed validations are credentials (see credentials/), not records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from . import schemas
+from .files import write_atomic
+from .model import REFUSED, Entry, EvaluationRequest, ExternalResult, Framework, JointLevelRule, Validation
+from .problems import InputError, Problem
+from .yamlfile import LineDict, load_mapping
+
+REQUESTS_DIR, DECISIONS_DIR, RESULTS_DIR = "requests", "decisions", "results"
+
+
+@dataclass
+class Records:
+    requests: list[EvaluationRequest] = field(default_factory=list)
+    refusals: list[Validation] = field(default_factory=list)
+    results: list[ExternalResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_records(folder: Path, frameworks: Mapping[str, Framework], entries: Mapping[str, Entry]) -> Records:
+    records = Records()
+    for path in _files(folder / REQUESTS_DIR):
+        data = _load(path, "request", records)
+        if data is not None and _items_claimed(data, path, entries, records):
+            records.requests.append(EvaluationRequest(
+                path.stem, data["entry"], data["evaluator"], tuple(data["items"]),
+                dt.date.fromisoformat(data["date"]), data.get("message", ""), path))
+    for path in _files(folder / DECISIONS_DIR):
+        data = _load(path, "refusal", records)
+        if data is not None and _items_claimed(data, path, entries, records):
+            date = dt.date.fromisoformat(data["date"])
+            records.refusals += [Validation(*ref.split(":", 1), data["evaluator"], date, decision=REFUSED,
+                                            comment=data["comment"], entry=data["entry"])
+                                 for ref in data["items"]]
+    for path in _files(folder / RESULTS_DIR):
+        data = _load(path, "result", records)
+        if data is not None:
+            result = _external_result(data, path, frameworks, records)
+            if result is not None:
+                records.results.append(result)
+    return records
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.yml")) if directory.is_dir() else []
+
+
+def _load(path: Path, schema: str, records: Records) -> LineDict | None:
+    try:
+        data = load_mapping(path)
+    except InputError as error:
+        records.problems.extend(error.problems)
+        return None
+    problems = schemas.validate(schema, data, path)
+    records.problems.extend(problems)
+    return None if problems else data
+
+
+def _items_claimed(data: LineDict, path: Path, entries: Mapping[str, Entry], records: Records) -> bool:
+    """A request or decision may only bear on items its entry claims."""
+    entry = entries.get(data["entry"])
+    if entry is None:
+        records.problems.append(Problem("record.unknown_entry", path, data.line_of("entry"),
+                                        {"entry": data["entry"], "known": ", ".join(sorted(entries)) or "-"}))
+        return False
+    claimed = {claim.ref for claim in entry.claims}
+    for index, ref in enumerate(data["items"]):
+        if ref not in claimed:
+            records.problems.append(Problem("record.item_not_claimed", path, data["items"].line_of(index),
+                                            {"item": ref, "entry": entry.slug}))
+    return all(ref in claimed for ref in data["items"])
+
+
+def level_on_scale(framework: Framework, level: object) -> str | None:
+    """A level code of the framework's scale, given as a code or as its rank 1..N.
+
+    External certifications number their levels (Pix+Édu: 1 to 4) where the framework
+    names them (CRCNÉ: Initié to Expert); both scales are ordered, so rank N is level N.
+    """
+    codes = [lv.code for lv in framework.levels]
+    text = str(level)
+    if text in codes:
+        return text
+    if text.isdigit() and 1 <= int(text) <= len(codes):
+        return codes[int(text) - 1]
+    return None
+
+
+def _external_result(data: LineDict, path: Path, frameworks: Mapping[str, Framework],
+                     records: Records) -> ExternalResult | None:
+    framework = frameworks.get(data["framework"])
+    inputs = [i.id for i in framework.rule.inputs] if framework and isinstance(framework.rule, JointLevelRule) else []
+    if data["input"] not in inputs:
+        records.problems.append(Problem("result.unknown_input", path, data.line_of("input"), {
+            "input": data["input"], "framework": data["framework"], "allowed": ", ".join(inputs) or "-"}))
+        return None
+    level = level_on_scale(framework, data["level"])
+    if level is None:
+        records.problems.append(Problem("claim.unknown_level", path, data.line_of("level"), {
+            "level": data["level"], "framework": framework.id,
+            "allowed": ", ".join(lv.code for lv in framework.levels)}))
+        return None
+    return ExternalResult(framework.id, data["input"], level, dt.date.fromisoformat(data["date"]),
+                          data["source"], path)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+def _write_record(folder: Path, stem: str, data: dict) -> Path:
+    """Write a new record, never replacing one: a second record the same day gets a suffix."""
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    for attempt in range(1, 1000):
+        path = folder / (f"{stem}.yml" if attempt == 1 else f"{stem}-{attempt}.yml")
+        try:
+            write_atomic(path, text, overwrite=False)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(folder / stem)
+
+
+def write_request(candidate_folder: Path, request: EvaluationRequest) -> Path:
+    data = {"entry": request.entry, "evaluator": request.evaluator, "items": list(request.items),
+            "date": request.date.isoformat()}
+    if request.message:
+        data["message"] = request.message
+    stem = f"{request.date.isoformat()}-{request.entry}-{request.evaluator}"
+    return _write_record(candidate_folder / REQUESTS_DIR, stem, data)
+
+
+def write_refusal(candidate_folder: Path, entry: str, evaluator: str, items: list[str],
+                  date: dt.date, comment: str) -> Path:
+    data = {"entry": entry, "evaluator": evaluator, "items": items, "date": date.isoformat(), "comment": comment}
+    return _write_record(candidate_folder / DECISIONS_DIR, f"{date.isoformat()}-{entry}-{evaluator}-refus", data)
+
+
+def write_result(candidate_folder: Path, result: ExternalResult) -> Path:
+    data = {"framework": result.framework, "input": result.input, "level": result.level,
+            "date": result.date.isoformat(), "source": result.source}
+    return _write_record(candidate_folder / RESULTS_DIR, f"{result.date.isoformat()}-{result.input}", data)

@@ -1,0 +1,146 @@
+"""The certification workflow over a cohort: what waits for whom, what each rule decides.
+
+Inputs are model values: candidates (with their requests, refusals and external
+results) and the trusted validations of each, which the credential layer derives from
+verified credentials. Everything here is pure, so the commission, the review queue,
+the report and the site agree on one answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from .diagnostic import diagnose
+from .model import Candidate, EvaluationRequest, Framework, JointLevelRule, Validation
+from .registry import Registry
+from .rules import Decision, decide, evaluation_level
+
+
+def input_levels(candidate: Candidate, framework: Framework,
+                 validations: Sequence[Validation]) -> dict[str, str | None]:
+    """Each level-rule input's level: the evaluation from validations, the others from results.
+
+    The first input of a joint-level rule is the evaluation the portfolio itself carries
+    (CRCNÉ: teachers or jury); the others are external results, the latest one counting.
+    """
+    if not isinstance(framework.rule, JointLevelRule):
+        return {}
+    levels: dict[str, str | None] = {}
+    for rule_input in framework.rule.inputs:
+        if rule_input.external:
+            results = sorted((r for r in candidate.results
+                              if r.framework == framework.id and r.input == rule_input.id), key=lambda r: r.date)
+            levels[rule_input.id] = results[-1].level if results else None
+        else:
+            levels[rule_input.id] = evaluation_level(framework, validations)
+    return levels
+
+
+def candidate_decision(candidate: Candidate, framework: Framework,
+                       validations: Sequence[Validation]) -> Decision:
+    """The framework's rule applied to a candidate's trusted validations and results."""
+    return decide(framework, validations, input_levels(candidate, framework, validations))
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    candidate: str
+    request: EvaluationRequest
+    item: str  # "framework:code"
+
+
+def _decided_by(evaluator_keys: Iterable[str], evaluator_id: str, candidate: Candidate,
+                validations: Sequence[Validation]) -> set[tuple[str, str]]:
+    """(entry, item ref) pairs this evaluator already decided for this candidate."""
+    signers = {evaluator_id, *evaluator_keys}
+    decided = {(v.entry, f"{v.framework}:{v.item}") for v in candidate.refusals if v.evaluator == evaluator_id}
+    decided |= {(v.entry, f"{v.framework}:{v.item}") for v in validations
+                if v.evaluator.split("#", 1)[0] in signers}
+    return decided
+
+
+def pending_for(evaluator_id: str, registry: Registry, candidates: Iterable[Candidate],
+                validations: Mapping[str, Sequence[Validation]]) -> list[PendingItem]:
+    """Items requested from an evaluator that they have neither validated nor refused."""
+    evaluator = registry.by_id(evaluator_id)
+    keys = evaluator.keys if evaluator else ()
+    pending = []
+    for candidate in candidates:
+        decided = _decided_by(keys, evaluator_id, candidate, validations.get(candidate.slug, ()))
+        for request in candidate.requests:
+            if request.evaluator != evaluator_id:
+                continue
+            pending += [PendingItem(candidate.slug, request, ref) for ref in request.items
+                        if (request.entry, ref) not in decided]
+    return pending
+
+
+# --- cohort report ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: str
+    role: str
+    framework: str
+    certified: bool
+    level: str
+    validated: int
+    items: int
+    missing_mandatory: tuple[str, ...]
+    entry_level: str  # from the first self-assessment, when it gives one
+    level_gain: int | None  # certified rank - entry rank, for level frameworks
+
+
+def cohort_rows(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
+                validations: Mapping[str, Sequence[Validation]]) -> list[CandidateRow]:
+    rows = []
+    for candidate in candidates:
+        for pursuit in candidate.frameworks:
+            framework = frameworks[pursuit.framework]
+            own = validations.get(candidate.slug, ())
+            decision = candidate_decision(candidate, framework, own)
+            entry_level = _entry_level(candidate, framework)
+            gain = (framework.level_rank(decision.level) - framework.level_rank(entry_level)
+                    if decision.level and entry_level else None)
+            rows.append(CandidateRow(candidate.slug, candidate.role, framework.id, decision.met, decision.level,
+                                     len(decision.validated), len(framework.items), decision.missing_mandatory,
+                                     entry_level, gain))
+    return rows
+
+
+def _entry_level(candidate: Candidate, framework: Framework) -> str:
+    assessments = candidate.assessments_for(framework.id)
+    if not assessments:
+        return ""
+    return diagnose(framework, assessments[0]).entry_level or ""
+
+
+def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
+                  validations: Mapping[str, Sequence[Validation]], registry: Registry | None) -> dict:
+    """Steering statistics: certified per framework and level, missing items, pending work."""
+    rows = cohort_rows(candidates, frameworks, validations)
+    summary: dict[str, dict] = {}
+    for framework_id in sorted({r.framework for r in rows}):
+        framework = frameworks[framework_id]
+        subset = [r for r in rows if r.framework == framework_id]
+        missing = Counter()
+        for candidate in candidates:
+            if any(p.framework == framework_id for p in candidate.frameworks):
+                decision = candidate_decision(candidate, framework, validations.get(candidate.slug, ()))
+                missing.update(i.code for i in framework.items if i.code not in decision.validated)
+        gains = [r.level_gain for r in subset if r.level_gain is not None]
+        summary[framework_id] = {
+            "candidates": len(subset),
+            "certified": sum(r.certified for r in subset),
+            "certified_by_level": dict(Counter(r.level for r in subset if r.certified and r.level)),
+            "items_most_often_missing": missing.most_common(5),
+            "mean_level_gain": round(sum(gains) / len(gains), 2) if gains else None,
+        }
+    pending = Counter()
+    if registry is not None:
+        for evaluator in registry.evaluators:
+            pending[evaluator.id] = len(pending_for(evaluator.id, registry, candidates, validations))
+    return {"candidates": len(candidates), "frameworks": summary,
+            "pending_by_evaluator": dict(pending), "rows": [row.__dict__ for row in rows]}
