@@ -1,0 +1,431 @@
+"""Open Badges 3.0 credentials for item validations: build, check the shape, read back.
+
+The credential layer on top of proofs: it turns model values (framework, item,
+candidate, entry) and the workspace settings into an unsigned `OpenBadgeCredential`
+(VC Data Model 2.0 + OB 3.0.3 context), validates a credential against the official OB
+JSON Schema plus the structural rules the schema cannot express, and reads a credential
+back into a `Validation` for the site and the rules.
+
+How a verifier knows what was decided (see docs/credentials.md):
+  - `credentialSubject.achievement.id` is the item's stable URL
+    (`settings.achievement_id(framework, code)`), the same for every candidate;
+  - `achievement.humanCode` is `<framework id>:<item code>`;
+  - `achievement.alignment[0]` names the framework (`targetFramework`: its title) and
+    the item (`targetCode`: its code, `targetUrl`: the achievement id);
+  - the level, for frameworks with a scale, is `credentialSubject.result[0].value`
+    (a level code listed in `achievement.resultDescription[0].allowedValue`);
+  - the first evidence is the entry's page (`.../entries/<entry slug>/`), carrying the
+    evaluator's comment as its `narrative`; the others are the entry's files, each
+    with the SHA-256 digest of its content (`digestMultibase`).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Mapping
+
+import jsonschema
+
+from ..model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, Validation
+from ..settings import Institution, Settings
+# The site layer decides where entries and files are published; credentials point there.
+from ..site.pages import ENTRIES_DIR, evidence_uri
+from . import multibase
+from .cryptosuites import is_datetime
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CONTEXTS = (VC_CONTEXT, OB_CONTEXT)
+CREDENTIAL_TYPES = ("VerifiableCredential", "OpenBadgeCredential")
+SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
+# Our frameworks are not published as CASE documents, so the spec's "CFItem" would
+# promise a CASE item at targetUrl; the spec's extension convention says what it is.
+ALIGNMENT_TARGET_TYPE = "ext:FrameworkItem"
+ENTRY_GENRE = "Portfolio entry"
+FILE_GENRE = "File"
+# Multihash prefix of a SHA-256 digest: code 0x12, length 32.
+SHA256_MULTIHASH = b"\x12\x20"
+ENTRY_URL = re.compile(r"/entries/([^/]+)/$")
+IDENTITY_HASH = re.compile(r"sha256\$[0-9a-f]{64}")
+
+
+class CredentialError(ValueError):
+    """A credential cannot be built, or read back, as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    """Who signs: an evaluator (did:key) or the institution (did:web).
+
+    The institution appears as the evaluator's parent organisation; no e-mail is ever
+    put in a profile.
+    """
+
+    id: str
+    name: str
+    url: str = ""
+    parent: Institution | None = None
+
+    def as_json(self) -> dict:
+        profile = {"id": self.id, "type": ["Profile"], "name": self.name}
+        if self.url:
+            profile["url"] = self.url
+        if self.parent is not None and self.parent.id != self.id:
+            profile["parentOrg"] = _institution_profile(self.parent)
+        return profile
+
+
+def _institution_profile(institution: Institution) -> dict:
+    profile = {"id": institution.id, "type": ["Profile"], "name": institution.name}
+    if institution.url:
+        profile["url"] = institution.url
+    return profile
+
+
+# --- building -------------------------------------------------------------------------
+
+def datetime_stamp(moment: dt.datetime) -> str:
+    """XML Schema dateTimeStamp in UTC, to the second (`2026-03-14T09:30:00Z`)."""
+    if moment.tzinfo is None:
+        raise ValueError("credential dates must carry a timezone")
+    utc = moment.astimezone(dt.UTC).replace(microsecond=0)
+    return utc.isoformat().replace("+00:00", "Z")
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """OB IdentityHash of an e-mail: sha256 over the normalized address then the salt."""
+    normalized = email.strip().lower()
+    return "sha256$" + hashlib.sha256((normalized + salt).encode("utf-8")).hexdigest()
+
+
+def candidate_email(candidate: Candidate) -> str:
+    email = candidate.private.get("email") if candidate.private else None
+    if not isinstance(email, str) or "@" not in email:
+        raise CredentialError(f"candidate {candidate.slug} has no private e-mail to identify them")
+    return email
+
+
+def digest_multibase(data: bytes) -> str:
+    """VCDM 2.0 digestMultibase: base58btc multibase of the SHA-256 multihash."""
+    return multibase.encode(SHA256_MULTIHASH + hashlib.sha256(data).digest())
+
+
+def entry_url(settings: Settings, slug: str, entry: Entry) -> str:
+    """The entry's page on the candidate's site (MkDocs directory URLs)."""
+    return f"{settings.site_url(slug)}{ENTRIES_DIR}/{entry.slug}/"
+
+
+def evidence_url(settings: Settings, slug: str, evidence: Evidence) -> str:
+    """Where the site publishes an evidence file, or the evidence's own URL."""
+    if not evidence.is_file:
+        return evidence.url
+    # The site renames Markdown files so MkDocs copies them instead of rendering them.
+    return settings.site_url(slug) + evidence_uri(evidence)
+
+
+def build_item_validation(
+    settings: Settings,
+    framework: Framework,
+    item: Item,
+    candidate: Candidate,
+    entry: Entry,
+    issuer: IssuerProfile,
+    *,
+    valid_from: dt.datetime,
+    valid_until: dt.datetime | None = None,
+    level: str = "",
+    comment: str = "",
+    credential_id: str | None = None,
+    salt: str | None = None,
+) -> dict:
+    """The unsigned OpenBadgeCredential saying `issuer` validated `item` for `candidate`
+    on the strength of `entry`."""
+    if valid_until is not None and valid_until <= valid_from:
+        raise CredentialError("validUntil must be after validFrom")
+    achievement_id = settings.achievement_id(framework.id, item.code)
+    subject = {
+        "type": ["AchievementSubject"],
+        "identifier": [_identity(candidate_email(candidate), salt or secrets.token_hex(16))],
+        "achievement": _achievement(framework, item, achievement_id),
+    }
+    if framework.levels:
+        subject["achievement"]["resultDescription"] = [_levels(framework, achievement_id)]
+        subject["result"] = [_result(framework, achievement_id, level)]
+    elif level:
+        raise CredentialError(f"{framework.id} has no level scale; no level can be given")
+    credential = {
+        "@context": list(CONTEXTS),
+        "id": credential_id or f"urn:uuid:{uuid.uuid4()}",
+        "type": list(CREDENTIAL_TYPES),
+        "name": f"{framework.title} — {item.code} {item.title}",
+        "issuer": issuer.as_json(),
+        "validFrom": datetime_stamp(valid_from),
+        "credentialSubject": subject,
+        "evidence": _evidence(settings, candidate.slug, entry, comment),
+    }
+    if valid_until is not None:
+        credential["validUntil"] = datetime_stamp(valid_until)
+    return credential
+
+
+def _identity(email: str, salt: str) -> dict:
+    return {"type": "IdentityObject", "hashed": True, "identityHash": identity_hash(email, salt),
+            "identityType": "emailAddress", "salt": salt}
+
+
+def _achievement(framework: Framework, item: Item, achievement_id: str) -> dict:
+    criteria = "\n".join(f"- {criterion}" for criterion in item.criteria) or item.title
+    return {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "Competency",
+        "name": item.title,
+        "description": item.description or item.title,
+        "criteria": {"narrative": criteria},
+        "humanCode": f"{framework.id}:{item.code}",
+        "alignment": [{
+            "type": ["Alignment"],
+            "targetName": item.title,
+            "targetCode": item.code,
+            "targetFramework": framework.title,
+            "targetType": ALIGNMENT_TARGET_TYPE,
+            "targetUrl": achievement_id,
+        }],
+    }
+
+
+def _levels(framework: Framework, achievement_id: str) -> dict:
+    return {
+        "id": f"{achievement_id}#levels",
+        "type": ["ResultDescription"],
+        "name": framework.title,
+        "resultType": "RubricCriterionLevel",
+        "allowedValue": [level.code for level in framework.levels],
+        "rubricCriterionLevel": [
+            {"id": f"{achievement_id}#level-{level.code}", "type": ["RubricCriterionLevel"],
+             "name": level.title, "level": level.code}
+            for level in framework.levels
+        ],
+    }
+
+
+def _result(framework: Framework, achievement_id: str, level: str) -> dict:
+    if not level:
+        raise CredentialError(f"{framework.id} validates at a level: one must be given")
+    try:
+        framework.level_rank(level)
+    except ValueError:
+        codes = ", ".join(lv.code for lv in framework.levels)
+        raise CredentialError(f"{level!r} is not a level of {framework.id} ({codes})") from None
+    return {"type": ["Result"], "resultDescription": f"{achievement_id}#levels",
+            "achievedLevel": f"{achievement_id}#level-{level}", "value": level}
+
+
+def _evidence(settings: Settings, slug: str, entry: Entry, comment: str) -> list[dict]:
+    page = {"id": entry_url(settings, slug, entry), "type": ["Evidence"], "name": entry.title,
+            "genre": ENTRY_GENRE}
+    if comment:
+        page["narrative"] = comment
+    return [page, *(_evidence_item(settings, slug, evidence) for evidence in entry.evidence)]
+
+
+def _evidence_item(settings: Settings, slug: str, evidence: Evidence) -> dict:
+    item = {"id": evidence_url(settings, slug, evidence), "type": ["Evidence"],
+            "name": evidence.title}
+    if evidence.is_file:
+        if evidence.file is None or not evidence.file.is_file():
+            raise CredentialError(f"evidence file {evidence.path} is missing")
+        item["genre"] = FILE_GENRE
+        item["digestMultibase"] = digest_multibase(evidence.file.read_bytes())
+    return item
+
+
+def evidence_files(settings: Settings, candidates: Mapping[str, Candidate]) -> dict[str, Path]:
+    """Published URL -> file on disk, for every evidence file of these candidates."""
+    found = {}
+    for candidate in candidates.values():
+        for entry in candidate.entries:
+            for evidence in entry.evidence:
+                if evidence.is_file and evidence.file is not None:
+                    found[evidence_url(settings, candidate.slug, evidence)] = evidence.file
+    return found
+
+
+# --- reading back ---------------------------------------------------------------------
+
+def validation_from_credential(credential: Mapping) -> Validation:
+    """The decision a (verified) credential records, as a model value."""
+    try:
+        subject = credential["credentialSubject"]
+        achievement = subject["achievement"]
+        framework, _, code = achievement["humanCode"].partition(":")
+        alignment = achievement["alignment"][0]
+        issued = dt.datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
+        page = credential["evidence"][0]
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
+        raise CredentialError(f"not an item validation credential: {error!r}") from None
+    if not framework or alignment.get("targetCode") != code:
+        raise CredentialError("achievement humanCode and alignment targetCode disagree")
+    entry = ENTRY_URL.search(page.get("id", ""))
+    results = subject.get("result") or [{}]
+    return Validation(framework=framework, item=code, evaluator=_issuer_id(credential),
+                      date=issued.date(), decision=ACCEPTED, level=results[0].get("value", ""),
+                      comment=page.get("narrative", ""), entry=entry.group(1) if entry else "",
+                      credential_id=credential.get("id", ""))
+
+
+def _issuer_id(credential: Mapping) -> str:
+    issuer = credential.get("issuer")
+    return issuer.get("id", "") if isinstance(issuer, dict) else str(issuer or "")
+
+
+# --- schema and structure -------------------------------------------------------------
+
+@cache
+def official_schema() -> dict:
+    """The bundled 1EdTech AchievementCredential schema, as published (see SOURCE.md)."""
+    folder = resources.files("portfolio_gen.credentials").joinpath("schemas")
+    return json.loads(folder.joinpath(SCHEMA_FILE).read_text("utf-8"))
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = _vcdm2_schema(official_schema())
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _vcdm2_schema(schema: dict) -> dict:
+    """The official schema with its top level moved from VCDM 1.1 to 2.0 dates.
+
+    The bundled file is the VCDM 1.1 revision (requires issuanceDate); OB 3.0.3 uses
+    VCDM 2.0's validFrom/validUntil instead. Nothing else is changed. Drop this once
+    the bundled file is the 3.0.3 revision.
+    """
+    if "validFrom" in schema["required"]:
+        return schema
+    adapted = copy.deepcopy(schema)
+    date_time = {"type": "string", "format": "date-time"}
+    adapted["properties"].update(validFrom=date_time, validUntil=date_time)
+    for old in ("issuanceDate", "expirationDate"):
+        adapted["properties"].pop(old, None)
+    adapted["required"] = [("validFrom" if f == "issuanceDate" else f) for f in adapted["required"]]
+    return adapted
+
+
+def validate_against_schema(credential: object) -> list[str]:
+    """Every reason `credential` is not a well-formed OB 3.0 item validation (empty if it is)."""
+    if not isinstance(credential, dict):
+        return ["credential is not a JSON object"]
+    errors = sorted(_validator().iter_errors(credential), key=lambda e: list(e.absolute_path))
+    problems = [f"{_path(error.absolute_path)}: {error.message}" for error in errors]
+    return problems + structure_problems(credential)
+
+
+def _path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "credential"
+
+
+def structure_problems(credential: dict) -> list[str]:
+    """What the JSON Schema cannot say: exact contexts and types, VCDM 2.0 dates with a
+    timezone, a hashed identity, digests that are SHA-256 multihashes."""
+    problems = []
+    if credential.get("@context") != list(CONTEXTS):
+        problems.append(f"@context: must be exactly {list(CONTEXTS)}")
+    types = credential.get("type")
+    if not isinstance(types, list) or not set(CREDENTIAL_TYPES) <= set(types):
+        problems.append(f"type: must include {' and '.join(CREDENTIAL_TYPES)}")
+    if not str(credential.get("id", "")).startswith("urn:uuid:"):
+        problems.append("id: must be a urn:uuid")
+    for legacy in ("issuanceDate", "expirationDate"):
+        if legacy in credential:
+            problems.append(f"{legacy}: VCDM 1.1 property; VCDM 2.0 uses validFrom/validUntil")
+    problems += _issuer_problems(credential.get("issuer"))
+    problems += _date_problems(credential)
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, dict):
+        problems += _subject_problems(subject)
+    for index, evidence in enumerate(_list(credential.get("evidence"))):
+        problems += _evidence_problems(index, evidence)
+    return problems
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _issuer_problems(issuer: object) -> list[str]:
+    if not isinstance(issuer, dict) or not isinstance(issuer.get("id"), str):
+        return ["issuer: must be a Profile object with an id"]
+    if not issuer["id"].startswith(("did:key:", "did:web:")):
+        return ["issuer.id: must be a did:key or did:web (the controller of the signing key)"]
+    return []
+
+
+def _date_problems(credential: dict) -> list[str]:
+    problems = []
+    for field in ("validFrom", "validUntil"):
+        value = credential.get(field)
+        if value is None:
+            continue
+        if not is_datetime(value) or not re.search(r"(Z|[+-]\d{2}:\d{2})$", value):
+            problems.append(f"{field}: {value!r} is not a dateTime with a timezone")
+    if not problems and "validUntil" in credential and "validFrom" in credential:
+        if parse_datetime(credential["validUntil"]) <= parse_datetime(credential["validFrom"]):
+            problems.append("validUntil: must be after validFrom")
+    return problems
+
+
+def parse_datetime(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _subject_problems(subject: dict) -> list[str]:
+    identifiers = _list(subject.get("identifier"))
+    if "id" not in subject and not identifiers:
+        return ["credentialSubject: needs an id or at least one identifier"]
+    problems = []
+    for index, identity in enumerate(identifiers):
+        where = f"credentialSubject.identifier[{index}]"
+        if not isinstance(identity, dict):
+            continue
+        if identity.get("identityType") == "emailAddress" and identity.get("hashed") is not True:
+            problems.append(f"{where}: an e-mail address must be hashed, never given in clear")
+        elif identity.get("hashed") is True and not IDENTITY_HASH.fullmatch(
+                str(identity.get("identityHash"))):
+            problems.append(f"{where}.identityHash: must be sha256$ and 64 hex digits")
+    return problems
+
+
+def _evidence_problems(index: int, evidence: object) -> list[str]:
+    if not isinstance(evidence, dict) or "digestMultibase" not in evidence:
+        return []
+    try:
+        digest = multibase.decode(evidence["digestMultibase"])
+    except multibase.MultibaseError as error:
+        return [f"evidence[{index}].digestMultibase: {error}"]
+    if not digest.startswith(SHA256_MULTIHASH) or len(digest) != 34:
+        return [f"evidence[{index}].digestMultibase: not a SHA-256 multihash"]
+    return []
+
+
+def file_digest_matches(evidence: Mapping, path: Path) -> bool:
+    return evidence.get("digestMultibase") == digest_multibase(path.read_bytes())
+
+
+def evidence_url_to_file(files: Mapping[str, Path]) -> Callable[[str], Path | None]:
+    return files.get
