@@ -7,7 +7,7 @@ build), so that verification never fetches anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -115,16 +115,22 @@ def _document(did: str, methods: list[dict]) -> dict:
 class DidResolver:
     """Resolves verification method ids to public keys, offline.
 
-    `did_web_documents` maps a did:web DID to its did.json content.
+    `did_web_documents` maps a did:web DID to its did.json content. `fetch` (URL ->
+    parsed JSON), when the caller allows the network, fetches the did.json of a did:web
+    that was not supplied; without it nothing is ever fetched.
     """
 
-    def __init__(self, did_web_documents: Mapping[str, dict] | None = None):
+    def __init__(self, did_web_documents: Mapping[str, dict] | None = None,
+                 fetch: Callable[[str], dict] | None = None):
         self._did_web_documents = dict(did_web_documents or {})
+        self._fetch = fetch
 
     def resolve(self, did: str) -> dict:
         if did.startswith("did:key:"):
             return did_key_document(did)
         if did.startswith("did:web:"):
+            if did not in self._did_web_documents and self._fetch is not None:
+                self._did_web_documents[did] = self._fetched(did)
             try:
                 return self._did_web_documents[did]
             except KeyError:
@@ -133,6 +139,16 @@ class DidResolver:
                     "(documents are never fetched from the network)"
                 ) from None
         raise DidResolutionError(f"{did}: unsupported DID method (did:key, did:web)")
+
+    def _fetched(self, did: str) -> dict:
+        try:
+            document = self._fetch(did_web_url(did))
+        except Exception as error:  # noqa: BLE001
+            # Whatever the transport raised, the DID is unresolvable: say why.
+            raise DidResolutionError(f"{did}: could not fetch its did.json: {error}") from None
+        if not isinstance(document, dict):
+            raise DidResolutionError(f"{did}: its did.json is not a JSON object")
+        return document
 
     def verification_method(self, method_id: str) -> VerificationMethod:
         if not isinstance(method_id, str) or "#" not in method_id:

@@ -122,6 +122,12 @@ class DocumentLoader:
         }
 
 
+def fetch_json(url: str) -> dict:
+    """GET a JSON document over https (for callers the user allowed to use the network,
+    e.g. did:web resolution); raises DocumentLoadingError."""
+    return _fetch(url)
+
+
 def _fetch(url: str) -> dict:
     if not url.startswith("https://"):
         raise DocumentLoadingError(f"{url}: only https URLs may be fetched")

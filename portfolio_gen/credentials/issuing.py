@@ -1,0 +1,194 @@
+"""The evaluator's signing flow: check the request, build, validate, sign, write.
+
+Everything the evaluator asked for is checked before anything is signed, and every
+credential is validated against the OB schema before any is written: a refused
+request leaves no file behind. Files are written atomically and never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..files import write_atomic
+from ..model import Candidate, Claim, Entry, Framework, Item
+from ..problems import InputError, Problem, nearest
+from ..settings import Settings
+from ..workspace import Workspace
+from . import dids, keys, openbadges, proofs
+from .cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
+from .loader import DocumentLoader
+
+CREDENTIALS_DIR = "credentials"
+DEFAULT_SUITE = EDDSA_RDFC_2022.name
+
+
+@dataclass(frozen=True)
+class SigningRequest:
+    """What an evaluator asks to sign: items of one entry of one candidate."""
+
+    slug: str
+    entry: str
+    items: tuple[str, ...]  # "framework:code", or a code the entry claims only once
+    evaluator_name: str
+    level: str = ""
+    comment: str = ""
+    valid_until: dt.datetime | None = None
+    issuer: str | None = None  # default: the signing key's did:key
+    suite: str = DEFAULT_SUITE
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    framework: Framework
+    item: Item
+    level: str
+
+
+def credentials_folder(candidate: Candidate) -> Path:
+    return candidate.folder / CREDENTIALS_DIR
+
+
+def credential_files(candidate: Candidate) -> list[Path]:
+    folder = credentials_folder(candidate)
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def issue_item_validations(
+    workspace: Workspace,
+    settings: Settings,
+    request: SigningRequest,
+    private_key: Ed25519PrivateKey,
+    *,
+    now: dt.datetime | None = None,
+    loader: DocumentLoader | None = None,
+) -> list[Path]:
+    """Sign one credential per requested item and write them; the paths written."""
+    candidate, entry = _candidate_and_entry(workspace, request)
+    planned = plan_items(workspace, entry, request)
+    issuer_id, method = signer(private_key, request.issuer)
+    issuer = openbadges.IssuerProfile(issuer_id, request.evaluator_name,
+                                      parent=settings.institution)
+    valid_from = now or dt.datetime.now(dt.UTC)
+    unsigned = [_build(settings, candidate, entry, issuer, plan, request, valid_from)
+                for plan in planned]
+    loader = loader or DocumentLoader()
+    suite = CRYPTOSUITES[request.suite]
+    signed = [proofs.sign(credential, private_key, method, suite=suite, loader=loader,
+                          created=openbadges.datetime_stamp(valid_from))
+              for credential in unsigned]
+    return [_write(candidate, credential) for credential in signed]
+
+
+def signer(private_key: Ed25519PrivateKey, issuer: str | None) -> tuple[str, str]:
+    """The issuer id and the verification method the key signs under.
+
+    A did:key issuer must be this key's own did:key; a did:web issuer names the key by
+    its Multikey, as `keys did-web` lists it in the did.json.
+    """
+    public = private_key.public_key()
+    own = dids.did_key(public)
+    if issuer is None or issuer == own:
+        return own, dids.did_key_verification_method_id(public)
+    if issuer.startswith("did:web:"):
+        return issuer, f"{issuer}#{keys.public_key_multibase(public)}"
+    raise InputError([Problem("credential.key_not_issuer", None, None,
+                              {"issuer": issuer, "did": own})])
+
+
+def _candidate_and_entry(workspace: Workspace, request: SigningRequest) -> tuple[Candidate, Entry]:
+    candidate = workspace.candidates.get(request.slug)
+    if candidate is None:
+        raise InputError([Problem("candidate.unknown", None, None, {
+            "slug": request.slug, "known": ", ".join(sorted(workspace.candidates))})])
+    entries = {entry.slug: entry for entry in candidate.entries}
+    entry = entries.get(request.entry)
+    if entry is None:
+        raise InputError([Problem("credential.unknown_entry", None, None, {
+            "entry": request.entry, "slug": request.slug,
+            "suggestions": ", ".join(nearest(request.entry, entries))})])
+    if entry.is_draft:
+        raise InputError([Problem("credential.draft_entry", entry.path, None, {"entry": entry.slug})])
+    return candidate, entry
+
+
+def plan_items(workspace: Workspace, entry: Entry, request: SigningRequest) -> list[PlannedItem]:
+    """The items to sign, each with its level; every problem found at once."""
+    planned, problems = [], []
+    for reference in request.items:
+        claim, problem = _claimed(workspace, entry, reference)
+        if problem is None:
+            framework = workspace.frameworks[claim.framework]
+            level = request.level or claim.level
+            problem = _level_problem(framework, level)
+            planned.append(PlannedItem(framework, framework.item_by_code[claim.item], level))
+        if problem is not None:
+            problems.append(problem)
+    if problems:
+        raise InputError(problems)
+    return planned
+
+
+def _claimed(workspace: Workspace, entry: Entry, reference: str) -> tuple[Claim | None, Problem | None]:
+    claims = [claim for claim in entry.claims
+              if reference in (claim.ref, claim.item)]
+    claimed = ", ".join(claim.ref for claim in entry.claims)
+    if len(claims) == 1:
+        return claims[0], None
+    if len(claims) > 1:
+        return None, Problem("credential.ambiguous_item", entry.path, None,
+                             {"code": reference, "claimed": claimed})
+    framework_id, _, code = reference.rpartition(":")
+    framework = workspace.frameworks.get(framework_id)
+    if framework is None or code not in framework.item_by_code:
+        pool = [f"{f.id}:{i.code}" for f in workspace.frameworks.values() for i in f.items]
+        return None, Problem("credential.unknown_item", None, None, {
+            "ref": reference, "suggestions": ", ".join(nearest(reference, pool)) or "-"})
+    return None, Problem("credential.item_not_claimed", entry.path, None,
+                         {"ref": reference, "entry": entry.slug, "claimed": claimed or "-"})
+
+
+def _level_problem(framework: Framework, level: str) -> Problem | None:
+    levels = ", ".join(lv.code for lv in framework.levels)
+    if not framework.levels:
+        return Problem("credential.no_levels", None, None,
+                       {"framework": framework.id, "level": level}) if level else None
+    if not level:
+        return Problem("credential.level_required", None, None,
+                       {"framework": framework.id, "levels": levels})
+    if level not in {lv.code for lv in framework.levels}:
+        return Problem("credential.level_not_on_scale", None, None,
+                       {"framework": framework.id, "level": level, "levels": levels})
+    return None
+
+
+def _build(settings: Settings, candidate: Candidate, entry: Entry,
+           issuer: openbadges.IssuerProfile, plan: PlannedItem, request: SigningRequest,
+           valid_from: dt.datetime) -> dict:
+    try:
+        credential = openbadges.build_item_validation(
+            settings, plan.framework, plan.item, candidate, entry, issuer,
+            valid_from=valid_from, valid_until=request.valid_until, level=plan.level,
+            comment=request.comment)
+    except openbadges.CredentialError as error:
+        raise InputError([Problem("credential.cannot_build", candidate.folder, None,
+                                  {"ref": f"{plan.framework.id}:{plan.item.code}",
+                                   "reason": str(error)})]) from None
+    reasons = openbadges.validate_against_schema(credential)
+    if reasons:
+        # Never sign what a verifier would reject: say why instead.
+        raise InputError([Problem("credential.invalid", None, None, {
+            "ref": f"{plan.framework.id}:{plan.item.code}", "reasons": "; ".join(reasons)})])
+    return credential
+
+
+def _write(candidate: Candidate, credential: dict) -> Path:
+    name = credential["id"].removeprefix("urn:uuid:")
+    path = credentials_folder(candidate) / f"{name}.json"
+    text = json.dumps(credential, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(path, text, overwrite=False)
+    return path

@@ -1,0 +1,152 @@
+"""Verify an Open Badges 3.0 credential: shape, proof, issuer/key binding, dates, evidence.
+
+Each check names itself in the verdict, and the first failing one gives the reason, so
+a refusal always says what is wrong. A bad credential never raises: it yields a
+`Verdict` with `ok=False`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import Validation
+from . import openbadges, proofs
+from .dids import DidResolver
+from .loader import DocumentLoader
+
+DEFAULT_SKEW = dt.timedelta(minutes=5)
+SCHEMA, PROOF, DATES, EVIDENCE = "schema", "proof", "dates", "evidence"
+
+EvidenceFiles = Callable[[str], Path | None]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str | None = None
+    # The checks that passed, in the order they ran (a failed one is in `reason`).
+    checks: tuple[str, ...] = ()
+    credential_id: str | None = None
+    issuer: str | None = None
+    # Evidence files whose digest could not be checked (no local copy given).
+    unchecked_evidence: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+class _Failed(Exception):
+    def __init__(self, check: str, reason: str):
+        super().__init__(f"{check}: {reason}")
+
+
+def verify_credential(
+    credential: object,
+    *,
+    resolver: DidResolver,
+    loader: DocumentLoader | None = None,
+    now: dt.datetime | None = None,
+    skew: dt.timedelta = DEFAULT_SKEW,
+    evidence_files: EvidenceFiles | None = None,
+) -> Verdict:
+    """Run every check on `credential`; the verdict says which passed or why one failed."""
+    now = now or dt.datetime.now(dt.UTC)
+    passed: list[str] = []
+    unchecked: list[str] = []
+    identity = _identity(credential)
+    try:
+        _check_schema(credential)
+        passed.append(SCHEMA)
+        _check_proof(credential, resolver, loader or DocumentLoader(), now)
+        passed.append(PROOF)
+        _check_dates(credential, now, skew)
+        passed.append(DATES)
+        unchecked = _check_evidence(credential, evidence_files)
+        passed.append(EVIDENCE)
+    except _Failed as failure:
+        return Verdict(False, str(failure), tuple(passed), *identity)
+    except Exception as error:  # noqa: BLE001
+        # A hostile document may hit a path no check foresaw; it is still a refusal.
+        return Verdict(False, f"unexpected error: {error!r}", tuple(passed), *identity)
+    return Verdict(True, None, tuple(passed), *identity, tuple(unchecked))
+
+
+def _identity(credential: object) -> tuple[str | None, str | None]:
+    if not isinstance(credential, dict):
+        return None, None
+    identifier = credential.get("id")
+    return (identifier if isinstance(identifier, str) else None), proofs.issuer_id(credential)
+
+
+def _check_schema(credential: object) -> None:
+    problems = openbadges.validate_against_schema(credential)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise _Failed(SCHEMA, problems[0] + more)
+
+
+def _check_proof(credential: dict, resolver: DidResolver, loader: DocumentLoader,
+                 now: dt.datetime) -> None:
+    # The issuer must control the key: otherwise anyone could sign in its name.
+    result = proofs.verify(credential, resolver=resolver, loader=loader,
+                           expected_controller=proofs.issuer_id(credential), now=now)
+    if not result.verified:
+        raise _Failed(PROOF, result.reason or "not verified")
+
+
+def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None:
+    valid_from = openbadges.parse_datetime(credential["validFrom"])
+    if valid_from - skew > now:
+        raise _Failed(DATES, f"not yet valid: validFrom is {credential['validFrom']}")
+    if "validUntil" in credential:
+        valid_until = openbadges.parse_datetime(credential["validUntil"])
+        if valid_until + skew < now:
+            raise _Failed(DATES, f"expired: validUntil was {credential['validUntil']}")
+
+
+def _check_evidence(credential: dict, evidence_files: EvidenceFiles | None) -> list[str]:
+    unchecked = []
+    for evidence in credential.get("evidence", []):
+        if "digestMultibase" not in evidence:
+            continue
+        path = evidence_files(evidence.get("id", "")) if evidence_files else None
+        if path is None or not path.is_file():
+            unchecked.append(evidence.get("id", ""))
+        elif not openbadges.file_digest_matches(evidence, path):
+            raise _Failed(EVIDENCE, f"{evidence.get('id')}: file {path} does not match "
+                                    "the digest signed in the credential")
+    return unchecked
+
+
+def read_credential(path: Path) -> object:
+    """The JSON in `path`, or a string saying why it is not readable JSON."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return f"not a readable JSON file: {error}"
+
+
+def verify_file(path: Path, **options) -> Verdict:
+    return _load_and_verify(path, **options)[1]
+
+
+def _load_and_verify(path: Path, **options) -> tuple[object, Verdict]:
+    credential = read_credential(path)
+    if isinstance(credential, str):
+        return credential, Verdict(False, credential)
+    return credential, verify_credential(credential, **options)
+
+
+def verified_validations(paths: Iterable[Path], **options) -> tuple[list[Validation], dict[Path, Verdict]]:
+    """The validations recorded by the credentials that verify, and the verdict of each
+    file, so that callers (site, rules) only ever count verified decisions."""
+    validations, verdicts = [], {}
+    for path in paths:
+        credential, verdicts[path] = _load_and_verify(path, **options)
+        if verdicts[path].ok:
+            validations.append(openbadges.validation_from_credential(credential))
+    return validations, verdicts
