@@ -341,3 +341,239 @@ def serve(ctx: Context, slug: str, dev_addr: str) -> None:
 
 # Commands defined in their own modules register themselves on `main` when imported.
 from . import cli_workflow  # noqa: E402,F401
+
+
+# --- credentials (issue 4): keys, sign, verify ------------------------------------------
+
+PASSPHRASE_ENV = "PORTFOLIO_GEN_PASSPHRASE"
+
+
+def passphrase_option(function):
+    return click.option(
+        "--passphrase-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help=f"File holding the key's passphrase (else ${PASSPHRASE_ENV}, else a prompt).")(function)
+
+
+def read_passphrase(ctx: Context, passphrase_file: Path | None, confirm: bool = False) -> bytes:
+    """From a file, the environment, or a hidden prompt: never from the command line,
+    where it would land in shell history and process listings."""
+    import os
+
+    if passphrase_file is not None:
+        return passphrase_file.read_bytes().rstrip(b"\r\n")
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV].encode("utf-8")
+    first = click.prompt(i18n.text("credentials.passphrase.prompt", ctx.language), hide_input=True,
+                         err=True)
+    if confirm and click.prompt(i18n.text("credentials.passphrase.confirm", ctx.language),
+                                hide_input=True, err=True) != first:
+        fail_with([Problem("credential.passphrase_mismatch")], ctx)
+    return first.encode("utf-8")
+
+
+def load_key_or_exit(ctx: Context, path: Path, passphrase_file: Path | None):
+    from .credentials import keys as credential_keys
+
+    try:
+        try:
+            return credential_keys.load_private_key(path, None)
+        except credential_keys.KeyFileError as error:
+            # Only an encrypted key is worth asking a passphrase for.
+            if "passphrase is needed" not in str(error):
+                raise
+        return credential_keys.load_private_key(path, read_passphrase(ctx, passphrase_file))
+    except credential_keys.KeyFileError as error:
+        fail_with([Problem("credential.key_file", None, None, {"reason": str(error)})], ctx)
+
+
+@main.group()
+def keys() -> None:
+    """Ed25519 signing keys and the did.json that publishes them."""
+
+
+@keys.command("new")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-passphrase", is_flag=True, help="Leave the key file unencrypted (not advised).")
+@passphrase_option
+@pass_context
+def keys_new(ctx: Context, path: Path, no_passphrase: bool, passphrase_file: Path | None) -> None:
+    """Write a new private key to PATH (PKCS#8 PEM, mode 0600) and print its public identifiers."""
+    from .credentials import dids as credential_dids, keys as credential_keys
+
+    passphrase = None if no_passphrase else read_passphrase(ctx, passphrase_file, confirm=True)
+    key = credential_keys.generate_key()
+    try:
+        credential_keys.write_private_key(path, key, passphrase)
+    except credential_keys.KeyFileError as error:
+        fail_with([Problem("credential.key_file", None, None, {"reason": str(error)})], ctx)
+    public = key.public_key()
+    click.echo(i18n.text("credentials.keys.written", ctx.language, path=path), err=True)
+    click.echo(i18n.text("credentials.keys.did", ctx.language, did=credential_dids.did_key(public)))
+    click.echo(i18n.text("credentials.keys.method", ctx.language,
+                         method=credential_dids.did_key_verification_method_id(public)))
+    click.echo(i18n.text("credentials.keys.multikey", ctx.language,
+                         multikey=credential_keys.public_key_multibase(public)))
+
+
+@keys.command("did-web")
+@click.argument("domain")
+@click.argument("public_keys", metavar="KEY...", nargs=-1, required=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("did.json"),
+              show_default=True, help="Where to write the DID document.")
+@passphrase_option
+@pass_context
+def keys_did_web(ctx: Context, domain: str, public_keys: tuple[str, ...], output: Path,
+                 passphrase_file: Path | None) -> None:
+    """Write the did.json of did:web:DOMAIN listing every KEY (key files, public Multikeys or
+    did:keys). List old keys too: credentials they signed stay verifiable."""
+    from .credentials import dids as credential_dids
+    from .files import write_atomic
+
+    host, *path = domain.strip("/").split("/")
+    did = credential_dids.did_web(host, path)
+    document = credential_dids.did_web_document(
+        did, [public_key_or_exit(ctx, value, passphrase_file) for value in public_keys])
+    write_atomic(output, json.dumps(document, indent=2) + "\n")
+    click.echo(i18n.text("credentials.did_web.written", ctx.language, path=output, did=did,
+                         count=len(document["verificationMethod"]),
+                         url=credential_dids.did_web_url(did)))
+
+
+def public_key_or_exit(ctx: Context, value: str, passphrase_file: Path | None):
+    from .credentials import keys as credential_keys
+
+    multikey = value.removeprefix("did:key:")
+    if multikey.startswith("z6Mk"):
+        try:
+            return credential_keys.public_key_from_multibase(multikey)
+        except credential_keys.KeyEncodingError:
+            pass
+    elif Path(value).is_file():
+        return load_key_or_exit(ctx, Path(value), passphrase_file).public_key()
+    fail_with([Problem("credential.public_key", None, None, {"value": value})], ctx)
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("entry")
+@click.argument("items", nargs=-1, required=True)
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The evaluator's private key file (portfolio-gen keys new).")
+@click.option("--evaluator-name", required=True, help="Name shown as the issuer of the credential.")
+@click.option("--level", default="", help="Level reached, for frameworks with a level scale.")
+@click.option("--comment", default="", help="The evaluator's comment on the entry.")
+@click.option("--valid-until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
+              help="Expiry (UTC); a date alone means the end of that day.")
+@click.option("--issuer", default=None, help="Sign as this did:web instead of the key's did:key.")
+@click.option("--cryptosuite", type=click.Choice(["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
+              default="eddsa-rdfc-2022", show_default=True)
+@passphrase_option
+@pass_context
+def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: Path,
+         evaluator_name: str, level: str, comment: str, valid_until, issuer: str | None,
+         cryptosuite: str, passphrase_file: Path | None) -> None:
+    """Sign one Open Badge per ITEM (framework:code) validated in ENTRY of candidate SLUG."""
+    from .credentials.issuing import SigningRequest, issue_item_validations
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        settings = load_settings(ctx.root)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    workspace = workspace_or_exit(ctx, only=[slug])
+    private_key = load_key_or_exit(ctx, key_file, passphrase_file)
+    request = SigningRequest(slug, entry, items, evaluator_name, level, comment,
+                             end_of_day_utc(valid_until), issuer, cryptosuite)
+    try:
+        written = issue_item_validations(workspace, settings, request, private_key)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    except FileExistsError as error:
+        fail_with([Problem("credential.exists", None, None, {"path": error.filename})], ctx)
+    for item, path in zip(items, written):
+        click.echo(i18n.text("credentials.sign.written", ctx.language, ref=item, path=path))
+
+
+def end_of_day_utc(moment):
+    import datetime as dt
+
+    if moment is None:
+        return None
+    if moment.time() == dt.time(0, 0):
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment.replace(tzinfo=dt.UTC)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--did-document", "did_documents", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A did.json for did:web issuers (repeatable); did:key needs none.")
+@click.option("--allow-network", is_flag=True, help="Fetch the did.json of other did:web issuers.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable verdicts.")
+@pass_context
+def verify(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...],
+           allow_network: bool, as_json: bool) -> None:
+    """Verify credentials: proof, issuer/key binding, dates, evidence files; exit 1 on any failure."""
+    from .credentials.dids import DidResolver
+    from .credentials.loader import DocumentLoader, fetch_json
+    from .credentials.verify import verify_file
+
+    resolver = DidResolver(read_did_documents(ctx, did_documents),
+                           fetch=fetch_json if allow_network else None)
+    options = {"resolver": resolver, "loader": DocumentLoader(), "evidence_files": local_evidence(ctx)}
+    verdicts = [(path, verify_file(path, **options)) for path in files]
+    if as_json:
+        click.echo(json.dumps([verdict_json(path, verdict) for path, verdict in verdicts], indent=2))
+    else:
+        for path, verdict in verdicts:
+            echo_verdict(ctx, path, verdict)
+    failed = sum(1 for _, verdict in verdicts if not verdict.ok)
+    if not as_json:
+        click.echo(i18n.text("credentials.verify.summary", ctx.language,
+                             ok=len(verdicts) - failed, failed=failed))
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+def read_did_documents(ctx: Context, paths: tuple[Path, ...]) -> dict[str, dict]:
+    documents = {}
+    for path in paths:
+        try:
+            document = json.loads(path.read_text("utf-8"))
+            documents[document["id"]] = document
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            fail_with([Problem("credential.did_document", None, None,
+                               {"path": path, "reason": repr(error)})], ctx)
+    return documents
+
+
+def local_evidence(ctx: Context):
+    """Evidence URL -> file in this workspace, when verifying from inside one."""
+    from .credentials.openbadges import evidence_files
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        settings = load_settings(ctx.root)
+    except InputError:
+        return None
+    return evidence_files(settings, load_workspace(ctx.root).candidates).get
+
+
+def verdict_json(path: Path, verdict) -> dict:
+    return {"file": str(path), "ok": verdict.ok, "reason": verdict.reason, "checks": list(verdict.checks),
+            "id": verdict.credential_id, "issuer": verdict.issuer,
+            "unchecked_evidence": list(verdict.unchecked_evidence)}
+
+
+def echo_verdict(ctx: Context, path: Path, verdict) -> None:
+    if not verdict.ok:
+        click.echo(i18n.text("credentials.verify.failed", ctx.language, file=path, reason=verdict.reason))
+        return
+    click.echo(i18n.text("credentials.verify.ok", ctx.language, file=path, id=verdict.credential_id,
+                         issuer=verdict.issuer, checks=", ".join(verdict.checks)))
+    if verdict.unchecked_evidence:
+        click.echo(i18n.text("credentials.verify.unchecked", ctx.language,
+                             urls=", ".join(verdict.unchecked_evidence)))
