@@ -361,6 +361,22 @@ def structure_problems(credential: dict) -> list[str]:
         problems += _subject_problems(subject)
     for index, evidence in enumerate(_list(credential.get("evidence"))):
         problems += _evidence_problems(index, evidence)
+    return problems + _duplicate_problems(credential)
+
+
+def _duplicate_problems(node: object, path: tuple = ()) -> list[str]:
+    """Lists that repeat an item. OB and VC lists are sets: RDF canonicalization folds a
+    repeated item into one, so a repeat would verify yet not be what was signed."""
+    problems = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            problems += _duplicate_problems(value, (*path, key))
+    elif isinstance(node, list):
+        texts = [json.dumps(item, sort_keys=True) for item in node]
+        if len(set(texts)) != len(texts):
+            problems.append(f"{_path(path)}: repeats an item (lists are sets)")
+        for index, item in enumerate(node):
+            problems += _duplicate_problems(item, (*path, index))
     return problems
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..model import Validation
 from . import openbadges, proofs
+from .cryptosuites import EDDSA_JCS_2022
 from .dids import DidResolver
 from .loader import DocumentLoader
 
@@ -91,6 +92,13 @@ def _check_schema(credential: object) -> None:
 
 def _check_proof(credential: dict, resolver: DidResolver, loader: DocumentLoader,
                  now: dt.datetime) -> None:
+    proof = credential.get("proof")
+    if isinstance(proof, dict) and proof.get("cryptosuite") == EDDSA_JCS_2022.name \
+            and proof.get("@context") != credential.get("@context"):
+        # The suite allows a proof without @context (it then signs the same bytes), but
+        # every proof we and the reference stack make carries it: a missing or different
+        # one means the proof was edited.
+        raise _Failed(PROOF, "eddsa-jcs-2022 proof @context differs from the credential's")
     # The issuer must control the key: otherwise anyone could sign in its name.
     result = proofs.verify(credential, resolver=resolver, loader=loader,
                            expected_controller=proofs.issuer_id(credential), now=now)
