@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Mapping
 
 from ..model import (Candidate, Claim, Entry, Evidence, Framework, Item, JointLevelRule, MinItemsRule,
                      Validation)
-from ..portfolios import slug_for
+from ..portfolios import CANDIDATE_FILE, slug_for
 from ..rules import decide, evaluation_level, validated_items
 
 VALIDATED, CLAIMED, MISSING = "validated", "claimed", "missing"
@@ -179,7 +179,7 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
                     for view in reversed(entry_views)]  # newest first
     site.home = Page("index.md", candidate.name, "home.md.j2",
                      {"progress": progress, "entries": list(reversed(entry_views))},
-                     candidate.folder / "candidate.yml" if candidate.folder else None)
+                     candidate.folder / CANDIDATE_FILE if candidate.folder else None)
     return site
 
 

@@ -10,6 +10,8 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from portfolio_gen.model import Candidate, Validation
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,3 +114,9 @@ def validations_for(candidate: Candidate) -> list[Validation]:
     return [Validation("mini", "M1", "Jury INSPÉ de test", dt.date(2026, 5, 4)),
             Validation("crcne", "I1", "Commission CRCNÉ", dt.date(2026, 5, 5), level="avance")]
 
+
+
+@pytest.fixture
+def site_workspace(tmp_path: Path) -> Path:
+    """A fresh copy of the small workspace (tests import this fixture by name)."""
+    return make_workspace(tmp_path / "ws")

@@ -10,6 +10,7 @@ from pathlib import Path
 from portfolio_gen.site import builder
 from portfolio_gen.site.builder import BUILT, FAILED, SKIPPED, build_cohort
 from portfolio_gen.site.render import Renderer
+from sitefixtures import site_workspace  # noqa: F401 - fixture
 
 ALICE_ENTRY = Path("candidates/alice-durand/entries/sequence-sig.md")
 
@@ -71,7 +72,8 @@ def test_a_failed_build_keeps_the_previous_site_and_names_the_file(site_workspac
 
 def test_bad_input_fails_that_candidate_only_and_cli_exits_2(site_workspace):
     env = {**os.environ, "PORTFOLIO_GEN_LANG": "en"}
-    command = [sys.executable, "-m", "portfolio_gen.cli", "--root", str(site_workspace), "build", "--jobs", "2"]
+    command = [sys.executable, "-c", "from portfolio_gen.cli import main; main()",
+               "--root", str(site_workspace), "build", "--jobs", "2"]
     assert subprocess.run(command, capture_output=True, text=True, env=env).returncode == 0
     home = site_workspace / "site/alice-durand/index.html"
     before = home.read_bytes()
