@@ -117,7 +117,7 @@ def run_cli_baseline(configs: list[Path], jobs: int) -> float:
     running: list[subprocess.Popen] = []
     for config in configs:
         while len(running) >= jobs:
-            running = [p for p in running if p.poll() is None] or running
+            running = [p for p in running if p.poll() is None]
             if len(running) >= jobs:
                 time.sleep(0.01)
         running.append(subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)],
