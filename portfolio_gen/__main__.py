@@ -1,5 +1,5 @@
 """`python -m portfolio_gen` runs the command line."""
 
-from .cli import main
+from .app import main
 
 main()

@@ -339,9 +339,6 @@ def serve(ctx: Context, slug: str, dev_addr: str) -> None:
     serve_candidate(ctx.root, workspace.candidate(slug), dev_addr)
 
 
-# Commands defined in their own modules register themselves on `main` when imported.
-from . import cli_workflow  # noqa: E402,F401
-
 
 # --- credentials (issue 4): keys, sign, verify ------------------------------------------
 

@@ -26,10 +26,10 @@ def _registry_or_exit(ctx: Context, workspace) -> Registry:
         fail_with(error.problems, ctx)
 
 
-def _validations(ctx: Context, workspace, registry: Registry) -> dict:
-    """Trusted validations per candidate, from the credentials in their folders."""
-    from .credentials.trust import trusted_validations  # the credential layer, loaded only when needed
-    return trusted_validations(ctx.root, workspace, registry)
+def _validations(ctx: Context, workspace, trusted_only: bool = True) -> dict:
+    """Validations per candidate, from the verified credentials in their folders."""
+    from .credentials.trust import candidate_validations  # the credential layer, loaded only when needed
+    return candidate_validations(ctx.root, workspace, trusted_only)
 
 
 def _entry_or_exit(ctx: Context, candidate, entry_slug: str):
@@ -167,7 +167,7 @@ def review(ctx: Context, evaluator: str, as_json: bool) -> None:
     workspace = workspace_or_exit(ctx)
     registry = _registry_or_exit(ctx, workspace)
     pending = pending_for(evaluator, registry, workspace.candidates.values(),
-                          _validations(ctx, workspace, registry))
+                          _validations(ctx, workspace, trusted_only=False))
     rows = [{"candidate": p.candidate, "entry": p.request.entry, "item": p.item,
              "requested": p.request.date.isoformat(), "message": p.request.message,
              "file": str(workspace.candidate(p.candidate).folder / "entries" / f"{p.request.entry}.md")}
@@ -186,7 +186,7 @@ def report(ctx: Context, output_format: str) -> None:
     """Cohort statistics: certified per framework and level, missing items, pending requests."""
     workspace = workspace_or_exit(ctx)
     registry = _registry_or_exit(ctx, workspace) if (ctx.root / REGISTRY_FILE).exists() else None
-    validations = _validations(ctx, workspace, registry) if registry else {}
+    validations = _validations(ctx, workspace) if registry else {}
     data = cohort_report(list(workspace.candidates.values()), workspace.frameworks, validations, registry)
     if output_format == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -197,3 +197,122 @@ def report(ctx: Context, output_format: str) -> None:
     for row in data["rows"]:
         writer.writerow({k: ";".join(v) if isinstance(v, tuple) else v for k, v in row.items()})
     sys.stdout.write(buffer.getvalue())
+
+
+# --- commission: signed registry, certificates, audit -------------------------------------
+
+def _institution_key(ctx: Context, key_file: Path, passphrase_file: Path | None):
+    from .cli import load_key_or_exit  # the credentials section owns key loading and passphrases
+    return load_key_or_exit(ctx, key_file, passphrase_file)
+
+
+def _settings_or_exit(ctx: Context):
+    from .settings import load_settings
+    try:
+        return load_settings(ctx.root)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+def _passphrase_option(function):
+    from .cli import passphrase_option
+    return passphrase_option(function)
+
+
+@main.group("registry")
+def registry_group() -> None:
+    """The institution's evaluator registry (evaluators.yml -> signed registry.json)."""
+
+
+@registry_group.command("sign")
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The institution's private key (its did:web must list the public key).")
+@_passphrase_option
+@pass_context
+def registry_sign(ctx: Context, key_file: Path, passphrase_file: Path | None) -> None:
+    """Sign evaluators.yml with the institution's key into registry.json, to publish with the sites."""
+    from .credentials.registry_credential import sign_registry
+    workspace = workspace_or_exit(ctx, only=[])
+    registry = _registry_or_exit(ctx, workspace)
+    settings = _settings_or_exit(ctx)
+    click.echo(sign_registry(ctx.root, settings, registry, _institution_key(ctx, key_file, passphrase_file)))
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--framework", "framework_id", required=True)
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The institution's private key.")
+@click.option("--comment", default="", help="The commission's comment (shown on an attestation).")
+@_passphrase_option
+@pass_context
+def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str,
+            passphrase_file: Path | None) -> None:
+    """Apply the framework's rule to SLUG's trusted validations; issue a certificate or an attestation."""
+    from .credentials import commission
+    from .credentials.trust import workspace_context
+    workspace = workspace_or_exit(ctx)
+    context = workspace_context(ctx.root, workspace, **_status_options(ctx))
+    key = _institution_key(ctx, key_file, passphrase_file)
+    try:
+        award = commission.certify(workspace, context, slug, framework_id, key, comment=comment,
+                                   add_status=_status_adder(ctx, context.settings))
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    decision = award.decision
+    outcome = "certificate" if award.certified else "attestation"
+    level = f" level={decision.level}" if decision.level else ""
+    click.echo(f"{outcome}: {award.path} (validated {len(decision.validated)}{level})")
+
+
+def _status_options(ctx: Context) -> dict:
+    """Revocation checking for verification inside the workspace, when revocation exists."""
+    try:
+        from .credentials import revocation
+    except ImportError:
+        return {}
+    return revocation.workspace_verify_options(ctx.root) if hasattr(revocation, "workspace_verify_options") else {}
+
+
+def _status_adder(ctx: Context, settings):
+    try:
+        from .credentials import revocation
+    except ImportError:
+        return None
+    if not hasattr(revocation, "with_status"):
+        return None
+    return lambda credential: revocation.with_status(ctx.root, settings, credential)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
+    """Every credential of the cohort with its verdict: valid, invalid, untrusted or revoked.
+
+    Exit 1 when any credential does not count, so a commission notices before it sits.
+    """
+    from . import i18n
+    from .credentials.trust import VALID, assess_candidate, workspace_context
+    workspace = workspace_or_exit(ctx, only=slugs or None)
+    context = workspace_context(ctx.root, workspace, **_status_options(ctx))
+    rows = []
+    for candidate in workspace.candidates.values():
+        for assessment in assess_candidate(candidate, context):
+            reason = assessment.reason
+            if reason.startswith("trust."):
+                reason = i18n.text(reason, ctx.language)
+            validation = assessment.validation
+            rows.append({"candidate": candidate.slug, "file": str(assessment.path.relative_to(ctx.root)),
+                         "kind": assessment.kind, "status": assessment.status, "reason": reason,
+                         "item": f"{validation.framework}:{validation.item}" if validation else "",
+                         "issuer": validation.evaluator if validation else ""})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            detail = f" — {row['reason']}" if row["reason"] else ""
+            click.echo(f"{row['status']:<9} {row['kind']:<11} {row['item']:<16} {row['file']}{detail}")
+    if any(row["status"] != VALID for row in rows):
+        sys.exit(1)

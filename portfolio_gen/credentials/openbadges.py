@@ -36,7 +36,7 @@ from typing import Callable, Mapping
 
 import jsonschema
 
-from ..model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, Validation
+from ..model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, MinItemsRule, Validation
 from ..settings import Institution, Settings
 # The site layer decides where entries and files are published; credentials point there.
 from ..site.pages import ENTRIES_DIR, evidence_uri
@@ -248,6 +248,78 @@ def _evidence_item(settings: Settings, slug: str, evidence: Evidence) -> dict:
         item["genre"] = FILE_GENRE
         item["digestMultibase"] = digest_multibase(evidence.file.read_bytes())
     return item
+
+
+CERTIFICATE_TYPE, ATTESTATION_TYPE = "Certificate", "ext:Attestation"
+
+
+@dataclass(frozen=True)
+class SupportingCredential:
+    """A validation a certificate rests on: where it is published and its exact bytes."""
+
+    url: str
+    name: str
+    content: bytes
+
+
+def build_framework_award(
+    settings: Settings,
+    framework: Framework,
+    candidate: Candidate,
+    *,
+    certified: bool,
+    level: str,
+    acquired: list[Item],
+    supporting: list[SupportingCredential],
+    valid_from: dt.datetime,
+    comment: str = "",
+) -> dict:
+    """The commission's unsigned credential: a certificate when the rule is met, otherwise
+    an attestation listing the items acquired (C2i2e process). Its evidence is every item
+    validation it rests on, each pinned by the digest of the published file."""
+    achievement_id = settings.achievement_id(framework.id, "certification" if certified else "attestation")
+    acquired_text = "\n".join(f"- {item.code} {item.title}" for item in acquired) or "-"
+    rule_text = _rule_text(framework)
+    achievement = {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": CERTIFICATE_TYPE if certified else ATTESTATION_TYPE,
+        "name": framework.title if certified else f"{framework.title} — attestation d'items acquis",
+        "description": rule_text,
+        "criteria": {"narrative": rule_text},
+        "humanCode": framework.id,
+    }
+    subject = {
+        "type": ["AchievementSubject"],
+        "identifier": [_identity(candidate_email(candidate), secrets.token_hex(16))],
+        "achievement": achievement,
+        "narrative": f"Items acquis :\n{acquired_text}" + (f"\n\n{comment}" if comment else ""),
+    }
+    if framework.levels and level:
+        achievement["resultDescription"] = [_levels(framework, achievement_id)]
+        subject["result"] = [_result(framework, achievement_id, level)]
+    return {
+        "@context": list(CONTEXTS),
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": list(CREDENTIAL_TYPES),
+        "name": achievement["name"],
+        "issuer": IssuerProfile(settings.institution.id, settings.institution.name).as_json(),
+        "validFrom": datetime_stamp(valid_from),
+        "credentialSubject": subject,
+        "evidence": [{"id": s.url, "type": ["Evidence"], "name": s.name, "genre": "Credential",
+                      "digestMultibase": digest_multibase(s.content)} for s in supporting],
+    }
+
+
+def _rule_text(framework: Framework) -> str:
+    rule = framework.rule
+    if rule is None:
+        return framework.title
+    if isinstance(rule, MinItemsRule):
+        return (f"{rule.minimum} items validés sur {len(framework.items)}, "
+                "dont tous les items obligatoires.")
+    inputs = " et ".join(i.title for i in rule.inputs)
+    return f"Niveau le plus élevé reconnu conjointement par : {inputs}."
 
 
 def evidence_files(settings: Settings, candidates: Mapping[str, Candidate]) -> dict[str, Path]:

@@ -1,0 +1,89 @@
+"""The commission's flow: gather what counts, apply the rule, issue and sign the award.
+
+`certify` collects the candidate's valid, trusted validations for one framework (see
+trust.py), applies the framework's rule with the external results (workflow), and
+signs with the institution's did:web key either the certificate or, when the rule is
+not met, the attestation of items acquired that the C2i2e process prescribes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..files import write_atomic
+from ..problems import InputError, Problem
+from ..rules import Decision
+from ..workflow import candidate_decision
+from ..workspace import Workspace
+from . import openbadges, proofs
+from .cryptosuites import EDDSA_RDFC_2022
+from .issuing import credentials_folder, signer
+from .trust import VALIDATION, Assessment, TrustContext, assess_candidate
+
+
+@dataclass(frozen=True)
+class Award:
+    path: Path
+    certified: bool
+    decision: Decision
+    supporting: tuple[Assessment, ...]
+
+
+def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id: str,
+            private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None,
+            add_status=None) -> Award:
+    """Issue the certificate or attestation of `slug` for `framework_id`.
+
+    `add_status(credential) -> credential` gives the award its revocation entry (the
+    institution's status list) before it is signed.
+    """
+    candidate = workspace.candidates.get(slug)
+    framework = workspace.frameworks.get(framework_id)
+    problems = _problems(workspace, slug, framework_id, candidate, framework)
+    if problems:
+        raise InputError(problems)
+    supporting = tuple(a for a in assess_candidate(candidate, context)
+                       if a.counts and a.kind == VALIDATION and a.validation.framework == framework.id)
+    decision = candidate_decision(candidate, framework, [a.validation for a in supporting])
+    moment = now or dt.datetime.now(dt.UTC)
+    issuer, method = signer(private_key, context.settings.institution.id)
+    award = openbadges.build_framework_award(
+        context.settings, framework, candidate, certified=decision.met, level=decision.level,
+        acquired=[framework.item_by_code[code] for code in decision.validated],
+        supporting=[_supporting(context, slug, a) for a in supporting], valid_from=moment, comment=comment)
+    if add_status is not None:
+        award = add_status(award)
+    reasons = openbadges.validate_against_schema(award)
+    if reasons:
+        raise InputError([Problem("credential.invalid", None, None,
+                                  {"ref": framework.id, "reasons": "; ".join(reasons)})])
+    signed = proofs.sign(award, private_key, method, suite=EDDSA_RDFC_2022, loader=context.loader,
+                         created=openbadges.datetime_stamp(moment))
+    path = credentials_folder(candidate) / f"{signed['id'].removeprefix('urn:uuid:')}.json"
+    write_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n", overwrite=False)
+    return Award(path, decision.met, decision, supporting)
+
+
+def _problems(workspace, slug, framework_id, candidate, framework) -> list[Problem]:
+    if candidate is None:
+        return [Problem("candidate.unknown", None, None, {"slug": slug, "known": ", ".join(sorted(workspace.candidates))})]
+    if framework is None:
+        return [Problem("framework.unknown", None, None, {"id": framework_id, "suggestions": ", ".join(workspace.frameworks)})]
+    if framework.rule is None:
+        return [Problem("certify.no_rule", None, None, {"framework": framework.id})]
+    if not any(p.framework == framework.id for p in candidate.frameworks):
+        return [Problem("claim.framework_not_pursued", candidate.folder / "candidate.yml", None, {"framework": framework.id})]
+    return []
+
+
+def _supporting(context: TrustContext, slug: str, assessment: Assessment) -> openbadges.SupportingCredential:
+    validation = assessment.validation
+    return openbadges.SupportingCredential(
+        url=context.settings.site_url(slug) + f"credentials/{assessment.path.name}",
+        name=f"{validation.framework}:{validation.item}" + (f" ({validation.level})" if validation.level else ""),
+        content=assessment.path.read_bytes())

@@ -1,0 +1,154 @@
+"""Which of a candidate's credentials count: verified, bound to them, signed by someone allowed.
+
+A credential can be cryptographically valid and still not count: signed by a key the
+institution never registered, by an evaluator outside their framework or period, by
+the candidate themself, copied from another candidate's folder, or a certificate not
+issued by the institution. Those are reported "untrusted", never counted as valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from ..model import Candidate, Framework, Validation
+from ..registry import Registry, untrusted_reason
+from ..settings import Settings, load_settings
+from ..workspace import Workspace
+from . import openbadges
+from .dids import DidResolver
+from .issuing import credential_files
+from .loader import DocumentLoader
+from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
+from .verify import verify_credential
+
+DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
+VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
+VALIDATION, CERTIFICATE, ATTESTATION = "validation", "certificate", "attestation"
+CERTIFICATE_TYPE, ATTESTATION_TYPE = "Certificate", "ext:Attestation"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict on one credential file, with the reason when it does not count."""
+
+    path: Path
+    kind: str
+    status: str
+    reason: str = ""  # a verifier reason, or a trust.* message key
+    credential: dict | None = field(default=None, compare=False, repr=False)
+    validation: Validation | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.status == VALID
+
+
+@dataclass
+class TrustContext:
+    """Everything needed to judge credentials offline."""
+
+    settings: Settings
+    frameworks: Mapping[str, Framework]
+    registry: Registry | None
+    registry_problem: str
+    resolver: DidResolver
+    loader: DocumentLoader
+    evidence_files: Callable[[str], Path | None] | None = None
+    verify_options: dict = field(default_factory=dict)  # e.g. the status list reader
+    now: dt.datetime | None = None
+
+
+def kind_of(credential: Mapping) -> str:
+    try:
+        achievement_type = credential["credentialSubject"]["achievement"].get("achievementType")
+    except (KeyError, TypeError, AttributeError):
+        return VALIDATION
+    return {CERTIFICATE_TYPE: CERTIFICATE, ATTESTATION_TYPE: ATTESTATION}.get(achievement_type, VALIDATION)
+
+
+def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Assessment:
+    try:
+        credential = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        return Assessment(path, VALIDATION, INVALID, f"unreadable: {error}")
+    kind = kind_of(credential)
+    verdict = verify_credential(credential, resolver=context.resolver, loader=context.loader,
+                                now=context.now, evidence_files=context.evidence_files,
+                                **context.verify_options)
+    if not verdict.ok:
+        status = REVOKED if "revoked" in (verdict.reason or "") else INVALID
+        return Assessment(path, kind, status, verdict.reason or "", credential)
+    if not _is_about(credential, candidate):
+        return Assessment(path, kind, UNTRUSTED, "trust.other_subject", credential)
+    if kind != VALIDATION:
+        issuer = verdict.issuer or ""
+        reason = "" if issuer == context.settings.institution.id else "trust.not_institution"
+        return Assessment(path, kind, UNTRUSTED if reason else VALID, reason, credential)
+    return _assess_validation(path, credential, candidate, context)
+
+
+def _assess_validation(path: Path, credential: dict, candidate: Candidate, context: TrustContext) -> Assessment:
+    try:
+        validation = openbadges.validation_from_credential(credential)
+    except openbadges.CredentialError as error:
+        return Assessment(path, VALIDATION, INVALID, str(error), credential)
+    framework = context.frameworks.get(validation.framework)
+    item = framework.item_by_code.get(validation.item) if framework else None
+    if item is None:
+        return Assessment(path, VALIDATION, UNTRUSTED, "trust.unknown_item", credential, validation)
+    if context.registry is None:
+        return Assessment(path, VALIDATION, UNTRUSTED, context.registry_problem, credential, validation)
+    mention = next((p.mention for p in candidate.frameworks if p.framework == framework.id), None)
+    reason = untrusted_reason(context.registry, validation.evaluator, candidate.slug, framework,
+                              item.phase, mention, validation.date)
+    return Assessment(path, VALIDATION, UNTRUSTED if reason else VALID, reason or "", credential, validation)
+
+
+def _is_about(credential: Mapping, candidate: Candidate) -> bool:
+    """The subject's salted identity hash must be this candidate's e-mail: a credential
+    copied into another portfolio proves nothing about its new owner."""
+    try:
+        identities = credential["credentialSubject"]["identifier"]
+    except (KeyError, TypeError):
+        return False
+    email = openbadges.candidate_email(candidate)
+    return any(isinstance(i, dict) and i.get("identityHash") == openbadges.identity_hash(email, i.get("salt", ""))
+               for i in identities)
+
+
+def assess_candidate(candidate: Candidate, context: TrustContext) -> list[Assessment]:
+    return [assess_file(path, candidate, context) for path in credential_files(candidate)]
+
+
+def workspace_context(root: Path, workspace: Workspace, **verify_options) -> TrustContext:
+    """The trust context of a workspace: its settings, did.json, signed registry, evidence."""
+    settings = load_settings(root)
+    documents = {}
+    did_path = root / DID_DOCUMENT_FILE
+    if did_path.exists():
+        document = json.loads(did_path.read_text("utf-8"))
+        documents[document.get("id")] = document
+    resolver = DidResolver(documents)
+    registry, problem = None, ""
+    try:
+        registry = read_registry_file(root / REGISTRY_CREDENTIAL_FILE, settings.institution.id, resolver)
+    except RegistryCredentialError as error:
+        problem = f"registry: {error}"
+    return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
+                        openbadges.evidence_files(settings, workspace.candidates).get, verify_options)
+
+
+def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool = True) -> dict[str, list[Validation]]:
+    """Per candidate, the validations of verified credentials: by default only those that
+    count, trust coming from the signed registry.json, never from the editable evaluators.yml.
+    `trusted_only=False` also keeps verified but untrusted ones: an evaluator's decision
+    is taken even when it will not count, so it no longer waits in their queue."""
+    context = workspace_context(root, workspace)
+    wanted = {VALID} if trusted_only else {VALID, UNTRUSTED}
+    return {slug: [a.validation for a in assess_candidate(candidate, context)
+                   if a.status in wanted and a.validation]
+            for slug, candidate in workspace.candidates.items()}
