@@ -6,9 +6,7 @@ passes none, created with mode 0600 in one atomic step and never overwritten.
 
 from __future__ import annotations
 
-import os
 import stat
-import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -17,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from ..files import write_atomic
 from . import multibase
 
 # Multicodec varint prefixes (https://github.com/multiformats/multicodec):
@@ -91,28 +90,18 @@ def write_private_key(
     """Write `key` to a new file `path`, mode 0600, refusing to replace a file.
 
     The PEM goes to a 0600 temporary file in the same folder which is then linked to
-    its final name: no reader ever sees a partial or world-readable key, and
-    os.link fails instead of overwriting when the name already exists.
+    its final name (files.write_atomic): no reader ever sees a partial or
+    world-readable key, and the link fails instead of overwriting an existing name.
     """
     path = Path(path)
     if path.exists():
         raise KeyFileError(f"{path}: already exists; refusing to overwrite a key")
-    data = private_key_pem(key, passphrase)
-    # mkstemp creates the file with mode 0600 whatever the umask.
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-", suffix=".tmp")
+    # A folder made for keys is private to its owner, like the key itself.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise KeyFileError(
-                f"{path}: already exists; refusing to overwrite a key"
-            ) from None
-    finally:
-        os.unlink(temporary)
+        write_atomic(path, private_key_pem(key, passphrase), mode=0o600, overwrite=False)
+    except FileExistsError:
+        raise KeyFileError(f"{path}: already exists; refusing to overwrite a key") from None
     return path
 
 

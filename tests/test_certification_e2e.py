@@ -1,0 +1,189 @@
+"""The certification process end to end, from the command line only, on the demo cohort.
+
+keys -> did:web -> registry -> requests -> validations -> certify (one certificate, one
+attestation) -> audit; then the security cases: signatures that verify but must not count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import DEMO_CANDIDATES, REPO, copy_frameworks, run_cli
+
+from portfolio_gen.workspace import load_workspace
+
+INSTITUTION = "did:web:portfolios.example.org"
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    result = run_cli("--root", str(root), *args)
+    assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
+    return result
+
+
+def new_key(root: Path, name: str) -> str:
+    """A fresh unencrypted key file; returns its did:key."""
+    path = root / "keys" / f"{name}.key.pem"
+    output = cli(root, "keys", "new", str(path), "--no-passphrase").stdout
+    return next(line.split()[-1] for line in output.splitlines() if line.startswith("did:key:"))
+
+
+def claims(root: Path, slug: str, framework: str) -> list[tuple[str, list[str]]]:
+    candidate = load_workspace(root, only=[slug]).candidate(slug)
+    plan = [(e.slug, [c.ref for c in e.claims if c.framework == framework])
+            for e in candidate.entries if not e.is_draft]
+    return [(entry, refs) for entry, refs in plan if refs]
+
+
+def sign_all(root: Path, slug: str, framework: str, key: str, name: str) -> None:
+    for entry, refs in claims(root, slug, framework):
+        cli(root, "sign", slug, entry, *refs, "--key", str(root / "keys" / f"{key}.key.pem"),
+            "--evaluator-name", name)
+
+
+def audit(root: Path, *slugs: str) -> list[dict]:
+    result = run_cli("--root", str(root), "audit", "--json", *slugs)
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def certified(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("cohort")
+    copy_frameworks(root)
+    shutil.copytree(DEMO_CANDIDATES, root / "candidates")
+    shutil.copyfile(REPO / "portfolio-gen.yml", root / "portfolio-gen.yml")
+    new_key(root, "institution")
+    marie = new_key(root, "marie")
+    cli(root, "keys", "did-web", "portfolios.example.org", str(root / "keys/institution.key.pem"),
+        "--output", str(root / "did.json"))
+    registry = {"evaluators": [{"id": "marie-dupont", "name": "Marie Dupont", "keys": [marie],
+                                "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]}]}
+    (root / "evaluators.yml").write_text(yaml.safe_dump(registry), "utf-8")
+    cli(root, "registry", "sign", "--key", str(root / "keys/institution.key.pem"))
+    for slug in ("camille-martin", "julien-moreau"):
+        for entry, _ in claims(root, slug, "c2i2e"):
+            cli(root, "request", slug, entry, "--evaluator", "marie-dupont")
+    waiting = json.loads(cli(root, "review", "--evaluator", "marie-dupont", "--json").stdout)
+    assert len(waiting) == sum(len(refs) for s in ("camille-martin", "julien-moreau")
+                               for _, refs in claims(root, s, "c2i2e"))
+    sign_all(root, "camille-martin", "c2i2e", "marie", "Marie Dupont")
+    sign_all(root, "julien-moreau", "c2i2e", "marie", "Marie Dupont")
+    return root
+
+
+def test_review_queue_empties_once_everything_is_decided(certified: Path):
+    assert json.loads(cli(certified, "review", "--evaluator", "marie-dupont", "--json").stdout) == []
+
+
+def test_every_signed_validation_is_valid_and_trusted(certified: Path):
+    rows = audit(certified)
+    assert rows and all(row["status"] == "valid" for row in rows), rows
+
+
+def test_commission_issues_a_certificate_and_an_attestation(certified: Path):
+    certificate = cli(certified, "certify", "camille-martin", "--framework", "c2i2e",
+                      "--key", str(certified / "keys/institution.key.pem")).stdout
+    attestation = cli(certified, "certify", "julien-moreau", "--framework", "c2i2e",
+                      "--key", str(certified / "keys/institution.key.pem"), "--comment", "B3 à compléter").stdout
+    assert certificate.startswith("certificate:") and attestation.startswith("attestation:")
+    award = json.loads(Path(certified / attestation.split()[1]).read_text("utf-8"))
+    assert award["issuer"]["id"] == INSTITUTION
+    assert award["credentialSubject"]["achievement"]["achievementType"] == "ext:Attestation"
+    assert "B3 à compléter" in award["credentialSubject"]["narrative"]
+    assert len(award["evidence"]) == 18  # pinned to each validation it rests on
+    rows = audit(certified, "camille-martin", "julien-moreau")
+    awards = [row for row in rows if row["kind"] in ("certificate", "attestation")]
+    assert sorted(row["kind"] for row in awards) == ["attestation", "certificate"]
+    assert all(row["status"] == "valid" for row in awards)
+
+
+def test_an_edited_validation_is_invalid_and_does_not_count(certified: Path, tmp_path: Path):
+    root = tmp_path / "copy"
+    shutil.copytree(certified, root)
+    target = sorted((root / "candidates/camille-martin/credentials").glob("*.json"))[0]
+    credential = json.loads(target.read_text("utf-8"))
+    credential["credentialSubject"]["achievement"]["name"] += " (modifié)"
+    target.write_text(json.dumps(credential), "utf-8")
+    rows = {row["file"]: row for row in audit(root, "camille-martin")}
+    row = rows[str(target.relative_to(root))]
+    assert row["status"] == "invalid" and "proof" in row["reason"]
+    assert run_cli("--root", str(root), "audit").returncode == 1
+
+
+# --- security: verifies, yet must not count ----------------------------------------------
+
+@pytest.fixture
+def hostile(certified: Path, tmp_path: Path) -> Path:
+    """A copy of the certified cohort with extra evaluators registered for the attacks."""
+    root = tmp_path / "hostile"
+    shutil.copytree(certified, root)
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    registry = yaml.safe_load((root / "evaluators.yml").read_text("utf-8"))
+    registry["evaluators"] += [
+        {"id": "paul-bernard", "name": "Paul Bernard", "keys": [new_key(root, "paul")],
+         "frameworks": [{"id": "c2i2e", "from": "2025-09-01", "until": yesterday}]},
+        {"id": "julien-moreau", "name": "Julien Moreau", "keys": [new_key(root, "julien")],
+         "candidate": "julien-moreau", "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]},
+        {"id": "lea-petit", "name": "Léa Petit", "keys": [new_key(root, "lea")],
+         "frameworks": [{"id": "encadrement-2009", "from": "2025-09-01"}]},
+    ]
+    (root / "evaluators.yml").write_text(yaml.safe_dump(registry, allow_unicode=True), "utf-8")
+    cli(root, "registry", "sign", "--key", str(root / "keys/institution.key.pem"))
+    new_key(root, "stranger")
+    return root
+
+
+@pytest.mark.parametrize("key, reason", [
+    ("stranger", "not in the institution's evaluator registry"),
+    ("lea", "not authorised for this framework"),
+    ("paul", "on the signing date"),
+    ("julien", "cannot validate their own items"),
+])
+def test_validations_from_outside_the_registry_are_untrusted(hostile: Path, key: str, reason: str):
+    before = {p.name for p in (hostile / "candidates/julien-moreau/credentials").glob("*.json")}
+    entry, refs = claims(hostile, "julien-moreau", "c2i2e")[0]
+    cli(hostile, "sign", "julien-moreau", entry, refs[0], "--key", str(hostile / f"keys/{key}.key.pem"),
+        "--evaluator-name", key)
+    rows = [row for row in audit(hostile, "julien-moreau") if Path(row["file"]).name not in before]
+    assert len(rows) == 1 and rows[0]["status"] == "untrusted" and reason in rows[0]["reason"]
+
+
+def test_a_registry_not_signed_by_the_institution_trusts_nobody(hostile: Path):
+    cli(hostile, "registry", "sign", "--key", str(hostile / "keys/marie.key.pem"))
+    rows = [row for row in audit(hostile, "camille-martin") if row["kind"] == "validation"]
+    assert rows and all(row["status"] == "untrusted" and "registry" in row["reason"] for row in rows)
+
+
+def test_a_credential_copied_from_another_portfolio_is_untrusted(hostile: Path):
+    source = sorted((hostile / "candidates/camille-martin/credentials").glob("*.json"))[0]
+    shutil.copyfile(source, hostile / "candidates/julien-moreau/credentials" / source.name)
+    row = next(r for r in audit(hostile, "julien-moreau") if Path(r["file"]).name == source.name)
+    assert row["status"] == "untrusted" and "someone else" in row["reason"]
+
+
+def test_two_evaluators_signing_at_once_lose_nothing(hostile: Path):
+    registry = yaml.safe_load((hostile / "evaluators.yml").read_text("utf-8"))
+    registry["evaluators"].append({"id": "anne-roux", "name": "Anne Roux", "keys": [new_key(hostile, "anne")],
+                                   "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]})
+    (hostile / "evaluators.yml").write_text(yaml.safe_dump(registry, allow_unicode=True), "utf-8")
+    cli(hostile, "registry", "sign", "--key", str(hostile / "keys/institution.key.pem"))
+    folder = hostile / "candidates/camille-martin/credentials"
+    before = set(folder.glob("*.json"))
+    jobs = [(entry, refs, key) for entry, refs in claims(hostile, "camille-martin", "c2i2e")[:3]
+            for key in ("marie", "anne")]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda job: cli(hostile, "sign", "camille-martin", job[0], *job[1],
+                                      "--key", str(hostile / f"keys/{job[2]}.key.pem"),
+                                      "--evaluator-name", job[2]), jobs))
+    added = set(folder.glob("*.json")) - before
+    assert len(added) == sum(len(refs) for _, refs, _ in jobs)
+    new_rows = [row for row in audit(hostile, "camille-martin") if hostile / row["file"] in added]
+    assert len(new_rows) == len(added) and all(row["status"] == "valid" for row in new_rows)
