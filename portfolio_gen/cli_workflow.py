@@ -316,3 +316,36 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"{row['status']:<9} {row['kind']:<11} {row['item']:<16} {row['file']}{detail}")
     if any(row["status"] != VALID for row in rows):
         sys.exit(1)
+
+
+# --- demo: the whole process on the shipped cohort ----------------------------------------
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@click.option("--jobs", type=int, default=None, help="Parallel site builds (default: one per core).")
+@pass_context
+def demo(ctx: Context, directory: Path, jobs: int | None) -> None:
+    """Play the whole process on the demo cohort in DIRECTORY, then build every site.
+
+    Keys, did:web, signed registry, validations, certificates, attestation, sites: the
+    demo's keys are generated on the spot in DIRECTORY/keys (unencrypted, never published).
+    """
+    from .demo import run_demo
+    from .site.builder import FAILED, build_cohort
+
+    workspace_or_exit(ctx)  # the source cohort must be clean before anything is signed
+    try:
+        report = run_demo(ctx.root, directory)
+    except FileExistsError:
+        raise click.UsageError(f"{directory} exists and is not a previous demo: choose another folder") from None
+    click.echo(f"{directory}: {report.validations} validations signed")
+    for slug, framework, certified, level in report.awards:
+        outcome = "certificate" if certified else "attestation"
+        click.echo(f"  {slug:<16} {framework:<8} {outcome}{' ' + level if level else ''}")
+    results = build_cohort(directory, None, directory / "site", jobs=jobs)
+    failed = [r for r in results if r.status == FAILED]
+    for result in failed:
+        click.echo(f"site build failed: {result.slug}: {result.error}", err=True)
+    click.echo(f"sites: {directory / 'site'}/<candidate>/index.html ({len(results) - len(failed)} built)")
+    if failed:
+        sys.exit(2)

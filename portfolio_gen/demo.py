@@ -1,0 +1,125 @@
+"""A complete demonstration from the shipped cohort: keys, registry, validations, awards, sites.
+
+It plays every role of the process on a copy of the demo workspace, so that one command
+shows what the tool produces: the institution publishes its did:web and signs its
+evaluator registry, evaluators validate the items claimed, the commission certifies,
+and each candidate's site is built. The demo's private keys are generated on the spot,
+unencrypted and kept in the demo folder's keys/ (never in git, never in site/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .credentials import commission, dids, keys
+from .credentials.issuing import SigningRequest, issue_item_validations
+from .credentials.registry_credential import sign_registry
+from .credentials.trust import DID_DOCUMENT_FILE, workspace_context
+from .files import write_atomic
+from .model import EvaluationRequest
+from .records import write_request
+from .registry import REGISTRY_FILE, load_registry
+from .settings import load_settings
+from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
+
+MARKER = ".portfolio-gen-demo"
+SETTINGS_FILE = "portfolio-gen.yml"
+# Who validates what in the demo: evaluator id -> (name, role, frameworks).
+EVALUATORS = {
+    "marie-dupont": ("Marie Dupont", "formatrice référente C2i2e et CRCNÉ (fictive)",
+                     [{"id": "c2i2e", "from": "2025-09-01"}, {"id": "crcne", "from": "2025-09-01", "mentions": [1, 2]}]),
+    "jean-leroy": ("Jean Leroy", "formateur des personnels d'encadrement (fictif)",
+                   [{"id": "encadrement-2009", "from": "2025-09-01"}, {"id": "digcompedu", "from": "2025-09-01"},
+                    {"id": "pix-edu", "from": "2025-09-01"}]),
+}
+AWARDS = (("camille-martin", "c2i2e"), ("julien-moreau", "c2i2e"), ("sofia-benali", "crcne"))
+
+
+@dataclass
+class DemoReport:
+    root: Path
+    validations: int = 0
+    awards: list[tuple[str, str, bool, str]] = field(default_factory=list)  # slug, framework, certified, level
+
+
+def prepare(source: Path, target: Path) -> None:
+    """Copy the demo workspace to `target`, replacing a previous demo there (never anything else)."""
+    if target.exists() and any(target.iterdir()):
+        if not (target / MARKER).exists():
+            raise FileExistsError(target)
+        shutil.rmtree(target)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / MARKER).write_text("made by `portfolio-gen demo`; deleted and remade by it\n", "utf-8")
+    for name in (FRAMEWORKS_DIR, CANDIDATES_DIR):
+        shutil.copytree(source / name, target / name, symlinks=False)
+    shutil.copyfile(source / SETTINGS_FILE, target / SETTINGS_FILE)
+
+
+def _new_key(root: Path, name: str):
+    key = keys.generate_key()
+    keys.write_private_key(root / "keys" / f"{name}.key.pem", key, None)
+    return key
+
+
+def publish_identities(root: Path) -> dict:
+    """Institution and evaluator keys, the institution's did.json, evaluators.yml."""
+    settings = load_settings(root)
+    institution = _new_key(root, "institution")
+    document = dids.did_web_document(settings.institution.id, [institution.public_key()])
+    write_atomic(root / DID_DOCUMENT_FILE, json.dumps(document, indent=2) + "\n")
+    evaluator_keys = {evaluator_id: _new_key(root, evaluator_id) for evaluator_id in EVALUATORS}
+    registry = {"evaluators": [
+        {"id": evaluator_id, "name": name, "role": role,
+         "keys": [dids.did_key(evaluator_keys[evaluator_id].public_key())], "frameworks": grants}
+        for evaluator_id, (name, role, grants) in EVALUATORS.items()]}
+    write_atomic(root / REGISTRY_FILE, yaml.safe_dump(registry, allow_unicode=True, sort_keys=False))
+    return {"institution": institution, **evaluator_keys}
+
+
+def _evaluator_for(framework_id: str) -> str:
+    return next(e for e, (_, _, grants) in EVALUATORS.items() if any(g["id"] == framework_id for g in grants))
+
+
+def validate_claims(root: Path, private_keys: dict, now: dt.datetime) -> int:
+    """Each evaluator validates every item claimed by the non-draft entries they are asked about."""
+    workspace = load_workspace(root)
+    settings = load_settings(root)
+    count = 0
+    for candidate in workspace.candidates.values():
+        for entry in (e for e in candidate.entries if not e.is_draft):
+            by_evaluator: dict[str, list] = {}
+            for claim in entry.claims:
+                by_evaluator.setdefault(_evaluator_for(claim.framework), []).append(claim)
+            for evaluator_id, claims in by_evaluator.items():
+                write_request(candidate.folder, EvaluationRequest(
+                    "", entry.slug, evaluator_id, tuple(c.ref for c in claims), entry.date))
+                for claim in claims:  # one call per claim: each keeps its own level
+                    request = SigningRequest(candidate.slug, entry.slug, (claim.ref,), EVALUATORS[evaluator_id][0],
+                                             level=claim.level, comment="Validé (démonstration).")
+                    count += len(issue_item_validations(workspace, settings, request,
+                                                        private_keys[evaluator_id], now=now))
+    return count
+
+
+def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> DemoReport:
+    """Prepare the demo workspace and play the whole process in it (sites are built by the caller)."""
+    now = now or dt.datetime.now(dt.UTC)
+    prepare(source, target)
+    private_keys = publish_identities(target)
+    workspace = load_workspace(target)
+    settings = load_settings(target)
+    sign_registry(target, settings, load_registry(target, workspace.frameworks), private_keys["institution"], now=now)
+    report = DemoReport(target, validate_claims(target, private_keys, now))
+    workspace = load_workspace(target)
+    context = workspace_context(target, workspace)
+    for slug, framework_id in AWARDS:
+        award = commission.certify(workspace, context, slug, framework_id, private_keys["institution"],
+                                   comment="Commission de démonstration.", now=now)
+        report.awards.append((slug, framework_id, award.certified, award.decision.level))
+    return report
