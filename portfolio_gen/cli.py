@@ -507,11 +507,18 @@ def end_of_day_utc(moment):
 @click.option("--did-document", "did_documents", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A did.json for did:web issuers (repeatable); did:key needs none.")
-@click.option("--allow-network", is_flag=True, help="Fetch the did.json of other did:web issuers.")
+@click.option("--allow-network", is_flag=True,
+              help="Fetch the did.json of other did:web issuers, and status lists not given.")
+@click.option("--status-list", "status_list_files", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A signed revocation list (repeatable): revoked credentials then fail.")
+@click.option("--status-issuer", default=None,
+              help="Who must have signed the status lists (default: this workspace's institution).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable verdicts.")
 @pass_context
 def verify(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...],
-           allow_network: bool, as_json: bool) -> None:
+           allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
+           as_json: bool) -> None:
     """Verify credentials: proof, issuer/key binding, dates, evidence files; exit 1 on any failure."""
     from .credentials.dids import DidResolver
     from .credentials.loader import DocumentLoader, fetch_json
@@ -520,6 +527,7 @@ def verify(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...
     resolver = DidResolver(read_did_documents(ctx, did_documents),
                            fetch=fetch_json if allow_network else None)
     options = {"resolver": resolver, "loader": DocumentLoader(), "evidence_files": local_evidence(ctx)}
+    options.update(status_options(ctx, status_list_files, status_issuer, resolver, allow_network))
     verdicts = [(path, verify_file(path, **options)) for path in files]
     if as_json:
         click.echo(json.dumps([verdict_json(path, verdict) for path, verdict in verdicts], indent=2))
@@ -574,3 +582,121 @@ def echo_verdict(ctx: Context, path: Path, verdict) -> None:
     if verdict.unchecked_evidence:
         click.echo(i18n.text("credentials.verify.unchecked", ctx.language,
                              urls=", ".join(verdict.unchecked_evidence)))
+
+
+# --- revocation (issue 5): revoke, status-list publish, verify --status-list -------------
+
+def settings_or_exit(ctx: Context):
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        return load_settings(ctx.root)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+@main.command()
+@click.argument("credential_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--reason", required=True, help="Why it is revoked (kept in status/revocations.tsv).")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The institution's private key (listed in its did.json).")
+@passphrase_option
+@pass_context
+def revoke(ctx: Context, credential_file: Path, reason: str, key_file: Path,
+           passphrase_file: Path | None) -> None:
+    """Revoke a credential: set its bit in the status list and re-sign the list."""
+    from .credentials import revocation
+    from .credentials.status import StatusListError
+    from .credentials.verify import read_credential
+    from .problems import InputError
+
+    settings = settings_or_exit(ctx)
+    credential = read_credential(credential_file)
+    try:
+        if isinstance(credential, str):
+            raise StatusListError(credential)
+        path = revocation.revoke(ctx.root, settings, credential, reason,
+                                 load_key_or_exit(ctx, key_file, passphrase_file))
+    except StatusListError as error:
+        fail_with([Problem("credential.revoke", credential_file, None, {"reason": str(error)})], ctx)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(i18n.text("credentials.revoke.done", ctx.language, id=credential.get("id"), path=path))
+
+
+@main.group("status-list")
+def status_list_group() -> None:
+    """The institution's signed revocation list (status/revocation-list.json)."""
+
+
+@status_list_group.command("publish")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The institution's private key (listed in its did.json).")
+@passphrase_option
+@pass_context
+def status_list_publish(ctx: Context, key_file: Path, passphrase_file: Path | None) -> None:
+    """Sign the list from status/revocations.tsv (empty the first time) for the site to publish."""
+    from .credentials import revocation
+    from .problems import InputError
+
+    settings = settings_or_exit(ctx)
+    try:
+        path = revocation.publish_status_list(ctx.root, settings,
+                                              load_key_or_exit(ctx, key_file, passphrase_file))
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(i18n.text("credentials.status_list.published", ctx.language, path=path,
+                         url=revocation.status_list_url(settings)))
+
+
+def status_options(ctx: Context, paths: tuple[Path, ...], issuer: str | None, resolver,
+                   allow_network: bool) -> dict:
+    """verify's status options: none without --status-list (status left unchecked), else
+    the lists given, each first verified as signed by the institution, and with
+    --allow-network the lists not given, fetched from their URL and verified alike."""
+    import functools
+
+    from .credentials.status import StatusListError
+    from .credentials.verify import verified_status_list
+
+    if not paths:
+        return {}
+    issuer = issuer or workspace_institution(ctx)
+    lists = {}
+    for path in paths:
+        try:
+            document = verified_status_list(path, resolver, issuer)
+        except StatusListError as error:
+            fail_with([Problem("credential.status_list", None, None,
+                               {"path": path, "reason": str(error)})], ctx)
+        lists[document["id"]] = document
+    # Cached: every credential of a batch names the same list.
+    fetch = functools.cache(fetched_status_list(resolver, issuer)) if allow_network else None
+    return {"status_list": lambda url: lists.get(url) or (fetch(url) if fetch else None)}
+
+
+def fetched_status_list(resolver, issuer: str):
+    from .credentials.loader import fetch_json
+    from .credentials.status import StatusListError
+    from .credentials.verify import verified_status_list
+
+    def fetch(url: str) -> dict:
+        try:
+            document = fetch_json(url)
+        except Exception as error:  # noqa: BLE001
+            # Whatever the transport raised, the list is unavailable: say why.
+            raise StatusListError(f"could not fetch it: {error}") from None
+        return verified_status_list(document, resolver, issuer)
+
+    return fetch
+
+
+def workspace_institution(ctx: Context) -> str:
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        return load_settings(ctx.root).institution.id
+    except InputError:
+        fail_with([Problem("credential.status_issuer")], ctx)

@@ -2,7 +2,9 @@
 
 Everything the evaluator asked for is checked before anything is signed, and every
 credential is validated against the OB schema before any is written: a refused
-request leaves no file behind. Files are written atomically and never overwritten.
+request leaves no file behind, nor any status-list allocation. Each credential carries
+a revocation status entry (see `revocation`). Files are written atomically and never
+overwritten.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ..model import Candidate, Claim, Entry, Framework, Item
 from ..problems import InputError, Problem, nearest
 from ..settings import Settings
 from ..workspace import Workspace
-from . import dids, keys, openbadges, proofs
+from . import dids, keys, openbadges, proofs, revocation
 from .cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
 from .loader import DocumentLoader
 
@@ -74,13 +76,18 @@ def issue_item_validations(
     issuer = openbadges.IssuerProfile(issuer_id, request.evaluator_name,
                                       parent=settings.institution)
     valid_from = now or dt.datetime.now(dt.UTC)
-    unsigned = [_build(settings, candidate, entry, issuer, plan, request, valid_from)
-                for plan in planned]
+    built = [_build(settings, candidate, entry, issuer, plan, request, valid_from)
+             for plan in planned]
     loader = loader or DocumentLoader()
     suite = CRYPTOSUITES[request.suite]
-    signed = [proofs.sign(credential, private_key, method, suite=suite, loader=loader,
-                          created=openbadges.datetime_stamp(valid_from))
-              for credential in unsigned]
+    # Status bits are allocated only now that the whole request is valid, and given
+    # back if anything fails before a credential is written.
+    with revocation.released_on_error(workspace.root, [c["id"] for c in built]):
+        unsigned = [_validated(credential, _ref(plan)) for credential, plan in
+                    zip(revocation.with_statuses(workspace.root, settings, built), planned)]
+        signed = [proofs.sign(credential, private_key, method, suite=suite, loader=loader,
+                              created=openbadges.datetime_stamp(valid_from))
+                  for credential in unsigned]
     return [_write(candidate, credential) for credential in signed]
 
 
@@ -176,13 +183,20 @@ def _build(settings: Settings, candidate: Candidate, entry: Entry,
             comment=request.comment)
     except openbadges.CredentialError as error:
         raise InputError([Problem("credential.cannot_build", candidate.folder, None,
-                                  {"ref": f"{plan.framework.id}:{plan.item.code}",
-                                   "reason": str(error)})]) from None
+                                  {"ref": _ref(plan), "reason": str(error)})]) from None
+    return _validated(credential, _ref(plan))
+
+
+def _ref(plan: PlannedItem) -> str:
+    return f"{plan.framework.id}:{plan.item.code}"
+
+
+def _validated(credential: dict, ref: str) -> dict:
     reasons = openbadges.validate_against_schema(credential)
     if reasons:
         # Never sign what a verifier would reject: say why instead.
         raise InputError([Problem("credential.invalid", None, None, {
-            "ref": f"{plan.framework.id}:{plan.item.code}", "reasons": "; ".join(reasons)})])
+            "ref": ref, "reasons": "; ".join(reasons)})])
     return credential
 
 

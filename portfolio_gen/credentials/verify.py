@@ -1,8 +1,16 @@
-"""Verify an Open Badges 3.0 credential: shape, proof, issuer/key binding, dates, evidence.
+"""Verify an Open Badges 3.0 credential: shape, proof, issuer/key binding, dates,
+revocation status, evidence.
 
 Each check names itself in the verdict, and the first failing one gives the reason, so
 a refusal always says what is wrong. A bad credential never raises: it yields a
 `Verdict` with `ok=False`.
+
+Revocation status is checked only when the caller says where status lists come from
+(`status_list`: URL -> a list credential already passed through `verified_status_list`,
+or None). Without it the verdict's `status` is "unchecked": verifying offline from a
+credential alone cannot know about revocations, and the verdict says so rather than
+pretending. With it, a list that cannot be had fails the credential unless the caller
+passes `require_status=False` (then `status` is "unavailable").
 """
 
 from __future__ import annotations
@@ -18,11 +26,17 @@ from . import openbadges, proofs
 from .cryptosuites import EDDSA_JCS_2022
 from .dids import DidResolver
 from .loader import DocumentLoader
+from .status import StatusCheck, StatusListError, check_status, revocation_entry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
-SCHEMA, PROOF, DATES, EVIDENCE = "schema", "proof", "dates", "evidence"
+SCHEMA, PROOF, DATES, STATUS, EVIDENCE = "schema", "proof", "dates", "status", "evidence"
+# Verdict.status values.
+UNCHECKED, NO_STATUS, ACTIVE, UNAVAILABLE, REVOKED = (
+    "unchecked", "none", "active", "unavailable", "revoked")
+STATUS_LIST_CREDENTIAL = "BitstringStatusListCredential"
 
 EvidenceFiles = Callable[[str], Path | None]
+StatusLists = Callable[[str], dict | None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,10 @@ class Verdict:
     issuer: str | None = None
     # Evidence files whose digest could not be checked (no local copy given).
     unchecked_evidence: tuple[str, ...] = ()
+    # Revocation status: UNCHECKED (no status lists given), NO_STATUS (the credential
+    # has no revocation entry), ACTIVE (its bit is clear), UNAVAILABLE (list missing,
+    # tolerated by require_status=False), REVOKED (then ok is False).
+    status: str = UNCHECKED
 
     def __bool__(self) -> bool:
         return self.ok
@@ -43,6 +61,7 @@ class Verdict:
 class _Failed(Exception):
     def __init__(self, check: str, reason: str):
         super().__init__(f"{check}: {reason}")
+        self.revoked = (check, reason) == (STATUS, REVOKED)
 
 
 def verify_credential(
@@ -53,11 +72,14 @@ def verify_credential(
     now: dt.datetime | None = None,
     skew: dt.timedelta = DEFAULT_SKEW,
     evidence_files: EvidenceFiles | None = None,
+    status_list: StatusLists | None = None,
+    require_status: bool = True,
 ) -> Verdict:
     """Run every check on `credential`; the verdict says which passed or why one failed."""
     now = now or dt.datetime.now(dt.UTC)
     passed: list[str] = []
     unchecked: list[str] = []
+    status = UNCHECKED
     identity = _identity(credential)
     try:
         _check_schema(credential)
@@ -66,14 +88,18 @@ def verify_credential(
         passed.append(PROOF)
         _check_dates(credential, now, skew)
         passed.append(DATES)
+        status = _check_status(credential, status_list, require_status)
+        if status == ACTIVE:
+            passed.append(STATUS)
         unchecked = _check_evidence(credential, evidence_files)
         passed.append(EVIDENCE)
     except _Failed as failure:
-        return Verdict(False, str(failure), tuple(passed), *identity)
+        return Verdict(False, str(failure), tuple(passed), *identity,
+                       status=REVOKED if failure.revoked else status)
     except Exception as error:  # noqa: BLE001
         # A hostile document may hit a path no check foresaw; it is still a refusal.
         return Verdict(False, f"unexpected error: {error!r}", tuple(passed), *identity)
-    return Verdict(True, None, tuple(passed), *identity, tuple(unchecked))
+    return Verdict(True, None, tuple(passed), *identity, tuple(unchecked), status)
 
 
 def _identity(credential: object) -> tuple[str | None, str | None]:
@@ -114,6 +140,59 @@ def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None
         valid_until = openbadges.parse_datetime(credential["validUntil"])
         if valid_until + skew < now:
             raise _Failed(DATES, f"expired: validUntil was {credential['validUntil']}")
+
+
+def _check_status(credential: dict, status_list: StatusLists | None, required: bool) -> str:
+    entry = revocation_entry(credential)
+    if status_list is None:
+        return UNCHECKED
+    if entry is None:
+        return NO_STATUS
+    url = entry.get("statusListCredential")
+    try:
+        check = check_status(entry, status_list(url))
+    except StatusListError as error:
+        # The caller could not get the list, or not trust it: the status is unknown.
+        check = StatusCheck(False, f"status list {url} is not usable: {error}")
+    if check.revoked:
+        raise _Failed(STATUS, REVOKED)
+    if check.reason is None:
+        return ACTIVE
+    if required:
+        raise _Failed(STATUS, check.reason)
+    return UNAVAILABLE
+
+
+def verified_status_list(source: Path | dict, resolver: DidResolver, expected_issuer: str, *,
+                         loader: DocumentLoader | None = None,
+                         now: dt.datetime | None = None) -> dict:
+    """The status list credential in `source` (a file or a parsed document), once its
+    proof shows `expected_issuer` (the institution) signed it; StatusListError otherwise.
+
+    Only such a list may be trusted: anyone can publish a list with every bit clear.
+    """
+    document = read_credential(source) if isinstance(source, Path) else source
+    if not isinstance(document, dict):
+        raise StatusListError(document if isinstance(document, str) else "not a JSON object")
+    if STATUS_LIST_CREDENTIAL not in (document.get("type") or []):
+        raise StatusListError(f"not a {STATUS_LIST_CREDENTIAL}")
+    if proofs.issuer_id(document) != expected_issuer:
+        raise StatusListError(f"issued by {proofs.issuer_id(document)}, not by {expected_issuer}")
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        _check_proof(document, resolver, loader or DocumentLoader(), now)
+        _check_dates(document, now, DEFAULT_SKEW)
+    except _Failed as failure:
+        raise StatusListError(str(failure)) from None
+    except (KeyError, ValueError) as error:
+        raise StatusListError(f"unusable dates: {error!r}") from None
+    return document
+
+
+def status_lists(lists: Iterable[dict]) -> StatusLists:
+    """`status_list` for verify_credential from lists already verified, by their id."""
+    by_url = {document.get("id"): document for document in lists}
+    return by_url.get
 
 
 def _check_evidence(credential: dict, evidence_files: EvidenceFiles | None) -> list[str]:
