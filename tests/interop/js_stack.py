@@ -79,3 +79,14 @@ class JsStack:
         return self.call({
             "op": "verify", "credentials": credentials, "didDocuments": did_documents or {},
         })
+
+    def check_status(self, credentials, status_lists, did_documents=None):
+        """Each credential's bit, read by @digitalbazaar/vc-bitstring-status-list after it
+        verified the list credential."""
+        return self.call({
+            "op": "status", "credentials": credentials, "statusLists": status_lists,
+            "didDocuments": did_documents or {},
+        })
+
+    def decode_list(self, encoded_list, indices):
+        return self.call({"op": "decodeList", "encodedList": encoded_list, "indices": list(indices)})

@@ -1,0 +1,51 @@
+"""Our Bitstring Status List interoperates with digitalbazaar's
+@digitalbazaar/vc-bitstring-status-list: it decodes our encodedList to the same bits,
+verifies the list the institution signs, and reads a revoked credential as revoked."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from portfolio_gen.credentials import dids, keys, revocation
+from portfolio_gen.credentials.status import DEFAULT_BITS, Bitstring
+
+from credentials.ob3 import NOW, Evaluator, build, demo, rich_case
+
+pytestmark = pytest.mark.interop
+
+
+def test_js_decodes_our_encoded_list_to_the_same_bits(js_stack):
+    chosen = random.Random(5).sample(range(DEFAULT_BITS), 40)
+    bits = Bitstring()
+    for index in chosen:
+        bits.set(index)
+    probes = chosen + [0, 1, 7, 8, DEFAULT_BITS - 1] + [i + 1 for i in chosen if i + 1 < DEFAULT_BITS]
+    reply = js_stack.decode_list(bits.encode(), probes)
+    assert reply["length"] == DEFAULT_BITS
+    assert reply["statuses"] == [bits.get(i) for i in probes]
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_js_reads_our_signed_list_and_finds_the_revoked_credential(js_stack, tmp_path, suite):
+    from portfolio_gen.credentials.loader import DocumentLoader
+
+    _, settings = demo()
+    institution = keys.generate_key()
+    did_document = dids.did_web_document(settings.institution.id, [institution.public_key()])
+    evaluator = Evaluator()
+    unsigned = revocation.with_statuses(tmp_path, settings, [build(rich_case(), evaluator.did)
+                                                             for _ in range(3)])
+    signed = [evaluator.sign(credential, suite, DocumentLoader()) for credential in unsigned]
+    revocation.revoke(tmp_path, settings, signed[1], "interop", institution, now=NOW)
+    status_list = revocation.load_status_list(tmp_path)
+    reply = js_stack.check_status(signed, {status_list["id"]: status_list},
+                                  {settings.institution.id: did_document})
+    assert [(r["verified"], r["status"]) for r in reply["results"]] == \
+        [(True, False), (True, True), (True, False)], reply
+    tampered = dict(status_list, credentialSubject={**status_list["credentialSubject"],
+                                                    "encodedList": Bitstring().encode()})
+    reply = js_stack.check_status(signed[1:2], {status_list["id"]: tampered},
+                                  {settings.institution.id: did_document})
+    assert reply["results"][0]["verified"] is False, reply
