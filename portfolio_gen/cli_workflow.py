@@ -252,36 +252,16 @@ def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment:
     from .credentials import commission
     from .credentials.trust import workspace_context
     workspace = workspace_or_exit(ctx)
-    context = workspace_context(ctx.root, workspace, **_status_options(ctx))
+    context = workspace_context(ctx.root, workspace)
     key = _institution_key(ctx, key_file, passphrase_file)
     try:
-        award = commission.certify(workspace, context, slug, framework_id, key, comment=comment,
-                                   add_status=_status_adder(ctx, context.settings))
+        award = commission.certify(workspace, context, slug, framework_id, key, comment=comment)
     except InputError as error:
         fail_with(error.problems, ctx)
     decision = award.decision
     outcome = "certificate" if award.certified else "attestation"
     level = f" level={decision.level}" if decision.level else ""
     click.echo(f"{outcome}: {award.path} (validated {len(decision.validated)}{level})")
-
-
-def _status_options(ctx: Context) -> dict:
-    """Revocation checking for verification inside the workspace, when revocation exists."""
-    try:
-        from .credentials import revocation
-    except ImportError:
-        return {}
-    return revocation.workspace_verify_options(ctx.root) if hasattr(revocation, "workspace_verify_options") else {}
-
-
-def _status_adder(ctx: Context, settings):
-    try:
-        from .credentials import revocation
-    except ImportError:
-        return None
-    if not hasattr(revocation, "with_status"):
-        return None
-    return lambda credential: revocation.with_status(ctx.root, settings, credential)
 
 
 @main.command()
@@ -296,7 +276,7 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     from . import i18n
     from .credentials.trust import VALID, assess_candidate, workspace_context
     workspace = workspace_or_exit(ctx, only=slugs or None)
-    context = workspace_context(ctx.root, workspace, **_status_options(ctx))
+    context = workspace_context(ctx.root, workspace)
     rows = []
     for candidate in workspace.candidates.values():
         for assessment in assess_candidate(candidate, context):

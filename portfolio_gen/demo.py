@@ -20,6 +20,7 @@ import yaml
 from .credentials import commission, dids, keys
 from .credentials.issuing import SigningRequest, issue_item_validations
 from .credentials.registry_credential import sign_registry
+from .credentials.revocation import publish_status_list
 from .credentials.trust import DID_DOCUMENT_FILE, workspace_context
 from .files import write_atomic
 from .model import EvaluationRequest
@@ -115,6 +116,7 @@ def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> D
     workspace = load_workspace(target)
     settings = load_settings(target)
     sign_registry(target, settings, load_registry(target, workspace.frameworks), private_keys["institution"], now=now)
+    publish_status_list(target, settings, private_keys["institution"], now=now)
     report = DemoReport(target, validate_claims(target, private_keys, now))
     workspace = load_workspace(target)
     context = workspace_context(target, workspace)

@@ -187,3 +187,44 @@ def test_two_evaluators_signing_at_once_lose_nothing(hostile: Path):
     assert len(added) == sum(len(refs) for _, refs, _ in jobs)
     new_rows = [row for row in audit(hostile, "camille-martin") if hostile / row["file"] in added]
     assert len(new_rows) == len(added) and all(row["status"] == "valid" for row in new_rows)
+
+
+def test_revoking_one_credential_reports_exactly_that_one(certified: Path, tmp_path: Path):
+    root = tmp_path / "revoked"
+    shutil.copytree(certified, root)
+    institution_key = str(root / "keys/institution.key.pem")
+    cli(root, "status-list", "publish", "--key", institution_key)
+    assert all(row["status"] == "valid" for row in audit(root))
+    target = sorted((root / "candidates/julien-moreau/credentials").glob("*.json"))[0]
+    cli(root, "revoke", str(target), "--reason", "Trace reconnue comme non personnelle", "--key", institution_key)
+    rows = audit(root)
+    revoked = [row for row in rows if row["status"] == "revoked"]
+    assert [row["file"] for row in revoked] == [str(target.relative_to(root))]
+    assert all(row["status"] == "valid" for row in rows if row not in revoked)
+    assert run_cli("--root", str(root), "audit").returncode == 1
+    verified = run_cli("--root", str(root), "verify", str(target), "--did-document", str(root / "did.json"),
+                       "--status-list", str(root / "status/revocation-list.json"))
+    assert verified.returncode == 1 and "revoked" in verified.stdout
+
+
+def test_a_certificate_not_signed_by_the_institution_is_untrusted(hostile: Path):
+    import datetime as dt
+
+    from portfolio_gen.credentials import issuing, keys, openbadges, proofs
+    from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
+    from portfolio_gen.credentials.loader import DocumentLoader
+    from portfolio_gen.settings import load_settings
+
+    workspace = load_workspace(hostile)
+    framework, candidate = workspace.frameworks["c2i2e"], workspace.candidate("julien-moreau")
+    award = openbadges.build_framework_award(
+        load_settings(hostile), framework, candidate, certified=True, level="", acquired=list(framework.items),
+        supporting=[], valid_from=dt.datetime.now(dt.UTC))
+    key = keys.load_private_key(hostile / "keys/marie.key.pem", None)
+    issuer, method = issuing.signer(key, None)
+    award["issuer"] = openbadges.IssuerProfile(issuer, "Marie Dupont").as_json()
+    forged = proofs.sign(award, key, method, suite=EDDSA_RDFC_2022, loader=DocumentLoader())
+    (hostile / "candidates/julien-moreau/credentials/forged.json").write_text(json.dumps(forged), "utf-8")
+    row = next(r for r in audit(hostile, "julien-moreau") if r["file"].endswith("forged.json"))
+    assert row["kind"] == "certificate" and row["status"] == "untrusted"
+    assert "issued by the institution" in row["reason"]

@@ -20,7 +20,7 @@ from ..problems import InputError, Problem
 from ..rules import Decision
 from ..workflow import candidate_decision
 from ..workspace import Workspace
-from . import openbadges, proofs
+from . import openbadges, proofs, revocation
 from .cryptosuites import EDDSA_RDFC_2022
 from .issuing import credentials_folder, signer
 from .trust import VALIDATION, Assessment, TrustContext, assess_candidate
@@ -35,13 +35,9 @@ class Award:
 
 
 def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id: str,
-            private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None,
-            add_status=None) -> Award:
-    """Issue the certificate or attestation of `slug` for `framework_id`.
-
-    `add_status(credential) -> credential` gives the award its revocation entry (the
-    institution's status list) before it is signed.
-    """
+            private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None) -> Award:
+    """Issue the certificate or attestation of `slug` for `framework_id`, with a revocation
+    entry in the institution's status list (given back if anything fails before writing)."""
     candidate = workspace.candidates.get(slug)
     framework = workspace.frameworks.get(framework_id)
     problems = _problems(workspace, slug, framework_id, candidate, framework)
@@ -56,16 +52,16 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
         context.settings, framework, candidate, certified=decision.met, level=decision.level,
         acquired=[framework.item_by_code[code] for code in decision.validated],
         supporting=[_supporting(context, slug, a) for a in supporting], valid_from=moment, comment=comment)
-    if add_status is not None:
-        award = add_status(award)
-    reasons = openbadges.validate_against_schema(award)
-    if reasons:
-        raise InputError([Problem("credential.invalid", None, None,
-                                  {"ref": framework.id, "reasons": "; ".join(reasons)})])
-    signed = proofs.sign(award, private_key, method, suite=EDDSA_RDFC_2022, loader=context.loader,
-                         created=openbadges.datetime_stamp(moment))
-    path = credentials_folder(candidate) / f"{signed['id'].removeprefix('urn:uuid:')}.json"
-    write_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n", overwrite=False)
+    with revocation.released_on_error(workspace.root, [award["id"]]):
+        award = revocation.with_status(workspace.root, context.settings, award)
+        reasons = openbadges.validate_against_schema(award)
+        if reasons:
+            raise InputError([Problem("credential.invalid", None, None,
+                                      {"ref": framework.id, "reasons": "; ".join(reasons)})])
+        signed = proofs.sign(award, private_key, method, suite=EDDSA_RDFC_2022, loader=context.loader,
+                             created=openbadges.datetime_stamp(moment))
+        path = credentials_folder(candidate) / f"{signed['id'].removeprefix('urn:uuid:')}.json"
+        write_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n", overwrite=False)
     return Award(path, decision.met, decision, supporting)
 
 

@@ -18,12 +18,13 @@ from ..model import Candidate, Framework, Validation
 from ..registry import Registry, untrusted_reason
 from ..settings import Settings, load_settings
 from ..workspace import Workspace
-from . import openbadges
+from . import openbadges, revocation
 from .dids import DidResolver
+from .status import StatusListError
 from .issuing import credential_files
 from .loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
-from .verify import verify_credential
+from .verify import status_lists, verified_status_list, verify_credential
 
 DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
@@ -138,8 +139,30 @@ def workspace_context(root: Path, workspace: Workspace, **verify_options) -> Tru
         registry = read_registry_file(root / REGISTRY_CREDENTIAL_FILE, settings.institution.id, resolver)
     except RegistryCredentialError as error:
         problem = f"registry: {error}"
+    options = {**_status_options(root, settings, resolver), **verify_options}
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
-                        openbadges.evidence_files(settings, workspace.candidates).get, verify_options)
+                        openbadges.evidence_files(settings, workspace.candidates).get, options)
+
+
+def _status_options(root: Path, settings: Settings, resolver: DidResolver) -> dict:
+    """Revocation checking against the workspace's own signed list.
+
+    Before the institution first publishes its list nothing can have been revoked, so
+    the status is then recorded as unavailable rather than failing every credential;
+    a list that exists but does not verify makes every status entry fail, with why.
+    """
+    path = root / revocation.LIST_FILE
+    if not path.exists():
+        return {"status_list": lambda url: None, "require_status": False}
+    try:
+        trusted = verified_status_list(path, resolver, settings.institution.id)
+    except StatusListError as error:
+        reason = str(error)
+
+        def unusable(url: str) -> dict:
+            raise StatusListError(reason)
+        return {"status_list": unusable, "require_status": True}
+    return {"status_list": status_lists([trusted]), "require_status": True}
 
 
 def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool = True) -> dict[str, list[Validation]]:
