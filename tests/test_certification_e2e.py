@@ -228,3 +228,22 @@ def test_a_certificate_not_signed_by_the_institution_is_untrusted(hostile: Path)
     row = next(r for r in audit(hostile, "julien-moreau") if r["file"].endswith("forged.json"))
     assert row["kind"] == "certificate" and row["status"] == "untrusted"
     assert "issued by the institution" in row["reason"]
+
+
+def test_report_counts_the_cohort_from_trusted_credentials(certified: Path, tmp_path: Path):
+    import csv
+    import io
+
+    root = tmp_path / "reported"
+    shutil.copytree(certified, root)
+    cli(root, "certify", "camille-martin", "--framework", "c2i2e", "--key", str(root / "keys/institution.key.pem"))
+    data = json.loads(cli(root, "report").stdout)
+    c2i2e = data["frameworks"]["c2i2e"]
+    assert data["candidates"] == 5 and c2i2e["candidates"] == 2 and c2i2e["certified"] == 1
+    assert data["pending_by_evaluator"] == {"marie-dupont": 0}
+    missing = dict(c2i2e["items_most_often_missing"])
+    assert missing and all(count >= 1 for count in missing.values())
+    rows = list(csv.DictReader(io.StringIO(cli(root, "report", "--format", "csv").stdout)))
+    by_candidate = {(r["candidate"], r["framework"]): r for r in rows}
+    assert by_candidate[("camille-martin", "c2i2e")]["certified"] == "True"
+    assert by_candidate[("julien-moreau", "c2i2e")]["validated"] == "18"
