@@ -503,7 +503,7 @@ def end_of_day_utc(moment):
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("targets", metavar="FILE|SITE_DIR|URL...", nargs=-1, required=True)
 @click.option("--did-document", "did_documents", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A did.json for did:web issuers (repeatable); did:key needs none.")
@@ -514,12 +514,27 @@ def end_of_day_utc(moment):
               help="A signed revocation list (repeatable): revoked credentials then fail.")
 @click.option("--status-issuer", default=None,
               help="Who must have signed the status lists (default: this workspace's institution).")
+@click.option("--email", default=None,
+              help="With a site: the candidate's e-mail, checked against the credentials' hashed subject.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable verdicts.")
 @pass_context
-def verify(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...],
+def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ...],
            allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
-           as_json: bool) -> None:
-    """Verify credentials: proof, issuer/key binding, dates, evidence files; exit 1 on any failure."""
+           email: str | None, as_json: bool) -> None:
+    """Verify credential files, or every credential a published site holds (a built site
+    folder, a candidate's site folder, or an https URL with --allow-network): proof,
+    issuer/key binding, evaluator registry, dates, revocation, evidence; exit 1 on any failure."""
+    files = [Path(t) for t in targets if not _is_site_target(t)]
+    if len(files) < len(targets):
+        verify_sites(ctx, [t for t in targets if _is_site_target(t)], files, did_documents, allow_network,
+                     email, as_json)
+        return
+    verify_files(ctx, tuple(files), did_documents, allow_network, status_list_files, status_issuer, as_json)
+
+
+def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...],
+                 allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
+                 as_json: bool) -> None:
     from .credentials.dids import DidResolver
     from .credentials.loader import DocumentLoader, fetch_json
     from .credentials.verify import verify_file
@@ -540,6 +555,106 @@ def verify(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...
                              ok=len(verdicts) - failed, failed=failed))
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+def _is_site_target(target: str) -> bool:
+    return target.startswith(("https://", "http://")) or Path(target).is_dir()
+
+
+def verify_sites(ctx: Context, targets: list[str], files: list[Path], did_documents: tuple[Path, ...],
+                 allow_network: bool, email: str | None, as_json: bool) -> None:
+    """verify on published sites: one report per candidate site found."""
+    from .credentials.loader import fetch_json
+    from .credentials.verify_site import HttpSource, site_sources, verify_site
+
+    if files:
+        raise click.UsageError(i18n.text("site.check.mixed", ctx.language))
+    sources = []
+    for target in targets:
+        if Path(target).is_dir():
+            found = site_sources(Path(target))
+            if not found:
+                raise click.BadParameter(i18n.text("site.check.no_site", ctx.language, target=target))
+            sources += found
+        elif not allow_network or not target.startswith("https://"):
+            raise click.BadParameter(i18n.text("site.check.network", ctx.language, target=target))
+        else:
+            sources.append(HttpSource(target))
+    documents = read_did_documents(ctx, did_documents)
+    reports = [verify_site(source, did_documents=documents, fetch=fetch_json if allow_network else None,
+                           email=email) for source in sources]
+    if as_json:
+        click.echo(json.dumps({"ok": all(r.ok for r in reports), "sites": [r.as_json() for r in reports]},
+                              indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            echo_site_report(ctx, report)
+    if not all(report.ok for report in reports):
+        sys.exit(EXIT_FAILED)
+
+
+def echo_site_report(ctx: Context, report) -> None:
+    def say(key: str, **params) -> str:
+        return i18n.text(key, ctx.language, **params)
+
+    click.echo(say("site.check.site", location=report.location, url=report.site_url or "?"))
+    click.echo(say("site.check.institution", institution=report.institution or "?", source=report.key_source or "-"))
+    for problem in report.problems:
+        click.echo(say("site.check.problem", problem=problem))
+    for award in report.certified:
+        click.echo(say("site.check.certified", kind=award.kind, what=award.what, level=award.level or "-",
+                       issuer=award.issuer or award.issuer_id, date=award.issued[:10]))
+    for row in report.credentials:
+        reason = say(row.reason) if row.reason.startswith("trust.") else row.reason
+        click.echo(say("site.check.row", status=row.status.upper(), kind=row.kind, what=row.what or row.name,
+                       level=row.level or "-", issuer=row.issuer or row.issuer_id, date=row.issued[:10],
+                       file=row.file))
+        if reason:
+            click.echo(say("site.check.reason", reason=reason))
+    if report.presentation is not None:
+        p = report.presentation
+        click.echo(say("site.check.presentation", status="VALID" if p.ok else "INVALID", holder=p.holder,
+                       count=p.credentials, reason=p.reason))
+    click.echo(say("site.check.summary", ok=len(report.credentials) - len(report.failed),
+                   failed=len(report.failed), verdict=say("site.check.ok" if report.ok else "site.check.failed")))
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The candidate's own private key (portfolio-gen keys new): the holder's did:key.")
+@click.option("--challenge", default="", help="A verifier's challenge to sign (proves the key is held now).")
+@click.option("--domain", default="", help="The verifier's domain the presentation is meant for.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it (default: candidates/SLUG/presentation.json, published by build).")
+@passphrase_option
+@pass_context
+def present(ctx: Context, slug: str, key_file: Path, challenge: str, domain: str, output: Path | None,
+            passphrase_file: Path | None) -> None:
+    """Sign a Verifiable Presentation of SLUG's credentials that count, with the candidate's key."""
+    from .credentials.presentation import PresentationError, sign_presentation
+    from .credentials.trust import assess_candidate, workspace_context
+    from .files import write_atomic
+    from .problems import InputError
+
+    workspace = workspace_or_exit(ctx, only=[slug])
+    if slug not in workspace.candidates:
+        fail_with([Problem("candidate.unknown", None, None, {"slug": slug, "known": ""})], ctx)
+    try:
+        context = workspace_context(ctx.root, workspace)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    candidate = workspace.candidates[slug]
+    counted = [a.credential for a in assess_candidate(candidate, context) if a.counts]
+    private_key = load_key_or_exit(ctx, key_file, passphrase_file)
+    try:
+        presentation = sign_presentation(counted, private_key, challenge=challenge, domain=domain)
+    except PresentationError as error:
+        raise click.ClickException(str(error)) from None
+    target = output or candidate.folder / "presentation.json"
+    write_atomic(target, json.dumps(presentation, ensure_ascii=False, indent=2) + "\n")
+    click.echo(i18n.text("site.present.written", ctx.language, path=target, count=len(counted),
+                         holder=presentation["holder"]))
 
 
 def read_did_documents(ctx: Context, paths: tuple[Path, ...]) -> dict[str, dict]:

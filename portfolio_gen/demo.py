@@ -21,7 +21,8 @@ from .credentials import commission, dids, keys
 from .credentials.issuing import SigningRequest, issue_item_validations
 from .credentials.registry_credential import sign_registry
 from .credentials.revocation import publish_status_list
-from .credentials.trust import DID_DOCUMENT_FILE, workspace_context
+from .credentials.presentation import sign_presentation
+from .credentials.trust import DID_DOCUMENT_FILE, assess_candidate, workspace_context
 from .files import write_atomic
 from .model import EvaluationRequest
 from .records import write_request
@@ -30,6 +31,7 @@ from .settings import load_settings
 from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 
 MARKER = ".portfolio-gen-demo"
+PRESENTATION = "presentation.json"  # in the candidate's folder; the site build publishes it
 SETTINGS_FILE = "portfolio-gen.yml"
 # Who validates what in the demo: evaluator id -> (name, role, frameworks).
 EVALUATORS = {
@@ -40,6 +42,9 @@ EVALUATORS = {
                     {"id": "pix-edu", "from": "2025-09-01"}]),
 }
 AWARDS = (("camille-martin", "c2i2e"), ("julien-moreau", "c2i2e"), ("sofia-benali", "crcne"))
+# Each evaluator's cryptosuite: both are played, and eddsa-jcs-2022 credentials are the
+# ones a candidate site's page can re-check in the browser (see docs/verification.md).
+SUITES = {"marie-dupont": "eddsa-rdfc-2022", "jean-leroy": "eddsa-jcs-2022"}
 
 
 @dataclass
@@ -102,7 +107,8 @@ def validate_claims(root: Path, private_keys: dict, now: dt.datetime) -> int:
                     "", entry.slug, evaluator_id, tuple(c.ref for c in claims), entry.date))
                 for claim in claims:  # one call per claim: each keeps its own level
                     request = SigningRequest(candidate.slug, entry.slug, (claim.ref,), EVALUATORS[evaluator_id][0],
-                                             level=claim.level, comment="Validé (démonstration).")
+                                             level=claim.level, comment="Validé (démonstration).",
+                                             suite=SUITES[evaluator_id])
                     count += len(issue_item_validations(workspace, settings, request,
                                                         private_keys[evaluator_id], now=now))
     return count
@@ -124,4 +130,16 @@ def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> D
         award = commission.certify(workspace, context, slug, framework_id, private_keys["institution"],
                                    comment="Commission de démonstration.", now=now)
         report.awards.append((slug, framework_id, award.certified, award.decision.level))
+    present_portfolios(target, now)
     return report
+
+
+def present_portfolios(root: Path, now: dt.datetime) -> None:
+    """Each candidate holds a did:key and signs a presentation of the credentials that count."""
+    workspace = load_workspace(root)
+    context = workspace_context(root, workspace)
+    for slug, candidate in workspace.candidates.items():
+        counted = [a.credential for a in assess_candidate(candidate, context) if a.counts]
+        if counted:
+            presentation = sign_presentation(counted, _new_key(root, slug), now=now)
+            write_atomic(candidate.folder / PRESENTATION, json.dumps(presentation, ensure_ascii=False, indent=2) + "\n")

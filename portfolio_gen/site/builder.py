@@ -32,6 +32,7 @@ from ..model import Candidate, Framework, Validation
 from ..portfolios import candidate_folders, read_candidate
 from ..problems import Problem
 from ..workspace import CANDIDATES_DIR, framework_files
+from .credentials import PublishedCredentials, publish_credentials, publish_root_files, trust_stamp
 from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)
 
@@ -42,7 +43,7 @@ ValidationProvider = Callable[[Candidate], list[Validation]]
 
 
 def no_validations(candidate: Candidate) -> list[Validation]:
-    """The default provider: nothing validated yet (credentials plug in here later)."""
+    """A provider for sites that show nothing validated (previews without credentials)."""
     return []
 
 
@@ -65,7 +66,10 @@ class BuildSettings:
     output: Path
     shared: SharedInputs
     force: bool = False
+    # None: the validations are those of the candidate's credentials that count (trust
+    # layer, judged in the worker); a provider overrides them (tests, previews).
     validations: ValidationProvider | None = None
+    trust: str = ""  # stat stamp of did.json, registry.json and the status list
 
     @property
     def records(self) -> Path:
@@ -125,15 +129,20 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
     if candidate is None or errors:
         return BuildResult(slug, FAILED, time.perf_counter() - started, problems=errors,
                            file=errors[0].file if errors else folder)
-    validations = (settings.validations or no_validations)(candidate)
+    provided = settings.validations(candidate) if settings.validations is not None else None
+    # Credentials are judged after the skip check: it needs only their files' digests
+    # (they are in the candidate's folder) and the trust files' stamp.
+    inputs = f"trust {settings.trust}" if provided is None else validations_digest(provided)
     previous = read_record(settings.records, slug)
     used = {p.framework for p in candidate.frameworks}
-    record = current_record(folder, used, settings.shared, validations_digest(validations), previous)
+    record = current_record(folder, used, settings.shared, inputs, previous)
     target = settings.output / slug
     if not settings.force and previous is not None and target.is_dir() and previous.same_inputs(record):
         return BuildResult(slug, SKIPPED, time.perf_counter() - started)
+    published = publish_credentials(settings.root, candidate, frameworks)
+    validations = published.counted if provided is None else provided
     digests = {folder / relative: stats[2] for relative, stats in record.files.items()}
-    result = build_site(settings.root, candidate, frameworks, validations, digests, target)
+    result = build_site(settings.root, candidate, frameworks, validations, digests, target, published)
     if result.status == BUILT:
         write_record(settings.records, slug, record)
     return BuildResult(slug, result.status, time.perf_counter() - started, file=result.file,
@@ -141,7 +150,8 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
 
 
 def build_site(root: Path, candidate: Candidate, frameworks: Mapping[str, Framework],
-               validations: Iterable[Validation], digests: Mapping[Path, str], target: Path) -> BuildResult:
+               validations: Iterable[Validation], digests: Mapping[Path, str], target: Path,
+               published: PublishedCredentials | None = None) -> BuildResult:
     """Build one site into a temporary folder beside `target`, then swap it in."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +163,7 @@ def build_site(root: Path, candidate: Candidate, frameworks: Mapping[str, Framew
             config = load_site_config(candidate_config(root, candidate, work / "docs", work / "site"),
                                       work / "mkdocs.yml")
             plugin = config.plugins[PLUGIN]
-            plugin.use(candidate, frameworks, validations, digests)
+            plugin.use(candidate, frameworks, validations, digests, published)
             mkdocs_build(config)
             swap_in(work / "site", target)
             return BuildResult(candidate.slug, BUILT, warnings=tuple(messages))
@@ -252,7 +262,8 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
     notify = on_result or (lambda result: None)
     plan = plan_cohort(root, slugs)
     results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
-    settings = BuildSettings(root, output, shared_inputs(root), force, validations)
+    settings = BuildSettings(root, output, shared_inputs(root), force, validations, trust_stamp(root))
+    publish_root_files(root, output)
     pending = []
     for slug in plan.slugs:
         if not force and validations is None and _unchanged(slug, settings):
@@ -274,7 +285,8 @@ def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
 def _unchanged(slug: str, settings: BuildSettings) -> bool:
     """The stat-based pre-check, in the parent process: no worker started for nothing."""
     folder = settings.root / CANDIDATES_DIR / slug
-    return is_up_to_date(folder, settings.output / slug, read_record(settings.records, slug), settings.shared)
+    return is_up_to_date(folder, settings.output / slug, read_record(settings.records, slug), settings.shared,
+                         f"trust {settings.trust}")
 
 
 def _run(slugs: list[str], settings: BuildSettings, jobs: int) -> Iterator[BuildResult]:

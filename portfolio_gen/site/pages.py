@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Mapping
 
+from .. import i18n
 from ..model import (Candidate, Claim, Entry, Evidence, Framework, Item, JointLevelRule, MinItemsRule,
                      Validation)
 from ..portfolios import CANDIDATE_FILE, slug_for
 from ..rules import decide, evaluation_level, validated_items
+from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
 
 VALIDATED, CLAIMED, MISSING = "validated", "claimed", "missing"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
@@ -25,6 +27,7 @@ EVIDENCE_DIR = "evidence"
 ENTRIES_DIR = "entries"
 # The jury's evaluation is the one input of a joint-level rule that the portfolio holds.
 PORTFOLIO_INPUT = "jury"
+VERIFY_QR = "verify-qr.svg"
 
 
 def localized(value: object, language: str) -> str:
@@ -69,6 +72,7 @@ class ValidationView:
     evaluator: str
     date: str
     level: str  # localized level title
+    credential: CredentialView | None = None  # the credential that makes it count
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class ItemRow:
     validation: ValidationView | None
     entries: tuple[EntryView, ...]
     claims: tuple[tuple[EntryView, ClaimView], ...]
+    # Every credential about this item, counting or not (a revoked one is shown as such).
+    credentials: tuple[CredentialView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,15 @@ class CopiedFile:
     source: Path
 
 
+@dataclass(frozen=True)
+class GeneratedFile:
+    """A published file made at build time: a QR code, the verification manifest."""
+
+    uri: str
+    kind: str  # "qr" (content: the encoded URL) | "manifest"
+    content: str = ""
+
+
 @dataclass
 class SiteStructure:
     candidate: Candidate
@@ -134,10 +149,14 @@ class SiteStructure:
     matrices: list[Page] = field(default_factory=list)
     items: list[Page] = field(default_factory=list)
     files: list[CopiedFile] = field(default_factory=list)
+    diagnostics: list[Page] = field(default_factory=list)  # self-assessment pages (site/diagnostic.py)
+    credentials: list[Page] = field(default_factory=list)  # the list, one page each, verify
+    generated: list[GeneratedFile] = field(default_factory=list)
+    published: PublishedCredentials | None = None
 
     @property
     def pages(self) -> list[Page]:
-        return [self.home, *self.entries, *self.matrices, *self.items]
+        return [self.home, *self.entries, *self.matrices, *self.diagnostics, *self.items, *self.credentials]
 
 
 def framework_uri(framework: Framework) -> str:
@@ -157,17 +176,20 @@ def evidence_uri(evidence: Evidence) -> str:
 
 
 def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
-              validations: Iterable[Validation], digest: Callable[[Path], str]) -> SiteStructure:
-    """Every page of the candidate's site, from public entries and the given validations."""
+              validations: Iterable[Validation], digest: Callable[[Path], str],
+              published: PublishedCredentials | None = None) -> SiteStructure:
+    """Every page of the candidate's site, from public entries, the given validations and
+    the published credentials."""
     language = candidate.language
     validations = list(validations)
+    credentials = list(published.credentials) if published else []
     pursued = [(p, frameworks[p.framework]) for p in candidate.frameworks if p.framework in frameworks]
     entry_views = [_entry_view(entry, frameworks, language, digest) for entry in candidate.public_entries]
     site = SiteStructure(candidate, language, home=Page("index.md", candidate.name, "home.md.j2", {}))
     site.files = _copied_files(candidate.public_entries)
     progress = []
     for pursuit, framework in pursued:
-        rows = _item_rows(framework, entry_views, validations, language)
+        rows = _item_rows(framework, entry_views, validations, language, credentials)
         summary = _progress(framework, pursuit.mention, rows, validations, language)
         progress.append(summary)
         site.matrices.append(Page(framework_uri(framework), summary.title, "matrix.md.j2",
@@ -177,10 +199,37 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
                           for row in rows)
     site.entries = [Page(view.uri, view.entry.title, "entry.md.j2", {"view": view}, view.entry.path)
                     for view in reversed(entry_views)]  # newest first
+    awards = [c for c in credentials if c.kind != "validation"]
     site.home = Page("index.md", candidate.name, "home.md.j2",
-                     {"progress": progress, "entries": list(reversed(entry_views))},
+                     {"progress": progress, "entries": list(reversed(entry_views)), "awards": awards},
                      candidate.folder / CANDIDATE_FILE if candidate.folder else None)
+    if published is not None:
+        site.published = published
+        _plan_credentials(site, published, language)
     return site
+
+
+def _plan_credentials(site: SiteStructure, published: PublishedCredentials, language: str) -> None:
+    """Pages and files of the credentials: each JSON byte for byte, its page and QR code,
+    the verification page, and the files a verifier needs."""
+    site.files += [CopiedFile(uri, source) for uri, source in published.verifier_files]
+    if published.presentation is not None:
+        site.files.append(CopiedFile(PRESENTATION, published.presentation))
+    if not published.credentials:
+        return
+    site.generated.append(GeneratedFile(MANIFEST, "manifest"))
+    if published.site_url:
+        site.generated.append(GeneratedFile(VERIFY_QR, "qr", published.site_url + "verify/"))
+    for view in published.credentials:
+        site.files.append(CopiedFile(view.json_uri, view.source))
+        site.generated.append(GeneratedFile(view.qr_uri, "qr", view.url or view.json_uri))
+        site.credentials.append(Page(view.page_uri, view.name, "credential.md.j2", {"view": view},
+                                     view.source, in_nav=False))
+    listing = {"credentials": list(published.credentials), "published": published}
+    site.credentials.insert(0, Page(CREDENTIALS_PAGE, i18n.text("site.credentials.title", language),
+                                    "credential_list.md.j2", listing))
+    site.credentials.insert(1, Page(VERIFY_PAGE, i18n.text("site.verify.title", language), "verify.md.j2",
+                                    listing))
 
 
 def _copied_files(entries: Iterable[Entry]) -> list[CopiedFile]:
@@ -229,8 +278,9 @@ def _evidence_view(evidence: Evidence, digest: Callable[[Path], str]) -> Evidenc
 
 
 def _item_rows(framework: Framework, entries: list[EntryView], validations: list[Validation],
-               language: str) -> list[ItemRow]:
+               language: str, credentials: list[CredentialView] = ()) -> list[ItemRow]:
     validated = validated_items(framework, validations)
+    by_id = {f"urn:uuid:{c.uuid}": c for c in credentials}
     domains = {d.code: localized(d, language) for d in framework.domains}
     rows = []
     for item in framework.items:
@@ -239,17 +289,22 @@ def _item_rows(framework: Framework, entries: list[EntryView], validations: list
         claiming = tuple({id(view): view for view, _ in claims}.values())
         validation = validated.get(item.code)
         state = VALIDATED if validation else CLAIMED if claims else MISSING
+        about = tuple(c for c in credentials if c.kind == "validation" and c.code == f"{framework.id}:{item.code}")
+        view = _validation_view(framework, validation, language, by_id)
         rows.append(ItemRow(framework, item, localized(item, language), domains.get(item.domain, item.domain),
-                            item_uri(framework, item), state, _validation_view(framework, validation, language),
-                            claiming, claims))
+                            item_uri(framework, item), state, view, claiming, claims, about))
     return rows
 
 
-def _validation_view(framework: Framework, validation: Validation | None, language: str) -> ValidationView | None:
+def _validation_view(framework: Framework, validation: Validation | None, language: str,
+                     credentials: Mapping[str, CredentialView]) -> ValidationView | None:
     if validation is None:
         return None
-    return ValidationView(validation.evaluator, validation.date.isoformat(),
-                          _level_title(framework, validation.level, language))
+    credential = credentials.get(validation.credential_id)
+    # The evaluator's name as the credential gives it, rather than their did:key.
+    evaluator = credential.issuer if credential else validation.evaluator
+    return ValidationView(evaluator, validation.date.isoformat(),
+                          _level_title(framework, validation.level, language), credential)
 
 
 def _progress(framework: Framework, mention: int | None, rows: list[ItemRow], validations: list[Validation],

@@ -32,10 +32,14 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from .. import i18n
 from ..model import Candidate, Framework, Validation
 from ..workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
-from .pages import Page, SiteStructure, plan_site
+from .diagnostic import add_diagnostics
+from .credentials import PublishedCredentials, qr_svg
+from .pages import GeneratedFile, Page, SiteStructure, plan_site
 from .render import Renderer, theme_dir
 
 STYLESHEET = "assets/portfolio.css"
+# The in-browser verifier: acts only on pages holding [data-pf-verify] elements.
+VERIFY_SCRIPT = "assets/verify.js"
 SOURCE_MAP = ".map"
 LUNR_DIR = "assets/javascripts/lunr/"
 LUNR_SEGMENTERS = frozenset({"tinyseg.js", "wordcut.js"})  # Japanese, Thai
@@ -101,16 +105,20 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         self.frameworks: Mapping[str, Framework] = {}
         self.validations: list[Validation] = []
         self.digests: dict[Path, str] = {}
+        self.published: PublishedCredentials | None = None
         self.structure: SiteStructure | None = None
         self.current_source: Path | None = None  # the input being rendered, named on failure
         self._sources: dict[str, Path | None] = {}
 
     def use(self, candidate: Candidate, frameworks: Mapping[str, Framework],
-            validations: Iterable[Validation] = (), digests: Mapping[Path, str] | None = None) -> None:
-        """Give the plugin an already-read model (and known file digests, to hash once)."""
+            validations: Iterable[Validation] = (), digests: Mapping[Path, str] | None = None,
+            published: PublishedCredentials | None = None) -> None:
+        """Give the plugin an already-read model (and known file digests, to hash once), and
+        the credentials to publish with their verdicts (judged by the builder)."""
         self.candidate, self.frameworks = candidate, frameworks
         self.validations = list(validations)
         self.digests = dict(digests or {})
+        self.published = published
 
     # --- events ------------------------------------------------------------------------
 
@@ -124,6 +132,8 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(theme_dir()))
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if VERIFY_SCRIPT not in config.extra_javascript:
+            config.extra_javascript.append(VERIFY_SCRIPT)
         for extension in MARKDOWN_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -132,7 +142,8 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
             files.remove(unneeded)
-        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest)
+        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published)
+        add_diagnostics(self.structure, self.frameworks)
         renderer = Renderer(self.structure, config.use_directory_urls)
         for page in self.structure.pages:
             self.current_source = page.source
@@ -142,6 +153,8 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         for copied in self.structure.files:
             self._replace(files, File.generated(config, copied.uri, abs_src_path=str(copied.source)))
             self._sources[copied.uri] = copied.source
+        for generated in self.structure.generated:
+            self._replace(files, File.generated(config, generated.uri, content=self._generated(generated)))
         self.current_source = None
         config.nav = self._nav()
         return files
@@ -189,6 +202,11 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
             raise PluginError(f"portfolio: docs_dir {docs} overlaps the candidate folder {folder}; "
                               f"use an empty folder (or one with extra public pages) outside {CANDIDATES_DIR}/")
 
+    def _generated(self, generated: GeneratedFile) -> str:
+        if generated.kind == "qr":
+            return qr_svg(generated.content)
+        return self.structure.published.manifest()
+
     def _digest(self, path: Path) -> str:
         if path not in self.digests:
             self.digests[path] = sha256_file(path)
@@ -212,4 +230,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
             nav.append({i18n.text("site.nav.frameworks", language): [{p.title: p.uri} for p in site.matrices]})
         if site.entries:
             nav.append({i18n.text("site.nav.entries", language): [{p.title: p.uri} for p in site.entries]})
+        listed = [p for p in site.credentials if p.in_nav]
+        if listed:
+            nav.append({i18n.text("site.nav.credentials", language): [{p.title: p.uri} for p in listed]})
         return nav

@@ -1,0 +1,274 @@
+"""The credentials a candidate's site publishes, and what a verifier needs beside them.
+
+The builder judges each credential file of the candidate with the trust layer (in the
+worker process) and hands the plugin plain `CredentialView` values: the site shows the
+verdict, never recomputes it, and a validation is drawn as "validated" only when its
+credential counts. Each credential is published byte for byte (`credentials/<uuid>.json`:
+certificates pin these bytes by digest), with a page and a QR code of its URL. The
+institution's public files (did.json, the signed registry, the status list) are copied
+too, so that a downloaded site can be verified offline; nothing else of the workspace is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import segno
+
+from .. import i18n
+from ..model import Candidate, Framework, Validation
+
+CREDENTIALS_DIR = "credentials"
+MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
+PRESENTATION = "presentation.json"  # the candidate's signed presentation, when they made one
+VERIFY_PAGE = "verify.md"
+CREDENTIALS_PAGE = f"{CREDENTIALS_DIR}/index.md"
+WELL_KNOWN_DID = ".well-known/did.json"
+# Workspace file -> where it is published. The status list's place is fixed by its URL
+# (`revocation.status_list_url`); the others sit at the site root. Nothing else from the
+# workspace root is ever published: keys/, evaluators.yml, the status registers stay.
+DID_FILE, REGISTRY_FILE, STATUS_LIST_FILE = "did.json", "registry.json", "status/revocation-list.json"
+VERIFIER_FILES = {DID_FILE: (DID_FILE,), REGISTRY_FILE: (REGISTRY_FILE,), STATUS_LIST_FILE: (STATUS_LIST_FILE,)}
+# At the output root only: MkDocs leaves dot-folders out of a candidate's site.
+ROOT_ONLY = {DID_FILE: (WELL_KNOWN_DID,)}
+JCS = "eddsa-jcs-2022"
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    name: str
+    url: str
+    genre: str = ""
+    digest: str = ""  # digestMultibase signed in the credential
+    narrative: str = ""
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    """One published credential, as its page and the matrix show it."""
+
+    uuid: str
+    source: Path
+    kind: str  # validation | certificate | attestation
+    status: str  # valid | invalid | untrusted | revoked
+    reason: str  # why it does not count, in the site's language ('' when valid)
+    name: str
+    issuer: str
+    issuer_id: str
+    issued: str
+    valid_until: str
+    code: str  # humanCode: framework:item, or the framework of an award
+    level: str
+    narrative: str
+    cryptosuite: str
+    evidence: tuple[EvidenceLink, ...]
+    url: str  # absolute URL of the JSON, '' when the site's address is unknown
+    status_url: str = ""  # the status list it names, if any
+    validation: Validation | None = None
+
+    @property
+    def json_uri(self) -> str:
+        return f"{CREDENTIALS_DIR}/{self.uuid}.json"
+
+    @property
+    def page_uri(self) -> str:
+        return f"{CREDENTIALS_DIR}/{self.uuid}.md"
+
+    @property
+    def qr_uri(self) -> str:
+        return f"{CREDENTIALS_DIR}/{self.uuid}.svg"
+
+    @property
+    def counts(self) -> bool:
+        return self.status == "valid"
+
+    @property
+    def browser_checkable(self) -> bool:
+        return self.cryptosuite == JCS
+
+
+@dataclass(frozen=True)
+class PublishedCredentials:
+    """Everything credential-related one candidate's site publishes."""
+
+    site_url: str
+    institution: str
+    credentials: tuple[CredentialView, ...] = ()
+    verifier_files: tuple[tuple[str, Path], ...] = ()  # (site uri, workspace file)
+    presentation: Path | None = None
+
+    @property
+    def counted(self) -> list[Validation]:
+        return [c.validation for c in self.credentials if c.counts and c.validation is not None]
+
+    def by_id(self) -> dict[str, CredentialView]:
+        return {f"urn:uuid:{c.uuid}": c for c in self.credentials}
+
+    def status_lists(self) -> dict[str, str]:
+        """Status list URL -> its site uri, for the lists the credentials name."""
+        if STATUS_LIST_FILE not in dict(self.verifier_files):
+            return {}
+        return {c.status_url: STATUS_LIST_FILE for c in self.credentials if c.status_url}
+
+    def manifest(self) -> str:
+        """verification.json: a map, not a trust anchor (every file it names is verified)."""
+        uris = {uri for uri, _ in self.verifier_files}
+        data = {
+            "site": self.site_url,
+            "institution": self.institution,
+            "credentials": [c.json_uri for c in self.credentials],
+            "didDocuments": [DID_FILE] if DID_FILE in uris else [],
+            "registry": REGISTRY_FILE if REGISTRY_FILE in uris else None,
+            "statusLists": self.status_lists(),
+            "presentation": PRESENTATION if self.presentation else None,
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _status_url(credential: object) -> str:
+    status = credential.get("credentialStatus") if isinstance(credential, dict) else None
+    entries = status if isinstance(status, list) else [status]
+    return next((e.get("statusListCredential", "") for e in entries if isinstance(e, dict)), "")
+
+
+def qr_svg(data: str) -> str:
+    """An SVG QR code of `data` (error correction M: survives a smudged printout)."""
+    return segno.make(data, error="m", micro=False).svg_inline(scale=4, border=2, dark="#000", light="#fff") + "\n"
+
+
+# --- inputs and judgement (run in the builder's worker) ---------------------------------
+
+def trust_files(root: Path) -> list[Path]:
+    """The workspace files credential verdicts depend on, beside the candidate's folder."""
+    return [root / name for name in VERIFIER_FILES]
+
+
+def trust_stamp(root: Path) -> str:
+    """Size and mtime of the trust files: cheap, and changes whenever they are rewritten."""
+    parts = []
+    for path in trust_files(root):
+        try:
+            stat = path.stat()
+            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path.name}:-")
+    return ";".join(parts)
+
+
+_contexts: dict[tuple[str, str], object] = {}
+
+
+def _trust_context(root: Path, frameworks: Mapping[str, Framework]):
+    """The workspace's trust context, built once per worker process and trust files state."""
+    from ..credentials import revocation, trust
+    from ..credentials.status import StatusListError
+    from ..credentials.verify import status_lists, verified_status_list
+    from ..workspace import Workspace
+
+    key = (str(root.resolve()), trust_stamp(root))
+    if key not in _contexts:
+        _contexts.clear()
+        context = trust.workspace_context(root, Workspace(root, dict(frameworks)))
+        try:
+            listed = revocation.load_status_list(root)
+            lists = [verified_status_list(listed, context.resolver, context.settings.institution.id)] if listed else []
+        except StatusListError:
+            lists = []  # an unusable list: statuses are then "unavailable", not "active"
+        context.verify_options = {"status_list": status_lists(lists), "require_status": False}
+        _contexts[key] = context
+    return _contexts[key]
+
+
+def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[str, Framework],
+                        now: dt.datetime | None = None) -> PublishedCredentials:
+    """Judge the candidate's credentials and list what their site publishes."""
+    from ..credentials import openbadges, trust
+    from ..credentials.issuing import credential_files
+    from ..problems import InputError
+
+    files = credential_files(candidate) if candidate.folder else []
+    try:
+        context = _trust_context(root, frameworks) if files or _has_trust_files(root) else None
+    except InputError:
+        context = None  # no portfolio-gen.yml: nothing can be judged, nothing is validated
+    if context is None:
+        return PublishedCredentials(candidate.site_url or "", "", presentation=_presentation(candidate))
+    context = dataclasses.replace(context, now=now, evidence_files=openbadges.evidence_files(
+        context.settings, {candidate.slug: candidate}).get)
+    site_url = context.settings.site_url(candidate.slug)
+    views = tuple(_view(assessment, site_url, candidate.language)
+                  for assessment in trust.assess_candidate(candidate, context))
+    verifier = tuple((uri, root / name) for name, uris in VERIFIER_FILES.items()
+                     if (root / name).is_file() for uri in uris)
+    return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate))
+
+
+def _has_trust_files(root: Path) -> bool:
+    return any(path.is_file() for path in trust_files(root))
+
+
+def _presentation(candidate: Candidate) -> Path | None:
+    path = candidate.folder / PRESENTATION if candidate.folder else None
+    return path if path is not None and path.is_file() else None
+
+
+def _view(assessment, site_url: str, language: str) -> CredentialView:
+    credential = assessment.credential if isinstance(assessment.credential, dict) else {}
+    issuer = credential.get("issuer")
+    issuer = issuer if isinstance(issuer, dict) else {"id": str(issuer or "")}
+    subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    result = (subject.get("result") or [{}])[0] if isinstance(subject.get("result"), list) else {}
+    proof = credential.get("proof") if isinstance(credential.get("proof"), dict) else {}
+    uuid = assessment.path.stem
+    reason = assessment.reason
+    if reason.startswith("trust."):
+        reason = i18n.text(reason, language)
+    return CredentialView(
+        uuid=uuid, source=assessment.path, kind=assessment.kind, status=assessment.status, reason=reason,
+        name=str(credential.get("name", uuid)), issuer=str(issuer.get("name", issuer.get("id", ""))),
+        issuer_id=str(issuer.get("id", "")), issued=str(credential.get("validFrom", "")),
+        valid_until=str(credential.get("validUntil", "")), code=str(achievement.get("humanCode", "")),
+        level=str(result.get("value", "")) if isinstance(result, dict) else "",
+        narrative=str(subject.get("narrative", "")), cryptosuite=str(proof.get("cryptosuite", "")),
+        evidence=tuple(_evidence(e) for e in credential.get("evidence", []) if isinstance(e, dict)),
+        url=f"{site_url}{CREDENTIALS_DIR}/{uuid}.json" if site_url else "",
+        status_url=_status_url(credential),
+        validation=assessment.validation if assessment.counts else None)
+
+
+def _evidence(evidence: dict) -> EvidenceLink:
+    return EvidenceLink(str(evidence.get("name", "")), str(evidence.get("id", "")), str(evidence.get("genre", "")),
+                        str(evidence.get("digestMultibase", "")), str(evidence.get("narrative", "")))
+
+
+# --- the cohort root ----------------------------------------------------------------------
+
+def publish_root_files(root: Path, output: Path) -> list[Path]:
+    """Copy the verifier files to the root of the output folder (the site base URL, where
+    the status list's URL points); a copy replaces the old one atomically."""
+    from ..files import write_atomic
+
+    written = []
+    for name, uris in VERIFIER_FILES.items():
+        source = root / name
+        if not source.is_file():
+            continue
+        content = source.read_bytes()
+        for uri in uris + ROOT_ONLY.get(name, ()):
+            target = output / uri
+            if not target.is_file() or target.read_bytes() != content:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, content)
+            written.append(target)
+    return written
+
+
+def published_candidate_sites(folder: Path) -> list[Path]:
+    """Candidate sites inside a built output folder: those holding a manifest."""
+    return sorted(path.parent for path in folder.glob(f"*/{MANIFEST}"))
