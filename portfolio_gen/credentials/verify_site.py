@@ -289,7 +289,7 @@ def _verify_file(relative: str, context: _Context) -> CredentialReport:
     credential = _json(context.source.read(relative))
     if not isinstance(credential, dict):
         return CredentialReport(relative, INVALID, reason="missing or not a JSON object")
-    described = _describe(relative, credential)
+    described = {"file": relative, **describe_credential(credential)}
     verdict = verify_credential(credential, resolver=context.resolver, loader=context.loader, now=context.now,
                                 evidence_files=context.evidence, status_list=context.status_list)
     if not verdict.ok:
@@ -305,14 +305,15 @@ def _verify_file(relative: str, context: _Context) -> CredentialReport:
                                "checks": verdict.checks})
 
 
-def _describe(relative: str, credential: dict) -> dict:
+def describe_credential(credential: dict) -> dict:
+    """What a credential says, for people: kind, what, level, issuer, date (unverified)."""
     issuer = credential.get("issuer")
     issuer = issuer if isinstance(issuer, dict) else {"id": str(issuer or "")}
     subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
     achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
     results = subject.get("result") if isinstance(subject.get("result"), list) else [{}]
     result = results[0] if results and isinstance(results[0], dict) else {}
-    return {"file": relative, "kind": kind_of(credential), "id": str(credential.get("id", "")),
+    return {"kind": kind_of(credential), "id": str(credential.get("id", "")),
             "name": str(credential.get("name", "")), "what": str(achievement.get("humanCode", "")),
             "level": str(result.get("value", "")), "issuer": str(issuer.get("name", "")),
             "issuer_id": str(issuer.get("id", "")), "issued": str(credential.get("validFrom", ""))}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +139,11 @@ def _status_url(credential: object) -> str:
 
 def qr_svg(data: str) -> str:
     """An SVG QR code of `data` (error correction M: survives a smudged printout)."""
-    return segno.make(data, error="m", micro=False).svg_inline(scale=4, border=2, dark="#000", light="#fff") + "\n"
+    buffer = io.BytesIO()
+    # A standalone file (XML declaration and namespace), unlike svg_inline's fragment.
+    segno.make(data, error="m", micro=False).save(buffer, kind="svg", scale=4, border=2, dark="#000", light="#fff",
+                                                   title=data)
+    return buffer.getvalue().decode("utf-8")
 
 
 # --- inputs and judgement (run in the builder's worker) ---------------------------------
@@ -218,12 +223,11 @@ def _presentation(candidate: Candidate) -> Path | None:
 
 
 def _view(assessment, site_url: str, language: str) -> CredentialView:
+    from ..credentials.verify_site import describe_credential
+
     credential = assessment.credential if isinstance(assessment.credential, dict) else {}
-    issuer = credential.get("issuer")
-    issuer = issuer if isinstance(issuer, dict) else {"id": str(issuer or "")}
+    described = describe_credential(credential)
     subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
-    result = (subject.get("result") or [{}])[0] if isinstance(subject.get("result"), list) else {}
     proof = credential.get("proof") if isinstance(credential.get("proof"), dict) else {}
     uuid = assessment.path.stem
     reason = assessment.reason
@@ -231,10 +235,9 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
         reason = i18n.text(reason, language)
     return CredentialView(
         uuid=uuid, source=assessment.path, kind=assessment.kind, status=assessment.status, reason=reason,
-        name=str(credential.get("name", uuid)), issuer=str(issuer.get("name", issuer.get("id", ""))),
-        issuer_id=str(issuer.get("id", "")), issued=str(credential.get("validFrom", "")),
-        valid_until=str(credential.get("validUntil", "")), code=str(achievement.get("humanCode", "")),
-        level=str(result.get("value", "")) if isinstance(result, dict) else "",
+        name=described["name"] or uuid, issuer=described["issuer"] or described["issuer_id"],
+        issuer_id=described["issuer_id"], issued=described["issued"],
+        valid_until=str(credential.get("validUntil", "")), code=described["what"], level=described["level"],
         narrative=str(subject.get("narrative", "")), cryptosuite=str(proof.get("cryptosuite", "")),
         evidence=tuple(_evidence(e) for e in credential.get("evidence", []) if isinstance(e, dict)),
         url=f"{site_url}{CREDENTIALS_DIR}/{uuid}.json" if site_url else "",

@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
-import threading
-from pathlib import Path
 
 import pytest
 
 from portfolio_gen.site.builder import BUILT, build_cohort
-from sitefixtures import REPO, make_workspace, validations_for
+from sitefixtures import ARTIFACTS, chromium, make_workspace, serve, validations_for
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep test output readable
-        pass
 
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
     root = make_workspace(tmp_path_factory.mktemp("browser") / "ws")
     assert build_cohort(root, ["alice-durand"], root / "site", validations=validations_for)[0].status == BUILT
-    handler = functools.partial(QuietHandler, directory=str(root / "site" / "alice-durand"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    yield from serve(root / "site" / "alice-durand")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 def test_reader_goes_from_home_to_evidence(browser, site_url, tmp_path):

@@ -1,0 +1,107 @@
+"""The in-page verification of a built demo site, in Debian's chromium: real credentials
+read "valid", a credential altered in the built site reads "invalid"."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from sitefixtures import ARTIFACTS, chromium, serve
+
+pytestmark = pytest.mark.browser
+SLUG = "sofia-benali"  # holds eddsa-jcs-2022 (pix-edu) and eddsa-rdfc-2022 credentials
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A private copy of the demo's built site for SLUG, served over http."""
+    demo = tmp_path_factory.mktemp("demo") / "demo"
+    result = run_cli("demo", str(demo))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path_factory.mktemp("served") / SLUG
+    shutil.copytree(demo / "site" / SLUG, folder)
+    for url in serve(folder):
+        yield folder, url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium()
+
+
+def jcs_credential(folder: Path) -> Path:
+    return next(p for p in sorted((folder / "credentials").glob("*.json"))
+                if json.loads(p.read_text("utf-8"))["proof"]["cryptosuite"] == "eddsa-jcs-2022")
+
+
+def verdicts(page) -> dict[str, str]:
+    page.wait_for_selector("html[data-pf-verified=done]", timeout=20000)
+    rows = page.locator("tr[data-credential]")
+    return {rows.nth(i).get_attribute("data-credential"):
+            rows.nth(i).locator("[data-pf-verify]").get_attribute("data-verdict") for i in range(rows.count())}
+
+
+def test_verification_page_checks_every_credential(browser, site):
+    folder, url = site
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "verify/")
+    found = verdicts(page)
+    manifest = json.loads((folder / "verification.json").read_text("utf-8"))
+    assert len(found) == len(manifest["credentials"])
+    jcs = jcs_credential(folder).stem
+    assert found[jcs] == "valid"
+    # rdfc proofs are not recomputed in the page: said so, never claimed valid.
+    assert set(found.values()) == {"valid", "cli-only"}
+    assert "Aucun problème" in page.locator("[data-pf-verify-summary]").inner_text()
+    assert "commodité" in page.locator(".pf-caveat").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "verify-page.png"), full_page=True)
+
+
+def test_credential_page_shows_its_verdict_and_qr(browser, site):
+    folder, url = site
+    uuid = jcs_credential(folder).stem
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + f"credentials/{uuid}/")
+    page.wait_for_selector("html[data-pf-verified=done]", timeout=20000)
+    assert page.locator("[data-pf-verify]").get_attribute("data-verdict") == "valid"
+    qr = page.locator(".pf-qr img")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    download = page.locator(".pf-qr a.pf-download")
+    assert download.get_attribute("href").endswith(f"{uuid}.json")
+    page.screenshot(path=str(ARTIFACTS / "credential-page.png"), full_page=True)
+
+
+def test_altered_credential_reads_invalid(browser, site):
+    folder, url = site
+    path = jcs_credential(folder)
+    original = path.read_bytes()
+    credential = json.loads(original)
+    credential["credentialSubject"]["result"][0]["value"] = "4"  # a better level than signed
+    path.write_text(json.dumps(credential, indent=2), "utf-8")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "verify/")
+        found = verdicts(page)
+        assert found[path.stem] == "invalid"
+        assert [uuid for uuid, verdict in found.items() if verdict == "invalid"] == [path.stem]
+        assert page.locator("[data-pf-verify-summary]").get_attribute("data-failed") == "1"
+        page.screenshot(path=str(ARTIFACTS / "verify-page-tampered.png"), full_page=True)
+    finally:
+        path.write_bytes(original)
+
+
+def test_matrix_printout_names_credentials(browser, site):
+    _, url = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "crcne/")
+    page.emulate_media(media="print")
+    printed = page.locator(".pf-print-url").first
+    assert printed.is_visible() and "/credentials/" in printed.inner_text()
+    assert page.locator(".pf-matrix-verify img").is_visible()
+    page.pdf(path=str(ARTIFACTS / "matrix-print.pdf"))
+    page.screenshot(path=str(ARTIFACTS / "matrix-print.png"), full_page=True)
