@@ -101,7 +101,7 @@ def test_matrix_printout_names_credentials(browser, site):
     page.goto(url + "crcne/")
     page.emulate_media(media="print")
     printed = page.locator(".pf-print-url").first
-    assert printed.is_visible() and "/credentials/" in printed.inner_text()
+    assert printed.is_visible() and "…" in printed.inner_text()
     assert page.locator(".pf-matrix-verify img").is_visible()
     page.pdf(path=str(ARTIFACTS / "matrix-print.pdf"))
     page.screenshot(path=str(ARTIFACTS / "matrix-print.png"), full_page=True)
