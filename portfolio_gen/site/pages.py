@@ -206,6 +206,9 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
     if published is not None:
         site.published = published
         _plan_credentials(site, published, language)
+    # Imported here: the diagnostic module builds on this one's page types.
+    from .diagnostic import add_diagnostics
+    add_diagnostics(site, frameworks)
     return site
 
 

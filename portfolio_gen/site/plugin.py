@@ -32,7 +32,6 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from .. import i18n
 from ..model import Candidate, Framework, Validation
 from ..workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
-from .diagnostic import add_diagnostics
 from .credentials import PublishedCredentials, qr_svg
 from .pages import GeneratedFile, Page, SiteStructure, plan_site
 from .render import Renderer, theme_dir
@@ -143,7 +142,6 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
             files.remove(unneeded)
         self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published)
-        add_diagnostics(self.structure, self.frameworks)
         renderer = Renderer(self.structure, config.use_directory_urls)
         for page in self.structure.pages:
             self.current_source = page.source
