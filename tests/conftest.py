@@ -44,3 +44,13 @@ def demo_workspace(tmp_path: Path) -> Path:
     copy_frameworks(tmp_path)
     shutil.copytree(DEMO_CANDIDATES, tmp_path / "candidates")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory) -> Path:
+    """The README's main job, run once per test session: a demo workspace with keys,
+    credentials and built sites. Read-only: tests that change it work on a copy."""
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    result = run_cli("demo", str(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root

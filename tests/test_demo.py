@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 from pathlib import Path
 
-import pytest
 
 from conftest import REPO, run_cli
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("demo") / "demo"
-    result = run_cli("demo", str(target), cwd=REPO)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return target
-
-
-def test_every_demo_credential_counts(demo: Path):
-    result = run_cli("--root", str(demo), "audit", "--json")
+def test_every_demo_credential_counts(built_demo: Path):
+    result = run_cli("--root", str(built_demo), "audit", "--json")
     rows = json.loads(result.stdout)
     assert result.returncode == 0
     kinds = sorted({row["kind"] for row in rows})
@@ -28,24 +20,29 @@ def test_every_demo_credential_counts(demo: Path):
     assert all(row["status"] == "valid" for row in rows)
 
 
-def test_every_candidate_has_a_site(demo: Path):
+def test_every_candidate_has_a_site(built_demo: Path):
     candidates = sorted(p.name for p in (REPO / "candidates").iterdir() if p.is_dir())
-    assert sorted(p.name for p in (demo / "site").iterdir() if (p / "index.html").exists()) == candidates
+    assert sorted(p.name for p in (built_demo / "site").iterdir() if (p / "index.html").exists()) == candidates
 
 
-def test_keys_stay_private_and_out_of_the_sites(demo: Path):
-    for key in (demo / "keys").iterdir():
+def test_keys_stay_private_and_out_of_the_sites(built_demo: Path):
+    for key in (built_demo / "keys").iterdir():
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
-    assert stat.S_IMODE((demo / "keys").stat().st_mode) == 0o700
-    for path in (demo / "site").rglob("*"):
+    assert stat.S_IMODE((built_demo / "keys").stat().st_mode) == 0o700
+    for path in (built_demo / "site").rglob("*"):
         if path.is_file():
             data = path.read_bytes()
             assert b"PRIVATE KEY" not in data and b".key.pem" not in data, path
 
 
-def test_running_the_demo_again_replaces_it_but_never_another_folder(demo: Path, tmp_path: Path):
-    again = run_cli("demo", str(demo), cwd=REPO)
+def test_running_the_demo_again_replaces_it_but_never_another_folder(built_demo: Path, tmp_path: Path):
+    previous = Path(shutil.copytree(built_demo, tmp_path / "previous", symlinks=True))
+    (previous / "site" / "stale.html").write_text("from an earlier demo", "utf-8")
+    again = run_cli("demo", str(previous), cwd=REPO)
     assert again.returncode == 0, again.stderr
-    (tmp_path / "mine.txt").write_text("keep me", "utf-8")
-    refused = run_cli("demo", str(tmp_path), cwd=REPO)
-    assert refused.returncode == 2 and (tmp_path / "mine.txt").exists()
+    assert not (previous / "site" / "stale.html").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "mine.txt").write_text("keep me", "utf-8")
+    refused = run_cli("demo", str(mine), cwd=REPO)
+    assert refused.returncode == 2 and (mine / "mine.txt").exists()

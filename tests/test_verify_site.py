@@ -1,6 +1,6 @@
 """`portfolio-gen verify` on a published site: the demo's built sites, then tampered with.
 
-The demo is played once per module; each test that alters something works on its own
+The demo is played once per test session (conftest.built_demo); each test that alters something works on its own
 copy, so the verdicts it expects name exactly what it changed.
 """
 
@@ -18,18 +18,10 @@ from conftest import run_cli
 SLUG = "camille-martin"  # a certificate resting on validations, each pinned by digest
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("verify-site") / "demo"
-    result = run_cli("demo", str(root))
-    assert result.returncode == 0, result.stderr
-    return root
-
-
 @pytest.fixture
-def site(demo, tmp_path) -> Path:
+def site(built_demo, tmp_path) -> Path:
     """A private copy of one candidate's built site."""
-    return Path(shutil.copytree(demo / "site" / SLUG, tmp_path / SLUG))
+    return Path(shutil.copytree(built_demo / "site" / SLUG, tmp_path / SLUG))
 
 
 def verify_json(target: Path | str, *extra: str) -> tuple[int, dict]:
@@ -43,8 +35,8 @@ def failed(report: dict) -> dict[str, str]:
             if c["status"] != "valid"}
 
 
-def test_every_credential_of_the_built_demo_is_valid(demo):
-    code, report = verify_json(demo / "site")
+def test_every_credential_of_the_built_demo_is_valid(built_demo):
+    code, report = verify_json(built_demo / "site")
     assert code == 0 and report["ok"]
     assert len(report["sites"]) == 5
     total = sum(len(site["credentials"]) for site in report["sites"])
@@ -52,7 +44,7 @@ def test_every_credential_of_the_built_demo_is_valid(demo):
     assert all(site["presentation"]["ok"] for site in report["sites"])
     camille = next(site for site in report["sites"] if site["site_url"].endswith(f"/{SLUG}/"))
     assert "site's copy" in camille["key_source"]
-    text = run_cli("verify", str(demo / "site" / SLUG))
+    text = run_cli("verify", str(built_demo / "site" / SLUG))
     assert text.returncode == 0
     assert "CERTIFIED  certificate c2i2e" in text.stdout and "everything verified" in text.stdout
 
@@ -93,8 +85,8 @@ def test_a_tampered_evidence_file_fails_the_credentials_citing_it(site):
     assert not report["sites"][0]["presentation"]["ok"]
 
 
-def test_a_revoked_credential_is_reported_revoked_after_a_rebuild(demo, tmp_path):
-    root = Path(shutil.copytree(demo, tmp_path / "demo", symlinks=True))
+def test_a_revoked_credential_is_reported_revoked_after_a_rebuild(built_demo, tmp_path):
+    root = Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
     credential = sorted((root / "candidates" / SLUG / "credentials").glob("*.json"))[0]
     result = run_cli("--root", str(root), "revoke", str(credential), "--reason", "test",
                      "--key", str(root / "keys" / "institution.key.pem"))
@@ -121,11 +113,11 @@ def test_a_url_needs_the_network_allowed():
 PRIVATE_MARKERS = (b"PRIVATE KEY", b"ENCRYPTED", b".key.pem", b"passphrase:")
 
 
-def test_no_private_material_anywhere_under_site(demo):
-    files = [p for p in (demo / "site").rglob("*") if p.is_file()]
+def test_no_private_material_anywhere_under_site(built_demo):
+    files = [p for p in (built_demo / "site").rglob("*") if p.is_file()]
     assert files
-    secrets = private_values(demo)
-    revocations = (demo / "status" / "revocations.tsv")
+    secrets = private_values(built_demo)
+    revocations = (built_demo / "status" / "revocations.tsv")
     registers = [line.encode() for line in (revocations.read_text("utf-8").splitlines()
                                              if revocations.exists() else []) if line.strip()]
     for path in files:
@@ -133,8 +125,8 @@ def test_no_private_material_anywhere_under_site(demo):
         for marker in PRIVATE_MARKERS + tuple(secrets) + tuple(registers):
             assert marker not in data, f"{marker!r} published in {path}"
         assert not path.name.endswith((".pem", ".tsv", ".yml")), path
-    assert not (demo / "site" / "keys").exists()
-    assert not list((demo / "site").rglob("evaluators.yml"))
+    assert not (built_demo / "site" / "keys").exists()
+    assert not list((built_demo / "site").rglob("evaluators.yml"))
 
 
 def private_values(root: Path) -> set[bytes]:

@@ -10,33 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+
 from portfolio_gen.site.builder import BUILT, SKIPPED, build_cohort
 from portfolio_gen.site.credentials import qr_svg
 
 SLUG = "camille-martin"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("credentials-site") / "demo"
-    result = run_cli("demo", str(root))
-    assert result.returncode == 0, result.stderr
-    return root
-
-
 @pytest.fixture
-def workspace(demo, tmp_path) -> Path:
-    return Path(shutil.copytree(demo, tmp_path / "demo", symlinks=True))
+def workspace(built_demo, tmp_path) -> Path:
+    return Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
 
 
 def html(site: Path, uri: str) -> str:
     return (site / uri).read_text("utf-8")
 
 
-def test_each_credential_is_published_byte_for_byte_with_page_and_qr(demo):
-    site = demo / "site" / SLUG
-    sources = sorted((demo / "candidates" / SLUG / "credentials").glob("*.json"))
+def test_each_credential_is_published_byte_for_byte_with_page_and_qr(built_demo):
+    site = built_demo / "site" / SLUG
+    sources = sorted((built_demo / "candidates" / SLUG / "credentials").glob("*.json"))
     assert len(sources) == 27
     manifest = json.loads((site / "verification.json").read_text("utf-8"))
     assert sorted(manifest["credentials"]) == [f"credentials/{p.name}" for p in sources]
@@ -46,17 +38,17 @@ def test_each_credential_is_published_byte_for_byte_with_page_and_qr(demo):
         assert 'data-status="valid"' in page and "data-pf-verify" in page
         assert (site / "credentials" / f"{source.stem}.svg").read_text("utf-8").startswith("<?xml")
     for name in ("did.json", "registry.json", "status/revocation-list.json"):
-        assert (site / name).read_bytes() == (demo / name).read_bytes()
-        assert (demo / "site" / name).read_bytes() == (demo / name).read_bytes()
-    assert (demo / "site" / ".well-known" / "did.json").read_bytes() == (demo / "did.json").read_bytes()
+        assert (site / name).read_bytes() == (built_demo / name).read_bytes()
+        assert (built_demo / "site" / name).read_bytes() == (built_demo / name).read_bytes()
+    assert (built_demo / "site" / ".well-known" / "did.json").read_bytes() == (built_demo / "did.json").read_bytes()
     assert json.loads((site / "presentation.json").read_text("utf-8"))["type"] == ["VerifiablePresentation"]
     assert "pf-verify" in html(site, "verify/index.html")
 
 
-def test_matrix_shows_validated_only_what_a_counting_credential_says(demo):
-    matrix = html(demo / "site" / SLUG, "c2i2e/index.html")
+def test_matrix_shows_validated_only_what_a_counting_credential_says(built_demo):
+    matrix = html(built_demo / "site" / SLUG, "c2i2e/index.html")
     validated = matrix.count('data-state="validated"')
-    counted = sum(1 for p in (demo / "candidates" / SLUG / "credentials").glob("*.json")
+    counted = sum(1 for p in (built_demo / "candidates" / SLUG / "credentials").glob("*.json")
                   if '"humanCode": "c2i2e:' in p.read_text("utf-8"))
     assert validated == counted > 0
     assert 'class="pf-print-only pf-print-url"' in matrix and "verify-qr.svg" in matrix
