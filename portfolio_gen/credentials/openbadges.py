@@ -38,8 +38,8 @@ import jsonschema
 
 from ..model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, MinItemsRule, Validation
 from ..settings import Institution, Settings
-# The site layer decides where entries and files are published; credentials point there.
-from ..site.pages import ENTRIES_DIR, evidence_uri
+# Where entries and files are published in the site; credentials point there.
+from ..publishing import entry_path, evidence_uri
 from . import multibase
 from .cryptosuites import is_datetime
 
@@ -122,7 +122,7 @@ def digest_multibase(data: bytes) -> str:
 
 def entry_url(settings: Settings, slug: str, entry: Entry) -> str:
     """The entry's page on the candidate's site (MkDocs directory URLs)."""
-    return f"{settings.site_url(slug)}{ENTRIES_DIR}/{entry.slug}/"
+    return settings.site_url(slug) + entry_path(entry.slug)
 
 
 def evidence_url(settings: Settings, slug: str, evidence: Evidence) -> str:

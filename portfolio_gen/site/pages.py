@@ -16,15 +16,14 @@ from .. import i18n
 from ..model import (Candidate, Claim, Entry, Evidence, Framework, Item, JointLevelRule, MinItemsRule,
                      Validation)
 from ..portfolios import CANDIDATE_FILE, slug_for
+from ..publishing import ENTRIES_DIR, evidence_uri
 from ..rules import decide, evaluation_level, validated_items
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
 
 VALIDATED, CLAIMED, MISSING = "validated", "claimed", "missing"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 # Evidence named like a Markdown page would be rendered by MkDocs instead of copied.
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
 EVIDENCE_DIR = "evidence"
-ENTRIES_DIR = "entries"
 # The jury's evaluation is the one input of a joint-level rule that the portfolio holds.
 PORTFOLIO_INPUT = "jury"
 VERIFY_QR = "verify-qr.svg"
@@ -165,14 +164,6 @@ def framework_uri(framework: Framework) -> str:
 
 def item_uri(framework: Framework, item: Item) -> str:
     return f"{framework.id}/{slug_for(item.code.replace('.', '-')) or 'item'}.md"
-
-
-def evidence_uri(evidence: Evidence) -> str:
-    """Where a file is published: its path in the candidate folder, never as a page."""
-    path = PurePosixPath(evidence.path)
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        path = path.with_name(path.name + ".txt")
-    return str(path)
 
 
 def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],

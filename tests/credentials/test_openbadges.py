@@ -11,7 +11,7 @@ import pytest
 
 from portfolio_gen.credentials import openbadges
 from portfolio_gen.model import ACCEPTED
-from portfolio_gen.site.pages import evidence_uri
+from portfolio_gen.publishing import evidence_uri
 
 from .ob3 import NOW, Evaluator, build, demo, demo_cases, level_for, rich_case
 
