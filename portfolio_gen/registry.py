@@ -139,7 +139,7 @@ def _consistency_problems(data, path: Path, frameworks: Mapping[str, Framework])
             if key in seen_keys and seen_keys[key] != evaluator["id"]:
                 yield Problem("registry.shared_key", path, line, {"key": key, "other": seen_keys[key]})
             seen_keys[key] = evaluator["id"]
-        for grant in evaluator["frameworks"]:
+        for position, grant in enumerate(evaluator["frameworks"]):
             if grant["id"] not in frameworks:
-                yield Problem("framework.unknown", path, evaluator["frameworks"].line_of(0),
+                yield Problem("framework.unknown", path, evaluator["frameworks"].line_of(position),
                               {"id": grant["id"], "suggestions": ", ".join(sorted(frameworks))})

@@ -13,7 +13,8 @@ from typing import Iterable
 from .frameworks import load_frameworks
 from .model import Candidate, Framework
 from .portfolios import candidate_folders, read_candidate, slug_for
-from .problems import Problem
+from .problems import InputError, Problem
+from .registry import REGISTRY_FILE, load_registry
 
 FRAMEWORKS_DIR = "referentiels"
 CANDIDATES_DIR = "candidates"
@@ -40,6 +41,17 @@ def framework_files(root: Path, extra: Iterable[Path] = ()) -> list[Path]:
     return found + [Path(p) for p in extra]
 
 
+def _registry_problems(root: Path, frameworks: dict[str, Framework]) -> list[Problem]:
+    """The evaluator registry is checked with the rest when the workspace has one."""
+    if not (root / REGISTRY_FILE).exists():
+        return []
+    try:
+        load_registry(root, frameworks)
+    except InputError as error:
+        return error.problems
+    return []
+
+
 def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
                    only: Iterable[str] | None = None) -> Workspace:
     """Read the workspace at `root`; `only` restricts reading to some candidate slugs."""
@@ -60,6 +72,8 @@ def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
         workspace.problems.extend(candidate_problems)
         if candidate is not None:
             workspace.candidates[candidate.slug] = candidate
+    if wanted is None:
+        workspace.problems.extend(_registry_problems(root, frameworks))
     if wanted is not None:
         for slug in sorted(wanted - set(seen)):
             workspace.problems.append(Problem("candidate.unknown", root / CANDIDATES_DIR / slug, None,

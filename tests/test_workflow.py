@@ -138,3 +138,23 @@ def test_report_counts_certified_levels_and_gains(workspace: Path, crcne):
     assert data["frameworks"]["crcne"]["certified_by_level"] == {"avance": 1}
     assert data["rows"][0]["entry_level"] == "initie" and data["rows"][0]["level_gain"] == 2
     json.dumps(data)  # the report is JSON-serialisable as the CLI prints it
+
+
+def test_check_reports_registry_problems_with_their_line(workspace: Path):
+    crcne_workspace(workspace)
+    registry = workspace / "evaluators.yml"
+    registry.write_text(registry.read_text("utf-8").replace("id: crcne", "id: crcnee", 1), "utf-8")
+    result = run_cli("--root", str(workspace), "check", "--json")
+    problems = json.loads(result.stdout)["problems"]
+    assert result.returncode == 2
+    assert [(p["code"], p["file"]) for p in problems] == [("framework.unknown", "evaluators.yml")]
+    assert problems[0]["line"] and "crcne" in problems[0]["hint"]
+
+
+def test_registry_problem_points_at_the_faulty_grant(workspace: Path):
+    crcne_workspace(workspace)
+    (workspace / "evaluators.yml").write_text(
+        "evaluators:\n  - id: marie\n    name: Marie\n    keys: [" + KEY_A + "]\n    frameworks:\n"
+        "      - {id: crcne, from: 2025-09-01}\n      - {id: c2i2f, from: 2025-09-01}\n", "utf-8")
+    problems = json.loads(run_cli("--root", str(workspace), "check", "--json").stdout)["problems"]
+    assert [(p["code"], p["line"]) for p in problems] == [("framework.unknown", 7)]
