@@ -4,7 +4,8 @@ Kept apart from cli.py so that command modules can import cli's helpers without 
 circular import, whatever order sections are added in.
 """
 
-from . import cli_workflow  # noqa: F401  (registers its commands on `main`)
+# Each module registers its commands on `main` when imported.
+from . import cli_credentials, cli_site, cli_workflow  # noqa: F401
 from .cli import main
 
 __all__ = ["main"]

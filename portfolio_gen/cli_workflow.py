@@ -202,7 +202,7 @@ def report(ctx: Context, output_format: str) -> None:
 # --- commission: signed registry, certificates, audit -------------------------------------
 
 def _institution_key(ctx: Context, key_file: Path, passphrase_file: Path | None):
-    from .cli import load_key_or_exit  # the credentials section owns key loading and passphrases
+    from .cli_credentials import load_key_or_exit  # owns key loading and passphrases
     return load_key_or_exit(ctx, key_file, passphrase_file)
 
 
@@ -215,7 +215,7 @@ def _settings_or_exit(ctx: Context):
 
 
 def _passphrase_option(function):
-    from .cli import passphrase_option
+    from .cli_credentials import passphrase_option
     return passphrase_option(function)
 
 

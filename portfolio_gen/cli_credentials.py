@@ -1,0 +1,488 @@
+"""Credential commands: keys and DIDs, sign, verify (files, sites, URLs), present, revoke."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import i18n
+from .cli import EXIT_FAILED, Context, fail_with, main, pass_context, workspace_or_exit
+from .problems import Problem
+from .workspace import load_workspace
+
+PASSPHRASE_ENV = "PORTFOLIO_GEN_PASSPHRASE"
+
+
+def passphrase_option(function):
+    return click.option(
+        "--passphrase-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help=f"File holding the key's passphrase (else ${PASSPHRASE_ENV}, else a prompt).")(function)
+
+
+def read_passphrase(ctx: Context, passphrase_file: Path | None, confirm: bool = False) -> bytes:
+    """From a file, the environment, or a hidden prompt: never from the command line,
+    where it would land in shell history and process listings."""
+    import os
+
+    if passphrase_file is not None:
+        return passphrase_file.read_bytes().rstrip(b"\r\n")
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV].encode("utf-8")
+    first = click.prompt(i18n.text("credentials.passphrase.prompt", ctx.language), hide_input=True,
+                         err=True)
+    if confirm and click.prompt(i18n.text("credentials.passphrase.confirm", ctx.language),
+                                hide_input=True, err=True) != first:
+        fail_with([Problem("credential.passphrase_mismatch")], ctx)
+    return first.encode("utf-8")
+
+
+def load_key_or_exit(ctx: Context, path: Path, passphrase_file: Path | None):
+    from .credentials import keys as credential_keys
+
+    try:
+        try:
+            return credential_keys.load_private_key(path, None)
+        except credential_keys.KeyFileError as error:
+            # Only an encrypted key is worth asking a passphrase for.
+            if "passphrase is needed" not in str(error):
+                raise
+        return credential_keys.load_private_key(path, read_passphrase(ctx, passphrase_file))
+    except credential_keys.KeyFileError as error:
+        fail_with([Problem("credential.key_file", None, None, {"reason": str(error)})], ctx)
+
+
+@main.group()
+def keys() -> None:
+    """Ed25519 signing keys and the did.json that publishes them."""
+
+
+@keys.command("new")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-passphrase", is_flag=True, help="Leave the key file unencrypted (not advised).")
+@passphrase_option
+@pass_context
+def keys_new(ctx: Context, path: Path, no_passphrase: bool, passphrase_file: Path | None) -> None:
+    """Write a new private key to PATH (PKCS#8 PEM, mode 0600) and print its public identifiers."""
+    from .credentials import dids as credential_dids, keys as credential_keys
+
+    passphrase = None if no_passphrase else read_passphrase(ctx, passphrase_file, confirm=True)
+    key = credential_keys.generate_key()
+    try:
+        credential_keys.write_private_key(path, key, passphrase)
+    except credential_keys.KeyFileError as error:
+        fail_with([Problem("credential.key_file", None, None, {"reason": str(error)})], ctx)
+    public = key.public_key()
+    click.echo(i18n.text("credentials.keys.written", ctx.language, path=path), err=True)
+    click.echo(i18n.text("credentials.keys.did", ctx.language, did=credential_dids.did_key(public)))
+    click.echo(i18n.text("credentials.keys.method", ctx.language,
+                         method=credential_dids.did_key_verification_method_id(public)))
+    click.echo(i18n.text("credentials.keys.multikey", ctx.language,
+                         multikey=credential_keys.public_key_multibase(public)))
+
+
+@keys.command("did-web")
+@click.argument("domain")
+@click.argument("public_keys", metavar="KEY...", nargs=-1, required=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("did.json"),
+              show_default=True, help="Where to write the DID document.")
+@passphrase_option
+@pass_context
+def keys_did_web(ctx: Context, domain: str, public_keys: tuple[str, ...], output: Path,
+                 passphrase_file: Path | None) -> None:
+    """Write the did.json of did:web:DOMAIN listing every KEY (key files, public Multikeys or
+    did:keys). List old keys too: credentials they signed stay verifiable."""
+    from .credentials import dids as credential_dids
+    from .files import write_atomic
+
+    host, *path = domain.strip("/").split("/")
+    did = credential_dids.did_web(host, path)
+    document = credential_dids.did_web_document(
+        did, [public_key_or_exit(ctx, value, passphrase_file) for value in public_keys])
+    write_atomic(output, json.dumps(document, indent=2) + "\n")
+    click.echo(i18n.text("credentials.did_web.written", ctx.language, path=output, did=did,
+                         count=len(document["verificationMethod"]),
+                         url=credential_dids.did_web_url(did)))
+
+
+def public_key_or_exit(ctx: Context, value: str, passphrase_file: Path | None):
+    from .credentials import keys as credential_keys
+
+    multikey = value.removeprefix("did:key:")
+    if multikey.startswith("z6Mk"):
+        try:
+            return credential_keys.public_key_from_multibase(multikey)
+        except credential_keys.KeyEncodingError:
+            pass
+    elif Path(value).is_file():
+        return load_key_or_exit(ctx, Path(value), passphrase_file).public_key()
+    fail_with([Problem("credential.public_key", None, None, {"value": value})], ctx)
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("entry")
+@click.argument("items", nargs=-1, required=True)
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The evaluator's private key file (portfolio-gen keys new).")
+@click.option("--evaluator-name", required=True, help="Name shown as the issuer of the credential.")
+@click.option("--level", default="", help="Level reached, for frameworks with a level scale.")
+@click.option("--comment", default="", help="The evaluator's comment on the entry.")
+@click.option("--valid-until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
+              help="Expiry (UTC); a date alone means the end of that day.")
+@click.option("--issuer", default=None, help="Sign as this did:web instead of the key's did:key.")
+@click.option("--cryptosuite", type=click.Choice(["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
+              default="eddsa-rdfc-2022", show_default=True)
+@passphrase_option
+@pass_context
+def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: Path,
+         evaluator_name: str, level: str, comment: str, valid_until, issuer: str | None,
+         cryptosuite: str, passphrase_file: Path | None) -> None:
+    """Sign one Open Badge per ITEM (framework:code) validated in ENTRY of candidate SLUG."""
+    from .credentials.issuing import SigningRequest, issue_item_validations
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        settings = load_settings(ctx.root)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    workspace = workspace_or_exit(ctx, only=[slug])
+    private_key = load_key_or_exit(ctx, key_file, passphrase_file)
+    request = SigningRequest(slug, entry, items, evaluator_name, level, comment,
+                             end_of_day_utc(valid_until), issuer, cryptosuite)
+    try:
+        written = issue_item_validations(workspace, settings, request, private_key)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    except FileExistsError as error:
+        fail_with([Problem("credential.exists", None, None, {"path": error.filename})], ctx)
+    for item, path in zip(items, written):
+        click.echo(i18n.text("credentials.sign.written", ctx.language, ref=item, path=path))
+
+
+def end_of_day_utc(moment):
+    import datetime as dt
+
+    if moment is None:
+        return None
+    if moment.time() == dt.time(0, 0):
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment.replace(tzinfo=dt.UTC)
+
+
+@main.command()
+@click.argument("targets", metavar="FILE|SITE_DIR|URL...", nargs=-1, required=True)
+@click.option("--did-document", "did_documents", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A did.json for did:web issuers (repeatable); did:key needs none.")
+@click.option("--allow-network", is_flag=True,
+              help="Fetch the did.json of other did:web issuers, and status lists not given.")
+@click.option("--status-list", "status_list_files", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A signed revocation list (repeatable): revoked credentials then fail.")
+@click.option("--status-issuer", default=None,
+              help="Who must have signed the status lists (default: this workspace's institution).")
+@click.option("--email", default=None,
+              help="With a site: the candidate's e-mail, checked against the credentials' hashed subject.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable verdicts.")
+@pass_context
+def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ...],
+           allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
+           email: str | None, as_json: bool) -> None:
+    """Verify credential files, or every credential a published site holds (a built site
+    folder, a candidate's site folder, or an https URL with --allow-network): proof,
+    issuer/key binding, evaluator registry, dates, revocation, evidence; exit 1 on any failure."""
+    files = [Path(t) for t in targets if not _is_site_target(t)]
+    if len(files) < len(targets):
+        verify_sites(ctx, [t for t in targets if _is_site_target(t)], files, did_documents, allow_network,
+                     email, as_json)
+        return
+    verify_files(ctx, tuple(files), did_documents, allow_network, status_list_files, status_issuer, as_json)
+
+
+def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...],
+                 allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
+                 as_json: bool) -> None:
+    from .credentials.dids import DidResolver
+    from .credentials.loader import DocumentLoader, fetch_json
+    from .credentials.verify import verify_file
+
+    resolver = DidResolver(read_did_documents(ctx, did_documents),
+                           fetch=fetch_json if allow_network else None)
+    options = {"resolver": resolver, "loader": DocumentLoader(), "evidence_files": local_evidence(ctx)}
+    options.update(status_options(ctx, status_list_files, status_issuer, resolver, allow_network))
+    verdicts = [(path, verify_file(path, **options)) for path in files]
+    if as_json:
+        click.echo(json.dumps([verdict_json(path, verdict) for path, verdict in verdicts], indent=2))
+    else:
+        for path, verdict in verdicts:
+            echo_verdict(ctx, path, verdict)
+    failed = sum(1 for _, verdict in verdicts if not verdict.ok)
+    if not as_json:
+        click.echo(i18n.text("credentials.verify.summary", ctx.language,
+                             ok=len(verdicts) - failed, failed=failed))
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+def _is_site_target(target: str) -> bool:
+    return target.startswith(("https://", "http://")) or Path(target).is_dir()
+
+
+def verify_sites(ctx: Context, targets: list[str], files: list[Path], did_documents: tuple[Path, ...],
+                 allow_network: bool, email: str | None, as_json: bool) -> None:
+    """verify on published sites: one report per candidate site found."""
+    from .credentials.loader import fetch_json
+    from .credentials.verify_site import HttpSource, site_sources, verify_site
+
+    if files:
+        raise click.UsageError(i18n.text("site.check.mixed", ctx.language))
+    sources = []
+    for target in targets:
+        if Path(target).is_dir():
+            found = site_sources(Path(target))
+            if not found:
+                raise click.BadParameter(i18n.text("site.check.no_site", ctx.language, target=target))
+            sources += found
+        elif not allow_network or not target.startswith("https://"):
+            raise click.BadParameter(i18n.text("site.check.network", ctx.language, target=target))
+        else:
+            sources.append(HttpSource(target))
+    documents = read_did_documents(ctx, did_documents)
+    reports = [verify_site(source, did_documents=documents, fetch=fetch_json if allow_network else None,
+                           email=email) for source in sources]
+    if as_json:
+        click.echo(json.dumps({"ok": all(r.ok for r in reports), "sites": [r.as_json() for r in reports]},
+                              indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            echo_site_report(ctx, report)
+    if not all(report.ok for report in reports):
+        sys.exit(EXIT_FAILED)
+
+
+def echo_site_report(ctx: Context, report) -> None:
+    def say(key: str, **params) -> str:
+        return i18n.text(key, ctx.language, **params)
+
+    click.echo(say("site.check.site", location=report.location, url=report.site_url or "?"))
+    click.echo(say("site.check.institution", institution=report.institution or "?", source=report.key_source or "-"))
+    for problem in report.problems:
+        click.echo(say("site.check.problem", problem=problem))
+    for award in report.certified:
+        click.echo(say("site.check.certified", kind=award.kind, what=award.what, level=award.level or "-",
+                       issuer=award.issuer or award.issuer_id, date=award.issued[:10]))
+    for row in report.credentials:
+        reason = say(row.reason) if row.reason.startswith("trust.") else row.reason
+        click.echo(say("site.check.row", status=row.status.upper(), kind=row.kind, what=row.what or row.name,
+                       level=row.level or "-", issuer=row.issuer or row.issuer_id, date=row.issued[:10],
+                       file=row.file))
+        if reason:
+            click.echo(say("site.check.reason", reason=reason))
+    if report.presentation is not None:
+        p = report.presentation
+        click.echo(say("site.check.presentation", status="VALID" if p.ok else "INVALID", holder=p.holder,
+                       count=p.credentials, reason=p.reason))
+    click.echo(say("site.check.summary", ok=len(report.credentials) - len(report.failed),
+                   failed=len(report.failed), verdict=say("site.check.ok" if report.ok else "site.check.failed")))
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The candidate's own private key (portfolio-gen keys new): the holder's did:key.")
+@click.option("--challenge", default="", help="A verifier's challenge to sign (proves the key is held now).")
+@click.option("--domain", default="", help="The verifier's domain the presentation is meant for.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it (default: candidates/SLUG/presentation.json, published by build).")
+@passphrase_option
+@pass_context
+def present(ctx: Context, slug: str, key_file: Path, challenge: str, domain: str, output: Path | None,
+            passphrase_file: Path | None) -> None:
+    """Sign a Verifiable Presentation of SLUG's credentials that count, with the candidate's key."""
+    from .credentials.presentation import PresentationError, sign_presentation
+    from .credentials.trust import assess_candidate, workspace_context
+    from .files import write_atomic
+    from .problems import InputError
+
+    workspace = workspace_or_exit(ctx, only=[slug])
+    if slug not in workspace.candidates:
+        fail_with([Problem("candidate.unknown", None, None, {"slug": slug, "known": ""})], ctx)
+    try:
+        context = workspace_context(ctx.root, workspace)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    candidate = workspace.candidates[slug]
+    counted = [a.credential for a in assess_candidate(candidate, context) if a.counts]
+    private_key = load_key_or_exit(ctx, key_file, passphrase_file)
+    try:
+        presentation = sign_presentation(counted, private_key, challenge=challenge, domain=domain)
+    except PresentationError as error:
+        raise click.ClickException(str(error)) from None
+    target = output or candidate.folder / "presentation.json"
+    write_atomic(target, json.dumps(presentation, ensure_ascii=False, indent=2) + "\n")
+    click.echo(i18n.text("site.present.written", ctx.language, path=target, count=len(counted),
+                         holder=presentation["holder"]))
+
+
+def read_did_documents(ctx: Context, paths: tuple[Path, ...]) -> dict[str, dict]:
+    documents = {}
+    for path in paths:
+        try:
+            document = json.loads(path.read_text("utf-8"))
+            documents[document["id"]] = document
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            fail_with([Problem("credential.did_document", None, None,
+                               {"path": path, "reason": repr(error)})], ctx)
+    return documents
+
+
+def local_evidence(ctx: Context):
+    """Evidence URL -> file in this workspace, when verifying from inside one."""
+    from .credentials.openbadges import evidence_files
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        settings = load_settings(ctx.root)
+    except InputError:
+        return None
+    return evidence_files(settings, load_workspace(ctx.root).candidates).get
+
+
+def verdict_json(path: Path, verdict) -> dict:
+    return {"file": str(path), "ok": verdict.ok, "reason": verdict.reason, "checks": list(verdict.checks),
+            "id": verdict.credential_id, "issuer": verdict.issuer,
+            "unchecked_evidence": list(verdict.unchecked_evidence)}
+
+
+def echo_verdict(ctx: Context, path: Path, verdict) -> None:
+    if not verdict.ok:
+        click.echo(i18n.text("credentials.verify.failed", ctx.language, file=path, reason=verdict.reason))
+        return
+    click.echo(i18n.text("credentials.verify.ok", ctx.language, file=path, id=verdict.credential_id,
+                         issuer=verdict.issuer, checks=", ".join(verdict.checks)))
+    if verdict.unchecked_evidence:
+        click.echo(i18n.text("credentials.verify.unchecked", ctx.language,
+                             urls=", ".join(verdict.unchecked_evidence)))
+
+
+# --- revocation (issue 5): revoke, status-list publish, verify --status-list -------------
+
+def settings_or_exit(ctx: Context):
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        return load_settings(ctx.root)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+@main.command()
+@click.argument("credential_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--reason", required=True, help="Why it is revoked (kept in status/revocations.tsv).")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The institution's private key (listed in its did.json).")
+@passphrase_option
+@pass_context
+def revoke(ctx: Context, credential_file: Path, reason: str, key_file: Path,
+           passphrase_file: Path | None) -> None:
+    """Revoke a credential: set its bit in the status list and re-sign the list."""
+    from .credentials import revocation
+    from .credentials.status import StatusListError
+    from .credentials.verify import read_credential
+    from .problems import InputError
+
+    settings = settings_or_exit(ctx)
+    credential = read_credential(credential_file)
+    try:
+        if isinstance(credential, str):
+            raise StatusListError(credential)
+        path = revocation.revoke(ctx.root, settings, credential, reason,
+                                 load_key_or_exit(ctx, key_file, passphrase_file))
+    except StatusListError as error:
+        fail_with([Problem("credential.revoke", credential_file, None, {"reason": str(error)})], ctx)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(i18n.text("credentials.revoke.done", ctx.language, id=credential.get("id"), path=path))
+
+
+@main.group("status-list")
+def status_list_group() -> None:
+    """The institution's signed revocation list (status/revocation-list.json)."""
+
+
+@status_list_group.command("publish")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The institution's private key (listed in its did.json).")
+@passphrase_option
+@pass_context
+def status_list_publish(ctx: Context, key_file: Path, passphrase_file: Path | None) -> None:
+    """Sign the list from status/revocations.tsv (empty the first time) for the site to publish."""
+    from .credentials import revocation
+    from .problems import InputError
+
+    settings = settings_or_exit(ctx)
+    try:
+        path = revocation.publish_status_list(ctx.root, settings,
+                                              load_key_or_exit(ctx, key_file, passphrase_file))
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(i18n.text("credentials.status_list.published", ctx.language, path=path,
+                         url=revocation.status_list_url(settings)))
+
+
+def status_options(ctx: Context, paths: tuple[Path, ...], issuer: str | None, resolver,
+                   allow_network: bool) -> dict:
+    """verify's status options: none without --status-list (status left unchecked), else
+    the lists given, each first verified as signed by the institution, and with
+    --allow-network the lists not given, fetched from their URL and verified alike."""
+    import functools
+
+    from .credentials.status import StatusListError
+    from .credentials.verify import verified_status_list
+
+    if not paths:
+        return {}
+    issuer = issuer or workspace_institution(ctx)
+    lists = {}
+    for path in paths:
+        try:
+            document = verified_status_list(path, resolver, issuer)
+        except StatusListError as error:
+            fail_with([Problem("credential.status_list", None, None,
+                               {"path": path, "reason": str(error)})], ctx)
+        lists[document["id"]] = document
+    # Cached: every credential of a batch names the same list.
+    fetch = functools.cache(fetched_status_list(resolver, issuer)) if allow_network else None
+    return {"status_list": lambda url: lists.get(url) or (fetch(url) if fetch else None)}
+
+
+def fetched_status_list(resolver, issuer: str):
+    from .credentials.loader import fetch_json
+    from .credentials.status import StatusListError
+    from .credentials.verify import verified_status_list
+
+    def fetch(url: str) -> dict:
+        try:
+            document = fetch_json(url)
+        except Exception as error:  # noqa: BLE001
+            # Whatever the transport raised, the list is unavailable: say why.
+            raise StatusListError(f"could not fetch it: {error}") from None
+        return verified_status_list(document, resolver, issuer)
+
+    return fetch
+
+
+def workspace_institution(ctx: Context) -> str:
+    from .problems import InputError
+    from .settings import load_settings
+
+    try:
+        return load_settings(ctx.root).institution.id
+    except InputError:
+        fail_with([Problem("credential.status_issuer")], ctx)

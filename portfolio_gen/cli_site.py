@@ -1,0 +1,64 @@
+"""Site commands: build every candidate's static site, preview one with live reload."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import i18n
+from .cli import EXIT_BAD_INPUT, Context, main, pass_context, render_problems, workspace_or_exit
+from .problems import Problem
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Sites built in parallel (default: one per core).")
+@click.option("--force", is_flag=True, help="Rebuild candidates whose inputs did not change.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder receiving one site per candidate (default: <root>/site).")
+@pass_context
+def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, output: Path | None) -> None:
+    """Build each candidate's static site (all by default) under OUTPUT/<slug>/."""
+    import time
+
+    from .site.builder import BUILT, FAILED, SKIPPED, build_cohort, plan_cohort
+
+    output = output or ctx.root / "site"
+    started = time.perf_counter()
+    plan = plan_cohort(ctx.root, slugs or None)
+    with click.progressbar(length=len(plan.slugs) + len(plan.unknown), file=sys.stderr,
+                           hidden=not sys.stderr.isatty(),
+                           label=i18n.text("site.build.progress", ctx.language)) as bar:
+        results = build_cohort(ctx.root, slugs or None, output, jobs=jobs, force=force,
+                               on_result=lambda result: bar.update(1))
+    failed = [r for r in results if r.status == FAILED]
+    render_problems([p for r in failed for p in build_problems(r)], ctx, False)
+    counts = {status: sum(1 for r in results if r.status == status) for status in (BUILT, SKIPPED, FAILED)}
+    click.echo(i18n.text("site.build.summary", ctx.language, built=counts[BUILT], skipped=counts[SKIPPED],
+                         failed=counts[FAILED], seconds=time.perf_counter() - started, output=output))
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def build_problems(result) -> list[Problem]:
+    """A failed build as problems: its input errors, or the build error at the failing file."""
+    if result.problems:
+        return list(result.problems)
+    return [Problem("site.build.failed", result.file, None, {"slug": result.slug, "error": result.error})]
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@pass_context
+def serve(ctx: Context, slug: str, dev_addr: str) -> None:
+    """Preview one candidate's site with live reload."""
+    import logging
+
+    from .site.builder import serve_candidate
+
+    workspace = workspace_or_exit(ctx, only=[slug])
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    serve_candidate(ctx.root, workspace.candidate(slug), dev_addr)
