@@ -256,9 +256,13 @@ def export_schemas(directory: Path) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
-    """Progress of candidates per framework: items claimed, and whether the claims cover the rule."""
+    """Progress per framework: items claimed, whether the claims cover the rule, and, once the
+    institution has signed its registry, the items validated by credentials that count."""
     workspace = workspace_or_exit(ctx, only=slugs or None, as_json=as_json)
-    rows = [claim_progress(candidate, workspace.frameworks[pursuit.framework])
+    validated = counted_validations(ctx, workspace)
+    rows = [{**claim_progress(candidate, workspace.frameworks[pursuit.framework]),
+             "validated": None if validated is None else len(decide(
+                 workspace.frameworks[pursuit.framework], validated.get(candidate.slug, [])).validated)}
             for candidate in workspace.candidates.values() for pursuit in candidate.frameworks]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -269,7 +273,17 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
             covered = "yes" if row["claims_cover_rule"] else "no"
             missing = f", mandatory not claimed: {', '.join(row['mandatory_missing'])}" if row["mandatory_missing"] else ""
             rule = f"  rule {row['required']}: covered {covered}{missing}"
-        click.echo(f"{row['candidate']:<22} {row['framework']:<18} claimed {row['claimed']:>2}/{row['items']}{rule}")
+        done = "" if row["validated"] is None else f"  validated {row['validated']:>2}"
+        click.echo(f"{row['candidate']:<22} {row['framework']:<18} claimed {row['claimed']:>2}/{row['items']}{done}{rule}")
+
+
+def counted_validations(ctx: Context, workspace) -> dict | None:
+    """Validations that count, per candidate; None before the institution signs its registry."""
+    from .credentials.registry_credential import REGISTRY_CREDENTIAL_FILE
+    if not (ctx.root / REGISTRY_CREDENTIAL_FILE).exists():
+        return None
+    from .credentials.trust import candidate_validations  # loaded only when there is something to verify
+    return candidate_validations(ctx.root, workspace)
 
 
 def claim_progress(candidate: Candidate, framework: Framework) -> dict:

@@ -46,3 +46,11 @@ def test_running_the_demo_again_replaces_it_but_never_another_folder(built_demo:
     (mine / "mine.txt").write_text("keep me", "utf-8")
     refused = run_cli("demo", str(mine), cwd=REPO)
     assert refused.returncode == 2 and (mine / "mine.txt").exists()
+
+
+def test_status_counts_validated_items_once_the_registry_is_signed(built_demo: Path):
+    rows = json.loads(run_cli("--root", str(built_demo), "status", "--json").stdout)
+    camille = next(r for r in rows if r["candidate"] == "camille-martin")
+    assert camille["validated"] == camille["claimed"] == 26
+    unsigned = json.loads(run_cli("status", "--json", cwd=REPO).stdout)
+    assert all(row["validated"] is None for row in unsigned)  # the repo's cohort has no registry.json
