@@ -29,7 +29,6 @@ from .verify import status_lists, verified_status_list, verify_credential
 DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
 VALIDATION, CERTIFICATE, ATTESTATION = "validation", "certificate", "attestation"
-CERTIFICATE_TYPE, ATTESTATION_TYPE = "Certificate", "ext:Attestation"
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,8 @@ def kind_of(credential: Mapping) -> str:
         achievement_type = credential["credentialSubject"]["achievement"].get("achievementType")
     except (KeyError, TypeError, AttributeError):
         return VALIDATION
-    return {CERTIFICATE_TYPE: CERTIFICATE, ATTESTATION_TYPE: ATTESTATION}.get(achievement_type, VALIDATION)
+    kinds = {openbadges.CERTIFICATE_TYPE: CERTIFICATE, openbadges.ATTESTATION_TYPE: ATTESTATION}
+    return kinds.get(achievement_type, VALIDATION)
 
 
 def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Assessment:
