@@ -14,7 +14,7 @@ import click
 from .cli import Context, fail_with, main, pass_context, workspace_or_exit
 from .model import EvaluationRequest, ExternalResult
 from .problems import InputError, Problem
-from .records import level_on_scale, write_refusal, write_request, write_result
+from .records import level_on_scale, result_problem, write_refusal, write_request, write_result
 from .registry import REGISTRY_FILE, Registry, load_registry
 from .workflow import cohort_report, pending_for
 
@@ -30,6 +30,14 @@ def _validations(ctx: Context, workspace, trusted_only: bool = True) -> dict:
     """Validations per candidate, from the verified credentials in their folders."""
     from .credentials.trust import candidate_validations  # the credential layer, loaded only when needed
     return candidate_validations(ctx.root, workspace, trusted_only)
+
+
+def _evaluator_or_exit(ctx: Context, registry: Registry, evaluator_id: str):
+    evaluator = registry.by_id(evaluator_id)
+    if evaluator is None:
+        fail_with([Problem("request.unknown_evaluator", ctx.root / REGISTRY_FILE, None, {
+            "evaluator": evaluator_id, "known": ", ".join(e.id for e in registry.evaluators)})], ctx)
+    return evaluator
 
 
 def _entry_or_exit(ctx: Context, candidate, entry_slug: str):
@@ -60,10 +68,7 @@ def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tup
     """Ask EVALUATOR to evaluate the items claimed by one entry (writes candidates/SLUG/requests/)."""
     workspace = workspace_or_exit(ctx, only=[slug])
     registry = _registry_or_exit(ctx, workspace)
-    person = registry.by_id(evaluator)
-    if person is None:
-        fail_with([Problem("request.unknown_evaluator", ctx.root / REGISTRY_FILE, None, {
-            "evaluator": evaluator, "known": ", ".join(e.id for e in registry.evaluators)})], ctx)
+    person = _evaluator_or_exit(ctx, registry, evaluator)
     if person.candidate == slug:
         fail_with([Problem("trust.self_validation", None, None)], ctx)
     candidate = workspace.candidate(slug)
@@ -85,9 +90,7 @@ def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], eva
     """Record that EVALUATOR does not validate ITEMS of an entry, with a comment."""
     workspace = workspace_or_exit(ctx, only=[slug])
     registry = _registry_or_exit(ctx, workspace)
-    if registry.by_id(evaluator) is None:
-        fail_with([Problem("request.unknown_evaluator", ctx.root / REGISTRY_FILE, None, {
-            "evaluator": evaluator, "known": ", ".join(e.id for e in registry.evaluators)})], ctx)
+    _evaluator_or_exit(ctx, registry, evaluator)
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
@@ -114,24 +117,18 @@ def record_result(ctx: Context, slug: str, framework: str, input_id: str, level:
 
 def _result_or_problem(workspace, slug, framework_id, input_id, level, date_text, source,
                        file: Path | None, line: int | None) -> ExternalResult | Problem:
-    framework = workspace.frameworks.get(framework_id)
     if slug not in workspace.candidates:
         return Problem("candidate.unknown", file, line, {"slug": slug, "known": ", ".join(sorted(workspace.candidates))})
-    if framework is None:
-        return Problem("framework.unknown", file, line, {"id": framework_id, "suggestions": ", ".join(workspace.frameworks)})
-    code = level_on_scale(framework, level)
-    if code is None:
-        return Problem("claim.unknown_level", file, line, {"level": level, "framework": framework.id,
-                                                           "allowed": ", ".join(lv.code for lv in framework.levels)})
+    problem = result_problem(workspace.frameworks, framework_id, input_id, level)
+    if problem is not None:
+        _, key, params = problem
+        return Problem(key, file, line, params)
     try:
         date = dt.date.fromisoformat(date_text)
     except ValueError:
         return Problem("schema.format", file, line, {"field": "date", "value": date_text, "format": "date"})
-    inputs = [i.id for i in getattr(framework.rule, "inputs", ())]
-    if input_id not in inputs:
-        return Problem("result.unknown_input", file, line, {"input": input_id, "framework": framework.id,
-                                                            "allowed": ", ".join(inputs) or "-"})
-    return ExternalResult(framework.id, input_id, code, date, source)
+    framework = workspace.frameworks[framework_id]
+    return ExternalResult(framework.id, input_id, level_on_scale(framework, level), date, source)
 
 
 @main.command("import-results")

@@ -100,21 +100,34 @@ def level_on_scale(framework: Framework, level: object) -> str | None:
     return None
 
 
+def result_problem(frameworks: Mapping[str, Framework], framework_id: str, input_id: str,
+                   level: object) -> tuple[str, str, dict] | None:
+    """Why an external result cannot fill a rule input: (field, problem key, params), or None.
+
+    One check for results read from files, typed on the command line or imported from CSV.
+    """
+    framework = frameworks.get(framework_id)
+    if framework is None:
+        return "framework", "framework.unknown", {"id": framework_id, "suggestions": ", ".join(sorted(frameworks))}
+    inputs = [i.id for i in framework.rule.inputs] if isinstance(framework.rule, JointLevelRule) else []
+    if input_id not in inputs:
+        return "input", "result.unknown_input", {"input": input_id, "framework": framework.id,
+                                                  "allowed": ", ".join(inputs) or "-"}
+    if level_on_scale(framework, level) is None:
+        return "level", "claim.unknown_level", {"level": level, "framework": framework.id,
+                                                "allowed": ", ".join(lv.code for lv in framework.levels)}
+    return None
+
+
 def _external_result(data: LineDict, path: Path, frameworks: Mapping[str, Framework],
                      records: Records) -> ExternalResult | None:
-    framework = frameworks.get(data["framework"])
-    inputs = [i.id for i in framework.rule.inputs] if framework and isinstance(framework.rule, JointLevelRule) else []
-    if data["input"] not in inputs:
-        records.problems.append(Problem("result.unknown_input", path, data.line_of("input"), {
-            "input": data["input"], "framework": data["framework"], "allowed": ", ".join(inputs) or "-"}))
+    problem = result_problem(frameworks, data["framework"], data["input"], data["level"])
+    if problem is not None:
+        field, key, params = problem
+        records.problems.append(Problem(key, path, data.line_of(field), params))
         return None
-    level = level_on_scale(framework, data["level"])
-    if level is None:
-        records.problems.append(Problem("claim.unknown_level", path, data.line_of("level"), {
-            "level": data["level"], "framework": framework.id,
-            "allowed": ", ".join(lv.code for lv in framework.levels)}))
-        return None
-    return ExternalResult(framework.id, data["input"], level, dt.date.fromisoformat(data["date"]),
+    level = level_on_scale(frameworks[data["framework"]], data["level"])
+    return ExternalResult(data["framework"], data["input"], level, dt.date.fromisoformat(data["date"]),
                           data["source"], path)
 
 

@@ -93,21 +93,26 @@ class CandidateRow:
     level_gain: int | None  # certified rank - entry rank, for level frameworks
 
 
+def _decisions(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
+               validations: Mapping[str, Sequence[Validation]]) -> list[tuple[Candidate, Framework, Decision]]:
+    """Every candidate's decision for every framework they pursue, computed once."""
+    return [(candidate, frameworks[p.framework],
+             candidate_decision(candidate, frameworks[p.framework], validations.get(candidate.slug, ())))
+            for candidate in candidates for p in candidate.frameworks]
+
+
+def _row(candidate: Candidate, framework: Framework, decision: Decision) -> CandidateRow:
+    entry_level = _entry_level(candidate, framework)
+    gain = (framework.level_rank(decision.level) - framework.level_rank(entry_level)
+            if decision.level and entry_level else None)
+    return CandidateRow(candidate.slug, candidate.role, framework.id, decision.met, decision.level,
+                        len(decision.validated), len(framework.items), decision.missing_mandatory,
+                        entry_level, gain)
+
+
 def cohort_rows(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
                 validations: Mapping[str, Sequence[Validation]]) -> list[CandidateRow]:
-    rows = []
-    for candidate in candidates:
-        for pursuit in candidate.frameworks:
-            framework = frameworks[pursuit.framework]
-            own = validations.get(candidate.slug, ())
-            decision = candidate_decision(candidate, framework, own)
-            entry_level = _entry_level(candidate, framework)
-            gain = (framework.level_rank(decision.level) - framework.level_rank(entry_level)
-                    if decision.level and entry_level else None)
-            rows.append(CandidateRow(candidate.slug, candidate.role, framework.id, decision.met, decision.level,
-                                     len(decision.validated), len(framework.items), decision.missing_mandatory,
-                                     entry_level, gain))
-    return rows
+    return [_row(*decided) for decided in _decisions(candidates, frameworks, validations)]
 
 
 def _entry_level(candidate: Candidate, framework: Framework) -> str:
@@ -120,22 +125,21 @@ def _entry_level(candidate: Candidate, framework: Framework) -> str:
 def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
                   validations: Mapping[str, Sequence[Validation]], registry: Registry | None) -> dict:
     """Steering statistics: certified per framework and level, missing items, pending work."""
-    rows = cohort_rows(candidates, frameworks, validations)
+    decided = _decisions(candidates, frameworks, validations)
+    rows = [_row(*d) for d in decided]
+    missing: dict[str, Counter] = {}
+    for _, framework, decision in decided:
+        missing.setdefault(framework.id, Counter()).update(
+            i.code for i in framework.items if i.code not in decision.validated)
     summary: dict[str, dict] = {}
     for framework_id in sorted({r.framework for r in rows}):
-        framework = frameworks[framework_id]
         subset = [r for r in rows if r.framework == framework_id]
-        missing = Counter()
-        for candidate in candidates:
-            if any(p.framework == framework_id for p in candidate.frameworks):
-                decision = candidate_decision(candidate, framework, validations.get(candidate.slug, ()))
-                missing.update(i.code for i in framework.items if i.code not in decision.validated)
         gains = [r.level_gain for r in subset if r.level_gain is not None]
         summary[framework_id] = {
             "candidates": len(subset),
             "certified": sum(r.certified for r in subset),
             "certified_by_level": dict(Counter(r.level for r in subset if r.certified and r.level)),
-            "items_most_often_missing": missing.most_common(5),
+            "items_most_often_missing": missing[framework_id].most_common(5),
             "mean_level_gain": round(sum(gains) / len(gains), 2) if gains else None,
         }
     pending = Counter()
