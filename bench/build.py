@@ -30,7 +30,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from portfolio_gen.portfolios import candidate_folders, read_candidate  # noqa: E402
+from portfolio_gen.core.portfolios import candidate_folders, read_candidate  # noqa: E402
 from portfolio_gen.site.builder import (BUILT, FAILED, build_cohort, candidate_config,  # noqa: E402
                                         frameworks_for, load_site_config, mkdocs_log)
 from portfolio_gen.site.fingerprint import shared_inputs  # noqa: E402

@@ -1,5 +1,5 @@
 """`python -m portfolio_gen` runs the command line."""
 
-from .app import main
+from .cli import main
 
 main()

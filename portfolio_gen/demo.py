@@ -23,12 +23,12 @@ from .credentials.registry_credential import sign_registry
 from .credentials.revocation import publish_status_list
 from .credentials.presentation import sign_presentation
 from .credentials.trust import DID_DOCUMENT_FILE, assess_candidate, workspace_context
-from .files import write_atomic
-from .model import EvaluationRequest
-from .records import write_request
-from .registry import REGISTRY_FILE, load_registry
-from .settings import load_settings
-from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
+from .core.files import write_atomic
+from .core.model import EvaluationRequest
+from .core.records import write_request
+from .core.registry import REGISTRY_FILE, load_registry
+from .core.settings import load_settings
+from .core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 
 MARKER = ".portfolio-gen-demo"
 PRESENTATION = "presentation.json"  # in the candidate's folder; the site build publishes it

@@ -18,7 +18,7 @@ import yaml
 
 from conftest import DEMO_CANDIDATES, REPO, copy_frameworks, run_cli
 
-from portfolio_gen.workspace import load_workspace
+from portfolio_gen.core.workspace import load_workspace
 
 INSTITUTION = "did:web:portfolios.example.org"
 
@@ -210,10 +210,10 @@ def test_revoking_one_credential_reports_exactly_that_one(certified: Path, tmp_p
 def test_a_certificate_not_signed_by_the_institution_is_untrusted(hostile: Path):
     import datetime as dt
 
-    from portfolio_gen.credentials import issuing, keys, openbadges, proofs
+    from portfolio_gen.credentials import dids, keys, openbadges, proofs
     from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
     from portfolio_gen.credentials.loader import DocumentLoader
-    from portfolio_gen.settings import load_settings
+    from portfolio_gen.core.settings import load_settings
 
     workspace = load_workspace(hostile)
     framework, candidate = workspace.frameworks["c2i2e"], workspace.candidate("julien-moreau")
@@ -221,7 +221,7 @@ def test_a_certificate_not_signed_by_the_institution_is_untrusted(hostile: Path)
         load_settings(hostile), framework, candidate, certified=True, level="", acquired=list(framework.items),
         supporting=[], valid_from=dt.datetime.now(dt.UTC))
     key = keys.load_private_key(hostile / "keys/marie.key.pem", None)
-    issuer, method = issuing.signer(key, None)
+    issuer, method = dids.signer(key, None)
     award["issuer"] = openbadges.IssuerProfile(issuer, "Marie Dupont").as_json()
     forged = proofs.sign(award, key, method, suite=EDDSA_RDFC_2022, loader=DocumentLoader())
     (hostile / "candidates/julien-moreau/credentials/forged.json").write_text(json.dumps(forged), "utf-8")

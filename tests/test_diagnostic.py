@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REFERENTIELS
-from portfolio_gen.diagnostic import diagnose, progress
-from portfolio_gen.frameworks import load_framework
-from portfolio_gen.model import SelfAssessment
-from portfolio_gen.workspace import load_workspace
+from portfolio_gen.decisions.diagnostic import diagnose, progress
+from portfolio_gen.core.frameworks import load_framework
+from portfolio_gen.core.model import SelfAssessment
+from portfolio_gen.core.workspace import load_workspace
 
 from test_portfolios import write_candidate
 

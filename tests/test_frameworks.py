@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REFERENTIELS
-from portfolio_gen.frameworks import load_framework, load_frameworks
-from portfolio_gen.model import JointLevelRule, MinItemsRule
-from portfolio_gen.problems import InputError
+from portfolio_gen.core.frameworks import load_framework, load_frameworks
+from portfolio_gen.core.model import JointLevelRule, MinItemsRule
+from portfolio_gen.core.problems import InputError
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.workspace import load_workspace
+from portfolio_gen.core.workspace import load_workspace
 
 PROFILE = """name: Alex Test
 role: etudiant-meef

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from hypothesis import given, strategies as st
 
-from portfolio_gen.model import (REFUSED, Domain, Framework, Item, JointLevelRule, Level, MinItemsRule,
+from portfolio_gen.core.model import (REFUSED, Domain, Framework, Item, JointLevelRule, Level, MinItemsRule,
                                  RuleInput, Source, Validation)
-from portfolio_gen.rules import decide, evaluation_level, validated_items
+from portfolio_gen.decisions.rules import decide, evaluation_level, validated_items
 
 DAY = dt.date(2026, 5, 1)
 MANDATORY = {"A1", "A2", "B1"}

@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from conftest import REFERENTIELS, run_cli
-from portfolio_gen.frameworks import load_framework
-from portfolio_gen.model import Validation
-from portfolio_gen.registry import Authorization, Evaluator, Registry, load_registry, untrusted_reason
-from portfolio_gen.workflow import candidate_decision, cohort_report, pending_for
-from portfolio_gen.workspace import load_workspace
+from portfolio_gen.core.frameworks import load_framework
+from portfolio_gen.core.model import Validation
+from portfolio_gen.core.registry import Authorization, Evaluator, Registry, load_registry, untrusted_reason
+from portfolio_gen.decisions.workflow import candidate_decision, cohort_report, pending_for
+from portfolio_gen.core.workspace import load_workspace
 
 from test_portfolios import entry, write_candidate
 

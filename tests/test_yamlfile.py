@@ -8,8 +8,8 @@ import pytest
 import yaml
 from hypothesis import given, strategies as st
 
-from portfolio_gen.problems import InputError
-from portfolio_gen.yamlfile import load_front_matter, load_mapping, parse_yaml
+from portfolio_gen.core.problems import InputError
+from portfolio_gen.core.yamlfile import load_front_matter, load_mapping, parse_yaml
 
 
 def test_lines_of_keys_and_list_items(tmp_path: Path):

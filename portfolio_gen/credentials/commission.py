@@ -15,14 +15,15 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ..files import write_atomic
-from ..problems import InputError, Problem
-from ..rules import Decision
-from ..workflow import candidate_decision
-from ..workspace import Workspace
+from ..core.files import write_atomic
+from ..core.problems import InputError, Problem
+from ..decisions.rules import Decision
+from ..decisions.workflow import candidate_decision
+from ..core.workspace import Workspace
 from . import openbadges, proofs, revocation
 from .cryptosuites import EDDSA_RDFC_2022
-from .issuing import credentials_folder, signer
+from .dids import signer
+from .issuing import credentials_folder
 from .trust import VALIDATION, Assessment, TrustContext, assess_candidate
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..core.problems import InputError, Problem
 from . import keys
 
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
@@ -81,6 +82,22 @@ def did_web_url(did: str) -> str:
     if len(parts) == 1:
         return f"https://{parts[0]}/.well-known/did.json"
     return "https://" + "/".join(parts) + "/did.json"
+
+
+def signer(private_key: Ed25519PrivateKey, issuer: str | None) -> tuple[str, str]:
+    """The issuer id and the verification method the key signs under.
+
+    A did:key issuer must be this key's own did:key; a did:web issuer names the key by
+    its Multikey, as `keys did-web` lists it in the did.json.
+    """
+    public = private_key.public_key()
+    own = did_key(public)
+    if issuer is None or issuer == own:
+        return own, did_key_verification_method_id(public)
+    if issuer.startswith("did:web:"):
+        return issuer, f"{issuer}#{keys.public_key_multibase(public)}"
+    raise InputError([Problem("credential.key_not_issuer", None, None,
+                              {"issuer": issuer, "did": own})])
 
 
 def did_web_document(did: str, public_keys: Iterable[Ed25519PublicKey]) -> dict:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ..files import write_atomic
-from ..model import Candidate, Claim, Entry, Framework, Item
-from ..problems import InputError, Problem, nearest
-from ..settings import Settings
-from ..workspace import Workspace
-from . import dids, keys, openbadges, proofs, revocation
+from ..core.files import write_atomic
+from ..core.model import Candidate, Claim, Entry, Framework, Item
+from ..core.problems import InputError, Problem, nearest
+from ..core.settings import Settings
+from ..core.workspace import Workspace
+from . import dids, openbadges, proofs, revocation
 from .cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
 from .loader import DocumentLoader
 
@@ -72,7 +72,7 @@ def issue_item_validations(
     """Sign one credential per requested item and write them; the paths written."""
     candidate, entry = _candidate_and_entry(workspace, request)
     planned = plan_items(workspace, entry, request)
-    issuer_id, method = signer(private_key, request.issuer)
+    issuer_id, method = dids.signer(private_key, request.issuer)
     issuer = openbadges.IssuerProfile(issuer_id, request.evaluator_name,
                                       parent=settings.institution)
     valid_from = now or dt.datetime.now(dt.UTC)
@@ -89,22 +89,6 @@ def issue_item_validations(
                               created=openbadges.datetime_stamp(valid_from))
                   for credential in unsigned]
     return [_write(candidate, credential) for credential in signed]
-
-
-def signer(private_key: Ed25519PrivateKey, issuer: str | None) -> tuple[str, str]:
-    """The issuer id and the verification method the key signs under.
-
-    A did:key issuer must be this key's own did:key; a did:web issuer names the key by
-    its Multikey, as `keys did-web` lists it in the did.json.
-    """
-    public = private_key.public_key()
-    own = dids.did_key(public)
-    if issuer is None or issuer == own:
-        return own, dids.did_key_verification_method_id(public)
-    if issuer.startswith("did:web:"):
-        return issuer, f"{issuer}#{keys.public_key_multibase(public)}"
-    raise InputError([Problem("credential.key_not_issuer", None, None,
-                              {"issuer": issuer, "did": own})])
 
 
 def _candidate_and_entry(workspace: Workspace, request: SigningRequest) -> tuple[Candidate, Entry]:

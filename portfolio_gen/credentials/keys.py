@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from ..files import write_atomic
+from ..core.files import write_atomic
 from . import multibase
 
 # Multicodec varint prefixes (https://github.com/multiformats/multicodec):

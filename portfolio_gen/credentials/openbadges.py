@@ -36,10 +36,10 @@ from typing import Callable, Mapping
 
 import jsonschema
 
-from ..model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, MinItemsRule, Validation
-from ..settings import Institution, Settings
+from ..core.model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, MinItemsRule, Validation
+from ..core.settings import Institution, Settings
 # Where entries and files are published in the site; credentials point there.
-from ..publishing import entry_path, evidence_uri
+from ..core.publishing import entry_path, evidence_uri
 from . import multibase
 from .cryptosuites import is_datetime
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ..files import write_atomic
-from ..registry import Registry, registry_from_data, registry_to_data
-from ..settings import Settings
+from ..core.files import write_atomic
+from ..core.registry import Registry, registry_from_data, registry_to_data
+from ..core.settings import Settings
 from . import proofs
 from .cryptosuites import EDDSA_RDFC_2022
 from .dids import DidResolver
-from .issuing import signer
+from .dids import signer
 from .loader import DocumentLoader
 from .openbadges import datetime_stamp
 

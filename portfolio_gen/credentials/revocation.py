@@ -30,9 +30,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ..files import write_atomic
-from ..settings import Settings
-from . import openbadges, proofs
+from ..core.files import write_atomic
+from ..core.settings import Settings
+from . import dids, openbadges, proofs
 from .cryptosuites import EDDSA_RDFC_2022
 from .loader import DocumentLoader
 from .status import (DEFAULT_BITS, Bitstring, StatusListError, revocation_entry, status_entry,
@@ -200,13 +200,11 @@ def _check_not_shared(root: Path, index: int, credential_id: str) -> None:
 
 def _write_list(root: Path, settings: Settings, private_key: Ed25519PrivateKey,
                 now: dt.datetime | None) -> Path:
-    from .issuing import signer  # issuing imports this module
-
     bits = Bitstring(DEFAULT_BITS)
     for index in revoked_indices(root):
         bits.set(index)
     stamp = _stamp(now)
-    issuer, method = signer(private_key, settings.institution.id)
+    issuer, method = dids.signer(private_key, settings.institution.id)
     unsigned = status_list_credential(status_list_url(settings), issuer, bits, stamp)
     signed = proofs.sign(unsigned, private_key, method, suite=EDDSA_RDFC_2022,
                          loader=DocumentLoader(), created=stamp)

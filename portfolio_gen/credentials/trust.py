@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ..model import Candidate, Framework, Validation
-from ..registry import Registry, untrusted_reason
-from ..settings import Settings, load_settings
-from ..workspace import Workspace
+from ..core.model import Candidate, Framework, Validation
+from ..core.registry import Registry, untrusted_reason
+from ..core.settings import Settings, load_settings
+from ..core.workspace import Workspace
 from . import openbadges, revocation
 from .dids import DidResolver
 from .status import StatusListError

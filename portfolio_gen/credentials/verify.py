@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import Validation
+from ..core.model import Validation
 from . import openbadges, proofs
 from .cryptosuites import EDDSA_JCS_2022
 from .dids import DidResolver

@@ -24,9 +24,9 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Callable, Protocol
 
-from ..frameworks import load_frameworks
-from ..model import Framework
-from ..registry import Registry, untrusted_reason
+from ..core.frameworks import load_frameworks
+from ..core.model import Framework
+from ..core.registry import Registry, untrusted_reason
 from . import openbadges
 from .dids import DidResolver, did_web_url
 from .loader import NETWORK_TIMEOUT_SECONDS, DocumentLoader

@@ -27,11 +27,11 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from ..frameworks import load_frameworks
-from ..model import Candidate, Framework, Validation
-from ..portfolios import candidate_folders, read_candidate
-from ..problems import Problem
-from ..workspace import CANDIDATES_DIR, framework_files
+from ..core.frameworks import load_frameworks
+from ..core.model import Candidate, Framework, Validation
+from ..core.portfolios import candidate_folders, read_candidate
+from ..core.problems import Problem
+from ..core.workspace import CANDIDATES_DIR, framework_files
 from .credentials import PublishedCredentials, publish_credentials, publish_root_files, trust_stamp
 from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)

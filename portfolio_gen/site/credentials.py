@@ -21,8 +21,8 @@ from typing import Mapping
 
 import segno
 
-from .. import i18n
-from ..model import Candidate, Framework, Validation
+from ..core import i18n
+from ..core.model import Candidate, Framework, Validation
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -173,7 +173,7 @@ def _trust_context(root: Path, frameworks: Mapping[str, Framework]):
     from ..credentials import revocation, trust
     from ..credentials.status import StatusListError
     from ..credentials.verify import status_lists, verified_status_list
-    from ..workspace import Workspace
+    from ..core.workspace import Workspace
 
     key = (str(root.resolve()), trust_stamp(root))
     if key not in _contexts:
@@ -194,7 +194,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     """Judge the candidate's credentials and list what their site publishes."""
     from ..credentials import openbadges, trust
     from ..credentials.issuing import credential_files
-    from ..problems import InputError
+    from ..core.problems import InputError
 
     files = credential_files(candidate) if candidate.folder else []
     try:
@@ -255,7 +255,7 @@ def _evidence(evidence: dict) -> EvidenceLink:
 def publish_root_files(root: Path, output: Path) -> list[Path]:
     """Copy the verifier files to the root of the output folder (the site base URL, where
     the status list's URL points); a copy replaces the old one atomically."""
-    from ..files import write_atomic
+    from ..core.files import write_atomic
 
     written = []
     for name, uris in VERIFIER_FILES.items():

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping
 
-from ..diagnostic import Diagnostic, diagnose, progress, rank
-from ..model import Candidate, Framework
-from .pages import Page, SiteStructure, item_uri, localized
+from ..decisions.diagnostic import Diagnostic, diagnose, progress, rank
+from ..core.model import Candidate, Framework
+from .structure import Page, SiteStructure, item_uri, localized
 
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 640, 90, 18, 6
 

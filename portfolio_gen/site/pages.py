@@ -8,16 +8,18 @@ a template by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Mapping
 
-from .. import i18n
-from ..model import (Candidate, Claim, Entry, Evidence, Framework, Item, JointLevelRule, MinItemsRule,
+from ..core import i18n
+from ..core.model import (Candidate, Claim, Entry, Evidence, Framework, Item, JointLevelRule, MinItemsRule,
                      Validation)
-from ..portfolios import CANDIDATE_FILE, slug_for
-from ..publishing import ENTRIES_DIR, evidence_uri
-from ..rules import decide, evaluation_level, validated_items
+from ..core.portfolios import CANDIDATE_FILE
+from ..core.publishing import ENTRIES_DIR, evidence_uri
+from ..decisions.rules import decide, evaluation_level, validated_items
+from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri, localized
+from .diagnostic import add_diagnostics
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
 
 VALIDATED, CLAIMED, MISSING = "validated", "claimed", "missing"
@@ -27,12 +29,6 @@ EVIDENCE_DIR = "evidence"
 # The jury's evaluation is the one input of a joint-level rule that the portfolio holds.
 PORTFOLIO_INPUT = "jury"
 VERIFY_QR = "verify-qr.svg"
-
-
-def localized(value: object, language: str) -> str:
-    """The English title of a framework object when asked for and present, else its own."""
-    english = getattr(value, "title_en", "")
-    return english if language == "en" and english else getattr(value, "title")
 
 
 @dataclass(frozen=True)
@@ -112,60 +108,6 @@ class Progress:
     met: bool = False
 
 
-@dataclass(frozen=True)
-class Page:
-    """A page to generate: where it lives, what template renders it, with what."""
-
-    uri: str
-    title: str
-    template: str
-    context: Mapping[str, object]
-    source: Path | None = None  # the input file it comes from, to name it when it fails
-    in_nav: bool = True
-
-
-@dataclass(frozen=True)
-class CopiedFile:
-    uri: str
-    source: Path
-
-
-@dataclass(frozen=True)
-class GeneratedFile:
-    """A published file made at build time: a QR code, the verification manifest."""
-
-    uri: str
-    kind: str  # "qr" (content: the encoded URL) | "manifest"
-    content: str = ""
-
-
-@dataclass
-class SiteStructure:
-    candidate: Candidate
-    language: str
-    home: Page
-    entries: list[Page] = field(default_factory=list)
-    matrices: list[Page] = field(default_factory=list)
-    items: list[Page] = field(default_factory=list)
-    files: list[CopiedFile] = field(default_factory=list)
-    diagnostics: list[Page] = field(default_factory=list)  # self-assessment pages (site/diagnostic.py)
-    credentials: list[Page] = field(default_factory=list)  # the list, one page each, verify
-    generated: list[GeneratedFile] = field(default_factory=list)
-    published: PublishedCredentials | None = None
-
-    @property
-    def pages(self) -> list[Page]:
-        return [self.home, *self.entries, *self.matrices, *self.diagnostics, *self.items, *self.credentials]
-
-
-def framework_uri(framework: Framework) -> str:
-    return f"{framework.id}/index.md"
-
-
-def item_uri(framework: Framework, item: Item) -> str:
-    return f"{framework.id}/{slug_for(item.code.replace('.', '-')) or 'item'}.md"
-
-
 def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
               validations: Iterable[Validation], digest: Callable[[Path], str],
               published: PublishedCredentials | None = None) -> SiteStructure:
@@ -197,8 +139,6 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
     if published is not None:
         site.published = published
         _plan_credentials(site, published, language)
-    # Imported here: the diagnostic module builds on this one's page types.
-    from .diagnostic import add_diagnostics
     add_diagnostics(site, frameworks)
     return site
 

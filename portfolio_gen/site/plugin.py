@@ -29,11 +29,12 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from .. import i18n
-from ..model import Candidate, Framework, Validation
-from ..workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
+from ..core import i18n
+from ..core.model import Candidate, Framework, Validation
+from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 from .credentials import PublishedCredentials, qr_svg
-from .pages import GeneratedFile, Page, SiteStructure, plan_site
+from .pages import plan_site
+from .structure import GeneratedFile, Page, SiteStructure
 from .render import Renderer, theme_dir
 
 STYLESHEET = "assets/portfolio.css"

@@ -18,8 +18,8 @@ from markupsafe import Markup, escape
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from .. import i18n
-from .pages import Page, SiteStructure
+from ..core import i18n
+from .structure import Page, SiteStructure
 
 # Characters Python-Markdown gives a meaning to in inline text; a backslash neutralises them.
 MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from portfolio_gen.credentials import dids, keys, openbadges, proofs
 from portfolio_gen.credentials.cryptosuites import CRYPTOSUITES
-from portfolio_gen.model import Candidate, Claim, Entry
-from portfolio_gen.settings import load_settings
-from portfolio_gen.workspace import load_workspace
+from portfolio_gen.core.model import Candidate, Claim, Entry
+from portfolio_gen.core.settings import load_settings
+from portfolio_gen.core.workspace import load_workspace
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 3, 20, 10, 0, tzinfo=dt.UTC)

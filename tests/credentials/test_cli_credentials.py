@@ -13,7 +13,7 @@ import pytest
 
 from portfolio_gen.credentials import dids, issuing
 from portfolio_gen.credentials.dids import DidResolver
-from portfolio_gen.workspace import load_workspace
+from portfolio_gen.core.workspace import load_workspace
 
 from conftest import REPO, run_cli
 

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from portfolio_gen.credentials import openbadges
-from portfolio_gen.model import ACCEPTED
-from portfolio_gen.publishing import evidence_uri
+from portfolio_gen.core.model import ACCEPTED
+from portfolio_gen.core.publishing import evidence_uri
 
 from .ob3 import NOW, Evaluator, build, demo, demo_cases, level_for, rich_case
 

@@ -23,9 +23,9 @@ from portfolio_gen.credentials.status import DEFAULT_BITS, Bitstring, StatusList
 from portfolio_gen.credentials.verify import (ACTIVE, NO_STATUS, REVOKED, STATUS, UNAVAILABLE,
                                               UNCHECKED, status_lists, verified_status_list,
                                               verify_credential)
-from portfolio_gen.problems import InputError
-from portfolio_gen.settings import load_settings
-from portfolio_gen.workspace import load_workspace
+from portfolio_gen.core.problems import InputError
+from portfolio_gen.core.settings import load_settings
+from portfolio_gen.core.workspace import load_workspace
 
 from credentials.ob3 import NOW
 from credentials.test_cli_credentials import ENTRY, cli, demo, new_key, written  # noqa: F401

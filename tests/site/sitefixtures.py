@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.model import Candidate, Validation
+from portfolio_gen.core.model import Candidate, Validation
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = ("SECRET-DRAFT-TITLE", "SECRET-DRAFT-BODY", "SECRET-DRAFT-FILE", "SECRET-PRIVATE-TITLE",

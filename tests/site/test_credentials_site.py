@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 
+from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.site.builder import BUILT, SKIPPED, build_cohort
 from portfolio_gen.site.credentials import qr_svg
 
@@ -54,10 +55,17 @@ def test_matrix_shows_validated_only_what_a_counting_credential_says(built_demo)
     assert 'class="pf-print-only pf-print-url"' in matrix and "verify-qr.svg" in matrix
 
 
+def _target_code(credential: Path) -> str:
+    return json.loads(credential.read_text("utf-8"))["credentialSubject"]["achievement"]["alignment"][0]["targetCode"]
+
+
 def test_a_claim_without_a_counting_credential_is_not_validated(workspace):
     folder = workspace / "candidates" / SLUG / "credentials"
-    victim = next(p for p in sorted(folder.glob("*.json")) if '"humanCode": "c2i2e:' in p.read_text("utf-8"))
-    code = json.loads(victim.read_text("utf-8"))["credentialSubject"]["achievement"]["alignment"][0]["targetCode"]
+    # An item the public sees claimed: one claimed only in a private entry shows as missing.
+    public_claims = {claim.item for entry in load_workspace(workspace).candidate(SLUG).public_entries
+                     for claim in entry.claims if claim.framework == "c2i2e"}
+    victim, code = next((p, c) for p in sorted(folder.glob("*.json")) if '"humanCode": "c2i2e:' in p.read_text("utf-8")
+                        for c in [_target_code(p)] if c in public_claims)
     victim.unlink()
     # Another candidate's credential copied here: verified, but not about this candidate.
     other = next((workspace / "candidates" / "julien-moreau" / "credentials").glob("*.json"))

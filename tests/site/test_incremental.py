@@ -72,7 +72,7 @@ def test_a_failed_build_keeps_the_previous_site_and_names_the_file(site_workspac
 
 def test_bad_input_fails_that_candidate_only_and_cli_exits_2(site_workspace):
     env = {**os.environ, "PORTFOLIO_GEN_LANG": "en"}
-    command = [sys.executable, "-c", "from portfolio_gen.app import main; main()",
+    command = [sys.executable, "-c", "from portfolio_gen.cli import main; main()",
                "--root", str(site_workspace), "build", "--jobs", "2"]
     assert subprocess.run(command, capture_output=True, text=True, env=env).returncode == 0
     home = site_workspace / "site/alice-durand/index.html"

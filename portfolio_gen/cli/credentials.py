@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from . import i18n
-from .cli import EXIT_FAILED, Context, fail_with, main, pass_context, workspace_or_exit
-from .problems import Problem
-from .workspace import load_workspace
+from ..core import i18n
+from .core import EXIT_FAILED, Context, fail_with, main, pass_context, workspace_or_exit
+from ..core.problems import Problem
+from ..core.workspace import load_workspace
 
 PASSPHRASE_ENV = "PORTFOLIO_GEN_PASSPHRASE"
 
@@ -40,7 +40,7 @@ def read_passphrase(ctx: Context, passphrase_file: Path | None, confirm: bool = 
 
 
 def load_key_or_exit(ctx: Context, path: Path, passphrase_file: Path | None):
-    from .credentials import keys as credential_keys
+    from ..credentials import keys as credential_keys
 
     try:
         try:
@@ -66,7 +66,7 @@ def keys() -> None:
 @pass_context
 def keys_new(ctx: Context, path: Path, no_passphrase: bool, passphrase_file: Path | None) -> None:
     """Write a new private key to PATH (PKCS#8 PEM, mode 0600) and print its public identifiers."""
-    from .credentials import dids as credential_dids, keys as credential_keys
+    from ..credentials import dids as credential_dids, keys as credential_keys
 
     passphrase = None if no_passphrase else read_passphrase(ctx, passphrase_file, confirm=True)
     key = credential_keys.generate_key()
@@ -94,8 +94,8 @@ def keys_did_web(ctx: Context, domain: str, public_keys: tuple[str, ...], output
                  passphrase_file: Path | None) -> None:
     """Write the did.json of did:web:DOMAIN listing every KEY (key files, public Multikeys or
     did:keys). List old keys too: credentials they signed stay verifiable."""
-    from .credentials import dids as credential_dids
-    from .files import write_atomic
+    from ..credentials import dids as credential_dids
+    from ..core.files import write_atomic
 
     host, *path = domain.strip("/").split("/")
     did = credential_dids.did_web(host, path)
@@ -108,7 +108,7 @@ def keys_did_web(ctx: Context, domain: str, public_keys: tuple[str, ...], output
 
 
 def public_key_or_exit(ctx: Context, value: str, passphrase_file: Path | None):
-    from .credentials import keys as credential_keys
+    from ..credentials import keys as credential_keys
 
     multikey = value.removeprefix("did:key:")
     if multikey.startswith("z6Mk"):
@@ -141,9 +141,9 @@ def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: 
          evaluator_name: str, level: str, comment: str, valid_until, issuer: str | None,
          cryptosuite: str, passphrase_file: Path | None) -> None:
     """Sign one Open Badge per ITEM (framework:code) validated in ENTRY of candidate SLUG."""
-    from .credentials.issuing import SigningRequest, issue_item_validations
-    from .problems import InputError
-    from .settings import load_settings
+    from ..credentials.issuing import SigningRequest, issue_item_validations
+    from ..core.problems import InputError
+    from ..core.settings import load_settings
 
     try:
         settings = load_settings(ctx.root)
@@ -206,9 +206,9 @@ def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ..
 def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...],
                  allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
                  as_json: bool) -> None:
-    from .credentials.dids import DidResolver
-    from .credentials.loader import DocumentLoader, fetch_json
-    from .credentials.verify import verify_file
+    from ..credentials.dids import DidResolver
+    from ..credentials.loader import DocumentLoader, fetch_json
+    from ..credentials.verify import verify_file
 
     resolver = DidResolver(read_did_documents(ctx, did_documents),
                            fetch=fetch_json if allow_network else None)
@@ -235,8 +235,8 @@ def _is_site_target(target: str) -> bool:
 def verify_sites(ctx: Context, targets: list[str], files: list[Path], did_documents: tuple[Path, ...],
                  allow_network: bool, email: str | None, as_json: bool) -> None:
     """verify on published sites: one report per candidate site found."""
-    from .credentials.loader import fetch_json
-    from .credentials.verify_site import HttpSource, site_sources, verify_site
+    from ..credentials.loader import fetch_json
+    from ..credentials.verify_site import HttpSource, site_sources, verify_site
 
     if files:
         raise click.UsageError(i18n.text("site.check.mixed", ctx.language))
@@ -303,10 +303,10 @@ def echo_site_report(ctx: Context, report) -> None:
 def present(ctx: Context, slug: str, key_file: Path, challenge: str, domain: str, output: Path | None,
             passphrase_file: Path | None) -> None:
     """Sign a Verifiable Presentation of SLUG's credentials that count, with the candidate's key."""
-    from .credentials.presentation import PresentationError, sign_presentation
-    from .credentials.trust import assess_candidate, workspace_context
-    from .files import write_atomic
-    from .problems import InputError
+    from ..credentials.presentation import PresentationError, sign_presentation
+    from ..credentials.trust import assess_candidate, workspace_context
+    from ..core.files import write_atomic
+    from ..core.problems import InputError
 
     workspace = workspace_or_exit(ctx, only=[slug])
     if slug not in workspace.candidates:
@@ -342,9 +342,9 @@ def read_did_documents(ctx: Context, paths: tuple[Path, ...]) -> dict[str, dict]
 
 def local_evidence(ctx: Context):
     """Evidence URL -> file in this workspace, when verifying from inside one."""
-    from .credentials.openbadges import evidence_files
-    from .problems import InputError
-    from .settings import load_settings
+    from ..credentials.openbadges import evidence_files
+    from ..core.problems import InputError
+    from ..core.settings import load_settings
 
     try:
         settings = load_settings(ctx.root)
@@ -373,8 +373,8 @@ def echo_verdict(ctx: Context, path: Path, verdict) -> None:
 # --- revocation (issue 5): revoke, status-list publish, verify --status-list -------------
 
 def settings_or_exit(ctx: Context):
-    from .problems import InputError
-    from .settings import load_settings
+    from ..core.problems import InputError
+    from ..core.settings import load_settings
 
     try:
         return load_settings(ctx.root)
@@ -392,10 +392,10 @@ def settings_or_exit(ctx: Context):
 def revoke(ctx: Context, credential_file: Path, reason: str, key_file: Path,
            passphrase_file: Path | None) -> None:
     """Revoke a credential: set its bit in the status list and re-sign the list."""
-    from .credentials import revocation
-    from .credentials.status import StatusListError
-    from .credentials.verify import read_credential
-    from .problems import InputError
+    from ..credentials import revocation
+    from ..credentials.status import StatusListError
+    from ..credentials.verify import read_credential
+    from ..core.problems import InputError
 
     settings = settings_or_exit(ctx)
     credential = read_credential(credential_file)
@@ -423,8 +423,8 @@ def status_list_group() -> None:
 @pass_context
 def status_list_publish(ctx: Context, key_file: Path, passphrase_file: Path | None) -> None:
     """Sign the list from status/revocations.tsv (empty the first time) for the site to publish."""
-    from .credentials import revocation
-    from .problems import InputError
+    from ..credentials import revocation
+    from ..core.problems import InputError
 
     settings = settings_or_exit(ctx)
     try:
@@ -443,8 +443,8 @@ def status_options(ctx: Context, paths: tuple[Path, ...], issuer: str | None, re
     --allow-network the lists not given, fetched from their URL and verified alike."""
     import functools
 
-    from .credentials.status import StatusListError
-    from .credentials.verify import verified_status_list
+    from ..credentials.status import StatusListError
+    from ..credentials.verify import verified_status_list
 
     if not paths:
         return {}
@@ -463,9 +463,9 @@ def status_options(ctx: Context, paths: tuple[Path, ...], issuer: str | None, re
 
 
 def fetched_status_list(resolver, issuer: str):
-    from .credentials.loader import fetch_json
-    from .credentials.status import StatusListError
-    from .credentials.verify import verified_status_list
+    from ..credentials.loader import fetch_json
+    from ..credentials.status import StatusListError
+    from ..credentials.verify import verified_status_list
 
     def fetch(url: str) -> dict:
         try:
@@ -479,8 +479,8 @@ def fetched_status_list(resolver, issuer: str):
 
 
 def workspace_institution(ctx: Context) -> str:
-    from .problems import InputError
-    from .settings import load_settings
+    from ..core.problems import InputError
+    from ..core.settings import load_settings
 
     try:
         return load_settings(ctx.root).institution.id

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .model import Framework, Item, JointLevelRule, MinItemsRule, Resource, SelfAssessment, Validation
+from ..core.model import Framework, Item, JointLevelRule, MinItemsRule, Resource, SelfAssessment, Validation
 from .rules import decide
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from . import i18n
-from .cli import EXIT_BAD_INPUT, Context, main, pass_context, render_problems, workspace_or_exit
-from .problems import Problem
+from ..core import i18n
+from .core import EXIT_BAD_INPUT, Context, main, pass_context, render_problems, workspace_or_exit
+from ..core.problems import Problem
 
 @main.command()
 @click.argument("slugs", nargs=-1)
@@ -23,7 +23,7 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
     """Build each candidate's static site (all by default) under OUTPUT/<slug>/."""
     import time
 
-    from .site.builder import BUILT, FAILED, SKIPPED, build_cohort, plan_cohort
+    from ..site.builder import BUILT, FAILED, SKIPPED, build_cohort, plan_cohort
 
     output = output or ctx.root / "site"
     started = time.perf_counter()
@@ -57,7 +57,7 @@ def serve(ctx: Context, slug: str, dev_addr: str) -> None:
     """Preview one candidate's site with live reload."""
     import logging
 
-    from .site.builder import serve_candidate
+    from ..site.builder import serve_candidate
 
     workspace = workspace_or_exit(ctx, only=[slug])
     logging.basicConfig(level=logging.INFO, format="%(message)s")

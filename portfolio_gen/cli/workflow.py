@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-from .cli import Context, fail_with, main, pass_context, workspace_or_exit
-from .model import EvaluationRequest, ExternalResult
-from .problems import InputError, Problem
-from .records import level_on_scale, result_problem, write_refusal, write_request, write_result
-from .registry import REGISTRY_FILE, Registry, load_registry
-from .workflow import cohort_report, pending_for
+from .core import Context, fail_with, main, pass_context, workspace_or_exit
+from ..core.model import EvaluationRequest, ExternalResult
+from ..core.problems import InputError, Problem
+from ..core.records import level_on_scale, result_problem, write_refusal, write_request, write_result
+from ..core.registry import REGISTRY_FILE, Registry, load_registry
+from ..decisions.workflow import cohort_report, pending_for
 
 
 def _registry_or_exit(ctx: Context, workspace) -> Registry:
@@ -28,7 +28,7 @@ def _registry_or_exit(ctx: Context, workspace) -> Registry:
 
 def _validations(ctx: Context, workspace, trusted_only: bool = True) -> dict:
     """Validations per candidate, from the verified credentials in their folders."""
-    from .credentials.trust import candidate_validations  # the credential layer, loaded only when needed
+    from ..credentials.trust import candidate_validations  # the credential layer, loaded only when needed
     return candidate_validations(ctx.root, workspace, trusted_only)
 
 
@@ -199,12 +199,12 @@ def report(ctx: Context, output_format: str) -> None:
 # --- commission: signed registry, certificates, audit -------------------------------------
 
 def _institution_key(ctx: Context, key_file: Path, passphrase_file: Path | None):
-    from .cli_credentials import load_key_or_exit  # owns key loading and passphrases
+    from .credentials import load_key_or_exit  # owns key loading and passphrases
     return load_key_or_exit(ctx, key_file, passphrase_file)
 
 
 def _settings_or_exit(ctx: Context):
-    from .settings import load_settings
+    from ..core.settings import load_settings
     try:
         return load_settings(ctx.root)
     except InputError as error:
@@ -212,7 +212,7 @@ def _settings_or_exit(ctx: Context):
 
 
 def _passphrase_option(function):
-    from .cli_credentials import passphrase_option
+    from .credentials import passphrase_option
     return passphrase_option(function)
 
 
@@ -228,7 +228,7 @@ def registry_group() -> None:
 @pass_context
 def registry_sign(ctx: Context, key_file: Path, passphrase_file: Path | None) -> None:
     """Sign evaluators.yml with the institution's key into registry.json, to publish with the sites."""
-    from .credentials.registry_credential import sign_registry
+    from ..credentials.registry_credential import sign_registry
     workspace = workspace_or_exit(ctx, only=[])
     registry = _registry_or_exit(ctx, workspace)
     settings = _settings_or_exit(ctx)
@@ -246,8 +246,8 @@ def registry_sign(ctx: Context, key_file: Path, passphrase_file: Path | None) ->
 def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str,
             passphrase_file: Path | None) -> None:
     """Apply the framework's rule to SLUG's trusted validations; issue a certificate or an attestation."""
-    from .credentials import commission
-    from .credentials.trust import workspace_context
+    from ..credentials import commission
+    from ..credentials.trust import workspace_context
     workspace = workspace_or_exit(ctx)
     context = workspace_context(ctx.root, workspace)
     key = _institution_key(ctx, key_file, passphrase_file)
@@ -270,8 +270,8 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 
     Exit 1 when any credential does not count, so a commission notices before it sits.
     """
-    from . import i18n
-    from .credentials.trust import VALID, assess_candidate, workspace_context
+    from ..core import i18n
+    from ..credentials.trust import VALID, assess_candidate, workspace_context
     workspace = workspace_or_exit(ctx, only=slugs or None)
     context = workspace_context(ctx.root, workspace)
     rows = []
@@ -307,8 +307,8 @@ def demo(ctx: Context, directory: Path, jobs: int | None) -> None:
     Keys, did:web, signed registry, validations, certificates, attestation, sites: the
     demo's keys are generated on the spot in DIRECTORY/keys (unencrypted, never published).
     """
-    from .demo import run_demo
-    from .site.builder import FAILED, build_cohort
+    from ..demo import run_demo
+    from ..site.builder import FAILED, build_cohort
 
     workspace_or_exit(ctx)  # the source cohort must be clean before anything is signed
     try:

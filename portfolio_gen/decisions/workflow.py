@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from .diagnostic import diagnose
-from .model import Candidate, EvaluationRequest, Framework, JointLevelRule, Validation
-from .registry import Registry
+from ..core.model import Candidate, EvaluationRequest, Framework, JointLevelRule, Validation
+from ..core.registry import Registry
 from .rules import Decision, decide, evaluation_level
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .model import Framework, JointLevelRule, MinItemsRule, Validation
+from ..core.model import Framework, JointLevelRule, MinItemsRule, Validation
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ from typing import Iterable, NoReturn
 
 import click
 
-from . import __version__, i18n, scaffold, schemas
-from .model import (LANGUAGES, ROLES, Candidate, Framework, JointLevelRule, MinItemsRule,
+from .. import __version__
+from ..core import i18n, scaffold, schemas
+from ..core.model import (LANGUAGES, ROLES, Candidate, Framework, JointLevelRule, MinItemsRule,
                     Validation)
-from .portfolios import unknown_framework_problem
-from .problems import Problem, nearest
-from .rules import decide
-from .workspace import load_workspace
+from ..core.portfolios import unknown_framework_problem
+from ..core.problems import Problem, nearest
+from ..decisions.rules import decide
+from ..core.workspace import load_workspace
 
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 
@@ -279,10 +280,10 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 
 def counted_validations(ctx: Context, workspace) -> dict | None:
     """Validations that count, per candidate; None before the institution signs its registry."""
-    from .credentials.registry_credential import REGISTRY_CREDENTIAL_FILE
+    from ..credentials.registry_credential import REGISTRY_CREDENTIAL_FILE
     if not (ctx.root / REGISTRY_CREDENTIAL_FILE).exists():
         return None
-    from .credentials.trust import candidate_validations  # loaded only when there is something to verify
+    from ..credentials.trust import candidate_validations  # loaded only when there is something to verify
     return candidate_validations(ctx.root, workspace)
 
 
