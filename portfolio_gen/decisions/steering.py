@@ -86,36 +86,58 @@ class SteeringFigures:
         return data
 
 
+@dataclass(frozen=True)
+class Cohort:
+    """Every candidate's decision on every framework they pursue, and the work waiting for
+    evaluators, computed once: each filtered view of the dashboard only selects from it."""
+
+    pursuits: tuple[_Pursuit, ...]
+    validations: Mapping[str, Sequence[Validation]]
+    pending: tuple[PendingItem, ...] | None  # None without a registry
+    registry: Registry | None
+
+
+def assess_cohort(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
+                  validations: Mapping[str, Sequence[Validation]], registry: Registry | None) -> Cohort:
+    candidates = list(candidates)
+    pursuits = []
+    for candidate in candidates:
+        for pursuit in candidate.frameworks:
+            framework = frameworks.get(pursuit.framework)
+            if framework is not None:
+                decision = candidate_decision(candidate, framework, validations.get(candidate.slug, ()))
+                pursuits.append(_Pursuit(candidate, framework, decision, entry_level(candidate, framework)))
+    pending = tuple(pending_items(registry, candidates, validations)) if registry is not None else None
+    return Cohort(tuple(pursuits), validations, pending, registry)
+
+
 def steering_figures(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
                      validations: Mapping[str, Sequence[Validation]], registry: Registry | None, *,
                      today: dt.date, filters: Filters = Filters(), inactive_weeks: int = 8) -> SteeringFigures:
     """Every figure of the dashboard for the candidates and frameworks the filters keep."""
-    kept = [c for c in candidates if filters.keeps_candidate(c)]
-    pursuits = _pursuits(kept, frameworks, validations, filters)
+    cohort = assess_cohort(candidates, frameworks, validations, registry)
+    return cohort_figures(cohort, frameworks, today=today, filters=filters, inactive_weeks=inactive_weeks)
+
+
+def cohort_figures(cohort: Cohort, frameworks: Mapping[str, Framework], *, today: dt.date,
+                   filters: Filters = Filters(), inactive_weeks: int = 8) -> SteeringFigures:
+    """The figures of one filtered view of an assessed cohort."""
+    pursuits = [p for p in cohort.pursuits
+                if filters.keeps_candidate(p.candidate) and filters.keeps_framework(p.framework)]
+    validations = cohort.validations
     figures = SteeringFigures(filters, today, inactive_weeks, candidates=len({p.candidate.slug for p in pursuits}))
     figures.frameworks = _per_framework(pursuits)
     figures.level_progress = _level_progress(pursuits)
     figures.missing_items = _missing_items(pursuits, filters)
     figures.close_to_rule = _close_to_rule(pursuits)
-    if registry is not None:
-        figures.pending = _pending(registry, [p.candidate for p in pursuits], validations, frameworks, filters, today)
+    if cohort.pending is not None:
+        kept = {p.candidate.slug for p in pursuits}
+        figures.pending = _pending(cohort.registry, [p for p in cohort.pending if p.candidate in kept],
+                                   frameworks, filters, today)
     figures.validations_by_month = _validations_by_month(pursuits, validations, filters)
     figures.inactive = _inactive(pursuits, validations, today, inactive_weeks)
     figures.units = _units(pursuits)
     return figures
-
-
-def _pursuits(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
-              validations: Mapping[str, Sequence[Validation]], filters: Filters) -> list[_Pursuit]:
-    found = []
-    for candidate in candidates:
-        for pursuit in candidate.frameworks:
-            framework = frameworks.get(pursuit.framework)
-            if framework is None or not filters.keeps_framework(framework):
-                continue
-            decision = candidate_decision(candidate, framework, validations.get(candidate.slug, ()))
-            found.append(_Pursuit(candidate, framework, decision, entry_level(candidate, framework)))
-    return found
 
 
 def _per_framework(pursuits: Sequence[_Pursuit]) -> dict:
@@ -191,11 +213,10 @@ def _age_bucket(days: int) -> str:
     return next(name for limit, name in AGE_BUCKETS if limit is None or days < limit)
 
 
-def _pending(registry: Registry, candidates: Sequence[Candidate], validations: Mapping[str, Sequence[Validation]],
-             frameworks: Mapping[str, Framework], filters: Filters, today: dt.date) -> list[dict]:
-    unique = list({c.slug: c for c in candidates}.values())
+def _pending(registry: Registry, waiting: Sequence[PendingItem], frameworks: Mapping[str, Framework],
+             filters: Filters, today: dt.date) -> list[dict]:
     by_evaluator: dict[str, list[PendingItem]] = defaultdict(list)
-    for pending in pending_items(registry, unique, validations):
+    for pending in waiting:
         if _keeps_ref(pending.item, frameworks, filters):
             by_evaluator[pending.request.evaluator].append(pending)
     rows = []
