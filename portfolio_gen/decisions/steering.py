@@ -111,6 +111,31 @@ def assess_cohort(candidates: Iterable[Candidate], frameworks: Mapping[str, Fram
     return Cohort(tuple(pursuits), validations, pending, registry)
 
 
+def split_cohort(cohort: Cohort, dimension: str) -> dict[str, Cohort]:
+    """The cohort cut along one filter dimension in a single pass, so that a dashboard with
+    a page per unit (148 GENIE centres) does not rescan 25,000 candidates per page."""
+    def values(p: _Pursuit) -> tuple[str, ...]:
+        if dimension == "framework":
+            return (p.framework.id,)
+        if dimension == "phase":
+            return tuple(phase.code for phase in p.framework.phases)
+        return (getattr(p.candidate, dimension),)
+
+    groups: dict[str, list[_Pursuit]] = defaultdict(list)
+    for p in cohort.pursuits:
+        for value in values(p):
+            groups[value].append(p)
+    waiting: dict[str, list[PendingItem]] = defaultdict(list)
+    for pending in cohort.pending or ():
+        waiting[pending.candidate].append(pending)
+    parts = {}
+    for value, pursuits in groups.items():
+        slugs = dict.fromkeys(p.candidate.slug for p in pursuits)
+        pending = None if cohort.pending is None else tuple(x for slug in slugs for x in waiting[slug])
+        parts[value] = Cohort(tuple(pursuits), cohort.validations, pending, cohort.registry)
+    return parts
+
+
 def steering_figures(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
                      validations: Mapping[str, Sequence[Validation]], registry: Registry | None, *,
                      today: dt.date, filters: Filters = Filters(), inactive_weeks: int = 8) -> SteeringFigures:
@@ -222,6 +247,8 @@ def _pending(registry: Registry, waiting: Sequence[PendingItem], frameworks: Map
     rows = []
     for evaluator in registry.evaluators:
         waiting = by_evaluator.get(evaluator.id, [])
+        if not waiting:
+            continue  # no backlog: 200 evaluators with nothing waiting would bury those who have one
         ages = [(today - p.request.date).days for p in waiting]
         buckets = Counter(_age_bucket(age) for age in ages)
         rows.append({"evaluator": evaluator.id, "name": evaluator.name, "items": len(waiting),
@@ -246,7 +273,7 @@ def _validations_by_month(pursuits: Sequence[_Pursuit], validations: Mapping[str
         for validation in validations.get(p.candidate.slug, ()):
             item = p.framework.item_by_code.get(validation.item)
             if validation.framework == p.framework.id and validation.accepted and item and filters.keeps_item(item):
-                months[validation.date.strftime("%Y-%m")] += 1
+                months[f"{validation.date.year:04d}-{validation.date.month:02d}"] += 1
     return [[month, months[month]] for month in _month_range(sorted(months))]
 
 

@@ -22,7 +22,7 @@ from ..core import i18n
 from ..core.files import write_atomic
 from ..core.model import Framework
 from ..core.portfolios import slug_for
-from ..decisions.steering import Cohort, Filters, SteeringFigures, cohort_figures, figure_rows
+from ..decisions.steering import Cohort, Filters, SteeringFigures, cohort_figures, figure_rows, split_cohort
 from .render import environment, themes_dir
 
 TEMPLATE = "dashboard.html.j2"
@@ -30,6 +30,9 @@ INDEX, FIGURES_JSON, FIGURES_CSV = "index.html", "figures.json", "figures.csv"
 DIMENSIONS = ("framework", "phase", "role", "unit")
 # Chart geometry, in SVG user units: a label column, then bars scaled to the widest.
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, BAR_GAP = 640, 220, 20, 6
+# Lists of candidates (close to the rule, inactive) show this many rows per page: beyond
+# it a page stops being read; the unit pages and figures.csv carry the full lists.
+LIST_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -70,26 +73,22 @@ class View:
     value: str = ""
 
 
-def dashboard_views(cohort: Cohort, base: Filters) -> list[View]:
-    """The main view, then one per value found in the cohort for each dimension."""
-    values = {
-        "framework": sorted({p.framework.id for p in cohort.pursuits}),
-        "phase": sorted({phase.code for p in cohort.pursuits for phase in p.framework.phases}),
-        "role": sorted({p.candidate.role for p in cohort.pursuits}),
-        "unit": sorted({p.candidate.unit for p in cohort.pursuits if p.candidate.unit}),
-    }
-    views, used = [View(INDEX, base)], {INDEX}
+def dashboard_views(cohort: Cohort, base: Filters) -> list[tuple[View, Cohort]]:
+    """The main view, then one per value found in the cohort for each dimension, each with
+    the part of the cohort it shows (cut once per dimension)."""
+    views, used = [(View(INDEX, base), cohort)], {INDEX}
     for dimension in DIMENSIONS:
-        for value in values[dimension]:
-            if getattr(base, dimension):
-                continue  # already fixed by the command line
+        if getattr(base, dimension):
+            continue  # already fixed by the command line
+        parts = split_cohort(cohort, dimension)
+        for value in sorted(v for v in parts if v):
             name = f"{dimension}-{slug_for(value) or 'x'}"
             file, count = f"{name}.html", 1
             while file in used:  # two units whose names slug alike
                 count += 1
                 file = f"{name}-{count}.html"
             used.add(file)
-            views.append(View(file, replace(base, **{dimension: value}), dimension, value))
+            views.append((View(file, replace(base, **{dimension: value}), dimension, value), parts[value]))
     return views
 
 
@@ -115,10 +114,11 @@ def _charts(figures: SteeringFigures, language: str) -> dict[str, BarChart]:
 def render_view(view: View, views: Sequence[View], figures: SteeringFigures, frameworks: Mapping[str, Framework],
                 language: str, institution: str) -> str:
     template = environment(themes_dir() / "reports").get_template(TEMPLATE)
-    return template.render(view=view, views=views, figures=figures, charts=_charts(figures, language),
+    nav = {dimension: [v for v in views if v.dimension == dimension] for dimension in DIMENSIONS}
+    return template.render(view=view, nav=nav, figures=figures, charts=_charts(figures, language),
                            frameworks=frameworks, language=language, institution=institution,
-                           dimensions=DIMENSIONS, chart_width=CHART_WIDTH, label_width=LABEL_WIDTH,
-                           bar_height=BAR_HEIGHT, t=partial(_translate, language))
+                           chart_width=CHART_WIDTH, label_width=LABEL_WIDTH,
+                           bar_height=BAR_HEIGHT, list_limit=LIST_LIMIT, t=partial(_translate, language))
 
 
 def _translate(language: str, key: str, **params: object) -> str:
@@ -141,10 +141,10 @@ def write_dashboard(folder: Path, cohort: Cohort, frameworks: Mapping[str, Frame
     views = dashboard_views(cohort, filters)
     pages: dict[str, str] = {}
     main_figures = None
-    for view in views:
-        figures = cohort_figures(cohort, frameworks, today=today, filters=view.filters, inactive_weeks=inactive_weeks)
+    for view, part in views:
+        figures = cohort_figures(part, frameworks, today=today, filters=view.filters, inactive_weeks=inactive_weeks)
         main_figures = main_figures or figures
-        pages[view.file] = render_view(view, views, figures, frameworks, language, institution)
+        pages[view.file] = render_view(view, [v for v, _ in views], figures, frameworks, language, institution)
     pages[FIGURES_JSON] = json.dumps(main_figures.as_dict(), ensure_ascii=False, indent=2) + "\n"
     pages[FIGURES_CSV] = figures_csv(main_figures)
     written = []
