@@ -176,3 +176,25 @@ def test_minutes_whose_signed_content_was_changed_do_not_verify(demo: Path, tmp_
         path.write_text(path.read_text("utf-8").replace("camille-martin", "camille-martine"), "utf-8")
     result = cli(tmp_path / "ws", "session", "verify", SESSION)
     assert result.returncode == 2 and "proof" in result.stderr
+
+
+def test_any_session_file_reads_or_fails_with_located_problems(tmp_path_factory):
+    """Whatever a hand-edited session file holds, reading it gives a session or InputError."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / f"{SESSION}.yml"
+    session = dataclasses.replace(prepared(C2I2E), path=path)
+    write_session(path, session)
+    original = path.read_text("utf-8")
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.integers(min_value=0, max_value=len(original)), st.text(max_size=12))
+    def mutate(position: int, insert: str):
+        path.write_text(original[:position] + insert + original[position:], "utf-8")
+        try:
+            read_session(path)
+        except InputError as error:
+            assert error.problems and all(p.file == path for p in error.problems)
+
+    mutate()
