@@ -269,12 +269,16 @@ def _keeps_ref(ref: str, frameworks: Mapping[str, Framework], filters: Filters) 
 def _validations_by_month(pursuits: Sequence[_Pursuit], validations: Mapping[str, Sequence[Validation]],
                           filters: Filters) -> list[list]:
     months: Counter = Counter()
+    kept_codes: dict[str, frozenset[str]] = {}
     for p in pursuits:
-        for validation in validations.get(p.candidate.slug, ()):
-            item = p.framework.item_by_code.get(validation.item)
-            if validation.framework == p.framework.id and validation.accepted and item and filters.keeps_item(item):
-                months[f"{validation.date.year:04d}-{validation.date.month:02d}"] += 1
-    return [[month, months[month]] for month in _month_range(sorted(months))]
+        framework = p.framework
+        if framework.id not in kept_codes:
+            kept_codes[framework.id] = frozenset(i.code for i in framework.items if filters.keeps_item(i))
+        codes = kept_codes[framework.id]
+        months.update((v.date.year, v.date.month) for v in validations.get(p.candidate.slug, ())
+                      if v.framework == framework.id and v.item in codes and v.accepted)
+    labels = {f"{year:04d}-{month:02d}": months[year, month] for year, month in months}
+    return [[month, labels.get(month, 0)] for month in _month_range(sorted(labels))]
 
 
 def _month_range(months: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .diagnostic import diagnose
+from .diagnostic import assessed_entry_level
 from ..core.model import Candidate, EvaluationRequest, Framework, JointLevelRule, Validation
 from ..core.registry import Registry
 from .rules import Decision, decide, evaluation_level
@@ -130,7 +130,7 @@ def entry_level(candidate: Candidate, framework: Framework) -> str:
     assessments = candidate.assessments_for(framework.id)
     if not assessments:
         return ""
-    return diagnose(framework, assessments[0]).entry_level or ""
+    return assessed_entry_level(framework, assessments[0]) or ""  # no full diagnosis needed
 
 
 def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
