@@ -204,6 +204,7 @@ def report(ctx: Context, output_format: str, html_dir: Path | None, framework_id
     figures = cohort_figures(cohort, workspace.frameworks, today=today, filters=filters, inactive_weeks=inactive_weeks)
     if html_dir is not None:
         from ..site.dashboard import write_dashboard
+        _outside_sites_or_exit(ctx, html_dir)
         write_dashboard(html_dir, cohort, workspace.frameworks, today=today, language=ctx.language,
                         institution=_institution_name(ctx), filters=filters, inactive_weeks=inactive_weeks)
     data = cohort_report(candidates, workspace.frameworks, validations, registry)
@@ -220,6 +221,13 @@ def report(ctx: Context, output_format: str, html_dir: Path | None, framework_id
     for row in data["rows"]:
         writer.writerow({k: ";".join(v) if isinstance(v, tuple) else v for k, v in row.items()})
     sys.stdout.write(buffer.getvalue())
+
+
+def _outside_sites_or_exit(ctx: Context, folder: Path) -> None:
+    """The dashboard names candidates: never inside the published sites' folder."""
+    sites = (ctx.root / "site").resolve()
+    if folder.resolve() == sites or sites in folder.resolve().parents:
+        fail_with([Problem("report.dashboard_in_site", folder, None, {"sites": str(sites)})], ctx)
 
 
 def _day_or_exit(ctx: Context, text: str | None) -> dt.date:

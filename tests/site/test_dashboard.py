@@ -109,6 +109,12 @@ def test_a_filter_naming_nothing_is_refused_and_nothing_written(demo_workspace: 
     assert not out.exists()
 
 
+def test_the_dashboard_is_never_written_into_the_published_sites(demo_workspace: Path):
+    result = run_cli("--root", str(demo_workspace), "report", "--html", str(demo_workspace / "site" / "steering"))
+    assert result.returncode == 2 and "published sites" in result.stderr
+    assert not (demo_workspace / "site").exists()
+
+
 def _axe(tmp_path_factory) -> Path:
     if shutil.which("npm") is None:
         pytest.skip("npm is not installed")
