@@ -108,3 +108,9 @@ def test_the_csv_rows_carry_the_same_figures():
     assert table["pending_oldest_days", "", "marie"] == 44
     assert table["validations", "", "2026-03"] == 26
     assert table["unit_certified", "crcne", "Beauvais"] == 1
+
+
+def test_the_json_report_counts_the_same_pending_items_in_one_pass():
+    from portfolio_gen.decisions.workflow import cohort_report
+    report = cohort_report(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY)
+    assert report["pending_by_evaluator"] == {"marie": 2, "paul": 2}

@@ -153,9 +153,10 @@ def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Fram
             "items_most_often_missing": missing[framework_id].most_common(5),
             "mean_level_gain": round(sum(gains) / len(gains), 2) if gains else None,
         }
-    pending = Counter()
-    if registry is not None:
-        for evaluator in registry.evaluators:
-            pending[evaluator.id] = len(pending_for(evaluator.id, registry, candidates, validations))
+    pending: Counter = Counter()
+    if registry is not None:  # one pass over the cohort, not one per evaluator
+        pending.update({evaluator.id: 0 for evaluator in registry.evaluators})
+        pending.update(p.request.evaluator for p in pending_items(registry, candidates, validations)
+                       if p.request.evaluator in pending)
     return {"candidates": len(candidates), "frameworks": summary,
             "pending_by_evaluator": dict(pending), "rows": [row.__dict__ for row in rows]}
