@@ -2,12 +2,12 @@
 
 `core` defines the group and the commands on the portfolio itself (init, new, check,
 status, ...) with the helpers every other module uses; `site`, `credentials` and
-`workflow` add their commands to it when imported. Only this module imports them all,
+`workflow` and `sessions` add their commands to it when imported. Only this module imports them all,
 so command modules never import each other beyond `core`.
 """
 
 # Each module registers its commands on `main` when imported.
-from . import credentials, site, workflow  # noqa: F401
+from . import credentials, sessions, site, workflow  # noqa: F401
 from .core import main
 
 __all__ = ["main"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .core import Context, fail_with, main, pass_context, workspace_or_exit
-from ..core.model import EvaluationRequest, ExternalResult
+from ..core.model import ROLES, EvaluationRequest, ExternalResult
 from ..core.problems import InputError, Problem
 from ..core.records import level_on_scale, result_problem, write_refusal, write_request, write_result
 from ..core.registry import REGISTRY_FILE, Registry, load_registry
@@ -178,13 +178,40 @@ def review(ctx: Context, evaluator: str, as_json: bool) -> None:
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--html", "html_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the steering dashboard (static HTML, figures.json, figures.csv) into this folder.")
+@click.option("--framework", "framework_id", default="", help="Keep one framework.")
+@click.option("--phase", default="", help="Keep one phase's items (CRCNÉ: conception, mise-en-oeuvre, ...).")
+@click.option("--role", default="", help="Keep candidates of one role.")
+@click.option("--unit", default="", help="Keep candidates of one institution unit.")
+@click.option("--inactive-weeks", type=click.IntRange(min=1), default=8, show_default=True,
+              help="A candidate not certified with no activity for this long is listed as inactive.")
+@click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD: the day ages are counted from (default: today).")
 @pass_context
-def report(ctx: Context, output_format: str) -> None:
-    """Cohort statistics: certified per framework and level, missing items, pending requests."""
+def report(ctx: Context, output_format: str, html_dir: Path | None, framework_id: str, phase: str, role: str,
+           unit: str, inactive_weeks: int, as_of: str | None) -> None:
+    """Cohort statistics: certified per framework and level, missing items, pending requests,
+    and with --html a dashboard that names candidates (internal: never publish it)."""
+    from ..decisions.steering import Filters, assess_cohort, cohort_figures
     workspace = workspace_or_exit(ctx)
+    filters = Filters(framework_id, phase, role, unit)
+    today = _day_or_exit(ctx, as_of)
+    _filters_or_exit(ctx, workspace, filters)
     registry = _registry_or_exit(ctx, workspace) if (ctx.root / REGISTRY_FILE).exists() else None
     validations = _validations(ctx, workspace) if registry else {}
-    data = cohort_report(list(workspace.candidates.values()), workspace.frameworks, validations, registry)
+    candidates = [c for c in workspace.candidates.values() if filters.keeps_candidate(c)]
+    cohort = assess_cohort(candidates, workspace.frameworks, validations, registry)
+    figures = cohort_figures(cohort, workspace.frameworks, today=today, filters=filters, inactive_weeks=inactive_weeks)
+    if html_dir is not None:
+        from ..site.dashboard import write_dashboard
+        _outside_sites_or_exit(ctx, html_dir)
+        write_dashboard(html_dir, cohort, workspace.frameworks, today=today, language=ctx.language,
+                        institution=_institution_name(ctx), filters=filters, inactive_weeks=inactive_weeks)
+    data = cohort_report(candidates, workspace.frameworks, validations, registry)
+    if framework_id:
+        data["frameworks"] = {k: v for k, v in data["frameworks"].items() if k == framework_id}
+        data["rows"] = [row for row in data["rows"] if row["framework"] == framework_id]
+    data["steering"] = figures.as_dict()
     if output_format == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -194,6 +221,47 @@ def report(ctx: Context, output_format: str) -> None:
     for row in data["rows"]:
         writer.writerow({k: ";".join(v) if isinstance(v, tuple) else v for k, v in row.items()})
     sys.stdout.write(buffer.getvalue())
+
+
+def _outside_sites_or_exit(ctx: Context, folder: Path) -> None:
+    """The dashboard names candidates: never inside the published sites' folder."""
+    sites = (ctx.root / "site").resolve()
+    if folder.resolve() == sites or sites in folder.resolve().parents:
+        fail_with([Problem("report.dashboard_in_site", folder, None, {"sites": str(sites)})], ctx)
+
+
+def _day_or_exit(ctx: Context, text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail_with([Problem("schema.format", None, None, {"field": "--as-of", "value": text, "format": "date"})], ctx)
+
+
+def _filters_or_exit(ctx: Context, workspace, filters) -> None:
+    """A filter naming nothing in the workspace is a typo, not an empty report."""
+    known = {
+        "framework": set(workspace.frameworks),
+        "phase": {ph.code for f in workspace.frameworks.values() for ph in f.phases},
+        "role": set(ROLES),
+        "unit": {c.unit for c in workspace.candidates.values() if c.unit},
+    }
+    problems = [Problem("report.unknown_filter", None, None, {"option": f"--{name}", "value": value,
+                                                              "known": ", ".join(sorted(known[name])) or "-"})
+                for name, value in filters.as_dict().items() if value not in known[name]]
+    if problems:
+        fail_with(problems, ctx)
+
+
+def _institution_name(ctx: Context) -> str:
+    from ..core.settings import SETTINGS_FILE, load_settings
+    if not (ctx.root / SETTINGS_FILE).exists():
+        return ""
+    try:
+        return load_settings(ctx.root).institution.name
+    except InputError as error:
+        fail_with(error.problems, ctx)
 
 
 # --- commission: signed registry, certificates, audit -------------------------------------

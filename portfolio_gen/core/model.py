@@ -287,6 +287,7 @@ class Candidate:
     results: tuple[ExternalResult, ...] = ()
     site_url: str = ""
     bio: str = ""
+    unit: str = ""  # the institution's unit (training centre, site, academy), for steering reports
     private: Mapping[str, object] = field(default_factory=dict, compare=False)
     folder: Path | None = None
 

@@ -77,7 +77,7 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[C
         language=data["language"], frameworks=tuple(pursuits), entries=tuple(entries),
         self_assessments=tuple(assessments), requests=tuple(records.requests),
         refusals=tuple(records.refusals), results=tuple(records.results),
-        site_url=data.get("site_url", ""), bio=data.get("bio", ""),
+        site_url=data.get("site_url", ""), bio=data.get("bio", ""), unit=data.get("unit", ""),
         private=dict(data.get("private") or {}), folder=folder,
     )
     return candidate, problems

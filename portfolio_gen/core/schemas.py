@@ -19,7 +19,7 @@ from .problems import Problem, nearest
 from .yamlfile import LineDict, LineList
 
 SCHEMA_NAMES = ("candidate", "entry", "framework", "self-assessment", "workspace",
-                "request", "refusal", "result", "registry")
+                "request", "refusal", "result", "registry", "session")
 
 
 @cache

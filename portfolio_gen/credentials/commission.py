@@ -36,21 +36,26 @@ class Award:
 
 
 def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id: str,
-            private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None) -> Award:
+            private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None,
+            certified: bool | None = None) -> Award:
     """Issue the certificate or attestation of `slug` for `framework_id`, with a revocation
-    entry in the institution's status list (given back if anything fails before writing)."""
+    entry in the institution's status list (given back if anything fails before writing).
+
+    The rule decides between them unless a jury did (`certified`): a session may award
+    an attestation to a candidate the rule would certify, or, with a reason it records,
+    a certificate the rule does not support (see decisions/sessions.py)."""
     candidate = workspace.candidates.get(slug)
     framework = workspace.frameworks.get(framework_id)
     problems = _problems(workspace, slug, framework_id, candidate, framework)
     if problems:
         raise InputError(problems)
-    supporting = tuple(a for a in assess_candidate(candidate, context)
-                       if a.counts and a.kind == VALIDATION and a.validation.framework == framework.id)
+    supporting = _counted_validations(candidate, framework, context)
     decision = candidate_decision(candidate, framework, [a.validation for a in supporting])
+    awarded = decision.met if certified is None else certified
     moment = now or dt.datetime.now(dt.UTC)
     issuer, method = signer(private_key, context.settings.institution.id)
     award = openbadges.build_framework_award(
-        context.settings, framework, candidate, certified=decision.met, level=decision.level,
+        context.settings, framework, candidate, certified=awarded, level=decision.level,
         acquired=[framework.item_by_code[code] for code in decision.validated],
         supporting=[_supporting(context, slug, a) for a in supporting], valid_from=moment, comment=comment)
     with revocation.released_on_error(workspace.root, [award["id"]]):
@@ -63,7 +68,24 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
                              created=openbadges.datetime_stamp(moment))
         path = credentials_folder(candidate) / f"{signed['id'].removeprefix('urn:uuid:')}.json"
         write_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n", overwrite=False)
-    return Award(path, decision.met, decision, supporting)
+    return Award(path, awarded, decision, supporting)
+
+
+def rule_decision(workspace: Workspace, context: TrustContext, slug: str, framework_id: str) -> Decision:
+    """What the framework's rule says of `slug` now, from the validations that count: the
+    verdict `certify` would act on, for a jury to see before it decides."""
+    candidate = workspace.candidates.get(slug)
+    framework = workspace.frameworks.get(framework_id)
+    problems = _problems(workspace, slug, framework_id, candidate, framework)
+    if problems:
+        raise InputError(problems)
+    supporting = _counted_validations(candidate, framework, context)
+    return candidate_decision(candidate, framework, [a.validation for a in supporting])
+
+
+def _counted_validations(candidate, framework, context: TrustContext) -> tuple[Assessment, ...]:
+    return tuple(a for a in assess_candidate(candidate, context)
+                 if a.counts and a.kind == VALIDATION and a.validation.framework == framework.id)
 
 
 def _problems(workspace, slug, framework_id, candidate, framework) -> list[Problem]:

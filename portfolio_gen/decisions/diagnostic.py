@@ -53,7 +53,7 @@ def diagnose(framework: Framework, assessment: SelfAssessment) -> Diagnostic:
         if rank(framework, assessment.levels.get(item.code)) < target_rank
     )
     return Diagnostic(framework.id, assessment, gaps, _ready(framework, assessment, gaps),
-                      _entry_level(framework, assessment))
+                      assessed_entry_level(framework, assessment))
 
 
 def _fitting_resources(framework: Framework, item: Item, current: str | None,
@@ -79,7 +79,8 @@ def _ready(framework: Framework, assessment: SelfAssessment, gaps: Sequence[Gap]
     return not gaps and (not isinstance(framework.rule, JointLevelRule) or bool(assessment.levels))
 
 
-def _entry_level(framework: Framework, assessment: SelfAssessment) -> str | None:
+def assessed_entry_level(framework: Framework, assessment: SelfAssessment) -> str | None:
+    """The lowest level over the whole framework, once every item is assessed (else None)."""
     if not framework.levels or len(assessment.levels) < len(framework.items):
         return None
     return min(assessment.levels.values(), key=framework.level_rank)

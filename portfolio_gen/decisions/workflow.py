@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .diagnostic import diagnose
+from .diagnostic import assessed_entry_level
 from ..core.model import Candidate, EvaluationRequest, Framework, JointLevelRule, Validation
 from ..core.registry import Registry
 from .rules import Decision, decide, evaluation_level
@@ -64,16 +64,25 @@ def _decided_by(evaluator_keys: Iterable[str], evaluator_id: str, candidate: Can
 def pending_for(evaluator_id: str, registry: Registry, candidates: Iterable[Candidate],
                 validations: Mapping[str, Sequence[Validation]]) -> list[PendingItem]:
     """Items requested from an evaluator that they have neither validated nor refused."""
-    evaluator = registry.by_id(evaluator_id)
-    keys = evaluator.keys if evaluator else ()
+    return pending_items(registry, candidates, validations, only=evaluator_id)
+
+
+def pending_items(registry: Registry, candidates: Iterable[Candidate],
+                  validations: Mapping[str, Sequence[Validation]], only: str | None = None) -> list[PendingItem]:
+    """Every requested item its evaluator has neither validated nor refused, in one pass
+    over the cohort (`only`: one evaluator's)."""
     pending = []
     for candidate in candidates:
-        decided = _decided_by(keys, evaluator_id, candidate, validations.get(candidate.slug, ()))
+        decided: dict[str, set[tuple[str, str]]] = {}
         for request in candidate.requests:
-            if request.evaluator != evaluator_id:
+            if only is not None and request.evaluator != only:
                 continue
+            if request.evaluator not in decided:
+                evaluator = registry.by_id(request.evaluator)
+                decided[request.evaluator] = _decided_by(evaluator.keys if evaluator else (), request.evaluator,
+                                                         candidate, validations.get(candidate.slug, ()))
             pending += [PendingItem(candidate.slug, request, ref) for ref in request.items
-                        if (request.entry, ref) not in decided]
+                        if (request.entry, ref) not in decided[request.evaluator]]
     return pending
 
 
@@ -91,6 +100,7 @@ class CandidateRow:
     missing_mandatory: tuple[str, ...]
     entry_level: str  # from the first self-assessment, when it gives one
     level_gain: int | None  # certified rank - entry rank, for level frameworks
+    unit: str = ""  # the candidate's institution unit, for breakdowns
 
 
 def _decisions(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
@@ -102,12 +112,12 @@ def _decisions(candidates: Iterable[Candidate], frameworks: Mapping[str, Framewo
 
 
 def _row(candidate: Candidate, framework: Framework, decision: Decision) -> CandidateRow:
-    entry_level = _entry_level(candidate, framework)
-    gain = (framework.level_rank(decision.level) - framework.level_rank(entry_level)
-            if decision.level and entry_level else None)
+    entry = entry_level(candidate, framework)
+    gain = (framework.level_rank(decision.level) - framework.level_rank(entry)
+            if decision.level and entry else None)
     return CandidateRow(candidate.slug, candidate.role, framework.id, decision.met, decision.level,
                         len(decision.validated), len(framework.items), decision.missing_mandatory,
-                        entry_level, gain)
+                        entry, gain, candidate.unit)
 
 
 def cohort_rows(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
@@ -115,11 +125,12 @@ def cohort_rows(candidates: Iterable[Candidate], frameworks: Mapping[str, Framew
     return [_row(*decided) for decided in _decisions(candidates, frameworks, validations)]
 
 
-def _entry_level(candidate: Candidate, framework: Framework) -> str:
+def entry_level(candidate: Candidate, framework: Framework) -> str:
+    """The level at entry: the whole-grid level of the first self-assessment, if it gives one."""
     assessments = candidate.assessments_for(framework.id)
     if not assessments:
         return ""
-    return diagnose(framework, assessments[0]).entry_level or ""
+    return assessed_entry_level(framework, assessments[0]) or ""  # no full diagnosis needed
 
 
 def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
@@ -142,9 +153,10 @@ def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Fram
             "items_most_often_missing": missing[framework_id].most_common(5),
             "mean_level_gain": round(sum(gains) / len(gains), 2) if gains else None,
         }
-    pending = Counter()
-    if registry is not None:
-        for evaluator in registry.evaluators:
-            pending[evaluator.id] = len(pending_for(evaluator.id, registry, candidates, validations))
+    pending: Counter = Counter()
+    if registry is not None:  # one pass over the cohort, not one per evaluator
+        pending.update({evaluator.id: 0 for evaluator in registry.evaluators})
+        pending.update(p.request.evaluator for p in pending_items(registry, candidates, validations)
+                       if p.request.evaluator in pending)
     return {"candidates": len(candidates), "frameworks": summary,
             "pending_by_evaluator": dict(pending), "rows": [row.__dict__ for row in rows]}

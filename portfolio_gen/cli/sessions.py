@@ -1,0 +1,162 @@
+"""Jury sessions: prepare (`session new`), decide (`session decide`), sign the minutes
+(`session minutes`) and check them (`session verify`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from .core import Context, fail_with, main, pass_context, workspace_or_exit
+from .credentials import load_key_or_exit, passphrase_option
+from ..core.problems import InputError, Problem
+from ..core.sessions import OUTCOMES, Session, read_session, session_id, session_path, write_session
+
+KEY_HELP = "The institution's private key (its did:web must list the public key)."
+
+
+@main.group("session")
+def session_group() -> None:
+    """Jury sessions: candidates ready by the rule, the jury's decisions, signed minutes."""
+
+
+def _date_or_exit(ctx: Context, text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail_with([Problem("schema.format", None, None, {"field": option, "value": text, "format": "date"})], ctx)
+
+
+def _session_or_exit(ctx: Context, name: str) -> Session:
+    path = Path(name) if name.endswith(".yml") else session_path(ctx.root, name)
+    try:
+        return read_session(path)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+def _context_or_exit(ctx: Context, workspace):
+    from ..credentials.trust import workspace_context
+    try:
+        return workspace_context(ctx.root, workspace)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+@session_group.command("new")
+@click.argument("framework_id", metavar="FRAMEWORK")
+@click.option("--date", "date_text", required=True, help="YYYY-MM-DD: the day the jury sits.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) -> None:
+    """Prepare a session: every candidate pursuing FRAMEWORK, ready by its rule or not and why."""
+    from ..credentials.trust import candidate_validations
+    from ..decisions.sessions import prepare_session
+    date = _date_or_exit(ctx, date_text, "--date")
+    workspace = workspace_or_exit(ctx)
+    framework = workspace.frameworks.get(framework_id)
+    if framework is None:
+        fail_with([Problem("framework.unknown", None, None, {"id": framework_id,
+                                                             "suggestions": ", ".join(workspace.frameworks)})], ctx)
+    if framework.rule is None:
+        fail_with([Problem("certify.no_rule", None, None, {"framework": framework.id})], ctx)
+    path = session_path(ctx.root, session_id(framework.id, date))
+    if path.exists():
+        fail_with([Problem("session.exists", path, None, {"session": path.stem})], ctx)
+    _context_or_exit(ctx, workspace)  # settings and did.json must be readable before a jury relies on them
+    validations = candidate_validations(ctx.root, workspace)
+    session = prepare_session(framework, workspace.candidates.values(), validations, date=date, prepared=dt.date.today())
+    try:
+        write_session(path, session, overwrite=False)
+    except FileExistsError:
+        fail_with([Problem("session.exists", path, None, {"session": path.stem})], ctx)
+    if as_json:
+        click.echo(json.dumps({"file": str(path), "ready": [s.candidate for s in session.candidates if s.ready],
+                               "not_ready": [s.candidate for s in session.candidates if not s.ready]}, indent=2))
+        return
+    ready = sum(s.ready for s in session.candidates)
+    click.echo(f"{path}: {ready} ready, {len(session.candidates) - ready} not ready")
+
+
+@session_group.command("decide")
+@click.argument("session_name", metavar="SESSION")
+@click.argument("slug")
+@click.option("--outcome", type=click.Choice(OUTCOMES), required=True)
+@click.option("--comment", default="", help="The jury's comment (required for an attestation or a postponement).")
+@click.option("--override", default="", help="Why a certificate is awarded although the rule is not met (in the minutes).")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=KEY_HELP)
+@passphrase_option
+@pass_context
+def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, comment: str, override: str,
+                   key_file: Path | None, passphrase_file: Path | None) -> None:
+    """Record the jury's decision for SLUG; a certificate or attestation is issued as by `certify`."""
+    from ..credentials.minutes import record_decision
+    session = _session_or_exit(ctx, session_name)
+    workspace = workspace_or_exit(ctx)
+    context = _context_or_exit(ctx, workspace)
+    key = load_key_or_exit(ctx, key_file, passphrase_file) if key_file else None
+    try:
+        updated = record_decision(workspace, context, session, slug, outcome, key, comment=comment, override=override)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    decision = updated.decision(slug)
+    click.echo(f"{decision.outcome}: {slug}" + (f" -> {decision.credential}" if decision.credential else ""))
+
+
+@session_group.command("minutes")
+@click.argument("session_name", metavar="SESSION")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=KEY_HELP + " Needed the first time, to sign.")
+@passphrase_option
+@pass_context
+def session_minutes(ctx: Context, session_name: str, key_file: Path | None, passphrase_file: Path | None) -> None:
+    """Sign the session's minutes as a whole (first time), then write them as a printable page."""
+    from ..credentials.minutes import minutes_path, minutes_page_path, sign_minutes
+    from ..core.files import write_atomic
+    from ..site.minutes import render_minutes
+    session = _session_or_exit(ctx, session_name)
+    workspace = workspace_or_exit(ctx, only=[])
+    context = _context_or_exit(ctx, workspace)
+    if not minutes_path(session).exists():
+        if key_file is None:
+            fail_with([Problem("session.not_signed", None, None, {"session": session.id})], ctx)
+        try:
+            sign_minutes(session, context.settings, load_key_or_exit(ctx, key_file, passphrase_file))
+        except InputError as error:
+            fail_with(error.problems, ctx)
+    signed = _verified_minutes_or_exit(ctx, session, context)
+    framework = workspace.frameworks.get(session.framework)
+    if framework is None:
+        fail_with([Problem("framework.unknown", session.path, None, {"id": session.framework,
+                                                                     "suggestions": ", ".join(workspace.frameworks)})], ctx)
+    page = render_minutes(session, framework, institution=context.settings.institution.name,
+                          credential_id=signed.credential["id"], issuer=signed.issuer, created=signed.created,
+                          method=signed.method, language=ctx.language)
+    write_atomic(minutes_page_path(session), page)
+    click.echo(minutes_path(session))
+    click.echo(minutes_page_path(session))
+
+
+@session_group.command("verify")
+@click.argument("session_name", metavar="SESSION")
+@pass_context
+def session_verify(ctx: Context, session_name: str) -> None:
+    """Check the signed minutes: the institution's proof, and that the session file still says the same."""
+    session = _session_or_exit(ctx, session_name)
+    workspace = workspace_or_exit(ctx, only=[])
+    context = _context_or_exit(ctx, workspace)
+    signed = _verified_minutes_or_exit(ctx, session, context)
+    click.echo(f"ok: {session.id}: {len(session.decisions)} decisions signed by {signed.issuer} on {signed.created}")
+
+
+def _verified_minutes_or_exit(ctx: Context, session: Session, context):
+    from ..credentials.minutes import MinutesError, minutes_path, read_minutes
+    if not minutes_path(session).exists():
+        fail_with([Problem("session.not_signed", None, None, {"session": session.id})], ctx)
+    try:
+        return read_minutes(session, context.settings.institution.id, context.resolver)
+    except MinutesError as error:
+        fail_with([Problem("session.minutes_invalid", session.path, None,
+                           {"session": session.id, "reason": str(error)})], ctx)

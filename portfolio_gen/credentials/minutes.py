@@ -1,0 +1,155 @@
+"""A jury session's decisions and its minutes, signed as a whole by the institution.
+
+Each decision issues its credential through `commission.certify`, the very code of the
+`certify` command. The minutes (procès-verbal) are a Verifiable Credential whose subject
+carries the whole session file as one JSON literal (`@type: @json`, as the evaluator
+registry does), so the signed bytes are exactly what the file says: anyone holding the
+institution's did:web can check the minutes, and a session file edited after signing no
+longer matches them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..core.files import write_atomic
+from ..core.problems import InputError, Problem
+from ..core.sessions import CERTIFICATE, POSTPONEMENT, JuryDecision, Session, session_to_data, write_session
+from ..core.settings import Settings
+from ..core.workspace import Workspace
+from ..decisions.sessions import decision_problems
+from . import commission, proofs
+from .cryptosuites import EDDSA_RDFC_2022
+from .dids import DidResolver, signer
+from .loader import DocumentLoader
+from .openbadges import datetime_stamp
+from .registry_credential import VOCABULARY
+from .trust import TrustContext
+
+CREDENTIAL_TYPE = "JuryMinutesCredential"
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    {
+        CREDENTIAL_TYPE: VOCABULARY + CREDENTIAL_TYPE,
+        "JuryMinutes": VOCABULARY + "JuryMinutes",
+        "session": {"@id": VOCABULARY + "session", "@type": "@json"},
+    },
+]
+
+
+class MinutesError(ValueError):
+    """The minutes cannot be trusted, or no longer match the session file; the message says why."""
+
+
+def minutes_path(session: Session) -> Path:
+    return session.path.with_name(f"{session.id}.minutes.json")
+
+
+def minutes_page_path(session: Session) -> Path:
+    return session.path.with_name(f"{session.id}.minutes.html")
+
+
+def record_decision(workspace: Workspace, context: TrustContext, session: Session, slug: str, outcome: str,
+                    private_key: Ed25519PrivateKey | None, *, comment: str = "", override: str = "",
+                    now: dt.datetime | None = None) -> Session:
+    """Check the jury's decision, issue its credential as `certify` does, add it to the session file.
+
+    Nothing is written when the decision cannot be taken (InputError with every reason).
+    """
+    if minutes_path(session).exists():
+        raise InputError([Problem("session.closed", minutes_path(session), None, {"session": session.id})])
+    decision = None
+    if session.standing(slug) is not None and outcome != POSTPONEMENT:
+        decision = commission.rule_decision(workspace, context, slug, session.framework)
+    problems = decision_problems(session, slug, outcome, decision, comment=comment, override=override)
+    if problems:
+        raise InputError(problems)
+    moment = now or dt.datetime.now(dt.UTC)
+    credential, level = "", ""
+    if outcome != POSTPONEMENT:
+        if private_key is None:
+            raise InputError([Problem("session.key_required", None, None, {"outcome": outcome})])
+        award = commission.certify(workspace, context, slug, session.framework, private_key, comment=comment,
+                                   now=moment, certified=outcome == CERTIFICATE)
+        credential = award.path.relative_to(workspace.root).as_posix()
+        level = award.decision.level if award.certified else ""
+    updated = session.with_decision(JuryDecision(slug, outcome, moment.date(), level, comment, override, credential))
+    write_session(session.path, updated)
+    return updated
+
+
+def build_minutes_credential(session: Session, settings: Settings, valid_from: dt.datetime) -> dict:
+    return {
+        "@context": CONTEXT,
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiableCredential", CREDENTIAL_TYPE],
+        "name": f"Procès-verbal — {session.id} — {settings.institution.name}",
+        "issuer": settings.institution.id,
+        "validFrom": datetime_stamp(valid_from),
+        "credentialSubject": {"id": settings.institution.id, "type": "JuryMinutes",
+                              "session": session_to_data(session)},
+    }
+
+
+def sign_minutes(session: Session, settings: Settings, private_key: Ed25519PrivateKey, *,
+                 now: dt.datetime | None = None, loader: DocumentLoader | None = None) -> dict:
+    """Sign the whole session and write `<id>.minutes.json` beside it; a session is signed once."""
+    _, method = signer(private_key, settings.institution.id)
+    moment = now or dt.datetime.now(dt.UTC)
+    signed = proofs.sign(build_minutes_credential(session, settings, moment), private_key, method,
+                         suite=EDDSA_RDFC_2022, loader=loader or DocumentLoader(), created=datetime_stamp(moment))
+    try:
+        write_atomic(minutes_path(session), json.dumps(signed, ensure_ascii=False, indent=2) + "\n", overwrite=False)
+    except FileExistsError:
+        raise InputError([Problem("session.closed", minutes_path(session), None, {"session": session.id})]) from None
+    return signed
+
+
+@dataclass(frozen=True)
+class SignedMinutes:
+    credential: dict
+    issuer: str
+    created: str
+    method: str
+
+
+def verify_minutes(credential: object, session: Session, institution_id: str, resolver: DidResolver,
+                   loader: DocumentLoader | None = None) -> SignedMinutes:
+    """The minutes once their proof, their issuer and their content are checked against the
+    session file as it is now; MinutesError says which check failed."""
+    if not isinstance(credential, dict) or CREDENTIAL_TYPE not in (credential.get("type") or []):
+        raise MinutesError(f"not a {CREDENTIAL_TYPE}")
+    issuer = proofs.issuer_id(credential)
+    if issuer != institution_id:
+        raise MinutesError(f"minutes issued by {issuer}, not by the institution {institution_id}")
+    result = proofs.verify(credential, resolver=resolver, loader=loader or DocumentLoader(),
+                           expected_controller=institution_id)
+    if not result.verified:
+        raise MinutesError(f"proof: {result.reason}")
+    signed = (credential.get("credentialSubject") or {}).get("session")
+    if signed != session_to_data(session):
+        raise MinutesError(_difference(signed, session_to_data(session)))
+    proof = credential.get("proof") or {}
+    return SignedMinutes(credential, issuer, proof.get("created", ""), proof.get("verificationMethod", ""))
+
+
+def read_minutes(session: Session, institution_id: str, resolver: DidResolver) -> SignedMinutes:
+    try:
+        credential = json.loads(minutes_path(session).read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise MinutesError(f"cannot read the minutes ({error})") from None
+    return verify_minutes(credential, session, institution_id, resolver)
+
+
+def _difference(signed: object, current: dict) -> str:
+    """Which part of the session changed since signing, so the reader knows where to look."""
+    if not isinstance(signed, dict):
+        return "the minutes carry no session"
+    changed = sorted(key for key in current.keys() | signed.keys() if signed.get(key) != current.get(key))
+    return "session file edited after signing: " + ", ".join(changed)
