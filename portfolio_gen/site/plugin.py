@@ -35,7 +35,7 @@ from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 from .credentials import PublishedCredentials, qr_svg
 from .pages import plan_site
 from .structure import GeneratedFile, Page, SiteStructure
-from .render import Renderer, theme_dir
+from .render import MARKDOWN_EXTENSIONS, Renderer, theme_dir
 
 STYLESHEET = "assets/portfolio.css"
 # The in-browser verifier: acts only on pages holding [data-pf-verify] elements.
@@ -43,7 +43,6 @@ VERIFY_SCRIPT = "assets/verify.js"
 SOURCE_MAP = ".map"
 LUNR_DIR = "assets/javascripts/lunr/"
 LUNR_SEGMENTERS = frozenset({"tinyseg.js", "wordcut.js"})  # Japanese, Thai
-MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc")
 
 
 def unneeded_theme_file(uri: str, language: str) -> bool:
