@@ -202,7 +202,8 @@ class ItemReview:
     description: str
     criteria: tuple[str, ...]
     justification: str
-    claimed_level: str
+    claimed_level: str  # a code of the framework's scale, or ""
+    claimed_level_title: str
     levels: tuple[tuple[str, str], ...]  # the framework's scale, code and title; empty when none
     earlier: tuple[EarlierDecision, ...]
     waiting: bool  # still waits for this evaluator
@@ -258,7 +259,7 @@ def _item_review(session: ReviewSession, registry: Registry, workspace: Workspac
     levels = {level.code for level in framework.levels}
     return ItemReview(
         ref, framework, localized(item, session.language), item.description, item.criteria,
-        claim.justification if claim else "",
+        claim.justification if claim else "", claim.level if claim and claim.level in levels else "",
         localized(framework.level(claim.level), session.language) if claim and claim.level in levels else "",
         tuple((level.code, localized(level, session.language)) for level in framework.levels),
         _named(earlier_decisions(candidate, framework_id, code, taken), registry), waiting,
