@@ -12,19 +12,8 @@ from conftest import run_cli
 from .conftest import EVALUATOR, start_app, stop, wait_for_url
 
 
-def serve(root, *args: str, passphrase: str | None = None, **kwargs) -> subprocess.CompletedProcess:
-    import os
-    env_before = os.environ.get("PORTFOLIO_GEN_PASSPHRASE")
-    if passphrase is not None:
-        os.environ["PORTFOLIO_GEN_PASSPHRASE"] = passphrase
-    try:
-        return run_cli("--root", str(root), "review", "--serve", "--no-browser", *args, **kwargs)
-    finally:
-        if passphrase is not None:
-            if env_before is None:
-                del os.environ["PORTFOLIO_GEN_PASSPHRASE"]
-            else:
-                os.environ["PORTFOLIO_GEN_PASSPHRASE"] = env_before
+def serve(root, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return run_cli("--root", str(root), "review", "--serve", "--no-browser", *args, **kwargs)
 
 
 def test_an_evaluator_not_in_the_registry(review_workspace):
@@ -42,13 +31,14 @@ def test_a_key_that_is_not_the_evaluators(review_workspace):
     assert "http://" not in result.stdout
 
 
-def test_a_wrong_passphrase(review_workspace, tmp_path):
+def test_a_wrong_passphrase(review_workspace, tmp_path, monkeypatch):
     secret = tmp_path / "passphrase"
     secret.write_text("correct horse\n")
     key = tmp_path / "marie.key.pem"
     made = run_cli("keys", "new", str(key), "--passphrase-file", str(secret))
     assert made.returncode == 0, made.stderr
-    result = serve(review_workspace, "--evaluator", EVALUATOR, "--key", str(key), passphrase="wrong horse")
+    monkeypatch.setenv("PORTFOLIO_GEN_PASSPHRASE", "wrong horse")
+    result = serve(review_workspace, "--evaluator", EVALUATOR, "--key", str(key))
     assert result.returncode == 2
     assert "passphrase" in result.stderr.lower()
     assert "http://" not in result.stdout
