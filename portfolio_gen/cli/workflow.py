@@ -207,10 +207,9 @@ def _serve_review(ctx: Context, evaluator_id: str, key_file: Path | None, port: 
 
     if key_file is None:
         fail_with([Problem("review.key_required")], ctx)
-    workspace_or_exit(ctx)
-    registry = _registry_or_exit(ctx, workspace_or_exit(ctx, only=[]))
+    registry = _registry_or_exit(ctx, workspace_or_exit(ctx))
     _evaluator_or_exit(ctx, registry, evaluator_id)
-    private_key = _institution_key(ctx, key_file, passphrase_file)  # asked once, kept in memory only
+    private_key = _private_key(ctx, key_file, passphrase_file)  # asked once, kept in memory only
     try:
         session = open_session(ctx.root, evaluator_id, private_key, ctx.language)
         sock = bind_loopback(port)
@@ -245,7 +244,7 @@ def report(ctx: Context, output_format: str) -> None:
 
 # --- commission: signed registry, certificates, audit -------------------------------------
 
-def _institution_key(ctx: Context, key_file: Path, passphrase_file: Path | None):
+def _private_key(ctx: Context, key_file: Path, passphrase_file: Path | None):
     """A private key (the institution's, or an evaluator's for the review app)."""
     from .credentials import load_key_or_exit  # owns key loading and passphrases
     return load_key_or_exit(ctx, key_file, passphrase_file)
@@ -275,7 +274,7 @@ def registry_sign(ctx: Context, key_file: Path, passphrase_file: Path | None) ->
     workspace = workspace_or_exit(ctx, only=[])
     registry = _registry_or_exit(ctx, workspace)
     settings = _settings_or_exit(ctx)
-    click.echo(sign_registry(ctx.root, settings, registry, _institution_key(ctx, key_file, passphrase_file)))
+    click.echo(sign_registry(ctx.root, settings, registry, _private_key(ctx, key_file, passphrase_file)))
 
 
 @main.command()
@@ -293,7 +292,7 @@ def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment:
     from ..credentials.trust import workspace_context
     workspace = workspace_or_exit(ctx)
     context = workspace_context(ctx.root, workspace)
-    key = _institution_key(ctx, key_file, passphrase_file)
+    key = _private_key(ctx, key_file, passphrase_file)
     try:
         award = commission.certify(workspace, context, slug, framework_id, key, comment=comment)
     except InputError as error:

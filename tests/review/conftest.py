@@ -85,12 +85,12 @@ class RunningApp:
         return int(self.origin.rsplit(":", 1)[1])
 
 
-def start_app(root: Path, *args: str, lang: str = "en") -> subprocess.Popen:
+def start_app(root: Path, *args: str, lang: str = "en", evaluator: str = EVALUATOR) -> subprocess.Popen:
     env = {**os.environ, "PORTFOLIO_GEN_LANG": lang, "GIT_AUTHOR_NAME": "Marie Dupont",
            "GIT_AUTHOR_EMAIL": "marie@example.org", "GIT_COMMITTER_NAME": "Marie Dupont",
            "GIT_COMMITTER_EMAIL": "marie@example.org"}
     return subprocess.Popen([sys.executable, "-m", "portfolio_gen", "--root", str(root), "review", "--serve",
-                             "--evaluator", EVALUATOR, "--no-browser", *args],
+                             "--evaluator", evaluator, "--no-browser", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
 

@@ -11,7 +11,10 @@ import urllib.request
 
 import pytest
 
-from .conftest import ENTRY, EVALUATOR, REFUSED_ITEM, SLUG, VALIDATED_ITEM, written_files
+from conftest import run_cli
+
+from .conftest import (ENTRY, REFUSED_ITEM, SLUG, VALIDATED_ITEM, RunningApp, start_app, stop, wait_for_url,
+                       written_files)
 
 
 class Client:
@@ -163,3 +166,29 @@ def test_the_app_listens_on_loopback_only(review_app):
             continue
         with pytest.raises(OSError):
             socket.create_connection((address, review_app.port), timeout=3).close()
+
+
+def test_an_item_the_registry_does_not_grant_is_not_offered_and_cannot_be_forced(review_workspace):
+    """Jean Leroy is not registered for CRCNÉ: asked anyway, he sees why and cannot decide."""
+    asked = run_cli("--root", str(review_workspace), "request", SLUG, ENTRY, "--evaluator", "jean-leroy")
+    assert asked.returncode == 0, asked.stderr
+    process = start_app(review_workspace, "--key", str(review_workspace / "keys" / "jean-leroy.key.pem"),
+                        evaluator="jean-leroy")
+    try:
+        app = RunningApp(review_workspace, wait_for_url(process), process)
+        client = Client(app.origin)
+        client.get(app.url)
+        [request_file] = (review_workspace / "candidates" / SLUG / "requests").glob(f"*{ENTRY}-jean-leroy*")
+        path = f"/requests/{SLUG}/{request_file.stem}"
+        status, page, _ = client.get(path)
+        assert status == 200
+        assert page.count('data-blocked="trust.other_framework"') == 2
+        assert "the signer is not authorised for this framework" in page
+        assert "data-action=" not in page
+        before = written_files(review_workspace)
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+        status, page, _ = client.post(path, decisions(fields))
+        assert status == 422 and "not authorised for this framework" in page
+        assert written_files(review_workspace) == before
+    finally:
+        stop(process)
