@@ -262,7 +262,8 @@ def _item_review(session: ReviewSession, registry: Registry, workspace: Workspac
         claim.justification if claim else "", claim.level if claim and claim.level in levels else "",
         localized(framework.level(claim.level), session.language) if claim and claim.level in levels else "",
         tuple((level.code, localized(level, session.language)) for level in framework.levels),
-        _named(earlier_decisions(candidate, framework_id, code, taken), registry), waiting,
+        _readable(earlier_decisions(candidate, framework_id, code, taken), registry, framework, session.language),
+        waiting,
         blocked_reason(session, registry, candidate, entry, framework, code, today) or "")
 
 
@@ -290,12 +291,18 @@ def earlier_decisions(candidate: Candidate, framework_id: str, code: str,
     return tuple(sorted(found, key=lambda d: d.date))
 
 
-def _named(decisions: tuple[EarlierDecision, ...], registry: Registry) -> tuple[EarlierDecision, ...]:
-    """Signers as the registry names them (credentials carry a did:key, records an id)."""
+def _readable(decisions: tuple[EarlierDecision, ...], registry: Registry, framework: Framework,
+              language: str) -> tuple[EarlierDecision, ...]:
+    """Signers as the registry names them (credentials carry a did:key, records an id), and
+    levels by their titles."""
     def name(signer: str) -> str:
         evaluator = registry.by_key(signer) or registry.by_id(signer)
         return evaluator.name if evaluator else signer
-    return tuple(replace(d, evaluator=name(d.evaluator)) for d in decisions)
+
+    def level(code: str) -> str:
+        known = {lv.code: lv for lv in framework.levels}
+        return localized(known[code], language) if code in known else code
+    return tuple(replace(d, evaluator=name(d.evaluator), level=level(d.level)) for d in decisions)
 
 
 def trace_view(evidence: Evidence, index: int) -> TraceView:
