@@ -11,12 +11,18 @@ from pathlib import Path
 
 import click
 
+from ..core import i18n
 from .core import Context, fail_with, main, pass_context, workspace_or_exit
 from ..core.model import ROLES, EvaluationRequest, ExternalResult
 from ..core.problems import InputError, Problem
 from ..core.records import level_on_scale, result_problem, write_refusal, write_request, write_result
 from ..core.registry import REGISTRY_FILE, Registry, load_registry
 from ..decisions.workflow import cohort_report, pending_for
+
+
+def _passphrase_option(function):
+    from .credentials import passphrase_option
+    return passphrase_option(function)
 
 
 def _registry_or_exit(ctx: Context, workspace) -> Registry:
@@ -158,9 +164,24 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str) 
 @main.command()
 @click.option("--evaluator", required=True, help="Evaluator id from evaluators.yml.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--serve", is_flag=True, help="Open the review app: read and decide in a local web page.")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="With --serve: your private key, one the registry lists for you.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="With --serve: the port on 127.0.0.1 (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="With --serve: print the URL, do not open a browser.")
+@_passphrase_option
 @pass_context
-def review(ctx: Context, evaluator: str, as_json: bool) -> None:
-    """What waits for an evaluator: requested items not yet validated or refused."""
+def review(ctx: Context, evaluator: str, as_json: bool, serve: bool, key_file: Path | None, port: int,
+           no_browser: bool, passphrase_file: Path | None) -> None:
+    """What waits for an evaluator: requested items not yet validated or refused.
+
+    With --serve, a local web app (127.0.0.1 only) to read each request and validate or
+    refuse its items, through the same checks and files as `sign` and `refuse`.
+    """
+    if serve:
+        _serve_review(ctx, evaluator, key_file, port, no_browser, passphrase_file)
+        return
     workspace = workspace_or_exit(ctx)
     registry = _registry_or_exit(ctx, workspace)
     pending = pending_for(evaluator, registry, workspace.candidates.values(),
@@ -174,6 +195,31 @@ def review(ctx: Context, evaluator: str, as_json: bool) -> None:
         return
     for row in rows:
         click.echo(f"{row['requested']}  {row['candidate']:<20} {row['item']:<16} {row['file']}")
+
+
+def _serve_review(ctx: Context, evaluator_id: str, key_file: Path | None, port: int, no_browser: bool,
+                  passphrase_file: Path | None) -> None:
+    """Every bad input (id, key, passphrase, port) is reported before the server starts."""
+    import webbrowser
+
+    from ..review.server import bind_loopback, serve, session_url
+    from ..review.session import open_session
+
+    if key_file is None:
+        fail_with([Problem("review.key_required")], ctx)
+    registry = _registry_or_exit(ctx, workspace_or_exit(ctx))
+    _evaluator_or_exit(ctx, registry, evaluator_id)
+    private_key = _private_key(ctx, key_file, passphrase_file)  # asked once, kept in memory only
+    try:
+        session = open_session(ctx.root, evaluator_id, private_key, ctx.language)
+        sock = bind_loopback(port)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    url = session_url(sock, session)
+    click.echo(i18n.text("review.cli.url", ctx.language, name=session.evaluator.name, url=url))
+    if not no_browser:
+        webbrowser.open(url)
+    serve(session, sock)
 
 
 @main.command()
@@ -266,7 +312,8 @@ def _institution_name(ctx: Context) -> str:
 
 # --- commission: signed registry, certificates, audit -------------------------------------
 
-def _institution_key(ctx: Context, key_file: Path, passphrase_file: Path | None):
+def _private_key(ctx: Context, key_file: Path, passphrase_file: Path | None):
+    """A private key (the institution's, or an evaluator's for the review app)."""
     from .credentials import load_key_or_exit  # owns key loading and passphrases
     return load_key_or_exit(ctx, key_file, passphrase_file)
 
@@ -277,11 +324,6 @@ def _settings_or_exit(ctx: Context):
         return load_settings(ctx.root)
     except InputError as error:
         fail_with(error.problems, ctx)
-
-
-def _passphrase_option(function):
-    from .credentials import passphrase_option
-    return passphrase_option(function)
 
 
 @main.group("registry")
@@ -300,7 +342,7 @@ def registry_sign(ctx: Context, key_file: Path, passphrase_file: Path | None) ->
     workspace = workspace_or_exit(ctx, only=[])
     registry = _registry_or_exit(ctx, workspace)
     settings = _settings_or_exit(ctx)
-    click.echo(sign_registry(ctx.root, settings, registry, _institution_key(ctx, key_file, passphrase_file)))
+    click.echo(sign_registry(ctx.root, settings, registry, _private_key(ctx, key_file, passphrase_file)))
 
 
 @main.command()
@@ -318,7 +360,7 @@ def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment:
     from ..credentials.trust import workspace_context
     workspace = workspace_or_exit(ctx)
     context = workspace_context(ctx.root, workspace)
-    key = _institution_key(ctx, key_file, passphrase_file)
+    key = _private_key(ctx, key_file, passphrase_file)
     try:
         award = commission.certify(workspace, context, slug, framework_id, key, comment=comment)
     except InputError as error:

@@ -86,6 +86,34 @@ def pending_items(registry: Registry, candidates: Iterable[Candidate],
     return pending
 
 
+WAITING, VALIDATED, REFUSED_ITEM = "waiting", "validated", "refused"
+
+
+@dataclass(frozen=True)
+class RequestedItem:
+    """Where one requested item stands, as its candidate sees it."""
+
+    request: EvaluationRequest
+    item: str  # "framework:code"
+    state: str  # WAITING | VALIDATED | REFUSED_ITEM
+    decision: Validation | None = None  # the latest decision on it, when there is one
+
+
+def request_states(candidate: Candidate, validations: Sequence[Validation]) -> list[RequestedItem]:
+    """Each requested item with the latest decision taken on it for its entry: a validation
+    (from the credentials given) or a refusal the evaluator asked recorded; else it waits."""
+    states = []
+    for request in sorted(candidate.requests, key=lambda r: r.date, reverse=True):
+        for ref in request.items:
+            decisions = [v for v in validations if v.entry == request.entry and f"{v.framework}:{v.item}" == ref]
+            decisions += [v for v in candidate.refusals if v.entry == request.entry and v.evaluator == request.evaluator
+                          and f"{v.framework}:{v.item}" == ref]
+            latest = max(decisions, key=lambda v: v.date, default=None)
+            state = WAITING if latest is None else VALIDATED if latest.accepted else REFUSED_ITEM
+            states.append(RequestedItem(request, ref, state, latest))
+    return states
+
+
 # --- cohort report ----------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -32,10 +32,11 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from ..core import i18n
 from ..core.model import Candidate, Framework, Validation
 from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
-from .credentials import PublishedCredentials, qr_svg
+from .credentials import PublishedCredentials, publish_credentials, qr_svg
 from .pages import plan_site
+from .previews import add_requests_page
 from .structure import GeneratedFile, Page, SiteStructure
-from .render import Renderer, theme_dir
+from .render import MARKDOWN_EXTENSIONS, Renderer, theme_dir
 
 STYLESHEET = "assets/portfolio.css"
 # The in-browser verifier: acts only on pages holding [data-pf-verify] elements.
@@ -43,7 +44,6 @@ VERIFY_SCRIPT = "assets/verify.js"
 SOURCE_MAP = ".map"
 LUNR_DIR = "assets/javascripts/lunr/"
 LUNR_SEGMENTERS = frozenset({"tinyseg.js", "wordcut.js"})  # Japanese, Thai
-MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc")
 
 
 def unneeded_theme_file(uri: str, language: str) -> bool:
@@ -87,6 +87,7 @@ COMPILED_TEMPLATES = CompiledTemplates()
 class PortfolioConfig(base.Config):
     workspace = c.Dir(exists=True)
     candidate = c.Type(str)
+    preview = c.Type(bool, default=False)  # `serve`: adds pages a built site never has
 
 
 def sha256_file(path: Path) -> str:
@@ -143,6 +144,8 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
             files.remove(unneeded)
         self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published)
+        if self.config.preview:
+            add_requests_page(self.structure, self.frameworks, self._preview_validations())
         renderer = Renderer(self.structure, config.use_directory_urls)
         for page in self.structure.pages:
             self.current_source = page.source
@@ -201,6 +204,12 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
             raise PluginError(f"portfolio: docs_dir {docs} overlaps the candidate folder {folder}; "
                               f"use an empty folder (or one with extra public pages) outside {CANDIDATES_DIR}/")
 
+    def _preview_validations(self) -> list[Validation]:
+        """In a preview, the credentials that count, judged as a build would."""
+        if self.validations or not self.config.workspace:
+            return self.validations
+        return publish_credentials(Path(self.config.workspace), self.candidate, self.frameworks).counted
+
     def _generated(self, generated: GeneratedFile) -> str:
         if generated.kind == "qr":
             return qr_svg(generated.content)
@@ -232,4 +241,5 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         listed = [p for p in site.credentials if p.in_nav]
         if listed:
             nav.append({i18n.text("site.nav.credentials", language): [{p.title: p.uri} for p in listed]})
+        nav += [{p.title: p.uri} for p in site.previews]
         return nav

@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+import markdown
+import nh3
 from markupsafe import Markup, escape
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
@@ -23,6 +25,8 @@ from .structure import Page, SiteStructure
 
 # Characters Python-Markdown gives a meaning to in inline text; a backslash neutralises them.
 MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|")
+# The Python-Markdown extensions every site's pages are written for.
+MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc")
 
 
 def themes_dir() -> Path:
@@ -94,3 +98,16 @@ class Renderer:
     @staticmethod
     def translate(language: str, key: str, **params: object) -> str:
         return i18n.text(key, language, **params)
+
+
+def entry_html(body: str) -> Markup:
+    """A candidate's own Markdown as HTML outside MkDocs (the evaluators' review app),
+    rendered with the sites' extensions.
+
+    The single place such text becomes markup: the body is the candidate's, so scripts,
+    event handlers, frames and `javascript:` links are removed (nh3, an Ammonia binding)
+    before it may be trusted as HTML.
+    """
+    html = markdown.markdown(body, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    return Markup(nh3.clean(html, url_schemes={"http", "https", "mailto"},
+                            link_rel="noopener noreferrer nofollow"))

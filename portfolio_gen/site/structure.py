@@ -63,10 +63,12 @@ class SiteStructure:
     credentials: list[Page] = field(default_factory=list)  # the list, one page each, verify
     generated: list[GeneratedFile] = field(default_factory=list)
     published: PublishedCredentials | None = None
+    previews: list[Page] = field(default_factory=list)  # pages of `serve` only, never built (site/previews.py)
 
     @property
     def pages(self) -> list[Page]:
-        return [self.home, *self.entries, *self.matrices, *self.diagnostics, *self.items, *self.credentials]
+        return [self.home, *self.entries, *self.matrices, *self.diagnostics, *self.items, *self.credentials,
+                *self.previews]
 
 
 def framework_uri(framework: Framework) -> str:

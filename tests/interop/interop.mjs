@@ -2,7 +2,8 @@
 // Usage: node interop.mjs CONTEXTS_DIR < request.json > reply.json
 // request: {op: "sign", suite, publicKeyMultibase, secretKeyMultibase, created,
 //           credentials: [...]}
-//       or {op: "verify", didDocuments: {did: doc}, credentials: [...]}
+//       or {op: "verify", didDocuments: {did: doc}, credentials: [...],
+//           statusLists (optional: then status entries are checked too)}
 //       or {op: "status", didDocuments, statusLists: {url: list credential},
 //           credentials: [...]}  (verifies each list, reads each credential's bit)
 //       or {op: "decodeList", encodedList, indices: [...]}
@@ -100,8 +101,14 @@ async function verify(request, documentLoader) {
   const suite = verifySuites();
   const results = [];
   const start = process.hrtime.bigint();
+  // With statusLists, credentials carrying a status entry are verified whole:
+  // proof and revocation bit, the list itself verified too.
+  const statusCheck = request.statusLists ? args => checkStatus({
+    ...args, suite, verifyBitstringStatusListCredential: true,
+    verifyMatchingIssuers: false}) : undefined;
   for(const credential of request.credentials) {
-    const result = await vc.verifyCredential({credential, suite, documentLoader});
+    const result = await vc.verifyCredential(
+      {credential, suite, documentLoader, checkStatus: statusCheck});
     results.push({
       verified: result.verified,
       error: result.verified ? null : describe(result)

@@ -75,10 +75,13 @@ class JsStack:
             "secretKeyMultibase": secret_key_multibase, "created": created,
         })
 
-    def verify(self, credentials, did_documents=None):
-        return self.call({
-            "op": "verify", "credentials": credentials, "didDocuments": did_documents or {},
-        })
+    def verify(self, credentials, did_documents=None, status_lists=None):
+        """Verify each credential; with status_lists ({url: list credential}), their
+        revocation entries too (else a credential with one cannot verify)."""
+        request = {"op": "verify", "credentials": credentials, "didDocuments": did_documents or {}}
+        if status_lists is not None:
+            request["statusLists"] = status_lists
+        return self.call(request)
 
     def check_status(self, credentials, status_lists, did_documents=None):
         """Each credential's bit, read by @digitalbazaar/vc-bitstring-status-list after it

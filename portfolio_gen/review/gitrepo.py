@@ -1,0 +1,72 @@
+"""After a batch: what git sees of the files it wrote, and a commit of those files only.
+
+Runs the user's own `git` (their identity, hooks and configuration apply). Nothing is
+ever pushed: sharing the commit stays the evaluator's decision.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from ..credentials.revocation import ALLOCATIONS
+from .decide import Written
+
+
+class GitError(RuntimeError):
+    """git refused; the message is git's own."""
+
+
+@dataclass(frozen=True)
+class Change:
+    status: str  # git's two-letter porcelain code, e.g. "??" for a new file
+    path: str  # relative to the workspace
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60)
+
+
+def is_repository(root: Path) -> bool:
+    try:
+        return _git(root, "rev-parse", "--is-inside-work-tree").stdout.strip() == "true"
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def batch_paths(root: Path, written: Written) -> list[str]:
+    """The batch's files, and the status allocations its credentials took, relative to root."""
+    paths = [str(path.resolve().relative_to(root.resolve())) for path in written.paths]
+    if written.validated and (root / ALLOCATIONS).exists():
+        paths.append(ALLOCATIONS)
+    return paths
+
+
+def changes(root: Path, paths: Sequence[str]) -> list[Change]:
+    run = _git(root, "status", "--porcelain=v1", "--untracked-files=all", "--", *paths)
+    if run.returncode:
+        raise GitError(run.stderr.strip())
+    return [Change(line[:2], line[3:]) for line in run.stdout.splitlines() if line.strip()]
+
+
+def commit_message(written: Written, evaluator_name: str, evaluator_id: str) -> str:
+    batch = written.batch
+    lines = [f"Review by {evaluator_name} ({evaluator_id}): {batch.candidate}, {batch.entry}", ""]
+    by_item = {d.ref: d for d in batch.decisions}
+    for ref, _ in written.validated:
+        level = by_item[ref].level
+        lines.append(f"- validated {ref}" + (f" at level {level}" if level else ""))
+    for ref, _ in written.refused:
+        lines.append(f"- refused {ref}: {by_item[ref].comment.strip()}")
+    return "\n".join(lines) + "\n"
+
+
+def commit(root: Path, paths: Sequence[str], message: str) -> str:
+    """Commit exactly `paths` (whatever else is staged stays staged); the new commit's id."""
+    for args in (("add", "--", *paths), ("commit", "--only", "-m", message, "--", *paths)):
+        run = _git(root, *args)
+        if run.returncode:
+            raise GitError((run.stderr or run.stdout).strip())
+    return _git(root, "rev-parse", "--short", "HEAD").stdout.strip()

@@ -1,0 +1,28 @@
+"""Pages only the candidate's own preview (`portfolio-gen serve`) shows, never a built site.
+
+The requests page tells a candidate what waits for whom and what was refused, with the
+evaluator's comment, so they know what to improve. It is work in progress, not a part
+of the published portfolio, so `build` never plans it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from ..core import i18n
+from ..core.model import Framework, Validation
+from ..decisions.workflow import request_states
+from .structure import Page, SiteStructure, localized
+
+REQUESTS_URI = "requests.md"
+
+
+def add_requests_page(site: SiteStructure, frameworks: Mapping[str, Framework],
+                      validations: Iterable[Validation]) -> None:
+    candidate = site.candidate
+    states = request_states(candidate, list(validations))
+    entries = {entry.slug: entry.title for entry in candidate.entries}
+    titles = {f"{framework.id}:{item.code}": localized(item, site.language)
+              for framework in frameworks.values() for item in framework.items}
+    site.previews.append(Page(REQUESTS_URI, i18n.text("site.requests.title", site.language), "requests.md.j2",
+                              {"states": states, "entries": entries, "titles": titles}, candidate.folder))
