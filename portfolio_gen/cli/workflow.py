@@ -156,12 +156,14 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str) 
 
 
 @main.command()
+@click.argument("slugs", nargs=-1)
 @click.option("--evaluator", required=True, help="Evaluator id from evaluators.yml.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def review(ctx: Context, evaluator: str, as_json: bool) -> None:
-    """What waits for an evaluator: requested items not yet validated or refused."""
-    workspace = workspace_or_exit(ctx)
+def review(ctx: Context, slugs: tuple[str, ...], evaluator: str, as_json: bool) -> None:
+    """What waits for an evaluator (from every candidate, or only SLUGS): requested items
+    not yet validated or refused."""
+    workspace = workspace_or_exit(ctx, only=slugs or None)
     registry = _registry_or_exit(ctx, workspace)
     pending = pending_for(evaluator, registry, workspace.candidates.values(),
                           _validations(ctx, workspace, trusted_only=False))
@@ -177,11 +179,13 @@ def review(ctx: Context, evaluator: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("slugs", nargs=-1)
 @click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @pass_context
-def report(ctx: Context, output_format: str) -> None:
-    """Cohort statistics: certified per framework and level, missing items, pending requests."""
-    workspace = workspace_or_exit(ctx)
+def report(ctx: Context, slugs: tuple[str, ...], output_format: str) -> None:
+    """Cohort statistics (of every candidate, or only SLUGS): certified per framework and
+    level, missing items, pending requests."""
+    workspace = workspace_or_exit(ctx, only=slugs or None)
     registry = _registry_or_exit(ctx, workspace) if (ctx.root / REGISTRY_FILE).exists() else None
     validations = _validations(ctx, workspace) if registry else {}
     data = cohort_report(list(workspace.candidates.values()), workspace.frameworks, validations, registry)

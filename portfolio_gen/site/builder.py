@@ -10,6 +10,7 @@ build leaves the previous one untouched. Unchanged candidates are skipped (see
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import io
 import logging
 import os
@@ -243,24 +244,56 @@ class CohortPlan:
     unknown: list[str] = field(default_factory=list)
 
 
-def plan_cohort(root: Path, slugs: Iterable[str] | None) -> CohortPlan:
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` of `count` (1-based, as CI matrices number their jobs)."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """`K/N` with 1 <= K <= N; ValueError otherwise."""
+        index, slash, count = text.partition("/")
+        if not slash or not index.strip().isdigit() or not count.strip().isdigit():
+            raise ValueError(f"{text!r} is not K/N")
+        shard = cls(int(index), int(count))
+        if not 1 <= shard.index <= shard.count:
+            raise ValueError(f"{text!r}: K must be between 1 and N")
+        return shard
+
+    def holds(self, slug: str) -> bool:
+        """Whether this shard builds `slug`: a hash of the slug alone, so every candidate is
+        in exactly one shard, the same on every run and machine whatever the folder order."""
+        digest = hashlib.sha256(slug.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+
+def plan_cohort(root: Path, slugs: Iterable[str] | None, shard: Shard | None = None) -> CohortPlan:
     known = [folder.name for folder in candidate_folders(root / CANDIDATES_DIR)]
     if not slugs:
-        return CohortPlan(known)
-    wanted = list(dict.fromkeys(slugs))
-    return CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known])
+        plan = CohortPlan(known)
+    else:
+        wanted = list(dict.fromkeys(slugs))
+        plan = CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known])
+    if shard is not None:
+        plan.slugs = [slug for slug in plan.slugs if shard.holds(slug)]
+    return plan
 
 
 def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = Path("site"), *,
                  jobs: int | None = None, force: bool = False, validations: ValidationProvider | None = None,
-                 on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
+                 on_result: Callable[[BuildResult], None] | None = None,
+                 shard: Shard | None = None) -> list[BuildResult]:
     """Build the given candidates (all by default); returns one result per candidate, by slug.
 
     `on_result` is called as each candidate finishes (a progress bar); `validations`
     gives each candidate's validations and must be picklable to reach worker processes.
+    With `shard`, only that shard's candidates are built: shards write disjoint
+    `<output>/<slug>` folders (and identical root files), merged by copying.
     """
     notify = on_result or (lambda result: None)
-    plan = plan_cohort(root, slugs)
+    plan = plan_cohort(root, slugs, shard)
     results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
     settings = BuildSettings(root, output, shared_inputs(root), force, validations, trust_stamp(root))
     publish_root_files(root, output)
