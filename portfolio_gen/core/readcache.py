@@ -261,14 +261,14 @@ def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
     now = time.time() if now is None else now
     newest = 0
     digest = hashlib.sha256()
-    pending = [folder]
+    pending = [(str(folder), "")]  # (directory, its path relative to `folder`)
     try:
         while pending:
-            directory = pending.pop()
+            directory, prefix = pending.pop()
             with os.scandir(directory) as scan:
                 found = sorted(scan, key=lambda e: e.name)
             for entry in found:
-                relative = os.path.relpath(entry.path, folder)
+                relative = prefix + entry.name
                 if entry.is_symlink():
                     digest.update(f"L {relative}\0{os.readlink(entry.path)}\n".encode("utf-8", "surrogateescape"))
                     try:
@@ -276,7 +276,7 @@ def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
                     except OSError:
                         continue
                 elif entry.is_dir():
-                    pending.append(Path(entry.path))
+                    pending.append((entry.path, relative + "/"))
                     digest.update(f"D {relative}\n".encode("utf-8", "surrogateescape"))
                     continue
                 else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import time
 from pathlib import Path
@@ -97,7 +98,7 @@ class VerdictCache:
                 return None  # a missing file: not worth remembering
             if stat.st_mtime_ns / 1e9 > time.time() - RACY_SECONDS:
                 return None  # may change again within the same mtime tick
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
+            digest.update(f"{os.path.abspath(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
                           .encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
