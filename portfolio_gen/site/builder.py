@@ -40,10 +40,12 @@ from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_reco
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
 PLUGIN = "portfolio"
 
-ValidationProvider = Callable[[Candidate], list[Validation]]
+# Given a candidate's slug, not the candidate: the unchanged-candidate skip runs in the
+# parent from stat calls alone, and must not read a folder to learn what it shows.
+ValidationProvider = Callable[[str], list[Validation]]
 
 
-def no_validations(candidate: Candidate) -> list[Validation]:
+def no_validations(slug: str) -> list[Validation]:
     """A provider for sites that show nothing validated (previews without credentials)."""
     return []
 
@@ -130,10 +132,10 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
     if candidate is None or errors:
         return BuildResult(slug, FAILED, time.perf_counter() - started, problems=errors,
                            file=errors[0].file if errors else folder)
-    provided = settings.validations(candidate) if settings.validations is not None else None
+    provided = settings.validations(slug) if settings.validations is not None else None
     # Credentials are judged after the skip check: it needs only their files' digests
     # (they are in the candidate's folder) and the trust files' stamp.
-    inputs = f"trust {settings.trust}" if provided is None else validations_digest(provided)
+    inputs = _validation_inputs(settings, provided)
     previous = read_record(settings.records, slug)
     used = {p.framework for p in candidate.frameworks}
     record = current_record(folder, used, settings.shared, inputs, previous)
@@ -299,7 +301,7 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
     publish_root_files(root, output)
     pending = []
     for slug in plan.slugs:
-        if not force and validations is None and _unchanged(slug, settings):
+        if not force and _unchanged(slug, settings):
             results.append(BuildResult(slug, SKIPPED))
             notify(results[-1])
         else:
@@ -318,8 +320,14 @@ def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
 def _unchanged(slug: str, settings: BuildSettings) -> bool:
     """The stat-based pre-check, in the parent process: no worker started for nothing."""
     folder = settings.root / CANDIDATES_DIR / slug
+    provided = settings.validations(slug) if settings.validations is not None else None
     return is_up_to_date(folder, settings.output / slug, read_record(settings.records, slug), settings.shared,
-                         f"trust {settings.trust}")
+                         _validation_inputs(settings, provided))
+
+
+def _validation_inputs(settings: BuildSettings, provided: list[Validation] | None) -> str:
+    """What the validations shown depend on: the trust files' stamp, or those provided."""
+    return f"trust {settings.trust}" if provided is None else validations_digest(provided)
 
 
 def _run(slugs: list[str], settings: BuildSettings, jobs: int) -> Iterator[BuildResult]:
