@@ -11,8 +11,8 @@ back, as a cohort's usually are (verdicts are not cached while a date is within 
 
 The floor is measured in the same run: read every candidate file and parse its YAML
 (front matter for entries) with libyaml's CSafeLoader, in one process. Each command
-runs as a user runs it (`python -m portfolio_gen`, a new process), and is reported in
-seconds and as a ratio to the floor, with its peak memory (max RSS of that process).
+runs as a user runs it (a new process), and is reported in seconds and as a ratio to
+the floor, with its peak memory (max RSS of that process or of its largest worker).
 With --build, the sites are built once (slow: about 0.3 s per candidate per core),
 then `build` is timed with nothing changed and after one entry is edited.
 """
@@ -103,17 +103,32 @@ def floor(root: Path) -> float:
 
 # --- commands -------------------------------------------------------------------------------
 
+# Runs the command in this interpreter and writes its own peak RSS (and its worker
+# processes') at exit: a forked child's ru_maxrss would count the bench's own memory.
+_LAUNCHER = """
+import atexit, resource, sys
+out = sys.argv.pop(1)
+def peak():
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with open(out, "w") as handle:
+        handle.write(f"{max(own, workers)}")
+atexit.register(peak)
+from portfolio_gen.cli import main
+main(prog_name="portfolio-gen")
+"""
+
+
 def run(root: Path, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """Seconds and peak memory (MB) of one command, run as a user runs it."""
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "portfolio_gen", "--root", str(root), *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code not in ok:
-        raise SystemExit(f"{' '.join(args)} exited {code}: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    """Seconds and peak memory (MB) of one command, run as a user runs it (a new process)."""
+    with tempfile.NamedTemporaryFile(suffix=".rss") as rss:
+        started = time.perf_counter()
+        process = subprocess.run([sys.executable, "-c", _LAUNCHER, rss.name, "--root", str(root), *args],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+        seconds = time.perf_counter() - started
+        if process.returncode not in ok:
+            raise SystemExit(f"{' '.join(args)} exited {process.returncode}: {process.stderr.decode()[-2000:]}")
+        return seconds, int(Path(rss.name).read_text() or 0) / 1024
 
 
 def main() -> None:

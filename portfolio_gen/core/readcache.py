@@ -147,6 +147,16 @@ class ReadCache:
         except sqlite3.Error as error:
             self._give_up(error)
 
+    def forget_below(self, kind: str, name: str) -> None:
+        """Drop the rows of `kind` whose names sort before `name` (rows keyed by an older day)."""
+        if self._connection is None:
+            return
+        try:
+            with self._connection:
+                self._connection.execute("DELETE FROM entries WHERE kind = ? AND name < ?", (kind, name))
+        except sqlite3.Error as error:
+            self._give_up(error)
+
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()

@@ -59,7 +59,10 @@ class VerdictCache:
     @classmethod
     def open(cls, root: Path, trust_files: Iterable[Path], status_list: Path | None = None) -> VerdictCache:
         """`trust_files`: every file a verdict may depend on, `status_list` among them."""
-        return cls(ReadCache.open(root, [credentials_code_version()]), trust_files, status_list)
+        store = ReadCache.open(root, [credentials_code_version()])
+        # Keys start with their day: yesterday's verdicts can never be used again.
+        store.forget_below(VERDICT_ROWS, dt.datetime.now(dt.UTC).date().isoformat())
+        return cls(store, trust_files, status_list)
 
     def verify(self, raw: bytes, options: str, evidence: Iterable[Path | None], now: dt.datetime | None,
                compute: Callable[[], Verdict]) -> Verdict:
@@ -100,7 +103,7 @@ class VerdictCache:
                 return None  # may change again within the same mtime tick
             digest.update(f"{os.path.abspath(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
                           .encode("utf-8", "surrogateescape"))
-        return digest.hexdigest()
+        return f"{day.isoformat()} {digest.hexdigest()}"
 
     def _near_a_date(self, raw: bytes, now: dt.datetime) -> bool:
         """Whether a date could be crossed before the day's key expires: one after now

@@ -114,3 +114,18 @@ def test_a_verdict_is_not_cached_across_a_date_boundary_of_the_day(tmp_path: Pat
     assert len(calls) == (1 if cached else 2)
     cache.verify(raw, "", [], NOW + dt.timedelta(days=1), lambda: calls.append(1) or Verdict(True))
     assert len(calls) == (2 if cached else 3)  # a new day is a new key
+
+
+def test_verdicts_of_past_days_are_dropped_when_the_cache_opens(tmp_path: Path):
+    """Keys hold their day, so without pruning the file would grow by a cohort a day."""
+    import sqlite3
+
+    cache = VerdictCache.open(tmp_path, [])
+    raw = json.dumps({"validFrom": "2026-01-01T00:00:00Z"}).encode()
+    for moment in (NOW, dt.datetime.now(dt.UTC) + dt.timedelta(days=3)):
+        cache.verify(raw, "", [], moment, lambda: Verdict(True))
+    cache.flush()
+    VerdictCache.open(tmp_path, [])
+    with sqlite3.connect(tmp_path / ".portfolio-gen" / "cache.sqlite") as connection:
+        days = [row[0].split()[0] for row in connection.execute("SELECT name FROM entries WHERE kind = 'verdict'")]
+    assert days == [(dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date().isoformat()]
