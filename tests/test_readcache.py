@@ -210,3 +210,28 @@ def test_cold_reads_in_parallel_give_the_same_workspace(aged: Path, monkeypatch)
     parallel = load_workspace(aged, cache=False, jobs=2)
     monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FOLDERS", 10**9)
     assert summary(parallel) == summary(load_workspace(aged, cache=False))
+
+
+def _use_inherited_cache(store, folder: str, fingerprint: str) -> None:
+    assert store.get("candidate", folder, fingerprint) is not None  # through its own connection
+    store.put_many([readcache.Stored("probe", "child", "", {"from": "child"})])
+
+
+def test_a_forked_worker_never_uses_its_parents_connection(aged: Path):
+    """Build workers are forked while the parent may hold the cache open."""
+    import multiprocessing
+
+    load_workspace(aged)
+    store = readcache.ReadCache.open(aged, [workspace_module.files_digest(workspace_module.framework_files(aged))])
+    folder = aged / "candidates" / CAMILLE
+    fingerprint = readcache.folder_fingerprint(folder)
+    assert store.get("candidate", str(folder), fingerprint) is not None
+    child = multiprocessing.get_context("fork").Process(target=_use_inherited_cache,
+                                                        args=(store, str(folder), fingerprint))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert store.get("probe", "child", "") == {"from": "child"}  # the parent's connection still works
+    store.close()
+    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -42,6 +42,7 @@ RACY_SECONDS = 2.0
 _BUSY_MS = 5000
 
 log = logging.getLogger(__name__)
+_INHERITED: list[sqlite3.Connection] = []  # connections a forked process got from its parent
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,9 +65,12 @@ class Stored:
 class ReadCache:
     """Signed, versioned values in the workspace's SQLite cache; every failure is a miss."""
 
-    def __init__(self, connection: sqlite3.Connection | None, key: bytes, context: str):
+    def __init__(self, connection: sqlite3.Connection | None, key: bytes, context: str,
+                 path: Path | None = None):
         self._connection = connection
         self._key = key
+        self._path = path
+        self._pid = os.getpid()
         self.context = context
         self.hits = 0
         self.misses = 0
@@ -81,7 +85,7 @@ class ReadCache:
         if connection is None and key and path.exists():
             _delete(path)  # corrupt or foreign: rebuilt from scratch
             connection = _connect(path)
-        return cls(connection, key or b"", context)
+        return cls(connection, key or b"", context, path)
 
     @classmethod
     def disabled(cls) -> ReadCache:
@@ -89,14 +93,24 @@ class ReadCache:
 
     @property
     def enabled(self) -> bool:
-        return self._connection is not None
+        return self._usable() is not None
+
+    def _usable(self) -> sqlite3.Connection | None:
+        """The connection of this process: SQLite connections must not cross a fork
+        (a build worker inherits its parent's objects), so a child opens its own."""
+        if self._connection is not None and os.getpid() != self._pid:
+            _INHERITED.append(self._connection)  # kept, never closed here: it is the parent's
+            self._connection = _connect(self._path) if self._path is not None else None
+            self._pid = os.getpid()
+        return self._connection
 
     def get(self, kind: str, name: str, fingerprint: str) -> Any | None:
         """The value stored for `name` under this fingerprint and context, or None."""
-        if self._connection is None:
+        connection = self._usable()
+        if connection is None:
             return None
         try:
-            row = self._connection.execute(
+            row = connection.execute(
                 # As blobs whatever their stored type: a text value would fail to decode.
                 "SELECT context, fingerprint, CAST(value AS BLOB), CAST(mac AS BLOB) FROM entries"
                 " WHERE kind = ? AND name = ?",
@@ -118,7 +132,7 @@ class ReadCache:
 
     def put_many(self, rows: Iterable[Stored]) -> None:
         """Store rows in one transaction; a busy or broken database is skipped."""
-        if self._connection is None:
+        if self._usable() is None:
             return
         values = []
         for row in rows:
@@ -135,7 +149,7 @@ class ReadCache:
 
     def forget_others(self, kind: str, keep: Iterable[str]) -> None:
         """Drop the rows of `kind` whose names are not in `keep` (deleted or renamed folders)."""
-        if self._connection is None:
+        if self._usable() is None:
             return
         keep = set(keep)
         try:
@@ -149,7 +163,7 @@ class ReadCache:
 
     def forget_below(self, kind: str, name: str) -> None:
         """Drop the rows of `kind` whose names sort before `name` (rows keyed by an older day)."""
-        if self._connection is None:
+        if self._usable() is None:
             return
         try:
             with self._connection:
@@ -158,9 +172,9 @@ class ReadCache:
             self._give_up(error)
 
     def close(self) -> None:
-        if self._connection is not None:
+        if self._connection is not None and os.getpid() == self._pid:
             self._connection.close()
-            self._connection = None
+        self._connection = None
 
     def _mac(self, kind: str, name: str, fingerprint: str, blob: bytes) -> bytes:
         message = "\0".join([FORMAT, self.context, kind, name, fingerprint]).encode() + b"\0" + blob

@@ -24,7 +24,7 @@ from .status import StatusListError
 from .issuing import credential_files
 from .loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
-from .verdicts import VerdictCache
+from .verdicts import VerdictCache, checked_evidence
 from .verify import status_lists, verified_status_list, verify_credential
 
 DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
@@ -102,9 +102,7 @@ def _verify(raw: bytes, credential: dict, context: TrustContext):
         return compute()
     # What changes a verdict besides the files the cache digests: how a missing list is taken.
     options = f"{sorted(context.verify_options)} require_status={context.verify_options.get('require_status')}"
-    evidence = [context.evidence_files(e.get("id", "")) if context.evidence_files else None
-                for e in credential.get("evidence", []) if isinstance(e, dict) and "digestMultibase" in e] \
-        if isinstance(credential, dict) and isinstance(credential.get("evidence"), list) else []
+    evidence = checked_evidence(credential, context.evidence_files)
     return context.verdicts.verify(raw, options, evidence, context.now, compute)
 
 

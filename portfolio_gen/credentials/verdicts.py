@@ -113,6 +113,15 @@ class VerdictCache:
         return any(first < end and last > start for first, last in [*_instants_in(raw), *self._status_times])
 
 
+def checked_evidence(credential: object, evidence_files: Callable[[str], Path | None] | None) -> list[Path | None]:
+    """The local files whose digests the verifier compares with the credential's evidence."""
+    listed = credential.get("evidence") if isinstance(credential, dict) else None
+    if not isinstance(listed, list):
+        return []
+    return [evidence_files(item.get("id", "")) if evidence_files else None
+            for item in listed if isinstance(item, dict) and "digestMultibase" in item]
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
