@@ -247,3 +247,15 @@ def test_report_counts_the_cohort_from_trusted_credentials(certified: Path, tmp_
     by_candidate = {(r["candidate"], r["framework"]): r for r in rows}
     assert by_candidate[("camille-martin", "c2i2e")]["certified"] == "True"
     assert by_candidate[("julien-moreau", "c2i2e")]["validated"] == "18"
+
+
+def test_review_and_report_take_slug_filters(certified: Path, tmp_path: Path):
+    root = tmp_path / "filtered"
+    shutil.copytree(certified, root)
+    for credential in (root / "candidates" / "camille-martin" / "credentials").glob("*.json"):
+        credential.unlink()  # her requested items wait again
+    waiting = lambda *slugs: json.loads(cli(root, "review", *slugs, "--evaluator", "marie-dupont", "--json").stdout)  # noqa: E731
+    assert {row["candidate"] for row in waiting()} == {"camille-martin"}
+    assert waiting("camille-martin") == waiting() and waiting("julien-moreau") == []
+    report = json.loads(cli(root, "report", "julien-moreau").stdout)
+    assert report["candidates"] == 1 and [r["candidate"] for r in report["rows"]] == ["julien-moreau"]

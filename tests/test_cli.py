@@ -86,3 +86,15 @@ def test_exported_schemas_accept_the_demo_profiles(tmp_path: Path):
     schema = json.loads((tmp_path / "candidate.schema.json").read_text("utf-8"))
     for profile in (REPO / "candidates").glob("*/candidate.yml"):
         jsonschema.validate(yaml.safe_load(profile.read_text("utf-8")), schema)
+
+
+def test_check_slugs_checks_only_those_candidates(demo_workspace: Path):
+    profile = demo_workspace / "candidates" / "julien-moreau" / "candidate.yml"
+    profile.write_text(profile.read_text("utf-8").replace("role:", "rol:", 1), "utf-8")
+    mine = run_cli("--root", str(demo_workspace), "check", "camille-martin", "--json")
+    assert mine.returncode == 0 and json.loads(mine.stdout)["candidates"] == ["camille-martin"]
+    broken = run_cli("--root", str(demo_workspace), "check", "julien-moreau", "--json")
+    assert broken.returncode == 2
+    assert {p["file"] for p in json.loads(broken.stdout)["problems"]} == {"candidates/julien-moreau/candidate.yml"}
+    unknown = run_cli("--root", str(demo_workspace), "check", "nobody")
+    assert unknown.returncode == 2 and "nobody" in unknown.stderr

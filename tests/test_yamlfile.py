@@ -68,3 +68,57 @@ def test_front_matter_round_trip(tmp_path_factory, meta, body):
     document = load_front_matter(path)
     assert dict(document.meta) == meta
     assert document.body == body
+
+
+LOADER_PROBE = r"""
+import json, sys, yaml
+if sys.argv[1] == "pure":
+    yaml.__with_libyaml__ = False  # as on a system whose PyYAML lacks libyaml
+from pathlib import Path
+from portfolio_gen.core import yamlfile
+from portfolio_gen.core.problems import InputError
+
+def lines(value):
+    if isinstance(value, yamlfile.LineDict):
+        return {"line": value.line, "keys": value.key_lines, "children": {k: lines(v) for k, v in value.items()}}
+    if isinstance(value, yamlfile.LineList):
+        return {"line": value.line, "items": value.item_lines, "children": [lines(v) for v in value]}
+    return value
+
+out = []
+for text in json.loads(sys.stdin.read()):
+    try:
+        data = yamlfile.parse_yaml(text, Path("x.yml"), first_line=2)
+        out.append({"value": data, "lines": lines(data)})
+    except InputError as error:
+        out.append({"error": [(p.key, p.line) for p in error.problems]})
+print(yamlfile._LineLoader.__mro__[1].__name__)
+print(json.dumps(out, sort_keys=True, default=str))
+"""
+
+LOADER_CORPUS = [
+    "name: A\nframeworks:\n  - id: c2i2e\n    mention: second-degre\n",
+    "a: [1, 2, {b: 3}]\nc: 2026-01-15\nd: |\n  text\n  more\ne: null\n",
+    "title: T\nclaims:\n  - item: c2i2e:B2.3\n    level: 2\n  - c2i2e:A1.1\n",
+    "name: A\nname: B\n",
+    "tags: [a\ndate: 2026-01-01\n",
+    "a: 1\n  b: 2\n",
+    "- x\n- y\n",
+]
+
+
+def test_libyaml_and_pure_python_loaders_give_the_same_values_and_lines():
+    """The C loader is the fast path; the fallback must read every file identically."""
+    import json
+    import subprocess
+    import sys
+
+    results = {}
+    for mode in ("libyaml", "pure"):
+        run = subprocess.run([sys.executable, "-c", LOADER_PROBE, mode], input=json.dumps(LOADER_CORPUS),
+                             capture_output=True, text=True, check=True)
+        base, payload = run.stdout.split("\n", 1)
+        results[mode] = (base, json.loads(payload))
+    assert results["libyaml"][0] == "CSafeLoader" and results["pure"][0] == "SafeLoader"
+    assert results["libyaml"][1] == results["pure"][1]
+    assert results["libyaml"][1][3] == {"error": [["yaml.syntax", 3]]}  # duplicate key at its file line

@@ -86,11 +86,12 @@ def workspace_or_exit(ctx: Context, only: Iterable[str] | None = None, as_json: 
 # --- check ------------------------------------------------------------------------------
 
 @main.command()
+@click.argument("slugs", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
-def check(ctx: Context, as_json: bool) -> None:
-    """Validate every framework and candidate; report all problems at once."""
-    workspace = load_workspace(ctx.root)
+def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
+    """Validate the frameworks and every candidate (or only SLUGS); report all problems at once."""
+    workspace = load_workspace(ctx.root, only=slugs or None)
     errors = workspace.errors
     if as_json:
         click.echo(json.dumps({

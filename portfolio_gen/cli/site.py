@@ -18,21 +18,28 @@ from ..core.problems import Problem
 @click.option("--force", is_flag=True, help="Rebuild candidates whose inputs did not change.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder receiving one site per candidate (default: <root>/site).")
+@click.option("--shard", "shard_text", metavar="K/N", default=None,
+              help="Build only shard K of N (1 <= K <= N), for CI matrices; shards' outputs merge by copying.")
 @pass_context
-def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, output: Path | None) -> None:
+def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, output: Path | None,
+          shard_text: str | None) -> None:
     """Build each candidate's static site (all by default) under OUTPUT/<slug>/."""
     import time
 
-    from ..site.builder import BUILT, FAILED, SKIPPED, build_cohort, plan_cohort
+    from ..site.builder import BUILT, FAILED, SKIPPED, Shard, build_cohort, plan_cohort
 
+    try:
+        shard = Shard.parse(shard_text) if shard_text is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
     output = output or ctx.root / "site"
     started = time.perf_counter()
-    plan = plan_cohort(ctx.root, slugs or None)
+    plan = plan_cohort(ctx.root, slugs or None, shard)
     with click.progressbar(length=len(plan.slugs) + len(plan.unknown), file=sys.stderr,
                            hidden=not sys.stderr.isatty(),
                            label=i18n.text("site.build.progress", ctx.language)) as bar:
         results = build_cohort(ctx.root, slugs or None, output, jobs=jobs, force=force,
-                               on_result=lambda result: bar.update(1))
+                               on_result=lambda result: bar.update(1), shard=shard)
     failed = [r for r in results if r.status == FAILED]
     render_problems([p for r in failed for p in build_problems(r)], ctx, False)
     counts = {status: sum(1 for r in results if r.status == status) for status in (BUILT, SKIPPED, FAILED)}

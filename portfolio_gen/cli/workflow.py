@@ -162,6 +162,7 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str) 
 
 
 @main.command()
+@click.argument("slugs", nargs=-1)
 @click.option("--evaluator", required=True, help="Evaluator id from evaluators.yml.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--serve", is_flag=True, help="Open the review app: read and decide in a local web page.")
@@ -172,9 +173,10 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str) 
 @click.option("--no-browser", is_flag=True, help="With --serve: print the URL, do not open a browser.")
 @_passphrase_option
 @pass_context
-def review(ctx: Context, evaluator: str, as_json: bool, serve: bool, key_file: Path | None, port: int,
-           no_browser: bool, passphrase_file: Path | None) -> None:
-    """What waits for an evaluator: requested items not yet validated or refused.
+def review(ctx: Context, slugs: tuple[str, ...], evaluator: str, as_json: bool, serve: bool, key_file: Path | None,
+           port: int, no_browser: bool, passphrase_file: Path | None) -> None:
+    """What waits for an evaluator (from every candidate, or only SLUGS): requested items
+    not yet validated or refused.
 
     With --serve, a local web app (127.0.0.1 only) to read each request and validate or
     refuse its items, through the same checks and files as `sign` and `refuse`.
@@ -182,7 +184,7 @@ def review(ctx: Context, evaluator: str, as_json: bool, serve: bool, key_file: P
     if serve:
         _serve_review(ctx, evaluator, key_file, port, no_browser, passphrase_file)
         return
-    workspace = workspace_or_exit(ctx)
+    workspace = workspace_or_exit(ctx, only=slugs or None)
     registry = _registry_or_exit(ctx, workspace)
     pending = pending_for(evaluator, registry, workspace.candidates.values(),
                           _validations(ctx, workspace, trusted_only=False))
@@ -223,6 +225,7 @@ def _serve_review(ctx: Context, evaluator_id: str, key_file: Path | None, port: 
 
 
 @main.command()
+@click.argument("slugs", nargs=-1)
 @click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("--html", "html_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the steering dashboard (static HTML, figures.json, figures.csv) into this folder.")
@@ -234,12 +237,13 @@ def _serve_review(ctx: Context, evaluator_id: str, key_file: Path | None, port: 
               help="A candidate not certified with no activity for this long is listed as inactive.")
 @click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD: the day ages are counted from (default: today).")
 @pass_context
-def report(ctx: Context, output_format: str, html_dir: Path | None, framework_id: str, phase: str, role: str,
-           unit: str, inactive_weeks: int, as_of: str | None) -> None:
-    """Cohort statistics: certified per framework and level, missing items, pending requests,
-    and with --html a dashboard that names candidates (internal: never publish it)."""
+def report(ctx: Context, slugs: tuple[str, ...], output_format: str, html_dir: Path | None, framework_id: str,
+           phase: str, role: str, unit: str, inactive_weeks: int, as_of: str | None) -> None:
+    """Cohort statistics (of every candidate, or only SLUGS): certified per framework and
+    level, missing items, pending requests, and with --html a dashboard that names
+    candidates (internal: never publish it)."""
     from ..decisions.steering import Filters, assess_cohort, cohort_figures
-    workspace = workspace_or_exit(ctx)
+    workspace = workspace_or_exit(ctx, only=slugs or None)
     filters = Filters(framework_id, phase, role, unit)
     today = _day_or_exit(ctx, as_of)
     _filters_or_exit(ctx, workspace, filters)

@@ -16,7 +16,8 @@ from .schemas import export_schemas
 from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR
 
 SCHEMAS_DIR = "schemas"
-GITIGNORE = "# build output and secrets never go to git\n/site/\n/keys/\n*.key.pem\n"
+GITIGNORE = ("# build output, caches and secrets never go to git\n/site/\n/keys/\n*.key.pem\n"
+             "/.portfolio-gen/\n/.cache/\n")
 
 
 def _templates() -> jinja2.Environment:

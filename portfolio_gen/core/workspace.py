@@ -2,22 +2,32 @@
 
 This is the entry point of the pipeline (files -> model): it reads every framework and
 every candidate and gathers all problems, so that one run of `check` reports them all.
+Candidates unchanged since the last run come from the read cache (`readcache`), with
+their problems; the others are read, in parallel processes when there are many.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .frameworks import load_frameworks
 from .model import Candidate, Framework
 from .portfolios import candidate_folders, read_candidate, slug_for
 from .problems import InputError, Problem
+from .readcache import ReadCache, Stored, files_digest, folder_fingerprint
 from .registry import REGISTRY_FILE, load_registry
 
 FRAMEWORKS_DIR = "referentiels"
 CANDIDATES_DIR = "candidates"
+CANDIDATE_ROWS, FRAMEWORK_ROWS = "candidate", "frameworks"  # kinds of rows in the read cache
+# Below this many folders to read, starting processes costs more than it saves.
+PARALLEL_MIN_FOLDERS = 200
+
+ReadResult = tuple[Candidate | None, list[Problem]]
 
 
 @dataclass
@@ -53,10 +63,26 @@ def _registry_problems(root: Path, frameworks: dict[str, Framework]) -> list[Pro
 
 
 def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
-                   only: Iterable[str] | None = None) -> Workspace:
-    """Read the workspace at `root`; `only` restricts reading to some candidate slugs."""
-    frameworks, problems = load_frameworks(framework_files(root, extra_frameworks))
-    workspace = Workspace(root, frameworks, problems=problems)
+                   only: Iterable[str] | None = None, *, cache: bool = True,
+                   jobs: int | None = None) -> Workspace:
+    """Read the workspace at `root`; `only` restricts reading to some candidate slugs.
+
+    `cache=False` reads every file (and leaves the cache alone); `jobs` caps the
+    processes used for cold reads (default: one per core).
+    """
+    paths = framework_files(root, extra_frameworks)
+    frameworks_digest = files_digest(paths)
+    store = ReadCache.open(root, [frameworks_digest]) if cache else ReadCache.disabled()
+    try:
+        return _load(root, paths, frameworks_digest, only, store, jobs)
+    finally:
+        store.close()
+
+
+def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[str] | None,
+          store: ReadCache, jobs: int | None) -> Workspace:
+    frameworks, problems = _frameworks(paths, frameworks_digest, store)
+    workspace = Workspace(root, frameworks, problems=list(problems))
     wanted = set(only) if only is not None else None
     seen: dict[str, Path] = {}
     for folder in candidate_folders(root / CANDIDATES_DIR):
@@ -68,7 +94,10 @@ def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
                                               {"slug": slug, "other": seen[slug].name}))
             continue
         seen[slug] = folder
-        candidate, candidate_problems = read_candidate(folder, frameworks)
+    results = _read_candidates(list(seen.values()), frameworks, store, jobs)
+    if wanted is None:
+        store.forget_others(CANDIDATE_ROWS, (str(folder) for folder in seen.values()))
+    for candidate, candidate_problems in results:
         workspace.problems.extend(candidate_problems)
         if candidate is not None:
             workspace.candidates[candidate.slug] = candidate
@@ -79,3 +108,57 @@ def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
             workspace.problems.append(Problem("candidate.unknown", root / CANDIDATES_DIR / slug, None,
                                               {"slug": slug, "known": ", ".join(sorted(seen))}))
     return workspace
+
+
+def _frameworks(paths: list[Path], digest: str, store: ReadCache) -> tuple[dict[str, Framework], list[Problem]]:
+    """The frameworks and their problems, read again only when a framework file changed."""
+    name = "\0".join(map(str, paths))
+    cached = store.get(FRAMEWORK_ROWS, name, digest)
+    if cached is not None:
+        return cached
+    frameworks, problems = load_frameworks(paths)
+    store.put_many([Stored(FRAMEWORK_ROWS, name, digest, (frameworks, problems))])
+    return frameworks, problems
+
+
+def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], store: ReadCache,
+                     jobs: int | None) -> list[ReadResult]:
+    """Each folder's candidate and problems, in order: from the cache when unchanged."""
+    results: list[ReadResult | None] = [None] * len(folders)
+    fingerprints: list[str | None] = [None] * len(folders)
+    missing = []
+    for index, folder in enumerate(folders):
+        if store.enabled:
+            fingerprints[index] = folder_fingerprint(folder)
+            if fingerprints[index] is not None:
+                results[index] = store.get(CANDIDATE_ROWS, str(folder), fingerprints[index])
+        if results[index] is None:
+            missing.append(index)
+    fresh = _read_folders([folders[i] for i in missing], frameworks, jobs)
+    for index, result in zip(missing, fresh):
+        results[index] = result
+    # A folder whose files are too fresh to trust their mtime has no fingerprint: not stored.
+    store.put_many(Stored(CANDIDATE_ROWS, str(folders[i]), fingerprints[i], results[i])
+                   for i in missing if fingerprints[i] is not None)
+    return results
+
+
+def _read_folders(folders: list[Path], frameworks: Mapping[str, Framework], jobs: int | None) -> list[ReadResult]:
+    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1)
+    if workers <= 1 or len(folders) < PARALLEL_MIN_FOLDERS:
+        return [read_candidate(folder, frameworks) for folder in folders]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_frameworks,
+                             initargs=(frameworks,)) as pool:
+        return list(pool.map(_read_in_worker, folders, chunksize=max(1, len(folders) // (workers * 8))))
+
+
+_worker_frameworks: Mapping[str, Framework] = {}
+
+
+def _set_worker_frameworks(frameworks: Mapping[str, Framework]) -> None:
+    global _worker_frameworks
+    _worker_frameworks = frameworks
+
+
+def _read_in_worker(folder: Path) -> ReadResult:
+    return read_candidate(folder, _worker_frameworks)

@@ -2,6 +2,9 @@
 
 Users edit these files by hand; an error must point at the line to fix. PyYAML knows
 the line of each node while parsing, so the loader keeps it beside the values.
+Parsing and composing nodes run in libyaml (C) when PyYAML was built with it, a few
+times faster than the pure-Python parser it falls back to; construction stays in
+Python either way, so both give the same values and lines.
 """
 
 from __future__ import annotations
@@ -34,7 +37,11 @@ class LineList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(yaml.SafeLoader):
+# CSafeLoader = libyaml's parser and composer + the same SafeConstructor and Resolver.
+_BaseLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+class _LineLoader(_BaseLoader):
     """SafeLoader whose mappings and sequences carry 1-based line numbers."""
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 
 from ..core.model import Candidate, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
-from ..core.settings import Settings, load_settings
+from ..core.settings import SETTINGS_FILE, Settings, load_settings
 from ..core.workspace import Workspace
 from . import openbadges, revocation
 from .dids import DidResolver
@@ -24,6 +24,7 @@ from .status import StatusListError
 from .issuing import credential_files
 from .loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
+from .verdicts import VerdictCache, checked_evidence
 from .verify import status_lists, verified_status_list, verify_credential
 
 DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
@@ -60,6 +61,7 @@ class TrustContext:
     evidence_files: Callable[[str], Path | None] | None = None
     verify_options: dict = field(default_factory=dict)  # e.g. the status list reader
     now: dt.datetime | None = None
+    verdicts: VerdictCache | None = None  # verdicts of earlier runs, while their inputs are unchanged
 
 
 def kind_of(credential: Mapping) -> str:
@@ -73,13 +75,12 @@ def kind_of(credential: Mapping) -> str:
 
 def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Assessment:
     try:
-        credential = json.loads(path.read_text("utf-8"))
+        raw = path.read_bytes()
+        credential = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError) as error:
         return Assessment(path, VALIDATION, INVALID, f"unreadable: {error}")
     kind = kind_of(credential)
-    verdict = verify_credential(credential, resolver=context.resolver, loader=context.loader,
-                                now=context.now, evidence_files=context.evidence_files,
-                                **context.verify_options)
+    verdict = _verify(raw, credential, context)
     if not verdict.ok:
         status = REVOKED if "revoked" in (verdict.reason or "") else INVALID
         return Assessment(path, kind, status, verdict.reason or "", credential)
@@ -90,6 +91,19 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
         reason = "" if issuer == context.settings.institution.id else "trust.not_institution"
         return Assessment(path, kind, UNTRUSTED if reason else VALID, reason, credential)
     return _assess_validation(path, credential, candidate, context)
+
+
+def _verify(raw: bytes, credential: dict, context: TrustContext):
+    def compute():
+        return verify_credential(credential, resolver=context.resolver, loader=context.loader,
+                                 now=context.now, evidence_files=context.evidence_files,
+                                 **context.verify_options)
+    if context.verdicts is None:
+        return compute()
+    # What changes a verdict besides the files the cache digests: how a missing list is taken.
+    options = f"{sorted(context.verify_options)} require_status={context.verify_options.get('require_status')}"
+    evidence = checked_evidence(credential, context.evidence_files)
+    return context.verdicts.verify(raw, options, evidence, context.now, compute)
 
 
 def _assess_validation(path: Path, credential: dict, candidate: Candidate, context: TrustContext) -> Assessment:
@@ -122,7 +136,10 @@ def _is_about(credential: Mapping, candidate: Candidate) -> bool:
 
 
 def assess_candidate(candidate: Candidate, context: TrustContext) -> list[Assessment]:
-    return [assess_file(path, candidate, context) for path in credential_files(candidate)]
+    assessments = [assess_file(path, candidate, context) for path in credential_files(candidate)]
+    if context.verdicts is not None:
+        context.verdicts.flush()
+    return assessments
 
 
 def workspace_context(root: Path, workspace: Workspace, **verify_options) -> TrustContext:
@@ -140,8 +157,12 @@ def workspace_context(root: Path, workspace: Workspace, **verify_options) -> Tru
     except RegistryCredentialError as error:
         problem = f"registry: {error}"
     options = {**_status_options(root, settings, resolver), **verify_options}
+    status_list = root / revocation.LIST_FILE
+    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, status_list,
+                                        root / SETTINGS_FILE], status_list)
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
-                        openbadges.evidence_files(settings, workspace.candidates).get, options)
+                        openbadges.evidence_files(settings, workspace.candidates).get, options,
+                        verdicts=verdicts)
 
 
 def _status_options(root: Path, settings: Settings, resolver: DidResolver) -> dict:

@@ -10,6 +10,7 @@ build leaves the previous one untouched. Unchanged candidates are skipped (see
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import io
 import logging
 import os
@@ -39,10 +40,12 @@ from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_reco
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
 PLUGIN = "portfolio"
 
-ValidationProvider = Callable[[Candidate], list[Validation]]
+# Given a candidate's slug, not the candidate: the unchanged-candidate skip runs in the
+# parent from stat calls alone, and must not read a folder to learn what it shows.
+ValidationProvider = Callable[[str], list[Validation]]
 
 
-def no_validations(candidate: Candidate) -> list[Validation]:
+def no_validations(slug: str) -> list[Validation]:
     """A provider for sites that show nothing validated (previews without credentials)."""
     return []
 
@@ -134,10 +137,10 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
     if candidate is None or errors:
         return BuildResult(slug, FAILED, time.perf_counter() - started, problems=errors,
                            file=errors[0].file if errors else folder)
-    provided = settings.validations(candidate) if settings.validations is not None else None
+    provided = settings.validations(slug) if settings.validations is not None else None
     # Credentials are judged after the skip check: it needs only their files' digests
     # (they are in the candidate's folder) and the trust files' stamp.
-    inputs = f"trust {settings.trust}" if provided is None else validations_digest(provided)
+    inputs = _validation_inputs(settings, provided)
     previous = read_record(settings.records, slug)
     used = {p.framework for p in candidate.frameworks}
     record = current_record(folder, used, settings.shared, inputs, previous)
@@ -248,30 +251,62 @@ class CohortPlan:
     unknown: list[str] = field(default_factory=list)
 
 
-def plan_cohort(root: Path, slugs: Iterable[str] | None) -> CohortPlan:
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` of `count` (1-based, as CI matrices number their jobs)."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """`K/N` with 1 <= K <= N; ValueError otherwise."""
+        index, slash, count = text.partition("/")
+        if not slash or not index.strip().isdigit() or not count.strip().isdigit():
+            raise ValueError(f"{text!r} is not K/N")
+        shard = cls(int(index), int(count))
+        if not 1 <= shard.index <= shard.count:
+            raise ValueError(f"{text!r}: K must be between 1 and N")
+        return shard
+
+    def holds(self, slug: str) -> bool:
+        """Whether this shard builds `slug`: a hash of the slug alone, so every candidate is
+        in exactly one shard, the same on every run and machine whatever the folder order."""
+        digest = hashlib.sha256(slug.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+
+def plan_cohort(root: Path, slugs: Iterable[str] | None, shard: Shard | None = None) -> CohortPlan:
     known = [folder.name for folder in candidate_folders(root / CANDIDATES_DIR)]
     if not slugs:
-        return CohortPlan(known)
-    wanted = list(dict.fromkeys(slugs))
-    return CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known])
+        plan = CohortPlan(known)
+    else:
+        wanted = list(dict.fromkeys(slugs))
+        plan = CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known])
+    if shard is not None:
+        plan.slugs = [slug for slug in plan.slugs if shard.holds(slug)]
+    return plan
 
 
 def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = Path("site"), *,
                  jobs: int | None = None, force: bool = False, validations: ValidationProvider | None = None,
-                 on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
+                 on_result: Callable[[BuildResult], None] | None = None,
+                 shard: Shard | None = None) -> list[BuildResult]:
     """Build the given candidates (all by default); returns one result per candidate, by slug.
 
     `on_result` is called as each candidate finishes (a progress bar); `validations`
     gives each candidate's validations and must be picklable to reach worker processes.
+    With `shard`, only that shard's candidates are built: shards write disjoint
+    `<output>/<slug>` folders (and identical root files), merged by copying.
     """
     notify = on_result or (lambda result: None)
-    plan = plan_cohort(root, slugs)
+    plan = plan_cohort(root, slugs, shard)
     results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
     settings = BuildSettings(root, output, shared_inputs(root), force, validations, trust_stamp(root))
     publish_root_files(root, output)
     pending = []
     for slug in plan.slugs:
-        if not force and validations is None and _unchanged(slug, settings):
+        if not force and _unchanged(slug, settings):
             results.append(BuildResult(slug, SKIPPED))
             notify(results[-1])
         else:
@@ -290,8 +325,14 @@ def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
 def _unchanged(slug: str, settings: BuildSettings) -> bool:
     """The stat-based pre-check, in the parent process: no worker started for nothing."""
     folder = settings.root / CANDIDATES_DIR / slug
+    provided = settings.validations(slug) if settings.validations is not None else None
     return is_up_to_date(folder, settings.output / slug, read_record(settings.records, slug), settings.shared,
-                         f"trust {settings.trust}")
+                         _validation_inputs(settings, provided))
+
+
+def _validation_inputs(settings: BuildSettings, provided: list[Validation] | None) -> str:
+    """What the validations shown depend on: the trust files' stamp, or those provided."""
+    return f"trust {settings.trust}" if provided is None else validations_digest(provided)
 
 
 def _run(slugs: list[str], settings: BuildSettings, jobs: int) -> Iterator[BuildResult]:

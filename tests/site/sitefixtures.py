@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.core.model import Candidate, Validation
+from portfolio_gen.core.model import Validation
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = ("SECRET-DRAFT-TITLE", "SECRET-DRAFT-BODY", "SECRET-DRAFT-FILE", "SECRET-PRIVATE-TITLE",
@@ -107,9 +107,9 @@ def make_workspace(root: Path) -> Path:
     return root
 
 
-def validations_for(candidate: Candidate) -> list[Validation]:
-    """Module-level (picklable) provider, as the credentials layer will give."""
-    if candidate.slug != "alice-durand":
+def validations_for(slug: str) -> list[Validation]:
+    """Module-level (picklable) provider, by slug, as the credentials layer will give."""
+    if slug != "alice-durand":
         return []
     return [Validation("mini", "M1", "Jury INSPÉ de test", dt.date(2026, 5, 4)),
             Validation("crcne", "I1", "Commission CRCNÉ", dt.date(2026, 5, 5), level="avance")]

@@ -99,3 +99,22 @@ def test_swap_in_replaces_a_folder_in_one_step(tmp_path):
     (old / "a").write_text("old"), (new / "a").write_text("new")
     builder.swap_in(new, old)
     assert (old / "a").read_text() == "new" and not new.exists()
+
+
+def changing_validations(slug: str) -> list:
+    """A provider whose answer the test changes through the environment (picklable)."""
+    from sitefixtures import validations_for
+    return validations_for(slug) if os.environ.get("SHOW_VALIDATIONS") == "1" else []
+
+
+def test_provided_validations_skip_unchanged_candidates_without_reading_them(site_workspace, monkeypatch):
+    monkeypatch.setenv("SHOW_VALIDATIONS", "1")
+    assert statuses(site_workspace, validations=changing_validations) == {"alice-durand": BUILT, "bob-smith": BUILT}
+    reads = []
+    monkeypatch.setattr(builder, "read_candidate", lambda *args: reads.append(args) or (None, []))
+    assert statuses(site_workspace, validations=changing_validations) == \
+        {"alice-durand": SKIPPED, "bob-smith": SKIPPED}
+    assert reads == []  # decided from stat calls and the provider's answer alone
+    monkeypatch.undo()
+    monkeypatch.setenv("SHOW_VALIDATIONS", "0")  # alice's validations withdrawn: her site changes
+    assert statuses(site_workspace, validations=changing_validations) == {"alice-durand": BUILT, "bob-smith": SKIPPED}

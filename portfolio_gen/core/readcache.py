@@ -1,0 +1,327 @@
+"""What was read and checked from each candidate folder, kept in one SQLite file.
+
+Reading a cohort means parsing and validating every file; on a second run almost
+nothing changed. A candidate folder's rows are reused while its fingerprint (name,
+size, modification time of every file under it) and the run's context (tool code,
+schemas, framework files) are those it was stored with; anything else is a miss and the
+folder is read again. Problems are stored with the candidate and returned on every run,
+so the cache never hides an error.
+
+The file lives in the workspace (`.portfolio-gen/cache.sqlite`, ignored by git, safe
+to delete). It is never trusted: rows are signed with a key kept in the user's own cache
+folder, so a cache file that came with a cloned repository is only ever a miss, and a
+corrupt or foreign file is deleted and rebuilt. SQLite's WAL mode and transactions let
+two commands share it without corrupting it; a busy or broken cache is skipped, never
+an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import pickle
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .. import __version__
+
+CACHE_FILE = Path(".portfolio-gen", "cache.sqlite")
+FORMAT = "portfolio-gen read cache 1"
+# A file changed less than this long before it was read may change again within the
+# same mtime tick: such folders are not stored, so an edit is never missed.
+RACY_SECONDS = 2.0
+_BUSY_MS = 5000
+
+log = logging.getLogger(__name__)
+_INHERITED: list[sqlite3.Connection] = []  # connections a forked process got from its parent
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    kind TEXT NOT NULL, name TEXT NOT NULL, context TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    value BLOB NOT NULL, mac BLOB NOT NULL, PRIMARY KEY (kind, name));
+"""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A row to write: what `name` (of `kind`) gave under `fingerprint`."""
+
+    kind: str
+    name: str
+    fingerprint: str
+    value: Any
+
+
+class ReadCache:
+    """Signed, versioned values in the workspace's SQLite cache; every failure is a miss."""
+
+    def __init__(self, connection: sqlite3.Connection | None, key: bytes, context: str,
+                 path: Path | None = None):
+        self._connection = connection
+        self._key = key
+        self._path = path
+        self._pid = os.getpid()
+        self.context = context
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def open(cls, root: Path, context_parts: Iterable[str]) -> ReadCache:
+        """The cache of the workspace at `root`, or a disabled one if it cannot be used."""
+        context = hashlib.sha256("\0".join([code_version(), *context_parts]).encode()).hexdigest()
+        key = _user_key()
+        path = root / CACHE_FILE
+        connection = _connect(path) if key else None
+        if connection is None and key and path.exists():
+            _delete(path)  # corrupt or foreign: rebuilt from scratch
+            connection = _connect(path)
+        return cls(connection, key or b"", context, path)
+
+    @classmethod
+    def disabled(cls) -> ReadCache:
+        return cls(None, b"", "")
+
+    @property
+    def enabled(self) -> bool:
+        return self._usable() is not None
+
+    def _usable(self) -> sqlite3.Connection | None:
+        """The connection of this process: SQLite connections must not cross a fork
+        (a build worker inherits its parent's objects), so a child opens its own."""
+        if self._connection is not None and os.getpid() != self._pid:
+            _INHERITED.append(self._connection)  # kept, never closed here: it is the parent's
+            self._connection = _connect(self._path) if self._path is not None else None
+            self._pid = os.getpid()
+        return self._connection
+
+    def get(self, kind: str, name: str, fingerprint: str) -> Any | None:
+        """The value stored for `name` under this fingerprint and context, or None."""
+        connection = self._usable()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute(
+                # As blobs whatever their stored type: a text value would fail to decode.
+                "SELECT context, fingerprint, CAST(value AS BLOB), CAST(mac AS BLOB) FROM entries"
+                " WHERE kind = ? AND name = ?",
+                (kind, name)).fetchone()
+        except sqlite3.Error as error:
+            self._give_up(error)
+            return None
+        if row is None or row[0] != self.context or row[1] != fingerprint or \
+                not hmac.compare_digest(row[3], self._mac(kind, name, fingerprint, row[2])):
+            self.misses += 1
+            return None
+        try:
+            value = pickle.loads(row[2])  # noqa: S301 - signed by this user's key, checked above
+        except Exception:  # noqa: BLE001 - an unreadable row (older classes) is a miss
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put_many(self, rows: Iterable[Stored]) -> None:
+        """Store rows in one transaction; a busy or broken database is skipped."""
+        if self._usable() is None:
+            return
+        values = []
+        for row in rows:
+            blob = pickle.dumps(row.value, protocol=pickle.HIGHEST_PROTOCOL)
+            values.append((row.kind, row.name, self.context, row.fingerprint, blob,
+                           self._mac(row.kind, row.name, row.fingerprint, blob)))
+        if not values:
+            return
+        try:
+            with self._connection:
+                self._connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", values)
+        except sqlite3.Error as error:
+            self._give_up(error)
+
+    def forget_others(self, kind: str, keep: Iterable[str]) -> None:
+        """Drop the rows of `kind` whose names are not in `keep` (deleted or renamed folders)."""
+        if self._usable() is None:
+            return
+        keep = set(keep)
+        try:
+            names = [row[0] for row in self._connection.execute("SELECT name FROM entries WHERE kind = ?", (kind,))]
+            gone = [(kind, name) for name in names if name not in keep]
+            if gone:
+                with self._connection:
+                    self._connection.executemany("DELETE FROM entries WHERE kind = ? AND name = ?", gone)
+        except sqlite3.Error as error:
+            self._give_up(error)
+
+    def forget_below(self, kind: str, name: str) -> None:
+        """Drop the rows of `kind` whose names sort before `name` (rows keyed by an older day)."""
+        if self._usable() is None:
+            return
+        try:
+            with self._connection:
+                self._connection.execute("DELETE FROM entries WHERE kind = ? AND name < ?", (kind, name))
+        except sqlite3.Error as error:
+            self._give_up(error)
+
+    def close(self) -> None:
+        if self._connection is not None and os.getpid() == self._pid:
+            self._connection.close()
+        self._connection = None
+
+    def _mac(self, kind: str, name: str, fingerprint: str, blob: bytes) -> bytes:
+        message = "\0".join([FORMAT, self.context, kind, name, fingerprint]).encode() + b"\0" + blob
+        return hmac.new(self._key, message, hashlib.sha256).digest()
+
+    def _give_up(self, error: sqlite3.Error) -> None:
+        log.debug("read cache disabled for this run: %s", error)
+        self.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    """Open (creating if needed) and check the cache database; None if it is not ours."""
+    connection = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None)
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.isolation_level = ""  # transactions through `with connection`
+        with connection:
+            connection.executescript(_SCHEMA)
+            found = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if found is None:
+                connection.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+            elif found[0] != FORMAT:
+                raise sqlite3.DatabaseError(f"foreign cache format {found[0]!r}")
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(entries)")]
+        if columns != ["kind", "name", "context", "fingerprint", "value", "mac"]:
+            raise sqlite3.DatabaseError("foreign cache table")
+        return connection
+    except (sqlite3.Error, OSError) as error:
+        log.debug("read cache %s unusable: %s", path, error)
+        if connection is not None:
+            connection.close()
+        return None
+
+
+def _delete(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            Path(f"{path}{suffix}").unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            log.debug("cannot delete %s%s: %s", path, suffix, error)
+
+
+def _user_key() -> bytes | None:
+    """This user's secret for signing cache rows, created on first use (mode 0600).
+
+    It lives outside every workspace (`$XDG_CACHE_HOME/portfolio-gen/`), so nothing in a
+    repository can forge a row; without a usable home the cache is simply off.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "portfolio-gen" / "cache-key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass  # another command created it at the same moment
+    except OSError:
+        return None
+    try:
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
+_code_version: str | None = None
+
+
+def code_version() -> str:
+    """The tool's version and a digest of the reading code and schemas.
+
+    A development checkout changes code without a version bump; a stale row built by
+    older readers must then be a miss, not a silently different answer.
+    """
+    global _code_version
+    if _code_version is None:
+        digest = hashlib.sha256(f"{__version__} {yaml.__version__} {yaml.__with_libyaml__}".encode())
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.glob("*.py")):
+            digest.update(path.read_bytes())
+        schemas = resources.files("portfolio_gen").joinpath("data/schemas")
+        for entry in sorted(schemas.iterdir(), key=lambda e: e.name):
+            digest.update(entry.read_bytes())
+        _code_version = digest.hexdigest()
+    return _code_version
+
+
+def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
+    """Name, size and mtime of everything under `folder`; None while a file is too fresh.
+
+    Symbolic links are recorded with their target, so re-pointing one changes the
+    fingerprint; directories are not descended through links (evidence may not leave
+    the folder anyway).
+    """
+    now = time.time() if now is None else now
+    newest = 0
+    digest = hashlib.sha256()
+    pending = [(str(folder), "")]  # (directory, its path relative to `folder`)
+    try:
+        while pending:
+            directory, prefix = pending.pop()
+            with os.scandir(directory) as scan:
+                found = sorted(scan, key=lambda e: e.name)
+            for entry in found:
+                relative = prefix + entry.name
+                if entry.is_symlink():
+                    digest.update(f"L {relative}\0{os.readlink(entry.path)}\n".encode("utf-8", "surrogateescape"))
+                    try:
+                        stat = os.stat(entry.path)
+                    except OSError:
+                        continue
+                elif entry.is_dir():
+                    pending.append((entry.path, relative + "/"))
+                    digest.update(f"D {relative}\n".encode("utf-8", "surrogateescape"))
+                    continue
+                else:
+                    stat = entry.stat()
+                newest = max(newest, stat.st_mtime_ns)
+                digest.update(f"F {relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
+                              .encode("utf-8", "surrogateescape"))
+    except OSError:
+        return None
+    if newest / 1e9 > now - RACY_SECONDS:
+        return None
+    return digest.hexdigest()
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """Digest of the contents of a few small files (frameworks), by name."""
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0missing"
+        digest.update(f"{path}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
+    return digest.hexdigest()

@@ -1,0 +1,147 @@
+"""Verification verdicts kept between runs: each credential verified once while nothing changed.
+
+`audit`, `report`, `status` and the site build each verify every credential of the
+cohort. A verdict depends only on its inputs, so it is cached under a digest of all of
+them: the credential's bytes, the trust files' bytes (did.json, the signed registry,
+the status list, the settings), the verification code, the day, the options that
+change the outcome (a missing status list tolerated or not), and the stat of each
+evidence file whose digest it checks. Any change to one of them is a different key: a
+revocation re-signs the status list, so every verdict is taken again. Keys hold no
+rule, so they stay right when the verification rules change.
+
+Time is the one input that moves by itself: a verdict is cached by day, and not at all
+when a date in the credential or the status list lies between now and the end of the
+day (expiry, not-yet-valid, a list's validUntil), so no cached verdict crosses one.
+Rows live in the workspace's read cache, signed with the user's key (`readcache`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..core.readcache import RACY_SECONDS, ReadCache, Stored
+from .verify import Verdict
+
+VERDICT_ROWS = "verdict"
+_FLUSH_EVERY = 500
+# ISO 8601 dates and date-times as they appear in credentials (validFrom, created, ...).
+_ISO_DATE = re.compile(rb'"\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?"')
+_SKEW = dt.timedelta(minutes=10)  # more than the verifier's tolerated clock skew
+
+
+def credentials_code_version() -> str:
+    """A digest of the credential layer's code: changed rules mean new keys."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class VerdictCache:
+    """`verify_credential` results under a digest of everything they were computed from."""
+
+    def __init__(self, store: ReadCache, trust_files: Iterable[Path], status_list: Path | None = None):
+        self._store = store
+        self._pending: list[Stored] = []
+        digest = hashlib.sha256()
+        for path in trust_files:
+            data = _read(path)
+            digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
+        self._trust = digest.hexdigest()
+        self._status_times = _instants_in(_read(status_list)) if status_list else []
+
+    @classmethod
+    def open(cls, root: Path, trust_files: Iterable[Path], status_list: Path | None = None) -> VerdictCache:
+        """`trust_files`: every file a verdict may depend on, `status_list` among them."""
+        store = ReadCache.open(root, [credentials_code_version()])
+        # Keys start with their day: yesterday's verdicts can never be used again.
+        store.forget_below(VERDICT_ROWS, dt.datetime.now(dt.UTC).date().isoformat())
+        return cls(store, trust_files, status_list)
+
+    def verify(self, raw: bytes, options: str, evidence: Iterable[Path | None], now: dt.datetime | None,
+               compute: Callable[[], Verdict]) -> Verdict:
+        """The cached verdict for these inputs, or `compute()`'s, stored when safe."""
+        moment = now or dt.datetime.now(dt.UTC)
+        if self._near_a_date(raw, moment):
+            return compute()
+        key = self._key(raw, options, evidence, moment.date())
+        if key is None:
+            return compute()
+        cached = self._store.get(VERDICT_ROWS, key, "")
+        if isinstance(cached, Verdict):
+            return cached
+        verdict = compute()
+        self._pending.append(Stored(VERDICT_ROWS, key, "", verdict))
+        if len(self._pending) >= _FLUSH_EVERY:
+            self.flush()
+        return verdict
+
+    def flush(self) -> None:
+        """Write the verdicts taken since the last flush, in one transaction."""
+        pending, self._pending = self._pending, []
+        self._store.put_many(pending)
+
+    def _key(self, raw: bytes, options: str, evidence: Iterable[Path | None], day: dt.date) -> str | None:
+        digest = hashlib.sha256()
+        digest.update(hashlib.sha256(raw).digest())
+        digest.update(f"\0{self._trust}\0{options}\0{day.isoformat()}\0".encode())
+        for path in evidence:
+            if path is None:
+                digest.update(b"-\n")
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                return None  # a missing file: not worth remembering
+            if stat.st_mtime_ns / 1e9 > time.time() - RACY_SECONDS:
+                return None  # may change again within the same mtime tick
+            digest.update(f"{os.path.abspath(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
+                          .encode("utf-8", "surrogateescape"))
+        return f"{day.isoformat()} {digest.hexdigest()}"
+
+    def _near_a_date(self, raw: bytes, now: dt.datetime) -> bool:
+        """Whether a date could be crossed before the day's key expires: one after now
+        (less the skew) and before the end of today (plus the skew)."""
+        start = now - _SKEW
+        end = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), dt.UTC) + _SKEW
+        return any(first < end and last > start for first, last in [*_instants_in(raw), *self._status_times])
+
+
+def checked_evidence(credential: object, evidence_files: Callable[[str], Path | None] | None) -> list[Path | None]:
+    """The local files whose digests the verifier compares with the credential's evidence."""
+    listed = credential.get("evidence") if isinstance(credential, dict) else None
+    if not isinstance(listed, list):
+        return []
+    return [evidence_files(item.get("id", "")) if evidence_files else None
+            for item in listed if isinstance(item, dict) and "digestMultibase" in item]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _instants_in(data: bytes) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Every ISO date or date-time in a JSON document, as the span of time it may mean."""
+    found = []
+    for match in _ISO_DATE.finditer(data):
+        text = match.group(0).decode().strip('"')
+        try:
+            if len(text) == 10:  # a date alone: the whole day, in any time zone
+                day = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
+                found.append((day - dt.timedelta(hours=14), day + dt.timedelta(hours=38)))
+            else:
+                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+                found.append((moment, moment))
+        except ValueError:
+            continue
+    return found

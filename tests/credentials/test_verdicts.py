@@ -1,0 +1,131 @@
+"""Verdicts cached between runs: nothing verified twice while unchanged, every change seen."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portfolio_gen.core.readcache import ReadCache
+from portfolio_gen.core.workspace import load_workspace
+from portfolio_gen.credentials import trust
+from portfolio_gen.credentials.verdicts import VerdictCache
+from portfolio_gen.credentials.verify import Verdict
+
+from conftest import run_cli
+
+
+@pytest.fixture(autouse=True)
+def own_cache_key(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
+@pytest.fixture
+def demo(built_demo: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
+
+
+class CountingVerifier:
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        verify = trust.verify_credential
+
+        def counting(*args, **kwargs):
+            self.calls += 1
+            return verify(*args, **kwargs)
+        monkeypatch.setattr(trust, "verify_credential", counting)
+
+
+# The demo signed its credentials minutes ago; verdicts are not cached while a date is
+# that close to now (it could still flip within the clock skew), so judge an hour later.
+LATER = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+
+
+def audit(root: Path) -> dict[str, tuple[str, str]]:
+    """Every credential's status and reason, as `audit` judges them (a fresh context: a new run)."""
+    workspace = load_workspace(root)
+    context = dataclasses.replace(trust.workspace_context(root, workspace), now=LATER)
+    return {str(a.path.relative_to(root)): (a.status, a.reason)
+            for candidate in workspace.candidates.values() for a in trust.assess_candidate(candidate, context)}
+
+
+def test_a_second_run_verifies_nothing_and_judges_the_same(demo: Path, monkeypatch):
+    first = audit(demo)
+    counter = CountingVerifier(monkeypatch)
+    assert audit(demo) == first and counter.calls == 0
+    assert first and all(status == trust.VALID for status, _ in first.values())
+
+
+def test_a_revocation_is_seen_on_the_next_run(demo: Path, monkeypatch):
+    before = audit(demo)
+    revoked = sorted(before)[0]
+    result = run_cli("--root", str(demo), "revoke", str(demo / revoked), "--reason", "error",
+                     "--key", str(demo / "keys" / "institution.key.pem"))
+    assert result.returncode == 0, result.stderr
+    counter = CountingVerifier(monkeypatch)
+    after = audit(demo)
+    assert after[revoked][0] == trust.REVOKED and counter.calls == len(before)
+    assert {k: v for k, v in after.items() if k != revoked} == {k: v for k, v in before.items() if k != revoked}
+
+
+def test_a_changed_registry_or_did_document_invalidates_every_verdict(demo: Path, monkeypatch):
+    before = audit(demo)
+    counter = CountingVerifier(monkeypatch)
+    did = demo / "did.json"
+    document = json.loads(did.read_text("utf-8"))
+    document["verificationMethod"] = []  # the institution's key withdrawn
+    did.write_text(json.dumps(document), "utf-8")
+    after = audit(demo)
+    assert counter.calls == len(before)
+    assert any(status != trust.VALID for status, _ in after.values())
+
+
+def test_an_edited_credential_is_verified_again(demo: Path, monkeypatch):
+    before = audit(demo)
+    path = demo / sorted(before)[0]
+    credential = json.loads(path.read_text("utf-8"))
+    credential["name"] = "Forged name"
+    path.write_text(json.dumps(credential), "utf-8")
+    counter = CountingVerifier(monkeypatch)
+    assert audit(demo)[sorted(before)[0]][0] == trust.INVALID and counter.calls == 1
+
+
+NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("valid_until, cached", [
+    ("2026-06-01T15:00:00Z", False),   # expires later today: recomputed until then
+    ("2026-06-01", False),             # a bare date today
+    ("2026-06-02T00:05:00Z", False),   # within the skew after midnight
+    ("2026-05-20T00:00:00Z", True),    # long past: cannot flip any more
+    ("2027-01-01T00:00:00Z", True),    # far ahead
+])
+def test_a_verdict_is_not_cached_across_a_date_boundary_of_the_day(tmp_path: Path, valid_until, cached):
+    cache = VerdictCache(ReadCache.open(tmp_path, ["test"]), [])
+    calls = []
+    raw = json.dumps({"validFrom": "2026-01-01T00:00:00Z", "validUntil": valid_until}).encode()
+    for _ in range(2):
+        cache.verify(raw, "", [], NOW, lambda: calls.append(1) or Verdict(True))
+        cache.flush()
+    assert len(calls) == (1 if cached else 2)
+    cache.verify(raw, "", [], NOW + dt.timedelta(days=1), lambda: calls.append(1) or Verdict(True))
+    assert len(calls) == (2 if cached else 3)  # a new day is a new key
+
+
+def test_verdicts_of_past_days_are_dropped_when_the_cache_opens(tmp_path: Path):
+    """Keys hold their day, so without pruning the file would grow by a cohort a day."""
+    import sqlite3
+
+    cache = VerdictCache.open(tmp_path, [])
+    raw = json.dumps({"validFrom": "2026-01-01T00:00:00Z"}).encode()
+    for moment in (NOW, dt.datetime.now(dt.UTC) + dt.timedelta(days=3)):
+        cache.verify(raw, "", [], moment, lambda: Verdict(True))
+    cache.flush()
+    VerdictCache.open(tmp_path, [])
+    with sqlite3.connect(tmp_path / ".portfolio-gen" / "cache.sqlite") as connection:
+        days = [row[0].split()[0] for row in connection.execute("SELECT name FROM entries WHERE kind = 'verdict'")]
+    assert days == [(dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date().isoformat()]

@@ -1,0 +1,237 @@
+"""The read cache: a second run reads nothing unchanged, and never misses a change or hides an error."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from portfolio_gen.core import readcache, workspace as workspace_module, yamlfile
+from portfolio_gen.core.workspace import load_workspace
+
+CAMILLE = "camille-martin"
+
+
+@pytest.fixture(autouse=True)
+def own_cache_key(tmp_path_factory, monkeypatch):
+    """Each test signs its rows with its own user key, as a different user would."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
+def age(root: Path, seconds: float = 3600) -> None:
+    """Make every file old enough for its mtime to be trusted (see RACY_SECONDS)."""
+    old = time.time() - seconds
+    for directory, _, names in os.walk(root):
+        for name in names:
+            os.utime(Path(directory, name), (old, old))
+
+
+class Counter:
+    """Counts YAML parses and candidate folder reads while a workspace is loaded."""
+
+    def __init__(self, monkeypatch):
+        self.parses, self.folders = 0, []
+        parse, read = yamlfile.parse_yaml, workspace_module.read_candidate
+
+        def counting_parse(*args, **kwargs):
+            self.parses += 1
+            return parse(*args, **kwargs)
+
+        def counting_read(folder, frameworks):
+            self.folders.append(folder.name)
+            return read(folder, frameworks)
+        monkeypatch.setattr(yamlfile, "parse_yaml", counting_parse)
+        monkeypatch.setattr(workspace_module, "read_candidate", counting_read)
+
+    def reset(self):
+        self.parses, self.folders = 0, []
+
+
+def summary(workspace) -> tuple:
+    return (sorted(workspace.frameworks), {slug: c for slug, c in workspace.candidates.items()},
+            [(p.key, str(p.file), p.line, p.params) for p in workspace.problems])
+
+
+@pytest.fixture
+def aged(demo_workspace: Path) -> Path:
+    age(demo_workspace)
+    return demo_workspace
+
+
+def test_second_load_parses_nothing_and_gives_the_same_workspace(aged: Path, monkeypatch):
+    counter = Counter(monkeypatch)
+    first = load_workspace(aged)
+    assert counter.parses > 30 and len(counter.folders) == 5
+    counter.reset()
+    second = load_workspace(aged)
+    assert counter.parses == 0 and counter.folders == []
+    assert summary(second) == summary(first) == summary(load_workspace(aged, cache=False))
+    assert (aged / ".portfolio-gen" / "cache.sqlite").is_file()
+
+
+def test_an_edit_rereads_only_that_candidate(aged: Path, monkeypatch):
+    load_workspace(aged)
+    counter = Counter(monkeypatch)
+    entry = next((aged / "candidates" / CAMILLE / "entries").glob("*.md"))
+    entry.write_text(entry.read_text("utf-8").replace("title:", "title: Edited —", 1), "utf-8")
+    loaded = load_workspace(aged)
+    assert counter.folders == [CAMILLE]
+    titles = [e.title for e in loaded.candidate(CAMILLE).entries]
+    assert any(t.startswith("Edited —") for t in titles)
+
+
+def test_an_edit_within_the_same_second_is_not_missed(aged: Path):
+    """A file written just before it is read may change again in the same mtime tick."""
+    profile = aged / "candidates" / CAMILLE / "candidate.yml"
+    text = profile.read_text("utf-8")
+    profile.write_text(text.replace("name:", "name: Aa", 1), "utf-8")
+    assert load_workspace(aged).candidate(CAMILLE).name.startswith("Aa")
+    stat = profile.stat()
+    profile.write_text(text.replace("name:", "name: Bb", 1), "utf-8")  # same size, maybe same mtime
+    os.utime(profile, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert load_workspace(aged).candidate(CAMILLE).name.startswith("Bb")
+
+
+def test_deleted_and_renamed_files_are_picked_up(aged: Path):
+    entries = aged / "candidates" / CAMILLE / "entries"
+    before = {e.slug for e in load_workspace(aged).candidate(CAMILLE).entries}
+    first, second = sorted(entries.glob("*.md"))[:2]
+    first.unlink()
+    after_delete = {e.slug for e in load_workspace(aged).candidate(CAMILLE).entries}
+    assert after_delete == before - {first.stem}
+    second.rename(entries / "2026-05-01-renamed.md")
+    after_rename = {e.slug for e in load_workspace(aged).candidate(CAMILLE).entries}
+    assert after_rename == after_delete - {second.stem} | {"2026-05-01-renamed"}
+
+
+def test_a_deleted_candidate_folder_leaves_the_workspace_and_the_cache(aged: Path):
+    load_workspace(aged)
+    (aged / "candidates" / CAMILLE).rename(aged / "candidates" / "_archived")
+    assert CAMILLE not in load_workspace(aged).candidates
+    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+        names = [row[0] for row in connection.execute("SELECT name FROM entries WHERE kind = 'candidate'")]
+    assert len(names) == 4 and not any(CAMILLE in name for name in names)
+
+
+def test_a_changed_framework_invalidates_every_candidate(aged: Path, monkeypatch):
+    load_workspace(aged)
+    counter = Counter(monkeypatch)
+    framework = aged / "referentiels" / "c2i2e.yml"
+    # Renaming an item every candidate may claim: claims of it become unknown items.
+    text = framework.read_text("utf-8")
+    framework.write_text(text.replace("code: B2.3", "code: B2.9", 1), "utf-8")
+    loaded = load_workspace(aged)
+    assert sorted(counter.folders) == sorted(p.name for p in (aged / "candidates").iterdir())
+    assert "B2.9" in loaded.frameworks["c2i2e"].item_by_code
+    assert summary(loaded) == summary(load_workspace(aged, cache=False))
+
+
+def test_an_error_is_reported_on_every_run_until_fixed(aged: Path, monkeypatch):
+    profile = aged / "candidates" / CAMILLE / "candidate.yml"
+    good = profile.read_text("utf-8")
+    profile.write_text(good.replace("role:", "rol:", 1), "utf-8")
+    age(aged)
+    first = [(p.key, p.line) for p in load_workspace(aged).errors]
+    counter = Counter(monkeypatch)
+    for _ in range(2):
+        again = [(p.key, p.line) for p in load_workspace(aged).errors]
+        assert again == first and first and counter.folders == []  # from the cache, still reported
+    profile.write_text(good, "utf-8")
+    assert load_workspace(aged).errors == []
+
+
+def test_a_corrupted_cache_file_is_ignored_and_rebuilt(aged: Path, monkeypatch):
+    expected = summary(load_workspace(aged, cache=False))
+    path = aged / readcache.CACHE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a database at all\0" * 100)
+    assert summary(load_workspace(aged)) == expected
+    counter = Counter(monkeypatch)
+    assert summary(load_workspace(aged)) == expected and counter.folders == []  # rebuilt, then used
+
+
+def test_a_cache_written_by_someone_else_is_never_trusted(aged: Path, monkeypatch, tmp_path):
+    """A cache file committed to a repository (or forged) is signed with another key: all misses."""
+    load_workspace(aged)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    counter = Counter(monkeypatch)
+    load_workspace(aged)
+    assert len(counter.folders) == 5
+
+
+def test_a_tampered_row_is_a_miss(aged: Path, monkeypatch):
+    load_workspace(aged)
+    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+        connection.execute("UPDATE entries SET value = value || x'00' WHERE name LIKE ?", (f"%{CAMILLE}",))
+    counter = Counter(monkeypatch)
+    load_workspace(aged)
+    assert counter.folders == [CAMILLE]
+
+
+def test_a_foreign_sqlite_database_is_replaced(aged: Path):
+    path = aged / readcache.CACHE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        connection.execute("INSERT INTO meta VALUES ('format', 'something else')")
+    expected = summary(load_workspace(aged, cache=False))
+    assert summary(load_workspace(aged)) == expected
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT value FROM meta").fetchone()[0] == readcache.FORMAT
+
+
+CONCURRENT_LOAD = """
+import sys
+from pathlib import Path
+from portfolio_gen.core.workspace import load_workspace
+for _ in range(5):
+    workspace = load_workspace(Path(sys.argv[1]))
+    assert len(workspace.candidates) == 5, workspace.problems
+"""
+
+
+def test_commands_running_at_once_never_corrupt_the_cache(aged: Path):
+    processes = [subprocess.Popen([sys.executable, "-c", CONCURRENT_LOAD, str(aged)], stderr=subprocess.PIPE)
+                 for _ in range(4)]
+    for process in processes:
+        assert process.wait(timeout=120) == 0, process.stderr.read().decode()
+    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("SELECT count(*) FROM entries WHERE kind = 'candidate'").fetchone()[0] == 5
+
+
+def test_cold_reads_in_parallel_give_the_same_workspace(aged: Path, monkeypatch):
+    monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FOLDERS", 2)
+    parallel = load_workspace(aged, cache=False, jobs=2)
+    monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FOLDERS", 10**9)
+    assert summary(parallel) == summary(load_workspace(aged, cache=False))
+
+
+def _use_inherited_cache(store, folder: str, fingerprint: str) -> None:
+    assert store.get("candidate", folder, fingerprint) is not None  # through its own connection
+    store.put_many([readcache.Stored("probe", "child", "", {"from": "child"})])
+
+
+def test_a_forked_worker_never_uses_its_parents_connection(aged: Path):
+    """Build workers are forked while the parent may hold the cache open."""
+    import multiprocessing
+
+    load_workspace(aged)
+    store = readcache.ReadCache.open(aged, [workspace_module.files_digest(workspace_module.framework_files(aged))])
+    folder = aged / "candidates" / CAMILLE
+    fingerprint = readcache.folder_fingerprint(folder)
+    assert store.get("candidate", str(folder), fingerprint) is not None
+    child = multiprocessing.get_context("fork").Process(target=_use_inherited_cache,
+                                                        args=(store, str(folder), fingerprint))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert store.get("probe", "child", "") == {"from": "child"}  # the parent's connection still works
+    store.close()
+    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
