@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ DEFAULT_BITS = 2 ** 20
 # A list is fetched from a web host the verifier does not trust: refuse to inflate more
 # than this, so a hostile list cannot exhaust memory (a "gzip bomb").
 MAXIMUM_BYTES = 16 * 1024 * 1024
+# The specification's statusListIndex is a string of digits: "+445975" or "21_6265",
+# which int() reads, name other bits than they seem to.
+STATUS_INDEX = re.compile(r"[0-9]+")
 
 
 class StatusListError(ValueError):
@@ -145,8 +149,11 @@ def check_status(entry: dict, list_credential: dict | None) -> StatusCheck:
     subject = list_credential.get("credentialSubject") or {}
     if subject.get("type") != "BitstringStatusList" or subject.get("statusPurpose") != entry.get("statusPurpose"):
         return StatusCheck(False, "status list has another type or purpose than the entry")
+    index_text = entry.get("statusListIndex")
+    if not isinstance(index_text, str) or not STATUS_INDEX.fullmatch(index_text):
+        return StatusCheck(False, f"statusListIndex {index_text!r} is not a string of digits")
     try:
-        index = int(str(entry.get("statusListIndex")))
+        index = int(index_text)
         revoked = Bitstring.decode(subject.get("encodedList")).get(index)
     except (StatusListError, ValueError) as error:
         return StatusCheck(False, f"status list unusable: {error}")

@@ -23,16 +23,16 @@ from pathlib import Path
 
 from ..core.model import Validation
 from . import openbadges, proofs
-from .cryptosuites import EDDSA_JCS_2022
+from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022
 from .dids import DidResolver
 from .loader import DocumentLoader
+from .signed_form import signed_form_problem
 from .status import StatusCheck, StatusListError, check_status, revocation_entry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
 SCHEMA, PROOF, DATES, STATUS, EVIDENCE = "schema", "proof", "dates", "status", "evidence"
 # Verdict.status values.
-UNCHECKED, NO_STATUS, ACTIVE, UNAVAILABLE, REVOKED = (
-    "unchecked", "none", "active", "unavailable", "revoked")
+UNCHECKED, ACTIVE, UNAVAILABLE, REVOKED = "unchecked", "active", "unavailable", "revoked"
 STATUS_LIST_CREDENTIAL = "BitstringStatusListCredential"
 
 EvidenceFiles = Callable[[str], Path | None]
@@ -49,8 +49,8 @@ class Verdict:
     issuer: str | None = None
     # Evidence files whose digest could not be checked (no local copy given).
     unchecked_evidence: tuple[str, ...] = ()
-    # Revocation status: UNCHECKED (no status lists given), NO_STATUS (the credential
-    # has no revocation entry), ACTIVE (its bit is clear), UNAVAILABLE (list missing,
+    # Revocation status: UNCHECKED (no status lists given; a credential without a
+    # revocation entry then fails), ACTIVE (its bit is clear), UNAVAILABLE (list missing,
     # tolerated by require_status=False), REVOKED (then ok is False).
     status: str = UNCHECKED
 
@@ -130,12 +130,28 @@ def _check_proof(credential: dict, resolver: DidResolver, loader: DocumentLoader
                            expected_controller=proofs.issuer_id(credential), now=now)
     if not result.verified:
         raise _Failed(PROOF, result.reason or "not verified")
+    if proof.get("cryptosuite") == EDDSA_RDFC_2022.name:
+        # The proof covers the RDF graph, not the JSON keys the checks below read.
+        problem = signed_form_problem(credential, loader)
+        if problem:
+            raise _Failed(PROOF, problem)
 
 
 def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None:
     valid_from = openbadges.parse_datetime(credential["validFrom"])
+    created = signed_at(credential)
+    # The proof's `created` is when the key signed; `validFrom` is what the signer wrote.
+    # Dating a credential before its signature would carry it back into a period
+    # (an evaluator's grant) that had ended when it was signed.
     if valid_from - skew > now:
         raise _Failed(DATES, f"not yet valid: validFrom is {credential['validFrom']}")
+    if created is None:
+        raise _Failed(DATES, "the proof states no `created` time")
+    if created - skew > now:
+        raise _Failed(DATES, f"signed in the future: proof created {credential['proof']['created']}")
+    if valid_from + skew < created:
+        raise _Failed(DATES, f"backdated: validFrom {credential['validFrom']} precedes the signature "
+                             f"({credential['proof']['created']})")
     if "validUntil" in credential:
         valid_until = openbadges.parse_datetime(credential["validUntil"])
         if valid_until + skew < now:
@@ -147,7 +163,9 @@ def _check_status(credential: dict, status_list: StatusLists | None, required: b
     if status_list is None:
         return UNCHECKED
     if entry is None:
-        return NO_STATUS
+        # Every credential this tool issues carries one: without it, a revocation
+        # could never be seen, so the credential is refused rather than called active.
+        raise _Failed(STATUS, "the credential carries no revocation status entry (credentialStatus)")
     url = entry.get("statusListCredential")
     try:
         check = check_status(entry, status_list(url))
@@ -187,6 +205,19 @@ def verified_status_list(source: Path | dict, resolver: DidResolver, expected_is
     except (KeyError, ValueError) as error:
         raise StatusListError(f"unusable dates: {error!r}") from None
     return document
+
+
+def signed_at(document: dict) -> dt.datetime | None:
+    """When the proof says the document was signed, in UTC; None if it does not say."""
+    proof = document.get("proof")
+    created = proof.get("created") if isinstance(proof, dict) else None
+    if not isinstance(created, str):
+        return None
+    try:
+        moment = openbadges.parse_datetime(created)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def status_lists(lists: Iterable[dict]) -> StatusLists:
