@@ -103,14 +103,20 @@ def status_entry(list_url: str, index: int) -> dict:
             "statusPurpose": REVOCATION, "statusListIndex": str(index), "statusListCredential": list_url}
 
 
-def status_list_credential(list_url: str, issuer: str, bits: Bitstring, valid_from: str) -> dict:
-    """The unsigned BitstringStatusListCredential; the institution signs it with proofs.sign."""
+def status_list_credential(list_url: str, issuer: str, bits: Bitstring, valid_from: str,
+                           valid_until: str) -> dict:
+    """The unsigned BitstringStatusListCredential; the institution signs it with proofs.sign.
+
+    `valid_until` is short (days): a verifier refuses a lapsed list, so an old list
+    replayed by a web host cannot hide a later revocation for longer than that.
+    """
     return {
         "@context": [CREDENTIALS_V2],
         "id": list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer,
         "validFrom": valid_from,
+        "validUntil": valid_until,
         "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
                               "statusPurpose": REVOCATION, "encodedList": bits.encode()},
     }

@@ -32,7 +32,7 @@ from .status import StatusCheck, StatusListError, check_status, revocation_entry
 DEFAULT_SKEW = dt.timedelta(minutes=5)
 SCHEMA, PROOF, DATES, STATUS, EVIDENCE = "schema", "proof", "dates", "status", "evidence"
 # Verdict.status values.
-UNCHECKED, ACTIVE, UNAVAILABLE, REVOKED = "unchecked", "active", "unavailable", "revoked"
+UNCHECKED, ACTIVE, UNAVAILABLE, REVOKED, UNKNOWN = "unchecked", "active", "unavailable", "revoked", "unknown"
 STATUS_LIST_CREDENTIAL = "BitstringStatusListCredential"
 
 EvidenceFiles = Callable[[str], Path | None]
@@ -51,7 +51,8 @@ class Verdict:
     unchecked_evidence: tuple[str, ...] = ()
     # Revocation status: UNCHECKED (no status lists given; a credential without a
     # revocation entry then fails), ACTIVE (its bit is clear), UNAVAILABLE (list missing,
-    # tolerated by require_status=False), REVOKED (then ok is False).
+    # tolerated by require_status=False), REVOKED or UNKNOWN (the list was required but
+    # missing, stale or untrusted: never read as "not revoked"; ok is then False).
     status: str = UNCHECKED
 
     def __bool__(self) -> bool:
@@ -62,6 +63,7 @@ class _Failed(Exception):
     def __init__(self, check: str, reason: str):
         super().__init__(f"{check}: {reason}")
         self.revoked = (check, reason) == (STATUS, REVOKED)
+        self.status = REVOKED if self.revoked else UNKNOWN if check == STATUS else None
 
 
 def verify_credential(
@@ -94,8 +96,7 @@ def verify_credential(
         unchecked = _check_evidence(credential, evidence_files)
         passed.append(EVIDENCE)
     except _Failed as failure:
-        return Verdict(False, str(failure), tuple(passed), *identity,
-                       status=REVOKED if failure.revoked else status)
+        return Verdict(False, str(failure), tuple(passed), *identity, status=failure.status or status)
     except Exception as error:  # noqa: BLE001
         # A hostile document may hit a path no check foresaw; it is still a refusal.
         return Verdict(False, f"unexpected error: {error!r}", tuple(passed), *identity)
@@ -196,15 +197,28 @@ def verified_status_list(source: Path | dict, resolver: DidResolver, expected_is
         raise StatusListError(f"not a {STATUS_LIST_CREDENTIAL}")
     if proofs.issuer_id(document) != expected_issuer:
         raise StatusListError(f"issued by {proofs.issuer_id(document)}, not by {expected_issuer}")
-    now = now or dt.datetime.now(dt.UTC)
-    try:
-        _check_proof(document, resolver, loader or DocumentLoader(), now)
-        _check_dates(document, now, DEFAULT_SKEW)
-    except _Failed as failure:
-        raise StatusListError(str(failure)) from None
-    except (KeyError, ValueError) as error:
-        raise StatusListError(f"unusable dates: {error!r}") from None
+    problem = signed_document_problem(document, resolver, loader=loader, now=now)
+    if problem:
+        raise StatusListError(problem)
+    if not isinstance(document.get("validUntil"), str):
+        # An old list, signed before a revocation, would otherwise serve forever.
+        raise StatusListError("the list states no validUntil, so its freshness cannot be known "
+                              "(the institution re-signs it with `status-list publish`)")
     return document
+
+
+def signed_document_problem(document: dict, resolver: DidResolver, *, loader: DocumentLoader | None = None,
+                            now: dt.datetime | None = None) -> str | None:
+    """Why a signed document other than a badge (registry, status list) cannot be
+    believed: its proof, the form it was signed in, its dates; None when it can."""
+    try:
+        _check_proof(document, resolver, loader or DocumentLoader(), now or dt.datetime.now(dt.UTC))
+        _check_dates(document, now or dt.datetime.now(dt.UTC), DEFAULT_SKEW)
+    except _Failed as failure:
+        return str(failure)
+    except (KeyError, TypeError, ValueError) as error:
+        return f"unusable dates: {error!r}"
+    return None
 
 
 def signed_at(document: dict) -> dt.datetime | None:
