@@ -205,7 +205,7 @@ def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ..
         verify_sites(ctx, [t for t in targets if _is_site_target(t)], files, documents, trusted, allow_network,
                      email, as_json)
         return
-    verify_files(ctx, tuple(files), documents, allow_network, status_list_files,
+    verify_files(ctx, tuple(files), documents, trusted, allow_network, status_list_files,
                  status_issuer or (trusted[0] if trusted else None), as_json)
 
 
@@ -230,17 +230,17 @@ def trusted_institutions(ctx: Context, named: tuple[str, ...], documents: dict[s
     return trusted
 
 
-def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: dict[str, dict],
+def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: dict[str, dict], trusted: list[str],
                  allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
                  as_json: bool) -> None:
     from ..credentials.dids import DidResolver
     from ..credentials.loader import DocumentLoader, fetch_json
-    from ..credentials.verify import verify_file
+    from ..credentials.trust import verify_file_trusting
 
     resolver = DidResolver(did_documents, fetch=fetch_json if allow_network else None)
     options = {"resolver": resolver, "loader": DocumentLoader(), "evidence_files": local_evidence(ctx)}
     options.update(status_options(ctx, status_list_files, status_issuer, resolver, allow_network))
-    verdicts = [(path, verify_file(path, **options)) for path in files]
+    verdicts = [(path, verify_file_trusting(path, trusted, **options)) for path in files]
     if as_json:
         click.echo(json.dumps([verdict_json(path, verdict) for path, verdict in verdicts], indent=2))
     else:

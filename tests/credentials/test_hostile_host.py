@@ -175,6 +175,16 @@ def test_a_site_naming_another_institution_is_untrusted(demo):
     assert result.returncode == 1 and "not one you trust" in result.stdout
 
 
+def test_an_award_file_from_an_institution_not_named_is_untrusted(demo):
+    from portfolio_gen.credentials.trust import verify_file_trusting
+
+    award = next(p for p in sorted((demo / "candidates" / SLUG / "credentials").glob("*.json"))
+                 if read(p)["credentialSubject"]["achievement"]["achievementType"] == "Certificate")
+    assert verify_file_trusting(award, [INSTITUTION], resolver=resolver(demo), loader=LOADER).ok
+    verdict = verify_file_trusting(award, ["did:web:other.example"], resolver=resolver(demo), loader=LOADER)
+    assert not verdict.ok and verdict.reason.startswith(f"untrusted: issued by {INSTITUTION}")
+
+
 @pytest.mark.parametrize("did", [
     "did:web:portfolios.example.org%40evil.example",  # userinfo-like: would resolve at evil.example
     "did:web:user@evil.example",
