@@ -152,8 +152,8 @@ def check_status(entry: dict, list_credential: dict | None) -> StatusCheck:
         return StatusCheck(False, f"status list {entry.get('statusListCredential')} is not available")
     if list_credential.get("id") != entry.get("statusListCredential"):
         return StatusCheck(False, "status list credential is not the one the entry names")
-    subject = list_credential.get("credentialSubject") or {}
-    if subject.get("type") != "BitstringStatusList" or subject.get("statusPurpose") != entry.get("statusPurpose"):
+    subject = list_credential.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList" or subject.get("statusPurpose") != entry.get("statusPurpose"):
         return StatusCheck(False, "status list has another type or purpose than the entry")
     index_text = entry.get("statusListIndex")
     if not isinstance(index_text, str) or not STATUS_INDEX.fullmatch(index_text):

@@ -168,6 +168,8 @@ def _check_status(credential: dict, status_list: StatusLists | None, required: b
         # could never be seen, so the credential is refused rather than called active.
         raise _Failed(STATUS, "the credential carries no revocation status entry (credentialStatus)")
     url = entry.get("statusListCredential")
+    if not isinstance(url, str):
+        raise _Failed(STATUS, f"statusListCredential {url!r} is not a URL")
     try:
         check = check_status(entry, status_list(url))
     except StatusListError as error:

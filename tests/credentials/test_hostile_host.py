@@ -404,6 +404,24 @@ def test_a_validation_without_status_entry_is_refused(demo):
     assert not verdict.ok and "no revocation status entry" in verdict.reason
 
 
+def test_a_status_entry_naming_no_url_is_refused_not_crashing(demo):
+    credential = read(validations(demo)[0])
+    credential["credentialStatus"]["statusListCredential"] = {"id": "https://portfolios.example.org/x"}
+    signed = resign(credential, key(demo, "marie-dupont"), credential["proof"]["verificationMethod"],
+                    credential["proof"]["created"])
+    verdict = verify_credential(signed, resolver=resolver(demo), loader=LOADER, status_list=lambda url: None)
+    # Refused by the form check (the term is an IRI), else by the status check: never a crash.
+    assert not verdict.ok and "statusListCredential" in verdict.reason
+    assert not verdict.reason.startswith("unexpected error")
+
+
+def test_a_list_with_a_malformed_subject_is_unusable(demo):
+    listed = read(demo / revocation.LIST_FILE)
+    listed["credentialSubject"] = [listed["credentialSubject"]]
+    check = check_status(status_entry(listed["id"], 12), listed)
+    assert not check.ok and "type or purpose" in check.reason
+
+
 # --- 9. malformed verification.json ----------------------------------------------------
 
 @pytest.mark.parametrize("damage", [
