@@ -12,11 +12,13 @@ import copy
 import datetime as dt
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
+from portfolio_gen.core.registry import Registry
 from portfolio_gen.core.settings import load_settings
 from portfolio_gen.credentials import keys, proofs, revocation
 from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
@@ -368,17 +370,14 @@ def test_self_validation_is_found_by_the_registrys_candidate_identity(demo):
     registry = load_registry(demo, workspace.frameworks)
     marie = registry.by_id("marie-dupont")
     email = workspace.candidates[SLUG].private["email"]
-    # The evaluator who validated Camille's items is Camille herself, per the registry;
-    # the site's URL says nothing of it.
-    from dataclasses import replace
-    from portfolio_gen.core.registry import Registry
+    # The evaluator who validated Camille's items is Camille herself, per the registry.
     registry = Registry(tuple(replace(e, candidate=SLUG) if e is marie else e for e in registry.evaluators))
+    site = demo / "site" / SLUG
+    before = verify_site(FolderSource(site), trusted=[INSTITUTION], email=email)
+    assert {c.status for c in before.credentials} == {"valid"}
     sign_registry(demo, load_settings(demo), registry, key(demo, "institution"),
                   candidate_emails=candidate_emails(registry, workspace.candidates))
-    site = demo / "site" / SLUG
     shutil.copyfile(demo / "registry.json", site / "registry.json")
-    manifest = read(site / "verification.json")
-    manifest["site"] = "https://portfolios.example.org/someone-else/"  # the site's claim is ignored
     report = verify_site(FolderSource(site), trusted=[INSTITUTION], email=email)
     statuses = {c.reason for c in report.credentials if c.kind == "validation"}
     assert statuses == {"trust.self_validation"}
