@@ -19,7 +19,7 @@ import yaml
 
 from .credentials import commission, dids, keys
 from .credentials.issuing import SigningRequest, issue_item_validations
-from .credentials.registry_credential import sign_registry
+from .credentials.registry_credential import candidate_emails, sign_registry
 from .credentials.revocation import publish_status_list
 from .credentials.presentation import sign_presentation
 from .credentials.trust import DID_DOCUMENT_FILE, assess_candidate, workspace_context
@@ -121,7 +121,9 @@ def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> D
     private_keys = publish_identities(target)
     workspace = load_workspace(target)
     settings = load_settings(target)
-    sign_registry(target, settings, load_registry(target, workspace.frameworks), private_keys["institution"], now=now)
+    registry = load_registry(target, workspace.frameworks)
+    sign_registry(target, settings, registry, private_keys["institution"], now=now,
+                  candidate_emails=candidate_emails(registry, workspace.candidates))
     publish_status_list(target, settings, private_keys["institution"], now=now)
     report = DemoReport(target, validate_claims(target, private_keys, now))
     workspace = load_workspace(target)

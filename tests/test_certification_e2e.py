@@ -223,6 +223,10 @@ def test_a_certificate_not_signed_by_the_institution_is_untrusted(hostile: Path)
     key = keys.load_private_key(hostile / "keys/marie.key.pem", None)
     issuer, method = dids.signer(key, None)
     award["issuer"] = openbadges.IssuerProfile(issuer, "Marie Dupont").as_json()
+    # A status entry, so that what refuses it is the issuer, not a missing entry.
+    from portfolio_gen.credentials.revocation import status_list_url
+    from portfolio_gen.credentials.status import status_entry
+    award["credentialStatus"] = status_entry(status_list_url(load_settings(hostile)), 7)
     forged = proofs.sign(award, key, method, suite=EDDSA_RDFC_2022, loader=DocumentLoader())
     (hostile / "candidates/julien-moreau/credentials/forged.json").write_text(json.dumps(forged), "utf-8")
     row = next(r for r in audit(hostile, "julien-moreau") if r["file"].endswith("forged.json"))

@@ -187,34 +187,60 @@ def end_of_day_utc(moment):
               help="Who must have signed the status lists (default: this workspace's institution).")
 @click.option("--email", default=None,
               help="With a site: the candidate's e-mail, checked against the credentials' hashed subject.")
+@click.option("--institution", "institutions", multiple=True,
+              help="An institution you trust (its DID, repeatable); with --did-document files, those DIDs "
+                   "too. Default: this workspace's institution. A site naming another one is untrusted.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable verdicts.")
 @pass_context
 def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ...],
            allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
-           email: str | None, as_json: bool) -> None:
+           email: str | None, institutions: tuple[str, ...], as_json: bool) -> None:
     """Verify credential files, or every credential a published site holds (a built site
     folder, a candidate's site folder, or an https URL with --allow-network): proof,
     issuer/key binding, evaluator registry, dates, revocation, evidence; exit 1 on any failure."""
     files = [Path(t) for t in targets if not _is_site_target(t)]
+    documents = read_did_documents(ctx, did_documents)
+    trusted = trusted_institutions(ctx, institutions, documents)
     if len(files) < len(targets):
-        verify_sites(ctx, [t for t in targets if _is_site_target(t)], files, did_documents, allow_network,
+        verify_sites(ctx, [t for t in targets if _is_site_target(t)], files, documents, trusted, allow_network,
                      email, as_json)
         return
-    verify_files(ctx, tuple(files), did_documents, allow_network, status_list_files, status_issuer, as_json)
+    verify_files(ctx, tuple(files), documents, trusted, allow_network, status_list_files,
+                 status_issuer or (trusted[0] if trusted else None), as_json)
 
 
-def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: tuple[Path, ...],
+def trusted_institutions(ctx: Context, named: tuple[str, ...], documents: dict[str, dict]) -> list[str]:
+    """The verifier's trust root: the institutions named, the DIDs of the did.json files
+    given, else the institution of the workspace the command runs in. Never the site's."""
+    from ..core.problems import InputError
+    from ..core.settings import load_settings
+    from ..credentials.dids import DidResolutionError, parse_did_web
+
+    trusted = list(dict.fromkeys([*named, *(did for did in documents if did.startswith("did:web:"))]))
+    if not trusted:
+        try:
+            trusted = [load_settings(ctx.root).institution.id]
+        except InputError:
+            return []
+    for did in trusted:
+        try:
+            parse_did_web(did)
+        except DidResolutionError as error:
+            fail_with([Problem("credential.institution", None, None, {"did": did, "reason": str(error)})], ctx)
+    return trusted
+
+
+def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: dict[str, dict], trusted: list[str],
                  allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
                  as_json: bool) -> None:
     from ..credentials.dids import DidResolver
     from ..credentials.loader import DocumentLoader, fetch_json
-    from ..credentials.verify import verify_file
+    from ..credentials.trust import verify_file_trusting
 
-    resolver = DidResolver(read_did_documents(ctx, did_documents),
-                           fetch=fetch_json if allow_network else None)
+    resolver = DidResolver(did_documents, fetch=fetch_json if allow_network else None)
     options = {"resolver": resolver, "loader": DocumentLoader(), "evidence_files": local_evidence(ctx)}
     options.update(status_options(ctx, status_list_files, status_issuer, resolver, allow_network))
-    verdicts = [(path, verify_file(path, **options)) for path in files]
+    verdicts = [(path, verify_file_trusting(path, trusted, **options)) for path in files]
     if as_json:
         click.echo(json.dumps([verdict_json(path, verdict) for path, verdict in verdicts], indent=2))
     else:
@@ -232,11 +258,11 @@ def _is_site_target(target: str) -> bool:
     return target.startswith(("https://", "http://")) or Path(target).is_dir()
 
 
-def verify_sites(ctx: Context, targets: list[str], files: list[Path], did_documents: tuple[Path, ...],
-                 allow_network: bool, email: str | None, as_json: bool) -> None:
+def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents: dict[str, dict],
+                 trusted: list[str], allow_network: bool, email: str | None, as_json: bool) -> None:
     """verify on published sites: one report per candidate site found."""
     from ..credentials.loader import fetch_json
-    from ..credentials.verify_site import HttpSource, site_sources, verify_site
+    from ..credentials.verify_site import HttpSource, flag_replayed_registries, site_sources, verify_site
 
     if files:
         raise click.UsageError(i18n.text("site.check.mixed", ctx.language))
@@ -251,9 +277,9 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], did_docume
             raise click.BadParameter(i18n.text("site.check.network", ctx.language, target=target))
         else:
             sources.append(HttpSource(target))
-    documents = read_did_documents(ctx, did_documents)
-    reports = [verify_site(source, did_documents=documents, fetch=fetch_json if allow_network else None,
-                           email=email) for source in sources]
+    reports = [verify_site(source, trusted=trusted, did_documents=documents,
+                           fetch=fetch_json if allow_network else None, email=email) for source in sources]
+    flag_replayed_registries(reports)
     if as_json:
         click.echo(json.dumps({"ok": all(r.ok for r in reports), "sites": [r.as_json() for r in reports]},
                               indent=2, ensure_ascii=False))
@@ -270,6 +296,13 @@ def echo_site_report(ctx: Context, report) -> None:
 
     click.echo(say("site.check.site", location=report.location, url=report.site_url or "?"))
     click.echo(say("site.check.institution", institution=report.institution or "?", source=report.key_source or "-"))
+    click.echo(say("site.check.trusted", trusted=", ".join(report.trusted) or "-"))
+    if report.registry:
+        click.echo(say("site.check.registry", **report.registry))
+    for line in report.status_lists:
+        click.echo(say("site.check.status_list", line=line))
+    for note in report.notes:
+        click.echo(say("site.check.note", note=note))
     for problem in report.problems:
         click.echo(say("site.check.problem", problem=problem))
     for award in report.certified:
@@ -416,24 +449,59 @@ def status_list_group() -> None:
     """The institution's signed revocation list (status/revocation-list.json)."""
 
 
+def valid_days_option(default: int, what: str):
+    return click.option("--valid-days", type=click.IntRange(1, 366), default=default, show_default=True,
+                        help=f"How many days verifiers believe the signed {what}; re-sign before then.")
+
+
 @status_list_group.command("publish")
 @click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The institution's private key (listed in its did.json).")
+@valid_days_option(30, "list")
 @passphrase_option
 @pass_context
-def status_list_publish(ctx: Context, key_file: Path, passphrase_file: Path | None) -> None:
+def status_list_publish(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
     """Sign the list from status/revocations.tsv (empty the first time) for the site to publish."""
+    import datetime as dt
+
     from ..credentials import revocation
     from ..core.problems import InputError
 
     settings = settings_or_exit(ctx)
     try:
-        path = revocation.publish_status_list(ctx.root, settings,
-                                              load_key_or_exit(ctx, key_file, passphrase_file))
+        path = revocation.publish_status_list(ctx.root, settings, load_key_or_exit(ctx, key_file, passphrase_file),
+                                              validity=dt.timedelta(days=valid_days))
     except InputError as error:
         fail_with(error.problems, ctx)
     click.echo(i18n.text("credentials.status_list.published", ctx.language, path=path,
                          url=revocation.status_list_url(settings)))
+
+
+@status_list_group.command("refresh")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The institution's private key (listed in its did.json).")
+@valid_days_option(30, "list")
+@passphrase_option
+@pass_context
+def status_list_refresh(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
+    """For a daily cron job: re-sign the list if it lapses within a third of its validity
+    or misses a recorded revocation; otherwise leave it as it is."""
+    import datetime as dt
+
+    from ..credentials import revocation
+    from ..core.problems import InputError
+
+    settings = settings_or_exit(ctx)
+    try:
+        path = revocation.refresh_status_list(ctx.root, settings, load_key_or_exit(ctx, key_file, passphrase_file),
+                                              validity=dt.timedelta(days=valid_days))
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    if path is None:
+        click.echo(i18n.text("credentials.status_list.fresh", ctx.language, path=ctx.root / revocation.LIST_FILE))
+    else:
+        click.echo(i18n.text("credentials.status_list.published", ctx.language, path=path,
+                             url=revocation.status_list_url(settings)))
 
 
 def status_options(ctx: Context, paths: tuple[Path, ...], issuer: str | None, resolver,
@@ -468,6 +536,10 @@ def fetched_status_list(resolver, issuer: str):
     from ..credentials.verify import verified_status_list
 
     def fetch(url: str) -> dict:
+        from ..credentials.dids import under_did_web_domain
+
+        if not under_did_web_domain(url, issuer):
+            raise StatusListError(f"{url} is not on the domain of {issuer}")
         try:
             document = fetch_json(url)
         except Exception as error:  # noqa: BLE001

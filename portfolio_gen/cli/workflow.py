@@ -338,15 +338,22 @@ def registry_group() -> None:
 @registry_group.command("sign")
 @click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The institution's private key (its did:web must list the public key).")
+@click.option("--valid-days", type=click.IntRange(1, 366), default=90, show_default=True,
+              help="How many days verifiers believe this registry; re-sign before then.")
 @_passphrase_option
 @pass_context
-def registry_sign(ctx: Context, key_file: Path, passphrase_file: Path | None) -> None:
-    """Sign evaluators.yml with the institution's key into registry.json, to publish with the sites."""
-    from ..credentials.registry_credential import sign_registry
+def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
+    """Sign evaluators.yml with the institution's key into registry.json (version one above
+    the last), to publish with the sites."""
+    from ..credentials.registry_credential import candidate_emails, sign_registry
     workspace = workspace_or_exit(ctx, only=[])
     registry = _registry_or_exit(ctx, workspace)
     settings = _settings_or_exit(ctx)
-    click.echo(sign_registry(ctx.root, settings, registry, _private_key(ctx, key_file, passphrase_file)))
+    # Evaluators who are candidates too: their e-mail, hashed, binds self-validations.
+    candidates = workspace_or_exit(ctx, only=[e.candidate for e in registry.evaluators if e.candidate]).candidates
+    click.echo(sign_registry(ctx.root, settings, registry, _private_key(ctx, key_file, passphrase_file),
+                             validity=dt.timedelta(days=valid_days),
+                             candidate_emails=candidate_emails(registry, candidates)))
 
 
 @main.command()

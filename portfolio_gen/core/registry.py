@@ -40,6 +40,9 @@ class Evaluator:
     authorizations: tuple[Authorization, ...]
     role: str = ""
     candidate: str = ""  # this person's own portfolio, never theirs to validate
+    # (salt, identityHash) of that candidate's e-mail, as the signed registry carries it:
+    # a verifier binds a site to a person by e-mail, never by a slug the site chooses.
+    candidate_identity: tuple[str, str] = ()
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,15 @@ def registry_from_data(data: Mapping) -> Registry:
             Authorization(a["id"], dt.date.fromisoformat(str(a["from"])),
                           dt.date.fromisoformat(str(a["until"])) if a.get("until") else None,
                           tuple(a.get("phases", [])), tuple(a.get("mentions", [])))
-            for a in e["frameworks"]), e.get("role", ""), e.get("candidate", ""))
+            for a in e["frameworks"]), e.get("role", ""), e.get("candidate", ""), _identity(e))
         for e in data["evaluators"]))
+
+
+def _identity(evaluator: Mapping) -> tuple[str, str]:
+    identity = evaluator.get("candidateIdentity")
+    if identity is None:
+        return ()
+    return str(identity["salt"]), str(identity["identityHash"])
 
 
 def registry_to_data(registry: Registry) -> dict:
@@ -109,6 +119,8 @@ def registry_to_data(registry: Registry) -> dict:
             data["role"] = e.role
         if e.candidate:
             data["candidate"] = e.candidate
+        if e.candidate_identity:
+            data["candidateIdentity"] = {"salt": e.candidate_identity[0], "identityHash": e.candidate_identity[1]}
         return data
 
     return {"evaluators": [evaluator(e) for e in registry.evaluators]}

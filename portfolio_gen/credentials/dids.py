@@ -8,8 +8,9 @@ build), so that verification never fetches anything.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -76,12 +77,73 @@ def did_web(domain: str, path: Iterable[str] = ()) -> str:
     return "did:web:" + ":".join(parts)
 
 
+@dataclass(frozen=True)
+class DidWeb:
+    """A did:web identifier read as its specification says: a host, an optional port
+    (percent-encoded colon), then path segments."""
+
+    host: str
+    port: int | None
+    path: tuple[str, ...]
+
+    @property
+    def authority(self) -> str:
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+    @property
+    def document_url(self) -> str:
+        if not self.path:
+            return f"https://{self.authority}/.well-known/did.json"
+        return f"https://{self.authority}/" + "/".join(self.path) + "/did.json"
+
+
+# A DNS host name (lower case, as did:web requires), an optional %3A-encoded port, and
+# path segments of unreserved characters. Anything else, and above all other
+# percent-escapes (`%40` would make `example.org%40evil.example` resolve at evil.example,
+# `%2F` would add path segments), is refused rather than decoded.
+_HOST = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+_PORT = re.compile(r"%3[aA]([0-9]{1,5})")
+_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def parse_did_web(did: object) -> DidWeb:
+    """The parts of a did:web; DidResolutionError saying what is wrong otherwise."""
+    if not isinstance(did, str) or not did.startswith("did:web:"):
+        raise DidResolutionError(f"{did!r}: not a did:web identifier")
+    first, *path = did.removeprefix("did:web:").split(":")
+    host, port_text = first, None
+    if "%" in first:
+        host, _, rest = first.partition("%")
+        match = _PORT.fullmatch("%" + rest)
+        if match is None:
+            raise DidResolutionError(f"{did}: only a port (%3A) may be percent-encoded in a did:web host")
+        port_text = match.group(1)
+    if not _HOST.fullmatch(host):
+        raise DidResolutionError(f"{did}: {host!r} is not a lower-case DNS host name")
+    port = int(port_text) if port_text is not None else None
+    if port is not None and not 0 < port < 65536:
+        raise DidResolutionError(f"{did}: port {port} is out of range")
+    for segment in path:
+        if not _SEGMENT.fullmatch(segment) or segment in (".", ".."):
+            raise DidResolutionError(f"{did}: path segment {segment!r} is not allowed in a did:web")
+    return DidWeb(host, port, tuple(path))
+
+
 def did_web_url(did: str) -> str:
-    """Where the did.json of a did:web is to be published."""
-    parts = [unquote(part) for part in did.removeprefix("did:web:").split(":")]
-    if len(parts) == 1:
-        return f"https://{parts[0]}/.well-known/did.json"
-    return "https://" + "/".join(parts) + "/did.json"
+    """Where the did.json of a did:web is to be published (DidResolutionError if the
+    identifier is not a well-formed did:web)."""
+    return parse_did_web(did).document_url
+
+
+def under_did_web_domain(url: object, did: str) -> bool:
+    """Whether `url` is an https URL on the host (and port) of the did:web `did`."""
+    if not isinstance(url, str):
+        return False
+    try:
+        authority = parse_did_web(did).authority
+    except DidResolutionError:
+        return False
+    return url.startswith(f"https://{authority}/")
 
 
 def signer(private_key: Ed25519PrivateKey, issuer: str | None) -> tuple[str, str]:
@@ -146,6 +208,7 @@ class DidResolver:
         if did.startswith("did:key:"):
             return did_key_document(did)
         if did.startswith("did:web:"):
+            parse_did_web(did)  # a malformed one is never looked up, nor fetched
             if did not in self._did_web_documents and self._fetch is not None:
                 self._did_web_documents[did] = self._fetched(did)
             try:

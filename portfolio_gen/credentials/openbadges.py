@@ -342,7 +342,7 @@ def validation_from_credential(credential: Mapping) -> Validation:
         achievement = subject["achievement"]
         framework, _, code = achievement["humanCode"].partition(":")
         alignment = achievement["alignment"][0]
-        issued = dt.datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
+        issued = _signed_on(credential)
         page = credential["evidence"][0]
     except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
         raise CredentialError(f"not an item validation credential: {error!r}") from None
@@ -351,9 +351,18 @@ def validation_from_credential(credential: Mapping) -> Validation:
     entry = ENTRY_URL.search(page.get("id", ""))
     results = subject.get("result") or [{}]
     return Validation(framework=framework, item=code, evaluator=_issuer_id(credential),
-                      date=issued.date(), decision=ACCEPTED, level=results[0].get("value", ""),
+                      date=issued, decision=ACCEPTED, level=results[0].get("value", ""),
                       comment=page.get("narrative", ""), entry=entry.group(1) if entry else "",
                       credential_id=credential.get("id", ""))
+
+
+def _signed_on(credential: Mapping) -> dt.date:
+    """The UTC day the proof says the credential was signed: an authorisation is judged
+    then, not on the `validFrom` the signer chose nor in the signer's timezone."""
+    proof = credential.get("proof")
+    stamp = proof.get("created") if isinstance(proof, dict) and proof.get("created") else credential["validFrom"]
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date()
 
 
 def _issuer_id(credential: Mapping) -> str:

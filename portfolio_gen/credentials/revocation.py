@@ -45,6 +45,9 @@ LIST_FILE = f"{STATUS_DIR}/revocation-list.json"
 # The lock is local to a clone and meaningless in git: the folder's .gitignore keeps it out.
 LOCK_FILE = f"{STATUS_DIR}/.lock"
 GITATTRIBUTES_RULE = f"{STATUS_DIR}/*.tsv merge=union"
+# How long a signed list is believed. Verifiers report "status unknown" after that, so
+# the institution re-signs it well before (`status-list refresh` in a daily cron job).
+DEFAULT_LIST_VALIDITY = dt.timedelta(days=30)
 
 
 class RevocationError(StatusListError):
@@ -136,7 +139,8 @@ def with_status(root: Path, settings: Settings, credential: dict) -> dict:
 # --- revocation ---------------------------------------------------------------------------
 
 def revoke(root: Path, settings: Settings, credential: dict, reason: str,
-           private_key: Ed25519PrivateKey, *, now: dt.datetime | None = None) -> Path:
+           private_key: Ed25519PrivateKey, *, now: dt.datetime | None = None,
+           validity: dt.timedelta = DEFAULT_LIST_VALIDITY) -> Path:
     """Record the revocation of `credential` and re-sign the list; the list's path.
 
     Revoking an already revoked credential records nothing new (the list is re-signed).
@@ -149,15 +153,42 @@ def revoke(root: Path, settings: Settings, credential: dict, reason: str,
         _check_not_shared(root, index, credential_id)
         if (index, credential_id) not in _revocations(root):
             _append(root / REVOCATIONS, [[str(index), credential_id, _stamp(now), reason]])
-        return _write_list(root, settings, private_key, now)
+        return _write_list(root, settings, private_key, now, validity)
 
 
 def publish_status_list(root: Path, settings: Settings, private_key: Ed25519PrivateKey, *,
-                        now: dt.datetime | None = None) -> Path:
+                        now: dt.datetime | None = None,
+                        validity: dt.timedelta = DEFAULT_LIST_VALIDITY) -> Path:
     """Sign the list from `revocations.tsv` (empty at first, so verifiers find a list
-    before any revocation; again after a merge brought other clones' revocations)."""
+    before any revocation; again after a merge brought other clones' revocations, and
+    before the last one lapses)."""
     with locked(root):
-        return _write_list(root, settings, private_key, now)
+        return _write_list(root, settings, private_key, now, validity)
+
+
+def refresh_status_list(root: Path, settings: Settings, private_key: Ed25519PrivateKey, *,
+                        now: dt.datetime | None = None, validity: dt.timedelta = DEFAULT_LIST_VALIDITY,
+                        margin: dt.timedelta | None = None) -> Path | None:
+    """For a cron job: re-sign the list when it is missing, lapses within `margin` (a
+    third of `validity` by default), or misses revocations recorded since; None when
+    the published list is still good."""
+    now = now or dt.datetime.now(dt.UTC)
+    margin = validity / 3 if margin is None else margin
+    with locked(root):
+        if not _needs_refresh(root, now, margin):
+            return None
+        return _write_list(root, settings, private_key, now, validity)
+
+
+def _needs_refresh(root: Path, now: dt.datetime, margin: dt.timedelta) -> bool:
+    try:
+        current = load_status_list(root)
+        valid_until = openbadges.parse_datetime(current["validUntil"])
+        listed = Bitstring.decode(current["credentialSubject"]["encodedList"])
+        missing = any(not listed.get(index) for index in revoked_indices(root))
+    except (StatusListError, KeyError, TypeError, ValueError):
+        return True  # none yet, unreadable, or an old list without validUntil
+    return missing or valid_until - margin <= now
 
 
 def revoked_indices(root: Path) -> set[int]:
@@ -199,13 +230,14 @@ def _check_not_shared(root: Path, index: int, credential_id: str) -> None:
 
 
 def _write_list(root: Path, settings: Settings, private_key: Ed25519PrivateKey,
-                now: dt.datetime | None) -> Path:
+                now: dt.datetime | None, validity: dt.timedelta) -> Path:
     bits = Bitstring(DEFAULT_BITS)
     for index in revoked_indices(root):
         bits.set(index)
-    stamp = _stamp(now)
+    moment = now or dt.datetime.now(dt.UTC)
+    stamp = _stamp(moment)
     issuer, method = dids.signer(private_key, settings.institution.id)
-    unsigned = status_list_credential(status_list_url(settings), issuer, bits, stamp)
+    unsigned = status_list_credential(status_list_url(settings), issuer, bits, stamp, _stamp(moment + validity))
     signed = proofs.sign(unsigned, private_key, method, suite=EDDSA_RDFC_2022,
                          loader=DocumentLoader(), created=stamp)
     path = root / LIST_FILE

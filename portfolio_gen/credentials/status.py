@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ DEFAULT_BITS = 2 ** 20
 # A list is fetched from a web host the verifier does not trust: refuse to inflate more
 # than this, so a hostile list cannot exhaust memory (a "gzip bomb").
 MAXIMUM_BYTES = 16 * 1024 * 1024
+# The specification's statusListIndex is a string of digits: "+445975" or "21_6265",
+# which int() reads, name other bits than they seem to.
+STATUS_INDEX = re.compile(r"[0-9]+")
 
 
 class StatusListError(ValueError):
@@ -99,14 +103,20 @@ def status_entry(list_url: str, index: int) -> dict:
             "statusPurpose": REVOCATION, "statusListIndex": str(index), "statusListCredential": list_url}
 
 
-def status_list_credential(list_url: str, issuer: str, bits: Bitstring, valid_from: str) -> dict:
-    """The unsigned BitstringStatusListCredential; the institution signs it with proofs.sign."""
+def status_list_credential(list_url: str, issuer: str, bits: Bitstring, valid_from: str,
+                           valid_until: str) -> dict:
+    """The unsigned BitstringStatusListCredential; the institution signs it with proofs.sign.
+
+    `valid_until` is short (days): a verifier refuses a lapsed list, so an old list
+    replayed by a web host cannot hide a later revocation for longer than that.
+    """
     return {
         "@context": [CREDENTIALS_V2],
         "id": list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer,
         "validFrom": valid_from,
+        "validUntil": valid_until,
         "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
                               "statusPurpose": REVOCATION, "encodedList": bits.encode()},
     }
@@ -142,11 +152,14 @@ def check_status(entry: dict, list_credential: dict | None) -> StatusCheck:
         return StatusCheck(False, f"status list {entry.get('statusListCredential')} is not available")
     if list_credential.get("id") != entry.get("statusListCredential"):
         return StatusCheck(False, "status list credential is not the one the entry names")
-    subject = list_credential.get("credentialSubject") or {}
-    if subject.get("type") != "BitstringStatusList" or subject.get("statusPurpose") != entry.get("statusPurpose"):
+    subject = list_credential.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList" or subject.get("statusPurpose") != entry.get("statusPurpose"):
         return StatusCheck(False, "status list has another type or purpose than the entry")
+    index_text = entry.get("statusListIndex")
+    if not isinstance(index_text, str) or not STATUS_INDEX.fullmatch(index_text):
+        return StatusCheck(False, f"statusListIndex {index_text!r} is not a string of digits")
     try:
-        index = int(str(entry.get("statusListIndex")))
+        index = int(index_text)
         revoked = Bitstring.decode(subject.get("encodedList")).get(index)
     except (StatusListError, ValueError) as error:
         return StatusCheck(False, f"status list unusable: {error}")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
@@ -25,7 +25,7 @@ from .issuing import credential_files
 from .loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verdicts import VerdictCache, checked_evidence
-from .verify import status_lists, verified_status_list, verify_credential
+from .verify import Verdict, read_credential, status_lists, verified_status_list, verify_credential
 
 DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
@@ -71,6 +71,20 @@ def kind_of(credential: Mapping) -> str:
         return VALIDATION
     kinds = {openbadges.CERTIFICATE_TYPE: CERTIFICATE, openbadges.ATTESTATION_TYPE: ATTESTATION}
     return kinds.get(achievement_type, VALIDATION)
+
+
+def verify_file_trusting(path: Path, trusted: Sequence[str], **options) -> Verdict:
+    """`verify_file`, and an award (certificate, attestation) must be issued by an
+    institution the verifier named: one signed by any other issuer proves nothing."""
+    credential = read_credential(path)
+    if isinstance(credential, str):
+        return Verdict(False, credential)
+    verdict = verify_credential(credential, **options)
+    if verdict.ok and kind_of(credential) != VALIDATION and verdict.issuer not in trusted:
+        named = ", ".join(trusted) or "none named: pass --institution"
+        return replace(verdict, ok=False, reason=f"untrusted: issued by {verdict.issuer}, not by an "
+                                                 f"institution you trust ({named})")
+    return verdict
 
 
 def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Assessment:

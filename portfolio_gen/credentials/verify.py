@@ -23,16 +23,16 @@ from pathlib import Path
 
 from ..core.model import Validation
 from . import openbadges, proofs
-from .cryptosuites import EDDSA_JCS_2022
+from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022
 from .dids import DidResolver
 from .loader import DocumentLoader
+from .signed_form import signed_form_problem
 from .status import StatusCheck, StatusListError, check_status, revocation_entry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
 SCHEMA, PROOF, DATES, STATUS, EVIDENCE = "schema", "proof", "dates", "status", "evidence"
 # Verdict.status values.
-UNCHECKED, NO_STATUS, ACTIVE, UNAVAILABLE, REVOKED = (
-    "unchecked", "none", "active", "unavailable", "revoked")
+UNCHECKED, ACTIVE, UNAVAILABLE, REVOKED, UNKNOWN = "unchecked", "active", "unavailable", "revoked", "unknown"
 STATUS_LIST_CREDENTIAL = "BitstringStatusListCredential"
 
 EvidenceFiles = Callable[[str], Path | None]
@@ -49,9 +49,10 @@ class Verdict:
     issuer: str | None = None
     # Evidence files whose digest could not be checked (no local copy given).
     unchecked_evidence: tuple[str, ...] = ()
-    # Revocation status: UNCHECKED (no status lists given), NO_STATUS (the credential
-    # has no revocation entry), ACTIVE (its bit is clear), UNAVAILABLE (list missing,
-    # tolerated by require_status=False), REVOKED (then ok is False).
+    # Revocation status: UNCHECKED (no status lists given; a credential without a
+    # revocation entry then fails), ACTIVE (its bit is clear), UNAVAILABLE (list missing,
+    # tolerated by require_status=False), REVOKED or UNKNOWN (the list was required but
+    # missing, stale or untrusted: never read as "not revoked"; ok is then False).
     status: str = UNCHECKED
 
     def __bool__(self) -> bool:
@@ -62,6 +63,7 @@ class _Failed(Exception):
     def __init__(self, check: str, reason: str):
         super().__init__(f"{check}: {reason}")
         self.revoked = (check, reason) == (STATUS, REVOKED)
+        self.status = REVOKED if self.revoked else UNKNOWN if check == STATUS else None
 
 
 def verify_credential(
@@ -94,8 +96,7 @@ def verify_credential(
         unchecked = _check_evidence(credential, evidence_files)
         passed.append(EVIDENCE)
     except _Failed as failure:
-        return Verdict(False, str(failure), tuple(passed), *identity,
-                       status=REVOKED if failure.revoked else status)
+        return Verdict(False, str(failure), tuple(passed), *identity, status=failure.status or status)
     except Exception as error:  # noqa: BLE001
         # A hostile document may hit a path no check foresaw; it is still a refusal.
         return Verdict(False, f"unexpected error: {error!r}", tuple(passed), *identity)
@@ -130,12 +131,28 @@ def _check_proof(credential: dict, resolver: DidResolver, loader: DocumentLoader
                            expected_controller=proofs.issuer_id(credential), now=now)
     if not result.verified:
         raise _Failed(PROOF, result.reason or "not verified")
+    if proof.get("cryptosuite") == EDDSA_RDFC_2022.name:
+        # The proof covers the RDF graph, not the JSON keys the checks below read.
+        problem = signed_form_problem(credential, loader)
+        if problem:
+            raise _Failed(PROOF, problem)
 
 
 def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None:
     valid_from = openbadges.parse_datetime(credential["validFrom"])
+    created = signed_at(credential)
+    # The proof's `created` is when the key signed; `validFrom` is what the signer wrote.
+    # Dating a credential before its signature would carry it back into a period
+    # (an evaluator's grant) that had ended when it was signed.
     if valid_from - skew > now:
         raise _Failed(DATES, f"not yet valid: validFrom is {credential['validFrom']}")
+    if created is None:
+        raise _Failed(DATES, "the proof states no `created` time")
+    if created - skew > now:
+        raise _Failed(DATES, f"signed in the future: proof created {credential['proof']['created']}")
+    if valid_from + skew < created:
+        raise _Failed(DATES, f"backdated: validFrom {credential['validFrom']} precedes the signature "
+                             f"({credential['proof']['created']})")
     if "validUntil" in credential:
         valid_until = openbadges.parse_datetime(credential["validUntil"])
         if valid_until + skew < now:
@@ -147,8 +164,12 @@ def _check_status(credential: dict, status_list: StatusLists | None, required: b
     if status_list is None:
         return UNCHECKED
     if entry is None:
-        return NO_STATUS
+        # Every credential this tool issues carries one: without it, a revocation
+        # could never be seen, so the credential is refused rather than called active.
+        raise _Failed(STATUS, "the credential carries no revocation status entry (credentialStatus)")
     url = entry.get("statusListCredential")
+    if not isinstance(url, str):
+        raise _Failed(STATUS, f"statusListCredential {url!r} is not a URL")
     try:
         check = check_status(entry, status_list(url))
     except StatusListError as error:
@@ -178,15 +199,41 @@ def verified_status_list(source: Path | dict, resolver: DidResolver, expected_is
         raise StatusListError(f"not a {STATUS_LIST_CREDENTIAL}")
     if proofs.issuer_id(document) != expected_issuer:
         raise StatusListError(f"issued by {proofs.issuer_id(document)}, not by {expected_issuer}")
-    now = now or dt.datetime.now(dt.UTC)
-    try:
-        _check_proof(document, resolver, loader or DocumentLoader(), now)
-        _check_dates(document, now, DEFAULT_SKEW)
-    except _Failed as failure:
-        raise StatusListError(str(failure)) from None
-    except (KeyError, ValueError) as error:
-        raise StatusListError(f"unusable dates: {error!r}") from None
+    problem = signed_document_problem(document, resolver, loader=loader, now=now)
+    if problem:
+        raise StatusListError(problem)
+    if not isinstance(document.get("validUntil"), str):
+        # An old list, signed before a revocation, would otherwise serve forever.
+        raise StatusListError("the list states no validUntil, so its freshness cannot be known "
+                              "(the institution re-signs it with `status-list publish`)")
     return document
+
+
+def signed_document_problem(document: dict, resolver: DidResolver, *, loader: DocumentLoader | None = None,
+                            now: dt.datetime | None = None) -> str | None:
+    """Why a signed document other than a badge (registry, status list) cannot be
+    believed: its proof, the form it was signed in, its dates; None when it can."""
+    try:
+        _check_proof(document, resolver, loader or DocumentLoader(), now or dt.datetime.now(dt.UTC))
+        _check_dates(document, now or dt.datetime.now(dt.UTC), DEFAULT_SKEW)
+    except _Failed as failure:
+        return str(failure)
+    except (KeyError, TypeError, ValueError) as error:
+        return f"unusable dates: {error!r}"
+    return None
+
+
+def signed_at(document: dict) -> dt.datetime | None:
+    """When the proof says the document was signed, in UTC; None if it does not say."""
+    proof = document.get("proof")
+    created = proof.get("created") if isinstance(proof, dict) else None
+    if not isinstance(created, str):
+        return None
+    try:
+        moment = openbadges.parse_datetime(created)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def status_lists(lists: Iterable[dict]) -> StatusLists:

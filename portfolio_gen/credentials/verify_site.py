@@ -21,20 +21,22 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
-from typing import Callable, Protocol
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
 
 from ..core.frameworks import load_frameworks
 from ..core.model import Framework
 from ..core.registry import Registry, untrusted_reason
 from . import openbadges
-from .dids import DidResolver, did_web_url
+from .dids import DidResolutionError, DidResolver, did_web_url, parse_did_web, under_did_web_domain
 from .loader import NETWORK_TIMEOUT_SECONDS, DocumentLoader
 from .presentation import verify_presentation
-from .registry_credential import RegistryCredentialError, verified_registry
+from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
 from .status import StatusListError
 from .trust import (ATTESTATION, CERTIFICATE, INVALID, REVOKED, UNTRUSTED, VALID, VALIDATION, kind_of)
-from .verify import status_lists, verified_status_list, verify_credential
+from .verify import UNKNOWN as STATUS_UNKNOWN, verified_status_list, verify_credential
+
+UNKNOWN = "unknown"  # a credential whose revocation status could not be established
 
 MANIFEST = "verification.json"  # written by the site builder (site/credentials.py)
 MAX_BYTES = 50 * 1024 * 1024  # no published file of a portfolio should be larger
@@ -93,7 +95,7 @@ class HttpSource:
 @dataclass(frozen=True)
 class CredentialReport:
     file: str
-    status: str  # valid | invalid | untrusted | revoked
+    status: str  # valid | invalid | untrusted | revoked | unknown (status not established)
     kind: str = VALIDATION
     reason: str = ""
     id: str = ""
@@ -122,8 +124,13 @@ class PresentationReport:
 class SiteReport:
     location: str
     site_url: str = ""
-    institution: str = ""
+    institution: str = ""  # the trust root the credentials were judged against
     key_source: str = ""  # where the institution's did.json came from
+    trusted: list[str] = field(default_factory=list)  # the institutions the verifier named
+    registry: dict = field(default_factory=dict)  # version, validFrom, validUntil, source
+    status_lists: list[str] = field(default_factory=list)  # where each list came from, how fresh
+    subject_checked: bool = False  # whether --email bound the credentials to a person
+    notes: list[str] = field(default_factory=list)  # what was not checked, said plainly
     problems: list[str] = field(default_factory=list)  # site-level: registry, status list...
     credentials: list[CredentialReport] = field(default_factory=list)
     presentation: PresentationReport | None = None
@@ -151,38 +158,38 @@ class SiteReport:
 class _Context:
     source: SiteSource
     manifest: dict
+    institution: str
     resolver: DidResolver
     loader: DocumentLoader
     registry: Registry | None
     registry_problem: str
     status_list: Callable[[str], dict | None]
     evidence: Callable[[str], Path | None]
-    slug: str
     email: str | None
     now: dt.datetime | None
 
 
-def verify_site(source: SiteSource, *, did_documents: dict[str, dict] | None = None,
+def verify_site(source: SiteSource, *, trusted: Sequence[str] = (), did_documents: dict[str, dict] | None = None,
                 fetch: Callable[[str], dict] | None = None, email: str | None = None,
                 now: dt.datetime | None = None) -> SiteReport:
     """Verify every credential `source` publishes; never raises for a bad site.
 
-    `did_documents` are did.json documents the verifier trusts (by DID); `fetch`
-    (network allowed) gets the institution's did.json from its own domain and fresher
-    status lists; otherwise the site's copies are used, and the report says so.
+    `trusted` names the institutions (DIDs) the verifier trusts: the site's own choice
+    of institution is never believed. `did_documents` are did.json documents the
+    verifier supplies (by DID); `fetch` (network allowed) gets the institution's
+    did.json, registry and status lists from the institution's own domain; otherwise
+    the site's copies are used, and the report says so.
     """
-    report = SiteReport(source.location)
-    manifest = _json(source.read(MANIFEST))
-    if not isinstance(manifest, dict):
-        # Without the map, credentials are found by listing (a folder) and evidence
-        # cannot be located: those credentials then fail on their evidence.
-        manifest = {"credentials": source.list_credentials()}
-        report.problems.append(f"no {MANIFEST} on this site: is it a portfolio-gen site?")
-    report.site_url = str(manifest.get("site") or "")
-    report.institution = str(manifest.get("institution") or "")
+    report = SiteReport(source.location, trusted=list(trusted), subject_checked=email is not None)
+    manifest = _manifest(source, report)
+    report.site_url = manifest.get("site", "")
+    report.institution = _trust_root(manifest.get("institution", ""), list(trusted), report)
+    if email is None:
+        report.notes.append("whose credentials these are was not checked (no --email): any candidate's "
+                            "credentials, and validations by the candidate themself, would pass")
     with tempfile.TemporaryDirectory(prefix="portfolio-gen-verify-") as scratch:
         context = _context(source, manifest, report, did_documents or {}, fetch, email, now, Path(scratch))
-        report.credentials = [_verify_file(relative, context) for relative in manifest.get("credentials") or []]
+        report.credentials = [_verify_file(relative, context) for relative in manifest["credentials"]]
         if manifest.get("presentation"):
             report.presentation = _verify_presentation(manifest["presentation"], context, report)
     if not report.credentials and not report.problems:
@@ -190,13 +197,68 @@ def verify_site(source: SiteSource, *, did_documents: dict[str, dict] | None = N
     return report
 
 
+def flag_replayed_registries(reports: Sequence[SiteReport]) -> None:
+    """Across the sites of one run, a registry older than one already seen for the same
+    institution is reported: a host may serve an old registry that still trusted an
+    evaluator since removed (issue 19, attack 4)."""
+    newest: dict[str, int] = {}
+    for report in reports:
+        if report.registry.get("version"):
+            newest[report.institution] = max(newest.get(report.institution, 0), report.registry["version"])
+    for report in reports:
+        version = report.registry.get("version")
+        if version and version < newest[report.institution]:
+            report.problems.append(f"registry: version {version} is older than version "
+                                   f"{newest[report.institution]} seen on another site of this institution")
+
+
 def _json(data: bytes | None) -> object:
     if data is None:
         return None
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
+
+
+def _manifest(source: SiteSource, report: SiteReport) -> dict:
+    """The site's map, keeping only well-formed entries; each malformed one is reported
+    and skipped, so one bad entry never stops the rest of the check."""
+    data = _json(source.read(MANIFEST))
+    if not isinstance(data, dict):
+        # Without the map, credentials are found by listing (a folder) and evidence
+        # cannot be located: those credentials then fail on their evidence.
+        report.problems.append(f"no readable {MANIFEST} on this site: is it a portfolio-gen site?")
+        return {"credentials": source.list_credentials(), "didDocuments": [], "statusLists": {}}
+    manifest: dict = {}
+    for key in ("site", "institution", "registry", "presentation"):
+        if isinstance(data.get(key), str):
+            manifest[key] = data[key]
+        elif data.get(key) is not None:
+            report.problems.append(f"{MANIFEST}: {key} is not a string; ignored")
+    for key in ("credentials", "didDocuments"):
+        values = data.get(key) if isinstance(data.get(key), list) else []
+        manifest[key] = [value for value in values if isinstance(value, str)]
+        if len(manifest[key]) != len(values) or data.get(key) not in (None, values):
+            report.problems.append(f"{MANIFEST}: {key} must be a list of paths; other entries ignored")
+    lists = data.get("statusLists") if isinstance(data.get("statusLists"), dict) else {}
+    manifest["statusLists"] = {url: path for url, path in lists.items() if isinstance(path, str)}
+    if len(manifest["statusLists"]) != len(lists) or data.get("statusLists") not in (None, lists):
+        report.problems.append(f"{MANIFEST}: statusLists must map URLs to paths; other entries ignored")
+    return manifest
+
+
+def _trust_root(named: str, trusted: list[str], report: SiteReport) -> str:
+    """The institution the credentials are judged against: one the verifier named."""
+    if not trusted:
+        report.problems.append("no trusted institution was named: pass --institution did:web:... or its "
+                               "did.json with --did-document (the site's own choice is never believed)")
+        return ""
+    if named in trusted:
+        return named
+    report.problems.append(f"the site names the institution {named or '(none)'}, which is not one you trust "
+                           f"({', '.join(trusted)})")
+    return trusted[0] if len(trusted) == 1 else ""
 
 
 def _context(source: SiteSource, manifest: dict, report: SiteReport, supplied: dict[str, dict],
@@ -204,11 +266,10 @@ def _context(source: SiteSource, manifest: dict, report: SiteReport, supplied: d
              scratch: Path) -> _Context:
     resolver = DidResolver(_did_documents(source, manifest, report, supplied, fetch), fetch=fetch)
     loader = DocumentLoader()
-    registry, problem = _registry(source, manifest, report, resolver, loader)
-    lists = _status_lists(source, manifest, report, resolver, loader, fetch)
-    slug = PurePosixPath(urllib.parse.urlparse(report.site_url).path).name
-    return _Context(source, manifest, resolver, loader, registry, problem, status_lists(lists),
-                    _evidence_reader(source, report.site_url, scratch), slug, email, now)
+    registry, problem = _registry(source, manifest, report, resolver, loader, fetch, now)
+    lists = _status_reader(source, manifest, report, resolver, loader, fetch, now)
+    return _Context(source, manifest, report.institution, resolver, loader, registry, problem, lists,
+                    _evidence_reader(source, report.site_url, scratch), email, now)
 
 
 def _did_documents(source: SiteSource, manifest: dict, report: SiteReport, supplied: dict[str, dict],
@@ -216,55 +277,103 @@ def _did_documents(source: SiteSource, manifest: dict, report: SiteReport, suppl
     """The institution's did.json: supplied by the verifier, else fetched from the
     institution's domain (network allowed), else the site's own copy (said plainly)."""
     institution = report.institution
+    documents = {did: document for did, document in supplied.items() if did != institution}
     if institution in supplied:
         report.key_source = "supplied by the verifier"
-        return dict(supplied)
-    if fetch is not None and institution.startswith("did:web:"):
-        report.key_source = did_web_url(institution)
-        return dict(supplied)  # the resolver fetches it from there
-    documents = dict(supplied)
-    for relative in manifest.get("didDocuments") or []:
+        return {**documents, institution: supplied[institution]}
+    if not institution:
+        return documents
+    try:
+        url = did_web_url(institution) if institution.startswith("did:web:") else ""
+    except DidResolutionError as error:
+        report.problems.append(str(error))
+        return documents
+    if fetch is not None and url:
+        report.key_source = url
+        return documents  # the resolver fetches it from there
+    for relative in manifest["didDocuments"]:
         document = _json(source.read(relative))
         if isinstance(document, dict) and document.get("id") == institution:
             documents[institution] = document
-            report.key_source = f"the site's copy ({relative}), not checked against {did_web_url(institution)}" \
-                if institution.startswith("did:web:") else f"the site's copy ({relative})"
+            report.key_source = f"the site's copy ({relative})"
+            report.notes.append(f"the institution's key was read from the site's own copy of its did.json, "
+                                f"not checked against {url or institution}: pass --did-document or "
+                                "--allow-network to check it")
     if institution not in documents:
-        report.problems.append(f"no did.json of the institution {institution or '(unnamed)'} on this site")
+        report.problems.append(f"no did.json of the institution {institution} was supplied, fetched or "
+                               "found on this site")
     return documents
 
 
 def _registry(source: SiteSource, manifest: dict, report: SiteReport, resolver: DidResolver,
-              loader: DocumentLoader) -> tuple[Registry | None, str]:
-    relative = manifest.get("registry")
-    credential = _json(source.read(relative)) if relative else None
-    if credential is None:
-        return None, "registry: the site publishes no evaluator registry"
-    try:
-        return verified_registry(credential, report.institution, resolver, loader), ""
-    except RegistryCredentialError as error:
-        report.problems.append(f"registry: {error}")
-        return None, f"registry: {error}"
-
-
-def _status_lists(source: SiteSource, manifest: dict, report: SiteReport, resolver: DidResolver,
-                  loader: DocumentLoader, fetch: Callable[[str], dict] | None) -> list[dict]:
-    """Each list the site names, verified as the institution's: fetched from its URL when
-    the network is allowed (it may be fresher than the site's copy), else the copy."""
-    lists = []
-    for url, relative in (manifest.get("statusLists") or {}).items():
-        document = None
-        if fetch is not None:
-            try:
-                document = fetch(url)
-            except Exception:  # noqa: BLE001 - unreachable: fall back on the site's copy
-                document = None
-        document = document or _json(source.read(relative))
+              loader: DocumentLoader, fetch: Callable[[str], dict] | None,
+              now: dt.datetime | None) -> tuple[Registry | None, str]:
+    """The newest registry signed by the institution that can be had: the site's copy,
+    and with the network the one at the institution's domain root."""
+    candidates: list[tuple[str, object]] = []
+    if manifest.get("registry"):
+        candidates.append((f"the site's copy ({manifest['registry']})", _json(source.read(manifest["registry"]))))
+    if fetch is not None and report.institution.startswith("did:web:"):
+        url = f"https://{parse_did_web(report.institution).authority}/{REGISTRY_CREDENTIAL_FILE}"
         try:
-            lists.append(verified_status_list(document, resolver, report.institution, loader=loader))
+            candidates.append((url, fetch(url)))
+        except Exception as error:  # noqa: BLE001 - unreachable: say so, keep the copy
+            report.notes.append(f"registry: could not fetch {url}: {error}")
+    if not candidates:
+        return None, "registry: the site publishes no evaluator registry"
+    newest, errors = None, []
+    for where, credential in candidates:
+        try:
+            signed = verified_signed_registry(credential, report.institution, resolver, loader, now)
+        except RegistryCredentialError as error:
+            errors.append(f"registry ({where}): {error}")
+            continue
+        if newest is None or signed.version > newest[1].version:
+            newest = (where, signed)
+    if newest is None:
+        report.problems.extend(errors)
+        return None, errors[0]
+    where, signed = newest
+    report.registry = {"version": signed.version, "validFrom": signed.valid_from,
+                       "validUntil": signed.valid_until, "source": where}
+    return signed.registry, ""
+
+
+def _status_reader(source: SiteSource, manifest: dict, report: SiteReport, resolver: DidResolver,
+                   loader: DocumentLoader, fetch: Callable[[str], dict] | None,
+                   now: dt.datetime | None) -> Callable[[str], dict]:
+    """URL -> the status list a credential names, signed by the institution, on its
+    domain and fresh: fetched from that very URL with the network, else the site's copy
+    the manifest points at. Anything else raises StatusListError: the status is unknown."""
+
+    @cache
+    def read(url: str) -> dict:
+        try:
+            document, where = _status_list_document(url, source, manifest, report, fetch)
+            listed = verified_status_list(document, resolver, report.institution, loader=loader, now=now)
         except StatusListError as error:
-            report.problems.append(f"status list {url}: {error}")
-    return lists
+            report.status_lists.append(f"{url}: unknown ({error})")
+            raise
+        report.status_lists.append(f"{url}: {where}, signed {listed['validFrom']}, "
+                                   f"valid until {listed['validUntil']}")
+        return listed
+
+    return read
+
+
+def _status_list_document(url: str, source: SiteSource, manifest: dict, report: SiteReport,
+                          fetch: Callable[[str], dict] | None) -> tuple[object, str]:
+    if not report.institution or not under_did_web_domain(url, report.institution):
+        raise StatusListError(f"not on the domain of the institution {report.institution or '(none)'}")
+    if fetch is not None:
+        try:
+            return fetch(url), "fetched"
+        except Exception as error:  # noqa: BLE001 - whatever the transport raised
+            raise StatusListError(f"could not be fetched: {error}") from None
+    relative = manifest["statusLists"].get(url)
+    if relative is None:
+        raise StatusListError("no copy on this site and the network is not allowed")
+    return _json(source.read(relative)), f"the site's copy ({relative})"
 
 
 def _evidence_reader(source: SiteSource, site_url: str, scratch: Path) -> Callable[[str], Path | None]:
@@ -293,7 +402,7 @@ def _verify_file(relative: str, context: _Context) -> CredentialReport:
     verdict = verify_credential(credential, resolver=context.resolver, loader=context.loader, now=context.now,
                                 evidence_files=context.evidence, status_list=context.status_list)
     if not verdict.ok:
-        status = REVOKED if verdict.status == "revoked" else INVALID
+        status = {REVOKED: REVOKED, STATUS_UNKNOWN: UNKNOWN}.get(verdict.status, INVALID)
         return CredentialReport(**{**described, "status": status, "reason": verdict.reason or "",
                                    "checks": verdict.checks})
     if verdict.unchecked_evidence:
@@ -324,7 +433,7 @@ def _untrusted_reason(credential: dict, kind: str, context: _Context) -> str:
         return "trust.other_subject"
     if kind != VALIDATION:
         issuer = credential["issuer"]["id"] if isinstance(credential.get("issuer"), dict) else credential.get("issuer")
-        return "" if issuer == context.manifest.get("institution") else "trust.not_institution"
+        return "" if context.institution and issuer == context.institution else "trust.not_institution"
     if context.registry is None:
         return context.registry_problem
     try:
@@ -335,9 +444,19 @@ def _untrusted_reason(credential: dict, kind: str, context: _Context) -> str:
     item = framework.item_by_code.get(validation.item) if framework else None
     # A framework this tool does not ship is judged on key, framework and period only;
     # the candidate's mention is not published, so mention limits are the audit's job.
-    return untrusted_reason(context.registry, validation.evaluator, context.slug,
-                            framework or _Unknown(validation.framework), item.phase if item else "",
-                            None, validation.date) or ""
+    # Self-validation is judged by subject binding (the registry's candidate identity
+    # against --email), never by a slug read from a URL the site chooses.
+    reason = untrusted_reason(context.registry, validation.evaluator, "", framework or _Unknown(validation.framework),
+                              item.phase if item else "", None, validation.date)
+    if reason is None and context.email is not None and _validates_own_portfolio(context, validation.evaluator):
+        reason = "trust.self_validation"
+    return reason or ""
+
+
+def _validates_own_portfolio(context: _Context, signer: str) -> bool:
+    evaluator = context.registry.by_key(signer) if context.registry else None
+    identity = evaluator.candidate_identity if evaluator else None
+    return bool(identity) and openbadges.identity_hash(context.email, identity[0]) == identity[1]
 
 
 @dataclass(frozen=True)

@@ -85,4 +85,5 @@ class Evaluator:
     def sign(self, credential: dict, suite: str, loader, method: str | None = None) -> dict:
         return proofs.sign(credential, self.key, method or self.method,
                            suite=CRYPTOSUITES[suite], loader=loader,
-                           created=openbadges.datetime_stamp(NOW - dt.timedelta(days=1)))
+                           # Signed when it says it became valid: a verifier refuses backdating.
+                           created=credential.get("validFrom") or openbadges.datetime_stamp(NOW - dt.timedelta(days=1)))

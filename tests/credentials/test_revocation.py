@@ -20,7 +20,7 @@ from portfolio_gen.credentials.issuing import SigningRequest, issue_item_validat
 from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
 from portfolio_gen.credentials.loader import DocumentLoader
 from portfolio_gen.credentials.status import DEFAULT_BITS, Bitstring, StatusListError, revocation_entry
-from portfolio_gen.credentials.verify import (ACTIVE, NO_STATUS, REVOKED, STATUS, UNAVAILABLE,
+from portfolio_gen.credentials.verify import (ACTIVE, REVOKED, STATUS, UNAVAILABLE,
                                               UNCHECKED, status_lists, verified_status_list,
                                               verify_credential)
 from portfolio_gen.core.problems import InputError
@@ -289,14 +289,16 @@ def test_a_status_list_that_cannot_be_had_is_a_refusal_not_a_crash(revoked_and_a
     assert not verdict.ok and "timed out" in verdict.reason
 
 
-def test_a_credential_without_status_entry_has_nothing_to_check(revoked_and_active, openbadge,
-                                                                vector_private_key):
+def test_a_credential_without_status_entry_is_refused_when_status_is_checked(
+        revoked_and_active, openbadge, vector_private_key):
+    # Issue 19, attack 8: a credential that cannot be revoked must not read as active.
     _, listed, _ = revoked_and_active
     method = dids.did_key_verification_method_id(vector_private_key.public_key())
     signed = proofs.sign(openbadge, vector_private_key, method, suite=EDDSA_RDFC_2022,
-                         loader=DocumentLoader())
+                         loader=DocumentLoader(), created=openbadge["validFrom"])
     verdict = verify_credential(signed, resolver=DidResolver(), status_list=status_lists([listed]))
-    assert verdict.ok and verdict.status == NO_STATUS and STATUS not in verdict.checks
+    assert not verdict.ok and STATUS not in verdict.checks
+    assert verdict.reason == "status: the credential carries no revocation status entry (credentialStatus)"
 
 
 def test_a_list_signed_by_another_key_or_issuer_is_refused(demo, institution):

@@ -60,7 +60,8 @@ def test_a_gzip_bomb_is_refused():
 def test_check_reads_the_bit_the_entry_points_at():
     bits = Bitstring()
     bits.set(1234)
-    listing = status_list_credential(LIST, "did:web:portfolios.example.org", bits, "2026-01-01T00:00:00Z")
+    listing = status_list_credential(LIST, "did:web:portfolios.example.org", bits, "2026-01-01T00:00:00Z",
+                                     "2026-01-31T00:00:00Z")
     assert check_status(status_entry(LIST, 1234), listing).revoked
     assert check_status(status_entry(LIST, 1235), listing).ok
     other = check_status(status_entry(LIST.replace("revocation", "other"), 1234), listing)
