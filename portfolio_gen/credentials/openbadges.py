@@ -21,7 +21,6 @@ How a verifier knows what was decided (see docs/credentials.md):
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
@@ -47,7 +46,7 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CONTEXTS = (VC_CONTEXT, OB_CONTEXT)
 CREDENTIAL_TYPES = ("VerifiableCredential", "OpenBadgeCredential")
-SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
+SCHEMA_FILE = "ob_v3p0_achievementcredential-vcdm2.json"
 # Our frameworks are not published as CASE documents, so the spec's "CFItem" would
 # promise a CASE item at targetUrl; the spec's extension convention says what it is.
 ALIGNMENT_TARGET_TYPE = "ext:FrameworkItem"
@@ -372,35 +371,26 @@ def official_schema() -> dict:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    schema = _vcdm2_schema(official_schema())
+    schema = official_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def _vcdm2_schema(schema: dict) -> dict:
-    """The official schema with its top level moved from VCDM 1.1 to 2.0 dates.
-
-    The bundled file is the VCDM 1.1 revision (requires issuanceDate); OB 3.0.3 uses
-    VCDM 2.0's validFrom/validUntil instead. Nothing else is changed. Drop this once
-    the bundled file is the 3.0.3 revision.
-    """
-    if "validFrom" in schema["required"]:
-        return schema
-    adapted = copy.deepcopy(schema)
-    date_time = {"type": "string", "format": "date-time"}
-    adapted["properties"].update(validFrom=date_time, validUntil=date_time)
-    for old in ("issuanceDate", "expirationDate"):
-        adapted["properties"].pop(old, None)
-    adapted["required"] = [("validFrom" if f == "issuanceDate" else f) for f in adapted["required"]]
-    return adapted
+def _with_proof_array(credential: dict) -> dict:
+    # VCDM 2.0 allows `proof` as one object or a set; the schema's revision only knows
+    # the array, so one object is read as an array of one before validating.
+    if isinstance(credential.get("proof"), dict):
+        return {**credential, "proof": [credential["proof"]]}
+    return credential
 
 
 def validate_against_schema(credential: object) -> list[str]:
     """Every reason `credential` is not a well-formed OB 3.0 item validation (empty if it is)."""
     if not isinstance(credential, dict):
         return ["credential is not a JSON object"]
-    errors = sorted(_validator().iter_errors(credential), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(_with_proof_array(credential)),
+                    key=lambda e: list(e.absolute_path))
     problems = [f"{_path(error.absolute_path)}: {error.message}" for error in errors]
     return problems + structure_problems(credential)
 

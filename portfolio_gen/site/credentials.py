@@ -23,6 +23,7 @@ import segno
 
 from ..core import i18n
 from ..core.model import Candidate, Framework, Validation
+from ..credentials import proofs
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -228,7 +229,7 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
     credential = assessment.credential if isinstance(assessment.credential, dict) else {}
     described = describe_credential(credential)
     subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
-    proof = credential.get("proof") if isinstance(credential.get("proof"), dict) else {}
+    proof = proofs.single_proof(credential) or {}
     uuid = assessment.path.stem
     reason = assessment.reason
     if reason.startswith("trust."):

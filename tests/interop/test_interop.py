@@ -65,7 +65,7 @@ def test_js_signs_python_verifies(js_stack, issuer_key, suite_name, loader):
     signed = js_sign(js_stack, [credential_for(issuer_key, i) for i in range(3)],
                      issuer_key, suite_name)
     for credential in signed:
-        assert credential["proof"]["cryptosuite"] == suite_name
+        assert credential["proof"][0]["cryptosuite"] == suite_name
         result = proofs.verify(
             credential, resolver=DidResolver(), loader=loader,
             expected_controller=proofs.issuer_id(credential),
