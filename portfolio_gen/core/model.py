@@ -287,6 +287,7 @@ class Candidate:
     results: tuple[ExternalResult, ...] = ()
     site_url: str = ""
     bio: str = ""
+    publish_in_index: bool = False  # listed on the institution's home page (opt-in)
     private: Mapping[str, object] = field(default_factory=dict, compare=False)
     folder: Path | None = None
 
