@@ -250,6 +250,8 @@ def _evidence_item(settings: Settings, slug: str, evidence: Evidence) -> dict:
 
 
 CERTIFICATE_TYPE, ATTESTATION_TYPE = "Certificate", "ext:Attestation"
+# Last segment of the achievement id of a certificate, of an attestation of items acquired.
+AWARD_CODES = ("certification", "attestation")
 
 
 @dataclass(frozen=True)
@@ -276,16 +278,16 @@ def build_framework_award(
     """The commission's unsigned credential: a certificate when the rule is met, otherwise
     an attestation listing the items acquired (C2i2e process). Its evidence is every item
     validation it rests on, each pinned by the digest of the published file."""
-    achievement_id = settings.achievement_id(framework.id, "certification" if certified else "attestation")
+    achievement_id = settings.achievement_id(framework.id, AWARD_CODES[0] if certified else AWARD_CODES[1])
     acquired_text = "\n".join(f"- {item.code} {item.title}" for item in acquired) or "-"
-    rule_text = _rule_text(framework)
+    rule = rule_text(framework)
     achievement = {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": CERTIFICATE_TYPE if certified else ATTESTATION_TYPE,
         "name": framework.title if certified else f"{framework.title} — attestation d'items acquis",
-        "description": rule_text,
-        "criteria": {"narrative": rule_text},
+        "description": rule,
+        "criteria": {"narrative": rule},
         "humanCode": framework.id,
     }
     subject = {
@@ -310,7 +312,8 @@ def build_framework_award(
     }
 
 
-def _rule_text(framework: Framework) -> str:
+def rule_text(framework: Framework) -> str:
+    """The framework's certification rule in words (French, as the credentials carry it)."""
     rule = framework.rule
     if rule is None:
         return framework.title

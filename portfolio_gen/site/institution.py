@@ -25,6 +25,7 @@ from ..core import i18n
 from ..core.files import write_atomic
 from ..core.model import Framework, Item
 from ..core.settings import Settings
+from ..credentials.openbadges import AWARD_CODES, rule_text
 from .credentials import DID_FILE, REGISTRY_FILE, ROOT_ONLY
 from .render import environment, themes_dir
 
@@ -79,6 +80,11 @@ def build_institution_site(output: Path, settings: Settings, frameworks: Mapping
         for item in framework.items:
             site.page(f"{item_folder(settings, framework.id, item.code)}/index.html", "item.html.j2",
                       framework=framework, item=item, achievement_id=settings.achievement_id(framework.id, item.code))
+        if framework.rule is not None:  # the commission's certificate and attestation
+            for code in AWARD_CODES:
+                site.page(f"{item_folder(settings, framework.id, code)}/index.html", "award.html.j2",
+                          framework=framework, award=code, rule=rule_text(framework),
+                          achievement_id=settings.achievement_id(framework.id, code))
     site.page(f"{VERIFY_DIR}/index.html", "verify.html.j2")
     site.data(f"{VERIFY_DIR}/config.json", verifier_config(settings, frameworks, status_lists))
     for name in VERIFIER_FILES:
