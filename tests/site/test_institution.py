@@ -91,3 +91,19 @@ def test_english_institution_pages(demo_workspace: Path):
     assert result.returncode == 0, result.stderr
     html = parse(demo_workspace / "site" / "verify" / "index.html")
     assert html.find("html").attrs["lang"] == "en" and html.find("h1").text == "Verify a credential"
+
+
+def test_candidate_sites_and_their_qr_codes_lead_to_the_institution_verifier(built_demo: Path):
+    from portfolio_gen.site.credentials import qr_svg
+
+    site = built_demo / "site" / "camille-martin"
+    portfolio = f"{BASE}camille-martin/"
+    link = f"{BASE}verify/?url={portfolio}"
+    verify_page = parse(site / "verify" / "index.html")
+    assert having(verify_page, "data-pf-institution-verifier")[0].attrs["href"] == link
+    assert (site / "verify-qr.svg").read_text("utf-8") == qr_svg(link)
+    credential = sorted((site / "credentials").glob("*.json"))[0]
+    own = f"{BASE}verify/?url={portfolio}credentials/{credential.name}"
+    page_ = parse(site / "credentials" / credential.stem / "index.html")
+    assert having(page_, "data-pf-institution-verifier")[0].attrs["href"] == own
+    assert (site / "credentials" / f"{credential.stem}.svg").read_text("utf-8") == qr_svg(own)
