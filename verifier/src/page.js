@@ -72,9 +72,10 @@ async function fromUrl(text, trust) {
 function fromPortfolio(base, manifest, trust) {
   const site = typeof manifest.site === "string" ? manifest.site : "";
   const slug = site.replace(/\/$/, "").split("/").pop() || "";
-  // Evidence is read from the portfolio as published (the CLI's site check does the same).
-  const evidence = (url) => fetchBytes(site && url.startsWith(site)
-    ? trust.local(new URL(url.slice(site.length), base).href) : trust.local(url));
+  // Evidence must be published on the portfolio itself, as the command line requires:
+  // a file elsewhere is "not reachable" here.
+  const evidence = async (url) => (site && url.startsWith(site)
+    ? fetchBytes(trust.local(new URL(url.slice(site.length), base).href)) : null);
   return (manifest.credentials || []).map((relative) => ({
     source: new URL(relative, base).href, options: { slug }, evidence,
     load: () => fetchJson(trust.local(new URL(relative, base).href)),
@@ -97,6 +98,7 @@ function show(results, item, result) {
   row.className = `pf-result pf-result--${result.verdict}`;
   row.dataset.verdict = result.verdict;
   if (result.id) row.dataset.credentialId = result.id;
+  if (item.source) row.dataset.source = item.source;
   const verdict = document.createElement("strong");
   verdict.className = "pf-result__verdict";
   verdict.textContent = label(results, result.verdict);
