@@ -56,6 +56,13 @@ TAMPERINGS = {
 }
 
 
+MALFORMED = {
+    "no-criteria": lambda c: c["credentialSubject"]["achievement"].pop("criteria"),
+    "http-id": lambda c: c.__setitem__("id", "https://issuer.example.org/credentials/1"),
+    "clear-email": lambda c: c["credentialSubject"]["identifier"][0].update(hashed=False),
+}
+
+
 def _other_method() -> str:
     return dids.did_key_verification_method_id(keys.generate_key().public_key())
 
@@ -112,6 +119,10 @@ def output(built_demo, tmp_path_factory) -> Path:
         expired = copy.deepcopy(originals[7])
         expired.update(validFrom="2020-01-01T00:00:00Z", validUntil="2021-01-01T00:00:00Z")
         corpus[f"expired-{suite}"] = resign(expired, stranger, suite)
+        for name, change in MALFORMED.items():  # well signed, but not the OB 3.0 the schema wants
+            malformed = copy.deepcopy(originals[9])
+            change(malformed)
+            corpus[f"malformed-{name}-{suite}"] = resign(malformed, stranger, suite)
         unlisted = copy.deepcopy(originals[8])  # its status list cannot be had: status unknown
         unlisted["credentialStatus"]["statusListCredential"] = f"{BASE}status/missing-list.json"
         corpus[f"status-unknown-{suite}"] = resign(unlisted, stranger, suite)

@@ -1,7 +1,7 @@
 /* portfolio-gen: the institution's credential verifier, without the page.
  *
  * Mirrors the command line (`portfolio-gen verify`, credentials/verify.py and
- * verify_site.py): shape, Data Integrity proof (eddsa-rdfc-2022 through digitalbazaar's
+ * verify_site.py): shape (shape.js: the OB 3.0 JSON Schema and structure rules), Data Integrity proof (eddsa-rdfc-2022 through digitalbazaar's
  * jsonld/rdf-canonize, eddsa-jcs-2022 through the RFC 8785 reference `canonicalize`),
  * issuer/key binding (did:key, the institution's did:web), dates, revocation in the
  * institution's signed Bitstring Status List, evidence digests, then the institution's
@@ -14,6 +14,7 @@
 import jsonld from "jsonld";
 import canonicalize from "canonicalize";
 import * as base58 from "base58-universal";
+import { shapeProblems } from "./shape.js";
 
 import credentialsV2 from "../../portfolio_gen/credentials/contexts/credentials-v2.jsonld";
 import dataIntegrityV2 from "../../portfolio_gen/credentials/contexts/data-integrity-v2.jsonld";
@@ -214,21 +215,11 @@ export async function checkProof(secured, didDocuments, expectedController, now)
 // --- the credential ---------------------------------------------------------------------
 
 function checkShape(credential) {
-  if (!isObject(credential)) throw new Failed("schema", "credential is not a JSON object");
-  const contexts = credential["@context"];
-  if (!Array.isArray(contexts) || contexts[0] !== "https://www.w3.org/ns/credentials/v2") {
-    throw new Failed("schema", "@context: must start with https://www.w3.org/ns/credentials/v2");
+  const problems = shapeProblems(credential);
+  if (problems.length) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+    throw new Failed("schema", problems[0] + more);
   }
-  const types = credential.type;
-  if (!Array.isArray(types) || !types.includes("VerifiableCredential")) {
-    throw new Failed("schema", "type: must include VerifiableCredential");
-  }
-  if (!issuerId(credential)) throw new Failed("schema", "issuer: no issuer id");
-  if (Number.isNaN(parseDate(credential.validFrom))) throw new Failed("schema", "validFrom: not a dateTime");
-  if ("validUntil" in credential && Number.isNaN(parseDate(credential.validUntil))) {
-    throw new Failed("schema", "validUntil: not a dateTime");
-  }
-  if (!isObject(credential.credentialSubject)) throw new Failed("schema", "credentialSubject: not an object");
 }
 
 function checkDates(credential, now) {
