@@ -39,7 +39,11 @@ def test_every_issued_credential_passes_the_official_vcdm2_schema_as_published(b
 
 def test_every_candidate_has_a_site(built_demo: Path):
     candidates = sorted(p.name for p in (REPO / "candidates").iterdir() if p.is_dir())
-    assert sorted(p.name for p in (built_demo / "site").iterdir() if (p / "index.html").exists()) == candidates
+    sites = sorted(p.name for p in (built_demo / "site").iterdir()
+                   if (p / "index.html").exists() and (p / "verification.json").exists())
+    assert sites == candidates
+    # Beside them, the institution's own home page and verifier.
+    assert (built_demo / "site" / "index.html").is_file() and (built_demo / "site" / "verify" / "index.html").is_file()
 
 
 def test_keys_stay_private_and_out_of_the_sites(built_demo: Path):
