@@ -7,8 +7,11 @@ import shutil
 import stat
 from pathlib import Path
 
+import jsonschema
 
 from conftest import REPO, run_cli
+
+OFFICIAL_SCHEMA = REPO / "portfolio_gen" / "credentials" / "schemas" / "ob_v3p0_achievementcredential-vcdm2.json"
 
 
 def test_every_demo_credential_counts(built_demo: Path):
@@ -20,9 +23,27 @@ def test_every_demo_credential_counts(built_demo: Path):
     assert all(row["status"] == "valid" for row in rows)
 
 
+def test_every_issued_credential_passes_the_official_vcdm2_schema_as_published(built_demo: Path):
+    # Straight jsonschema on the file as 1EdTech publishes it: no normalisation, so the
+    # `proof` array the schema requires must be what the tool writes.
+    schema = json.loads(OFFICIAL_SCHEMA.read_text("utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+    paths = sorted(built_demo.glob("candidates/*/credentials/*.json"))
+    assert len(paths) > 20
+    for path in paths:
+        credential = json.loads(path.read_text("utf-8"))
+        assert [e.message for e in validator.iter_errors(credential)] == [], path
+        assert isinstance(credential["proof"], list) and len(credential["proof"]) == 1
+
+
 def test_every_candidate_has_a_site(built_demo: Path):
     candidates = sorted(p.name for p in (REPO / "candidates").iterdir() if p.is_dir())
-    assert sorted(p.name for p in (built_demo / "site").iterdir() if (p / "index.html").exists()) == candidates
+    sites = sorted(p.name for p in (built_demo / "site").iterdir()
+                   if (p / "index.html").exists() and (p / "verification.json").exists())
+    assert sites == candidates
+    # Beside them, the institution's own home page and verifier.
+    assert (built_demo / "site" / "index.html").is_file() and (built_demo / "site" / "verify" / "index.html").is_file()
 
 
 def test_keys_stay_private_and_out_of_the_sites(built_demo: Path):

@@ -288,6 +288,7 @@ class Candidate:
     site_url: str = ""
     bio: str = ""
     unit: str = ""  # the institution's unit (training centre, site, academy), for steering reports
+    publish_in_index: bool = False  # listed on the institution's home page (opt-in)
     private: Mapping[str, object] = field(default_factory=dict, compare=False)
     folder: Path | None = None
 

@@ -37,6 +37,20 @@ def candidate_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
+def index_listing(folder: Path) -> tuple[str, str] | None:
+    """(name, slug) of a candidate who asked to be listed on the institution's home page
+    (`publish_in_index: true` in a valid candidate.yml), else None. Reads candidate.yml
+    only: the whole portfolio is read by its own build, which reports any problem."""
+    path = folder / CANDIDATE_FILE
+    try:
+        data = load_mapping(path)
+    except InputError:
+        return None
+    if schemas.validate("candidate", data, path) or data.get("publish_in_index") is not True:
+        return None
+    return data["name"], folder.name
+
+
 def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[Candidate | None, list[Problem]]:
     """Read one candidate folder; returns the candidate (None if unusable) and all problems."""
     problems: list[Problem] = []
@@ -78,6 +92,7 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[C
         self_assessments=tuple(assessments), requests=tuple(records.requests),
         refusals=tuple(records.refusals), results=tuple(records.results),
         site_url=data.get("site_url", ""), bio=data.get("bio", ""), unit=data.get("unit", ""),
+        publish_in_index=bool(data.get("publish_in_index", False)),
         private=dict(data.get("private") or {}), folder=folder,
     )
     return candidate, problems

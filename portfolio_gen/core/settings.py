@@ -25,6 +25,7 @@ class Settings:
     institution: Institution
     site_base_url: str
     achievements_base_url: str
+    language: str = "fr"  # of the institution's own pages
 
     def site_url(self, slug: str) -> str:
         return f"{self.site_base_url}{slug}/"
@@ -45,4 +46,5 @@ def load_settings(root: Path) -> Settings:
     institution = data["institution"]
     base = data["site_base_url"]
     return Settings(Institution(institution["name"], institution["id"], institution.get("url", "")),
-                    base, data.get("achievements_base_url", f"{base}referentiels/"))
+                    base, data.get("achievements_base_url", f"{base}referentiels/"),
+                    data.get("language", "fr"))

@@ -65,7 +65,7 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
             raise InputError([Problem("credential.invalid", None, None,
                                       {"ref": framework.id, "reasons": "; ".join(reasons)})])
         signed = proofs.sign(award, private_key, method, suite=EDDSA_RDFC_2022, loader=context.loader,
-                             created=openbadges.datetime_stamp(moment))
+                             created=openbadges.datetime_stamp(moment), as_array=True)
         path = credentials_folder(candidate) / f"{signed['id'].removeprefix('urn:uuid:')}.json"
         write_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n", overwrite=False)
     return Award(path, awarded, decision, supporting)

@@ -86,7 +86,7 @@ def issue_item_validations(
         unsigned = [_validated(credential, _ref(plan)) for credential, plan in
                     zip(revocation.with_statuses(workspace.root, settings, built), planned)]
         signed = [proofs.sign(credential, private_key, method, suite=suite, loader=loader,
-                              created=openbadges.datetime_stamp(valid_from))
+                              created=openbadges.datetime_stamp(valid_from), as_array=True)
                   for credential in unsigned]
     return [_write(candidate, credential) for credential in signed]
 

@@ -21,7 +21,6 @@ How a verifier knows what was decided (see docs/credentials.md):
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
@@ -47,7 +46,7 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CONTEXTS = (VC_CONTEXT, OB_CONTEXT)
 CREDENTIAL_TYPES = ("VerifiableCredential", "OpenBadgeCredential")
-SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
+SCHEMA_FILE = "ob_v3p0_achievementcredential-vcdm2.json"
 # Our frameworks are not published as CASE documents, so the spec's "CFItem" would
 # promise a CASE item at targetUrl; the spec's extension convention says what it is.
 ALIGNMENT_TARGET_TYPE = "ext:FrameworkItem"
@@ -251,6 +250,8 @@ def _evidence_item(settings: Settings, slug: str, evidence: Evidence) -> dict:
 
 
 CERTIFICATE_TYPE, ATTESTATION_TYPE = "Certificate", "ext:Attestation"
+# Last segment of the achievement id of a certificate, of an attestation of items acquired.
+AWARD_CODES = ("certification", "attestation")
 
 
 @dataclass(frozen=True)
@@ -277,16 +278,16 @@ def build_framework_award(
     """The commission's unsigned credential: a certificate when the rule is met, otherwise
     an attestation listing the items acquired (C2i2e process). Its evidence is every item
     validation it rests on, each pinned by the digest of the published file."""
-    achievement_id = settings.achievement_id(framework.id, "certification" if certified else "attestation")
+    achievement_id = settings.achievement_id(framework.id, AWARD_CODES[0] if certified else AWARD_CODES[1])
     acquired_text = "\n".join(f"- {item.code} {item.title}" for item in acquired) or "-"
-    rule_text = _rule_text(framework)
+    rule = rule_text(framework)
     achievement = {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": CERTIFICATE_TYPE if certified else ATTESTATION_TYPE,
         "name": framework.title if certified else f"{framework.title} — attestation d'items acquis",
-        "description": rule_text,
-        "criteria": {"narrative": rule_text},
+        "description": rule,
+        "criteria": {"narrative": rule},
         "humanCode": framework.id,
     }
     subject = {
@@ -311,7 +312,8 @@ def build_framework_award(
     }
 
 
-def _rule_text(framework: Framework) -> str:
+def rule_text(framework: Framework) -> str:
+    """The framework's certification rule in words (French, as the credentials carry it)."""
     rule = framework.rule
     if rule is None:
         return framework.title
@@ -381,35 +383,26 @@ def official_schema() -> dict:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    schema = _vcdm2_schema(official_schema())
+    schema = official_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def _vcdm2_schema(schema: dict) -> dict:
-    """The official schema with its top level moved from VCDM 1.1 to 2.0 dates.
-
-    The bundled file is the VCDM 1.1 revision (requires issuanceDate); OB 3.0.3 uses
-    VCDM 2.0's validFrom/validUntil instead. Nothing else is changed. Drop this once
-    the bundled file is the 3.0.3 revision.
-    """
-    if "validFrom" in schema["required"]:
-        return schema
-    adapted = copy.deepcopy(schema)
-    date_time = {"type": "string", "format": "date-time"}
-    adapted["properties"].update(validFrom=date_time, validUntil=date_time)
-    for old in ("issuanceDate", "expirationDate"):
-        adapted["properties"].pop(old, None)
-    adapted["required"] = [("validFrom" if f == "issuanceDate" else f) for f in adapted["required"]]
-    return adapted
+def _with_proof_array(credential: dict) -> dict:
+    # VCDM 2.0 allows `proof` as one object or a set; the schema's revision only knows
+    # the array, so one object is read as an array of one before validating.
+    if isinstance(credential.get("proof"), dict):
+        return {**credential, "proof": [credential["proof"]]}
+    return credential
 
 
 def validate_against_schema(credential: object) -> list[str]:
     """Every reason `credential` is not a well-formed OB 3.0 item validation (empty if it is)."""
     if not isinstance(credential, dict):
         return ["credential is not a JSON object"]
-    errors = sorted(_validator().iter_errors(credential), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(_with_proof_array(credential)),
+                    key=lambda e: list(e.absolute_path))
     problems = [f"{_path(error.absolute_path)}: {error.message}" for error in errors]
     return problems + structure_problems(credential)
 

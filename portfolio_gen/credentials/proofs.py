@@ -50,8 +50,10 @@ def sign(
     loader: DocumentLoader,
     created: str | None = None,
     proof_purpose: str = ASSERTION_METHOD,
+    as_array: bool = False,
 ) -> dict:
-    """A copy of `document` secured with a new proof."""
+    """A copy of `document` secured with a new proof; `as_array` writes `proof` as an
+    array of that one proof (VCDM 2.0 allows both; the OB 3.0 schema wants the array)."""
     if "proof" in document:
         raise ProofCreationError("document already has a proof; proof sets are not supported")
     _check_did_key_matches(verification_method, private_key)
@@ -67,7 +69,7 @@ def sign(
     except CryptosuiteError as error:
         raise ProofCreationError(str(error)) from None
     secured = copy.deepcopy(document)
-    secured["proof"] = proof
+    secured["proof"] = [proof] if as_array else proof
     return secured
 
 
@@ -100,6 +102,15 @@ def controller_problem(method: VerificationMethod, expected_controller: str) -> 
     return None
 
 
+def single_proof(document: object) -> dict | None:
+    """The one proof of `document`, given as an object or as an array of one; None when
+    there is none, several (proof sets are not supported) or it is not an object."""
+    proof = document.get("proof") if isinstance(document, dict) else None
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, dict) else None
+
+
 def verify(
     secured: dict,
     *,
@@ -109,12 +120,14 @@ def verify(
     expected_controller: str | None = None,
     now: datetime | None = None,
 ) -> ProofResult:
-    """Verify the single Data Integrity proof of `secured`."""
-    proof = secured.get("proof") if isinstance(secured, dict) else None
-    if isinstance(proof, list):
-        return ProofResult(False, "proof sets (several proofs) are not supported")
-    if not isinstance(proof, dict):
-        return ProofResult(False, "document has no proof")
+    """Verify the single Data Integrity proof of `secured` (an object or an array of one)."""
+    proof = single_proof(secured)
+    if proof is None:
+        listed = isinstance(secured, dict) and isinstance(secured.get("proof"), list)
+        return ProofResult(False, "proof sets (several proofs) are not supported"
+                           if listed and len(secured["proof"]) > 1 else "document has no proof")
+    # The suites sign the document without its proof, in either form.
+    secured = {**secured, "proof": proof}
     problem = _proof_options_problem(proof, expected_purpose, now)
     if problem:
         return ProofResult(False, problem)

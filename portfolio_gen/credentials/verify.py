@@ -119,8 +119,8 @@ def _check_schema(credential: object) -> None:
 
 def _check_proof(credential: dict, resolver: DidResolver, loader: DocumentLoader,
                  now: dt.datetime) -> None:
-    proof = credential.get("proof")
-    if isinstance(proof, dict) and proof.get("cryptosuite") == EDDSA_JCS_2022.name \
+    proof = proofs.single_proof(credential)
+    if proof is not None and proof.get("cryptosuite") == EDDSA_JCS_2022.name \
             and proof.get("@context") != credential.get("@context"):
         # The suite allows a proof without @context (it then signs the same bytes), but
         # every proof we and the reference stack make carries it: a missing or different

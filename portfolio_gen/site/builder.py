@@ -30,10 +30,14 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from ..core.frameworks import load_frameworks
 from ..core.model import Candidate, Framework, Validation
-from ..core.portfolios import candidate_folders, read_candidate
-from ..core.problems import Problem
+from ..core.portfolios import candidate_folders, index_listing, read_candidate
+from ..core.problems import InputError, Problem
+from ..core.settings import load_settings
 from ..core.workspace import CANDIDATES_DIR, framework_files
-from .credentials import PublishedCredentials, publish_credentials, publish_root_files, trust_stamp
+from ..credentials.revocation import status_list_url
+from .credentials import (STATUS_LIST_FILE, PublishedCredentials, publish_credentials, publish_root_files,
+                          trust_stamp)
+from .institution import build_institution_site
 from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)
 
@@ -304,6 +308,7 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
     results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
     settings = BuildSettings(root, output, shared_inputs(root), force, validations, trust_stamp(root))
     publish_root_files(root, output)
+    _publish_institution_site(root, output, plan.slugs)
     pending = []
     for slug in plan.slugs:
         if not force and _unchanged(slug, settings):
@@ -315,6 +320,20 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
         results.append(result)
         notify(result)
     return sorted(results, key=lambda r: r.slug)
+
+
+def _publish_institution_site(root: Path, output: Path, slugs: Iterable[str]) -> None:
+    """The institution's pages and verifier at the output's root; a workspace without
+    settings (no institution to speak for) publishes candidates' sites only."""
+    try:
+        settings = load_settings(root)
+    except InputError:
+        return
+    frameworks, _ = load_frameworks(framework_files(root))
+    listed = [listing for slug in slugs if (listing := index_listing(root / CANDIDATES_DIR / slug))]
+    status = root / STATUS_LIST_FILE
+    status_lists = {status_list_url(settings): STATUS_LIST_FILE} if status.is_file() else {}
+    build_institution_site(output, settings, frameworks, listed, status_lists)
 
 
 def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:

@@ -18,11 +18,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import quote
 
 import segno
 
 from ..core import i18n
 from ..core.model import Candidate, Framework, Validation
+from ..credentials import proofs
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -102,6 +104,14 @@ class PublishedCredentials:
     credentials: tuple[CredentialView, ...] = ()
     verifier_files: tuple[tuple[str, Path], ...] = ()  # (site uri, workspace file)
     presentation: Path | None = None
+    verifier_url: str = ""  # the institution's verifier page (its trust, not this host's)
+
+    def verify_link(self, url: str) -> str:
+        """The institution's verifier opened on `url` (this site or one credential), for
+        links and QR codes; '' when either address is unknown."""
+        if not (self.verifier_url and url):
+            return ""
+        return f"{self.verifier_url}?url={quote(url, safe=':/')}"
 
     @property
     def counted(self) -> list[Validation]:
@@ -210,7 +220,8 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
                   for assessment in trust.assess_candidate(candidate, context))
     verifier = tuple((uri, root / name) for name, uris in VERIFIER_FILES.items()
                      if (root / name).is_file() for uri in uris)
-    return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate))
+    return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate),
+                                verifier_url=f"{context.settings.site_base_url}verify/")
 
 
 def _has_trust_files(root: Path) -> bool:
@@ -228,7 +239,7 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
     credential = assessment.credential if isinstance(assessment.credential, dict) else {}
     described = describe_credential(credential)
     subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
-    proof = credential.get("proof") if isinstance(credential.get("proof"), dict) else {}
+    proof = proofs.single_proof(credential) or {}
     uuid = assessment.path.stem
     reason = assessment.reason
     if reason.startswith("trust."):

@@ -153,10 +153,13 @@ def _plan_credentials(site: SiteStructure, published: PublishedCredentials, lang
         return
     site.generated.append(GeneratedFile(MANIFEST, "manifest"))
     if published.site_url:
-        site.generated.append(GeneratedFile(VERIFY_QR, "qr", published.site_url + "verify/"))
+        # The QR codes lead to the institution's verifier, opened on this site or credential.
+        site.generated.append(GeneratedFile(VERIFY_QR, "qr", published.verify_link(published.site_url)
+                                            or published.site_url + "verify/"))
     for view in published.credentials:
         site.files.append(CopiedFile(view.json_uri, view.source))
-        site.generated.append(GeneratedFile(view.qr_uri, "qr", view.url or view.json_uri))
+        site.generated.append(GeneratedFile(view.qr_uri, "qr", published.verify_link(view.url)
+                                            or view.url or view.json_uri))
         site.credentials.append(Page(view.page_uri, view.name, "credential.md.j2", {"view": view},
                                      view.source, in_nav=False))
     listing = {"credentials": list(published.credentials), "published": published}

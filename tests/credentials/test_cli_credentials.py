@@ -63,7 +63,7 @@ def test_round_trip_keys_sign_verify(demo):
     assert len(paths) == 2 and all(p.parent.name == "credentials" for p in paths)
     credential = json.loads(paths[0].read_text())
     assert credential["issuer"]["id"] == identifiers["did:key"]
-    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     email = "camille.martin@example.org"
     assert all(email not in p.read_text() for p in paths)
     verified = cli(demo, "verify", *map(str, paths))
@@ -82,7 +82,7 @@ def test_jcs_and_valid_until(demo):
     signed = sign(demo, key, extra=("--cryptosuite", "eddsa-jcs-2022", "--valid-until", "2099-01-31"))
     assert signed.returncode == 0, signed.stderr
     credential = json.loads((demo / written(signed)[0]).read_text())
-    assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-jcs-2022"
     assert credential["validUntil"] == "2099-01-31T23:59:59Z"
     assert cli(demo, "verify", str(demo / written(signed)[0])).returncode == 0
 

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -137,15 +138,25 @@ def test_refuses_levels_off_the_scale_and_missing_email():
                                          issuer, level=level_for(case), valid_until=NOW, **options)
 
 
-def test_the_bundled_schema_is_the_official_file_unchanged():
+def test_the_bundled_schema_is_the_vcdm2_revision_unchanged():
     schema = openbadges.official_schema()
+    shipped = json.loads((Path(__file__).parents[2] / "portfolio_gen" / "credentials" / "schemas"
+                          / openbadges.SCHEMA_FILE).read_text("utf-8"))
+    assert schema == shipped
     assert schema["$id"] == ("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
-                             "ob_v3p0_achievementcredential_schema.json")
-    # The VCDM 1.1 revision: its adaptation to VCDM 2.0 dates happens in code only.
-    assert "issuanceDate" in schema["required"]
-    adapted = openbadges._vcdm2_schema(schema)
-    assert "validFrom" in adapted["required"] and "issuanceDate" not in adapted["required"]
-    assert adapted["$defs"] == schema["$defs"]
+                             "ob_v3p0_achievementcredential-jsonschema1.json")
+    assert "validFrom" in schema["required"] and "issuanceDate" not in schema["properties"]
+    assert schema["properties"]["proof"]["type"] == "array"
+
+
+def test_proof_as_one_object_or_an_array_of_one_is_valid_but_not_two_types(rich):
+    proof = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+             "created": "2026-01-01T00:00:00Z", "proofPurpose": "assertionMethod",
+             "verificationMethod": "did:key:z6Mk#z6Mk", "proofValue": "z1"}
+    assert openbadges.validate_against_schema({**rich, "proof": [proof]}) == []
+    assert openbadges.validate_against_schema({**rich, "proof": proof}) == []
+    problems = openbadges.validate_against_schema({**rich, "proof": "z1"})
+    assert problems and problems[0].startswith("proof:")
 
 
 @pytest.mark.parametrize("change, reason", [

@@ -209,7 +209,7 @@ def test_tamper_suite_rejects_every_mutation_with_a_specific_reason(signed):
      "schema: credentialSubject.identifier[0]: Additional properties are not allowed"),
     (("credentialSubject", "identifier", 0, "hashed"), "changed",
      "schema: credentialSubject.identifier[0]: an e-mail address must be hashed"),
-    (("@context", 1), "changed", "schema: @context: must be exactly"),
+    (("@context", 1), "changed", "schema: @context[1]: "),
     (("proof", "proofValue"), "removed", "proof: proof has no proofValue"),
     (("proof", "cryptosuite"), "changed", "proof: unsupported cryptosuite"),
     (("proof", "proofPurpose"), "changed", "proof: proof purpose"),

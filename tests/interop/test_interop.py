@@ -38,10 +38,10 @@ def credential_for(key, index=0):
     return credential
 
 
-def python_sign(credential, key, suite_name, loader):
+def python_sign(credential, key, suite_name, loader, as_array=False):
     return proofs.sign(
         credential, key, dids.did_key_verification_method_id(key.public_key()),
-        suite=CRYPTOSUITES[suite_name], loader=loader, created=CREATED,
+        suite=CRYPTOSUITES[suite_name], loader=loader, created=CREATED, as_array=as_array,
     )
 
 
@@ -61,11 +61,23 @@ def test_python_signs_js_verifies(js_stack, issuer_key, suite_name, loader):
 
 
 @pytest.mark.parametrize("suite_name", SUITES)
+def test_js_verifies_a_proof_given_as_an_array_of_one(js_stack, issuer_key, suite_name, loader):
+    # What the tool issues since the OB 3.0 VCDM 2.0 schema: `proof` as an array.
+    signed = [python_sign(credential_for(issuer_key, i), issuer_key, suite_name, loader, as_array=True)
+              for i in range(2)]
+    assert all(isinstance(c["proof"], list) for c in signed)
+    results = js_stack.verify(signed)["results"]
+    assert [r["verified"] for r in results] == [True] * 2, results
+    signed[1]["name"] = "altered"
+    assert [r["verified"] for r in js_stack.verify(signed)["results"]] == [True, False]
+
+
+@pytest.mark.parametrize("suite_name", SUITES)
 def test_js_signs_python_verifies(js_stack, issuer_key, suite_name, loader):
     signed = js_sign(js_stack, [credential_for(issuer_key, i) for i in range(3)],
                      issuer_key, suite_name)
     for credential in signed:
-        assert credential["proof"]["cryptosuite"] == suite_name
+        assert proofs.single_proof(credential)["cryptosuite"] == suite_name
         result = proofs.verify(
             credential, resolver=DidResolver(), loader=loader,
             expected_controller=proofs.issuer_id(credential),

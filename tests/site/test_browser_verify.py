@@ -35,7 +35,7 @@ def browser():
 
 def jcs_credential(folder: Path) -> Path:
     return next(p for p in sorted((folder / "credentials").glob("*.json"))
-                if json.loads(p.read_text("utf-8"))["proof"]["cryptosuite"] == "eddsa-jcs-2022")
+                if json.loads(p.read_text("utf-8"))["proof"][0]["cryptosuite"] == "eddsa-jcs-2022")
 
 
 def verdicts(page) -> dict[str, str]:

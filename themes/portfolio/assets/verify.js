@@ -111,8 +111,15 @@
     return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
   }
 
+  // The one proof, given as an object or as an array of one (VCDM 2.0 allows both).
+  function singleProof(credential) {
+    var proof = credential && typeof credential === "object" ? credential.proof : null;
+    if (Array.isArray(proof)) proof = proof.length === 1 ? proof[0] : null;
+    return proof && typeof proof === "object" ? proof : null;
+  }
+
   async function checkJcsProof(credential, didDocuments) {
-    var proof = credential.proof;
+    var proof = singleProof(credential);
     if (proof.type !== "DataIntegrityProof") throw new Error("proof type is not DataIntegrityProof");
     if (proof.proofPurpose !== "assertionMethod") throw new Error("proof purpose is not assertionMethod");
     if (jcs(proof["@context"]) !== jcs(credential["@context"])) throw new Error("proof @context differs from the credential's");
@@ -191,8 +198,8 @@
     }
     var checks = [];
     try {
-      if (!credential || typeof credential !== "object" || !credential.proof) throw new Error("no proof");
-      var suite = credential.proof.cryptosuite;
+      if (!singleProof(credential)) throw new Error("no proof, or several");
+      var suite = singleProof(credential).cryptosuite;
       if (suite === "eddsa-jcs-2022") {
         await checkJcsProof(credential, context.didDocuments);
         checks.push("proof (eddsa-jcs-2022)");

@@ -1,0 +1,180 @@
+"""The institution's own site, at the root of the build output beside the candidates'.
+
+What an employer reaches without trusting any candidate's host: a home page naming the
+institution (frameworks, the verifier, the portfolios that opted in with
+`publish_in_index: true`), one page per framework and per item at exactly the URL the
+credentials use as achievement id and alignment targetUrl, each framework as JSON beside
+its page, and the verifier (`verify/`), whose trust root is the institution's did.json,
+signed registry and status list published at this same root.
+
+Pages are plain HTML from the templates of `data/themes/institution/` (no MkDocs: these
+few fixed pages need no Markdown, search or navigation of their own), with every link
+relative so the output works from any host or folder. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from ..core import i18n
+from ..core.files import write_atomic
+from ..core.model import Framework, Item
+from ..core.settings import Settings
+from ..credentials.openbadges import AWARD_CODES, rule_text
+from .credentials import DID_FILE, REGISTRY_FILE, ROOT_ONLY
+from .render import environment, themes_dir
+
+THEME = "institution"
+ASSETS = ("institution.css",)
+VERIFIER_FILES = ("verifier.js", "THIRD-PARTY-LICENSES.txt")
+VERIFY_DIR = "verify"
+
+
+@dataclass(frozen=True)
+class PortfolioLink:
+    name: str
+    slug: str
+
+
+def theme_folder() -> Path:
+    return themes_dir() / THEME
+
+
+def framework_folder(settings: Settings, framework_id: str) -> str | None:
+    """Where a framework's page lives in the output (posix, relative to the root), or None
+    when the achievements are published outside the site's base URL."""
+    base, achievements = settings.site_base_url, settings.achievements_base_url
+    if not achievements.startswith(base):
+        return None
+    return f"{achievements[len(base):]}{framework_id}"
+
+
+def item_folder(settings: Settings, framework_id: str, code: str) -> str | None:
+    """The item's page folder: the path of `settings.achievement_id` under the base URL
+    (a host serves `<id>` from `<id>/index.html`)."""
+    folder = framework_folder(settings, framework_id)
+    return None if folder is None else f"{folder}/{code}"
+
+
+def build_institution_site(output: Path, settings: Settings, frameworks: Mapping[str, Framework],
+                           portfolios: Iterable[tuple[str, str]], status_lists: Mapping[str, str]) -> list[Path]:
+    """Write the institution's pages and verifier into `output`; the paths written.
+
+    `portfolios` are the (name, slug) of the candidates who opted in to the index;
+    `status_lists` maps each status list's URL to its path under `output`.
+    """
+    site = _Site(output, settings)
+    listed = sorted((PortfolioLink(name, slug) for name, slug in portfolios), key=lambda link: link.name.casefold())
+    published = {fid: fw for fid, fw in sorted(frameworks.items()) if framework_folder(settings, fid)}
+    site.page("index.html", "home.html.j2", frameworks=published, portfolios=listed)
+    for framework in published.values():
+        folder = framework_folder(settings, framework.id)
+        site.page(f"{folder}/index.html", "framework.html.j2", framework=framework,
+                  data_file=f"{folder}.json")
+        site.data(f"{folder}.json", framework_data(settings, framework))
+        for item in framework.items:
+            site.page(f"{item_folder(settings, framework.id, item.code)}/index.html", "item.html.j2",
+                      framework=framework, item=item, achievement_id=settings.achievement_id(framework.id, item.code))
+        if framework.rule is not None:  # the commission's certificate and attestation
+            for code in AWARD_CODES:
+                site.page(f"{item_folder(settings, framework.id, code)}/index.html", "award.html.j2",
+                          framework=framework, award=code, rule=rule_text(framework),
+                          achievement_id=settings.achievement_id(framework.id, code))
+    site.page(f"{VERIFY_DIR}/index.html", "verify.html.j2")
+    site.data(f"{VERIFY_DIR}/config.json", verifier_config(settings, frameworks, status_lists))
+    for name in VERIFIER_FILES:
+        site.copy(theme_folder() / VERIFY_DIR / name, f"{VERIFY_DIR}/{name}")
+    for name in ASSETS:
+        site.copy(theme_folder() / "assets" / name, f"assets/{name}")
+    return site.written
+
+
+def framework_data(settings: Settings, framework: Framework) -> dict:
+    """A framework as published data: items with their achievement URL, criteria, phase."""
+    source = framework.source
+    return {
+        "id": framework.id, "title": framework.title, "title_en": framework.title_en,
+        "version": framework.version, "language": framework.language,
+        "source": {"title": source.title, "reference": source.reference, "url": source.url,
+                   "date": source.date.isoformat() if source.date else None},
+        "levels": [{"code": lv.code, "title": lv.title} for lv in framework.levels],
+        "domains": [{"code": d.code, "title": d.title, "items": [_item_data(settings, framework, i) for i in d.items]}
+                    for d in framework.domains],
+    }
+
+
+def _item_data(settings: Settings, framework: Framework, item: Item) -> dict:
+    return {"code": item.code, "id": settings.achievement_id(framework.id, item.code), "title": item.title,
+            "title_en": item.title_en, "description": item.description, "criteria": list(item.criteria),
+            "mandatory": item.mandatory, "phase": item.phase}
+
+
+def verifier_config(settings: Settings, frameworks: Mapping[str, Framework],
+                    status_lists: Mapping[str, str]) -> dict:
+    """What the verifier page reads first: whose site this is and where its trust files
+    are (relative to the root); item phases for the registry's phase rule."""
+    return {
+        "institution": settings.institution.id,
+        "siteBaseUrl": settings.site_base_url,
+        "didDocument": ROOT_ONLY[DID_FILE][0],
+        "registry": REGISTRY_FILE,
+        "statusLists": dict(status_lists),
+        "phases": {fid: {i.code: i.phase for i in fw.items if i.phase} for fid, fw in sorted(frameworks.items())},
+    }
+
+
+class _Site:
+    """Writes pages with links relative to each page, so the output is portable."""
+
+    def __init__(self, output: Path, settings: Settings):
+        self.output = output
+        self.settings = settings
+        self.language = settings.language
+        self.env = environment(theme_folder())
+        self.written: list[Path] = []
+
+    def page(self, uri: str, template: str, **context: object) -> None:
+        here = posixpath.dirname(uri)
+        html = self.env.get_template(template).render(
+            settings=self.settings, institution=self.settings.institution, language=self.language,
+            t=partial(i18n.text, language=self.language), href=partial(_href, here), uri=uri,
+            framework_href=partial(_framework_href, self.settings, here),
+            item_href=partial(_item_href, self.settings, here), **context)
+        self._write(uri, html)
+
+    def data(self, uri: str, data: dict) -> None:
+        self._write(uri, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+    def copy(self, source: Path, uri: str) -> None:
+        target = self.output / uri
+        if not target.is_file() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with source.open("rb") as handle:
+                write_atomic(target, handle.read())
+        self.written.append(target)
+
+    def _write(self, uri: str, text: str) -> None:
+        target = self.output / uri
+        if not target.is_file() or target.read_text("utf-8") != text:
+            write_atomic(target, text)
+        self.written.append(target)
+
+
+def _href(here: str, target: str) -> str:
+    """A relative link from the folder `here` to `target` (a folder ends with /)."""
+    relative = posixpath.relpath(target.rstrip("/") or ".", here or ".")
+    return relative + "/" if target.endswith("/") and relative != "." else ("./" if relative == "." else relative)
+
+
+def _framework_href(settings: Settings, here: str, framework_id: str) -> str:
+    return _href(here, f"{framework_folder(settings, framework_id)}/")
+
+
+def _item_href(settings: Settings, here: str, framework_id: str, code: str) -> str:
+    return _href(here, f"{item_folder(settings, framework_id, code)}/")
+

@@ -1,0 +1,184 @@
+"""The same verdicts from the command line and from the institution's browser verifier.
+
+A corpus of more than 100 credentials, published as portfolios in a copy of the built
+demo: every demo credential (eddsa-rdfc-2022 and eddsa-jcs-2022), one revoked, tampered
+copies of both suites (one alteration each), a proof given as one object, expired ones,
+ones signed by a key outside the registry, ones whose status list cannot be had, and foreign OB 3.0 credentials carrying fields
+the tool never emits. `portfolio-gen verify <output> --json` and `<site>/verify/?url=`
+in chromium judge every file; their verdicts must be identical.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from sitefixtures import chromium, serve
+
+from portfolio_gen.credentials import dids, keys, proofs
+from portfolio_gen.credentials.cryptosuites import CRYPTOSUITES
+from portfolio_gen.credentials.loader import DocumentLoader
+
+pytestmark = pytest.mark.browser
+BASE = "https://portfolios.example.org/"
+CORPUS = "corpus"
+REVOKED_IN = "julien-moreau"
+SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+
+
+def _set(path, value):
+    def change(credential):
+        node = credential
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return change
+
+
+TAMPERINGS = {
+    "name": _set(["name"], "Une autre attestation"),
+    "valid-from": lambda c: c.__setitem__("validFrom", "2020" + c["validFrom"][4:]),
+    "proof-value": lambda c: c["proof"][0].__setitem__("proofValue", c["proof"][0]["proofValue"][:-4] + "1111"),
+    "cryptosuite": lambda c: c["proof"][0].__setitem__("cryptosuite", "eddsa-2022"),
+    "proof-type": lambda c: c["proof"][0].__setitem__("type", "Ed25519Signature2020"),
+    "purpose": lambda c: c["proof"][0].__setitem__("proofPurpose", "authentication"),
+    "no-proof": lambda c: c.pop("proof"),
+    "two-proofs": lambda c: c["proof"].append(copy.deepcopy(c["proof"][0])),
+    "issuer-name": lambda c: c["issuer"].__setitem__("name", "Quelqu'un d'autre"),
+    "subject": lambda c: c["credentialSubject"]["achievement"].__setitem__("name", "Autre chose"),
+    "method": lambda c: c["proof"][0].__setitem__("verificationMethod", _other_method()),
+    "created": lambda c: c["proof"][0].__setitem__("created", "not a date"),
+}
+
+
+MALFORMED = {
+    "no-criteria": lambda c: c["credentialSubject"]["achievement"].pop("criteria"),
+    "http-id": lambda c: c.__setitem__("id", "https://issuer.example.org/credentials/1"),
+    "clear-email": lambda c: c["credentialSubject"]["identifier"][0].update(hashed=False),
+}
+
+
+def _other_method() -> str:
+    return dids.did_key_verification_method_id(keys.generate_key().public_key())
+
+
+def resign(credential: dict, key, suite: str) -> dict:
+    unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    unsigned["issuer"] = {**unsigned["issuer"], "id": dids.did_key(key.public_key())}
+    # Files pinned by digest are published on the candidate's site, not on this corpus'.
+    unsigned["evidence"] = [e for e in unsigned.get("evidence", []) if "digestMultibase" not in e]
+    return proofs.sign(unsigned, key, dids.did_key_verification_method_id(key.public_key()),
+                       suite=CRYPTOSUITES[suite], loader=DocumentLoader(), as_array=True)
+
+
+def foreign(credential: dict) -> dict:
+    """OB 3.0 fields portfolio-gen never writes, all allowed by the specification."""
+    extended = copy.deepcopy(credential)
+    extended["description"] = "Issued by another OB 3.0 platform."
+    extended["awardedDate"] = extended["validFrom"]
+    extended["issuer"]["url"] = "https://issuer.example.org/"
+    extended["issuer"]["email"] = "contact@issuer.example.org"
+    achievement = extended["credentialSubject"]["achievement"]
+    achievement["tag"] = ["numérique", "éducation"]
+    achievement["creator"] = {"id": "https://issuer.example.org/", "type": ["Profile"], "name": "Another platform"}
+    return extended
+
+
+@pytest.fixture(scope="module")
+def output(built_demo, tmp_path_factory) -> Path:
+    """The demo with one credential revoked and a corpus portfolio beside the others."""
+    root = Path(shutil.copytree(built_demo, tmp_path_factory.mktemp("differential") / "demo", symlinks=True))
+    revoked = sorted((root / "candidates" / REVOKED_IN / "credentials").glob("*.json"))[0]
+    assert run_cli("--root", str(root), "revoke", str(revoked), "--reason", "test",
+                   "--key", str(root / "keys" / "institution.key.pem")).returncode == 0
+    assert run_cli("--root", str(root), "build", REVOKED_IN).returncode == 0
+    site = root / "site"
+    demo = {p: json.loads(p.read_text("utf-8")) for p in sorted(site.glob("*/credentials/*.json"))}
+    by_suite = {suite: [c for c in demo.values() if c["proof"][0]["cryptosuite"] == suite
+                        and c["credentialSubject"]["achievement"]["achievementType"] == "Competency"]
+                for suite in SUITES}
+    corpus: dict[str, dict] = {}
+    stranger = keys.generate_key()
+    for suite in SUITES:
+        originals = by_suite[suite]
+        for index, (name, tamper) in enumerate(TAMPERINGS.items()):
+            credential = copy.deepcopy(originals[index % len(originals)])
+            tamper(credential)
+            corpus[f"tampered-{name}-{suite}"] = credential
+        one_object = copy.deepcopy(originals[0])
+        one_object["proof"] = one_object["proof"][0]
+        corpus[f"proof-object-{suite}"] = one_object
+        for index in range(3):
+            corpus[f"unregistered-{index}-{suite}"] = resign(originals[index + 1], stranger, suite)
+            corpus[f"foreign-{index}-{suite}"] = resign(foreign(originals[index + 4]), stranger, suite)
+        expired = copy.deepcopy(originals[7])
+        expired.update(validFrom="2020-01-01T00:00:00Z", validUntil="2021-01-01T00:00:00Z")
+        corpus[f"expired-{suite}"] = resign(expired, stranger, suite)
+        for name, change in MALFORMED.items():  # well signed, but not the OB 3.0 the schema wants
+            malformed = copy.deepcopy(originals[9])
+            change(malformed)
+            corpus[f"malformed-{name}-{suite}"] = resign(malformed, stranger, suite)
+        unlisted = copy.deepcopy(originals[8])  # its status list cannot be had: status unknown
+        unlisted["credentialStatus"]["statusListCredential"] = f"{BASE}status/missing-list.json"
+        corpus[f"status-unknown-{suite}"] = resign(unlisted, stranger, suite)
+    folder = site / CORPUS
+    (folder / "credentials").mkdir(parents=True)
+    for name, credential in corpus.items():
+        (folder / "credentials" / f"{name}.json").write_text(json.dumps(credential, indent=2), "utf-8")
+    manifest = json.loads((site / REVOKED_IN / "verification.json").read_text("utf-8"))
+    manifest.update(site=f"{BASE}{CORPUS}/", credentials=[f"credentials/{n}.json" for n in corpus], presentation=None)
+    (folder / "verification.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+    for name in ("did.json", "registry.json", "status"):
+        source = site / REVOKED_IN / name
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, folder / name)
+    return site
+
+
+@pytest.fixture(scope="module")
+def served(output):
+    for url in serve(output):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium()
+
+
+def cli_verdict(report: dict) -> str:
+    """The command line's status and reason in the browser verifier's words."""
+    if report["status"] != "invalid":
+        return report["status"]
+    if report["reason"].startswith("dates: expired"):
+        return "expired"
+    if report["reason"].startswith("status:"):
+        return "unknown-status"
+    return "invalid"
+
+
+def test_cli_and_browser_give_identical_verdicts(browser, served, output):
+    result = run_cli("verify", str(output), "--json")
+    assert result.returncode in (0, 1), result.stderr
+    cli = {f"{Path(site['location']).name}/{c['file']}": cli_verdict(c)
+           for site in json.loads(result.stdout)["sites"] for c in site["credentials"]}
+    page = browser.new_page()
+    found = {}
+    for slug in sorted({key.split("/")[0] for key in cli}):
+        page.goto(f"{served}verify/?url={served}{slug}/")
+        page.wait_for_selector("html[data-pf-verified=done]", timeout=180000)
+        rows = page.locator("[data-pf-results] [data-verdict]")
+        for i in range(rows.count()):
+            source = rows.nth(i).get_attribute("data-source").removeprefix(served)
+            found[source] = (rows.nth(i).get_attribute("data-verdict"),
+                             rows.nth(i).locator(".pf-result__reason").inner_text())
+    assert len(cli) >= 100
+    differences = {key: (verdict, found.get(key)) for key, verdict in cli.items()
+                   if found.get(key, ("missing",))[0] != verdict}
+    assert differences == {}
+    verdicts = sorted(set(cli.values()))
+    assert verdicts == ["expired", "invalid", "revoked", "unknown-status", "untrusted", "valid"]

@@ -1,0 +1,392 @@
+/* portfolio-gen: the institution's credential verifier, without the page.
+ *
+ * Mirrors the command line (`portfolio-gen verify`, credentials/verify.py and
+ * verify_site.py): shape (shape.js: the OB 3.0 JSON Schema and structure rules), Data Integrity proof (eddsa-rdfc-2022 through digitalbazaar's
+ * jsonld/rdf-canonize, eddsa-jcs-2022 through the RFC 8785 reference `canonicalize`),
+ * issuer/key binding (did:key, the institution's did:web), dates, revocation in the
+ * institution's signed Bitstring Status List, evidence digests, then the institution's
+ * signed evaluator registry (registered key, framework, period, phase).
+ *
+ * The only trust root is the institution: its did.json, registry and status list are
+ * read from the institution's own site (the page's), never from a candidate's host.
+ * JSON-LD contexts are bundled; nothing is fetched from third parties.
+ */
+import jsonld from "jsonld";
+import canonicalize from "canonicalize";
+import * as base58 from "base58-universal";
+import { shapeProblems } from "./shape.js";
+
+import credentialsV2 from "../../portfolio_gen/credentials/contexts/credentials-v2.jsonld";
+import dataIntegrityV2 from "../../portfolio_gen/credentials/contexts/data-integrity-v2.jsonld";
+import multikeyV1 from "../../portfolio_gen/credentials/contexts/multikey-v1.jsonld";
+import statusListV1 from "../../portfolio_gen/credentials/contexts/vc-bitstring-status-list-v1.jsonld";
+import openBadgesV3 from "../../portfolio_gen/credentials/contexts/ob-v3p0-context-3.0.3.json";
+import examplesV2 from "../../portfolio_gen/credentials/contexts/credentials-examples-v2.jsonld";
+
+export const VERDICTS = ["valid", "invalid", "revoked", "expired", "untrusted", "unknown-status"];
+const SKEW_MS = 5 * 60 * 1000;
+const PROOF_TYPE = "DataIntegrityProof";
+const SUITES = ["eddsa-rdfc-2022", "eddsa-jcs-2022"];
+const ED25519_MULTICODEC = [0xed, 0x01];
+const CONTEXTS = {
+  "https://www.w3.org/ns/credentials/v2": credentialsV2,
+  "https://w3id.org/security/data-integrity/v2": dataIntegrityV2,
+  "https://w3id.org/security/multikey/v1": multikeyV1,
+  "https://www.w3.org/ns/credentials/status/v1": statusListV1,
+  "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": openBadgesV3,
+  "https://www.w3.org/ns/credentials/examples/v2": examplesV2,
+};
+const REGISTRY_TYPE = "EvaluatorRegistryCredential";
+const STATUS_LIST_TYPE = "BitstringStatusListCredential";
+const AWARD_TYPES = ["Certificate", "ext:Attestation"];
+// The registry rules' reasons, in words (the CLI's trust.* messages).
+const TRUST_REASONS = {
+  unregistered: "the signer is not in the institution's evaluator registry",
+  self_validation: "the evaluator validated their own portfolio",
+  other_framework: "the evaluator is not authorised for this framework",
+  out_of_period: "signed outside the evaluator's authorised period",
+  other_phase: "the evaluator is not authorised for this item's phase",
+  not_institution: "a certificate or attestation not issued by the institution",
+};
+
+class Failed extends Error {
+  constructor(check, reason, verdict = "invalid") {
+    super(`${check}: ${reason}`);
+    this.verdict = verdict;
+  }
+}
+
+async function documentLoader(url) {
+  if (Object.prototype.hasOwnProperty.call(CONTEXTS, url)) {
+    return { contextUrl: null, documentUrl: url, document: CONTEXTS[url] };
+  }
+  throw new Error(`context ${url} is not bundled; nothing is fetched`);
+}
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The one proof, given as an object or as an array of one (VCDM 2.0 allows both). */
+export function singleProof(document) {
+  let proof = isObject(document) ? document.proof : null;
+  if (Array.isArray(proof)) proof = proof.length === 1 ? proof[0] : null;
+  return isObject(proof) ? proof : null;
+}
+
+export function issuerId(credential) {
+  const issuer = credential.issuer;
+  if (isObject(issuer)) return typeof issuer.id === "string" ? issuer.id : null;
+  return typeof issuer === "string" ? issuer : null;
+}
+
+const DATETIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+function parseDate(value) {
+  if (typeof value !== "string" || !DATETIME.test(value)) return NaN;
+  // A dateTime without a timezone is read as UTC, as the VC data model advises.
+  return Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(value) ? value : value + "Z");
+}
+
+// --- keys -----------------------------------------------------------------------------
+
+function publicKeyBytes(multikey) {
+  if (typeof multikey !== "string" || multikey[0] !== "z") throw new Error("not a multibase base58btc key");
+  const bytes = base58.decode(multikey.slice(1));
+  if (bytes.length !== 34 || bytes[0] !== ED25519_MULTICODEC[0] || bytes[1] !== ED25519_MULTICODEC[1]) {
+    throw new Error("not an Ed25519 Multikey");
+  }
+  return bytes.slice(2);
+}
+
+/** The key of a verification method and its controller: a did:key carries its key; a
+ * did:web must be one of the DID documents the verifier trusts (the institution's). */
+export function resolveMethod(methodId, didDocuments) {
+  if (typeof methodId !== "string") throw new Error("no verification method");
+  const did = methodId.split("#")[0];
+  if (did.startsWith("did:key:")) {
+    const multikey = did.slice("did:key:".length);
+    if (methodId !== `${did}#${multikey}`) throw new Error(`malformed did:key verification method ${methodId}`);
+    return { id: methodId, controller: did, key: publicKeyBytes(multikey), purposes: ["assertionMethod", "authentication"] };
+  }
+  const document = didDocuments.find((d) => isObject(d) && d.id === did);
+  if (!document) throw new Error(`unknown verification method: no DID document for ${did}`);
+  const method = (document.verificationMethod || []).find((m) => isObject(m) && m.id === methodId);
+  if (!method) throw new Error(`unknown verification method: ${methodId} is not in ${did}`);
+  const purposes = ["assertionMethod", "authentication"].filter((p) => (document[p] || []).includes(methodId));
+  return { id: methodId, controller: method.controller, key: publicKeyBytes(method.publicKeyMultibase), purposes };
+}
+
+// --- cryptosuites -----------------------------------------------------------------------
+
+async function rdfc(document) {
+  try {
+    return await jsonld.canonize(document, {
+      algorithm: "RDFC-1.0", format: "application/n-quads", documentLoader, safe: true,
+    });
+  } catch (error) {
+    throw new Error(`not canonicalizable as RDFC-1.0: ${error.message}`);
+  }
+}
+
+function jcs(document) {
+  const text = canonicalize(document);
+  if (typeof text !== "string") throw new Error("not canonicalizable as JCS");
+  return text;
+}
+
+async function sha256(text) {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+/** Verify Proof of both suites: SHA-256(canonical proof configuration) ||
+ * SHA-256(canonical document without proof), Ed25519 through WebCrypto. */
+async function verifySignature(secured, proof, publicKey) {
+  const canonical = proof.cryptosuite === "eddsa-rdfc-2022" ? rdfc : jcs;
+  const unsecured = { ...secured };
+  delete unsecured.proof;
+  const config = { ...proof };
+  delete config.proofValue;
+  if (proof.cryptosuite === "eddsa-jcs-2022" && config["@context"] !== undefined) {
+    const documentContexts = [].concat(unsecured["@context"] ?? []);
+    const proofContexts = [].concat(config["@context"]);
+    if (jcs(documentContexts.slice(0, proofContexts.length)) !== jcs(proofContexts)) {
+      throw new Error("document @context does not start with the proof's @context");
+    }
+  }
+  if (unsecured["@context"] !== undefined) config["@context"] = unsecured["@context"];
+  else delete config["@context"];
+  let signature;
+  try {
+    signature = base58.decode(String(proof.proofValue).replace(/^z/, ""));
+    if (!String(proof.proofValue).startsWith("z")) throw new Error("not multibase base58btc");
+  } catch (error) {
+    throw new Error(`proofValue: ${error.message}`);
+  }
+  const data = new Uint8Array(64);
+  data.set(await sha256(await canonical(config)), 0);
+  data.set(await sha256(await canonical(unsecured)), 32);
+  const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+  if (signature.length !== 64 || !(await crypto.subtle.verify({ name: "Ed25519" }, key, signature, data))) {
+    throw new Error("signature does not match");
+  }
+}
+
+/** The proof layer (proofs.verify): options, key, purpose, signature, controller. */
+export async function checkProof(secured, didDocuments, expectedController, now) {
+  const proof = singleProof(secured);
+  if (!proof) {
+    const several = Array.isArray(secured.proof) && secured.proof.length > 1;
+    throw new Failed("proof", several ? "proof sets (several proofs) are not supported" : "document has no proof");
+  }
+  if (proof.cryptosuite === "eddsa-jcs-2022" && jcs(proof["@context"] ?? null) !== jcs(secured["@context"] ?? null)) {
+    throw new Failed("proof", "eddsa-jcs-2022 proof @context differs from the credential's");
+  }
+  if (proof.type !== PROOF_TYPE) throw new Failed("proof", `proof type ${JSON.stringify(proof.type)} is not ${PROOF_TYPE}`);
+  if (!SUITES.includes(proof.cryptosuite)) throw new Failed("proof", `unsupported cryptosuite ${JSON.stringify(proof.cryptosuite)}`);
+  if (proof.proofPurpose !== "assertionMethod") throw new Failed("proof", "proof purpose is not assertionMethod");
+  if (typeof proof.proofValue !== "string") throw new Failed("proof", "proof has no proofValue");
+  for (const field of ["created", "expires"]) {
+    if (field in proof && Number.isNaN(parseDate(proof[field]))) {
+      throw new Failed("proof", `proof ${field} is not a valid XML Schema dateTime`);
+    }
+  }
+  if ("expires" in proof && parseDate(proof.expires) <= now) throw new Failed("proof", `proof expired on ${proof.expires}`);
+  let method;
+  try {
+    method = resolveMethod(proof.verificationMethod, didDocuments);
+  } catch (error) {
+    throw new Failed("proof", error.message);
+  }
+  if (!method.purposes.includes("assertionMethod")) {
+    throw new Failed("proof", `verification method ${method.id} is not authorized for assertionMethod`);
+  }
+  try {
+    await verifySignature(secured, proof, method.key);
+  } catch (error) {
+    throw new Failed("proof", error.message);
+  }
+  if (expectedController !== undefined && method.controller !== expectedController) {
+    throw new Failed("proof", `key controller ${method.controller} is not the issuer ${expectedController}`);
+  }
+  return method;
+}
+
+// --- the credential ---------------------------------------------------------------------
+
+function checkShape(credential) {
+  const problems = shapeProblems(credential);
+  if (problems.length) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+    throw new Failed("schema", problems[0] + more);
+  }
+}
+
+function checkDates(credential, now) {
+  if (parseDate(credential.validFrom) - SKEW_MS > now) {
+    throw new Failed("dates", `not yet valid: validFrom is ${credential.validFrom}`);
+  }
+  if ("validUntil" in credential && parseDate(credential.validUntil) + SKEW_MS < now) {
+    throw new Failed("dates", `expired: validUntil was ${credential.validUntil}`, "expired");
+  }
+}
+
+function revocationEntry(credential) {
+  return [].concat(credential.credentialStatus ?? []).find((s) =>
+    isObject(s) && s.type === "BitstringStatusListEntry" && s.statusPurpose === "revocation");
+}
+
+function base64url(text) {
+  let b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  while (b64.length % 4) b64 += "=";
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+async function gunzip(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The institution's status list at `url`, verified: signed by the institution, in its
+ * dates. Throws with the reason when it cannot be read or trusted. */
+async function verifiedStatusList(url, trust, now) {
+  const list = await trust.statusList(url);
+  if (!isObject(list)) throw new Error("cannot be read");
+  if (!(list.type || []).includes(STATUS_LIST_TYPE)) throw new Error(`not a ${STATUS_LIST_TYPE}`);
+  if (list.id !== url) throw new Error("its id is not the URL the credential names");
+  if (issuerId(list) !== trust.institution) throw new Error(`issued by ${issuerId(list)}, not by ${trust.institution}`);
+  await checkProof(list, trust.didDocuments, trust.institution, now);
+  checkDates(list, now);
+  return list;
+}
+
+async function checkStatus(credential, trust, now) {
+  const entry = revocationEntry(credential);
+  if (!entry) return "none";
+  const url = entry.statusListCredential;
+  let bits;
+  try {
+    const list = await verifiedStatusList(url, trust, now);
+    bits = await gunzip(base64url(String(list.credentialSubject.encodedList).replace(/^u/, "")));
+  } catch (error) {
+    // Never "not revoked" when the list could not be read: the status is unknown.
+    throw new Failed("status", `status unknown: status list ${url} is not usable (${error.message})`, "unknown-status");
+  }
+  const index = Number(entry.statusListIndex);
+  if (!Number.isInteger(index) || index < 0 || index >= bits.length * 8) {
+    throw new Failed("status", "status unknown: the index is outside the status list", "unknown-status");
+  }
+  if ((bits[index >> 3] >> (7 - (index % 8))) & 1) throw new Failed("status", "revoked", "revoked");
+  return "active";
+}
+
+function sha256Multihash(bytes) {
+  return crypto.subtle.digest("SHA-256", bytes).then((digest) => {
+    const multihash = new Uint8Array(34);
+    multihash.set([0x12, 0x20], 0);
+    multihash.set(new Uint8Array(digest), 2);
+    return "z" + base58.encode(multihash);
+  });
+}
+
+async function checkEvidence(credential, trust) {
+  for (const evidence of [].concat(credential.evidence ?? [])) {
+    if (!isObject(evidence) || !("digestMultibase" in evidence)) continue;
+    const bytes = await trust.evidence(String(evidence.id || ""));
+    if (!bytes) throw new Failed("evidence", `evidence not reachable: ${evidence.id}`);
+    if ((await sha256Multihash(bytes)) !== evidence.digestMultibase) {
+      throw new Failed("evidence", `${evidence.id}: the published file does not match the digest signed in the credential`);
+    }
+  }
+}
+
+export function kindOf(credential) {
+  const achievement = credential.credentialSubject?.achievement;
+  const type = isObject(achievement) ? achievement.achievementType : undefined;
+  return type === "Certificate" ? "certificate" : type === "ext:Attestation" ? "attestation" : "validation";
+}
+
+function dateOf(value) {
+  return new Date(parseDate(value)).toISOString().slice(0, 10);
+}
+
+/** Why the institution's registry does not let this validation count (core/registry.py's
+ * untrusted_reason), or "" when it does. */
+function untrustedReason(credential, trust, slug) {
+  if (kindOf(credential) !== "validation") {
+    return issuerId(credential) === trust.institution ? "" : TRUST_REASONS.not_institution;
+  }
+  if (!trust.registry) return `registry: ${trust.registryProblem || "no evaluator registry"}`;
+  const achievement = credential.credentialSubject?.achievement;
+  const [framework, code] = String(achievement?.humanCode || "").split(/:(.*)/s);
+  if (!framework || achievement?.alignment?.[0]?.targetCode !== code) {
+    return "not an item validation credential";
+  }
+  const signer = String(issuerId(credential)).split("#")[0];
+  const evaluator = trust.registry.evaluators.find((e) => (e.keys || []).includes(signer));
+  if (!evaluator) return TRUST_REASONS.unregistered;
+  if (evaluator.candidate && evaluator.candidate === slug) return TRUST_REASONS.self_validation;
+  const grants = (evaluator.frameworks || []).filter((a) => a.id === framework);
+  if (!grants.length) return TRUST_REASONS.other_framework;
+  const signedOn = dateOf(credential.validFrom);
+  const inPeriod = grants.filter((a) => String(a.from) <= signedOn && (!a.until || signedOn <= String(a.until)));
+  if (!inPeriod.length) return TRUST_REASONS.out_of_period;
+  const phase = trust.phases?.[framework]?.[code] || "";
+  if (phase && !inPeriod.some((a) => !(a.phases || []).length || a.phases.includes(phase))) {
+    return TRUST_REASONS.other_phase;
+  }
+  return "";
+}
+
+/** The institution's evaluator registry, once its proof shows the institution signed it. */
+export async function verifiedRegistry(document, trust, now) {
+  if (!isObject(document) || !(document.type || []).includes(REGISTRY_TYPE)) throw new Error(`not an ${REGISTRY_TYPE}`);
+  if (issuerId(document) !== trust.institution) {
+    throw new Error(`registry issued by ${issuerId(document)}, not by the institution ${trust.institution}`);
+  }
+  try {
+    await checkProof(document, trust.didDocuments, trust.institution, now);
+  } catch (error) {
+    throw new Error(`registry proof: ${error.message.replace(/^proof: /, "")}`);
+  }
+  if (!Array.isArray(document.credentialSubject?.evaluators)) throw new Error("registry content unreadable");
+  return document.credentialSubject;
+}
+
+/** The verdict on one credential: { verdict, reason, checks, id, kind, name, issuer }.
+ * `trust` holds what only the institution vouches for: institution (its DID),
+ * didDocuments, registry (or registryProblem), phases, statusList(url), evidence(url). */
+export async function verifyCredential(credential, trust, { slug = "", now = Date.now() } = {}) {
+  const checks = [];
+  const described = describe(credential);
+  try {
+    checkShape(credential);
+    checks.push("schema");
+    await checkProof(credential, trust.didDocuments, issuerId(credential), now);
+    checks.push("proof");
+    checkDates(credential, now);
+    checks.push("dates");
+    if ((await checkStatus(credential, trust, now)) === "active") checks.push("status");
+    await checkEvidence(credential, trust);
+    checks.push("evidence");
+  } catch (error) {
+    const verdict = error instanceof Failed ? error.verdict : "invalid";
+    const reason = error instanceof Failed ? error.message : `unexpected error: ${error.message}`;
+    return { ...described, verdict, reason, checks };
+  }
+  const reason = untrustedReason(credential, trust, slug);
+  return { ...described, verdict: reason ? "untrusted" : "valid", reason, checks };
+}
+
+function describe(credential) {
+  if (!isObject(credential)) return { id: "", kind: "validation", name: "", issuer: "", what: "" };
+  const issuer = isObject(credential.issuer) ? credential.issuer : {};
+  const achievement = credential.credentialSubject?.achievement;
+  return {
+    id: typeof credential.id === "string" ? credential.id : "",
+    kind: kindOf(credential),
+    name: typeof credential.name === "string" ? credential.name : "",
+    issuer: typeof issuer.name === "string" ? issuer.name : String(issuerId(credential) || ""),
+    what: isObject(achievement) && typeof achievement.humanCode === "string" ? achievement.humanCode : "",
+  };
+}
