@@ -149,10 +149,10 @@ def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None
     if created is None:
         raise _Failed(DATES, "the proof states no `created` time")
     if created - skew > now:
-        raise _Failed(DATES, f"signed in the future: proof created {credential['proof']['created']}")
+        raise _Failed(DATES, f"signed in the future: proof created {created.isoformat()}")
     if valid_from + skew < created:
         raise _Failed(DATES, f"backdated: validFrom {credential['validFrom']} precedes the signature "
-                             f"({credential['proof']['created']})")
+                             f"({created.isoformat()})")
     if "validUntil" in credential:
         valid_until = openbadges.parse_datetime(credential["validUntil"])
         if valid_until + skew < now:
@@ -225,8 +225,8 @@ def signed_document_problem(document: dict, resolver: DidResolver, *, loader: Do
 
 def signed_at(document: dict) -> dt.datetime | None:
     """When the proof says the document was signed, in UTC; None if it does not say."""
-    proof = document.get("proof")
-    created = proof.get("created") if isinstance(proof, dict) else None
+    proof = proofs.single_proof(document)  # an object, or an array of one (VCDM 2.0 allows both)
+    created = proof.get("created") if proof is not None else None
     if not isinstance(created, str):
         return None
     try:
