@@ -32,6 +32,7 @@ from ..core.model import Candidate, Framework, Validation
 from ..core.portfolios import candidate_folders, read_candidate
 from ..core.problems import Problem
 from ..core.workspace import CANDIDATES_DIR, framework_files
+from .sanitize import theme_text
 from .credentials import PublishedCredentials, publish_credentials, publish_root_files, trust_stamp
 from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)
@@ -81,7 +82,7 @@ class BuildSettings:
 def candidate_config(root: Path, candidate: Candidate, docs_dir: Path, site_dir: Path) -> dict:
     """The mkdocs.yml of one candidate's site, as a dict (also what `serve` writes out)."""
     config = {
-        "site_name": candidate.name,
+        "site_name": theme_text(candidate.name),  # Material prints it unescaped
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
         "theme": {
