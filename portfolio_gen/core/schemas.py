@@ -93,6 +93,9 @@ def _problem(error: jsonschema.ValidationError, data: Any, file: Path, name: str
     elif validator == "format":
         params.update(value=error.instance, format=error.validator_value)
         key = "schema.format"
+    elif validator == "maxItems":
+        params.update(count=len(error.instance), limit=error.validator_value)
+        key = "schema.too_many"
     elif validator == "oneOf":
         choices = [b.validator_value[0] for b in error.context or [] if b.validator == "required"]
         params["choices"] = ", ".join(choices)
