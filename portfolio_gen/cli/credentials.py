@@ -310,7 +310,11 @@ def present(ctx: Context, slug: str, key_file: Path, challenge: str, domain: str
 
     workspace = workspace_or_exit(ctx, only=[slug])
     if slug not in workspace.candidates:
-        fail_with([Problem("candidate.unknown", None, None, {"slug": slug, "known": ""})], ctx)
+        from ..core.portfolios import candidate_folders
+        from ..core.workspace import CANDIDATES_DIR
+
+        known = sorted(folder.name for folder in candidate_folders(ctx.root / CANDIDATES_DIR))
+        fail_with([Problem("candidate.unknown", None, None, {"slug": slug, "known": ", ".join(known) or "—"})], ctx)
     try:
         context = workspace_context(ctx.root, workspace)
     except InputError as error:

@@ -242,14 +242,15 @@ def _exchange(a: Path, b: Path) -> bool:
 class CohortPlan:
     slugs: list[str]
     unknown: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)  # every candidate of the workspace
 
 
 def plan_cohort(root: Path, slugs: Iterable[str] | None) -> CohortPlan:
     known = [folder.name for folder in candidate_folders(root / CANDIDATES_DIR)]
     if not slugs:
-        return CohortPlan(known)
+        return CohortPlan(known, known=known)
     wanted = list(dict.fromkeys(slugs))
-    return CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known])
+    return CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known], known)
 
 
 def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = Path("site"), *,
@@ -279,8 +280,9 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
 
 
 def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
+    # The hint lists the workspace's candidates, not those asked for (issue #15: it was empty).
     return Problem("candidate.unknown", root / CANDIDATES_DIR / slug, None,
-                   {"slug": slug, "known": ", ".join(sorted(plan.slugs))})
+                   {"slug": slug, "known": ", ".join(sorted(plan.known)) or "—"})
 
 
 def _unchanged(slug: str, settings: BuildSettings) -> bool:
