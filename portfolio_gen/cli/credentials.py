@@ -338,7 +338,7 @@ def read_did_documents(ctx: Context, paths: tuple[Path, ...]) -> dict[str, dict]
         try:
             document = json.loads(path.read_text("utf-8"))
             documents[document["id"]] = document
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             fail_with([Problem("credential.did_document", None, None,
                                {"path": path, "reason": repr(error)})], ctx)
     return documents

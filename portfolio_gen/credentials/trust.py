@@ -74,7 +74,7 @@ def kind_of(credential: Mapping) -> str:
 def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Assessment:
     try:
         credential = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         return Assessment(path, VALIDATION, INVALID, f"unreadable: {error}")
     kind = kind_of(credential)
     verdict = verify_credential(credential, resolver=context.resolver, loader=context.loader,

@@ -233,7 +233,7 @@ def _json(data: bytes | None) -> object:
         return None
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a hostile [[[[...
         return None
 
 
