@@ -168,6 +168,10 @@ def build_site(root: Path, candidate: Candidate, frameworks: Mapping[str, Framew
             mkdocs_build(config)
             swap_in(work / "site", target)
             return BuildResult(candidate.slug, BUILT, warnings=tuple(messages))
+        except OSError as error:
+            # The output could not be written (full disk, read-only folder): say where.
+            detail = f"cannot write {target}: {error.strerror or error}"
+            return BuildResult(candidate.slug, FAILED, file=target, error=detail)
         except Exception as error:  # noqa: BLE001 - any failure is reported, the old site kept
             failing = (plugin.current_source if plugin else None) or candidate.folder
             detail = "; ".join([f"{type(error).__name__}: {error}", *messages[-3:]])
