@@ -98,3 +98,22 @@ def test_check_slugs_checks_only_those_candidates(demo_workspace: Path):
     assert {p["file"] for p in json.loads(broken.stdout)["problems"]} == {"candidates/julien-moreau/candidate.yml"}
     unknown = run_cli("--root", str(demo_workspace), "check", "nobody")
     assert unknown.returncode == 2 and "nobody" in unknown.stderr
+
+
+def test_build_of_an_unknown_candidate_lists_the_known_ones_and_keeps_lines_apart(tmp_path: Path):
+    """Issue #15: `build ../x` answered "known candidates: " (empty), and the summary could
+    be glued to the first error when stdout and stderr share a terminal or log."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "ws"
+    assert run_cli("init", str(root)).returncode == 0
+    result = run_cli("--root", str(root), "build", "../x")
+    assert result.returncode == 2
+    assert "known candidates: exemple" in result.stderr
+    combined = subprocess.run(f'"{sys.executable}" -m portfolio_gen --lang en --root "{root}" build ../x 2>&1',
+                              shell=True, capture_output=True, text=True)
+    lines = combined.stdout.splitlines()
+    summary = next(line for line in lines if "failed" in line and " in " in line)
+    assert summary.startswith("0 built"), lines
+    assert any(line.startswith("x: error: no candidate") or "no candidate '../x'" in line for line in lines)

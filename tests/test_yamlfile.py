@@ -122,3 +122,76 @@ def test_libyaml_and_pure_python_loaders_give_the_same_values_and_lines():
     assert results["libyaml"][0] == "CSafeLoader" and results["pure"][0] == "SafeLoader"
     assert results["libyaml"][1] == results["pure"][1]
     assert results["libyaml"][1][3] == {"error": [["yaml.syntax", 3]]}  # duplicate key at its file line
+
+
+# --- bounds (issue #15) ----------------------------------------------------------------------
+
+from portfolio_gen.core.yamlfile import MAX_DEPTH, MAX_FILE_BYTES  # noqa: E402
+
+
+def _problem(error: pytest.ExceptionInfo) -> tuple[str, int | None]:
+    [problem] = error.value.problems
+    return problem.key, problem.line
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path):
+    # Thirty levels of ten: 10**30 values if built; refused at the first anchor instead.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 30)]
+    path = tmp_path / "bomb.yml"
+    path.write_text("name: n\n" + "\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(InputError) as error:
+        load_mapping(path)
+    assert _problem(error) == ("yaml.alias", 2)
+
+
+@pytest.mark.parametrize("text, line", [("a: &x 1\nb: 2\n", 1), ("a: 1\nb: *x\n", None), ("a:\n  - &anchor\n    k: v\n", 2)])
+def test_every_anchor_or_alias_is_refused_at_its_line(tmp_path: Path, text: str, line: int | None):
+    path = tmp_path / "a.yml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(InputError) as error:
+        load_mapping(path)
+    key, found = _problem(error)
+    # An alias to an unknown anchor is a syntax error in PyYAML: refused all the same.
+    assert key in ("yaml.alias", "yaml.syntax")
+    if line is not None:
+        assert (key, found) == ("yaml.alias", line)
+
+
+def test_front_matter_alias_lines_are_file_lines(tmp_path: Path):
+    path = tmp_path / "e.md"
+    path.write_text("---\ntitle: T\ntags: &t [a]\nother: *t\n---\nBody\n", "utf-8")
+    with pytest.raises(InputError) as error:
+        load_front_matter(path)
+    assert _problem(error) == ("yaml.alias", 3)
+
+
+def test_nesting_deeper_than_the_limit_is_refused(tmp_path: Path):
+    path = tmp_path / "deep.yml"
+    path.write_text("a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n", "utf-8")
+    with pytest.raises(InputError) as error:
+        load_mapping(path)
+    assert _problem(error) == ("yaml.too_deep", 1)
+    path.write_text("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n", "utf-8")
+    expected: list = []
+    for _ in range(MAX_DEPTH - 2):
+        expected = [expected]
+    assert load_mapping(path)["a"] == expected  # the top mapping and MAX_DEPTH - 1 lists: accepted
+
+
+def test_deep_nesting_far_beyond_python_recursion_is_refused(tmp_path: Path):
+    path = tmp_path / "deep.yml"
+    path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "utf-8")
+    with pytest.raises(InputError) as error:
+        load_mapping(path)
+    assert _problem(error)[0] == "yaml.too_deep"
+
+
+def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path: Path):
+    path = tmp_path / "big.yml"
+    path.write_bytes(b"a: " + b"x" * MAX_FILE_BYTES + b"\n")
+    with pytest.raises(InputError) as error:
+        load_mapping(path)
+    assert _problem(error) == ("file.too_large", None)
+    path.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES - 10) + b"\n")
+    assert len(load_mapping(path)["a"]) == MAX_FILE_BYTES - 10

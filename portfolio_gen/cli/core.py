@@ -6,6 +6,7 @@ problem listed, located and explained).
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ from ..decisions.rules import decide
 from ..core.workspace import load_workspace
 
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+# Failures of the machine rather than of the input, reported as such (see PortfolioGroup).
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
 
 
 class Context:
@@ -34,7 +37,24 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PortfolioGroup(click.Group):
+    """The command group, turning a failed write (full disk, read-only folder) into a
+    located problem and exit 2 rather than a traceback (issue #15). Writes are atomic
+    (core.files, site swap), so what existed before is intact and the next run finishes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            if error.errno not in WRITE_ERRNOS:
+                raise
+            language = ctx.obj.language if isinstance(ctx.obj, Context) else i18n.user_language(None)
+            path = Path(error.filename) if error.filename else None
+            fail_with([Problem("file.unwritable", path, None, {"reason": error.strerror or str(error)})],
+                      ctx.obj if isinstance(ctx.obj, Context) else Context(Path("."), language))
+
+
+@click.group(cls=PortfolioGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="portfolio-gen")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Workspace folder (holds referentiels/ and candidates/).")

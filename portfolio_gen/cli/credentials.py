@@ -343,7 +343,11 @@ def present(ctx: Context, slug: str, key_file: Path, challenge: str, domain: str
 
     workspace = workspace_or_exit(ctx, only=[slug])
     if slug not in workspace.candidates:
-        fail_with([Problem("candidate.unknown", None, None, {"slug": slug, "known": ""})], ctx)
+        from ..core.portfolios import candidate_folders
+        from ..core.workspace import CANDIDATES_DIR
+
+        known = sorted(folder.name for folder in candidate_folders(ctx.root / CANDIDATES_DIR))
+        fail_with([Problem("candidate.unknown", None, None, {"slug": slug, "known": ", ".join(known) or "—"})], ctx)
     try:
         context = workspace_context(ctx.root, workspace)
     except InputError as error:
@@ -367,7 +371,7 @@ def read_did_documents(ctx: Context, paths: tuple[Path, ...]) -> dict[str, dict]
         try:
             document = json.loads(path.read_text("utf-8"))
             documents[document["id"]] = document
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             fail_with([Problem("credential.did_document", None, None,
                                {"path": path, "reason": repr(error)})], ctx)
     return documents

@@ -42,6 +42,9 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
                                on_result=lambda result: bar.update(1), shard=shard)
     failed = [r for r in results if r.status == FAILED]
     render_problems([p for r in failed for p in build_problems(r)], ctx, False)
+    # The summary goes to stdout after the problems (stderr): flushed, so that a terminal
+    # or a `2>&1` log never shows it glued to the first error (issue #15).
+    sys.stderr.flush()
     counts = {status: sum(1 for r in results if r.status == status) for status in (BUILT, SKIPPED, FAILED)}
     click.echo(i18n.text("site.build.summary", ctx.language, built=counts[BUILT], skipped=counts[SKIPPED],
                          failed=counts[FAILED], seconds=time.perf_counter() - started, output=output))

@@ -14,9 +14,10 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644, overwrite:
     concurrent writer: the final step is a hard link, which fails if the name exists.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp_name = ""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.fchmod(descriptor, mode)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)
@@ -27,7 +28,16 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644, overwrite:
         else:
             os.link(temp_name, path)
             os.unlink(temp_name)
+    except OSError as error:
+        _remove(temp_name)
+        # Name the file the user knows (not the temp file, nor none for a failed write):
+        # "cannot write candidates/x/credentials/y.json: No space left on device".
+        raise OSError(error.errno, error.strerror, str(path)) from error
     except BaseException:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
+        _remove(temp_name)
         raise
+
+
+def _remove(temp_name: str) -> None:
+    if os.path.exists(temp_name):
+        os.unlink(temp_name)

@@ -13,6 +13,16 @@ from .model import Evidence
 ENTRIES_DIR = "entries"
 # MkDocs would render a Markdown evidence file as a page; published as .txt it stays a file.
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
+# Files a browser would run in the site's origin if opened from it (issue #15): HTML and
+# XML documents (XHTML, SVG and XSLT can hold scripts), scripts, and legacy active types.
+# Published with a neutral ".txt" added (served as text/plain) and offered as downloads.
+ACTIVE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".xht", ".svg", ".svgz", ".xml", ".xsl", ".xslt",
+                             ".js", ".mjs", ".cjs", ".swf", ".mht", ".mhtml", ".hta", ".rdf", ".wasm", ".appcache"})
+NEUTRAL_SUFFIX = ".txt"
+
+
+def is_active(path: PurePosixPath) -> bool:
+    return path.suffix.lower() in ACTIVE_SUFFIXES
 
 
 def entry_path(entry_slug: str) -> str:
@@ -21,8 +31,9 @@ def entry_path(entry_slug: str) -> str:
 
 
 def evidence_uri(evidence: Evidence) -> str:
-    """Where a file is published: its path in the candidate folder, never as a page."""
+    """Where a file is published: its path in the candidate folder, never as a page nor
+    as a document that could run; the bytes stay the candidate's (same digest)."""
     path = PurePosixPath(evidence.path)
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        path = path.with_name(path.name + ".txt")
+    if path.suffix.lower() in MARKDOWN_SUFFIXES or is_active(path):
+        path = path.with_name(path.name + NEUTRAL_SUFFIX)
     return str(path)

@@ -108,7 +108,7 @@ def _problem(error: jsonschema.ValidationError, data: Any, file: Path, name: str
         key = "schema.required"
     elif validator in ("additionalProperties", "unevaluatedProperties"):
         extra = [k for k in (error.instance or {}) if k not in error.schema.get("properties", {})]
-        unknown = extra[0] if extra else ""
+        unknown = str(extra[0]) if extra else ""  # a YAML key may be null or a number
         known = list(error.schema.get("properties", {}))
         params.update(unknown=unknown, suggestions=", ".join(nearest(unknown, known)) or ", ".join(known))
         line = line_of(data, path + [unknown]) or line
@@ -122,6 +122,9 @@ def _problem(error: jsonschema.ValidationError, data: Any, file: Path, name: str
     elif validator == "format":
         params.update(value=error.instance, format=error.validator_value)
         key = "schema.format"
+    elif validator == "maxItems":
+        params.update(count=len(error.instance), limit=error.validator_value)
+        key = "schema.too_many"
     elif validator == "oneOf":
         choices = [b.validator_value[0] for b in error.context or [] if b.validator == "required"]
         params["choices"] = ", ".join(choices)

@@ -5,6 +5,13 @@ the line of each node while parsing, so the loader keeps it beside the values.
 Parsing and composing nodes run in libyaml (C) when PyYAML was built with it, a few
 times faster than the pure-Python parser it falls back to; construction stays in
 Python either way, so both give the same values and lines.
+
+Input is bounded (issue #15; the limits are documented in docs/formats.md): a file larger
+than `MAX_FILE_BYTES`, front matter larger than `MAX_FRONT_MATTER_BYTES`, nesting deeper
+than `MAX_DEPTH`, and any YAML anchor or alias are refused with their line, before a single
+value is built. Aliases are refused everywhere, frameworks included (none needs them): an
+alias bomb of a few hundred bytes otherwise expands to billions of values. The check reads
+the parser's event stream, so it holds whatever Loader class does the loading.
 """
 
 from __future__ import annotations
@@ -17,6 +24,11 @@ from typing import Any
 import yaml
 
 from .problems import InputError, Problem
+
+
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: any YAML file or Markdown entry
+MAX_FRONT_MATTER_BYTES = 64 << 10  # 64 KiB of metadata at the top of an entry
+MAX_DEPTH = 20  # nested mappings and lists; frameworks use 6
 
 
 class LineDict(dict):
@@ -84,11 +96,14 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file, turning the usual failures into located problems."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more: the file may be huge
     except FileNotFoundError:
         raise InputError([Problem("file.missing", path)]) from None
     except OSError as error:
         raise InputError([Problem("file.unreadable", path, params={"reason": error.strerror})]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError([Problem("file.too_large", path, None, {"limit": _kib(MAX_FILE_BYTES)})])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -100,6 +115,7 @@ def read_text(path: Path) -> str:
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     """Parse YAML text; `first_line` shifts line numbers for front matter inside a file."""
     try:
+        _check_bounds(text, path, first_line)
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -110,6 +126,25 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         raise InputError([Problem("yaml.syntax", path, None, {"reason": str(error)})]) from None
     _shift_lines(data, first_line - 1)
     return data
+
+
+def _check_bounds(text: str, path: Path, first_line: int) -> None:
+    """Refuse anchors, aliases and deep nesting from the events, before anything is built."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_LineLoader):
+        line = event.start_mark.line + first_line if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise InputError([Problem("yaml.alias", path, line, {"name": getattr(event, "anchor", "")})])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError([Problem("yaml.too_deep", path, line, {"limit": MAX_DEPTH})])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _kib(size: int) -> str:
+    return f"{size // 1024} KiB" if size < 1 << 20 else f"{size // (1 << 20)} MiB"
 
 
 def _shift_lines(value: Any, offset: int) -> None:
@@ -158,6 +193,9 @@ def load_front_matter(path: Path) -> FrontMatterDocument:
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             meta_text = "".join(lines[1:index])
+            if len(meta_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+                raise InputError([Problem("frontmatter.too_large", path, 1,
+                                          {"limit": _kib(MAX_FRONT_MATTER_BYTES)})])
             meta = parse_yaml(meta_text, path, first_line=2)
             if meta is None:
                 meta = LineDict()

@@ -137,5 +137,5 @@ def _fetch(url: str) -> dict:
     try:
         with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT_SECONDS) as reply:
             return json.loads(reply.read())
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise DocumentLoadingError(f"{url}: could not be fetched: {error}") from None

@@ -168,6 +168,6 @@ def verified_signed_registry(credential: object, institution_id: str, resolver: 
 def read_registry_file(path: Path, institution_id: str, resolver: DidResolver) -> Registry:
     try:
         credential = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise RegistryCredentialError(f"{path}: cannot read the registry credential ({error})") from None
     return verified_registry(credential, institution_id, resolver)

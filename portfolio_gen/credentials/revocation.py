@@ -202,7 +202,7 @@ def load_status_list(root: Path) -> dict | None:
         return None
     try:
         return json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise StatusListError(f"{path}: not a readable JSON file: {error}") from None
 
 

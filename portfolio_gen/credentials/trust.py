@@ -91,7 +91,7 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
     try:
         raw = path.read_bytes()
         credential = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         return Assessment(path, VALIDATION, INVALID, f"unreadable: {error}")
     kind = kind_of(credential)
     verdict = _verify(raw, credential, context)

@@ -260,7 +260,7 @@ def read_credential(path: Path) -> object:
     """The JSON in `path`, or a string saying why it is not readable JSON."""
     try:
         return json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:  # Recursion: [[[[...
         return f"not a readable JSON file: {error}"
 
 

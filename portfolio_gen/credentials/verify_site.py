@@ -15,7 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import socket
+import ssl
 import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -51,6 +54,9 @@ class SiteSource(Protocol):
     def list_credentials(self) -> list[str]:
         """Credential files found without a manifest."""
 
+    def failure(self, relative: str) -> str | None:
+        """Why reading `relative` failed, when it was more than "not there" (network)."""
+
 
 class FolderSource:
     """A site on disk; paths never escape its folder."""
@@ -68,28 +74,58 @@ class FolderSource:
     def list_credentials(self) -> list[str]:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob("credentials/*.json"))
 
+    def failure(self, relative: str) -> str | None:
+        return None
+
 
 class HttpSource:
     """A site over https, read only when the user allowed the network."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, ssl_context: ssl.SSLContext | None = None):
         if not url.startswith("https://"):
             raise ValueError(f"{url}: only https sites can be verified over the network")
         self.base = url if url.endswith("/") else url + "/"
         self.location = self.base
+        self.ssl_context = ssl_context  # None: the system's trusted authorities
+        self._failures: dict[str, str] = {}
 
     def read(self, relative: str) -> bytes | None:
         url = urllib.parse.urljoin(self.base, relative.lstrip("/"))
         if not url.startswith(self.base):
             return None
         try:
-            with urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT_SECONDS) as reply:
+            with urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT_SECONDS, context=self.ssl_context) as reply:
                 return reply.read(MAX_BYTES + 1)[:MAX_BYTES]
-        except (OSError, ValueError):
+        except (OSError, ValueError) as error:
+            self._failures[relative] = network_failure(url, error)
             return None
 
     def list_credentials(self) -> list[str]:
         return []  # a web server lists nothing: the manifest is needed
+
+    def failure(self, relative: str) -> str | None:
+        return self._failures.get(relative)
+
+
+def network_failure(url: str, error: BaseException) -> str:
+    """What went wrong fetching `url`, in the terms a site's owner can act on (issue #15)."""
+    host = urllib.parse.urlsplit(url).hostname or url
+    if isinstance(error, urllib.error.HTTPError):
+        return f"{url}: HTTP {error.code} {error.reason}"
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, socket.gaierror):
+        return f"{host}: name resolution failed (DNS: {reason.strerror or reason})"
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return f"{host}: TLS certificate rejected ({reason.verify_message or reason.reason})"
+    if isinstance(reason, ssl.SSLError):
+        return f"{host}: TLS handshake failed ({reason.reason or reason})"
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return f"{host}: no answer within {NETWORK_TIMEOUT_SECONDS} s (timeout)"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"{host}: connection refused"
+    if isinstance(reason, OSError):
+        return f"{host}: connection failed ({reason.strerror or reason})"
+    return f"{url}: {reason}"
 
 
 @dataclass(frozen=True)
@@ -217,7 +253,7 @@ def _json(data: bytes | None) -> object:
         return None
     try:
         return json.loads(data)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # RecursionError: a hostile [[[[...
         return None
 
 
@@ -228,7 +264,9 @@ def _manifest(source: SiteSource, report: SiteReport) -> dict:
     if not isinstance(data, dict):
         # Without the map, credentials are found by listing (a folder) and evidence
         # cannot be located: those credentials then fail on their evidence.
-        report.problems.append(f"no readable {MANIFEST} on this site: is it a portfolio-gen site?")
+        failure = source.failure(MANIFEST)
+        report.problems.append(f"{MANIFEST} could not be read: {failure}" if failure
+                               else f"no readable {MANIFEST} on this site: is it a portfolio-gen site?")
         return {"credentials": source.list_credentials(), "didDocuments": [], "statusLists": {}}
     manifest: dict = {}
     for key in ("site", "institution", "registry", "presentation"):

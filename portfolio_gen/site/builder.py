@@ -38,6 +38,7 @@ from ..credentials.revocation import status_list_url
 from .credentials import (STATUS_LIST_FILE, PublishedCredentials, publish_credentials, publish_root_files,
                           trust_stamp)
 from .institution import build_institution_site
+from .sanitize import theme_text
 from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)
 
@@ -93,7 +94,7 @@ def candidate_config(root: Path, candidate: Candidate, docs_dir: Path, site_dir:
     if preview:
         plugin["preview"] = True
     config = {
-        "site_name": candidate.name,
+        "site_name": theme_text(candidate.name),  # Material prints it unescaped
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
         "theme": {
@@ -179,6 +180,10 @@ def build_site(root: Path, candidate: Candidate, frameworks: Mapping[str, Framew
             mkdocs_build(config)
             swap_in(work / "site", target)
             return BuildResult(candidate.slug, BUILT, warnings=tuple(messages))
+        except OSError as error:
+            # The output could not be written (full disk, read-only folder): say where.
+            detail = f"cannot write {target}: {error.strerror or error}"
+            return BuildResult(candidate.slug, FAILED, file=target, error=detail)
         except Exception as error:  # noqa: BLE001 - any failure is reported, the old site kept
             failing = (plugin.current_source if plugin else None) or candidate.folder
             detail = "; ".join([f"{type(error).__name__}: {error}", *messages[-3:]])
@@ -253,6 +258,7 @@ def _exchange(a: Path, b: Path) -> bool:
 class CohortPlan:
     slugs: list[str]
     unknown: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)  # every candidate of the workspace
 
 
 @dataclass(frozen=True)
@@ -283,10 +289,10 @@ class Shard:
 def plan_cohort(root: Path, slugs: Iterable[str] | None, shard: Shard | None = None) -> CohortPlan:
     known = [folder.name for folder in candidate_folders(root / CANDIDATES_DIR)]
     if not slugs:
-        plan = CohortPlan(known)
+        plan = CohortPlan(known, known=known)
     else:
         wanted = list(dict.fromkeys(slugs))
-        plan = CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known])
+        plan = CohortPlan([s for s in wanted if s in known], [s for s in wanted if s not in known], known)
     if shard is not None:
         plan.slugs = [slug for slug in plan.slugs if shard.holds(slug)]
     return plan
@@ -337,8 +343,9 @@ def _publish_institution_site(root: Path, output: Path, slugs: Iterable[str]) ->
 
 
 def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
+    # The hint lists the workspace's candidates, not those asked for (issue #15: it was empty).
     return Problem("candidate.unknown", root / CANDIDATES_DIR / slug, None,
-                   {"slug": slug, "known": ", ".join(sorted(plan.slugs))})
+                   {"slug": slug, "known": ", ".join(sorted(plan.known)) or "—"})
 
 
 def _unchanged(slug: str, settings: BuildSettings) -> bool:

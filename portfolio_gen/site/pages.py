@@ -23,7 +23,8 @@ from .diagnostic import add_diagnostics
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
 
 VALIDATED, CLAIMED, MISSING = "validated", "claimed", "missing"
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+# Shown inline with <img>. SVG is not among them: it is an active type (see publishing).
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 # Evidence named like a Markdown page would be rendered by MkDocs instead of copied.
 EVIDENCE_DIR = "evidence"
 # The jury's evaluation is the one input of a joint-level rule that the portfolio holds.

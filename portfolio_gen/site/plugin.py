@@ -16,6 +16,7 @@ itself. It never imports cryptography: validations arrive as plain `Validation` 
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -37,6 +38,7 @@ from .pages import plan_site
 from .previews import add_requests_page
 from .structure import GeneratedFile, Page, SiteStructure
 from .render import MARKDOWN_EXTENSIONS, Renderer, theme_dir
+from .sanitize import clean_page, plain_text, theme_text
 
 STYLESHEET = "assets/portfolio.css"
 # The in-browser verifier: acts only on pages holding [data-pf-verify] elements.
@@ -44,6 +46,15 @@ VERIFY_SCRIPT = "assets/verify.js"
 SOURCE_MAP = ".map"
 LUNR_DIR = "assets/javascripts/lunr/"
 LUNR_SEGMENTERS = frozenset({"tinyseg.js", "wordcut.js"})  # Japanese, Thai
+# Every page's policy (a <meta>: candidates' hosts are static). Only this site's own
+# scripts, styles, images and fonts (Material inlines a few icons as data: URLs); no
+# inline script or style attribute, no plugins, no frames, no form posts. `frame-ancestors`
+# is ignored in a <meta>: verification pages carry frame-guard.js instead, and
+# docs/security.md gives the headers a web server should add.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "font-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
+                           "frame-src 'none'; base-uri 'self'; form-action 'none'")
+CSP_EXTRA_KEY = "portfolio_csp"
 
 
 def unneeded_theme_file(uri: str, language: str) -> bool:
@@ -82,6 +93,14 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 
 COMPILED_TEMPLATES = CompiledTemplates()
+log = logging.getLogger("mkdocs.plugins.portfolio")
+
+
+def _toc_anchors(toc) -> Iterable:
+    """Every entry of a page's table of contents (headings may come from a candidate)."""
+    for anchor in toc:
+        yield anchor
+        yield from _toc_anchors(anchor.children)
 
 
 class PortfolioConfig(base.Config):
@@ -131,6 +150,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         if str(theme_dir()) not in config.theme.dirs:
             # After a user's own custom_dir, before Material's templates.
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(theme_dir()))
+        config.extra[CSP_EXTRA_KEY] = CONTENT_SECURITY_POLICY
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if VERIFY_SCRIPT not in config.extra_javascript:
@@ -169,8 +189,18 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         self.current_source = self._sources.get(page.file.src_uri)
         return markdown
 
+    def on_page_content(self, html: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        # Candidate Markdown becomes data here, before the theme and the search index see it.
+        html, broken = clean_page(html)
+        if broken:
+            log.warning("portfolio: %s: candidate content left its markers; the whole page was cleaned",
+                        page.file.src_uri)
+        for anchor in _toc_anchors(page.toc):
+            anchor.title = plain_text(anchor.title)
+        return html
+
     def on_page_context(self, context, *, page: MkDocsPage, config: MkDocsConfig, nav):
-        context["portfolio"] = {"candidate": self.candidate.name, "language": self.candidate.language}
+        context["portfolio"] = {"candidate": theme_text(self.candidate.name), "language": self.candidate.language}
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -233,13 +263,13 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
 
     def _nav(self) -> list:
         site, language = self.structure, self.candidate.language
-        nav: list = [{i18n.text("site.nav.home", language): site.home.uri}]
+        nav: list = [{i18n.text("site.nav.home", language): site.home.uri}]  # titles: see theme_text
         if site.matrices:
-            nav.append({i18n.text("site.nav.frameworks", language): [{p.title: p.uri} for p in site.matrices]})
+            nav.append({i18n.text("site.nav.frameworks", language): [{theme_text(p.title): p.uri} for p in site.matrices]})
         if site.entries:
-            nav.append({i18n.text("site.nav.entries", language): [{p.title: p.uri} for p in site.entries]})
+            nav.append({i18n.text("site.nav.entries", language): [{theme_text(p.title): p.uri} for p in site.entries]})
         listed = [p for p in site.credentials if p.in_nav]
         if listed:
-            nav.append({i18n.text("site.nav.credentials", language): [{p.title: p.uri} for p in listed]})
-        nav += [{p.title: p.uri} for p in site.previews]
+            nav.append({i18n.text("site.nav.credentials", language): [{theme_text(p.title): p.uri} for p in listed]})
+        nav += [{theme_text(p.title): p.uri} for p in site.previews]
         return nav

@@ -4,7 +4,8 @@ Pages are generated as Markdown (with HTML blocks for tables and figures) rather
 rendered by theme templates alone, so that Material's search indexes them, the table of
 contents lists their sections, and the same Markdown can be built by plain MkDocs (the
 benchmark's baseline). Templates autoescape: candidate text can never inject markup,
-except the entry and bio bodies, which are the candidate's own Markdown.
+except the entry and bio bodies, which are the candidate's own Markdown: the
+`candidate_markdown` filter fences them so that the plugin cleans their HTML (`sanitize`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from ..core import i18n
+from .sanitize import candidate_markdown
 from .structure import Page, SiteStructure
 
 # Characters Python-Markdown gives a meaning to in inline text; a backslash neutralises them.
@@ -70,6 +72,7 @@ def environment(folder: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, auto_reload=True)
     env.filters["md"] = markdown_text
     env.filters["filesize"] = file_size
+    env.filters["candidate_markdown"] = candidate_markdown
     return env
 
 

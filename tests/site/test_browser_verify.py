@@ -105,3 +105,44 @@ def test_matrix_printout_names_credentials(browser, site):
     assert page.locator(".pf-matrix-verify img").is_visible()
     page.pdf(path=str(ARTIFACTS / "matrix-print.pdf"))
     page.screenshot(path=str(ARTIFACTS / "matrix-print.png"), full_page=True)
+
+
+def test_pages_run_under_the_content_security_policy_without_violations(browser, site):
+    """Material and our scripts work with no inline script: search, verification, navigation."""
+    _, url = site
+    page = browser.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    for uri in ("", "verify/", "crcne/"):
+        page.goto(url + uri)
+        page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof __md_get") == "function"  # Material's helpers, now from a file
+    page.goto(url + "verify/")
+    verdicts(page)
+    page.keyboard.press("s")  # Material's shortcut to the search box
+    page.keyboard.type("crcne")
+    page.wait_for_selector(".md-search-result__item", timeout=10000)  # the search worker runs
+    assert violations == []
+    page.close()
+
+
+def test_verification_pages_refuse_to_be_framed(browser, site, tmp_path):
+    """A <meta> CSP cannot say frame-ancestors: the frame guard keeps a framed page hidden."""
+    folder, url = site
+    credential = next((folder / "credentials").glob("*/index.html")).parent.name
+    page = browser.new_page()
+    page.set_content(f'<iframe sandbox="allow-scripts allow-same-origin" src="{url}verify/"></iframe>'
+                     f'<iframe sandbox="allow-scripts allow-same-origin" src="{url}credentials/{credential}/">'
+                     '</iframe>')
+    for frame in page.frames[1:]:
+        frame.wait_for_load_state("load")
+        assert frame.evaluate("getComputedStyle(document.body).display") == "none"
+    page.close()
+    top = browser.new_page()
+    top.goto(url + "verify/")
+    assert top.locator("h1").is_visible()  # not framed: shown
+    top.goto(url)  # ordinary pages are not guarded (a school may embed a portfolio)
+    assert top.evaluate("document.querySelector('link[href$=\"frame-guard.css\"]')") is None
+    top.close()
+

@@ -1,0 +1,77 @@
+"""`verify https://... --allow-network` says what failed when a site cannot be read (issue #15):
+name resolution, TLS, or the HTTP status, never "is it a portfolio-gen site?"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import ssl
+import threading
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from conftest import run_cli
+from portfolio_gen.credentials.verify_site import MANIFEST, HttpSource, verify_site
+
+
+@pytest.fixture(scope="module")
+def https_server(tmp_path_factory):
+    """A local https server with a self-signed certificate for 127.0.0.1 (empty site)."""
+    folder = tmp_path_factory.mktemp("https")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    import ipaddress
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+                   .not_valid_after(now + dt.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    (folder / "www").mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder / "www")))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/", cert_file
+    server.shutdown()
+
+
+def test_an_untrusted_certificate_is_reported_as_tls(https_server):
+    url, _ = https_server
+    report = verify_site(HttpSource(url))
+    assert not report.ok
+    assert "TLS certificate rejected" in report.problems[0] and MANIFEST in report.problems[0]
+    assert "is it a portfolio-gen site" not in report.problems[0]
+
+
+def test_a_missing_manifest_is_reported_with_its_http_status(https_server):
+    url, cert_file = https_server
+    trusting = ssl.create_default_context(cafile=str(cert_file))
+    report = verify_site(HttpSource(url, ssl_context=trusting))
+    assert "HTTP 404" in report.problems[0] and url + MANIFEST in report.problems[0]
+
+
+def test_an_unknown_host_is_reported_as_name_resolution_by_the_cli():
+    # .invalid never resolves (RFC 6761): no traffic leaves the machine beyond a DNS query.
+    result = run_cli("verify", "https://portfolio-gen-test.invalid/alice/", "--allow-network")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "name resolution failed" in output and "portfolio-gen-test.invalid" in output
+    assert "Traceback" not in output
