@@ -16,13 +16,12 @@ from pathlib import Path
 
 import jinja2
 import markdown
-import nh3
 from markupsafe import Markup, escape
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from ..core import i18n
-from .sanitize import candidate_markdown
+from .sanitize import candidate_markdown, clean_candidate_html
 from .structure import Page, SiteStructure
 
 # Characters Python-Markdown gives a meaning to in inline text; a backslash neutralises them.
@@ -107,10 +106,8 @@ def entry_html(body: str) -> Markup:
     """A candidate's own Markdown as HTML outside MkDocs (the evaluators' review app),
     rendered with the sites' extensions.
 
-    The single place such text becomes markup: the body is the candidate's, so scripts,
-    event handlers, frames and `javascript:` links are removed (nh3, an Ammonia binding)
-    before it may be trusted as HTML.
+    The body is the candidate's: it goes through the sites' own sanitizer (the same tags,
+    attributes and URL schemes as a published page) before it may be trusted as HTML.
     """
     html = markdown.markdown(body, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
-    return Markup(nh3.clean(html, url_schemes={"http", "https", "mailto"},
-                            link_rel="noopener noreferrer nofollow"))
+    return Markup(clean_candidate_html(html))
