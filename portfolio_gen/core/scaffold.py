@@ -10,13 +10,16 @@ from typing import Sequence
 
 import jinja2
 
+from .. import __version__
 from .files import write_atomic
 from .portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
 from .schemas import export_schemas
 from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR
 
 SCHEMAS_DIR = "schemas"
-GITIGNORE = ("# build output, caches and secrets never go to git\n/site/\n/keys/\n*.key.pem\n"
+# Publishing from git: a workflow per forge, each checking, building and verifying the sites.
+CI_FILES = {".github/workflows/portfolio.yml": "github-workflow.yml.j2", ".gitlab-ci.yml": "gitlab-ci.yml.j2"}
+GITIGNORE = ("# build output, caches and secrets never go to git\n/site/\n/public/\n/keys/\n*.key.pem\n"
              "/.portfolio-gen/\n/.cache/\n")
 
 
@@ -44,10 +47,20 @@ def init_workspace(root: Path, language: str = "fr") -> list[Path]:
     created += export_schemas(root / SCHEMAS_DIR)
     write_atomic(root / ".gitignore", GITIGNORE)
     created.append(root / ".gitignore")
+    created += write_ci_files(root)
     created += new_candidate(root, "Prénom Nom" if language == "fr" else "First Last",
                              role="enseignant", institution="Mon établissement",
                              frameworks=["c2i2e"], language=language, slug="exemple")
     return created
+
+
+def write_ci_files(root: Path) -> list[Path]:
+    """The GitHub Actions and GitLab CI files that publish the sites, pinned to this version."""
+    written = []
+    for name, template in CI_FILES.items():
+        write_atomic(root / name, _templates().get_template(template).render(version=__version__), overwrite=False)
+        written.append(root / name)
+    return written
 
 
 def new_candidate(root: Path, name: str, role: str, institution: str, frameworks: Sequence[str],

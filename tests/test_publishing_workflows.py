@@ -1,0 +1,81 @@
+"""The CI files `init` writes publish from git: their shell steps, run here on the demo,
+check, build and verify the sites (everything but installing from PyPI and deploying)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+from portfolio_gen import __version__
+from portfolio_gen.core.scaffold import write_ci_files
+
+GITHUB = ".github/workflows/portfolio.yml"
+GITLAB = ".gitlab-ci.yml"
+
+
+def _github_steps(root: Path) -> list[dict]:
+    workflow = yaml.safe_load((root / GITHUB).read_text("utf-8"))
+    return workflow["jobs"]["build"]["steps"]
+
+
+def _gitlab_script(root: Path) -> list[str]:
+    return yaml.safe_load((root / GITLAB).read_text("utf-8"))["pages"]["script"]
+
+
+def _run(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["bash", "-eo", "pipefail", "-c", command], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def demo_repo(built_demo: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site"))
+    write_ci_files(root)
+    return root
+
+
+def test_init_writes_both_workflows_pinned_to_this_version(tmp_path: Path):
+    result = run_cli("init", str(tmp_path / "ws"))
+    assert result.returncode == 0, result.stderr
+    root = tmp_path / "ws"
+    install = next(step for step in _github_steps(root) if step.get("id") == "install")
+    assert install["run"] == f'pip install "portfolio-gen=={__version__}"'
+    assert _gitlab_script(root)[0] == f'pip install "portfolio-gen=={__version__}"'
+    uploads = [step for step in _github_steps(root) if step.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert uploads[0]["with"]["path"] == "site"
+    gitlab = yaml.safe_load((root / GITLAB).read_text("utf-8"))["pages"]
+    assert gitlab["artifacts"]["paths"] == ["public"]
+
+
+def test_the_github_workflow_steps_build_and_verify_the_demo(demo_repo: Path):
+    steps = [step["run"] for step in _github_steps(demo_repo) if "run" in step and step.get("id") != "install"]
+    assert any("verify" in step for step in steps)
+    for step in steps:
+        result = _run(step, demo_repo)
+        assert result.returncode == 0, f"{step}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert (demo_repo / "site" / "camille-martin" / "index.html").is_file()
+    assert (demo_repo / "site" / ".well-known" / "did.json").is_file()
+
+
+def test_the_gitlab_job_publishes_public(demo_repo: Path):
+    for line in _gitlab_script(demo_repo)[1:]:
+        result = _run(line, demo_repo)
+        assert result.returncode == 0, f"{line}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert (demo_repo / "public" / "sofia-benali" / "index.html").is_file()
+
+
+def test_a_broken_portfolio_stops_the_workflow_before_anything_is_published(demo_repo: Path):
+    entry = sorted((demo_repo / "candidates" / "camille-martin" / "entries").glob("*.md"))[0]
+    entry.write_text(entry.read_text("utf-8").replace("visibility: public", "visibility: everyone", 1), "utf-8")
+    check = next(step["run"] for step in _github_steps(demo_repo) if step.get("name", "").startswith("Check"))
+    assert _run(check, demo_repo).returncode == 2
+    assert not (demo_repo / "site").exists()
