@@ -41,6 +41,7 @@ def _evaluator_or_exit(ctx: Context, registry: Registry, evaluator_id: str):
 
 
 def _entry_or_exit(ctx: Context, candidate, entry_slug: str):
+    entry_slug = entry_slug.removesuffix(".md")  # the entry's file name is fine too
     entry = next((e for e in candidate.entries if e.slug == entry_slug), None)
     if entry is None:
         fail_with([Problem("record.unknown_entry", candidate.folder, None, {
@@ -74,8 +75,11 @@ def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tup
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
-    path = write_request(candidate.folder, EvaluationRequest(
-        "", entry.slug, evaluator, tuple(chosen), dt.date.today(), message))
+    try:
+        path = write_request(candidate.folder, EvaluationRequest(
+            "", entry.slug, evaluator, tuple(chosen), dt.date.today(), message))
+    except InputError as error:
+        fail_with(error.problems, ctx)
     click.echo(path)
 
 
@@ -94,7 +98,15 @@ def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], eva
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
-    click.echo(write_refusal(candidate.folder, entry.slug, evaluator, chosen, dt.date.today(), comment))
+    from ..credentials.issuing import refusal_problems  # the credential layer, loaded only when needed
+    try:
+        problems = refusal_problems(workspace, candidate, evaluator, chosen)
+        if problems:
+            raise InputError(problems)
+        path = write_refusal(candidate.folder, entry.slug, evaluator, chosen, dt.date.today(), comment)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(path)
 
 
 @main.command("result")
@@ -172,6 +184,9 @@ def review(ctx: Context, evaluator: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not rows:
+        from ..core import i18n
+        click.echo(i18n.text("review.nothing", ctx.language, evaluator=evaluator))
     for row in rows:
         click.echo(f"{row['requested']}  {row['candidate']:<20} {row['item']:<16} {row['file']}")
 

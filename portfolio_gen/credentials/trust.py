@@ -19,14 +19,13 @@ from ..core.registry import Registry, untrusted_reason
 from ..core.settings import Settings, load_settings
 from ..core.workspace import Workspace
 from . import openbadges, revocation
-from .dids import DidResolver
+from .dids import DID_DOCUMENT_FILE, DidResolver
 from .status import StatusListError
 from .issuing import credential_files
 from .loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verify import status_lists, verified_status_list, verify_credential
 
-DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
 VALIDATION, CERTIFICATE, ATTESTATION = "validation", "certificate", "attestation"
 

@@ -217,7 +217,7 @@ def _did_documents(source: SiteSource, manifest: dict, report: SiteReport, suppl
     institution's domain (network allowed), else the site's own copy (said plainly)."""
     institution = report.institution
     if institution in supplied:
-        report.key_source = "supplied by the verifier"
+        report.key_source = "the did.json the verifier supplied"
         return dict(supplied)
     if fetch is not None and institution.startswith("did:web:"):
         report.key_source = did_web_url(institution)
