@@ -247,7 +247,11 @@ def registry_sign(ctx: Context, key_file: Path, passphrase_file: Path | None) ->
     workspace = workspace_or_exit(ctx, only=[])
     registry = _registry_or_exit(ctx, workspace)
     settings = _settings_or_exit(ctx)
-    click.echo(sign_registry(ctx.root, settings, registry, _institution_key(ctx, key_file, passphrase_file)))
+    try:
+        path = sign_registry(ctx.root, settings, registry, _institution_key(ctx, key_file, passphrase_file))
+    except InputError as error:  # e.g. a key the institution's did.json does not list
+        fail_with(error.problems, ctx)
+    click.echo(path)
 
 
 @main.command()
