@@ -46,19 +46,26 @@ def test_every_command_of_the_tour_succeeds(toured):
 def test_the_tour_ends_with_a_site_that_verifies(toured):
     result, root = toured
     last = result.stdout.strip().splitlines()[-1]
-    assert re.search(r"\b[1-9]\d* valid\b|\ball valid\b|\bOK\b", result.stdout), result.stdout[-2000:]
-    assert "INVALID" not in result.stdout and "FAILED" not in result.stdout, last
+    assert re.fullmatch(r"\s*2 valid, 0 failed: everything verified", last), result.stdout[-2000:]
+    assert "INVALID" not in result.stdout, result.stdout[-2000:]
     assert (root / "site" / "elise-durand" / "index.html").exists()
 
 
 def test_the_tour_awards_an_attestation_that_says_so(toured):
-    _, root = toured
     import json
+    _, root = toured
     awards = [json.loads(p.read_text("utf-8")) for p in (root / "candidates/elise-durand/credentials").glob("*.json")]
     attestation = next(a for a in awards if "ttestation" in a["credentialSubject"]["achievement"]["name"])
     achievement = attestation["credentialSubject"]["achievement"]
     assert "1" in achievement["description"] and "27" in achievement["description"]
-    assert "23" not in achievement["criteria"]["narrative"]
+    assert "pas le certificat" in achievement["description"]
+    assert "23 items validés sur 27" not in achievement["description"] + achievement["criteria"]["narrative"]
+
+
+def test_verify_labels_the_attestation_as_one(toured):
+    result, _ = toured
+    assert "ATTESTED   attestation of items acquired in c2i2e, NOT the certificate" in result.stdout
+    assert "CERTIFIED" not in result.stdout
 
 
 def test_status_in_the_tour_says_where_claims_sit_and_shows_the_refusal(toured):
