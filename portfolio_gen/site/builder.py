@@ -78,8 +78,10 @@ class BuildSettings:
 
 # --- configuration ----------------------------------------------------------------------
 
-def candidate_config(root: Path, candidate: Candidate, docs_dir: Path, site_dir: Path) -> dict:
-    """The mkdocs.yml of one candidate's site, as a dict (also what `serve` writes out)."""
+def candidate_config(root: Path, candidate: Candidate, docs_dir: Path, site_dir: Path, *,
+                     preview: bool = False) -> dict:
+    """The mkdocs.yml of one candidate's site, as a dict (also what `serve` writes out, as a
+    `preview` that shows the candidate what only they may see, such as refusals)."""
     config = {
         "site_name": candidate.name,
         "docs_dir": str(docs_dir),
@@ -91,7 +93,8 @@ def candidate_config(root: Path, candidate: Candidate, docs_dir: Path, site_dir:
             "features": ["navigation.top", "navigation.sections", "search.highlight", "toc.follow"],
             "palette": {"primary": "indigo", "accent": "indigo"},
         },
-        "plugins": [{PLUGIN: {"workspace": str(root.resolve()), "candidate": candidate.slug}}, "search"],
+        "plugins": [{PLUGIN: {"workspace": str(root.resolve()), "candidate": candidate.slug,
+                              **({"preview": True} if preview else {})}}, "search"],
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc"],
     }
     if candidate.site_url:
@@ -313,7 +316,7 @@ def serve_candidate(root: Path, candidate: Candidate, dev_addr: str = "127.0.0.1
     with tempfile.TemporaryDirectory(prefix=f"portfolio-gen-serve-{candidate.slug}-") as work:
         folder = Path(work)
         (folder / "docs").mkdir()
-        config = candidate_config(root, candidate, folder / "docs", folder / "site")
+        config = candidate_config(root, candidate, folder / "docs", folder / "site", preview=True)
         config_file = folder / "mkdocs.yml"
         config_file.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
         serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)

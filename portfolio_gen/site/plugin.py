@@ -87,6 +87,7 @@ COMPILED_TEMPLATES = CompiledTemplates()
 class PortfolioConfig(base.Config):
     workspace = c.Dir(exists=True)
     candidate = c.Type(str)
+    preview = c.Type(bool, default=False)  # `portfolio-gen serve`: the candidate's own eyes only
 
 
 def sha256_file(path: Path) -> str:
@@ -142,7 +143,8 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
             files.remove(unneeded)
-        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published)
+        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published,
+                                   preview=self.config.preview)
         renderer = Renderer(self.structure, config.use_directory_urls)
         for page in self.structure.pages:
             self.current_source = page.source
@@ -232,4 +234,5 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         listed = [p for p in site.credentials if p.in_nav]
         if listed:
             nav.append({i18n.text("site.nav.credentials", language): [{p.title: p.uri} for p in listed]})
+        nav += [{p.title: p.uri} for p in site.preview_only]
         return nav

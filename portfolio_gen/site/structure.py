@@ -61,12 +61,14 @@ class SiteStructure:
     files: list[CopiedFile] = field(default_factory=list)
     diagnostics: list[Page] = field(default_factory=list)  # self-assessment pages (site/diagnostic.py)
     credentials: list[Page] = field(default_factory=list)  # the list, one page each, verify
+    preview_only: list[Page] = field(default_factory=list)  # e.g. refusals: `serve`, never `build`
     generated: list[GeneratedFile] = field(default_factory=list)
     published: PublishedCredentials | None = None
 
     @property
     def pages(self) -> list[Page]:
-        return [self.home, *self.entries, *self.matrices, *self.diagnostics, *self.items, *self.credentials]
+        return [self.home, *self.entries, *self.matrices, *self.diagnostics, *self.items, *self.credentials,
+                *self.preview_only]
 
 
 def framework_uri(framework: Framework) -> str:
