@@ -109,3 +109,14 @@ def test_keys_new_without_a_terminal_explains_how_to_give_the_passphrase(tmp_pat
     assert env_free.returncode == 2 and "Aborted" not in env_free.stderr
     assert "--passphrase-file" in env_free.stderr and "PORTFOLIO_GEN_PASSPHRASE" in env_free.stderr
     assert not (tmp_path / "k.pem").exists()
+
+
+def test_check_warns_when_a_candidate_site_url_would_be_replaced(workspace: Path):
+    cli(workspace, "new", "candidate", "Élise Durand", "--framework", "c2i2e", "--email", "e@ac-test.fr")
+    profile = workspace / "candidates/elise-durand/candidate.yml"
+    assert "site_url:" not in profile.read_text("utf-8")  # the workspace decides where sites live
+    profile.write_text(profile.read_text("utf-8") + "site_url: https://elise.example.net/\n", "utf-8")
+    result = cli(workspace, "check", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and [p["code"] for p in report["problems"]] == ["candidate.site_url_ignored"]
+    assert "https://portfolios.example.org/elise-durand/" in report["problems"][0]["message"]

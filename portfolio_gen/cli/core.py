@@ -91,6 +91,7 @@ def workspace_or_exit(ctx: Context, only: Iterable[str] | None = None, as_json: 
 def check(ctx: Context, as_json: bool) -> None:
     """Validate every framework and candidate; report all problems at once."""
     workspace = load_workspace(ctx.root)
+    workspace.problems.extend(settings_warnings(ctx.root, workspace))
     errors = workspace.errors
     if as_json:
         click.echo(json.dumps({
@@ -107,6 +108,18 @@ def check(ctx: Context, as_json: bool) -> None:
         click.echo(summary)
     if errors:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def settings_warnings(root: Path, workspace) -> list[Problem]:
+    """What the workspace settings silently override, once they can be read."""
+    from ..core.settings import SETTINGS_FILE, load_settings, site_url_problems
+    if not (root / SETTINGS_FILE).exists():
+        return []
+    try:
+        settings = load_settings(root)
+    except InputError as error:
+        return error.problems  # the settings themselves are wrong: say so in check too
+    return site_url_problems(settings, workspace.candidates.values())
 
 
 # --- frameworks -------------------------------------------------------------------------
