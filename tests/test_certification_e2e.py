@@ -147,17 +147,43 @@ def hostile(certified: Path, tmp_path: Path) -> Path:
     ("paul", "on the signing date"),
     ("julien", "cannot validate their own items"),
 ])
-def test_validations_from_outside_the_registry_are_untrusted(hostile: Path, key: str, reason: str):
-    before = {p.name for p in (hostile / "candidates/julien-moreau/credentials").glob("*.json")}
+def test_validations_from_outside_the_registry_are_refused_then_untrusted(hostile: Path, key: str, reason: str):
+    folder = hostile / "candidates/julien-moreau/credentials"
+    before = {p.name for p in folder.glob("*.json")}
     entry, refs = claims(hostile, "julien-moreau", "c2i2e")[0]
-    cli(hostile, "sign", "julien-moreau", entry, refs[0], "--key", str(hostile / f"keys/{key}.key.pem"),
-        "--evaluator-name", key)
+    key_file = hostile / f"keys/{key}.key.pem"
+    # `sign` refuses, before signing, what could not count ...
+    refused = run_cli("--root", str(hostile), "sign", "julien-moreau", entry, refs[0], "--key", str(key_file),
+                      "--evaluator-name", key)
+    assert refused.returncode == 2 and reason in refused.stderr, refused.stderr
+    assert {p.name for p in folder.glob("*.json")} == before
+    # ... and one made anyway, outside the tool, is reported untrusted, never counted.
+    from portfolio_gen.core.settings import load_settings
+    from portfolio_gen.credentials import keys
+    from portfolio_gen.credentials.issuing import SigningRequest, issue_item_validations
+    issue_item_validations(load_workspace(hostile), load_settings(hostile),
+                           SigningRequest("julien-moreau", entry, (refs[0],), key),
+                           keys.load_private_key(key_file, None), checked=False)
     rows = [row for row in audit(hostile, "julien-moreau") if Path(row["file"]).name not in before]
     assert len(rows) == 1 and rows[0]["status"] == "untrusted" and reason in rows[0]["reason"]
 
 
 def test_a_registry_not_signed_by_the_institution_trusts_nobody(hostile: Path):
-    cli(hostile, "registry", "sign", "--key", str(hostile / "keys/marie.key.pem"))
+    refused = run_cli("--root", str(hostile), "registry", "sign", "--key", str(hostile / "keys/marie.key.pem"))
+    assert refused.returncode == 2 and "not listed in the institution's did.json" in refused.stderr
+    from portfolio_gen.core.registry import load_registry
+    from portfolio_gen.core.settings import load_settings
+    from portfolio_gen.credentials import dids, keys, proofs
+    from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
+    from portfolio_gen.credentials.loader import DocumentLoader
+    from portfolio_gen.credentials.registry_credential import REGISTRY_CREDENTIAL_FILE, build_registry_credential
+    settings = load_settings(hostile)
+    marie = keys.load_private_key(hostile / "keys/marie.key.pem", None)
+    forged = proofs.sign(build_registry_credential(load_registry(hostile, load_workspace(hostile).frameworks),
+                                                   settings, dt.datetime.now(dt.UTC)),
+                         marie, dids.signer(marie, settings.institution.id)[1], suite=EDDSA_RDFC_2022,
+                         loader=DocumentLoader())
+    (hostile / REGISTRY_CREDENTIAL_FILE).write_text(json.dumps(forged), "utf-8")
     rows = [row for row in audit(hostile, "camille-martin") if row["kind"] == "validation"]
     assert rows and all(row["status"] == "untrusted" and "registry" in row["reason"] for row in rows)
 
@@ -171,14 +197,15 @@ def test_a_credential_copied_from_another_portfolio_is_untrusted(hostile: Path):
 
 def test_two_evaluators_signing_at_once_lose_nothing(hostile: Path):
     registry = yaml.safe_load((hostile / "evaluators.yml").read_text("utf-8"))
-    registry["evaluators"].append({"id": "anne-roux", "name": "Anne Roux", "keys": [new_key(hostile, "anne")],
-                                   "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]})
+    # Two evaluators who have not validated these items yet (Marie has: she may not sign twice).
+    registry["evaluators"] += [{"id": name, "name": name, "keys": [new_key(hostile, name)],
+                                "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]} for name in ("anne", "bruno")]
     (hostile / "evaluators.yml").write_text(yaml.safe_dump(registry, allow_unicode=True), "utf-8")
     cli(hostile, "registry", "sign", "--key", str(hostile / "keys/institution.key.pem"))
     folder = hostile / "candidates/camille-martin/credentials"
     before = set(folder.glob("*.json"))
     jobs = [(entry, refs, key) for entry, refs in claims(hostile, "camille-martin", "c2i2e")[:3]
-            for key in ("marie", "anne")]
+            for key in ("anne", "bruno")]
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda job: cli(hostile, "sign", "camille-martin", job[0], *job[1],
                                       "--key", str(hostile / f"keys/{job[2]}.key.pem"),

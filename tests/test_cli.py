@@ -28,7 +28,8 @@ def test_init_then_check_passes_and_files_reference_existing_schemas(tmp_path: P
     root = tmp_path / "ws"
     assert run_cli("init", str(root)).returncode == 0
     assert run_cli("--root", str(root), "check").returncode == 0
-    for scaffolded in (root / "candidates").rglob("*"):
+    run_cli("--root", str(root), "new", "candidate", "Élise Durand", "--framework", "c2i2e")
+    for scaffolded in [*(root / "candidates").rglob("*"), *root.glob("*.yml")]:
         if scaffolded.suffix not in (".yml", ".md"):
             continue
         directive = next(line for line in scaffolded.read_text("utf-8").splitlines() if "$schema=" in line)
@@ -62,7 +63,8 @@ def test_new_candidate_and_entry_scaffold_a_valid_portfolio(tmp_path: Path):
 def test_new_entry_with_a_typo_suggests_the_nearest_item(tmp_path: Path):
     root = tmp_path / "ws"
     run_cli("init", str(root))
-    result = run_cli("--root", str(root), "new", "entry", "exemple", "X", "--claim", "c2i2e:B2.9")
+    run_cli("--root", str(root), "new", "candidate", "Élise Durand", "--framework", "c2i2e")
+    result = run_cli("--root", str(root), "new", "entry", "elise-durand", "X", "--claim", "c2i2e:B2.9")
     assert result.returncode == 2
     assert "c2i2e:B2." in result.stderr and "Traceback" not in result.stderr
 

@@ -75,3 +75,19 @@ def test_status_counts_validated_items_once_the_registry_is_signed(built_demo: P
     assert camille["validated"] == camille["claimed"] == 26
     unsigned = json.loads(run_cli("status", "--json", cwd=REPO).stdout)
     assert all(row["validated"] is None for row in unsigned)  # the repo's cohort has no registry.json
+
+
+def test_the_demo_attestation_says_it_is_one_and_verify_labels_it_so(built_demo: Path):
+    """Julien (18 items acquired of 27) gets an attestation: it must not read like the
+    certificate, neither in its achievement nor in `verify`'s output (issue 18)."""
+    folder = built_demo / "candidates/julien-moreau/credentials"
+    awards = [json.loads(p.read_text("utf-8")) for p in folder.glob("*.json")]
+    [attestation] = [a for a in awards if a["credentialSubject"]["achievement"].get("achievementType") == "ext:Attestation"]
+    achievement = attestation["credentialSubject"]["achievement"]
+    assert achievement["description"].startswith("Attestation de 18 items acquis sur 27")
+    assert "Ce n'est pas le certificat" in achievement["description"]
+    # the certificate's rule may be quoted as what was not met, never stand as what is attested
+    assert not achievement["criteria"]["narrative"].startswith("23 items validés")
+    text = run_cli("verify", str(built_demo / "site/julien-moreau")).stdout
+    assert "ATTESTED   attestation of items acquired in c2i2e, NOT the certificate" in text
+    assert "CERTIFIED  attestation" not in text

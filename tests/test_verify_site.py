@@ -78,6 +78,9 @@ def test_a_tampered_evidence_file_fails_the_credentials_citing_it(site):
     citing = {uuid for uuid, c in credentials.items() if any(e.get("id") == url for e in c.get("evidence", []))}
     bad = failed(report)
     assert citing and citing <= set(bad)
+    reasons = [c["reason"] for site_report in report["sites"] for c in site_report["credentials"]
+               if Path(c["file"]).stem in citing]
+    assert all(url in reason and "/tmp" not in reason for reason in reasons), reasons  # no scratch path
     # Beyond them, only the award pinning their files fails (and the presentation).
     awards = {uuid for uuid in bad if uuid not in citing}
     assert all(credentials[uuid]["credentialSubject"]["achievement"]["achievementType"] == "Certificate"

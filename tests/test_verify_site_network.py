@@ -8,7 +8,6 @@ import functools
 import http.server
 import ssl
 import threading
-from pathlib import Path
 
 import pytest
 from cryptography import x509

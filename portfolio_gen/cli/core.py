@@ -19,7 +19,7 @@ from ..core import i18n, scaffold, schemas
 from ..core.model import (LANGUAGES, ROLES, Candidate, Framework, JointLevelRule, MinItemsRule,
                     Validation)
 from ..core.portfolios import unknown_framework_problem
-from ..core.problems import Problem, nearest
+from ..core.problems import InputError, Problem, nearest
 from ..decisions.rules import decide
 from ..core.workspace import load_workspace
 
@@ -112,6 +112,7 @@ def workspace_or_exit(ctx: Context, only: Iterable[str] | None = None, as_json: 
 def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     """Validate the frameworks and every candidate (or only SLUGS); report all problems at once."""
     workspace = load_workspace(ctx.root, only=slugs or None)
+    workspace.problems.extend(settings_warnings(ctx.root, workspace))
     errors = workspace.errors
     if as_json:
         click.echo(json.dumps({
@@ -128,6 +129,18 @@ def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
         click.echo(summary)
     if errors:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def settings_warnings(root: Path, workspace) -> list[Problem]:
+    """What the workspace settings silently override, once they can be read."""
+    from ..core.settings import SETTINGS_FILE, load_settings, site_url_problems
+    if not (root / SETTINGS_FILE).exists():
+        return []
+    try:
+        settings = load_settings(root)
+    except InputError as error:
+        return error.problems  # the settings themselves are wrong: say so in check too
+    return site_url_problems(settings, workspace.candidates.values())
 
 
 # --- frameworks -------------------------------------------------------------------------
@@ -198,7 +211,7 @@ def framework_summary(framework: Framework) -> dict:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @pass_context
 def init(ctx: Context, directory: Path) -> None:
-    """Create a new workspace in DIRECTORY with one example candidate."""
+    """Create a new workspace in DIRECTORY: frameworks, schemas, portfolio-gen.yml, evaluators.yml."""
     try:
         created = scaffold.init_workspace(directory, ctx.language)
     except FileExistsError:
@@ -215,11 +228,11 @@ def new() -> None:
 @new.command("candidate")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="enseignant", show_default=True)
-@click.option("--institution", default="", help="School, INSPÉ, rectorat...")
+@click.option("--institution", default="", help="School, INSPÉ, rectorat... (default: the institution of portfolio-gen.yml).")
 @click.option("--framework", "frameworks_", multiple=True, required=True, help="Framework id (repeatable).")
 @click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
 @click.option("--slug", default=None, help="Folder name (default: from NAME).")
-@click.option("--email", default="", help="Private contact e-mail (never published).")
+@click.option("--email", default="", help="The candidate's real e-mail (never published; credentials carry a salted hash of it).")
 @pass_context
 def new_candidate(ctx: Context, name: str, role: str, institution: str, frameworks_: tuple[str, ...],
                   language: str, slug: str | None, email: str) -> None:
@@ -228,20 +241,34 @@ def new_candidate(ctx: Context, name: str, role: str, institution: str, framewor
     unknown = [f for f in frameworks_ if f not in workspace.frameworks]
     if unknown:
         fail_with([unknown_framework_problem(f, workspace.frameworks, None, None) for f in unknown], ctx)
+    institution = institution or default_institution(ctx.root)
     try:
         created = scaffold.new_candidate(ctx.root, name, role, institution, frameworks_, language, slug, email)
     except FileExistsError as error:
         raise click.UsageError(f"{error.args[0]} already exists") from None
+    except InputError as error:
+        fail_with(error.problems, ctx)
     for path in created:
         click.echo(path)
+
+
+def default_institution(root: Path) -> str:
+    """The workspace's institution (portfolio-gen.yml), when --institution is not given."""
+    from ..core.settings import load_settings
+    try:
+        return load_settings(root).institution.name
+    except InputError:
+        return ""  # the profile's own check then says what to give
 
 
 @new.command("entry")
 @click.argument("slug")
 @click.argument("title")
 @click.option("--claim", "claims", multiple=True, help="framework:code, e.g. c2i2e:B2.3 (repeatable).")
+@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="When the activity took place (default: today); the entry's id starts with it.")
 @pass_context
-def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...]) -> None:
+def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...], date) -> None:
     """Create a draft entry for candidate SLUG."""
     workspace = workspace_or_exit(ctx, only=[slug])
     candidate = workspace.candidate(slug)
@@ -257,7 +284,8 @@ def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...]) -> N
     if problems:
         fail_with(problems, ctx)
     try:
-        path = scaffold.new_entry(ctx.root, slug, title, claims, candidate.language)
+        path = scaffold.new_entry(ctx.root, slug, title, claims, candidate.language,
+                                  date.date() if date else None)
     except FileExistsError as error:
         raise click.UsageError(f"{error.args[0]} already exists") from None
     click.echo(path)
@@ -284,19 +312,44 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     validated = counted_validations(ctx, workspace)
     rows = [{**claim_progress(candidate, workspace.frameworks[pursuit.framework]),
              "validated": None if validated is None else len(decide(
-                 workspace.frameworks[pursuit.framework], validated.get(candidate.slug, [])).validated)}
+                 workspace.frameworks[pursuit.framework], validated.get(candidate.slug, [])).validated),
+             "refused": refusals_of(candidate, pursuit.framework)}
             for candidate in workspace.candidates.values() for pursuit in candidate.frameworks]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not rows:
+        click.echo(i18n.text("status.no_candidate", ctx.language))
     for row in rows:
-        rule = ""
-        if row["required"]:
-            covered = "yes" if row["claims_cover_rule"] else "no"
-            missing = f", mandatory not claimed: {', '.join(row['mandatory_missing'])}" if row["mandatory_missing"] else ""
-            rule = f"  rule {row['required']}: covered {covered}{missing}"
-        done = "" if row["validated"] is None else f"  validated {row['validated']:>2}"
-        click.echo(f"{row['candidate']:<22} {row['framework']:<18} claimed {row['claimed']:>2}/{row['items']}{done}{rule}")
+        click.echo(status_sentence(row, ctx.language))
+        for refusal in row["refused"]:
+            click.echo("    " + i18n.text("status.refusal", ctx.language, **refusal))
+
+
+def status_sentence(row: dict, language: str) -> str:
+    """One line per candidate and framework, in words: where the claims are, what is decided."""
+    say = lambda key, **params: i18n.text(key, language, **params)  # noqa: E731
+    parts = [say("status.claimed", count=row["claimed_public"], items=row["items"])]
+    if row["claimed_private"]:
+        parts.append(say("status.private", count=row["claimed_private"]))
+    parts.append(say("status.drafts", count=row["claimed_in_drafts"]))
+    decided = [say("status.validated", count=row["validated"]) if row["validated"] is not None
+               else say("status.unsigned_registry")]
+    decided.append(say("status.refused", count=len(row["refused"])))
+    rule = ""
+    if row["required"]:
+        rule = say("status.rule_met" if row["claims_cover_rule"] else "status.rule", required=row["required"])
+        if row["mandatory_missing"]:
+            rule += say("status.mandatory_missing", codes=", ".join(row["mandatory_missing"]))
+    return say("status.line", candidate=row["candidate"], framework=row["framework"],
+               claims=", ".join(parts), decisions=", ".join(decided), rule=rule)
+
+
+def refusals_of(candidate: Candidate, framework_id: str) -> list[dict]:
+    """The items refused to the candidate, with the evaluator's comment: what to work on."""
+    return [{"item": f"{r.framework}:{r.item}", "evaluator": r.evaluator, "date": r.date.isoformat(),
+             "entry": r.entry, "comment": r.comment}
+            for r in candidate.refusals if r.framework == framework_id]
 
 
 def counted_validations(ctx: Context, workspace) -> dict | None:
@@ -313,8 +366,14 @@ def claim_progress(candidate: Candidate, framework: Framework) -> dict:
     hypothetical = [Validation(framework.id, claim.item, "", entry.date, level=claim.level)
                     for entry, claim in candidate.claims_for(framework.id)]
     decision = decide(framework, hypothetical)
+    def claimed_in(entries) -> int:
+        return len({claim.item for entry in entries for claim in entry.claims if claim.framework == framework.id})
+
     return {"candidate": candidate.slug, "framework": framework.id,
             "claimed": len(decision.validated), "items": len(framework.items),
+            "claimed_public": claimed_in(candidate.public_entries),
+            "claimed_private": claimed_in(e for e in candidate.entries if not e.is_public and not e.is_draft),
+            "claimed_in_drafts": claimed_in(e for e in candidate.entries if e.is_draft),
             "required": decision.required or None,
             "claims_cover_rule": decision.met if decision.required else None,
             "mandatory_missing": list(decision.missing_mandatory)}

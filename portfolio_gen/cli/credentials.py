@@ -31,6 +31,9 @@ def read_passphrase(ctx: Context, passphrase_file: Path | None, confirm: bool = 
         return passphrase_file.read_bytes().rstrip(b"\r\n")
     if os.environ.get(PASSPHRASE_ENV):
         return os.environ[PASSPHRASE_ENV].encode("utf-8")
+    if not sys.stdin.isatty():
+        # click would read an empty stdin and end with a bare "Aborted!".
+        fail_with([Problem("credential.passphrase_no_terminal", None, None, {"env": PASSPHRASE_ENV})], ctx)
     first = click.prompt(i18n.text("credentials.passphrase.prompt", ctx.language), hide_input=True,
                          err=True)
     if confirm and click.prompt(i18n.text("credentials.passphrase.confirm", ctx.language),
@@ -81,6 +84,17 @@ def keys_new(ctx: Context, path: Path, no_passphrase: bool, passphrase_file: Pat
                          method=credential_dids.did_key_verification_method_id(public)))
     click.echo(i18n.text("credentials.keys.multikey", ctx.language,
                          multikey=credential_keys.public_key_multibase(public)))
+
+
+@keys.command("did-key")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@passphrase_option
+@pass_context
+def keys_did_key(ctx: Context, path: Path, passphrase_file: Path | None) -> None:
+    """Print the did:key of the key in PATH, alone (for evaluators.yml or a script)."""
+    from ..credentials import dids as credential_dids
+
+    click.echo(credential_dids.did_key(load_key_or_exit(ctx, path, passphrase_file).public_key()))
 
 
 @keys.command("did-web")
@@ -135,11 +149,13 @@ def public_key_or_exit(ctx: Context, value: str, passphrase_file: Path | None):
 @click.option("--issuer", default=None, help="Sign as this did:web instead of the key's did:key.")
 @click.option("--cryptosuite", type=click.Choice(["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
               default="eddsa-rdfc-2022", show_default=True)
+@click.option("--reconsider", is_flag=True,
+              help="Validate an item you refused in this entry; the credential says the decision changed.")
 @passphrase_option
 @pass_context
 def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: Path,
          evaluator_name: str, level: str, comment: str, valid_until, issuer: str | None,
-         cryptosuite: str, passphrase_file: Path | None) -> None:
+         cryptosuite: str, reconsider: bool, passphrase_file: Path | None) -> None:
     """Sign one Open Badge per ITEM (framework:code) validated in ENTRY of candidate SLUG."""
     from ..credentials.issuing import SigningRequest, issue_item_validations
     from ..core.problems import InputError
@@ -152,7 +168,7 @@ def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: 
     workspace = workspace_or_exit(ctx, only=[slug])
     private_key = load_key_or_exit(ctx, key_file, passphrase_file)
     request = SigningRequest(slug, entry, items, evaluator_name, level, comment,
-                             end_of_day_utc(valid_until), issuer, cryptosuite)
+                             end_of_day_utc(valid_until), issuer, cryptosuite, reconsider)
     try:
         written = issue_item_validations(workspace, settings, request, private_key)
     except InputError as error:
@@ -306,7 +322,9 @@ def echo_site_report(ctx: Context, report) -> None:
     for problem in report.problems:
         click.echo(say("site.check.problem", problem=problem))
     for award in report.certified:
-        click.echo(say("site.check.certified", kind=award.kind, what=award.what, level=award.level or "-",
+        # An attestation of items acquired is not a certification: never print it as one.
+        label = "site.check.certified" if award.kind == "certificate" else "site.check.attested"
+        click.echo(say(label, kind=award.kind, what=award.what, level=award.level or "-",
                        issuer=award.issuer or award.issuer_id, date=award.issued[:10]))
     for row in report.credentials:
         reason = say(row.reason) if row.reason.startswith("trust.") else row.reason

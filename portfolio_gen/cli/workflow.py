@@ -47,6 +47,7 @@ def _evaluator_or_exit(ctx: Context, registry: Registry, evaluator_id: str):
 
 
 def _entry_or_exit(ctx: Context, candidate, entry_slug: str):
+    entry_slug = entry_slug.removesuffix(".md")  # the entry's file name is fine too
     entry = next((e for e in candidate.entries if e.slug == entry_slug), None)
     if entry is None:
         fail_with([Problem("record.unknown_entry", candidate.folder, None, {
@@ -80,8 +81,11 @@ def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tup
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
-    path = write_request(candidate.folder, EvaluationRequest(
-        "", entry.slug, evaluator, tuple(chosen), dt.date.today(), message))
+    try:
+        path = write_request(candidate.folder, EvaluationRequest(
+            "", entry.slug, evaluator, tuple(chosen), dt.date.today(), message))
+    except InputError as error:
+        fail_with(error.problems, ctx)
     click.echo(path)
 
 
@@ -100,7 +104,15 @@ def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], eva
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
-    click.echo(write_refusal(candidate.folder, entry.slug, evaluator, chosen, dt.date.today(), comment))
+    from ..credentials.issuing import refusal_problems  # the credential layer, loaded only when needed
+    try:
+        problems = refusal_problems(workspace, candidate, evaluator, chosen)
+        if problems:
+            raise InputError(problems)
+        path = write_refusal(candidate.folder, entry.slug, evaluator, chosen, dt.date.today(), comment)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(path)
 
 
 @main.command("result")
@@ -195,6 +207,9 @@ def review(ctx: Context, slugs: tuple[str, ...], evaluator: str, as_json: bool, 
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not rows:
+        from ..core import i18n
+        click.echo(i18n.text("review.nothing", ctx.language, evaluator=evaluator))
     for row in rows:
         click.echo(f"{row['requested']}  {row['candidate']:<20} {row['item']:<16} {row['file']}")
 
@@ -351,9 +366,13 @@ def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file
     settings = _settings_or_exit(ctx)
     # Evaluators who are candidates too: their e-mail, hashed, binds self-validations.
     candidates = workspace_or_exit(ctx, only=[e.candidate for e in registry.evaluators if e.candidate]).candidates
-    click.echo(sign_registry(ctx.root, settings, registry, _private_key(ctx, key_file, passphrase_file),
+    try:
+        path = sign_registry(ctx.root, settings, registry, _private_key(ctx, key_file, passphrase_file),
                              validity=dt.timedelta(days=valid_days),
-                             candidate_emails=candidate_emails(registry, candidates)))
+                             candidate_emails=candidate_emails(registry, candidates))
+    except InputError as error:  # e.g. a key the institution's did.json does not list
+        fail_with(error.problems, ctx)
+    click.echo(path)
 
 
 @main.command()

@@ -8,6 +8,7 @@ Signed validations are credentials (see credentials/), not records.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -21,6 +22,7 @@ from .problems import InputError, Problem
 from .yamlfile import LineDict, load_mapping
 
 REQUESTS_DIR, DECISIONS_DIR, RESULTS_DIR = "requests", "decisions", "results"
+_LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
 @dataclass
@@ -133,8 +135,14 @@ def _external_result(data: LineDict, path: Path, frameworks: Mapping[str, Framew
 
 # --- writing ----------------------------------------------------------------------------
 
-def _write_record(folder: Path, stem: str, data: dict) -> Path:
-    """Write a new record, never replacing one: a second record the same day gets a suffix."""
+def _write_record(folder: Path, stem: str, schema: str, data: dict) -> Path:
+    """Write a new record, never replacing one: a second record the same day gets a suffix.
+
+    The record is checked against the schema its readers use before anything is written:
+    the tool never writes a file that `check` would then reject."""
+    problems = schemas.validate(schema, data, folder / f"{stem}.yml")
+    if problems:
+        raise InputError(problems)
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     for attempt in range(1, 1000):
         path = folder / (f"{stem}.yml" if attempt == 1 else f"{stem}-{attempt}.yml")
@@ -146,22 +154,36 @@ def _write_record(folder: Path, stem: str, data: dict) -> Path:
     raise FileExistsError(folder / stem)
 
 
+def _dated(date: dt.date, entry: str) -> str:
+    """`<record date>-<entry>`, without the entry id's own leading date (`2026-11-23-2026-01-15-...`
+    reads as a typo); the record itself names the entry exactly."""
+    return f"{date.isoformat()}-{_LEADING_DATE.sub('', entry) or entry}"
+
+
+def _items_given(items: list[str], entry: str, path: Path) -> None:
+    if not items:
+        raise InputError([Problem("record.no_items", path, None, {"entry": entry})])
+
+
 def write_request(candidate_folder: Path, request: EvaluationRequest) -> Path:
+    folder = candidate_folder / REQUESTS_DIR
+    _items_given(list(request.items), request.entry, folder)
     data = {"entry": request.entry, "evaluator": request.evaluator, "items": list(request.items),
             "date": request.date.isoformat()}
     if request.message:
         data["message"] = request.message
-    stem = f"{request.date.isoformat()}-{request.entry}-{request.evaluator}"
-    return _write_record(candidate_folder / REQUESTS_DIR, stem, data)
+    return _write_record(folder, f"{_dated(request.date, request.entry)}-{request.evaluator}", "request", data)
 
 
 def write_refusal(candidate_folder: Path, entry: str, evaluator: str, items: list[str],
                   date: dt.date, comment: str) -> Path:
+    folder = candidate_folder / DECISIONS_DIR
+    _items_given(items, entry, folder)
     data = {"entry": entry, "evaluator": evaluator, "items": items, "date": date.isoformat(), "comment": comment}
-    return _write_record(candidate_folder / DECISIONS_DIR, f"{date.isoformat()}-{entry}-{evaluator}-refus", data)
+    return _write_record(folder, f"{_dated(date, entry)}-{evaluator}-refus", "refusal", data)
 
 
 def write_result(candidate_folder: Path, result: ExternalResult) -> Path:
     data = {"framework": result.framework, "input": result.input, "level": result.level,
             "date": result.date.isoformat(), "source": result.source}
-    return _write_record(candidate_folder / RESULTS_DIR, f"{result.date.isoformat()}-{result.input}", data)
+    return _write_record(candidate_folder / RESULTS_DIR, f"{result.date.isoformat()}-{result.input}", "result", data)

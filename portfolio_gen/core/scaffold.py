@@ -13,7 +13,11 @@ import jinja2
 from .. import __version__
 from .files import write_atomic
 from .portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
-from .schemas import export_schemas
+from .registry import REGISTRY_FILE
+from .problems import InputError
+from .schemas import export_schemas, validate
+from .yamlfile import parse_yaml
+from .settings import SETTINGS_FILE
 from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR
 
 SCHEMAS_DIR = "schemas"
@@ -21,6 +25,10 @@ SCHEMAS_DIR = "schemas"
 CI_FILES = {".github/workflows/portfolio.yml": "github-workflow.yml.j2", ".gitlab-ci.yml": "gitlab-ci.yml.j2"}
 GITIGNORE = ("# build output, caches and secrets never go to git\n/site/\n/public/\n/keys/\n*.key.pem\n"
              "/.portfolio-gen/\n/.cache/\n")
+EXAMPLE_DOMAIN = "portfolios.example.org"
+# Addresses that name nobody: the example domains reserved by RFC 2606 with the slug
+# as local part, which earlier versions wrote when no --email was given.
+PLACEHOLDER_EMAIL = "{slug}@example.org"
 
 
 def _templates() -> jinja2.Environment:
@@ -34,8 +42,11 @@ def bundled_frameworks() -> list[Path]:
     return sorted(folder.glob("*.yml"))
 
 
-def init_workspace(root: Path, language: str = "fr") -> list[Path]:
-    """Scaffold a workspace: frameworks, schemas, one example candidate. Refuses a non-empty folder."""
+def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = None) -> list[Path]:
+    """Scaffold a workspace: frameworks, schemas, commented settings and evaluator registry.
+
+    No example candidate: one would stay in `status`, `report` and `build` until deleted
+    by hand. Refuses a non-empty folder."""
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(root)
     created = []
@@ -45,12 +56,20 @@ def init_workspace(root: Path, language: str = "fr") -> list[Path]:
         shutil.copyfile(framework, target)
         created.append(target)
     created += export_schemas(root / SCHEMAS_DIR)
-    write_atomic(root / ".gitignore", GITIGNORE)
-    created.append(root / ".gitignore")
+    institution = "Mon établissement" if language == "fr" else "My institution"
+    templates = _templates()
+    files = {
+        ".gitignore": GITIGNORE,
+        SETTINGS_FILE: templates.get_template("portfolio-gen.yml.j2").render(
+            institution_name=institution, domain=EXAMPLE_DOMAIN),
+        REGISTRY_FILE: templates.get_template("evaluators.yml.j2").render(
+            today=(today or dt.date.today()).isoformat()),
+    }
+    for name, text in files.items():
+        write_atomic(root / name, text, overwrite=False)
+        created.append(root / name)
     created += write_ci_files(root)
-    created += new_candidate(root, "Prénom Nom" if language == "fr" else "First Last",
-                             role="enseignant", institution="Mon établissement",
-                             frameworks=["c2i2e"], language=language, slug="exemple")
+    (root / CANDIDATES_DIR).mkdir()
     return created
 
 
@@ -63,6 +82,12 @@ def write_ci_files(root: Path) -> list[Path]:
     return written
 
 
+def is_placeholder_email(slug: str, email: str) -> bool:
+    """True for the address earlier versions invented: it names nobody, and a credential
+    bound to it could never be matched to the candidate's real address."""
+    return email.strip().lower() == PLACEHOLDER_EMAIL.format(slug=slug).lower()
+
+
 def new_candidate(root: Path, name: str, role: str, institution: str, frameworks: Sequence[str],
                   language: str = "fr", slug: str | None = None, email: str = "") -> list[Path]:
     """Scaffold `candidates/<slug>/` with a profile and a first draft entry."""
@@ -71,8 +96,9 @@ def new_candidate(root: Path, name: str, role: str, institution: str, frameworks
     if folder.exists():
         raise FileExistsError(folder)
     profile = _templates().get_template("candidate.yml.j2").render(
-        name=name, role=role, institution=institution, language=language, slug=slug,
-        frameworks=frameworks, email=email or f"{slug}@example.org")
+        name=_yaml_string(name), role=role, institution=_yaml_string(institution), language=language, slug=slug,
+        frameworks=frameworks, email=email.strip())
+    _check("candidate", profile, folder / CANDIDATE_FILE)
     write_atomic(folder / CANDIDATE_FILE, profile, overwrite=False)
     (folder / "evidence").mkdir()
     entry = new_entry(root, slug, "Première activité" if language == "fr" else "First activity",
@@ -92,6 +118,13 @@ def new_entry(root: Path, slug: str, title: str, claims: Sequence[str] = (),
         title=_yaml_string(title), date=date.isoformat(), claims=claims, language=language)
     write_atomic(path, text, overwrite=False)
     return path
+
+
+def _check(schema: str, text: str, path: Path) -> None:
+    """Never write a file that `check` would reject (e.g. a malformed --email)."""
+    problems = validate(schema, parse_yaml(text, path), path)
+    if problems:
+        raise InputError(problems)
 
 
 def _yaml_string(value: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import schemas
-from .problems import InputError, Problem
+from .problems import WARNING, InputError, Problem
 from .yamlfile import load_mapping
 
 SETTINGS_FILE = "portfolio-gen.yml"
@@ -48,3 +48,11 @@ def load_settings(root: Path) -> Settings:
     return Settings(Institution(institution["name"], institution["id"], institution.get("url", "")),
                     base, data.get("achievements_base_url", f"{base}referentiels/"),
                     data.get("language", "fr"))
+
+
+def site_url_problems(settings: Settings, candidates) -> list[Problem]:
+    """Warn where a candidate.yml's site_url differs from the one the workspace publishes
+    at (<site_base_url><slug>/), which credentials and the site use: it would be ignored."""
+    return [Problem("candidate.site_url_ignored", c.folder / "candidate.yml" if c.folder else None, None,
+                    {"given": c.site_url, "used": settings.site_url(c.slug)}, severity=WARNING)
+            for c in candidates if c.site_url and c.site_url != settings.site_url(c.slug)]

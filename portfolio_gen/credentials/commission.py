@@ -22,8 +22,8 @@ from ..decisions.workflow import candidate_decision
 from ..core.workspace import Workspace
 from . import openbadges, proofs, revocation
 from .cryptosuites import EDDSA_RDFC_2022
-from .dids import signer
-from .issuing import credentials_folder
+from .dids import check_institution_key, signer
+from .issuing import credentials_folder, recipient_problems
 from .trust import VALIDATION, Assessment, TrustContext, assess_candidate
 
 
@@ -49,6 +49,10 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
     problems = _problems(workspace, slug, framework_id, candidate, framework)
     if problems:
         raise InputError(problems)
+    problems = recipient_problems(candidate)
+    if problems:
+        raise InputError(problems)
+    check_institution_key(workspace.root, context.settings.institution.id, private_key)
     supporting = _counted_validations(candidate, framework, context)
     decision = candidate_decision(candidate, framework, [a.validation for a in supporting])
     awarded = decision.met if certified is None else certified

@@ -9,6 +9,7 @@ overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ..core import i18n
 from ..core.files import write_atomic
-from ..core.model import Candidate, Claim, Entry, Framework, Item
+from ..core.model import Candidate, Claim, Entry, Framework, Item, Validation
 from ..core.problems import InputError, Problem, nearest
+from ..core.registry import REGISTRY_FILE, Evaluator, Registry, load_registry, untrusted_reason
+from ..core.scaffold import is_placeholder_email
 from ..core.settings import Settings
 from ..core.workspace import Workspace
 from . import dids, openbadges, proofs, revocation
@@ -42,6 +46,7 @@ class SigningRequest:
     valid_until: dt.datetime | None = None
     issuer: str | None = None  # default: the signing key's did:key
     suite: str = DEFAULT_SUITE
+    reconsider: bool = False  # sign an item this evaluator refused in this entry
 
 
 @dataclass(frozen=True)
@@ -68,15 +73,23 @@ def issue_item_validations(
     *,
     now: dt.datetime | None = None,
     loader: DocumentLoader | None = None,
+    checked: bool = True,
 ) -> list[Path]:
-    """Sign one credential per requested item and write them; the paths written."""
+    """Sign one credential per requested item and write them; the paths written.
+
+    Unless `checked` is false (tests of the signing mechanics only), first refuse what
+    could not count or would contradict a record: see `_check_signing`."""
     candidate, entry = _candidate_and_entry(workspace, request)
     planned = plan_items(workspace, entry, request)
     issuer_id, method = dids.signer(private_key, request.issuer)
+    valid_from = now or dt.datetime.now(dt.UTC)
+    # Refuse before signing anything that could not count or would contradict a record.
+    refusals = _check_signing(workspace, candidate, entry, planned, issuer_id, request, valid_from.date()) \
+        if checked else {}
     issuer = openbadges.IssuerProfile(issuer_id, request.evaluator_name,
                                       parent=settings.institution)
-    valid_from = now or dt.datetime.now(dt.UTC)
-    built = [_build(settings, candidate, entry, issuer, plan, request, valid_from)
+    built = [_build(settings, candidate, entry, issuer, plan,
+                    _reconsidered(request, refusals.get(_ref(plan)), candidate.language), valid_from)
              for plan in planned]
     loader = loader or DocumentLoader()
     suite = CRYPTOSUITES[request.suite]
@@ -91,13 +104,114 @@ def issue_item_validations(
     return [_write(candidate, credential) for credential in signed]
 
 
+def recipient_problems(candidate: Candidate) -> list[Problem]:
+    """A credential is bound to the candidate's real address (hashed): none, or the
+    placeholder earlier versions invented, would bind it to nobody."""
+    email = (candidate.private or {}).get("email")
+    path = candidate.folder / "candidate.yml" if candidate.folder else None
+    if not isinstance(email, str) or "@" not in email:
+        return [Problem("sign.no_email", path, None, {"slug": candidate.slug})]
+    if is_placeholder_email(candidate.slug, email):
+        return [Problem("sign.placeholder_email", path, None, {"slug": candidate.slug, "email": email})]
+    return []
+
+
+def signing_registry(workspace: Workspace) -> Registry:
+    """The institution's evaluator registry; without one no validation can count."""
+    path = workspace.root / REGISTRY_FILE
+    if not path.exists():
+        raise InputError([Problem("sign.no_registry", path, None, {"path": REGISTRY_FILE})])
+    return load_registry(workspace.root, workspace.frameworks)
+
+
+def earlier_validations(candidate: Candidate, registry: Registry, evaluator_id: str,
+                        revoked: set[str]) -> dict[str, Path]:
+    """The items `evaluator_id` already validated for this candidate (not revoked): ref -> file.
+
+    Read without verifying: this guards against signing twice, it does not judge trust."""
+    found = {}
+    for path in credential_files(candidate):
+        try:
+            validation = openbadges.validation_from_credential(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError, openbadges.CredentialError):
+            continue  # certificates, attestations, unreadable files: not a validation
+        evaluator = registry.by_key(validation.evaluator)
+        if evaluator is not None and evaluator.id == evaluator_id and validation.credential_id not in revoked:
+            found[f"{validation.framework}:{validation.item}"] = path
+    return found
+
+
+def refusal_problems(workspace: Workspace, candidate: Candidate, evaluator_id: str,
+                     refs: list[str]) -> list[Problem]:
+    """Why `evaluator_id` may not record a refusal of `refs`: they already validated some.
+
+    Two contradictory records with nothing to explain them would leave the commission
+    guessing; the validation has to be revoked (with its reason) first."""
+    registry = signing_registry(workspace)
+    done = earlier_validations(candidate, registry, evaluator_id, revocation.revoked_ids(workspace.root))
+    return [Problem("refuse.already_validated", done[ref], None, {
+        "evaluator": evaluator_id, "ref": ref, "path": done[ref].name}) for ref in refs if ref in done]
+
+
+def _check_signing(workspace: Workspace, candidate: Candidate, entry: Entry, planned: list[PlannedItem],
+                   signer_id: str, request: SigningRequest, today: dt.date) -> dict[str, Validation]:
+    """Every reason not to sign, at once; the refusals being reconsidered, per item."""
+    problems = recipient_problems(candidate)
+    registry = signing_registry(workspace)
+    evaluator = registry.by_key(signer_id)
+    done = earlier_validations(candidate, registry, evaluator.id, revocation.revoked_ids(workspace.root)) \
+        if evaluator else {}
+    reconsidered = {}
+    for plan in planned:
+        ref = _ref(plan)
+        mention = next((p.mention for p in candidate.frameworks if p.framework == plan.framework.id), None)
+        reason = untrusted_reason(registry, signer_id, candidate.slug, plan.framework, plan.item.phase,
+                                  mention, today)
+        if reason is not None:
+            problems.append(_untrusted(ref, signer_id, reason))
+            continue
+        if ref in done:
+            problems.append(Problem("sign.already_validated", done[ref], None, {
+                "evaluator": evaluator.id, "ref": ref, "path": done[ref].name}))
+            continue
+        refusal = _refusal(candidate, entry, evaluator, plan)
+        if refusal is not None and not request.reconsider:
+            problems.append(Problem("sign.refused", None, None, {
+                "evaluator": evaluator.id, "ref": ref, "date": refusal.date.isoformat(),
+                "comment": refusal.comment}))
+        elif refusal is not None:
+            reconsidered[ref] = refusal
+    if problems:
+        raise InputError(problems)
+    return reconsidered
+
+
+def _untrusted(ref: str, signer_id: str, reason: str) -> Problem:
+    # The trust.* messages are the ones `audit` gives for a credential that does not count.
+    return Problem(reason, None, None, {"ref": ref, "signer": signer_id})
+
+
+def _refusal(candidate: Candidate, entry: Entry, evaluator: Evaluator, plan: PlannedItem) -> Validation | None:
+    return next((r for r in reversed(candidate.refusals)
+                 if r.evaluator == evaluator.id and r.entry == entry.slug
+                 and (r.framework, r.item) == (plan.framework.id, plan.item.code)), None)
+
+
+def _reconsidered(request: SigningRequest, refusal: Validation | None, language: str) -> SigningRequest:
+    """A changed decision says so in the credential, so that the commission sees it."""
+    if refusal is None:
+        return request
+    note = i18n.text("sign.reconsidered", language, date=refusal.date.isoformat(), comment=refusal.comment)
+    return dataclasses.replace(request, comment=f"{request.comment} {note}".strip())
+
+
 def _candidate_and_entry(workspace: Workspace, request: SigningRequest) -> tuple[Candidate, Entry]:
     candidate = workspace.candidates.get(request.slug)
     if candidate is None:
         raise InputError([Problem("candidate.unknown", None, None, {
             "slug": request.slug, "known": ", ".join(sorted(workspace.candidates))})])
     entries = {entry.slug: entry for entry in candidate.entries}
-    entry = entries.get(request.entry)
+    entry = entries.get(request.entry.removesuffix(".md"))  # the file name is fine too
     if entry is None:
         raise InputError([Problem("credential.unknown_entry", None, None, {
             "entry": request.entry, "slug": request.slug,

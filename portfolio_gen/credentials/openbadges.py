@@ -281,13 +281,18 @@ def build_framework_award(
     achievement_id = settings.achievement_id(framework.id, AWARD_CODES[0] if certified else AWARD_CODES[1])
     acquired_text = "\n".join(f"- {item.code} {item.title}" for item in acquired) or "-"
     rule = rule_text(framework)
+    if certified:
+        name, description, criteria = framework.title, rule, rule
+    else:
+        # An attestation must never read like the certificate: it states what it attests.
+        name, description, criteria = _attestation_texts(framework, len(acquired), rule)
     achievement = {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": CERTIFICATE_TYPE if certified else ATTESTATION_TYPE,
-        "name": framework.title if certified else f"{framework.title} — attestation d'items acquis",
-        "description": rule,
-        "criteria": {"narrative": rule},
+        "name": name,
+        "description": description,
+        "criteria": {"narrative": criteria},
         "humanCode": framework.id,
     }
     subject = {
@@ -310,6 +315,20 @@ def build_framework_award(
         "evidence": [{"id": s.url, "type": ["Evidence"], "name": s.name, "genre": "Credential",
                       "digestMultibase": digest_multibase(s.content)} for s in supporting],
     }
+
+
+def _attestation_texts(framework: Framework, acquired: int, rule_text: str) -> tuple[str, str, str]:
+    """Name, description and criteria of an attestation of items acquired (French, like the
+    framework texts it quotes)."""
+    total = len(framework.items)
+    name = f"{framework.title} — attestation d'items acquis (pas le certificat)"
+    description = (f"Attestation de {acquired} items acquis sur {total} du référentiel {framework.id}. "
+                   f"Ce n'est pas le certificat {framework.id}, dont la règle n'est pas remplie "
+                   f"(la certification demande : {rule_text.rstrip('.')}).")
+    criteria = (f"Chaque item listé a été validé par un évaluateur habilité par l'établissement ; "
+                f"les validations sont jointes comme preuves. {acquired} items acquis sur {total} ; "
+                f"attestation délivrée par la commission quand la règle du certificat n'est pas remplie.")
+    return name, description, criteria
 
 
 def rule_text(framework: Framework) -> str:

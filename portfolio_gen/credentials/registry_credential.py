@@ -31,7 +31,7 @@ from ..core.settings import Settings
 from . import proofs
 from .cryptosuites import EDDSA_RDFC_2022
 from .dids import DidResolver
-from .dids import signer
+from .dids import check_institution_key, signer
 from .loader import DocumentLoader
 from .openbadges import datetime_stamp, identity_hash
 from .verify import signed_document_problem
@@ -90,6 +90,7 @@ def sign_registry(root: Path, settings: Settings, registry: Registry, private_ke
     A new version replaces the old file; git keeps the history, and credentials signed
     earlier stay judged by the evaluators' periods, which the new version carries on.
     """
+    check_institution_key(root, settings.institution.id, private_key)
     issuer, method = signer(private_key, settings.institution.id)
     moment = now or dt.datetime.now(dt.UTC)
     path = root / REGISTRY_CREDENTIAL_FILE

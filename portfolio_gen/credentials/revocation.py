@@ -149,6 +149,7 @@ def revoke(root: Path, settings: Settings, credential: dict, reason: str,
     if not reason:
         raise RevocationError("a revocation needs a reason")
     index, credential_id = _own_index(settings, credential)
+    dids.check_institution_key(root, settings.institution.id, private_key)
     with locked(root):
         _check_not_shared(root, index, credential_id)
         if (index, credential_id) not in _revocations(root):
@@ -162,6 +163,7 @@ def publish_status_list(root: Path, settings: Settings, private_key: Ed25519Priv
     """Sign the list from `revocations.tsv` (empty at first, so verifiers find a list
     before any revocation; again after a merge brought other clones' revocations, and
     before the last one lapses)."""
+    dids.check_institution_key(root, settings.institution.id, private_key)
     with locked(root):
         return _write_list(root, settings, private_key, now, validity)
 
@@ -193,6 +195,11 @@ def _needs_refresh(root: Path, now: dt.datetime, margin: dt.timedelta) -> bool:
 
 def revoked_indices(root: Path) -> set[int]:
     return {index for index, _ in _revocations(root)}
+
+
+def revoked_ids(root: Path) -> set[str]:
+    """Ids of the credentials revoked in this workspace."""
+    return {credential_id for _, credential_id in _revocations(root)}
 
 
 def load_status_list(root: Path) -> dict | None:

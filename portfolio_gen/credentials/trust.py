@@ -19,7 +19,7 @@ from ..core.registry import Registry, untrusted_reason
 from ..core.settings import SETTINGS_FILE, Settings, load_settings
 from ..core.workspace import Workspace
 from . import openbadges, revocation
-from .dids import DidResolver
+from .dids import DID_DOCUMENT_FILE, DidResolver
 from .status import StatusListError
 from .issuing import credential_files
 from .loader import DocumentLoader
@@ -27,7 +27,6 @@ from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialErr
 from .verdicts import VerdictCache, checked_evidence
 from .verify import Verdict, read_credential, status_lists, verified_status_list, verify_credential
 
-DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
 VALIDATION, CERTIFICATE, ATTESTATION = "validation", "certificate", "attestation"
 

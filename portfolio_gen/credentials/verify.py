@@ -251,7 +251,8 @@ def _check_evidence(credential: dict, evidence_files: EvidenceFiles | None) -> l
         if path is None or not path.is_file():
             unchecked.append(evidence.get("id", ""))
         elif not openbadges.file_digest_matches(evidence, path):
-            raise _Failed(EVIDENCE, f"{evidence.get('id')}: file {path} does not match "
+            # Name the evidence by its URL: the local copy may be a verifier's temporary file.
+            raise _Failed(EVIDENCE, f"{evidence.get('id')}: the file does not match "
                                     "the digest signed in the credential")
     return unchecked
 

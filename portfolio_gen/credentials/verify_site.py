@@ -317,7 +317,7 @@ def _did_documents(source: SiteSource, manifest: dict, report: SiteReport, suppl
     institution = report.institution
     documents = {did: document for did, document in supplied.items() if did != institution}
     if institution in supplied:
-        report.key_source = "supplied by the verifier"
+        report.key_source = "the did.json the verifier supplied"
         return {**documents, institution: supplied[institution]}
     if not institution:
         return documents

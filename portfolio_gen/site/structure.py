@@ -63,7 +63,7 @@ class SiteStructure:
     credentials: list[Page] = field(default_factory=list)  # the list, one page each, verify
     generated: list[GeneratedFile] = field(default_factory=list)
     published: PublishedCredentials | None = None
-    previews: list[Page] = field(default_factory=list)  # pages of `serve` only, never built (site/previews.py)
+    previews: list[Page] = field(default_factory=list)  # `serve` only, never built: requests (site/previews.py), refusals
 
     @property
     def pages(self) -> list[Page]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.credentials import dids, issuing
+from portfolio_gen.credentials import dids, issuing, keys
+from portfolio_gen.core.settings import load_settings
 from portfolio_gen.credentials.dids import DidResolver
 from portfolio_gen.core.workspace import load_workspace
 
@@ -39,8 +40,20 @@ def new_key(root: Path, name: str = "eval.key.pem", *extra: str) -> tuple[Path, 
                  *extra)
     assert result.returncode == 0, result.stderr
     # "label:   value" lines; the label may itself contain a colon (did:key).
-    pairs = (re.fullmatch(r"(.*?):\s+(\S+)", line).groups() for line in result.stdout.splitlines())
-    return root / name, dict(pairs)
+    identifiers = dict(re.fullmatch(r"(.*?):\s+(\S+)", line).groups() for line in result.stdout.splitlines())
+    register(root, identifiers["did:key"])
+    return root / name, identifiers
+
+
+def register(root: Path, did_key: str, frameworks: tuple[str, ...] = ("c2i2e", "pix-edu")) -> None:
+    """List the key in evaluators.yml, as the institution does before an evaluator signs."""
+    import yaml
+
+    path = root / "evaluators.yml"
+    registry = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {"evaluators": []}
+    registry["evaluators"].append({"id": f"evaluator-{len(registry['evaluators']) + 1}", "name": "Évaluatrice",
+                                   "keys": [did_key], "frameworks": [{"id": f, "from": "2025-09-01"} for f in frameworks]})
+    path.write_text(yaml.safe_dump(registry, allow_unicode=True), "utf-8")
 
 
 def sign(root: Path, key: Path, *items: str, extra: tuple[str, ...] = ()):
@@ -175,11 +188,14 @@ def test_did_web_issuer_with_rotation(demo):
     assert "https://portfolios.example.org/.well-known/did.json" in made.stdout
     document = json.loads(out.read_text())
     assert document["id"] == did and len(document["verificationMethod"]) == 2
-    paths = []
-    for key in (old, new):
-        signed = sign(demo, key, extra=("--issuer", did))
-        assert signed.returncode == 0, signed.stderr
-        paths.append(str(demo / written(signed)[0]))
+    # An item validation issued as the did:web could not count (the registry lists evaluators'
+    # did:keys): `sign` refuses it, so the rotation is checked on credentials made by the library.
+    refused = sign(demo, old, extra=("--issuer", did))
+    assert refused.returncode == 2 and "not in the institution's evaluator registry" in refused.stderr
+    paths = [str(p) for key in (old, new) for p in issuing.issue_item_validations(
+        load_workspace(demo), load_settings(demo), issuing.SigningRequest(
+            "camille-martin", ENTRY, ("c2i2e:A2.2",), "Institution", issuer=did),
+        keys.load_private_key(key, PASSPHRASE.encode()), checked=False)]
     assert cli(demo, "verify", *paths, "--did-document", str(out)).returncode == 0
     offline = cli(demo, "verify", paths[0])
     assert offline.returncode == 1 and "no did.json was supplied" in offline.stdout

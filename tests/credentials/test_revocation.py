@@ -19,7 +19,8 @@ from portfolio_gen.credentials.dids import DidResolver
 from portfolio_gen.credentials.issuing import SigningRequest, issue_item_validations
 from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
 from portfolio_gen.credentials.loader import DocumentLoader
-from portfolio_gen.credentials.status import DEFAULT_BITS, Bitstring, StatusListError, revocation_entry
+from portfolio_gen.credentials.status import (DEFAULT_BITS, Bitstring, StatusListError, revocation_entry,
+                                              status_list_credential)
 from portfolio_gen.credentials.verify import (ACTIVE, REVOKED, STATUS, UNAVAILABLE,
                                               UNCHECKED, status_lists, verified_status_list,
                                               verify_credential)
@@ -37,7 +38,7 @@ def sign_items(root: Path, key, *items: str, count: int = 1) -> list[Path]:
     workspace, settings = load_workspace(root, only=["camille-martin"]), load_settings(root)
     request = SigningRequest("camille-martin", ENTRY, items or ("c2i2e:A2.2",), "Jeanne Évaluatrice")
     return [path for _ in range(count)
-            for path in issue_item_validations(workspace, settings, request, key, now=NOW)]
+            for path in issue_item_validations(workspace, settings, request, key, now=NOW, checked=False)]
 
 
 def read(path: Path) -> dict:
@@ -65,7 +66,9 @@ def institution(demo):
     """The institution's key and a resolver holding its did.json (did:web of the settings)."""
     key = keys.generate_key()
     did = load_settings(demo).institution.id
-    return key, DidResolver({did: dids.did_web_document(did, [key.public_key()])})
+    document = dids.did_web_document(did, [key.public_key()])
+    (demo / dids.DID_DOCUMENT_FILE).write_text(json.dumps(document), "utf-8")  # as `keys did-web` writes it
+    return key, DidResolver({did: document})
 
 
 # --- allocation ---------------------------------------------------------------------------
@@ -305,7 +308,13 @@ def test_a_list_signed_by_another_key_or_issuer_is_refused(demo, institution):
     _, resolver = institution
     settings = load_settings(demo)
     intruder = keys.generate_key()
-    forged = read(revocation.publish_status_list(demo, settings, intruder, now=NOW))
+    with pytest.raises(InputError) as refused:  # the tool never signs a list with a key did.json lacks
+        revocation.publish_status_list(demo, settings, intruder, now=NOW)
+    assert refused.value.problems[0].key == "sign.key_not_in_did"
+    forged = proofs.sign(status_list_credential(revocation.status_list_url(settings), settings.institution.id,
+                                                Bitstring(DEFAULT_BITS), "2026-03-01T10:00:00Z"),
+                         intruder, f"{settings.institution.id}#{keys.public_key_multibase(intruder.public_key())}",
+                         suite=EDDSA_RDFC_2022, loader=DocumentLoader())
     with pytest.raises(StatusListError, match="not listed"):
         verified_status_list(forged, resolver, settings.institution.id, now=NOW)
     unsigned = {k: v for k, v in forged.items() if k != "proof"}
@@ -358,9 +367,14 @@ def test_cli_keys_did_web_publish_sign_revoke_verify(demo):
 
 def test_cli_refuses_a_list_not_signed_by_the_institution(demo):
     evaluator, identifiers = new_key(demo, "eval.key.pem")
+    did_json = demo / "did.json"
+    refused = cli(demo, "status-list", "publish", "--key", str(evaluator), "--passphrase-file", str(demo / "passphrase"))
+    assert refused.returncode == 2 and "keys did-web" in refused.stderr and not (demo / revocation.LIST_FILE).exists()
+    listed = dids.did_web_document("did:web:portfolios.example.org",
+                                   [keys.public_key_from_multibase(identifiers["public Multikey"])])
+    did_json.write_text(json.dumps(listed))
     assert cli(demo, "status-list", "publish", "--key", str(evaluator), "--passphrase-file",
                str(demo / "passphrase")).returncode == 0
-    did_json = demo / "did.json"
     other = dids.did_web_document("did:web:portfolios.example.org", [keys.generate_key().public_key()])
     did_json.write_text(json.dumps(other))
     result = cli(demo, "verify", "--did-document", str(did_json), "--status-list",

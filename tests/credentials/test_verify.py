@@ -279,8 +279,8 @@ def test_evidence_file_edited(signed, tmp_path):
     assert verify(signed, evidence_files={target: copy_of}.get).ok
     copy_of.write_bytes(copy_of.read_bytes() + b"\n")
     verdict = verify(signed, evidence_files={target: copy_of}.get)
-    assert verdict.reason == (f"evidence: {target}: file {copy_of} does not match the digest "
-                              "signed in the credential")
+    assert verdict.reason == (f"evidence: {target}: the file does not match the digest "
+                              "signed in the credential")  # no local path: it may be a verifier's temp file
     assert verdict.checks == ("schema", "proof", "dates")
 
 

@@ -5,6 +5,7 @@ verifies the list the institution signs, and reads a revoked credential as revok
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 import pytest
@@ -35,6 +36,7 @@ def test_js_reads_our_signed_list_and_finds_the_revoked_credential(js_stack, tmp
     _, settings = demo()
     institution = keys.generate_key()
     did_document = dids.did_web_document(settings.institution.id, [institution.public_key()])
+    (tmp_path / dids.DID_DOCUMENT_FILE).write_text(json.dumps(did_document), "utf-8")  # as `keys did-web` does
     evaluator = Evaluator()
     unsigned = revocation.with_statuses(tmp_path, settings, [build(rich_case(), evaluator.did)
                                                              for _ in range(3)])

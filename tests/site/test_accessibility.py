@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from sitefixtures import chromium, serve
 
 pytestmark = pytest.mark.browser

@@ -146,3 +146,18 @@ def test_verification_pages_refuse_to_be_framed(browser, site, tmp_path):
     assert top.evaluate("document.querySelector('link[href$=\"frame-guard.css\"]')") is None
     top.close()
 
+
+
+def test_opened_from_disk_the_page_says_to_serve_it_in_its_language(browser, site):
+    """file:// forbids reading the site's files: the page explains what to do, in French
+    on a French site, instead of a bare "Failed to fetch" (issue 18)."""
+    folder, _ = site
+    page = browser.new_page()
+    page.goto((folder / "verify" / "index.html").as_uri())
+    found = verdicts(page)
+    assert found and set(found.values()) == {"error"}
+    detail = page.locator("[data-pf-verify] .pf-verdict__detail").first.inner_text()
+    assert "portfolio-gen serve" in detail and "disque" in detail and "Failed to fetch" not in detail
+    # the commission's award is labelled by its kind on the verification page
+    kinds = page.locator(".pf-kind")
+    assert kinds.count() == 1 and kinds.first.get_attribute("data-kind") in ("certificate", "attestation")

@@ -4,8 +4,6 @@ chromium, runs none of their scripts and opens no dialog; active evidence never 
 from __future__ import annotations
 
 import hashlib
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest

@@ -188,7 +188,7 @@
 
   // The verdict on one credential file: valid | invalid | revoked | cli-only (an
   // eddsa-rdfc-2022 proof, whose dates and status passed), with the checks made.
-  async function verify(url, root) {
+  async function verify(url, root, element) {
     var context = await site(root);
     var credential;
     try {
@@ -212,12 +212,16 @@
       if (revoked) return { verdict: "revoked", detail: checks.join(", ") + "; revoked in the status list" };
       if (revoked === false) checks.push("status");
       if (suite === "eddsa-rdfc-2022") {
-        return { verdict: "cli-only", detail: checks.join(", ") + "; eddsa-rdfc-2022 proof not recomputed here" };
+        return { verdict: "cli-only", detail: checks.join(", ") + "; " + hint(element, "hintCliOnly", "eddsa-rdfc-2022 proof not recomputed here") };
       }
       return { verdict: "valid", detail: checks.join(", ") };
     } catch (error) {
       return { verdict: "invalid", detail: error.message + (checks.length ? " (passed: " + checks.join(", ") + ")" : "") };
     }
+  }
+
+  function hint(element, name, fallback) {
+    return (element && element.dataset[name]) || fallback;  // translated by the page's template
   }
 
   function show(element, result) {
@@ -243,14 +247,22 @@
   async function run() {
     var elements = Array.prototype.slice.call(document.querySelectorAll("[data-pf-verify]"));
     if (!elements.length) return;
+    // Opened from disk, the browser refuses to read the site's files ("Failed to fetch"):
+    // say what to do instead, in the page's language.
+    if (location.protocol === "file:") {
+      elements.forEach(function (el) { show(el, { verdict: "error", detail: hint(el, "hintFile", "open the site with portfolio-gen serve or any web server") }); });
+      document.documentElement.dataset.pfVerified = "done";
+      return;
+    }
     if (!window.crypto || !crypto.subtle || typeof DecompressionStream === "undefined") {
-      elements.forEach(function (el) { show(el, { verdict: "error", detail: "this browser lacks WebCrypto or DecompressionStream" }); });
+      elements.forEach(function (el) { show(el, { verdict: "error", detail: hint(el, "hintBrowser", "this browser lacks WebCrypto or DecompressionStream") }); });
+      document.documentElement.dataset.pfVerified = "done";
       return;
     }
     var results = await Promise.all(elements.map(function (element) {
       var url = new URL(element.dataset.credential, document.baseURI).href;
       var root = new URL(element.dataset.root, document.baseURI).href;
-      return verify(url, root).catch(function (error) {
+      return verify(url, root, element).catch(function (error) {
         return { verdict: "error", detail: error.message };
       }).then(function (result) { show(element, result); return result; });
     }));

@@ -1,0 +1,74 @@
+"""README's short tour, run as written: every command, in order, in a fresh folder.
+
+The block between `<!-- tour:start -->` and `<!-- tour:end -->` is extracted from
+README.md and run by bash, so README and this test cannot drift apart: a command that
+fails, or a final `verify` that does not pass, fails the test with the tour's output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+TOUR = re.compile(r"<!-- tour:start -->\s*```sh\n(.*?)```\s*<!-- tour:end -->", re.S)
+# `portfolio-gen` as installed by `pip install -e .`, whichever interpreter runs the tests.
+PRELUDE = 'portfolio-gen() { "$PORTFOLIO_GEN_PYTHON" -m portfolio_gen "$@"; }\nset -euo pipefail\nset -x\n'
+
+
+def tour_script() -> str:
+    match = TOUR.search((REPO / "README.md").read_text("utf-8"))
+    assert match, "README.md has no <!-- tour:start --> ```sh ... ``` <!-- tour:end --> block"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def toured(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    folder = tmp_path_factory.mktemp("tour")
+    env = {**os.environ, "PORTFOLIO_GEN_PYTHON": sys.executable, "PORTFOLIO_GEN_LANG": "en",
+           "PORTFOLIO_GEN_PASSPHRASE": "a long passphrase for the tour"}
+    result = subprocess.run(["bash", "-c", PRELUDE + tour_script()], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    return result, folder / "my-portfolios"
+
+
+def test_every_command_of_the_tour_succeeds(toured):
+    result, _ = toured
+    assert result.returncode == 0, f"the README tour stopped:\n{result.stderr[-4000:]}\n{result.stdout[-2000:]}"
+
+
+def test_the_tour_ends_with_a_site_that_verifies(toured):
+    result, root = toured
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\s*2 valid, 0 failed: everything verified", last), result.stdout[-2000:]
+    assert "INVALID" not in result.stdout, result.stdout[-2000:]
+    assert (root / "site" / "elise-durand" / "index.html").exists()
+
+
+def test_the_tour_awards_an_attestation_that_says_so(toured):
+    import json
+    _, root = toured
+    awards = [json.loads(p.read_text("utf-8")) for p in (root / "candidates/elise-durand/credentials").glob("*.json")]
+    attestation = next(a for a in awards if "ttestation" in a["credentialSubject"]["achievement"]["name"])
+    achievement = attestation["credentialSubject"]["achievement"]
+    assert achievement["description"].startswith("Attestation de 1 items acquis sur 27")
+    assert "pas le certificat" in achievement["description"]
+    assert not achievement["criteria"]["narrative"].startswith("23 items validés")
+
+
+def test_verify_labels_the_attestation_as_one(toured):
+    result, _ = toured
+    assert "ATTESTED   attestation of items acquired in c2i2e, NOT the certificate" in result.stdout
+    assert "CERTIFIED" not in result.stdout
+
+
+def test_status_in_the_tour_says_where_claims_sit_and_shows_the_refusal(toured):
+    result, _ = toured
+    assert "2 in drafts" in result.stdout
+    assert "refused c2i2e:B3.1 by marie-dupont" in result.stdout and "ajoutez une trace" in result.stdout
