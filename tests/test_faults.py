@@ -80,10 +80,13 @@ def fill(root: Path) -> Path:
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file's digest (ledgers: their text); temp files of a killed process excepted
-    (never read by anyone)."""
+    (never read by anyone), and the read cache, which is safe to lose and rebuilt when it
+    cannot be trusted (its own tests cover corruption)."""
     files = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
+        if relative.startswith(".portfolio-gen/"):
+            continue
         if path.is_file() and not path.name.endswith(".tmp") and ".building-" not in relative:
             data = path.read_bytes()
             files[relative] = data.decode("utf-8") if relative in LEDGERS else hashlib.sha256(data).hexdigest()
