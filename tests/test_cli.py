@@ -29,7 +29,7 @@ def test_init_then_check_passes_and_files_reference_existing_schemas(tmp_path: P
     assert run_cli("init", str(root)).returncode == 0
     assert run_cli("--root", str(root), "check").returncode == 0
     run_cli("--root", str(root), "new", "candidate", "Élise Durand", "--framework", "c2i2e")
-    for scaffolded in [*(root / "candidates").rglob("*"), *root.glob("*.yml")]:
+    for scaffolded in [*(root / "candidates").rglob("*"), *root.glob("[!.]*.yml")]:  # not .gitlab-ci.yml
         if scaffolded.suffix not in (".yml", ".md"):
             continue
         directive = next(line for line in scaffolded.read_text("utf-8").splitlines() if "$schema=" in line)
@@ -110,9 +110,11 @@ def test_build_of_an_unknown_candidate_lists_the_known_ones_and_keeps_lines_apar
 
     root = tmp_path / "ws"
     assert run_cli("init", str(root)).returncode == 0
+    assert run_cli("--root", str(root), "new", "candidate", "Élise Durand", "--framework", "c2i2e",
+                   "--email", "elise.durand@example.fr").returncode == 0
     result = run_cli("--root", str(root), "build", "../x")
     assert result.returncode == 2
-    assert "known candidates: exemple" in result.stderr
+    assert "known candidates: elise-durand" in result.stderr
     combined = subprocess.run(f'"{sys.executable}" -m portfolio_gen --lang en --root "{root}" build ../x 2>&1',
                               shell=True, capture_output=True, text=True)
     lines = combined.stdout.splitlines()

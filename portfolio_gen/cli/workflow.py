@@ -450,6 +450,10 @@ def demo(ctx: Context, directory: Path, jobs: int | None) -> None:
     from ..demo import run_demo
     from ..site.builder import FAILED, build_cohort
 
+    if not (ctx.root / "candidates").is_dir() or not (ctx.root / "referentiels").is_dir():
+        # The demo cohort ships with the repository, not inside the package.
+        raise click.UsageError(f"{ctx.root.resolve()} holds no demo cohort (candidates/, referentiels/): run the "
+                               "demo from a clone of portfolio-gen, or give it with --root")
     workspace_or_exit(ctx)  # the source cohort must be clean before anything is signed
     try:
         report = run_demo(ctx.root, directory)

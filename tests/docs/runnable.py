@@ -76,7 +76,9 @@ def run_page(page: Path, folder: Path, timeout: float = 300) -> None:
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            "HOME": str(folder), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
            # The guides say a prompt asks for it; a test has no terminal.
-           "PORTFOLIO_GEN_PASSPHRASE": "correct horse battery staple"}
+           "PORTFOLIO_GEN_PASSPHRASE": "correct horse battery staple",
+           # Hidden setup blocks play the demo, whose cohort ships with the repository.
+           "PORTFOLIO_GEN_DEMO_SOURCE": str(Path(__file__).resolve().parents[2])}
     for block in runnable_blocks(page):
         script = (f'cd "$(cat {state}/cwd)"; . {state}/env\n'
                   f"trap 'pwd > {state}/cwd; export -p > {state}/env' EXIT\n"

@@ -18,8 +18,10 @@ def test_runnable_blocks_of_the_page_pass_in_order(page: Path, tmp_path: Path):
 
 def test_the_guides_have_runnable_blocks_in_both_languages():
     pages = {str(p.relative_to(DOCS)) for p in pages_with_blocks(DOCS)}
-    for guide in ("guides/candidate", "guides/evaluator", "guides/commission", "guides/administrator", "quickstart"):
+    for guide in ("guides/candidate", "guides/evaluator", "guides/commission", "guides/administrator"):
         assert {f"{guide}.md", f"{guide}.fr.md"} <= pages
+    # The English quick start is README's tour, run by tests/test_readme_tour.py.
+    assert "quickstart.fr.md" in pages and "--8<-- \"README.md:tour\"" in (DOCS / "quickstart.md").read_text("utf-8")
 
 
 def test_a_failing_block_fails_the_page(tmp_path: Path):
