@@ -26,12 +26,14 @@ ENTRY = """\
 title: Activité pour les pannes
 date: 2026-03-01
 situation: professionnelle
-claims: [c2i2e:B3.3]
+claims: [c2i2e:A3.4]
 visibility: public
 ---
 Texte.
 """
-SIGN = ("sign", "camille-martin", "2026-03-01-faults", "c2i2e:B3.3", "--key", "keys/marie-dupont.key.pem",
+# A3.4 is the one c2i2e item the demo leaves unvalidated for Camille: `sign` refuses to
+# validate an item twice (issue 18).
+SIGN = ("sign", "camille-martin", "2026-03-01-faults", "c2i2e:A3.4", "--key", "keys/marie-dupont.key.pem",
         "--evaluator-name", "Marie Dupont")
 CERTIFY = ("certify", "julien-moreau", "--framework", "c2i2e", "--key", "keys/institution.key.pem")
 # Append-only ledgers: the source of truth of the status list, written before the list is

@@ -312,7 +312,7 @@ def test_a_list_signed_by_another_key_or_issuer_is_refused(demo, institution):
         revocation.publish_status_list(demo, settings, intruder, now=NOW)
     assert refused.value.problems[0].key == "sign.key_not_in_did"
     forged = proofs.sign(status_list_credential(revocation.status_list_url(settings), settings.institution.id,
-                                                Bitstring(DEFAULT_BITS), "2026-03-01T10:00:00Z"),
+                                                Bitstring(DEFAULT_BITS), "2026-03-01T10:00:00Z", "2026-04-01T10:00:00Z"),
                          intruder, f"{settings.institution.id}#{keys.public_key_multibase(intruder.public_key())}",
                          suite=EDDSA_RDFC_2022, loader=DocumentLoader())
     with pytest.raises(StatusListError, match="not listed"):

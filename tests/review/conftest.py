@@ -17,9 +17,20 @@ import pytest
 
 from conftest import run_cli
 
-SLUG, ENTRY, EVALUATOR = "sofia-benali", "2026-03-10-remediation-lecture", "marie-dupont"
-# Items already validated in the demo for other entries: here they wait again, for this entry.
+SLUG, ENTRY, EVALUATOR = "lea-petit", "2026-03-10-remediation-lecture", "marie-dupont"
+# A new CRCNÉ candidate beside the demo's: `sign` and `refuse` decline an item the same
+# evaluator already decided (issue 18), so the demo's own candidates have nothing left here.
 VALIDATED_ITEM, REFUSED_ITEM = "crcne:I1", "crcne:I2"
+PROFILE = """name: Léa Petit
+role: etudiant-meef
+institution: INSPÉ de l'académie d'Amiens
+language: fr
+frameworks:
+- id: crcne
+  mention: 1
+private:
+  email: lea.petit@example.fr
+"""
 HOSTILE = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
 
 ENTRY_TEXT = f"""---
@@ -59,6 +70,11 @@ def review_workspace(built_demo, tmp_path) -> Path:
     root = tmp_path / "demo"
     shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site"))
     folder = root / "candidates" / SLUG
+    (folder / "entries").mkdir(parents=True)
+    (folder / "candidate.yml").write_text(PROFILE, "utf-8")
+    (folder / "evidence").mkdir()
+    for trace in ("fluence-avant-apres.png", "grille-observation.txt"):
+        shutil.copyfile(root / "candidates" / "sofia-benali" / "evidence" / trace, folder / "evidence" / trace)
     (folder / "evidence" / "schema.svg").write_text(HOSTILE_SVG, "utf-8")
     (folder / "entries" / f"{ENTRY}.md").write_text(ENTRY_TEXT, "utf-8")
     for args in (("init", "-q"), ("add", "-A"), ("-c", "user.name=Demo", "-c", "user.email=demo@example.org",

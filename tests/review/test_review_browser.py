@@ -83,7 +83,7 @@ def test_an_evaluator_validates_and_refuses_in_the_page(review_app, browser, js_
     page.click("[data-submit]")
     assert page.locator(f'[data-written="validate"][data-item="{VALIDATED_ITEM}"]').count() == 1
     assert page.locator(f'[data-written="refuse"][data-item="{REFUSED_ITEM}"]').count() == 1
-    assert "?? candidates/sofia-benali/credentials/" in page.locator("[data-git-status]").inner_text()
+    assert f"?? candidates/{SLUG}/credentials/" in page.locator("[data-git-status]").inner_text()
     page.click('[data-action="commit"]')
     commit = page.locator("[data-commit]").get_attribute("data-commit")
 
