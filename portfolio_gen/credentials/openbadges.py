@@ -41,6 +41,7 @@ from ..core.settings import Institution, Settings
 from ..core.publishing import entry_path, evidence_uri
 from . import multibase
 from .cryptosuites import is_datetime
+from .proofs import single_proof
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -380,8 +381,8 @@ def validation_from_credential(credential: Mapping) -> Validation:
 def _signed_on(credential: Mapping) -> dt.date:
     """The UTC day the proof says the credential was signed: an authorisation is judged
     then, not on the `validFrom` the signer chose nor in the signer's timezone."""
-    proof = credential.get("proof")
-    stamp = proof.get("created") if isinstance(proof, dict) and proof.get("created") else credential["validFrom"]
+    proof = single_proof(credential)  # an object or an array of one (VCDM 2.0)
+    stamp = proof.get("created") if proof is not None and proof.get("created") else credential["validFrom"]
     moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date()
 

@@ -125,7 +125,7 @@ def test_an_expired_credential_cannot_hide_its_validuntil(demo):
     credential["validUntil"] = "2026-01-02T00:00:00Z"
     credential["validFrom"] = "2026-01-01T00:00:00Z"
     evaluator = key(demo, "marie-dupont")
-    signed = resign(credential, evaluator, credential["proof"]["verificationMethod"], "2026-01-01T00:00:00Z")
+    signed = resign(credential, evaluator, proofs.single_proof(credential)["verificationMethod"], "2026-01-01T00:00:00Z")
     now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     expired = verify_credential(signed, resolver=resolver(demo), loader=LOADER, now=now)
     assert expired.reason.startswith("dates: expired")
@@ -255,7 +255,7 @@ def test_a_list_without_validuntil_or_lapsed_is_unknown(demo):
     institution = key(demo, "institution")
     listed = read(demo / revocation.LIST_FILE)
     stale = resign({k: v for k, v in listed.items() if k != "validUntil"}, institution,
-                   listed["proof"]["verificationMethod"], listed["validFrom"])
+                   proofs.single_proof(listed)["verificationMethod"], listed["validFrom"])
     with pytest.raises(StatusListError, match="no validUntil"):
         verified_status_list(stale, resolver(demo), INSTITUTION)
     with pytest.raises(StatusListError, match="expired"):
@@ -277,8 +277,8 @@ def test_a_list_off_the_institutions_domain_is_unknown(demo):
     path = validations(demo)[0]
     credential = read(path)
     credential["credentialStatus"] = status_entry("https://evil.example/list.json", 5)
-    signed = resign(credential, key(demo, "marie-dupont"), credential["proof"]["verificationMethod"],
-                    credential["proof"]["created"])
+    signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
+                    proofs.single_proof(credential)["created"])
     write(site / "credentials" / path.name, signed)
     manifest = read(site / "verification.json")
     manifest["statusLists"]["https://evil.example/list.json"] = "status/revocation-list.json"
@@ -318,8 +318,8 @@ def test_a_lapsed_or_unversioned_registry_is_refused(demo):
         verified_signed_registry(registry, INSTITUTION, resolver(demo), LOADER, later)
     unversioned = copy.deepcopy(registry)
     del unversioned["credentialSubject"]["version"]
-    unversioned = resign(unversioned, key(demo, "institution"), registry["proof"]["verificationMethod"],
-                         registry["proof"]["created"])
+    unversioned = resign(unversioned, key(demo, "institution"), proofs.single_proof(registry)["verificationMethod"],
+                         proofs.single_proof(registry)["created"])
     with pytest.raises(RegistryCredentialError, match="no version"):
         verified_signed_registry(unversioned, INSTITUTION, resolver(demo), LOADER)
 
@@ -329,7 +329,7 @@ def test_a_lapsed_or_unversioned_registry_is_refused(demo):
 def test_a_credential_dated_before_its_signature_is_refused(demo):
     credential = read(validations(demo)[0])
     credential["validFrom"] = "2026-06-30T23:59:59-12:00"
-    signed = resign(credential, key(demo, "marie-dupont"), credential["proof"]["verificationMethod"],
+    signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
                     "2026-11-23T10:00:00Z")
     verdict = verify_credential(signed, resolver=resolver(demo), loader=LOADER,
                                 now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
@@ -396,8 +396,8 @@ def test_a_status_index_must_be_a_string_of_digits(demo, index):
 def test_a_validation_without_status_entry_is_refused(demo):
     credential = read(validations(demo)[0])
     del credential["credentialStatus"]
-    signed = resign(credential, key(demo, "marie-dupont"), credential["proof"]["verificationMethod"],
-                    credential["proof"]["created"])
+    signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
+                    proofs.single_proof(credential)["created"])
     listed = verified_status_list(demo / revocation.LIST_FILE, resolver(demo), INSTITUTION)
     verdict = verify_credential(signed, resolver=resolver(demo), loader=LOADER, status_list=status_lists([listed]))
     assert not verdict.ok and "no revocation status entry" in verdict.reason
@@ -406,8 +406,8 @@ def test_a_validation_without_status_entry_is_refused(demo):
 def test_a_status_entry_naming_no_url_is_refused_not_crashing(demo):
     credential = read(validations(demo)[0])
     credential["credentialStatus"]["statusListCredential"] = {"id": "https://portfolios.example.org/x"}
-    signed = resign(credential, key(demo, "marie-dupont"), credential["proof"]["verificationMethod"],
-                    credential["proof"]["created"])
+    signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
+                    proofs.single_proof(credential)["created"])
     verdict = verify_credential(signed, resolver=resolver(demo), loader=LOADER, status_list=lambda url: None)
     # Refused by the form check (the term is an IRI), else by the status check: never a crash.
     assert not verdict.ok and "statusListCredential" in verdict.reason

@@ -18,6 +18,8 @@ import pytest
 from conftest import run_cli
 
 SLUG, ENTRY, EVALUATOR = "lea-petit", "2026-03-10-remediation-lecture", "marie-dupont"
+# Request files are named <day asked>-<entry without its date>-<evaluator> (issue 18).
+ENTRY_TOPIC = ENTRY[len("2026-03-10-"):]
 # A new CRCNÉ candidate beside the demo's: `sign` and `refuse` decline an item the same
 # evaluator already decided (issue 18), so the demo's own candidates have nothing left here.
 VALIDATED_ITEM, REFUSED_ITEM = "crcne:I1", "crcne:I2"
@@ -25,6 +27,7 @@ PROFILE = """name: Léa Petit
 role: etudiant-meef
 institution: INSPÉ de l'académie d'Amiens
 language: fr
+site_url: https://portfolios.example.org/lea-petit/
 frameworks:
 - id: crcne
   mention: 1

@@ -62,7 +62,7 @@ def test_serve_shows_the_candidate_their_requests(review_workspace):
 
 
 def test_a_built_site_has_no_requests_page(built_demo):
-    site = built_demo / "site" / SLUG
+    site = built_demo / "site" / "sofia-benali"  # a built demo candidate
     assert (site / "index.html").exists()
     assert not (site / "requests").exists()
     assert "Mes demandes" not in (site / "index.html").read_text("utf-8")

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import run_cli
 
-from .conftest import (ENTRY, REFUSED_ITEM, SLUG, VALIDATED_ITEM, RunningApp, start_app, stop, wait_for_url,
+from .conftest import (ENTRY, ENTRY_TOPIC, REFUSED_ITEM, SLUG, VALIDATED_ITEM, RunningApp, start_app, stop, wait_for_url,
                        written_files)
 
 
@@ -43,7 +43,7 @@ class Client:
 
 
 def request_path(app) -> str:
-    [request_file] = (app.root / "candidates" / SLUG / "requests").glob(f"*{ENTRY}*")
+    [request_file] = (app.root / "candidates" / SLUG / "requests").glob(f"*{ENTRY_TOPIC}*")
     return f"/requests/{SLUG}/{request_file.stem}"
 
 
@@ -178,7 +178,7 @@ def test_an_item_the_registry_does_not_grant_is_not_offered_and_cannot_be_forced
         app = RunningApp(review_workspace, wait_for_url(process), process)
         client = Client(app.origin)
         client.get(app.url)
-        [request_file] = (review_workspace / "candidates" / SLUG / "requests").glob(f"*{ENTRY}-jean-leroy*")
+        [request_file] = (review_workspace / "candidates" / SLUG / "requests").glob(f"*{ENTRY_TOPIC}-jean-leroy*")
         path = f"/requests/{SLUG}/{request_file.stem}"
         status, page, _ = client.get(path)
         assert status == 200

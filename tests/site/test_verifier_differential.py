@@ -67,13 +67,13 @@ def _other_method() -> str:
     return dids.did_key_verification_method_id(keys.generate_key().public_key())
 
 
-def resign(credential: dict, key, suite: str) -> dict:
+def resign(credential: dict, key, suite: str, created: str | None = None) -> dict:
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
     unsigned["issuer"] = {**unsigned["issuer"], "id": dids.did_key(key.public_key())}
     # Files pinned by digest are published on the candidate's site, not on this corpus'.
     unsigned["evidence"] = [e for e in unsigned.get("evidence", []) if "digestMultibase" not in e]
     return proofs.sign(unsigned, key, dids.did_key_verification_method_id(key.public_key()),
-                       suite=CRYPTOSUITES[suite], loader=DocumentLoader(), as_array=True)
+                       suite=CRYPTOSUITES[suite], loader=DocumentLoader(), as_array=True, created=created)
 
 
 def foreign(credential: dict) -> dict:
@@ -118,7 +118,9 @@ def output(built_demo, tmp_path_factory) -> Path:
             corpus[f"foreign-{index}-{suite}"] = resign(foreign(originals[index + 4]), stranger, suite)
         expired = copy.deepcopy(originals[7])
         expired.update(validFrom="2020-01-01T00:00:00Z", validUntil="2021-01-01T00:00:00Z")
-        corpus[f"expired-{suite}"] = resign(expired, stranger, suite)
+        # Signed when it was issued, as a real signer would: a proof made today for a 2020
+        # validFrom is a backdated credential (issue 19), not an expired one.
+        corpus[f"expired-{suite}"] = resign(expired, stranger, suite, created="2020-01-01T00:00:00Z")
         for name, change in MALFORMED.items():  # well signed, but not the OB 3.0 the schema wants
             malformed = copy.deepcopy(originals[9])
             change(malformed)
@@ -152,6 +154,8 @@ def browser():
 
 def cli_verdict(report: dict) -> str:
     """The command line's status and reason in the browser verifier's words."""
+    if report["status"] == "unknown":  # a status list that could not be read (issue 19)
+        return "unknown-status"
     if report["status"] != "invalid":
         return report["status"]
     if report["reason"].startswith("dates: expired"):
