@@ -3,6 +3,7 @@
 A corpus of more than 100 credentials, published as portfolios in a copy of the built
 demo: every demo credential (eddsa-rdfc-2022 and eddsa-jcs-2022), one revoked, tampered
 copies of both suites (one alteration each), a proof given as one object, expired ones,
+backdated ones (validFrom before the proof's created),
 ones signed by a key outside the registry, ones whose status list cannot be had, and foreign OB 3.0 credentials carrying fields
 the tool never emits. `portfolio-gen verify <output> --json` and `<site>/verify/?url=`
 in chromium judge every file; their verdicts must be identical.
@@ -11,6 +12,7 @@ in chromium judge every file; their verdicts must be identical.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -68,7 +70,13 @@ def _other_method() -> str:
 
 
 def resign(credential: dict, key, suite: str, created: str | None = None) -> dict:
+    """`credential` signed again by `key`. Signed now unless `created` says otherwise, and
+    then dated now as a real signer would: the built demo may be older than the verifier's
+    clock skew by the time this runs, and an old validFrom would be a backdated credential."""
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    if created is None:
+        created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        unsigned["validFrom"] = created
     unsigned["issuer"] = {**unsigned["issuer"], "id": dids.did_key(key.public_key())}
     # Files pinned by digest are published on the candidate's site, not on this corpus'.
     unsigned["evidence"] = [e for e in unsigned.get("evidence", []) if "digestMultibase" not in e]
@@ -121,6 +129,10 @@ def output(built_demo, tmp_path_factory) -> Path:
         # Signed when it was issued, as a real signer would: a proof made today for a 2020
         # validFrom is a backdated credential (issue 19), not an expired one.
         corpus[f"expired-{suite}"] = resign(expired, stranger, suite, created="2020-01-01T00:00:00Z")
+        backdated = copy.deepcopy(originals[6])  # dated a day before the key signed it
+        backdated["validFrom"] = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        corpus[f"backdated-{suite}"] = resign(backdated, stranger, suite,
+                                               created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         for name, change in MALFORMED.items():  # well signed, but not the OB 3.0 the schema wants
             malformed = copy.deepcopy(originals[9])
             change(malformed)

@@ -222,9 +222,20 @@ function checkShape(credential) {
   }
 }
 
+/** verify.py's _check_dates: the proof's `created` is when the key signed, `validFrom`
+ * what the signer wrote; one dated before its signature is a backdated credential. */
 function checkDates(credential, now) {
-  if (parseDate(credential.validFrom) - SKEW_MS > now) {
+  const validFrom = parseDate(credential.validFrom);
+  if (validFrom - SKEW_MS > now) {
     throw new Failed("dates", `not yet valid: validFrom is ${credential.validFrom}`);
+  }
+  const created = parseDate(singleProof(credential)?.created);
+  if (Number.isNaN(created)) throw new Failed("dates", "the proof states no `created` time");
+  if (created - SKEW_MS > now) {
+    throw new Failed("dates", `signed in the future: proof created ${singleProof(credential).created}`);
+  }
+  if (validFrom + SKEW_MS < created) {
+    throw new Failed("dates", `backdated: validFrom ${credential.validFrom} precedes the signature (${singleProof(credential).created})`);
   }
   if ("validUntil" in credential && parseDate(credential.validUntil) + SKEW_MS < now) {
     throw new Failed("dates", `expired: validUntil was ${credential.validUntil}`, "expired");
@@ -257,6 +268,8 @@ async function verifiedStatusList(url, trust, now) {
   if (issuerId(list) !== trust.institution) throw new Error(`issued by ${issuerId(list)}, not by ${trust.institution}`);
   await checkProof(list, trust.didDocuments, trust.institution, now);
   checkDates(list, now);
+  // An old list, signed before a revocation, would otherwise serve forever.
+  if (typeof list.validUntil !== "string") throw new Error("the list states no validUntil, so its freshness cannot be known");
   return list;
 }
 
