@@ -54,3 +54,29 @@ def built_demo(tmp_path_factory) -> Path:
     result = run_cli("demo", str(root))
     assert result.returncode == 0, result.stdout + result.stderr
     return root
+
+
+# --- browser tests: Debian's chromium, never a downloaded one ------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags chromium keeps dialling out of the closed network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def chromium():
+    """Debian's chromium through Playwright, or a skip when either is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium per test module: a session-wide Playwright would hold an event loop
+    that asyncio-based tests elsewhere then trip over."""
+    yield from chromium()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-from sitefixtures import ARTIFACTS, chromium, serve  # noqa: E402
+from sitefixtures import ARTIFACTS, serve  # noqa: E402
 
 DOCS = Path(__file__).parents[2] / "docs"
 SLUG = "camille-martin"
@@ -24,11 +24,6 @@ SLUG = "camille-martin"
 @pytest.fixture(scope="module")
 def site_url(built_demo: Path):
     yield from serve(built_demo / "site" / SLUG)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def _target() -> Path:

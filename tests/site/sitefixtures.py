@@ -124,10 +124,7 @@ def site_workspace(tmp_path: Path) -> Path:
 
 # --- browser tests ---------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"  # screenshots, git-ignored
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 def serve(folder: Path):
@@ -146,12 +143,7 @@ def serve(folder: Path):
     server.shutdown()
 
 
-def chromium():
-    """Debian's chromium through Playwright, or a skip when either is missing."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture(scope="module")
+def served(output):
+    """The test module's `output` folder over http (tests import this fixture by name)."""
+    yield from serve(output)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sitefixtures import chromium, serve
+from sitefixtures import served  # noqa: F401 - served is a fixture
 
 pytestmark = pytest.mark.browser
 AXE_VERSION = "4.14.1"
@@ -59,17 +59,6 @@ def output(built_demo, tmp_path_factory) -> Path:
         source = folder / name
         (shutil.copytree if source.is_dir() else shutil.copyfile)(source, folder / "en" / name)
     return folder
-
-
-@pytest.fixture(scope="module")
-def served(output):
-    for url in serve(output):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def candidate_pages(site: Path) -> list[str]:

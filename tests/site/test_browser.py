@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from portfolio_gen.site.builder import BUILT, build_cohort
-from sitefixtures import ARTIFACTS, chromium, make_workspace, serve, validations_for
+from sitefixtures import ARTIFACTS, make_workspace, serve, validations_for
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +17,6 @@ def site_url(tmp_path_factory):
     root = make_workspace(tmp_path_factory.mktemp("browser") / "ws")
     assert build_cohort(root, ["alice-durand"], root / "site", validations=validations_for)[0].status == BUILT
     yield from serve(root / "site" / "alice-durand")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def test_reader_goes_from_home_to_evidence(browser, site_url, tmp_path):

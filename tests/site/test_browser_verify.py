@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from sitefixtures import ARTIFACTS, chromium, serve
+from sitefixtures import ARTIFACTS, serve
 
 pytestmark = pytest.mark.browser
 SLUG = "sofia-benali"  # holds eddsa-jcs-2022 (pix-edu) and eddsa-rdfc-2022 credentials
@@ -26,11 +26,6 @@ def site(tmp_path_factory):
     shutil.copytree(demo / "site" / SLUG, folder)
     for url in serve(folder):
         yield folder, url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def jcs_credential(folder: Path) -> Path:

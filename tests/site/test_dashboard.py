@@ -127,17 +127,15 @@ def _axe(tmp_path_factory) -> Path:
 
 
 @pytest.mark.browser
-def test_axe_core_finds_no_accessibility_violation(dashboard: Path, tmp_path_factory):
-    from sitefixtures import chromium
+def test_axe_core_finds_no_accessibility_violation(dashboard: Path, tmp_path_factory, browser):
     axe_script = _axe(tmp_path_factory)
-    for browser in chromium():
-        page = browser.new_page()
-        for name in ("index.html", "unit-beauvais.html"):
-            page.goto((dashboard / name).as_uri())
-            page.add_script_tag(path=str(axe_script))
-            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-            violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-            assert violations == [], name
-        page.emulate_media(media="print")
-        assert not page.locator("nav").is_visible()  # the printout has the figures, not the links
-        page.close()
+    page = browser.new_page()
+    for name in ("index.html", "unit-beauvais.html"):
+        page.goto((dashboard / name).as_uri())
+        page.add_script_tag(path=str(axe_script))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+        assert violations == [], name
+    page.emulate_media(media="print")
+    assert not page.locator("nav").is_visible()  # the printout has the figures, not the links
+    page.close()

@@ -10,7 +10,7 @@ import pytest
 
 from hostile import ACTIVE_EVIDENCE, SLUG, add_hostile_candidate
 from portfolio_gen.site.builder import BUILT, build_cohort
-from sitefixtures import chromium, make_workspace, serve
+from sitefixtures import make_workspace, serve
 
 pytestmark = pytest.mark.browser
 
@@ -47,11 +47,6 @@ def hostile_site(tmp_path_factory):
     folder = root / "site" / SLUG
     for url in serve(folder):
         yield root, folder, url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def pages_of(folder: Path) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from sitefixtures import ARTIFACTS, chromium, serve
+from sitefixtures import ARTIFACTS, serve
 
 pytestmark = pytest.mark.browser
 REVOKED_IN = "camille-martin"
@@ -44,11 +44,6 @@ def demo(built_demo, tmp_path_factory):
 def served(demo):
     for url in serve(demo[0] / "site"):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def jcs_credential(site: Path) -> Path:

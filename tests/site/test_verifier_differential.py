@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from sitefixtures import chromium, serve
+from sitefixtures import served  # noqa: F401 - served is a fixture
 
 from portfolio_gen.credentials import dids, keys, proofs
 from portfolio_gen.credentials.cryptosuites import CRYPTOSUITES
@@ -151,17 +151,6 @@ def output(built_demo, tmp_path_factory) -> Path:
         source = site / REVOKED_IN / name
         (shutil.copytree if source.is_dir() else shutil.copyfile)(source, folder / name)
     return site
-
-
-@pytest.fixture(scope="module")
-def served(output):
-    for url in serve(output):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium()
 
 
 def cli_verdict(report: dict) -> str:
