@@ -437,11 +437,15 @@ def settings_or_exit(ctx: Context):
         fail_with(error.problems, ctx)
 
 
+institution_key_option = click.option(
+    "--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="The institution's private key (listed in its did.json).")
+
+
 @main.command()
 @click.argument("credential_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--reason", required=True, help="Why it is revoked (kept in status/revocations.tsv).")
-@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The institution's private key (listed in its did.json).")
+@institution_key_option
 @passphrase_option
 @pass_context
 def revoke(ctx: Context, credential_file: Path, reason: str, key_file: Path,
@@ -477,37 +481,29 @@ def valid_days_option(default: int, what: str):
 
 
 @status_list_group.command("publish")
-@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The institution's private key (listed in its did.json).")
+@institution_key_option
 @valid_days_option(30, "list")
 @passphrase_option
 @pass_context
 def status_list_publish(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
     """Sign the list from status/revocations.tsv (empty the first time) for the site to publish."""
-    import datetime as dt
-
-    from ..credentials import revocation
-    from ..core.problems import InputError
-
-    settings = settings_or_exit(ctx)
-    try:
-        path = revocation.publish_status_list(ctx.root, settings, load_key_or_exit(ctx, key_file, passphrase_file),
-                                              validity=dt.timedelta(days=valid_days))
-    except InputError as error:
-        fail_with(error.problems, ctx)
-    click.echo(i18n.text("credentials.status_list.published", ctx.language, path=path,
-                         url=revocation.status_list_url(settings)))
+    _sign_status_list(ctx, False, key_file, valid_days, passphrase_file)
 
 
 @status_list_group.command("refresh")
-@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The institution's private key (listed in its did.json).")
+@institution_key_option
 @valid_days_option(30, "list")
 @passphrase_option
 @pass_context
 def status_list_refresh(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
     """For a daily cron job: re-sign the list if it lapses within a third of its validity
     or misses a recorded revocation; otherwise leave it as it is."""
+    _sign_status_list(ctx, True, key_file, valid_days, passphrase_file)
+
+
+def _sign_status_list(ctx: Context, only_if_due: bool, key_file: Path, valid_days: int,
+                      passphrase_file: Path | None) -> None:
+    """status-list publish, or refresh (`only_if_due`), which leaves a fresh list alone."""
     import datetime as dt
 
     from ..credentials import revocation
@@ -515,8 +511,9 @@ def status_list_refresh(ctx: Context, key_file: Path, valid_days: int, passphras
 
     settings = settings_or_exit(ctx)
     try:
-        path = revocation.refresh_status_list(ctx.root, settings, load_key_or_exit(ctx, key_file, passphrase_file),
-                                              validity=dt.timedelta(days=valid_days))
+        sign = revocation.refresh_status_list if only_if_due else revocation.publish_status_list
+        path = sign(ctx.root, settings, load_key_or_exit(ctx, key_file, passphrase_file),
+                    validity=dt.timedelta(days=valid_days))
     except InputError as error:
         fail_with(error.problems, ctx)
     if path is None:
