@@ -30,7 +30,6 @@ EVIDENCE_DIR = "evidence"
 # The jury's evaluation is the one input of a joint-level rule that the portfolio holds.
 PORTFOLIO_INPUT = "jury"
 VERIFY_QR = "verify-qr.svg"
-REFUSALS_URI = "refusals.md"  # only in the `serve` preview
 
 
 @dataclass(frozen=True)
@@ -112,10 +111,9 @@ class Progress:
 
 def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
               validations: Iterable[Validation], digest: Callable[[Path], str],
-              published: PublishedCredentials | None = None, *, preview: bool = False) -> SiteStructure:
+              published: PublishedCredentials | None = None) -> SiteStructure:
     """Every page of the candidate's site, from public entries, the given validations and
-    the published credentials. A `preview` (the candidate's own `serve`) also shows what
-    evaluators refused, with their comments: feedback for the candidate, never published."""
+    the published credentials (the `serve` preview's own pages: site/previews.py)."""
     language = candidate.language
     validations = list(validations)
     credentials = list(published.credentials) if published else []
@@ -143,9 +141,6 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
         site.published = published
         _plan_credentials(site, published, language)
     add_diagnostics(site, frameworks)
-    if preview and candidate.refusals:
-        site.previews.append(Page(REFUSALS_URI, i18n.text("site.refusals.title", language), "refusals.md.j2",
-                                      {"refusals": sorted(candidate.refusals, key=lambda r: r.date, reverse=True)}))
     return site
 
 

@@ -163,8 +163,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
             files.remove(unneeded)
-        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published,
-                                   preview=self.config.preview)
+        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published)
         if self.config.preview:
             add_requests_page(self.structure, self.frameworks, self._preview_validations())
         renderer = Renderer(self.structure, config.use_directory_urls)

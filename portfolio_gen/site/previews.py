@@ -1,7 +1,7 @@
 """Pages only the candidate's own preview (`portfolio-gen serve`) shows, never a built site.
 
 The requests page tells a candidate what waits for whom and what was refused, with the
-evaluator's comment, so they know what to improve. It is work in progress, not a part
+evaluator's comment, so they know what to improve: every refusal, asked for or not. It is work in progress, not a part
 of the published portfolio, so `build` never plans it.
 """
 
@@ -24,5 +24,7 @@ def add_requests_page(site: SiteStructure, frameworks: Mapping[str, Framework],
     entries = {entry.slug: entry.title for entry in candidate.entries}
     titles = {f"{framework.id}:{item.code}": localized(item, site.language)
               for framework in frameworks.values() for item in framework.items}
+    refusals = sorted(candidate.refusals, key=lambda r: r.date, reverse=True)
     site.previews.append(Page(REQUESTS_URI, i18n.text("site.requests.title", site.language), "requests.md.j2",
-                              {"states": states, "entries": entries, "titles": titles}, candidate.folder))
+                              {"states": states, "entries": entries, "titles": titles, "refusals": refusals},
+                              candidate.folder))

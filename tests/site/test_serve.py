@@ -71,7 +71,7 @@ def test_refusals_show_in_the_serve_preview_and_never_in_the_built_site(tmp_path
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
     site = tmp_path / "site/camille-martin"
-    assert (site / "index.html").exists() and not (site / "refusals").exists()
+    assert (site / "index.html").exists() and not (site / "requests").exists()
     assert not any("Ajoutez une trace produite" in p.read_text("utf-8", "replace") for p in site.rglob("*.html"))
     port = free_port()
     server = subprocess.Popen(
@@ -79,8 +79,9 @@ def test_refusals_show_in_the_serve_preview_and_never_in_the_built_site(tmp_path
          "--dev-addr", f"127.0.0.1:{port}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        page = _fetch(port, "/camille-martin/refusals/", server)  # served under its site_url path
-        assert "c2i2e:A2.3" in page and "marie-dupont" in page
+        # One preview page for requests and refusals, served under the site_url path.
+        page = _fetch(port, "/camille-martin/requests/", server)
+        assert 'data-refused="c2i2e:A2.3"' in page and "marie-dupont" in page
         assert "&lt;b&gt;avant&lt;/b&gt;" in page and "<b>avant</b>" not in page  # escaped, never markup
         assert "data-preview-only" in page
     finally:
