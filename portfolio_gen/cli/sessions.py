@@ -11,6 +11,7 @@ import click
 
 from .core import Context, fail_with, main, pass_context, workspace_or_exit
 from .credentials import load_key_or_exit, passphrase_option
+from ..core import i18n
 from ..core.problems import InputError, Problem
 from ..core.sessions import OUTCOMES, Session, read_session, session_id, session_path, write_session
 
@@ -51,8 +52,9 @@ def _context_or_exit(ctx: Context, workspace):
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) -> None:
-    """Prepare a session: every candidate pursuing FRAMEWORK, ready by its rule or not and why."""
-    from ..credentials.trust import candidate_validations
+    """Prepare a session: every candidate pursuing FRAMEWORK and not yet certified in it,
+    ready by its rule or not and why."""
+    from ..credentials.trust import CERTIFICATE, assess_candidate
     from ..decisions.sessions import prepare_session
     date = _date_or_exit(ctx, date_text, "--date")
     workspace = workspace_or_exit(ctx)
@@ -65,19 +67,39 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     path = session_path(ctx.root, session_id(framework.id, date))
     if path.exists():
         fail_with([Problem("session.exists", path, None, {"session": path.stem})], ctx)
-    _context_or_exit(ctx, workspace)  # settings and did.json must be readable before a jury relies on them
-    validations = candidate_validations(ctx.root, workspace)
-    session = prepare_session(framework, workspace.candidates.values(), validations, date=date, prepared=dt.date.today())
+    # Settings and did.json must be readable before a jury relies on them.
+    context = _context_or_exit(ctx, workspace)
+    counted = {slug: [a for a in assess_candidate(candidate, context) if a.counts]
+               for slug, candidate in workspace.candidates.items()}
+    validations = {slug: [a.validation for a in found if a.validation] for slug, found in counted.items()}
+    # A candidate who holds a valid certificate of this framework has nothing left to decide.
+    certified = sorted(slug for slug, found in counted.items()
+                       if any(a.kind == CERTIFICATE and _awarded_framework(a.credential) == framework.id for a in found))
+    session = prepare_session(framework, workspace.candidates.values(), validations, date=date,
+                              prepared=dt.date.today(), certified=certified)
     try:
         write_session(path, session, overwrite=False)
     except FileExistsError:
         fail_with([Problem("session.exists", path, None, {"session": path.stem})], ctx)
     if as_json:
         click.echo(json.dumps({"file": str(path), "ready": [s.candidate for s in session.candidates if s.ready],
-                               "not_ready": [s.candidate for s in session.candidates if not s.ready]}, indent=2))
+                               "not_ready": [s.candidate for s in session.candidates if not s.ready],
+                               "already_certified": certified}, indent=2))
         return
     ready = sum(s.ready for s in session.candidates)
-    click.echo(f"{path}: {ready} ready, {len(session.candidates) - ready} not ready")
+    click.echo(i18n.text("session.prepared", ctx.language, path=path, ready=ready,
+                         not_ready=len(session.candidates) - ready))
+    if certified:
+        click.echo(i18n.text("session.already_certified", ctx.language, count=len(certified),
+                             slugs=", ".join(certified)))
+
+
+def _awarded_framework(credential: dict | None) -> str | None:
+    """The framework a commission's award is for (its achievement's humanCode)."""
+    try:
+        return credential["credentialSubject"]["achievement"]["humanCode"]
+    except (KeyError, TypeError):
+        return None
 
 
 @session_group.command("decide")

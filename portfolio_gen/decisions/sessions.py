@@ -8,7 +8,7 @@ rule over trusted validations and external results), so a session never disagree
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, MinItemsRule, Validation
 from ..core.problems import Problem
@@ -19,11 +19,13 @@ from .workflow import candidate_decision
 
 
 def prepare_session(framework: Framework, candidates: Iterable[Candidate],
-                    validations: Mapping[str, Sequence[Validation]], *, date: dt.date, prepared: dt.date) -> Session:
-    """Every candidate pursuing `framework`, ready first, each with why they are not."""
+                    validations: Mapping[str, Sequence[Validation]], *, date: dt.date, prepared: dt.date,
+                    certified: Collection[str] = ()) -> Session:
+    """Every candidate pursuing `framework` but those already `certified` in it (slugs),
+    ready first, each with why they are not."""
     standings = []
     for candidate in candidates:
-        if not any(p.framework == framework.id for p in candidate.frameworks):
+        if candidate.slug in certified or not any(p.framework == framework.id for p in candidate.frameworks):
             continue
         decision = candidate_decision(candidate, framework, validations.get(candidate.slug, ()))
         standings.append(Standing(candidate.slug, candidate.name, decision.met, len(decision.validated),

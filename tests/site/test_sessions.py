@@ -92,6 +92,11 @@ def demo(tmp_path_factory) -> Path:
     from portfolio_gen.demo import run_demo
     root = tmp_path_factory.mktemp("session") / "demo"
     run_demo(REPO, root)
+    # Before the commission sits: the demo's own `certify` already certified Camille Martin.
+    for path in root.glob("candidates/*/credentials/*.json"):
+        achievement = json.loads(path.read_text("utf-8"))["credentialSubject"]["achievement"]
+        if achievement.get("achievementType") in ("Certificate", "ext:Attestation"):
+            path.unlink()
     return root
 
 
@@ -111,6 +116,7 @@ def test_a_session_from_preparation_to_signed_minutes(demo: Path, tmp_path: Path
     assert made.returncode == 0, made.stderr
     assert json.loads(made.stdout)["ready"] == ["camille-martin"]
     assert json.loads(made.stdout)["not_ready"] == ["julien-moreau"]
+    assert json.loads(made.stdout)["already_certified"] == []
     assert cli(root, "session", "new", "c2i2e", "--date", "2026-06-15").returncode == 2  # prepared once
 
     before = snapshot(root)
@@ -147,6 +153,12 @@ def test_a_session_from_preparation_to_signed_minutes(demo: Path, tmp_path: Path
 
     closed = cli(root, "session", "decide", SESSION, "julien-moreau", "--outcome", "postponement", "--comment", "x")
     assert closed.returncode == 2 and "closed" in closed.stderr
+
+    # The next session leaves out who now holds the certificate; an attestation holder may come back.
+    later = cli(root, "--lang", "fr", "session", "new", "c2i2e", "--date", "2026-10-12")
+    assert later.returncode == 0 and "1 déjà certifié(s), hors de la session : julien-moreau" in later.stdout
+    standings = read_session(root / "sessions" / "c2i2e-2026-10-12.yml").candidates
+    assert [s.candidate for s in standings] == ["camille-martin"]
 
 
 def signed_session(demo: Path, root: Path) -> Path:
