@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import quote
@@ -105,6 +105,7 @@ class PublishedCredentials:
     verifier_files: tuple[tuple[str, Path], ...] = ()  # (site uri, workspace file)
     presentation: Path | None = None
     verifier_url: str = ""  # the institution's verifier page (its trust, not this host's)
+    phases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # for the registry's phase rule
 
     def verify_link(self, url: str) -> str:
         """The institution's verifier opened on `url` (this site or one credential), for
@@ -137,6 +138,7 @@ class PublishedCredentials:
             "registry": REGISTRY_FILE if REGISTRY_FILE in uris else None,
             "statusLists": self.status_lists(),
             "presentation": PRESENTATION if self.presentation else None,
+            "phases": self.phases,
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -221,7 +223,13 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     verifier = tuple((uri, root / name) for name, uris in VERIFIER_FILES.items()
                      if (root / name).is_file() for uri in uris)
     return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate),
-                                verifier_url=f"{context.settings.site_base_url}verify/")
+                                verifier_url=f"{context.settings.site_base_url}verify/",
+                                phases=item_phases(frameworks))
+
+
+def item_phases(frameworks: Mapping[str, Framework]) -> dict[str, dict[str, str]]:
+    """framework -> item code -> phase, for the browser verifiers' registry phase rule."""
+    return {fid: {i.code: i.phase for i in fw.items if i.phase} for fid, fw in sorted(frameworks.items())}
 
 
 def _has_trust_files(root: Path) -> bool:

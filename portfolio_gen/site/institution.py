@@ -26,7 +26,7 @@ from ..core.files import write_atomic
 from ..core.model import Framework, Item
 from ..core.settings import Settings
 from ..credentials.openbadges import AWARD_CODES, rule_text
-from .credentials import DID_FILE, REGISTRY_FILE, ROOT_ONLY
+from .credentials import DID_FILE, REGISTRY_FILE, ROOT_ONLY, item_phases
 from .render import environment, themes_dir
 
 THEME = "institution"
@@ -124,7 +124,7 @@ def verifier_config(settings: Settings, frameworks: Mapping[str, Framework],
         "didDocument": ROOT_ONLY[DID_FILE][0],
         "registry": REGISTRY_FILE,
         "statusLists": dict(status_lists),
-        "phases": {fid: {i.code: i.phase for i in fw.items if i.phase} for fid, fw in sorted(frameworks.items())},
+        "phases": item_phases(frameworks),
     }
 
 

@@ -1,5 +1,5 @@
 """The in-page verification of a built demo site, in Debian's chromium: real credentials
-read "valid", a credential altered in the built site reads "invalid"."""
+of both cryptosuites read "valid", credentials altered in the built site read "invalid"."""
 
 from __future__ import annotations
 
@@ -28,13 +28,17 @@ def site(tmp_path_factory):
         yield folder, url
 
 
-def jcs_credential(folder: Path) -> Path:
+def credential_of(folder: Path, suite: str) -> Path:
     return next(p for p in sorted((folder / "credentials").glob("*.json"))
-                if json.loads(p.read_text("utf-8"))["proof"][0]["cryptosuite"] == "eddsa-jcs-2022")
+                if json.loads(p.read_text("utf-8"))["proof"][0]["cryptosuite"] == suite)
+
+
+def jcs_credential(folder: Path) -> Path:
+    return credential_of(folder, "eddsa-jcs-2022")
 
 
 def verdicts(page) -> dict[str, str]:
-    page.wait_for_selector("html[data-pf-verified=done]", timeout=20000)
+    page.wait_for_selector("html[data-pf-verified=done]", timeout=120000)
     rows = page.locator("tr[data-credential]")
     return {rows.nth(i).get_attribute("data-credential"):
             rows.nth(i).locator("[data-pf-verify]").get_attribute("data-verdict") for i in range(rows.count())}
@@ -48,10 +52,10 @@ def test_verification_page_checks_every_credential(browser, site):
     found = verdicts(page)
     manifest = json.loads((folder / "verification.json").read_text("utf-8"))
     assert len(found) == len(manifest["credentials"])
-    jcs = jcs_credential(folder).stem
-    assert found[jcs] == "valid"
-    # rdfc proofs are not recomputed in the page: said so, never claimed valid.
-    assert set(found.values()) == {"valid", "cli-only"}
+    # Both suites' proofs are recomputed in the page, with the institution verifier's core.
+    assert found[jcs_credential(folder).stem] == "valid"
+    assert found[credential_of(folder, "eddsa-rdfc-2022").stem] == "valid"
+    assert set(found.values()) == {"valid"}
     assert "Aucun problème" in page.locator("[data-pf-verify-summary]").inner_text()
     assert "commodité" in page.locator(".pf-caveat").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "verify-page.png"), full_page=True)
@@ -62,7 +66,7 @@ def test_credential_page_shows_its_verdict_and_qr(browser, site):
     uuid = jcs_credential(folder).stem
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(url + f"credentials/{uuid}/")
-    page.wait_for_selector("html[data-pf-verified=done]", timeout=20000)
+    page.wait_for_selector("html[data-pf-verified=done]", timeout=120000)
     assert page.locator("[data-pf-verify]").get_attribute("data-verdict") == "valid"
     qr = page.locator(".pf-qr img")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -71,23 +75,30 @@ def test_credential_page_shows_its_verdict_and_qr(browser, site):
     page.screenshot(path=str(ARTIFACTS / "credential-page.png"), full_page=True)
 
 
-def test_altered_credential_reads_invalid(browser, site):
+def test_altered_credentials_read_invalid(browser, site):
     folder, url = site
-    path = jcs_credential(folder)
-    original = path.read_bytes()
-    credential = json.loads(original)
-    credential["credentialSubject"]["result"][0]["value"] = "4"  # a better level than signed
-    path.write_text(json.dumps(credential, indent=2), "utf-8")
+    jcs, rdfc = jcs_credential(folder), credential_of(folder, "eddsa-rdfc-2022")
+    originals = {path: path.read_bytes() for path in (jcs, rdfc)}
+    altered = json.loads(originals[jcs])
+    altered["credentialSubject"]["result"][0]["value"] = "4"  # a better level than signed
+    jcs.write_text(json.dumps(altered, indent=2), "utf-8")
+    altered = json.loads(originals[rdfc])
+    altered["credentialSubject"]["achievement"]["name"] = "Autre chose"
+    rdfc.write_text(json.dumps(altered, indent=2), "utf-8")
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url + "verify/")
         found = verdicts(page)
-        assert found[path.stem] == "invalid"
-        assert [uuid for uuid, verdict in found.items() if verdict == "invalid"] == [path.stem]
-        assert page.locator("[data-pf-verify-summary]").get_attribute("data-failed") == "1"
+        # An award pins the validations it rests on by digest: it fails with them.
+        citing = {p.stem for p in (folder / "credentials").glob("*.json")
+                  if any(f"{altered.stem}.json" in str(e.get("id", ""))
+                         for e in json.loads(p.read_text("utf-8")).get("evidence", []) for altered in (jcs, rdfc))}
+        assert {u for u, verdict in found.items() if verdict == "invalid"} == {jcs.stem, rdfc.stem} | citing
+        assert page.locator("[data-pf-verify-summary]").get_attribute("data-failed") == str(2 + len(citing))
         page.screenshot(path=str(ARTIFACTS / "verify-page-tampered.png"), full_page=True)
     finally:
-        path.write_bytes(original)
+        for path, original in originals.items():
+            path.write_bytes(original)
 
 
 def test_matrix_printout_names_credentials(browser, site):

@@ -10,7 +10,7 @@ import pytest
 
 from portfolio_gen.site.builder import BUILT, build_cohort
 
-from sitefixtures import PNG, SECRETS, make_workspace, validations_for
+from sitefixtures import PNG, REPO, SECRETS, make_workspace, validations_for
 from htmltree import parse
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -102,8 +102,13 @@ def test_english_candidate_gets_english_ui(built):
 def test_no_draft_private_or_email_in_any_output_file(built):
     output_files = [p for p in built.rglob("*") if p.is_file()]
     assert len(output_files) > 20
+    # The vendored verifier bundle, copied as it is, carries JSON-LD contexts' examples.
+    vendored = {(REPO / "themes/portfolio/assets" / name).read_bytes()
+                for name in ("verify-core.js", "verify-core.LICENSES.txt")}
     for path in output_files:
         data = path.read_bytes()
+        if data in vendored:
+            continue
         for secret in SECRETS:
             assert secret.encode() not in data, f"{secret} leaked into {path}"
         assert not EMAIL.search(data), f"e-mail address in {path}: {EMAIL.search(data).group()}"

@@ -6,27 +6,9 @@
  * inline script, no third-party request: the Content-Security-Policy can stay strict.
  */
 import { verifiedRegistry, verifyCredential } from "./core.js";
+import { fetchBytes, fetchJson, label } from "./fetching.js";
 
 const MANIFEST = "verification.json";
-
-function label(element, key) {
-  return element.dataset[`label${key.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())}`] || key;
-}
-
-async function fetchJson(url) {
-  const response = await fetch(url, { cache: "no-store", credentials: "omit" });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
-async function fetchBytes(url) {
-  try {
-    const response = await fetch(url, { cache: "no-store", credentials: "omit" });
-    return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** What the institution vouches for, read from its own site (this page's). */
 async function loadTrust(root) {
