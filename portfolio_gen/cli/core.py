@@ -132,15 +132,17 @@ def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 
 
 def settings_warnings(root: Path, workspace) -> list[Problem]:
-    """What the workspace settings silently override, once they can be read."""
-    from ..core.settings import SETTINGS_FILE, load_settings, site_url_problems
+    """What the workspace settings silently override or forbid, once they can be read."""
+    from ..core.settings import SETTINGS_FILE, load_settings, reserved_slug_problems, site_url_problems
     if not (root / SETTINGS_FILE).exists():
         return []
     try:
         settings = load_settings(root)
     except InputError as error:
         return error.problems  # the settings themselves are wrong: say so in check too
-    return site_url_problems(settings, workspace.candidates.values())
+    candidates = workspace.candidates.values()
+    return reserved_slug_problems(settings, [c.folder for c in candidates if c.folder]) \
+        + site_url_problems(settings, candidates)
 
 
 # --- frameworks -------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..core import i18n
-from .core import EXIT_BAD_INPUT, Context, main, pass_context, render_problems, workspace_or_exit
-from ..core.problems import Problem
+from .core import EXIT_BAD_INPUT, Context, fail_with, main, pass_context, render_problems, workspace_or_exit
+from ..core.problems import InputError, Problem
 
 @main.command()
 @click.argument("slugs", nargs=-1)
@@ -35,6 +35,9 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
     output = output or ctx.root / "site"
     started = time.perf_counter()
     plan = plan_cohort(ctx.root, slugs or None, shard)
+    collisions = _reserved_slugs(ctx.root, plan.slugs)
+    if collisions:  # before anything is written
+        fail_with(collisions, ctx)
     with click.progressbar(length=len(plan.slugs) + len(plan.unknown), file=sys.stderr,
                            hidden=not sys.stderr.isatty(),
                            label=i18n.text("site.build.progress", ctx.language)) as bar:
@@ -50,6 +53,17 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
                          failed=counts[FAILED], seconds=time.perf_counter() - started, output=output))
     if failed:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _reserved_slugs(root: Path, slugs: list[str]) -> list[Problem]:
+    """Candidates whose site the institution's site (built beside them) would overwrite."""
+    from ..core.settings import SETTINGS_FILE, load_settings, reserved_slug_problems
+    from ..core.workspace import CANDIDATES_DIR
+    try:
+        settings = load_settings(root) if (root / SETTINGS_FILE).exists() else None
+    except InputError:
+        return []  # the build reports the settings' own problems
+    return reserved_slug_problems(settings, [root / CANDIDATES_DIR / slug for slug in slugs]) if settings else []
 
 
 def build_problems(result) -> list[Problem]:

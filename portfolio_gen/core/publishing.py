@@ -1,4 +1,5 @@
-"""Where a candidate's entries and evidence files are published inside their site.
+"""Where a candidate's entries and evidence files are published inside their site, and
+what the institution's own site takes at the root of the output beside the candidates'.
 
 One layout, shared by the site generator (which writes there) and the credential layer
 (whose evidence points there), so that neither depends on the other.
@@ -19,6 +20,13 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
 ACTIVE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".xht", ".svg", ".svgz", ".xml", ".xsl", ".xslt",
                              ".js", ".mjs", ".cjs", ".swf", ".mht", ".mhtml", ".hta", ".rdf", ".wasm", ".appcache"})
 NEUTRAL_SUFFIX = ".txt"
+
+# The institution's site at the output root (site/institution.py, site/credentials.py):
+# a candidate folder of one of these names would be written over, or write over it.
+VERIFY_DIR = "verify"
+ASSETS_DIR = "assets"
+INSTITUTION_ROOT_NAMES = frozenset({"index.html", VERIFY_DIR, ASSETS_DIR, ".well-known", "did.json",
+                                    "registry.json", "status"})
 
 
 def is_active(path: PurePosixPath) -> bool:

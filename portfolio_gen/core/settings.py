@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import quote
 
 from . import schemas
 from .problems import WARNING, InputError, Problem
+from .publishing import INSTITUTION_ROOT_NAMES
 from .yamlfile import load_mapping
 
 SETTINGS_FILE = "portfolio-gen.yml"
@@ -56,3 +58,19 @@ def site_url_problems(settings: Settings, candidates) -> list[Problem]:
     return [Problem("candidate.site_url_ignored", c.folder / "candidate.yml" if c.folder else None, None,
                     {"given": c.site_url, "used": settings.site_url(c.slug)}, severity=WARNING)
             for c in candidates if c.site_url and c.site_url != settings.site_url(c.slug)]
+
+
+def reserved_slugs(settings: Settings) -> frozenset[str]:
+    """Folder names the institution's site takes at the root of the output: its pages,
+    verifier and trust files, and the framework pages when published under the base URL."""
+    names = set(INSTITUTION_ROOT_NAMES)
+    if settings.achievements_base_url.startswith(settings.site_base_url):
+        names.add(settings.achievements_base_url[len(settings.site_base_url):].split("/")[0])
+    return frozenset(name for name in names if name)
+
+
+def reserved_slug_problems(settings: Settings, folders: Iterable[Path]) -> list[Problem]:
+    """Candidate folders named as the institution's site's own: one would overwrite the other."""
+    reserved = reserved_slugs(settings)
+    return [Problem("candidate.reserved_slug", folder, None, {"slug": folder.name, "reserved": ", ".join(sorted(reserved))})
+            for folder in folders if folder.name in reserved]

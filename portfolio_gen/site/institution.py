@@ -24,6 +24,7 @@ from typing import Iterable, Mapping
 from ..core import i18n
 from ..core.files import write_atomic
 from ..core.model import Framework, Item
+from ..core.publishing import ASSETS_DIR, VERIFY_DIR
 from ..core.settings import Settings
 from ..credentials.openbadges import AWARD_CODES, rule_text
 from .credentials import DID_FILE, REGISTRY_FILE, ROOT_ONLY, item_phases
@@ -32,7 +33,6 @@ from .render import environment, themes_dir
 THEME = "institution"
 ASSETS = ("institution.css",)
 VERIFIER_FILES = ("verifier.js", "THIRD-PARTY-LICENSES.txt")
-VERIFY_DIR = "verify"
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def build_institution_site(output: Path, settings: Settings, frameworks: Mapping
     for name in VERIFIER_FILES:
         site.copy(theme_folder() / VERIFY_DIR / name, f"{VERIFY_DIR}/{name}")
     for name in ASSETS:
-        site.copy(theme_folder() / "assets" / name, f"assets/{name}")
+        site.copy(theme_folder() / ASSETS_DIR / name, f"{ASSETS_DIR}/{name}")
     return site.written
 
 

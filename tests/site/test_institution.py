@@ -107,3 +107,29 @@ def test_candidate_sites_and_their_qr_codes_lead_to_the_institution_verifier(bui
     page_ = parse(site / "credentials" / credential.stem / "index.html")
     assert having(page_, "data-pf-institution-verifier")[0].attrs["href"] == own
     assert (site / "credentials" / f"{credential.stem}.svg").read_text("utf-8") == qr_svg(own)
+
+
+def test_the_reserved_slugs_are_every_name_the_institution_takes_at_the_root(built_demo: Path):
+    """What the institution's site writes beside the candidates' sites is exactly what a
+    candidate folder may not be called: a new root file must be added to the list."""
+    from portfolio_gen.core.settings import load_settings, reserved_slugs
+
+    site = built_demo / "site"
+    candidates = {p.name for p in (built_demo / "candidates").iterdir() if p.is_dir()}
+    taken = {p.name for p in site.iterdir()} - candidates
+    assert taken and taken <= reserved_slugs(load_settings(built_demo))
+
+
+def test_check_and_build_refuse_a_candidate_named_as_an_institution_folder(demo_workspace: Path):
+    import shutil
+
+    shutil.copyfile(REPO / "portfolio-gen.yml", demo_workspace / "portfolio-gen.yml")
+    shutil.copytree(demo_workspace / "candidates" / "camille-martin", demo_workspace / "candidates" / "verify")
+    checked = run_cli("--root", str(demo_workspace), "check")
+    assert checked.returncode == 2
+    assert "candidates/verify" in checked.stderr and "rename the folder" in checked.stderr
+    french = run_cli("--root", str(demo_workspace), "check", lang="fr")
+    assert "renommez le dossier" in french.stderr
+    built = run_cli("--root", str(demo_workspace), "build")
+    assert built.returncode == 2 and "candidates/verify" in built.stderr
+    assert not (demo_workspace / "site").exists()  # refused before anything is written
