@@ -95,6 +95,9 @@ def test_altered_credentials_read_invalid(browser, site):
                          for e in json.loads(p.read_text("utf-8")).get("evidence", []) for altered in (jcs, rdfc))}
         assert {u for u, verdict in found.items() if verdict == "invalid"} == {jcs.stem, rdfc.stem} | citing
         assert page.locator("[data-pf-verify-summary]").get_attribute("data-failed") == str(2 + len(citing))
+        # The page is in the candidate's language (French): so is the reason.
+        detail = page.locator(f'tr[data-credential="{rdfc.stem}"] .pf-verdict__detail').inner_text()
+        assert detail.startswith("la signature ne correspond pas au contenu")
         page.screenshot(path=str(ARTIFACTS / "verify-page-tampered.png"), full_page=True)
     finally:
         for path, original in originals.items():

@@ -49,10 +49,17 @@ const TRUST_REASONS = {
   not_institution: "a certificate or attestation not issued by the institution",
 };
 
+/** A check that failed: `check` names it, `code` and `params` let the page say it in the
+ * reader's language (words.js); the message is the command line's words. */
+const SIGNATURE_MISMATCH = "signature does not match";
+
 class Failed extends Error {
-  constructor(check, reason, verdict = "invalid") {
+  constructor(check, reason, verdict = "invalid", code = "", params = {}) {
     super(`${check}: ${reason}`);
+    this.check = check;
     this.verdict = verdict;
+    this.code = code;
+    this.params = params;
   }
 }
 
@@ -168,7 +175,7 @@ async function verifySignature(secured, proof, publicKey) {
   data.set(await sha256(await canonical(unsecured)), 32);
   const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
   if (signature.length !== 64 || !(await crypto.subtle.verify({ name: "Ed25519" }, key, signature, data))) {
-    throw new Error("signature does not match");
+    throw new Error(SIGNATURE_MISMATCH);
   }
 }
 
@@ -204,7 +211,7 @@ export async function checkProof(secured, didDocuments, expectedController, now)
   try {
     await verifySignature(secured, proof, method.key);
   } catch (error) {
-    throw new Failed("proof", error.message);
+    throw new Failed("proof", error.message, "invalid", error.message === SIGNATURE_MISMATCH ? "proof.mismatch" : "");
   }
   if (expectedController !== undefined && method.controller !== expectedController) {
     throw new Failed("proof", `key controller ${method.controller} is not the issuer ${expectedController}`);
@@ -227,18 +234,22 @@ function checkShape(credential) {
 function checkDates(credential, now) {
   const validFrom = parseDate(credential.validFrom);
   if (validFrom - SKEW_MS > now) {
-    throw new Failed("dates", `not yet valid: validFrom is ${credential.validFrom}`);
+    throw new Failed("dates", `not yet valid: validFrom is ${credential.validFrom}`, "invalid", "dates.not_yet_valid",
+      { date: credential.validFrom });
   }
   const created = parseDate(singleProof(credential)?.created);
-  if (Number.isNaN(created)) throw new Failed("dates", "the proof states no `created` time");
+  if (Number.isNaN(created)) throw new Failed("dates", "the proof states no `created` time", "invalid", "dates.no_created");
   if (created - SKEW_MS > now) {
-    throw new Failed("dates", `signed in the future: proof created ${singleProof(credential).created}`);
+    throw new Failed("dates", `signed in the future: proof created ${singleProof(credential).created}`, "invalid",
+      "dates.future", { date: singleProof(credential).created });
   }
   if (validFrom + SKEW_MS < created) {
-    throw new Failed("dates", `backdated: validFrom ${credential.validFrom} precedes the signature (${singleProof(credential).created})`);
+    throw new Failed("dates", `backdated: validFrom ${credential.validFrom} precedes the signature (${singleProof(credential).created})`,
+      "invalid", "dates.backdated", { date: credential.validFrom, created: singleProof(credential).created });
   }
   if ("validUntil" in credential && parseDate(credential.validUntil) + SKEW_MS < now) {
-    throw new Failed("dates", `expired: validUntil was ${credential.validUntil}`, "expired");
+    throw new Failed("dates", `expired: validUntil was ${credential.validUntil}`, "expired", "dates.expired",
+      { date: credential.validUntil });
   }
 }
 
@@ -275,7 +286,11 @@ async function verifiedStatusList(url, trust, now) {
 
 async function checkStatus(credential, trust, now) {
   const entry = revocationEntry(credential);
-  if (!entry) return "none";
+  // Without one a revocation could never be seen: refused, as on the command line.
+  if (!entry) {
+    throw new Failed("status", "the credential carries no revocation status entry (credentialStatus)", "invalid",
+      "status.missing");
+  }
   const url = entry.statusListCredential;
   let bits;
   try {
@@ -283,13 +298,14 @@ async function checkStatus(credential, trust, now) {
     bits = await gunzip(base64url(String(list.credentialSubject.encodedList).replace(/^u/, "")));
   } catch (error) {
     // Never "not revoked" when the list could not be read: the status is unknown.
-    throw new Failed("status", `status unknown: status list ${url} is not usable (${error.message})`, "unknown-status");
+    throw new Failed("status", `status unknown: status list ${url} is not usable (${error.message})`, "unknown-status",
+      "status.unknown", { url, detail: error.message });
   }
   const index = Number(entry.statusListIndex);
   if (!Number.isInteger(index) || index < 0 || index >= bits.length * 8) {
-    throw new Failed("status", "status unknown: the index is outside the status list", "unknown-status");
+    throw new Failed("status", "status unknown: the index is outside the status list", "unknown-status", "status.index");
   }
-  if ((bits[index >> 3] >> (7 - (index % 8))) & 1) throw new Failed("status", "revoked", "revoked");
+  if ((bits[index >> 3] >> (7 - (index % 8))) & 1) throw new Failed("status", "revoked", "revoked", "status.revoked");
   return "active";
 }
 
@@ -306,9 +322,10 @@ async function checkEvidence(credential, trust) {
   for (const evidence of [].concat(credential.evidence ?? [])) {
     if (!isObject(evidence) || !("digestMultibase" in evidence)) continue;
     const bytes = await trust.evidence(String(evidence.id || ""));
-    if (!bytes) throw new Failed("evidence", `evidence not reachable: ${evidence.id}`);
+    if (!bytes) throw new Failed("evidence", `evidence not reachable: ${evidence.id}`, "invalid", "evidence.unreachable", { id: evidence.id });
     if ((await sha256Multihash(bytes)) !== evidence.digestMultibase) {
-      throw new Failed("evidence", `${evidence.id}: the published file does not match the digest signed in the credential`);
+      throw new Failed("evidence", `${evidence.id}: the published file does not match the digest signed in the credential`,
+        "invalid", "evidence.mismatch", { id: evidence.id });
     }
   }
 }
@@ -324,29 +341,38 @@ function dateOf(value) {
 }
 
 /** Why the institution's registry does not let this validation count (core/registry.py's
- * untrusted_reason), or "" when it does. */
+ * untrusted_reason) as { code, reason }, or null when it does. */
 function untrustedReason(credential, trust, slug) {
+  const why = untrustedCode(credential, trust, slug);
+  if (!why) return null;
+  const detail = trust.registryProblem || "no evaluator registry";
+  const reason = why === "registry" ? `registry: ${detail}`
+    : why === "not_validation" ? "not an item validation credential" : TRUST_REASONS[why];
+  return { code: `trust.${why}`, reason, params: { detail } };
+}
+
+function untrustedCode(credential, trust, slug) {
   if (kindOf(credential) !== "validation") {
-    return issuerId(credential) === trust.institution ? "" : TRUST_REASONS.not_institution;
+    return issuerId(credential) === trust.institution ? "" : "not_institution";
   }
-  if (!trust.registry) return `registry: ${trust.registryProblem || "no evaluator registry"}`;
+  if (!trust.registry) return "registry";
   const achievement = credential.credentialSubject?.achievement;
   const [framework, code] = String(achievement?.humanCode || "").split(/:(.*)/s);
   if (!framework || achievement?.alignment?.[0]?.targetCode !== code) {
-    return "not an item validation credential";
+    return "not_validation";
   }
   const signer = String(issuerId(credential)).split("#")[0];
   const evaluator = trust.registry.evaluators.find((e) => (e.keys || []).includes(signer));
-  if (!evaluator) return TRUST_REASONS.unregistered;
-  if (evaluator.candidate && evaluator.candidate === slug) return TRUST_REASONS.self_validation;
+  if (!evaluator) return "unregistered";
+  if (evaluator.candidate && evaluator.candidate === slug) return "self_validation";
   const grants = (evaluator.frameworks || []).filter((a) => a.id === framework);
-  if (!grants.length) return TRUST_REASONS.other_framework;
+  if (!grants.length) return "other_framework";
   const signedOn = dateOf(credential.validFrom);
   const inPeriod = grants.filter((a) => String(a.from) <= signedOn && (!a.until || signedOn <= String(a.until)));
-  if (!inPeriod.length) return TRUST_REASONS.out_of_period;
+  if (!inPeriod.length) return "out_of_period";
   const phase = trust.phases?.[framework]?.[code] || "";
   if (phase && !inPeriod.some((a) => !(a.phases || []).length || a.phases.includes(phase))) {
-    return TRUST_REASONS.other_phase;
+    return "other_phase";
   }
   return "";
 }
@@ -383,12 +409,15 @@ export async function verifyCredential(credential, trust, { slug = "", now = Dat
     await checkEvidence(credential, trust);
     checks.push("evidence");
   } catch (error) {
-    const verdict = error instanceof Failed ? error.verdict : "invalid";
-    const reason = error instanceof Failed ? error.message : `unexpected error: ${error.message}`;
-    return { ...described, verdict, reason, checks };
+    if (!(error instanceof Failed)) {
+      return { ...described, verdict: "invalid", reason: `unexpected error: ${error.message}`, checks, check: "error" };
+    }
+    const { verdict, message: reason, check, code, params } = error;
+    return { ...described, verdict, reason, checks, check, code, params };
   }
-  const reason = untrustedReason(credential, trust, slug);
-  return { ...described, verdict: reason ? "untrusted" : "valid", reason, checks };
+  const untrusted = untrustedReason(credential, trust, slug);
+  if (untrusted) return { ...described, verdict: "untrusted", ...untrusted, checks, check: "trust" };
+  return { ...described, verdict: "valid", reason: "", checks };
 }
 
 function describe(credential) {

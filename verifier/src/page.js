@@ -7,6 +7,7 @@
  */
 import { verifiedRegistry, verifyCredential } from "./core.js";
 import { fetchBytes, fetchJson, label } from "./fetching.js";
+import { reasonIn } from "./words.js";
 
 const MANIFEST = "verification.json";
 
@@ -89,7 +90,7 @@ function show(results, item, result) {
   title.textContent = [result.what, result.name].filter(Boolean).join(" — ") || item.source;
   const reason = document.createElement("p");
   reason.className = "pf-result__reason";
-  reason.textContent = result.reason || label(results, "reason-valid");
+  reason.textContent = reasonIn(document.documentElement.lang, result) || label(results, "reason-valid");
   const source = document.createElement("p");
   source.className = "pf-result__source";
   source.textContent = [result.issuer, item.source].filter(Boolean).join(" · ");

@@ -9,6 +9,7 @@
  */
 import { verifiedRegistry, verifyCredential } from "./core.js";
 import { fetchBytes, fetchJson, label } from "./fetching.js";
+import { reasonIn } from "./words.js";
 
 const MANIFEST = "verification.json";
 
@@ -44,7 +45,7 @@ function show(element, result) {
   element.textContent = label(element, result.verdict);
   const detail = document.createElement("span");
   detail.className = "pf-verdict__detail";
-  detail.textContent = result.reason || result.checks?.join(", ") || "";
+  detail.textContent = reasonIn(document.documentElement.lang, result) || result.checks?.join(", ") || "";
   element.append(" ", detail);
 }
 
