@@ -22,6 +22,7 @@ from .credentials.issuing import SigningRequest, issue_item_validations
 from .credentials.registry_credential import candidate_emails, sign_registry
 from .credentials.revocation import publish_status_list
 from .credentials.presentation import sign_presentation
+from .credentials.results import sign_result
 from .credentials.trust import DID_DOCUMENT_FILE, assess_candidate, workspace_context
 from .core.files import write_atomic
 from .core.model import EvaluationRequest
@@ -114,6 +115,15 @@ def validate_claims(root: Path, private_keys: dict, now: dt.datetime) -> int:
     return count
 
 
+def sign_external_results(root: Path, private_keys: dict, now: dt.datetime) -> None:
+    """The shipped results (results/*.yml) entered as staff do: signed by the evaluator the
+    registry authorises for their framework, the unsigned file then removed."""
+    for candidate in load_workspace(root).candidates.values():
+        for result in candidate.results:
+            sign_result(candidate, result, private_keys[_evaluator_for(result.framework)], now=now)
+            result.path.unlink()
+
+
 def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> DemoReport:
     """Prepare the demo workspace and play the whole process in it (sites are built by the caller)."""
     now = now or dt.datetime.now(dt.UTC)
@@ -126,6 +136,7 @@ def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> D
                   candidate_emails=candidate_emails(registry, workspace.candidates))
     publish_status_list(target, settings, private_keys["institution"], now=now)
     report = DemoReport(target, validate_claims(target, private_keys, now))
+    sign_external_results(target, private_keys, now)
     workspace = load_workspace(target)
     context = workspace_context(target, workspace)
     for slug, framework_id in AWARDS:

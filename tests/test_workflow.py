@@ -99,18 +99,55 @@ def test_requesting_from_oneself_or_an_unknown_evaluator_fails(workspace: Path):
     assert "marie" in unknown.stderr and "crcne:I5" in unclaimed.stderr
 
 
+def registered_key(workspace: Path, evaluator: str = "marie") -> Path:
+    """A real key for `evaluator` of crcne_workspace's evaluators.yml, in a key file."""
+    from portfolio_gen.credentials import dids, keys
+    key = keys.generate_key()
+    path = keys.write_private_key(workspace / f"{evaluator}.key.pem", key, None)
+    registry_file = workspace / "evaluators.yml"
+    data = yaml.safe_load(registry_file.read_text("utf-8"))
+    next(e for e in data["evaluators"] if e["id"] == evaluator)["keys"] = [dids.did_key(key.public_key())]
+    registry_file.write_text(yaml.safe_dump(data), "utf-8")
+    return path
+
+
 def test_pix_edu_results_feed_the_joint_level(workspace: Path, crcne):
+    import dataclasses
+
+    from portfolio_gen.credentials.dids import DidResolver
+    from portfolio_gen.credentials.loader import DocumentLoader
+    from portfolio_gen.credentials.results import judged_results
+
     crcne_workspace(workspace)
     csv_file = workspace / "pix.csv"
     csv_file.write_text("candidate,level,date,source\nalex,2,2026-04-02,Session Pix+Édu 4521\n", "utf-8")
-    assert run_cli("--root", str(workspace), "import-results", str(csv_file),
-                   "--framework", "crcne", "--input", "pix-edu").returncode == 0
-    alex = load_workspace(workspace).candidate("alex")
-    assert [(r.level, r.source) for r in alex.results] == [("confirme", "Session Pix+Édu 4521")]
+    imported = run_cli("--root", str(workspace), "import-results", str(csv_file),
+                       "--framework", "crcne", "--input", "pix-edu", "--key", str(registered_key(workspace)))
+    assert imported.returncode == 0, imported.stderr
+    loaded = load_workspace(workspace)
+    alex = loaded.candidate("alex")
+    # Signed by a registered staff member, so the commission may count it.
+    counted, problems = judged_results(alex, loaded.frameworks, load_registry(workspace, loaded.frameworks),
+                                       DidResolver({}), DocumentLoader())
+    assert problems == [] and [(r.result.level, r.result.source) for r in counted] == [("confirme", "Session Pix+Édu 4521")]
+    alex = dataclasses.replace(alex, results=tuple(r.result for r in counted))
     jury = [Validation("crcne", f"I{n}", KEY_A, DAY, level="avance") for n in range(1, 9)]
     decision = candidate_decision(alex, crcne, jury)
     assert decision.met and decision.level == "confirme"  # the lower of avance (jury) and 2 (Pix+Édu)
     assert not candidate_decision(alex, crcne, jury[:7]).met  # the jury has not evaluated I8
+
+
+def test_results_need_the_key_of_someone_the_registry_authorises(workspace: Path):
+    folder = crcne_workspace(workspace)
+    args = ("--root", str(workspace), "result", "alex", "--framework", "crcne", "--input", "pix-edu",
+            "--level", "3", "--date", "2026-04-02", "--source", "Session 4521")
+    assert run_cli(*args).returncode == 2  # --key is required
+    from portfolio_gen.credentials import keys
+    stranger = keys.write_private_key(workspace / "stranger.pem", keys.generate_key(), None)
+    refused = run_cli(*args, "--key", str(stranger))
+    assert refused.returncode == 2 and "not in the" in refused.stderr and not (folder / "results").exists()
+    own = run_cli(*args, "--key", str(registered_key(workspace, "paul")))  # paul is alex's own account
+    assert own.returncode == 2 and not (folder / "results").exists()
 
 
 def test_a_bad_csv_row_imports_nothing(workspace: Path):
@@ -118,7 +155,7 @@ def test_a_bad_csv_row_imports_nothing(workspace: Path):
     csv_file = workspace / "pix.csv"
     csv_file.write_text("candidate,level,date\nalex,2,2026-04-02\nalex,9,2026-04-02\n", "utf-8")
     result = run_cli("--root", str(workspace), "import-results", str(csv_file), "--framework", "crcne",
-                     "--input", "pix-edu")
+                     "--input", "pix-edu", "--key", str(registered_key(workspace)))
     assert result.returncode == 2 and "pix.csv:3" in result.stderr
     assert not (folder / "results").exists()
 

@@ -54,7 +54,7 @@ def _context_or_exit(ctx: Context, workspace):
 def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) -> None:
     """Prepare a session: every candidate pursuing FRAMEWORK and not yet certified in it,
     ready by its rule or not and why."""
-    from ..credentials.trust import CERTIFICATE, assess_candidate
+    from ..credentials.trust import CERTIFICATE, assess_candidate, with_counted_results
     from ..decisions.sessions import prepare_session
     date = _date_or_exit(ctx, date_text, "--date")
     workspace = workspace_or_exit(ctx)
@@ -75,7 +75,8 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     # A candidate who holds a valid certificate of this framework has nothing left to decide.
     certified = sorted(slug for slug, found in counted.items()
                        if any(a.kind == CERTIFICATE and _awarded_framework(a.credential) == framework.id for a in found))
-    session = prepare_session(framework, workspace.candidates.values(), validations, date=date,
+    candidates = with_counted_results(ctx.root, workspace, workspace.candidates.values())
+    session = prepare_session(framework, candidates, validations, date=date,
                               prepared=dt.date.today(), certified=certified)
     try:
         write_session(path, session, overwrite=False)

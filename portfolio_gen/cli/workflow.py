@@ -15,7 +15,7 @@ from ..core import i18n
 from .core import Context, fail_with, main, pass_context, workspace_or_exit
 from ..core.model import ROLES, EvaluationRequest, ExternalResult
 from ..core.problems import InputError, Problem
-from ..core.records import level_on_scale, result_problem, write_refusal, write_request, write_result
+from ..core.records import level_on_scale, result_problem, write_refusal, write_request
 from ..core.registry import REGISTRY_FILE, Registry, load_registry
 from ..decisions.workflow import cohort_report, pending_for
 
@@ -115,6 +115,37 @@ def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], eva
     click.echo(path)
 
 
+def _result_key_option(function):
+    return click.option("--key", "key_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                        required=True, help="Your private key: the signed registry must authorise you for "
+                                            "the framework today.")(function)
+
+
+def _sign_results(ctx: Context, workspace, results: list, private_key) -> None:
+    """Sign each (slug, result) with `private_key` once the registry is seen to authorise
+    its holder for every framework concerned today; nothing is written otherwise."""
+    from ..credentials.dids import did_key
+    from ..credentials.issuing import signing_registry
+    from ..credentials.results import sign_result
+    from ..core.registry import untrusted_reason
+
+    signer_id, today = did_key(private_key.public_key()), dt.date.today()
+    try:
+        registry = signing_registry(workspace)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    problems = []
+    for slug, result in results:
+        reason = untrusted_reason(registry, signer_id, slug, workspace.frameworks[result.framework], "", None, today)
+        if reason is not None:
+            problems.append(Problem(reason, None, None, {"ref": f"{result.framework}:{result.input}",
+                                                         "signer": signer_id}))
+    if problems:
+        fail_with(problems, ctx)
+    for slug, result in results:
+        click.echo(sign_result(workspace.candidate(slug), result, private_key))
+
+
 @main.command("result")
 @click.argument("slug")
 @click.option("--framework", required=True, help="Framework whose rule uses the result, e.g. crcne.")
@@ -122,15 +153,18 @@ def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], eva
 @click.option("--level", required=True, help="Level code or rank (Pix+Édu: 1 to 4).")
 @click.option("--date", "date_text", required=True, help="YYYY-MM-DD")
 @click.option("--source", required=True, help="Where it comes from: session, attestation number...")
+@_result_key_option
+@_passphrase_option
 @pass_context
 def record_result(ctx: Context, slug: str, framework: str, input_id: str, level: str, date_text: str,
-                  source: str) -> None:
-    """Record an external result (e.g. a Pix+Édu certification level) for one candidate."""
+                  source: str, key_file: Path, passphrase_file: Path | None) -> None:
+    """Record an external result (e.g. a Pix+Édu certification level) for one candidate,
+    signed with your key: the commission counts only results the registry's staff signed."""
     workspace = workspace_or_exit(ctx, only=[slug])
     result = _result_or_problem(workspace, slug, framework, input_id, level, date_text, source, None, None)
     if isinstance(result, Problem):
         fail_with([result], ctx)
-    click.echo(write_result(workspace.candidate(slug).folder, result))
+    _sign_results(ctx, workspace, [(slug, result)], _private_key(ctx, key_file, passphrase_file))
 
 
 def _result_or_problem(workspace, slug, framework_id, input_id, level, date_text, source,
@@ -153,9 +187,13 @@ def _result_or_problem(workspace, slug, framework_id, input_id, level, date_text
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--framework", required=True)
 @click.option("--input", "input_id", required=True)
+@_result_key_option
+@_passphrase_option
 @pass_context
-def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str) -> None:
-    """Import external results from a CSV with columns candidate,level,date[,source].
+def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str, key_file: Path,
+                   passphrase_file: Path | None) -> None:
+    """Import external results from a CSV with columns candidate,level,date[,source], each
+    signed with your key.
 
     Every row is checked before anything is written: a file with one bad row records nothing.
     """
@@ -169,8 +207,7 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str) 
             (problems if isinstance(result, Problem) else results).append((row.get("candidate"), result))
     if problems:
         fail_with([p for _, p in problems], ctx)
-    for slug, result in results:
-        click.echo(write_result(workspace.candidate(slug).folder, result))
+    _sign_results(ctx, workspace, results, _private_key(ctx, key_file, passphrase_file))
 
 
 @main.command()
@@ -265,6 +302,9 @@ def report(ctx: Context, slugs: tuple[str, ...], output_format: str, html_dir: P
     registry = _registry_or_exit(ctx, workspace) if (ctx.root / REGISTRY_FILE).exists() else None
     validations = _validations(ctx, workspace) if registry else {}
     candidates = [c for c in workspace.candidates.values() if filters.keeps_candidate(c)]
+    if registry:
+        from ..credentials.trust import with_counted_results
+        candidates = with_counted_results(ctx.root, workspace, candidates)
     cohort = assess_cohort(candidates, workspace.frameworks, validations, registry)
     figures = cohort_figures(cohort, workspace.frameworks, today=today, filters=filters, inactive_weeks=inactive_weeks)
     if html_dir is not None:

@@ -181,9 +181,3 @@ def write_refusal(candidate_folder: Path, entry: str, evaluator: str, items: lis
     _items_given(items, entry, folder)
     data = {"entry": entry, "evaluator": evaluator, "items": items, "date": date.isoformat(), "comment": comment}
     return _write_record(folder, f"{_dated(date, entry)}-{evaluator}-refus", "refusal", data)
-
-
-def write_result(candidate_folder: Path, result: ExternalResult) -> Path:
-    data = {"framework": result.framework, "input": result.input, "level": result.level,
-            "date": result.date.isoformat(), "source": result.source}
-    return _write_record(candidate_folder / RESULTS_DIR, f"{result.date.isoformat()}-{result.input}", "result", data)

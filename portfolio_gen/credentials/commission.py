@@ -9,6 +9,7 @@ not met, the attestation of items acquired that the C2i2e process prescribes.
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.files import write_atomic
+from ..core.model import Candidate, Framework
 from ..core.problems import InputError, Problem
 from ..decisions.rules import Decision
 from ..decisions.workflow import candidate_decision
@@ -24,6 +26,7 @@ from . import openbadges, proofs, revocation
 from .cryptosuites import EDDSA_RDFC_2022
 from .dids import check_institution_key, signer
 from .issuing import credentials_folder, recipient_problems
+from .results import SignedResult, judged_results
 from .trust import VALIDATION, Assessment, TrustContext, assess_candidate
 
 
@@ -53,6 +56,7 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
     if problems:
         raise InputError(problems)
     check_institution_key(workspace.root, context.settings.institution.id, private_key)
+    candidate, results = with_signed_results(candidate, framework, context)
     supporting = _counted_validations(candidate, framework, context)
     decision = candidate_decision(candidate, framework, [a.validation for a in supporting])
     awarded = decision.met if certified is None else certified
@@ -61,7 +65,8 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
     award = openbadges.build_framework_award(
         context.settings, framework, candidate, certified=awarded, level=decision.level,
         acquired=[framework.item_by_code[code] for code in decision.validated],
-        supporting=[_supporting(context, slug, a) for a in supporting], valid_from=moment, comment=comment)
+        supporting=[_supporting(context, slug, a) for a in supporting], valid_from=moment, comment=comment,
+        results=tuple(_cited(r) for r in results if r.result.input in (decision.input_levels or {})))
     with revocation.released_on_error(workspace.root, [award["id"]]):
         award = revocation.with_status(workspace.root, context.settings, award)
         reasons = openbadges.validate_against_schema(award)
@@ -83,8 +88,36 @@ def rule_decision(workspace: Workspace, context: TrustContext, slug: str, framew
     problems = _problems(workspace, slug, framework_id, candidate, framework)
     if problems:
         raise InputError(problems)
+    candidate, _ = with_signed_results(candidate, framework, context)
     supporting = _counted_validations(candidate, framework, context)
     return candidate_decision(candidate, framework, [a.validation for a in supporting])
+
+
+def with_signed_results(candidate: Candidate, framework: Framework,
+                        context: TrustContext) -> tuple[Candidate, list[SignedResult]]:
+    """The candidate as the commission sees them: only the results of `framework` whose
+    signature and signer hold; InputError naming each one that does not (unsigned,
+    tampered, signed by someone the registry does not authorise)."""
+    counted, problems = judged_results(candidate, context.frameworks, context.registry, context.resolver,
+                                       context.loader)
+    problems = [p for p in problems if _about(p, framework)]
+    if problems:
+        raise InputError(problems)
+    counted = [r for r in counted if r.result.framework == framework.id]
+    return dataclasses.replace(candidate, results=tuple(r.result for r in counted)), counted
+
+
+def _about(problem: Problem, framework: Framework) -> bool:
+    """Whether a refused result may concern `framework`: when it cannot be read, it may."""
+    return problem.params.get("framework", framework.id) == framework.id
+
+
+def _cited(signed: SignedResult) -> openbadges.CitedResult:
+    result = signed.result
+    return openbadges.CitedResult(
+        signed.credential_id, f"{result.input} : {result.level}",
+        f"{result.input} level {result.level} ({result.date.isoformat()}, {result.source}), "
+        f"signed by {signed.signer} on {signed.signed_on.isoformat()}")
 
 
 def _counted_validations(candidate, framework, context: TrustContext) -> tuple[Assessment, ...]:

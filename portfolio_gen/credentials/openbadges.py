@@ -264,6 +264,16 @@ class SupportingCredential:
     content: bytes
 
 
+@dataclass(frozen=True)
+class CitedResult:
+    """An external result a level rests on: its signed credential's id, and in words what
+    it says and who signed it (the credential stays in the candidate's repository)."""
+
+    id: str
+    name: str
+    narrative: str
+
+
 def build_framework_award(
     settings: Settings,
     framework: Framework,
@@ -273,6 +283,7 @@ def build_framework_award(
     level: str,
     acquired: list[Item],
     supporting: list[SupportingCredential],
+    results: tuple[CitedResult, ...] = (),
     valid_from: dt.datetime,
     comment: str = "",
 ) -> dict:
@@ -314,7 +325,9 @@ def build_framework_award(
         "validFrom": datetime_stamp(valid_from),
         "credentialSubject": subject,
         "evidence": [{"id": s.url, "type": ["Evidence"], "name": s.name, "genre": "Credential",
-                      "digestMultibase": digest_multibase(s.content)} for s in supporting],
+                      "digestMultibase": digest_multibase(s.content)} for s in supporting]
+        + [{"id": r.id, "type": ["Evidence"], "name": r.name, "genre": "ExternalResult", "narrative": r.narrative}
+           for r in results],
     }
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
@@ -209,3 +209,13 @@ def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool =
     return {slug: [a.validation for a in assess_candidate(candidate, context)
                    if a.status in wanted and a.validation]
             for slug, candidate in workspace.candidates.items()}
+
+
+def with_counted_results(root: Path, workspace: Workspace, candidates: Iterable[Candidate]) -> list[Candidate]:
+    """The candidates with only the external results the commission would count (signed by
+    authorised staff), so that figures and readiness agree with `certify`."""
+    from .results import judged_results
+
+    context = workspace_context(root, workspace)
+    return [replace(c, results=tuple(r.result for r in judged_results(
+        c, context.frameworks, context.registry, context.resolver, context.loader)[0])) for c in candidates]
