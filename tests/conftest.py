@@ -30,6 +30,13 @@ def copy_frameworks(root: Path) -> Path:
     return target
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch) -> None:
+    """Each test its own user cache: `verify` remembers the newest registry it saw of an
+    institution, and every demo is the same institution."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """An empty workspace holding the shipped frameworks."""

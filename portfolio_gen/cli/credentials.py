@@ -278,7 +278,8 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents:
                  trusted: list[str], allow_network: bool, email: str | None, as_json: bool) -> None:
     """verify on published sites: one report per candidate site found."""
     from ..credentials.loader import fetch_json
-    from ..credentials.verify_site import HttpSource, flag_replayed_registries, site_sources, verify_site
+    from ..credentials.verify_site import (HttpSource, flag_registries_seen_before, flag_replayed_registries,
+                                           site_sources, verify_site)
 
     if files:
         raise click.UsageError(i18n.text("site.check.mixed", ctx.language))
@@ -296,6 +297,7 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents:
     reports = [verify_site(source, trusted=trusted, did_documents=documents,
                            fetch=fetch_json if allow_network else None, email=email) for source in sources]
     flag_replayed_registries(reports)
+    flag_registries_seen_before(reports, registries_seen_file())
     if as_json:
         click.echo(json.dumps({"ok": all(r.ok for r in reports), "sites": [r.as_json() for r in reports]},
                               indent=2, ensure_ascii=False))
@@ -304,6 +306,14 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents:
             echo_site_report(ctx, report)
     if not all(report.ok for report in reports):
         sys.exit(EXIT_FAILED)
+
+
+def registries_seen_file() -> Path:
+    """The verifier's memory of the newest registry version of each institution: in the
+    user's cache ($XDG_CACHE_HOME), never in a workspace or a site."""
+    import os
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "portfolio-gen" / "registries-seen.json"
 
 
 def echo_site_report(ctx: Context, report) -> None:

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from . import cryptosuites, dids, proofs
-from .cryptosuites import EDDSA_JCS_2022, PROOF_TYPE
+from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022, PROOF_TYPE
 from .dids import DidResolver
 from .loader import DocumentLoader
 from .openbadges import VC_CONTEXT, datetime_stamp
+from .signed_form import signed_form_problem
 
 PRESENTATION_TYPE = "VerifiablePresentation"
 AUTHENTICATION = "authentication"
@@ -93,7 +94,15 @@ def verify_presentation(presentation: object, resolver: DidResolver, *, challeng
                            expected_purpose=AUTHENTICATION, expected_controller=holder)
     if not result.verified:
         return PresentationVerdict(False, f"proof: {result.reason}", holder)
-    proof = presentation["proof"]
+    proof = proofs.single_proof(presentation)
+    if proof.get("cryptosuite") == EDDSA_RDFC_2022.name:
+        # The proof covers the RDF graph: a credential or the holder could sit under a key
+        # these checks do not read (issue 19, attack 1, for presentations). Each embedded
+        # credential is a document of its own, checked so when it is verified.
+        envelope = {key: value for key, value in presentation.items() if key != "verifiableCredential"}
+        problem = signed_form_problem(envelope, loader or DocumentLoader())
+        if problem:
+            return PresentationVerdict(False, f"proof: {problem}", holder)
     for name, expected in (("challenge", challenge), ("domain", domain)):
         if expected is not None and proof.get(name) != expected:
             return PresentationVerdict(False, f"proof {name} is {proof.get(name)!r}, expected {expected!r}", holder)

@@ -248,6 +248,33 @@ def flag_replayed_registries(reports: Sequence[SiteReport]) -> None:
                                    f"{newest[report.institution]} seen on another site of this institution")
 
 
+def flag_registries_seen_before(reports: Sequence[SiteReport], memory: Path, today: dt.date | None = None) -> None:
+    """Across runs: a registry older than the newest this verifier has seen for the same
+    institution is reported with that version and the day it was seen, then the memory
+    keeps the newest version of each institution (a small JSON file of the verifier's own,
+    never of a site). An unreadable memory is started again, never trusted blindly."""
+    from ..core.files import write_atomic
+
+    seen = _json(memory.read_bytes()) if memory.is_file() else {}
+    seen = {k: v for k, v in seen.items() if _seen_entry(v)} if isinstance(seen, dict) else {}
+    day = (today or dt.date.today()).isoformat()
+    for report in reports:
+        version, known = report.registry.get("version"), seen.get(report.institution)
+        if not isinstance(version, int) or not report.institution:
+            continue
+        if known and version < known["version"]:
+            report.problems.append(f"registry: version {version} is older than version {known['version']} "
+                                   f"this verifier saw on {known['seen']}")
+        elif not known or version > known["version"]:
+            seen[report.institution] = {"version": version, "seen": day}
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(memory, json.dumps(seen, indent=2, sort_keys=True) + "\n")
+
+
+def _seen_entry(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("version"), int) and isinstance(value.get("seen"), str)
+
+
 def _json(data: bytes | None) -> object:
     if data is None:
         return None

@@ -148,6 +148,30 @@ def test_the_cli_says_revoked_before_and_refuses_after_hiding(demo, tmp_path):
     assert after.returncode == 1 and "is an IRI" in after.stdout, after.stdout
 
 
+def test_a_presentation_cannot_hide_a_credential_either(demo):
+    """An eddsa-rdfc-2022 presentation whose second credential sits in @nest still has a
+    valid proof (same graph), but the checks would see one credential only."""
+    from portfolio_gen.credentials import cryptosuites, dids
+    from portfolio_gen.credentials.presentation import build_presentation, verify_presentation
+
+    holder = keys.generate_key()
+    credentials = [read(path) for path in validations(demo)[:2]]
+    presentation = build_presentation(credentials, dids.did_key(holder.public_key()))
+    options = {"type": cryptosuites.PROOF_TYPE, "cryptosuite": EDDSA_RDFC_2022.name,
+               "created": "2026-11-24T00:00:00Z", "proofPurpose": "authentication",
+               "verificationMethod": dids.did_key_verification_method_id(holder.public_key())}
+    signed = {**presentation, "proof": cryptosuites.create_proof(presentation, options, holder, EDDSA_RDFC_2022, LOADER)}
+    assert verify_presentation(signed, resolver(demo), loader=LOADER).ok
+    hidden = copy.deepcopy(signed)
+    hidden["verifiableCredential"] = credentials[:1]
+    hidden["@nest"] = {"verifiableCredential": credentials[1:]}
+    # The graph is the same, so the holder's proof still holds; the verdict must not.
+    assert proofs.verify(hidden, resolver=resolver(demo), loader=LOADER, expected_purpose="authentication",
+                         expected_controller=hidden["holder"]).verified
+    verdict = verify_presentation(hidden, resolver(demo), loader=LOADER)
+    assert not verdict.ok and "@nest" in verdict.reason
+
+
 def test_a_registry_cannot_alias_its_terms_either(demo):
     from portfolio_gen.credentials.signed_form import signed_form_problem
 
@@ -309,6 +333,26 @@ def test_a_registry_older_than_one_seen_is_reported(demo):
     flag_replayed_registries(reports)
     assert any("older than version" in p for p in reports[0].problems)
     assert not any("older than version" in p for p in reports[1].problems)
+
+
+def test_a_registry_older_than_one_seen_in_an_earlier_run_is_reported(demo):
+    from portfolio_gen.core.registry import load_registry
+    from portfolio_gen.core.workspace import load_workspace
+    from portfolio_gen.credentials.registry_credential import sign_registry
+
+    old = read(demo / "registry.json")
+    sign_registry(demo, load_settings(demo), load_registry(demo, load_workspace(demo, only=[]).frameworks),
+                  key(demo, "institution"))
+    site = demo / "site" / SLUG
+    write(site / "registry.json", read(demo / "registry.json"))
+    first = run_cli("verify", str(site), "--institution", INSTITUTION, "--json")
+    assert "older than version" not in first.stdout
+    write(site / "registry.json", old)  # the host serves the registry of before, in a later run
+    later = run_cli("verify", str(site), "--institution", INSTITUTION, "--json")
+    assert later.returncode == 1
+    problems = json.loads(later.stdout)["sites"][0]["problems"]
+    assert any(f"older than version {old['credentialSubject']['version'] + 1} this verifier saw on" in p
+               for p in problems), problems
 
 
 def test_a_lapsed_or_unversioned_registry_is_refused(demo):
