@@ -421,7 +421,8 @@ def local_evidence(ctx: Context):
 def verdict_json(path: Path, verdict) -> dict:
     return {"file": str(path), "ok": verdict.ok, "reason": verdict.reason, "checks": list(verdict.checks),
             "id": verdict.credential_id, "issuer": verdict.issuer,
-            "unchecked_evidence": list(verdict.unchecked_evidence)}
+            "unchecked_evidence": list(verdict.unchecked_evidence),
+            "modified_entries": list(verdict.modified_entries)}
 
 
 def echo_verdict(ctx: Context, path: Path, verdict) -> None:
@@ -433,6 +434,9 @@ def echo_verdict(ctx: Context, path: Path, verdict) -> None:
     if verdict.unchecked_evidence:
         click.echo(i18n.text("credentials.verify.unchecked", ctx.language,
                              urls=", ".join(verdict.unchecked_evidence)))
+    if verdict.modified_entries:
+        click.echo("        " + i18n.text("credentials.verify.modified", ctx.language,
+                                          urls=", ".join(verdict.modified_entries)))
 
 
 # --- revocation (issue 5): revoke, status-list publish, verify --status-list -------------

@@ -464,12 +464,16 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
             rows.append({"candidate": candidate.slug, "file": str(assessment.path.relative_to(ctx.root)),
                          "kind": assessment.kind, "status": assessment.status, "reason": reason,
                          "item": f"{validation.framework}:{validation.item}" if validation else "",
-                         "issuer": validation.evaluator if validation else ""})
+                         "issuer": validation.evaluator if validation else "",
+                         "entry_modified": assessment.entry_modified,
+                         "validated_on": validation.date.isoformat() if validation else ""})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for row in rows:
             detail = f" — {row['reason']}" if row["reason"] else ""
+            if row["entry_modified"]:
+                detail += " — " + i18n.text("credentials.entry_modified", ctx.language, date=row["validated_on"])
             click.echo(f"{row['status']:<9} {row['kind']:<11} {row['item']:<16} {row['file']}{detail}")
     if any(row["status"] != VALID for row in rows):
         sys.exit(1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,11 +279,30 @@ def _build(settings: Settings, candidate: Candidate, entry: Entry,
         credential = openbadges.build_item_validation(
             settings, plan.framework, plan.item, candidate, entry, issuer,
             valid_from=valid_from, valid_until=request.valid_until, level=plan.level,
-            comment=request.comment)
+            comment=request.comment, commit=committed_version(entry.path))
     except openbadges.CredentialError as error:
         raise InputError([Problem("credential.cannot_build", candidate.folder, None,
                                   {"ref": _ref(plan), "reason": str(error)})]) from None
     return _validated(credential, _ref(plan))
+
+
+def committed_version(path: Path | None) -> str:
+    """The git commit holding `path` exactly as it is now, or '' (no repository, or the
+    file has uncommitted changes): the credential then pins the text by digest alone."""
+    if path is None:
+        return ""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(path.parent), *args], capture_output=True, text=True, timeout=20)
+
+    try:
+        tracked = git("ls-files", "--error-unmatch", "--", path.name)  # an ignored file is not in any commit
+        changed = git("status", "--porcelain", "--", path.name)
+        head = git("rev-parse", "--verify", "HEAD")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if tracked.returncode or changed.returncode or head.returncode or changed.stdout.strip():
+        return ""
+    return head.stdout.strip()
 
 
 def _ref(plan: PlannedItem) -> str:

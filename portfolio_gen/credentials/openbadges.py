@@ -15,8 +15,11 @@ How a verifier knows what was decided (see docs/credentials.md):
   - the level, for frameworks with a scale, is `credentialSubject.result[0].value`
     (a level code listed in `achievement.resultDescription[0].allowedValue`);
   - the first evidence is the entry's page (`.../entries/<entry slug>/`), carrying the
-    evaluator's comment as its `narrative`; the others are the entry's files, each
-    with the SHA-256 digest of its content (`digestMultibase`).
+    evaluator's comment as its `narrative`; then the entry's files, each with the
+    SHA-256 digest of its content (`digestMultibase`); last, the entry's own text as the
+    evaluator saw it (`genre` "Entry source", `<entry page>#source`, its digest, and the
+    git commit when there is one): never published, it lets the workspace tell an entry
+    modified after its validation, without invalidating the signature.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ SCHEMA_FILE = "ob_v3p0_achievementcredential-vcdm2.json"
 ALIGNMENT_TARGET_TYPE = "ext:FrameworkItem"
 ENTRY_GENRE = "Portfolio entry"
 FILE_GENRE = "File"
+ENTRY_SOURCE_GENRE = "Entry source"  # the entry's Markdown as validated: not published, so not fetched
 # Multihash prefix of a SHA-256 digest: code 0x12, length 32.
 SHA256_MULTIHASH = b"\x12\x20"
 ENTRY_URL = re.compile(r"/entries/([^/]+)/$")
@@ -125,6 +129,11 @@ def entry_url(settings: Settings, slug: str, entry: Entry) -> str:
     return settings.site_url(slug) + entry_path(entry.slug)
 
 
+def entry_source_url(settings: Settings, slug: str, entry: Entry) -> str:
+    """Names the entry's text as validated (pinned by digest, never published)."""
+    return entry_url(settings, slug, entry) + "#source"
+
+
 def evidence_url(settings: Settings, slug: str, evidence: Evidence) -> str:
     """Where the site publishes an evidence file, or the evidence's own URL."""
     if not evidence.is_file:
@@ -147,9 +156,10 @@ def build_item_validation(
     comment: str = "",
     credential_id: str | None = None,
     salt: str | None = None,
+    commit: str = "",
 ) -> dict:
     """The unsigned OpenBadgeCredential saying `issuer` validated `item` for `candidate`
-    on the strength of `entry`."""
+    on the strength of `entry` (as it is now: its text is pinned, with the git `commit`)."""
     if valid_until is not None and valid_until <= valid_from:
         raise CredentialError("validUntil must be after validFrom")
     achievement_id = settings.achievement_id(framework.id, item.code)
@@ -171,7 +181,7 @@ def build_item_validation(
         "issuer": issuer.as_json(),
         "validFrom": datetime_stamp(valid_from),
         "credentialSubject": subject,
-        "evidence": _evidence(settings, candidate.slug, entry, comment),
+        "evidence": _evidence(settings, candidate.slug, entry, comment, commit),
     }
     if valid_until is not None:
         credential["validUntil"] = datetime_stamp(valid_until)
@@ -231,12 +241,20 @@ def _result(framework: Framework, achievement_id: str, level: str) -> dict:
             "achievedLevel": f"{achievement_id}#level-{level}", "value": level}
 
 
-def _evidence(settings: Settings, slug: str, entry: Entry, comment: str) -> list[dict]:
+def _evidence(settings: Settings, slug: str, entry: Entry, comment: str, commit: str) -> list[dict]:
     page = {"id": entry_url(settings, slug, entry), "type": ["Evidence"], "name": entry.title,
             "genre": ENTRY_GENRE}
     if comment:
         page["narrative"] = comment
-    return [page, *(_evidence_item(settings, slug, evidence) for evidence in entry.evidence)]
+    files = [_evidence_item(settings, slug, evidence) for evidence in entry.evidence]
+    if entry.path is None or not entry.path.is_file():
+        return [page, *files]
+    source = {"id": entry_source_url(settings, slug, entry), "type": ["Evidence"],
+              "name": f"{entry.title} (texte validé)", "genre": ENTRY_SOURCE_GENRE,
+              "digestMultibase": digest_multibase(entry.path.read_bytes())}
+    if commit:
+        source["description"] = f"git commit {commit}"
+    return [page, *files, source]
 
 
 def _evidence_item(settings: Settings, slug: str, evidence: Evidence) -> dict:
@@ -358,10 +376,13 @@ def rule_text(framework: Framework) -> str:
 
 
 def evidence_files(settings: Settings, candidates: Mapping[str, Candidate]) -> dict[str, Path]:
-    """Published URL -> file on disk, for every evidence file of these candidates."""
+    """Published URL -> file on disk, for every evidence file of these candidates, and
+    each entry's text (its "#source" URL) to tell one modified after its validation."""
     found = {}
     for candidate in candidates.values():
         for entry in candidate.entries:
+            if entry.path is not None:
+                found[entry_source_url(settings, candidate.slug, entry)] = entry.path
             for evidence in entry.evidence:
                 if evidence.is_file and evidence.file is not None:
                     found[evidence_url(settings, candidate.slug, evidence)] = evidence.file

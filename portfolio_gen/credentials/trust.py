@@ -41,6 +41,8 @@ class Assessment:
     reason: str = ""  # a verifier reason, or a trust.* message key
     credential: dict | None = field(default=None, compare=False, repr=False)
     validation: Validation | None = None
+    # The entry's text changed since the evaluator validated it: said, not a failure.
+    entry_modified: bool = False
 
     @property
     def counts(self) -> bool:
@@ -103,7 +105,8 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
         issuer = verdict.issuer or ""
         reason = "" if issuer == context.settings.institution.id else "trust.not_institution"
         return Assessment(path, kind, UNTRUSTED if reason else VALID, reason, credential)
-    return _assess_validation(path, credential, candidate, context)
+    assessment = _assess_validation(path, credential, candidate, context)
+    return replace(assessment, entry_modified=bool(verdict.modified_entries))
 
 
 def _verify(raw: bytes, credential: dict, context: TrustContext):

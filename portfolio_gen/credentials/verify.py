@@ -54,6 +54,9 @@ class Verdict:
     # tolerated by require_status=False), REVOKED or UNKNOWN (the list was required but
     # missing, stale or untrusted: never read as "not revoked"; ok is then False).
     status: str = UNCHECKED
+    # Entries changed since the evaluator validated them (their "#source" evidence no longer
+    # matches the local file): a note, not a failure; the signature still holds.
+    modified_entries: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.ok
@@ -93,14 +96,14 @@ def verify_credential(
         status = _check_status(credential, status_list, require_status)
         if status == ACTIVE:
             passed.append(STATUS)
-        unchecked = _check_evidence(credential, evidence_files)
+        unchecked, modified = _check_evidence(credential, evidence_files)
         passed.append(EVIDENCE)
     except _Failed as failure:
         return Verdict(False, str(failure), tuple(passed), *identity, status=failure.status or status)
     except Exception as error:  # noqa: BLE001
         # A hostile document may hit a path no check foresaw; it is still a refusal.
         return Verdict(False, f"unexpected error: {error!r}", tuple(passed), *identity)
-    return Verdict(True, None, tuple(passed), *identity, tuple(unchecked), status)
+    return Verdict(True, None, tuple(passed), *identity, tuple(unchecked), status, tuple(modified))
 
 
 def _identity(credential: object) -> tuple[str | None, str | None]:
@@ -242,19 +245,24 @@ def status_lists(lists: Iterable[dict]) -> StatusLists:
     return by_url.get
 
 
-def _check_evidence(credential: dict, evidence_files: EvidenceFiles | None) -> list[str]:
-    unchecked = []
+def _check_evidence(credential: dict, evidence_files: EvidenceFiles | None) -> tuple[list[str], list[str]]:
+    """Evidence files whose digest could not be checked, and entries modified since."""
+    unchecked, modified = [], []
     for evidence in credential.get("evidence", []):
         if "digestMultibase" not in evidence:
             continue
         path = evidence_files(evidence.get("id", "")) if evidence_files else None
+        if evidence.get("genre") == openbadges.ENTRY_SOURCE_GENRE:
+            if path is not None and path.is_file() and not openbadges.file_digest_matches(evidence, path):
+                modified.append(evidence.get("id", ""))
+            continue
         if path is None or not path.is_file():
             unchecked.append(evidence.get("id", ""))
         elif not openbadges.file_digest_matches(evidence, path):
             # Name the evidence by its URL: the local copy may be a verifier's temporary file.
             raise _Failed(EVIDENCE, f"{evidence.get('id')}: the file does not match "
                                     "the digest signed in the credential")
-    return unchecked
+    return unchecked, modified
 
 
 def read_credential(path: Path) -> object:

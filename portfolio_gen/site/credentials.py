@@ -25,6 +25,7 @@ import segno
 from ..core import i18n
 from ..core.model import Candidate, Framework, Validation
 from ..credentials import proofs
+from ..credentials.openbadges import ENTRY_SOURCE_GENRE
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -73,6 +74,7 @@ class CredentialView:
     url: str  # absolute URL of the JSON, '' when the site's address is unknown
     status_url: str = ""  # the status list it names, if any
     validation: Validation | None = None
+    entry_modified: bool = False  # the entry's text changed since it was validated
 
     @property
     def json_uri(self) -> str:
@@ -258,10 +260,13 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
         issuer_id=described["issuer_id"], issued=described["issued"],
         valid_until=str(credential.get("validUntil", "")), code=described["what"], level=described["level"],
         narrative=str(subject.get("narrative", "")), cryptosuite=str(proof.get("cryptosuite", "")),
-        evidence=tuple(_evidence(e) for e in credential.get("evidence", []) if isinstance(e, dict)),
+        # The entry's text as validated is pinned, not published: no link to show.
+        evidence=tuple(_evidence(e) for e in credential.get("evidence", [])
+                       if isinstance(e, dict) and e.get("genre") != ENTRY_SOURCE_GENRE),
         url=f"{site_url}{CREDENTIALS_DIR}/{uuid}.json" if site_url else "",
         status_url=_status_url(credential),
-        validation=assessment.validation if assessment.counts else None)
+        validation=assessment.validation if assessment.counts else None,
+        entry_modified=assessment.entry_modified)
 
 
 def _evidence(evidence: dict) -> EvidenceLink:

@@ -54,9 +54,12 @@ def test_shape_of_a_credential(rich):
 def test_evidence_points_at_the_site_with_file_digests(rich):
     _, settings = demo()
     case = rich_case()
-    page, *files = rich["evidence"]
+    page, *files, source_text = rich["evidence"]
     assert page["id"] == f"{settings.site_url(case.candidate.slug)}entries/{case.entry.slug}/"
     assert page["narrative"] == "Démarche solide."
+    # Last, the entry's text as the evaluator saw it (issue 12).
+    assert source_text["id"] == page["id"] + "#source" and source_text["genre"] == openbadges.ENTRY_SOURCE_GENRE
+    assert source_text["digestMultibase"] == openbadges.digest_multibase(case.entry.path.read_bytes())
     sources = list(case.entry.evidence)
     assert len(files) == len(sources)
     for evidence, source in zip(files, sources):
