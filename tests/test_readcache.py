@@ -185,6 +185,24 @@ def test_a_foreign_sqlite_database_is_replaced(aged: Path):
         assert connection.execute("SELECT value FROM meta").fetchone()[0] == readcache.FORMAT
 
 
+
+def test_a_cache_that_cannot_be_opened_now_is_kept(aged: Path, monkeypatch):
+    """A full or read-only disk is no reason to delete the cache: deleting it would free
+    space behind the user's back (a full-disk run would then half succeed) and lose it."""
+    load_workspace(aged)
+    path = aged / readcache.CACHE_FILE
+    before = path.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorname = "SQLITE_FULL"
+        raise error
+
+    monkeypatch.setattr(readcache.sqlite3, "connect", disk_full)
+    expected = summary(load_workspace(aged, cache=False))
+    assert summary(load_workspace(aged)) == expected  # read without the cache
+    assert path.read_bytes() == before
+
 CONCURRENT_LOAD = """
 import sys
 from pathlib import Path

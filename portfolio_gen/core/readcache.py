@@ -81,10 +81,13 @@ class ReadCache:
         context = hashlib.sha256("\0".join([code_version(), *context_parts]).encode()).hexdigest()
         key = _user_key()
         path = root / CACHE_FILE
-        connection = _connect(path) if key else None
-        if connection is None and key and path.exists():
-            _delete(path)  # corrupt or foreign: rebuilt from scratch
-            connection = _connect(path)
+        connection = None
+        if key:
+            try:
+                connection = _connect(path)
+            except _NotOurs:
+                _delete(path)  # corrupt or foreign: rebuilt from scratch
+                connection = _try_connect(path)
         return cls(connection, key or b"", context, path)
 
     @classmethod
@@ -100,7 +103,7 @@ class ReadCache:
         (a build worker inherits its parent's objects), so a child opens its own."""
         if self._connection is not None and os.getpid() != self._pid:
             _INHERITED.append(self._connection)  # kept, never closed here: it is the parent's
-            self._connection = _connect(self._path) if self._path is not None else None
+            self._connection = _try_connect(self._path) if self._path is not None else None
             self._pid = os.getpid()
         return self._connection
 
@@ -185,8 +188,26 @@ class ReadCache:
         self.close()
 
 
+class _NotOurs(Exception):
+    """The cache file is corrupt or another program's: delete it and start again."""
+
+
+# SQLite's names for a file that is not a usable database, as opposed to one that cannot
+# be opened right now (disk full, read-only, busy): deleting the cache then would free
+# space behind the user's back and lose it for nothing.
+_BROKEN_FILE = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+
+
+def _try_connect(path: Path) -> sqlite3.Connection | None:
+    try:
+        return _connect(path)
+    except _NotOurs:
+        return None
+
+
 def _connect(path: Path) -> sqlite3.Connection | None:
-    """Open (creating if needed) and check the cache database; None if it is not ours."""
+    """Open (creating if needed) and check the cache database: None if it cannot be used
+    now, `_NotOurs` if the file is corrupt or foreign."""
     connection = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,15 +222,19 @@ def _connect(path: Path) -> sqlite3.Connection | None:
             if found is None:
                 connection.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
             elif found[0] != FORMAT:
-                raise sqlite3.DatabaseError(f"foreign cache format {found[0]!r}")
+                raise _NotOurs(f"foreign cache format {found[0]!r}")
         columns = [row[1] for row in connection.execute("PRAGMA table_info(entries)")]
         if columns != ["kind", "name", "context", "fingerprint", "value", "mac"]:
-            raise sqlite3.DatabaseError("foreign cache table")
+            raise _NotOurs("foreign cache table")
         return connection
-    except (sqlite3.Error, OSError) as error:
+    except (_NotOurs, sqlite3.Error, OSError) as error:
         log.debug("read cache %s unusable: %s", path, error)
         if connection is not None:
             connection.close()
+        if isinstance(error, _NotOurs):
+            raise
+        if getattr(error, "sqlite_errorname", None) in _BROKEN_FILE:
+            raise _NotOurs(str(error)) from error
         return None
 
 
