@@ -120,6 +120,10 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + first_line if mark else None
+        if "maximum nesting depth" in (error.problem or ""):
+            # libyaml >= 0.2.6 stops deep flow collections itself, while scanning ahead of
+            # the events `_check_bounds` counts: the same limit, said the same way.
+            raise InputError([Problem("yaml.too_deep", path, line, {"limit": MAX_DEPTH})]) from None
         raise InputError([Problem("yaml.syntax", path, line,
                                   {"reason": error.problem or str(error)})]) from None
     except yaml.YAMLError as error:

@@ -105,7 +105,10 @@ def cli(root: Path, *args: str, lang: str = "en"):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file the user owns; the read cache (`.portfolio-gen/`) is not theirs: any run
+    may refresh it, and it is safe to lose (its own tests cover it)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.relative_to(root).parts[0] != ".portfolio-gen"}
 
 
 def test_a_session_from_preparation_to_signed_minutes(demo: Path, tmp_path: Path):
