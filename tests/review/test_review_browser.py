@@ -46,6 +46,8 @@ def test_an_evaluator_validates_and_refuses_in_the_page(review_app, browser, js_
 
     validate = page.locator(f'[data-action="validate"][data-item="{VALIDATED_ITEM}"]')
     refuse = page.locator(f'[data-action="refuse"][data-item="{REFUSED_ITEM}"]')
+    # The click starts a navigation; counting at once could read a page still loading.
+    page.wait_for_load_state("load")
     assert validate.count() == 1 and refuse.count() == 1
     # The image trace is served inline (the app's own origin, allowed by its CSP).
     page.wait_for_function("() => document.querySelector('[data-trace=\"image\"] img').naturalWidth > 0",
@@ -66,6 +68,7 @@ def test_an_evaluator_validates_and_refuses_in_the_page(review_app, browser, js_
     assert page.title() != "pwned"  # the entry's script and the SVG's never ran
 
     page.click("[data-submit]")
+    page.wait_for_load_state("load")
     assert page.locator(f'[data-written="validate"][data-item="{VALIDATED_ITEM}"]').count() == 1
     assert page.locator(f'[data-written="refuse"][data-item="{REFUSED_ITEM}"]').count() == 1
     assert f"?? candidates/{SLUG}/credentials/" in page.locator("[data-git-status]").inner_text()
