@@ -19,6 +19,7 @@ import yaml
 
 from .credentials import commission, dids, keys
 from .credentials.issuing import SigningRequest, issue_item_validations
+from .credentials.manifest import sign_manifest
 from .credentials.registry_credential import candidate_emails, sign_registry
 from .credentials.revocation import publish_status_list
 from .credentials.presentation import sign_presentation
@@ -135,6 +136,8 @@ def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> D
     sign_registry(target, settings, registry, private_keys["institution"], now=now,
                   candidate_emails=candidate_emails(registry, workspace.candidates))
     publish_status_list(target, settings, private_keys["institution"], now=now)
+    # What candidates' own repositories are made from (init --candidate --institution site/).
+    sign_manifest(target, settings, private_keys["institution"], now=now)
     report = DemoReport(target, validate_claims(target, private_keys, now))
     sign_external_results(target, private_keys, now)
     workspace = load_workspace(target)

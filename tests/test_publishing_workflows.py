@@ -79,3 +79,84 @@ def test_a_broken_portfolio_stops_the_workflow_before_anything_is_published(demo
     check = next(step["run"] for step in _github_steps(demo_repo) if step.get("name", "").startswith("Check"))
     assert _run(check, demo_repo).returncode == 2
     assert not (demo_repo / "site").exists()
+
+
+# --- a large cohort: sharded builds (init --shards N) -----------------------------------
+
+SHARDS = 3
+
+
+@pytest.fixture
+def sharded_repo(built_demo: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site"))
+    write_ci_files(root, shards=SHARDS)
+    return root
+
+
+def _merge(parts: list[Path], target: Path) -> None:
+    for part in parts:
+        shutil.copytree(part, target, dirs_exist_ok=True)
+
+
+def test_init_with_shards_writes_a_build_matrix(tmp_path: Path):
+    result = run_cli("init", str(tmp_path / "ws"), "--shards", "4")
+    assert result.returncode == 0, result.stderr
+    workflow = yaml.safe_load((tmp_path / "ws" / GITHUB).read_text("utf-8"))
+    assert workflow["jobs"]["build"]["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+    upload = next(s for s in workflow["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["include-hidden-files"] is True  # .well-known/did.json travels too
+    assert yaml.safe_load((tmp_path / "ws" / GITLAB).read_text("utf-8"))["build"]["parallel"] == 4
+
+
+def test_the_sharded_github_jobs_build_every_candidate_once_and_verify_the_merge(sharded_repo: Path):
+    workflow = yaml.safe_load((sharded_repo / GITHUB).read_text("utf-8"))
+    runs = lambda job: [s["run"] for s in workflow["jobs"][job]["steps"] if "run" in s and s.get("id") != "install"]
+    [check] = runs("check")
+    assert _run(check, sharded_repo).returncode == 0
+    [build] = runs("build")
+    parts = []
+    for shard in range(1, SHARDS + 1):  # each matrix job in its own checkout
+        job = sharded_repo.parent / f"job-{shard}"
+        shutil.copytree(sharded_repo, job)
+        result = _run(build.replace("${{ matrix.shard }}", str(shard)), job)
+        assert result.returncode == 0, result.stdout + result.stderr
+        parts.append(job / "site")
+    slugs = [path.parent.name for part in parts for path in part.glob("*/verification.json")]
+    assert sorted(slugs) == sorted(p.name for p in (sharded_repo / "candidates").iterdir())  # each once
+    _merge(parts, sharded_repo / "site")
+    [verify] = runs("publish")
+    result = _run(verify, sharded_repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (sharded_repo / "site" / ".well-known" / "did.json").is_file()
+
+
+def test_the_parallel_gitlab_jobs_build_every_candidate_once_and_pages_verifies(sharded_repo: Path):
+    gitlab = yaml.safe_load((sharded_repo / GITLAB).read_text("utf-8"))
+    parts = []
+    for index in range(1, gitlab["build"]["parallel"] + 1):
+        job = sharded_repo.parent / f"gitlab-{index}"
+        shutil.copytree(sharded_repo, job)
+        for line in gitlab["build"]["script"][1:]:
+            result = _run(f"CI_NODE_INDEX={index} CI_NODE_TOTAL={SHARDS}; {line}", job)
+            assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
+        parts.append(job / "public")
+    slugs = [path.parent.name for part in parts for path in part.glob("*/verification.json")]
+    assert sorted(slugs) == sorted(p.name for p in (sharded_repo / "candidates").iterdir())
+    _merge(parts, sharded_repo / "public")
+    for line in gitlab["pages"]["script"][1:]:
+        result = _run(line, sharded_repo)
+        assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
+
+
+def test_a_candidate_repository_from_an_https_site_refreshes_before_building(tmp_path: Path):
+    write_ci_files(tmp_path, refresh_from="https://portfolios.example.org/")
+    steps = _github_steps(tmp_path)
+    names = [step.get("id") or step.get("name") for step in steps]
+    assert names.index("refresh") < names.index("Check every portfolio")
+    refresh = next(step for step in steps if step.get("id") == "refresh")
+    assert refresh["run"] == "portfolio-gen institution update --allow-network"
+    workflow = yaml.safe_load((tmp_path / GITHUB).read_text("utf-8"))
+    assert workflow[True]["schedule"]  # weekly, so the revocation list never lapses ("on" reads as True)
+    script = _gitlab_script(tmp_path)
+    assert script.index("portfolio-gen institution update --allow-network") < script.index("portfolio-gen check")

@@ -18,6 +18,7 @@ from .. import __version__
 from ..core import i18n, scaffold, schemas
 from ..core.model import (LANGUAGES, ROLES, Candidate, Framework, JointLevelRule, MinItemsRule,
                     Validation)
+from ..core.pinning import pinned_problems
 from ..core.portfolios import unknown_framework_problem
 from ..core.problems import InputError, Problem, nearest
 from ..decisions.rules import decide
@@ -112,7 +113,8 @@ def workspace_or_exit(ctx: Context, only: Iterable[str] | None = None, as_json: 
 def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     """Validate the frameworks and every candidate (or only SLUGS); report all problems at once."""
     workspace = load_workspace(ctx.root, only=slugs or None)
-    workspace.problems.extend(settings_warnings(ctx.root, workspace))
+    # A candidate repository's copy of the institution's files must be the one pinned.
+    workspace.problems.extend(pinned_problems(ctx.root) + settings_warnings(ctx.root, workspace))
     errors = workspace.errors
     if as_json:
         click.echo(json.dumps({
@@ -208,19 +210,6 @@ def framework_summary(framework: Framework) -> dict:
 
 
 # --- scaffolding ------------------------------------------------------------------------
-
-@main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@pass_context
-def init(ctx: Context, directory: Path) -> None:
-    """Create a new workspace in DIRECTORY: frameworks, schemas, portfolio-gen.yml, evaluators.yml."""
-    try:
-        created = scaffold.init_workspace(directory, ctx.language)
-    except FileExistsError:
-        raise click.UsageError(f"{directory} exists and is not empty: choose a new folder") from None
-    for path in created:
-        click.echo(path)
-
 
 @main.group()
 def new() -> None:

@@ -9,7 +9,7 @@ import click
 
 from ..core import i18n
 from .core import EXIT_BAD_INPUT, Context, fail_with, main, pass_context, render_problems, workspace_or_exit
-from ..core.problems import InputError, Problem
+from ..core.problems import WARNING, InputError, Problem
 
 @main.command()
 @click.argument("slugs", nargs=-1)
@@ -44,7 +44,7 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
         results = build_cohort(ctx.root, slugs or None, output, jobs=jobs, force=force,
                                on_result=lambda result: bar.update(1), shard=shard)
     failed = [r for r in results if r.status == FAILED]
-    render_problems([p for r in failed for p in build_problems(r)], ctx, False)
+    render_problems([p for r in failed for p in build_problems(r)] + _stale_manifest(ctx.root), ctx, False)
     # The summary goes to stdout after the problems (stderr): flushed, so that a terminal
     # or a `2>&1` log never shows it glued to the first error (issue #15).
     sys.stderr.flush()
@@ -53,6 +53,18 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
                          failed=counts[FAILED], seconds=time.perf_counter() - started, output=output))
     if failed:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _stale_manifest(root: Path) -> list[Problem]:
+    """A signed manifest that no longer matches the settings or frameworks is not
+    published (candidate repositories could not be made from it): say what to re-sign."""
+    from ..credentials.manifest import MANIFEST_FILE, stale_manifest_files
+
+    if not (root / MANIFEST_FILE).is_file():
+        return []
+    stale = stale_manifest_files(root)
+    return [Problem("institution.manifest_stale", root / MANIFEST_FILE, None, {"files": ", ".join(stale)},
+                    severity=WARNING)] if stale else []
 
 
 def _reserved_slugs(root: Path, slugs: list[str]) -> list[Problem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from .model import Evidence
+from .model import Candidate, Evidence, Pursuit
 
 ENTRIES_DIR = "entries"
 # MkDocs would render a Markdown evidence file as a page; published as .txt it stays a file.
@@ -26,7 +26,7 @@ NEUTRAL_SUFFIX = ".txt"
 VERIFY_DIR = "verify"
 ASSETS_DIR = "assets"
 INSTITUTION_ROOT_NAMES = frozenset({"index.html", VERIFY_DIR, ASSETS_DIR, ".well-known", "did.json",
-                                    "registry.json", "status"})
+                                    "registry.json", "status", "institution", "institution.json"})
 
 
 def is_active(path: PurePosixPath) -> bool:
@@ -45,3 +45,33 @@ def evidence_uri(evidence: Evidence) -> str:
     if path.suffix.lower() in MARKDOWN_SUFFIXES or is_active(path):
         path = path.with_name(path.name + NEUTRAL_SUFFIX)
     return str(path)
+
+
+# --- what a site says of its candidate (verification.json "candidate") ------------------
+# Enough for the institution to count a cohort from its published sites when the
+# portfolios live in separate repositories (issue 12): who the site is of, their role and
+# unit, the frameworks they pursue. Never the e-mail, nor anything under `private:`.
+
+def candidate_card(candidate: Candidate) -> dict:
+    """The candidate as their site's verification.json describes them."""
+    return {"slug": candidate.slug, "role": candidate.role, "unit": candidate.unit,
+            "frameworks": [{"id": p.framework, **({"mention": p.mention} if p.mention is not None else {})}
+                           for p in candidate.frameworks]}
+
+
+def candidate_from_card(card: object) -> Candidate | None:
+    """The candidate a published card describes (read from a site: trusted for nothing),
+    or None when it is not a well-formed card."""
+    if not isinstance(card, dict) or not all(isinstance(card.get(k), str) for k in ("slug", "role", "unit")):
+        return None
+    frameworks = card.get("frameworks")
+    if not card["slug"] or not isinstance(frameworks, list) or not all(_pursuit_card(p) for p in frameworks):
+        return None
+    pursuits = tuple(Pursuit(p["id"], p.get("mention")) for p in frameworks)
+    return Candidate(card["slug"], "", card["role"], "", "", pursuits, unit=card["unit"])
+
+
+def _pursuit_card(value: object) -> bool:
+    mention = value.get("mention") if isinstance(value, dict) else None
+    return isinstance(value, dict) and isinstance(value.get("id"), str) and bool(value["id"]) \
+        and (mention is None or (isinstance(mention, int) and not isinstance(mention, bool)))

@@ -42,7 +42,7 @@ def bundled_frameworks() -> list[Path]:
     return sorted(folder.glob("*.yml"))
 
 
-def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = None) -> list[Path]:
+def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = None, shards: int = 1) -> list[Path]:
     """Scaffold a workspace: frameworks, schemas, commented settings and evaluator registry.
 
     No example candidate: one would stay in `status`, `report` and `build` until deleted
@@ -55,11 +55,9 @@ def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = 
         target = root / FRAMEWORKS_DIR / framework.name
         shutil.copyfile(framework, target)
         created.append(target)
-    created += export_schemas(root / SCHEMAS_DIR)
     institution = "Mon établissement" if language == "fr" else "My institution"
     templates = _templates()
     files = {
-        ".gitignore": GITIGNORE,
         SETTINGS_FILE: templates.get_template("portfolio-gen.yml.j2").render(
             institution_name=institution, domain=EXAMPLE_DOMAIN),
         REGISTRY_FILE: templates.get_template("evaluators.yml.j2").render(
@@ -68,16 +66,32 @@ def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = 
     for name, text in files.items():
         write_atomic(root / name, text, overwrite=False)
         created.append(root / name)
-    created += write_ci_files(root)
-    (root / CANDIDATES_DIR).mkdir()
+    return created + write_workspace_files(root, shards=shards)
+
+
+def write_workspace_files(root: Path, *, shards: int = 1, refresh_from: str = "") -> list[Path]:
+    """What every workspace has, a cohort's or one candidate's repository: the JSON
+    Schemas editors use, a .gitignore that keeps secrets and output out of git, the CI
+    files that publish, and the candidates' folder."""
+    created = export_schemas(root / SCHEMAS_DIR)
+    write_atomic(root / ".gitignore", GITIGNORE, overwrite=False)
+    created.append(root / ".gitignore")
+    created += write_ci_files(root, shards=shards, refresh_from=refresh_from)
+    (root / CANDIDATES_DIR).mkdir(exist_ok=True)
     return created
 
 
-def write_ci_files(root: Path) -> list[Path]:
-    """The GitHub Actions and GitLab CI files that publish the sites, pinned to this version."""
+def write_ci_files(root: Path, *, shards: int = 1, refresh_from: str = "") -> list[Path]:
+    """The GitHub Actions and GitLab CI files that publish the sites, pinned to this version.
+
+    `shards` > 1 builds a large cohort in that many parallel jobs (`build --shard K/N`);
+    `refresh_from`, the https site a candidate repository was made from, adds a step
+    refreshing the institution's signed files before each build (and a weekly run)."""
     written = []
     for name, template in CI_FILES.items():
-        write_atomic(root / name, _templates().get_template(template).render(version=__version__), overwrite=False)
+        text = _templates().get_template(template).render(version=__version__, shards=shards,
+                                                            refresh_from=refresh_from)
+        write_atomic(root / name, text, overwrite=False)
         written.append(root / name)
     return written
 

@@ -22,13 +22,14 @@ from ..core import i18n
 from ..core.files import write_atomic
 from ..core.model import Candidate, Claim, Entry, Framework, Item, Validation
 from ..core.problems import InputError, Problem, nearest
-from ..core.registry import REGISTRY_FILE, Evaluator, Registry, load_registry, untrusted_reason
+from ..core.registry import REGISTRY_FILE, Evaluator, Registry, untrusted_reason
 from ..core.scaffold import is_placeholder_email
 from ..core.settings import Settings
 from ..core.workspace import Workspace
 from . import dids, openbadges, proofs, revocation
 from .cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
 from .loader import DocumentLoader
+from .registry_credential import REGISTRY_CREDENTIAL_FILE, workspace_registry
 
 CREDENTIALS_DIR = "credentials"
 DEFAULT_SUITE = EDDSA_RDFC_2022.name
@@ -120,9 +121,9 @@ def recipient_problems(candidate: Candidate) -> list[Problem]:
 def signing_registry(workspace: Workspace) -> Registry:
     """The institution's evaluator registry; without one no validation can count."""
     path = workspace.root / REGISTRY_FILE
-    if not path.exists():
+    if not path.exists() and not (workspace.root / REGISTRY_CREDENTIAL_FILE).exists():
         raise InputError([Problem("sign.no_registry", path, None, {"path": REGISTRY_FILE})])
-    return load_registry(workspace.root, workspace.frameworks)
+    return workspace_registry(workspace.root, workspace.frameworks)
 
 
 def earlier_validations(candidate: Candidate, registry: Registry, evaluator_id: str,

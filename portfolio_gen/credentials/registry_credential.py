@@ -26,12 +26,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.files import write_atomic
 from ..core.model import Candidate
-from ..core.registry import Evaluator, Registry, registry_from_data, registry_to_data
-from ..core.settings import Settings
+from ..core.problems import InputError, Problem
+from ..core.registry import REGISTRY_FILE, Evaluator, Registry, load_registry, registry_from_data, registry_to_data
+from ..core.settings import Settings, load_settings
 from . import proofs
 from .cryptosuites import EDDSA_RDFC_2022
 from .dids import DidResolver
-from .dids import check_institution_key, signer
+from .dids import DID_DOCUMENT_FILE, check_institution_key, signer
 from .loader import DocumentLoader
 from .openbadges import datetime_stamp, identity_hash
 from .verify import signed_document_problem
@@ -172,3 +173,21 @@ def read_registry_file(path: Path, institution_id: str, resolver: DidResolver) -
     except (OSError, ValueError, RecursionError) as error:
         raise RegistryCredentialError(f"{path}: cannot read the registry credential ({error})") from None
     return verified_registry(credential, institution_id, resolver)
+
+
+def workspace_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
+    """The registry that signing and reviewing check against, before anything is signed.
+
+    A cohort workspace holds the institution's own `evaluators.yml`. A candidate's
+    repository (`init --candidate`) holds no such file, only the institution's signed
+    `registry.json` and did.json pinned from its site: that one is then read, once its
+    proof, dates and issuer check out. Trust itself always comes from the signed one."""
+    if (root / REGISTRY_FILE).exists() or not (root / REGISTRY_CREDENTIAL_FILE).exists():
+        return load_registry(root, frameworks)
+    path = root / REGISTRY_CREDENTIAL_FILE
+    try:
+        institution = load_settings(root).institution.id
+        document = json.loads((root / DID_DOCUMENT_FILE).read_text("utf-8"))
+        return read_registry_file(path, institution, DidResolver({institution: document}))
+    except (OSError, ValueError, RegistryCredentialError) as error:
+        raise InputError([Problem("registry.signed_unusable", path, None, {"reason": str(error)})]) from None

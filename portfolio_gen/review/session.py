@@ -14,7 +14,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.problems import InputError, Problem
-from ..core.registry import REGISTRY_FILE, Evaluator, Registry, load_registry
+from ..core.registry import REGISTRY_FILE, Evaluator, Registry
+from ..credentials.registry_credential import workspace_registry
 from ..core.settings import Settings, load_settings
 from ..core.workspace import Workspace, load_workspace
 from ..credentials.dids import did_key
@@ -47,7 +48,7 @@ class ReviewSession:
         return workspace
 
     def registry(self, workspace: Workspace) -> Registry:
-        return load_registry(self.root, workspace.frameworks)
+        return workspace_registry(self.root, workspace.frameworks)
 
     def settings(self) -> Settings:
         return load_settings(self.root)
@@ -58,7 +59,7 @@ def open_session(root: Path, evaluator_id: str, private_key: Ed25519PrivateKey, 
     workspace = load_workspace(root)
     if workspace.errors:
         raise InputError(workspace.errors)
-    registry = load_registry(root, workspace.frameworks)
+    registry = workspace_registry(root, workspace.frameworks)
     load_settings(root)  # signing needs the institution's settings: fail now, not at the first decision
     evaluator = registry.by_id(evaluator_id)
     if evaluator is None:

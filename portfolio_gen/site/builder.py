@@ -34,6 +34,8 @@ from ..core.portfolios import candidate_folders, index_listing, read_candidate
 from ..core.problems import InputError, Problem
 from ..core.settings import load_settings
 from ..core.workspace import CANDIDATES_DIR, framework_files
+from ..core.files import write_atomic
+from ..credentials.manifest import MANIFEST_FILE, published_files, stale_manifest_files
 from ..credentials.revocation import status_list_url
 from .credentials import (STATUS_LIST_FILE, PublishedCredentials, publish_credentials, publish_root_files,
                           trust_stamp)
@@ -340,6 +342,27 @@ def _publish_institution_site(root: Path, output: Path, slugs: Iterable[str]) ->
     status = root / STATUS_LIST_FILE
     status_lists = {status_list_url(settings): STATUS_LIST_FILE} if status.is_file() else {}
     build_institution_site(output, settings, frameworks, listed, status_lists)
+    publish_manifest(root, output)
+
+
+def publish_manifest(root: Path, output: Path) -> bool:
+    """The institution's signed manifest at the output root, with the files it lists
+    under `institution/`, for candidate repositories to be made from (issue 12); only
+    while it matches the workspace: a stale one is taken down, never served."""
+    if not (root / MANIFEST_FILE).is_file():
+        return False
+    targets = published_files(root)
+    if stale_manifest_files(root):
+        for relative in targets:
+            (output / relative).unlink(missing_ok=True)
+        return False
+    for relative, source in targets.items():
+        content = source.read_bytes()
+        target = output / relative
+        if not target.is_file() or target.read_bytes() != content:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, content)
+    return True
 
 
 def unknown_problem(root: Path, slug: str, plan: CohortPlan) -> Problem:
