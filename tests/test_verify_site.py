@@ -127,9 +127,18 @@ def test_no_private_material_anywhere_under_site(built_demo):
         data = path.read_bytes()
         for marker in PRIVATE_MARKERS + tuple(secrets) + tuple(registers):
             assert marker not in data, f"{marker!r} published in {path}"
-        assert not path.name.endswith((".pem", ".tsv", ".yml")), path
+        assert not path.name.endswith((".pem", ".tsv")), path
+        if path.name.endswith(".yml"):  # only the institution's public files its signed manifest lists
+            relative = path.relative_to(built_demo / "site" / "institution").as_posix()
+            assert relative in published_settings_and_frameworks(built_demo), path
+            assert data == (built_demo / relative).read_bytes(), path
     assert not (built_demo / "site" / "keys").exists()
     assert not list((built_demo / "site").rglob("evaluators.yml"))
+
+
+def published_settings_and_frameworks(root: Path) -> set[str]:
+    manifest = json.loads((root / "institution.json").read_text("utf-8"))
+    return {listed["path"] for listed in manifest["credentialSubject"]["files"]}
 
 
 def private_values(root: Path) -> set[bytes]:

@@ -8,6 +8,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Iterable
 
 import click
 
@@ -25,9 +26,18 @@ def _passphrase_option(function):
     return passphrase_option(function)
 
 
+def _sites_options(function):
+    function = click.option("--allow-network", is_flag=True,
+                            help="With --sites: read the https sites listed (otherwise listed as not read).")(function)
+    return click.option("--sites", "sites_file", type=click.Path(path_type=Path), default=None,
+                        help="A file listing published sites, one per line: a built site's folder (relative "
+                             "to the file) or an https URL; judged against this workspace's institution.")(function)
+
+
 def _registry_or_exit(ctx: Context, workspace) -> Registry:
+    from ..credentials.registry_credential import workspace_registry  # evaluators.yml, or a candidate repository's signed copy
     try:
-        return load_registry(ctx.root, workspace.frameworks)
+        return workspace_registry(ctx.root, workspace.frameworks)
     except InputError as error:
         fail_with(error.problems, ctx)
 
@@ -288,17 +298,22 @@ def _serve_review(ctx: Context, evaluator_id: str, key_file: Path | None, port: 
 @click.option("--inactive-weeks", type=click.IntRange(min=1), default=8, show_default=True,
               help="A candidate not certified with no activity for this long is listed as inactive.")
 @click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD: the day ages are counted from (default: today).")
+@_sites_options
 @pass_context
 def report(ctx: Context, slugs: tuple[str, ...], output_format: str, html_dir: Path | None, framework_id: str,
-           phase: str, role: str, unit: str, inactive_weeks: int, as_of: str | None) -> None:
+           phase: str, role: str, unit: str, inactive_weeks: int, as_of: str | None, sites_file: Path | None,
+           allow_network: bool) -> None:
     """Cohort statistics (of every candidate, or only SLUGS): certified per framework and
     level, missing items, pending requests, and with --html a dashboard that names
-    candidates (internal: never publish it)."""
+    candidates (internal: never publish it). With --sites, from the published sites."""
     from ..decisions.steering import Filters, assess_cohort, cohort_figures
-    workspace = workspace_or_exit(ctx, only=slugs or None)
     filters = Filters(framework_id, phase, role, unit)
+    if sites_file is not None:
+        _report_from_sites(ctx, sites_file, allow_network, slugs, filters, html_dir, output_format)
+        return
+    workspace = workspace_or_exit(ctx, only=slugs or None)
     today = _day_or_exit(ctx, as_of)
-    _filters_or_exit(ctx, workspace, filters)
+    _filters_or_exit(ctx, workspace.frameworks, workspace.candidates.values(), filters)
     registry = _registry_or_exit(ctx, workspace) if (ctx.root / REGISTRY_FILE).exists() else None
     validations = _validations(ctx, workspace) if registry else {}
     candidates = [c for c in workspace.candidates.values() if filters.keeps_candidate(c)]
@@ -313,10 +328,19 @@ def report(ctx: Context, slugs: tuple[str, ...], output_format: str, html_dir: P
         write_dashboard(html_dir, cohort, workspace.frameworks, today=today, language=ctx.language,
                         institution=_institution_name(ctx), filters=filters, inactive_weeks=inactive_weeks)
     data = cohort_report(candidates, workspace.frameworks, validations, registry)
+    data["steering"] = figures.as_dict()
+    _echo_report(_one_framework(data, framework_id), output_format)
+
+
+def _one_framework(data: dict, framework_id: str) -> dict:
     if framework_id:
         data["frameworks"] = {k: v for k, v in data["frameworks"].items() if k == framework_id}
         data["rows"] = [row for row in data["rows"] if row["framework"] == framework_id]
-    data["steering"] = figures.as_dict()
+    return data
+
+
+def _echo_report(data: dict, output_format: str, unavailable: Iterable[str] = ()) -> None:
+    """The report as JSON, or its rows as CSV (a column in `unavailable` reads "n/a")."""
     if output_format == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -324,8 +348,67 @@ def report(ctx: Context, slugs: tuple[str, ...], output_format: str, html_dir: P
     writer = csv.DictWriter(buffer, fieldnames=list(data["rows"][0]) if data["rows"] else ["candidate"])
     writer.writeheader()
     for row in data["rows"]:
-        writer.writerow({k: ";".join(v) if isinstance(v, tuple) else v for k, v in row.items()})
+        writer.writerow({k: "n/a" if k in unavailable else ";".join(v) if isinstance(v, tuple) else v
+                         for k, v in row.items()})
     sys.stdout.write(buffer.getvalue())
+
+
+# --- report and audit from the published sites (issue 12: the cohort without a monorepo) ---
+
+def _cohort_sites_or_exit(ctx: Context, sites_file: Path, allow_network: bool):
+    from ..credentials.cohort_sites import read_cohort_sites
+    try:
+        return read_cohort_sites(sites_file, ctx.root, allow_network=allow_network)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+def _report_from_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tuple[str, ...], filters,
+                       html_dir: Path | None, output_format: str) -> None:
+    """`report` from the credentials the sites publish: the figures that rest on files no
+    site publishes are None and said unavailable (JSON), or "n/a" and said on stderr (CSV)."""
+    from ..credentials.cohort_sites import sites_json, sites_report
+    for option, value in (("--html", html_dir), ("--phase", filters.phase)):
+        if value:
+            fail_with([Problem("report.sites.option", None, None, {"option": option})], ctx)
+    frameworks = workspace_or_exit(ctx, only=[]).frameworks
+    cohort = _cohort_sites_or_exit(ctx, sites_file, allow_network)
+    _filters_or_exit(ctx, frameworks, cohort.candidates, filters)
+    candidates = [c for c in cohort.candidates if (not slugs or c.slug in slugs) and filters.keeps_candidate(c)]
+    data = _one_framework(sites_report(candidates, frameworks, cohort.validations), filters.framework)
+    data["unavailable"] = {name: i18n.text(key, ctx.language) for name, key in data["unavailable"].items()}
+    data["notes"] = [i18n.text(key, ctx.language) for key in data["notes"]]
+    data |= sites_json(cohort) | {"unreadable": _unreadable_json(ctx, cohort)}
+    _echo_report(data, output_format, unavailable=data["unavailable"])
+    if output_format != "json":
+        for name, reason in data["unavailable"].items():
+            click.echo(i18n.text("report.sites.not_available", ctx.language, field=name, reason=reason), err=True)
+        for note in data["notes"]:
+            click.echo(note, err=True)
+        _echo_unread(ctx, cohort)
+    for slug, unknown in data["unknown_frameworks"].items():
+        for framework in unknown:
+            click.echo(i18n.text("report.sites.unknown_framework", ctx.language, slug=slug, framework=framework),
+                       err=True)
+    if cohort.unreadable or data["unknown_frameworks"]:
+        sys.exit(1)
+
+
+def _unreadable_json(ctx: Context, cohort) -> list[dict]:
+    return [{"line": u.line, "target": u.target, "code": u.reason,
+             "reason": i18n.text(u.reason, ctx.language, **u.params)} for u in cohort.unreadable]
+
+
+def _echo_unread(ctx: Context, cohort, problems: bool = False) -> None:
+    """On stderr, each listed site not read and (`problems`) what went wrong on the others."""
+    for site in cohort.unreadable:
+        click.echo(i18n.text("report.sites.not_read", ctx.language, location=f"{cohort.sites_file}:{site.line}",
+                             target=site.target, reason=i18n.text(site.reason, ctx.language, **site.params)),
+                   err=True)
+    for site in cohort.sites if problems else ():
+        for problem in site.problems:
+            click.echo(i18n.text("report.sites.site_problem", ctx.language, location=f"{cohort.sites_file}:{site.line}",
+                                 target=site.target, problem=problem), err=True)
 
 
 def _outside_sites_or_exit(ctx: Context, folder: Path) -> None:
@@ -344,13 +427,13 @@ def _day_or_exit(ctx: Context, text: str | None) -> dt.date:
         fail_with([Problem("schema.format", None, None, {"field": "--as-of", "value": text, "format": "date"})], ctx)
 
 
-def _filters_or_exit(ctx: Context, workspace, filters) -> None:
-    """A filter naming nothing in the workspace is a typo, not an empty report."""
+def _filters_or_exit(ctx: Context, frameworks, candidates, filters) -> None:
+    """A filter naming nothing in the workspace (or the sites) is a typo, not an empty report."""
     known = {
-        "framework": set(workspace.frameworks),
-        "phase": {ph.code for f in workspace.frameworks.values() for ph in f.phases},
+        "framework": set(frameworks),
+        "phase": {ph.code for f in frameworks.values() for ph in f.phases},
         "role": set(ROLES),
-        "unit": {c.unit for c in workspace.candidates.values() if c.unit},
+        "unit": {c.unit for c in candidates if c.unit},
     }
     problems = [Problem("report.unknown_filter", None, None, {"option": f"--{name}", "value": value,
                                                               "known": ", ".join(sorted(known[name])) or "-"})
@@ -444,25 +527,28 @@ def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment:
 @main.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--json", "as_json", is_flag=True)
+@_sites_options
 @pass_context
-def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
+def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool, sites_file: Path | None, allow_network: bool) -> None:
     """Every credential of the cohort with its verdict: valid, invalid, untrusted or revoked.
+    With --sites, every credential the published sites hold, judged against this workspace's
+    institution (its did.json, signed registry and status list).
 
     Exit 1 when any credential does not count, so a commission notices before it sits.
     """
-    from ..core import i18n
     from ..credentials.trust import VALID, assess_candidate, workspace_context
+    if sites_file is not None:
+        _audit_sites(ctx, sites_file, allow_network, slugs, as_json)
+        return
     workspace = workspace_or_exit(ctx, only=slugs or None)
     context = workspace_context(ctx.root, workspace)
     rows = []
     for candidate in workspace.candidates.values():
         for assessment in assess_candidate(candidate, context):
-            reason = assessment.reason
-            if reason.startswith("trust."):
-                reason = i18n.text(reason, ctx.language)
             validation = assessment.validation
             rows.append({"candidate": candidate.slug, "file": str(assessment.path.relative_to(ctx.root)),
-                         "kind": assessment.kind, "status": assessment.status, "reason": reason,
+                         "kind": assessment.kind, "status": assessment.status,
+                         "reason": _reason_text(ctx, assessment.reason),
                          "item": f"{validation.framework}:{validation.item}" if validation else "",
                          "issuer": validation.evaluator if validation else "",
                          "entry_modified": assessment.entry_modified,
@@ -470,12 +556,38 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        for row in rows:
-            detail = f" — {row['reason']}" if row["reason"] else ""
-            if row["entry_modified"]:
-                detail += " — " + i18n.text("credentials.entry_modified", ctx.language, date=row["validated_on"])
-            click.echo(f"{row['status']:<9} {row['kind']:<11} {row['item']:<16} {row['file']}{detail}")
+        _echo_audit(ctx, rows)
     if any(row["status"] != VALID for row in rows):
+        sys.exit(1)
+
+
+def _reason_text(ctx: Context, reason: str) -> str:
+    return i18n.text(reason, ctx.language) if reason.startswith("trust.") else reason
+
+
+def _echo_audit(ctx: Context, rows: list[dict]) -> None:
+    for row in rows:
+        detail = f" — {row['reason']}" if row["reason"] else ""
+        if row["entry_modified"]:
+            detail += " — " + i18n.text("credentials.entry_modified", ctx.language, date=row["validated_on"])
+        click.echo(f"{row['status']:<9} {row['kind']:<11} {row['item']:<16} {row['file']}{detail}")
+
+
+def _audit_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tuple[str, ...],
+                 as_json: bool) -> None:
+    """`audit` over the credentials the listed sites publish; exit 1 when any does not
+    count, a site could not be read, or a site has a problem (registry, manifest)."""
+    from ..credentials.cohort_sites import credential_rows, sites_json
+    cohort = _cohort_sites_or_exit(ctx, sites_file, allow_network)
+    rows = [{**row, "reason": _reason_text(ctx, row["reason"])} for row in credential_rows(cohort)
+            if not slugs or row["candidate"] in slugs]
+    if as_json:
+        click.echo(json.dumps({"credentials": rows, **sites_json(cohort), "unreadable": _unreadable_json(ctx, cohort),
+                               "ok": cohort.ok}, ensure_ascii=False, indent=2))
+    else:
+        _echo_audit(ctx, rows)
+        _echo_unread(ctx, cohort, problems=True)
+    if not cohort.ok:
         sys.exit(1)
 
 

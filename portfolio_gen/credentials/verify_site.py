@@ -43,6 +43,7 @@ UNKNOWN = "unknown"  # a credential whose revocation status could not be establi
 
 MANIFEST = "verification.json"  # written by the site builder (site/credentials.py)
 MAX_BYTES = 50 * 1024 * 1024  # no published file of a portfolio should be larger
+NO_CREDENTIALS = "no credential is published on this site"
 
 
 class SiteSource(Protocol):
@@ -229,7 +230,7 @@ def verify_site(source: SiteSource, *, trusted: Sequence[str] = (), did_document
         if manifest.get("presentation"):
             report.presentation = _verify_presentation(manifest["presentation"], context, report)
     if not report.credentials and not report.problems:
-        report.problems.append("no credential is published on this site")
+        report.problems.append(NO_CREDENTIALS)
     return report
 
 

@@ -24,6 +24,7 @@ import segno
 
 from ..core import i18n
 from ..core.model import Candidate, Framework, Validation
+from ..core.publishing import candidate_card
 from ..credentials import proofs
 from ..credentials.openbadges import ENTRY_SOURCE_GENRE
 
@@ -108,6 +109,7 @@ class PublishedCredentials:
     presentation: Path | None = None
     verifier_url: str = ""  # the institution's verifier page (its trust, not this host's)
     phases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # for the registry's phase rule
+    candidate: Mapping[str, object] = field(default_factory=dict)  # core.publishing.candidate_card
 
     def verify_link(self, url: str) -> str:
         """The institution's verifier opened on `url` (this site or one credential), for
@@ -141,6 +143,7 @@ class PublishedCredentials:
             "statusLists": self.status_lists(),
             "presentation": PRESENTATION if self.presentation else None,
             "phases": self.phases,
+            "candidate": self.candidate or None,
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -216,7 +219,8 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     except InputError:
         context = None  # no portfolio-gen.yml: nothing can be judged, nothing is validated
     if context is None:
-        return PublishedCredentials(candidate.site_url or "", "", presentation=_presentation(candidate))
+        return PublishedCredentials(candidate.site_url or "", "", presentation=_presentation(candidate),
+                                    candidate=candidate_card(candidate))
     context = dataclasses.replace(context, now=now, evidence_files=openbadges.evidence_files(
         context.settings, {candidate.slug: candidate}).get)
     site_url = context.settings.site_url(candidate.slug)
@@ -226,7 +230,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
                      if (root / name).is_file() for uri in uris)
     return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate),
                                 verifier_url=f"{context.settings.site_base_url}verify/",
-                                phases=item_phases(frameworks))
+                                phases=item_phases(frameworks), candidate=candidate_card(candidate))
 
 
 def item_phases(frameworks: Mapping[str, Framework]) -> dict[str, dict[str, str]]:

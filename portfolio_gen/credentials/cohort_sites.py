@@ -1,0 +1,340 @@
+"""A cohort read from its published sites, when the candidates' portfolios live in
+separate repositories (issue 12, "the cohort without a monorepo").
+
+A sites file lists the published portfolio sites, one per line: a built site's folder
+(relative to the file's own folder) or an https URL (read only when the network is
+allowed). Every site is read as `verify SITE` reads one (`verify_site`), but judged
+against the institution's own trust root, taken from its workspace: its did.json, its
+signed registry.json and its status list, never the copies a site publishes (a host
+could keep an old list that predates a revocation). The credentials that count, with
+what each site's verification.json says of its candidate, give the cohort report; the
+figures that rest on files no site publishes are said to be unavailable, never zero.
+
+Nothing here raises for a bad site: a site that cannot be read is listed with why
+(a message key and its parameters, for the CLI to say in the user's language).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from ..core.model import Candidate, ExternalResult, Framework, Validation
+from ..core.problems import InputError, Problem
+from ..core.publishing import candidate_from_card
+from ..core.settings import load_settings
+from ..decisions.workflow import cohort_report
+from . import openbadges
+from .dids import DID_DOCUMENT_FILE, parse_did_web
+from .loader import fetch_json
+from .registry_credential import REGISTRY_CREDENTIAL_FILE
+from .revocation import LIST_FILE
+from .trust import ATTESTATION, CERTIFICATE, VALIDATION
+from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, FolderSource, HttpSource, SiteReport,
+                          SiteSource, _json, verify_site)
+
+# Why a listed site was not read: message keys (data/messages/steering.yml).
+NETWORK_NOT_ALLOWED = "report.sites.network"  # the brief's wording: "network not allowed: pass --allow-network"
+NOT_HTTPS = "report.sites.not_https"
+NO_FOLDER = "report.sites.no_folder"
+NO_MANIFEST = "report.sites.no_manifest"
+UNREACHABLE = "report.sites.unreachable"
+MALFORMED = "report.sites.malformed"
+NO_CANDIDATE = "report.sites.no_candidate"
+DUPLICATE = "report.sites.duplicate"
+
+# Figures of `report` that rest on files a site does not publish, and why (message keys).
+UNAVAILABLE = {
+    "pending_by_evaluator": "report.sites.unavailable.requests",
+    "entry_level": "report.sites.unavailable.self_assessments",
+    "level_gain": "report.sites.unavailable.self_assessments",
+    "mean_level_gain": "report.sites.unavailable.self_assessments",
+    "steering": "report.sites.unavailable.steering",
+}
+# Known, but only as the commission's awards cite it: said beside the figures.
+NOTES = ("report.sites.external_results",)
+
+CITED_RESULT_GENRE = "ExternalResult"  # openbadges.build_framework_award
+# commission._cited: "<input> level <level> (<YYYY-MM-DD>, <source>), signed by <did> on <day>"
+_CITED_DATE = re.compile(r" level \S+ \((\d{4}-\d{2}-\d{2}), ")
+
+
+@dataclass(frozen=True)
+class SiteLine:
+    """One site the sites file lists, where it lists it."""
+
+    line: int
+    target: str  # as written: a folder or an https URL
+
+
+@dataclass(frozen=True)
+class UnreadableSite:
+    line: int
+    target: str
+    reason: str  # a message key (report.sites.*)
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PublishedSite:
+    """One site read: its verification report, its candidate, what of it counts."""
+
+    line: int
+    target: str
+    report: SiteReport
+    candidate: Candidate
+    validations: list[Validation] = field(default_factory=list)  # those that count
+    problems: list[str] = field(default_factory=list)  # the report's, less an empty site's
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(c.ok for c in self.report.credentials)
+
+
+@dataclass
+class CohortSites:
+    sites_file: Path
+    institution: str
+    trust_root: str  # the workspace the trust root was read from
+    sites: list[PublishedSite] = field(default_factory=list)
+    unreadable: list[UnreadableSite] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every listed site read, and every credential they publish counts."""
+        return not self.unreadable and all(site.ok for site in self.sites)
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        return [site.candidate for site in self.sites]
+
+    @property
+    def validations(self) -> dict[str, list[Validation]]:
+        return {site.candidate.slug: site.validations for site in self.sites}
+
+
+def read_sites_file(path: Path) -> list[SiteLine]:
+    """The sites `path` lists; blank lines and `#` comments are skipped. InputError when
+    the file cannot be read or lists no site."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError([Problem("report.sites.unreadable_file", path, None,
+                                  {"reason": getattr(error, "strerror", None) or str(error)})]) from None
+    lines = [SiteLine(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1)
+             if line.strip() and not line.strip().startswith("#")]
+    if not lines:
+        raise InputError([Problem("report.sites.empty", path, None)])
+    return lines
+
+
+@dataclass(frozen=True)
+class TrustRoot:
+    """The institution's own public files, read from its workspace: what every site is
+    judged against, whatever copies the site publishes."""
+
+    institution: str
+    did_documents: dict[str, dict]
+    documents: dict[str, object]  # URL -> the workspace's copy (registry, status list)
+    root: Path
+
+    @classmethod
+    def from_workspace(cls, root: Path) -> "TrustRoot":
+        """InputError when the workspace has no settings or no did.json of the institution."""
+        institution = load_settings(root).institution.id
+        did_document = _json(_read(root / DID_DOCUMENT_FILE))
+        if not isinstance(did_document, dict) or did_document.get("id") != institution:
+            raise InputError([Problem("report.sites.no_did_document", root / DID_DOCUMENT_FILE, None,
+                                      {"institution": institution})])
+        documents: dict[str, object] = {}
+        registry = _json(_read(root / REGISTRY_CREDENTIAL_FILE))
+        if registry is not None and institution.startswith("did:web:"):
+            # Where verify_site looks for the institution's registry: its domain's root.
+            documents[f"https://{parse_did_web(institution).authority}/{REGISTRY_CREDENTIAL_FILE}"] = registry
+        status_list = _json(_read(root / LIST_FILE))
+        if isinstance(status_list, dict) and isinstance(status_list.get("id"), str):
+            documents[status_list["id"]] = status_list
+        return cls(institution, {institution: did_document}, documents, root)
+
+    def fetcher(self, *, allow_network: bool) -> Callable[[str], object]:
+        """URL -> document for verify_site: the workspace's own copy of the institution's
+        files; any other URL over the network only when the user allowed it."""
+
+        def fetch(url: str) -> object:
+            if url in self.documents:
+                return self.documents[url]
+            if allow_network:
+                return fetch_json(url)
+            raise LookupError(f"not in the workspace {self.root} and the network is not allowed")
+
+        return fetch
+
+
+def read_cohort_sites(sites_file: Path, root: Path, *, allow_network: bool = False,
+                      now: dt.datetime | None = None) -> CohortSites:
+    """Read and verify every site `sites_file` lists against the trust root of the
+    workspace at `root`. InputError for a bad sites file or trust root, never for a site."""
+    lines = read_sites_file(sites_file)
+    trust = TrustRoot.from_workspace(root)
+    cohort = CohortSites(sites_file, trust.institution, str(root))
+    seen: dict[str, int] = {}
+    for site_line in lines:
+        read = _read_site(site_line, sites_file.parent, trust, allow_network, now)
+        if isinstance(read, PublishedSite) and read.candidate.slug in seen:
+            # Counted once: the same candidate listed twice would be counted twice.
+            read = UnreadableSite(site_line.line, site_line.target, DUPLICATE,
+                                  {"slug": read.candidate.slug, "other": str(seen[read.candidate.slug])})
+        if isinstance(read, PublishedSite):
+            seen[read.candidate.slug] = site_line.line
+            cohort.sites.append(read)
+        else:
+            cohort.unreadable.append(read)
+    return cohort
+
+
+def _read_site(site_line: SiteLine, base: Path, trust: TrustRoot, allow_network: bool,
+               now: dt.datetime | None) -> PublishedSite | UnreadableSite:
+    source = _source(site_line, base, allow_network)
+    if isinstance(source, UnreadableSite):
+        return source
+    data = source.read(MANIFEST)
+    if data is None:
+        failure = source.failure(MANIFEST)  # more than "not there": the network's answer
+        return _unreadable(site_line, UNREACHABLE, detail=failure) if failure else _unreadable(site_line, NO_MANIFEST)
+    manifest = _json(data)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("credentials"), list) \
+            or not all(isinstance(path, str) for path in manifest["credentials"]):
+        return _unreadable(site_line, MALFORMED)
+    candidate = candidate_from_card(manifest.get("candidate"))
+    if candidate is None:
+        return _unreadable(site_line, NO_CANDIDATE)
+    report = verify_site(source, trusted=[trust.institution], did_documents=trust.did_documents,
+                         fetch=trust.fetcher(allow_network=allow_network), now=now)
+    report.notes.append(f"the institution's did.json, registry and status list were read from the "
+                        f"workspace {trust.root}, not from this site")
+    counted = [(row, _json(source.read(row.file))) for row in report.credentials if row.ok]
+    return PublishedSite(site_line.line, site_line.target, report,
+                         replace(candidate, results=_cited_results(counted)),
+                         [openbadges.validation_from_credential(c) for row, c in counted if row.kind == VALIDATION],
+                         [p for p in report.problems if report.credentials or p != NO_CREDENTIALS])
+
+
+def _source(site_line: SiteLine, base: Path, allow_network: bool) -> SiteSource | UnreadableSite:
+    target = site_line.target
+    if target.startswith(("https://", "http://")):
+        if not allow_network:
+            return _unreadable(site_line, NETWORK_NOT_ALLOWED)
+        if not target.startswith("https://"):
+            return _unreadable(site_line, NOT_HTTPS)
+        return _Remembered(HttpSource(target))
+    folder = Path(target).expanduser()
+    folder = folder if folder.is_absolute() else base / folder
+    if not folder.is_dir():
+        return _unreadable(site_line, NO_FOLDER, folder=str(folder))
+    return _Remembered(FolderSource(folder))
+
+
+class _Remembered:
+    """A source read once per file: the bytes verified are the bytes counted, even from
+    a host that would serve something else the second time."""
+
+    def __init__(self, source: SiteSource):
+        self._source = source
+        self.location = source.location
+        self._files: dict[str, bytes | None] = {}
+
+    def read(self, relative: str) -> bytes | None:
+        if relative not in self._files:
+            self._files[relative] = self._source.read(relative)
+        return self._files[relative]
+
+    def list_credentials(self) -> list[str]:
+        return self._source.list_credentials()
+
+    def failure(self, relative: str) -> str | None:
+        return self._source.failure(relative)
+
+
+def _unreadable(site_line: SiteLine, reason: str, **params: str) -> UnreadableSite:
+    return UnreadableSite(site_line.line, site_line.target, reason, params)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _cited_results(counted: Sequence[tuple[CredentialReport, dict]]) -> tuple[ExternalResult, ...]:
+    """The external results the counted awards cite: no site publishes the results
+    themselves, but a certificate or attestation signed by the institution names each
+    one its level rests on (commission._cited), in its evidence."""
+    results: dict[str, ExternalResult] = {}
+    for row, award in counted:
+        if row.kind not in (CERTIFICATE, ATTESTATION):
+            continue
+        for evidence in award.get("evidence") or []:
+            if not isinstance(evidence, dict) or evidence.get("genre") != CITED_RESULT_GENRE:
+                continue
+            input_id, _, level = str(evidence.get("name", "")).partition(" : ")
+            cited = _CITED_DATE.search(str(evidence.get("narrative", "")))
+            day = cited.group(1) if cited else row.issued[:10]
+            if input_id and level:
+                results[str(evidence.get("id", ""))] = ExternalResult(
+                    row.what, input_id, level, dt.date.fromisoformat(day), f"cited by {row.id}")
+    return tuple(results.values())
+
+
+def sites_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
+                 validations: Mapping[str, Sequence[Validation]]) -> dict:
+    """`report`'s figures from what sites publish: the same shape and, for what sites let
+    one derive, the same numbers. Each figure that rests on unpublished files is None and
+    `unavailable` says which and why (message keys); `unknown_frameworks` lists, per
+    candidate, the frameworks their site names that the workspace does not hold."""
+    unknown = {c.slug: [p.framework for p in c.frameworks if p.framework not in frameworks] for c in candidates}
+    pursued = [replace(c, frameworks=tuple(p for p in c.frameworks if p.framework in frameworks))
+               for c in sorted(candidates, key=lambda c: c.slug)]  # the workspace's order, whatever the file's
+    data = cohort_report(pursued, frameworks, validations, None)
+    data["pending_by_evaluator"] = None
+    for summary in data["frameworks"].values():
+        summary["mean_level_gain"] = None
+    for row in data["rows"]:
+        row["entry_level"] = row["level_gain"] = None
+    data["steering"] = None
+    data["unavailable"] = dict(UNAVAILABLE)
+    data["notes"] = list(NOTES)
+    data["unknown_frameworks"] = {slug: ids for slug, ids in unknown.items() if ids}
+    return data
+
+
+def sites_json(cohort: CohortSites) -> dict:
+    """Each site read and each site not read, for the JSON outputs."""
+    return {"sites_file": str(cohort.sites_file), "institution": cohort.institution,
+            "trust_root": cohort.trust_root,
+            "sites": [{"line": s.line, "target": s.target, "candidate": s.candidate.slug, "ok": s.ok,
+                       "credentials": len(s.report.credentials), "counted": sum(c.ok for c in s.report.credentials),
+                       "problems": s.problems, "notes": s.report.notes} for s in cohort.sites]}
+
+
+def credential_rows(cohort: CohortSites) -> list[dict]:
+    """`audit`'s rows for the credentials the sites publish (reasons as verify_site gives
+    them: trust.* keys for the CLI to translate)."""
+    return [{"candidate": site.candidate.slug, "site": site.report.location,
+             "file": _published_at(site.report.location, row.file), "kind": row.kind, "status": row.status,
+             "reason": row.reason, "item": row.what if row.kind == VALIDATION else "", "issuer": row.issuer_id,
+             "entry_modified": None,  # an entry's validated text is not published: unknown
+             "validated_on": row.issued[:10]}
+            for site in cohort.sites for row in site.report.credentials]
+
+
+def _published_at(location: str, relative: str) -> str:
+    return location + relative if location.endswith("/") else f"{location}/{relative}"
+
+
+def problem_rows(cohort: CohortSites) -> list[dict]:
+    """Per site, what went wrong beside its credentials (registry, trust root, manifest)."""
+    return [{"line": s.line, "target": s.target, "problem": p} for s in cohort.sites for p in s.problems]

@@ -1,0 +1,192 @@
+"""report --sites and audit --sites: a cohort read from its published sites (issue 12).
+
+The demo's built sites are listed in a file; what they publish, judged against the demo
+workspace's trust root, must give the figures and verdicts the workspace itself gives.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from portfolio_gen.core.model import Candidate, Pursuit
+from portfolio_gen.core.problems import InputError
+from portfolio_gen.core.publishing import candidate_card, candidate_from_card
+from portfolio_gen.credentials.cohort_sites import read_sites_file
+
+# Figures no site publishes the files of: said unavailable, never compared.
+UNAVAILABLE_ROW_FIELDS = {"entry_level", "level_gain"}
+
+
+def sites(built_demo: Path) -> list[Path]:
+    return sorted(p.parent for p in (built_demo / "site").glob("*/verification.json"))
+
+
+def sites_file(folder: Path, lines: list[str]) -> Path:
+    path = folder / "sites.txt"
+    path.write_text("# the cohort's published sites\n\n" + "\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def relative_lines(built_demo: Path, folder: Path) -> list[str]:
+    """The demo's sites, written relative to the sites file's folder."""
+    return [os.path.relpath(site, folder) for site in sites(built_demo)]
+
+
+def run(built_demo: Path, *args: str, lang: str = "en"):
+    return run_cli("--root", str(built_demo), *args, lang=lang)
+
+
+def test_the_manifest_says_whose_site_it_is_and_nothing_private(built_demo: Path):
+    for site in sites(built_demo):
+        card = json.loads((site / "verification.json").read_text("utf-8"))["candidate"]
+        assert card["slug"] == site.name
+        assert "@" not in json.dumps(card) and "email" not in json.dumps(card)
+        assert candidate_from_card(card).slug == site.name
+
+
+def test_candidate_card_round_trips_and_refuses_malformed_cards():
+    candidate = Candidate("alice", "Alice", "enseignant", "X", "fr", (Pursuit("crcne", 1), Pursuit("c2i2e")),
+                          unit="Nord", private={"email": "alice@example.org"})
+    card = candidate_card(candidate)
+    assert "alice@example.org" not in json.dumps(card)
+    read = candidate_from_card(json.loads(json.dumps(card)))
+    assert (read.slug, read.role, read.unit, read.frameworks) == ("alice", "enseignant", "Nord", candidate.frameworks)
+    for broken in (None, [], {**card, "slug": ""}, {**card, "frameworks": [{"id": 3}]},
+                   {**card, "frameworks": [{"id": "crcne", "mention": True}]}, {**card, "role": None}):
+        assert candidate_from_card(broken) is None
+
+
+def test_sites_file_skips_comments_and_blank_lines_and_refuses_an_empty_one(tmp_path: Path):
+    path = sites_file(tmp_path, ["  site/a  ", "# not a site", "", "https://example.org/b/"])
+    assert [(s.line, s.target) for s in read_sites_file(path)] == [(3, "site/a"), (6, "https://example.org/b/")]
+    empty = sites_file(tmp_path, ["# nothing yet"])
+    with pytest.raises(InputError) as error:
+        read_sites_file(empty)
+    assert error.value.problems[0].key == "report.sites.empty" and error.value.problems[0].file == empty
+
+
+def test_report_from_sites_gives_the_workspace_report_figures(built_demo: Path, tmp_path: Path):
+    listed = sites_file(tmp_path, relative_lines(built_demo, tmp_path)[::-1])  # any order
+    from_sites = run(built_demo, "report", "--sites", str(listed))
+    assert from_sites.returncode == 0, from_sites.stderr
+    workspace = run(built_demo, "report")
+    assert workspace.returncode == 0, workspace.stderr
+    ours, theirs = json.loads(from_sites.stdout), json.loads(workspace.stdout)
+    assert ours["candidates"] == theirs["candidates"] == len(sites(built_demo))
+    assert ours["frameworks"].keys() == theirs["frameworks"].keys()
+    for framework, summary in theirs["frameworks"].items():
+        for figure in ("candidates", "certified", "certified_by_level", "items_most_often_missing"):
+            assert ours["frameworks"][framework][figure] == summary[figure], (framework, figure)
+        assert ours["frameworks"][framework]["mean_level_gain"] is None
+    assert any(s["certified"] for s in theirs["frameworks"].values())  # something to agree on
+    strip = lambda rows: [{k: v for k, v in row.items() if k not in UNAVAILABLE_ROW_FIELDS} for row in rows]
+    assert strip(ours["rows"]) == strip(theirs["rows"])
+    # The level of a joint-level framework rests on an external result the award cites.
+    assert any(row["level"] for row in ours["rows"])
+    # What sites cannot tell is said, never a silent zero.
+    assert ours["pending_by_evaluator"] is None and ours["steering"] is None
+    assert all(row["entry_level"] is None and row["level_gain"] is None for row in ours["rows"])
+    unavailable = {"pending_by_evaluator", "entry_level", "level_gain", "mean_level_gain", "steering"}
+    assert unavailable <= set(ours["unavailable"])
+    assert all(ours["unavailable"].values()) and ours["unreadable"] == []
+
+
+def test_report_from_sites_as_csv_and_filtered(built_demo: Path, tmp_path: Path):
+    listed = sites_file(tmp_path, relative_lines(built_demo, tmp_path))
+    ours = run(built_demo, "report", "--sites", str(listed), "--format", "csv", "--framework", "c2i2e")
+    theirs = run(built_demo, "report", "--format", "csv", "--framework", "c2i2e")
+    assert ours.returncode == theirs.returncode == 0, ours.stderr
+    rows, expected = (list(csv.DictReader(io.StringIO(r.stdout))) for r in (ours, theirs))
+    assert rows and len(rows) == len(expected)
+    for row, other in zip(rows, expected):
+        assert {k: v for k, v in row.items() if k not in UNAVAILABLE_ROW_FIELDS} == \
+               {k: v for k, v in other.items() if k not in UNAVAILABLE_ROW_FIELDS}
+        assert row["entry_level"] == row["level_gain"] == "n/a"
+    assert "entry_level: not available from published sites" in ours.stderr
+
+
+def test_audit_from_sites_gives_the_workspace_audit_verdicts(built_demo: Path, tmp_path: Path):
+    listed = sites_file(tmp_path, relative_lines(built_demo, tmp_path))
+    from_sites = run(built_demo, "audit", "--sites", str(listed), "--json")
+    workspace = run(built_demo, "audit", "--json")
+    assert from_sites.returncode == workspace.returncode
+    verdicts = lambda rows: {Path(r["file"]).name: (r["candidate"], r["kind"], r["status"], r["item"]) for r in rows}
+    ours = verdicts(json.loads(from_sites.stdout)["credentials"])
+    theirs = verdicts(json.loads(workspace.stdout))
+    assert ours == theirs and len(ours) > 50
+
+
+def test_a_listed_folder_that_is_not_a_site_is_reported_and_the_others_counted(built_demo: Path, tmp_path: Path):
+    (tmp_path / "not-a-site").mkdir()
+    listed = sites_file(tmp_path, ["not-a-site", "missing-folder", *relative_lines(built_demo, tmp_path)])
+    report = run(built_demo, "report", "--sites", str(listed))
+    assert report.returncode == 1
+    data = json.loads(report.stdout)
+    assert [(u["line"], u["target"], u["code"]) for u in data["unreadable"]] == [
+        (3, "not-a-site", "report.sites.no_manifest"), (4, "missing-folder", "report.sites.no_folder")]
+    assert data["candidates"] == len(sites(built_demo))
+    audit = run(built_demo, "audit", "--sites", str(listed))
+    assert audit.returncode == 1
+    assert f"{listed}:3: not-a-site: not read: no verification.json" in audit.stderr
+    assert audit.stdout.count("valid ") == len(json.loads(run(built_demo, "audit", "--json").stdout))
+
+
+def test_a_tampered_credential_on_one_site_shows_invalid(built_demo: Path, tmp_path: Path):
+    slug = "camille-martin"
+    copy = Path(shutil.copytree(built_demo / "site" / slug, tmp_path / slug))
+    manifest = json.loads((copy / "verification.json").read_text("utf-8"))
+    tampered = copy / manifest["credentials"][0]
+    credential = json.loads(tampered.read_text("utf-8"))
+    credential["credentialSubject"]["achievement"]["name"] += " (edited)"
+    tampered.write_text(json.dumps(credential), "utf-8")
+    others = [line for line in relative_lines(built_demo, tmp_path) if not line.endswith(slug)]
+    listed = sites_file(tmp_path, [slug, *others])
+    audit = run(built_demo, "audit", "--sites", str(listed), "--json")
+    assert audit.returncode == 1
+    rows = json.loads(audit.stdout)["credentials"]
+    bad = {Path(r["file"]).name: r for r in rows if r["status"] != "valid"}
+    assert bad[tampered.name]["status"] == "invalid" and bad[tampered.name]["reason"]
+    # Beside it, only the commission's award, which pins that credential's bytes.
+    assert {(r["candidate"], r["kind"]) for name, r in bad.items() if name != tampered.name} <= \
+           {(slug, "certificate"), (slug, "attestation")}
+    # The report counts one item fewer for that candidate than the workspace does.
+    ours = json.loads(run(built_demo, "report", "--sites", str(listed)).stdout)
+    theirs = json.loads(run(built_demo, "report").stdout)
+    validated = lambda data: {r["candidate"]: r["validated"] for r in data["rows"]}
+    assert validated(ours)[slug] == validated(theirs)[slug] - 1
+
+
+def test_a_url_without_allow_network_is_listed_unread(built_demo: Path, tmp_path: Path):
+    url = "https://portfolios.example.org/camille-martin/"
+    listed = sites_file(tmp_path, [url, *relative_lines(built_demo, tmp_path)[1:]])
+    report = run(built_demo, "report", "--sites", str(listed))
+    assert report.returncode == 1
+    unread = json.loads(report.stdout)["unreadable"]
+    assert unread == [{"line": 3, "target": url, "code": "report.sites.network",
+                       "reason": "network not allowed: pass --allow-network"}]
+    audit = run(built_demo, "audit", "--sites", str(listed), lang="fr")
+    assert audit.returncode == 1 and "réseau non autorisé : ajoutez --allow-network" in audit.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "audit"])
+def test_a_missing_or_empty_sites_file_is_bad_input(built_demo: Path, tmp_path: Path, command: str):
+    missing = tmp_path / "no-such-list.txt"
+    result = run(built_demo, command, "--sites", str(missing))
+    assert result.returncode == 2 and "no-such-list.txt" in result.stderr and "cannot read" in result.stderr
+    empty = sites_file(tmp_path, ["# nobody yet"])
+    result = run(built_demo, command, "--sites", str(empty), lang="fr")
+    assert result.returncode == 2 and "sites.txt" in result.stderr and "aucun site" in result.stderr
+
+
+def test_steering_only_options_are_refused_with_sites(built_demo: Path, tmp_path: Path):
+    listed = sites_file(tmp_path, relative_lines(built_demo, tmp_path))
+    result = run(built_demo, "report", "--sites", str(listed), "--html", str(tmp_path / "dashboard"))
+    assert result.returncode == 2 and "--html cannot be used with --sites" in result.stderr
