@@ -190,3 +190,24 @@ def test_steering_only_options_are_refused_with_sites(built_demo: Path, tmp_path
     listed = sites_file(tmp_path, relative_lines(built_demo, tmp_path))
     result = run(built_demo, "report", "--sites", str(listed), "--html", str(tmp_path / "dashboard"))
     assert result.returncode == 2 and "--html cannot be used with --sites" in result.stderr
+
+
+def test_audit_sites_warns_of_a_status_index_held_by_two_credentials(built_demo: Path, tmp_path: Path):
+    """A candidate repository draws status indices without the institution's ledger: when
+    one meets an index the ledger gave another credential, revoking either would revoke
+    both. audit --sites names them; with no such meeting it says nothing."""
+    root = tmp_path / "institution"
+    shutil.copytree(built_demo, root, symlinks=True)
+    listed = sites_file(tmp_path, relative_lines(root, tmp_path))
+    clean = run(root, "audit", "--sites", str(listed), "--json")
+    assert json.loads(clean.stdout)["shared_status_indices"] == {}
+    site = root / "site" / "camille-martin"
+    published = sorted((site / "credentials").glob("*.json"))[0]
+    index = json.loads(published.read_text("utf-8"))["credentialStatus"]["statusListIndex"]
+    with (root / "status" / "allocations.tsv").open("a", encoding="utf-8") as ledger:
+        ledger.write(f"{index}\turn:uuid:00000000-0000-4000-8000-000000000000\n")
+    warned = run(root, "audit", "--sites", str(listed))
+    assert f"status index {index} is held by several credentials" in warned.stderr
+    assert published.name in warned.stderr and "urn:uuid:00000000-0000-4000-8000-000000000000" in warned.stderr
+    shared = json.loads(run(root, "audit", "--sites", str(listed), "--json").stdout)["shared_status_indices"]
+    assert list(shared) == [str(index)]

@@ -577,16 +577,21 @@ def _audit_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tup
                  as_json: bool) -> None:
     """`audit` over the credentials the listed sites publish; exit 1 when any does not
     count, a site could not be read, or a site has a problem (registry, manifest)."""
-    from ..credentials.cohort_sites import credential_rows, sites_json
+    from ..credentials.cohort_sites import credential_rows, shared_status_indices, sites_json
     cohort = _cohort_sites_or_exit(ctx, sites_file, allow_network)
     rows = [{**row, "reason": _reason_text(ctx, row["reason"])} for row in credential_rows(cohort)
             if not slugs or row["candidate"] in slugs]
+    shared = shared_status_indices(cohort, ctx.root)
     if as_json:
         click.echo(json.dumps({"credentials": rows, **sites_json(cohort), "unreadable": _unreadable_json(ctx, cohort),
+                               "shared_status_indices": {str(i): files for i, files in shared.items()},
                                "ok": cohort.ok}, ensure_ascii=False, indent=2))
     else:
         _echo_audit(ctx, rows)
         _echo_unread(ctx, cohort, problems=True)
+        for index, files in shared.items():  # a warning: each still counts, but cannot be revoked alone
+            click.echo(i18n.text("report.sites.shared_index", ctx.language, index=index, files=", ".join(files)),
+                       err=True)
     if not cohort.ok:
         sys.exit(1)
 

@@ -31,7 +31,8 @@ from . import openbadges
 from .dids import DID_DOCUMENT_FILE, parse_did_web
 from .loader import fetch_json
 from .registry_credential import REGISTRY_CREDENTIAL_FILE
-from .revocation import LIST_FILE
+from .revocation import LIST_FILE, allocations
+from .status import revocation_entry
 from .trust import ATTESTATION, CERTIFICATE, VALIDATION
 from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, FolderSource, HttpSource, SiteReport,
                           SiteSource, _json, verify_site)
@@ -88,6 +89,7 @@ class PublishedSite:
     candidate: Candidate
     validations: list[Validation] = field(default_factory=list)  # those that count
     problems: list[str] = field(default_factory=list)  # the report's, less an empty site's
+    status_indices: list[tuple[int, str, str]] = field(default_factory=list)  # (index, credential id, file)
 
     @property
     def ok(self) -> bool:
@@ -215,11 +217,37 @@ def _read_site(site_line: SiteLine, base: Path, trust: TrustRoot, allow_network:
                          fetch=trust.fetcher(allow_network=allow_network), now=now)
     report.notes.append(f"the institution's did.json, registry and status list were read from the "
                         f"workspace {trust.root}, not from this site")
-    counted = [(row, _json(source.read(row.file))) for row in report.credentials if row.ok]
+    published = [(row, _json(source.read(row.file))) for row in report.credentials]
+    counted = [(row, credential) for row, credential in published if row.ok]
     return PublishedSite(site_line.line, site_line.target, report,
                          replace(candidate, results=_cited_results(counted)),
                          [openbadges.validation_from_credential(c) for row, c in counted if row.kind == VALIDATION],
-                         [p for p in report.problems if report.credentials or p != NO_CREDENTIALS])
+                         [p for p in report.problems if report.credentials or p != NO_CREDENTIALS],
+                         _status_indices(published, report.location))
+
+
+def _status_indices(published: Sequence[tuple[CredentialReport, object]], location: str) -> list[tuple[int, str, str]]:
+    found = []
+    for row, credential in published:
+        entry = revocation_entry(credential) if isinstance(credential, dict) else None
+        index = str(entry.get("statusListIndex", "")) if entry else ""
+        if index.isdigit() and isinstance(credential.get("id"), str):
+            found.append((int(index), credential["id"], _published_at(location, row.file)))
+    return found
+
+
+def shared_status_indices(cohort: CohortSites, root: Path) -> dict[int, list[str]]:
+    """Status indices held by more than one credential: those the sites publish, and those
+    the institution's own ledger allocated. A candidate repository draws its indices at
+    random without that ledger, so two may meet; revoking either would revoke both, so
+    one must be reissued first. index -> the credentials (files, or ids of the ledger)."""
+    holders: dict[int, dict[str, str]] = {}
+    for index, credential_id in allocations(root):
+        holders.setdefault(index, {})[credential_id] = credential_id
+    for site in cohort.sites:
+        for index, credential_id, file in site.status_indices:
+            holders.setdefault(index, {})[credential_id] = file
+    return {index: sorted(found.values()) for index, found in sorted(holders.items()) if len(found) > 1}
 
 
 def _source(site_line: SiteLine, base: Path, allow_network: bool) -> SiteSource | UnreadableSite:

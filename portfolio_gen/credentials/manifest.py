@@ -45,7 +45,7 @@ from .dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver, check_inst
     under_did_web_domain
 from .loader import DocumentLoader
 from .openbadges import datetime_stamp
-from .registry_credential import REGISTRY_CREDENTIAL_FILE, VOCABULARY, RegistryCredentialError, \
+from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, inline_context, \
     verified_signed_registry
 from .revocation import LIST_FILE
 from .status import StatusListError
@@ -56,15 +56,7 @@ MANIFEST_FILE = "institution.json"  # at the workspace root, published at the si
 PUBLISHED_DIR = "institution"  # where the site publishes the files the manifest lists
 WELL_KNOWN_DID = ".well-known/did.json"
 CREDENTIAL_TYPE = "InstitutionManifestCredential"
-CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    {
-        CREDENTIAL_TYPE: VOCABULARY + CREDENTIAL_TYPE,
-        "InstitutionManifest": VOCABULARY + "InstitutionManifest",
-        "files": {"@id": VOCABULARY + "files", "@type": "@json"},
-        "version": VOCABULARY + "manifestVersion",
-    },
-]
+CONTEXT = inline_context(CREDENTIAL_TYPE, "InstitutionManifest", {"files": "files"}, {"version": "manifestVersion"})
 
 
 class SourceError(ValueError):

@@ -29,18 +29,11 @@ from .cryptosuites import EDDSA_RDFC_2022
 from .dids import DidResolver, signer
 from .loader import DocumentLoader
 from .openbadges import datetime_stamp
-from .registry_credential import VOCABULARY
+from .registry_credential import inline_context
 from .trust import TrustContext
 
 CREDENTIAL_TYPE = "JuryMinutesCredential"
-CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    {
-        CREDENTIAL_TYPE: VOCABULARY + CREDENTIAL_TYPE,
-        "JuryMinutes": VOCABULARY + "JuryMinutes",
-        "session": {"@id": VOCABULARY + "session", "@type": "@json"},
-    },
-]
+CONTEXT = inline_context(CREDENTIAL_TYPE, "JuryMinutes", {"session": "session"})
 
 
 class MinutesError(ValueError):

@@ -40,15 +40,22 @@ from .verify import signed_document_problem
 REGISTRY_CREDENTIAL_FILE = "registry.json"  # at the workspace root, published at the site root
 CREDENTIAL_TYPE = "EvaluatorRegistryCredential"
 VOCABULARY = "urn:portfolio-gen:vocab#"
-CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    {
-        CREDENTIAL_TYPE: VOCABULARY + CREDENTIAL_TYPE,
-        "EvaluatorRegistry": VOCABULARY + "EvaluatorRegistry",
-        "evaluators": {"@id": VOCABULARY + "evaluators", "@type": "@json"},
-        "version": VOCABULARY + "registryVersion",
-    },
-]
+
+
+def inline_context(credential_type: str, subject_type: str, json_terms: Mapping[str, str],
+                   plain_terms: Mapping[str, str] | None = None) -> list:
+    """The @context of a portfolio-gen document signed as a credential (registry, manifest,
+    minutes, external result): VCDM 2.0's, and an inline one naming its two types, its
+    data terms as JSON literals (`@type: @json`: the signed bytes are exactly the data
+    the checks read) and its plain terms. term -> IRI local name, in this vocabulary."""
+    terms = {credential_type: VOCABULARY + credential_type, subject_type: VOCABULARY + subject_type}
+    terms.update({term: {"@id": VOCABULARY + name, "@type": "@json"} for term, name in json_terms.items()})
+    terms.update({term: VOCABULARY + name for term, name in (plain_terms or {}).items()})
+    return ["https://www.w3.org/ns/credentials/v2", terms]
+
+
+CONTEXT = inline_context(CREDENTIAL_TYPE, "EvaluatorRegistry", {"evaluators": "evaluators"},
+                         {"version": "registryVersion"})
 # How long a signed registry is believed; long enough for a term, short enough that
 # a replayed old one lapses.
 DEFAULT_VALIDITY = dt.timedelta(days=90)

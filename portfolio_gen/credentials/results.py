@@ -29,18 +29,11 @@ from .cryptosuites import EDDSA_RDFC_2022
 from .dids import DidResolver, did_key, did_key_verification_method_id
 from .loader import DocumentLoader
 from .openbadges import datetime_stamp
-from .registry_credential import VOCABULARY
+from .registry_credential import inline_context
 from .verify import signed_at, signed_document_problem
 
 CREDENTIAL_TYPE = "ExternalResultCredential"
-CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    {
-        CREDENTIAL_TYPE: VOCABULARY + CREDENTIAL_TYPE,
-        "ExternalResult": VOCABULARY + "ExternalResult",
-        "result": {"@id": VOCABULARY + "externalResult", "@type": "@json"},
-    },
-]
+CONTEXT = inline_context(CREDENTIAL_TYPE, "ExternalResult", {"result": "externalResult"})
 
 
 def build_result_credential(candidate: Candidate, result: ExternalResult, signer_id: str,

@@ -74,7 +74,7 @@ def allocate_indices(root: Path, credential_ids: Sequence[str], *,
     so that an index says nothing about when or by whom a credential was issued.
     """
     with locked(root):
-        used = {index for index, _ in _allocations(root)}
+        used = {index for index, _ in allocations(root)}
         if len(used) + len(credential_ids) > bits:
             raise RevocationError(f"the status list is full ({len(used)} of {bits} indices "
                                   "allocated); a larger or second list is needed")
@@ -230,7 +230,7 @@ def _own_index(settings: Settings, credential: dict) -> tuple[int, str]:
 def _check_not_shared(root: Path, index: int, credential_id: str) -> None:
     # Only a union merge of two clones' allocations can give one bit to two credentials;
     # setting it would revoke the other one too.
-    others = {c for i, c in _allocations(root) if i == index and c != credential_id}
+    others = {c for i, c in allocations(root) if i == index and c != credential_id}
     if others:
         raise RevocationError(f"status index {index} is allocated to other credentials too "
                               f"({', '.join(sorted(others))}); reissue them before revoking")
@@ -312,7 +312,8 @@ def _rows(path: Path) -> list[tuple[int, str]]:
     return rows
 
 
-def _allocations(root: Path) -> list[tuple[int, str]]:
+def allocations(root: Path) -> list[tuple[int, str]]:
+    """Every (status index, credential id) this workspace's ledger allocated."""
     return _rows(root / ALLOCATIONS)
 
 
