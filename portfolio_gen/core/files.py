@@ -1,7 +1,9 @@
-"""Writing files so that a reader never sees half of one: temp file, fsync, rename."""
+"""Files on disk: written so that a reader never sees half of one (temp file, fsync,
+rename), and their SHA-256 digests."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -36,6 +38,22 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644, overwrite:
     except BaseException:
         _remove(temp_name)
         raise
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    """`write_atomic`, unless `path` already holds exactly `data`: an unchanged copy keeps
+    its modification time, so hosts syncing the output and rebuilds see nothing new."""
+    if not path.is_file() or path.read_bytes() != data:
+        write_atomic(path, data)
+
+
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256, hex, read in blocks (evidence files may be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _remove(temp_name: str) -> None:

@@ -12,12 +12,11 @@ layer's business (credentials/manifest.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import write_atomic
+from .files import sha256_file, write_atomic
 from .problems import InputError, Problem
 
 LOCK_FILE = "institution.lock"
@@ -34,10 +33,6 @@ class Lock:
     registry_version: int
     files: dict[str, str] = field(default_factory=dict)  # workspace path -> sha256 of the file as written
     site_base_url: str = ""  # the candidate's own, when it replaces the institution's
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def lock_to_json(lock: Lock) -> str:

@@ -33,8 +33,8 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core import scaffold
-from ..core.files import write_atomic
-from ..core.pinning import LOCK_FILE, Lock, read_lock, sha256_file, write_lock
+from ..core.files import sha256_file, write_atomic
+from ..core.pinning import LOCK_FILE, Lock, read_lock, write_lock
 from ..core.problems import InputError, Problem
 from ..core.registry import Registry
 from ..core.settings import SETTINGS_FILE, Settings

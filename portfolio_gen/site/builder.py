@@ -34,7 +34,7 @@ from ..core.portfolios import candidate_folders, index_listing, read_candidate
 from ..core.problems import InputError, Problem
 from ..core.settings import load_settings
 from ..core.workspace import CANDIDATES_DIR, framework_files
-from ..core.files import write_atomic
+from ..core.files import write_if_changed
 from ..credentials.manifest import MANIFEST_FILE, published_files, stale_manifest_files
 from ..credentials.revocation import status_list_url
 from .credentials import (STATUS_LIST_FILE, PublishedCredentials, publish_credentials, publish_root_files,
@@ -357,11 +357,7 @@ def publish_manifest(root: Path, output: Path) -> bool:
             (output / relative).unlink(missing_ok=True)
         return False
     for relative, source in targets.items():
-        content = source.read_bytes()
-        target = output / relative
-        if not target.is_file() or target.read_bytes() != content:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, content)
+        write_if_changed(output / relative, source.read_bytes())
     return True
 
 

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import segno
 
 from ..core import i18n
+from ..core.files import write_if_changed
 from ..core.model import Candidate, Framework, Validation
 from ..core.publishing import candidate_card
 from ..credentials import proofs
@@ -283,8 +284,6 @@ def _evidence(evidence: dict) -> EvidenceLink:
 def publish_root_files(root: Path, output: Path) -> list[Path]:
     """Copy the verifier files to the root of the output folder (the site base URL, where
     the status list's URL points); a copy replaces the old one atomically."""
-    from ..core.files import write_atomic
-
     written = []
     for name, uris in VERIFIER_FILES.items():
         source = root / name
@@ -292,11 +291,8 @@ def publish_root_files(root: Path, output: Path) -> list[Path]:
             continue
         content = source.read_bytes()
         for uri in uris + ROOT_ONLY.get(name, ()):
-            target = output / uri
-            if not target.is_file() or target.read_bytes() != content:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(target, content)
-            written.append(target)
+            write_if_changed(output / uri, content)
+            written.append(output / uri)
     return written
 
 

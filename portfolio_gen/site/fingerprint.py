@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .. import __version__
-from ..core.files import write_atomic
+from ..core.files import sha256_file, write_atomic
 from ..core.model import Validation
 from ..core.workspace import framework_files
-from .plugin import sha256_file
 from .render import themes_dir
 
 RECORDS_DIR = Path(".cache", "portfolio-gen")

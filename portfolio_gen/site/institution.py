@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..core import i18n
-from ..core.files import write_atomic
+from ..core.files import write_if_changed
 from ..core.model import Framework, Item
 from ..core.publishing import ASSETS_DIR, VERIFY_DIR
 from ..core.settings import Settings
@@ -151,18 +151,12 @@ class _Site:
         self._write(uri, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     def copy(self, source: Path, uri: str) -> None:
-        target = self.output / uri
-        if not target.is_file() or target.read_bytes() != source.read_bytes():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with source.open("rb") as handle:
-                write_atomic(target, handle.read())
-        self.written.append(target)
+        write_if_changed(self.output / uri, source.read_bytes())
+        self.written.append(self.output / uri)
 
     def _write(self, uri: str, text: str) -> None:
-        target = self.output / uri
-        if not target.is_file() or target.read_text("utf-8") != text:
-            write_atomic(target, text)
-        self.written.append(target)
+        write_if_changed(self.output / uri, text.encode("utf-8"))
+        self.written.append(self.output / uri)
 
 
 def _href(here: str, target: str) -> str:

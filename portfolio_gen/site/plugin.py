@@ -15,7 +15,6 @@ itself. It never imports cryptography: validations arrive as plain `Validation` 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -31,6 +30,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from ..core import i18n
+from ..core.files import sha256_file
 from ..core.model import Candidate, Framework, Validation
 from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 from .credentials import PublishedCredentials, publish_credentials, qr_svg
@@ -107,14 +107,6 @@ class PortfolioConfig(base.Config):
     workspace = c.Dir(exists=True)
     candidate = c.Type(str)
     preview = c.Type(bool, default=False)  # `serve`: adds pages a built site never has
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class PortfolioPlugin(BasePlugin[PortfolioConfig]):
