@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core import scaffold
 from ..core.files import sha256_file, write_atomic
-from ..core.pinning import LOCK_FILE, Lock, read_lock, write_lock
+from ..core.pinning import LOCK_FILE, Lock, pinned_problems, read_lock, write_lock
 from ..core.problems import InputError, Problem
 from ..core.registry import Registry
 from ..core.settings import SETTINGS_FILE, Settings
@@ -45,7 +45,7 @@ from .dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver, check_inst
     under_did_web_domain
 from .loader import DocumentLoader
 from .openbadges import datetime_stamp
-from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, inline_context, \
+from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, inline_context, last_version, \
     verified_signed_registry
 from .revocation import LIST_FILE
 from .status import StatusListError
@@ -104,7 +104,7 @@ def sign_manifest(root: Path, settings: Settings, private_key: Ed25519PrivateKey
         "name": f"Fichiers publiés — {settings.institution.name}",
         "issuer": issuer,
         "validFrom": datetime_stamp(moment),
-        "credentialSubject": {"id": issuer, "type": "InstitutionManifest", "version": _version(path) + 1,
+        "credentialSubject": {"id": issuer, "type": "InstitutionManifest", "version": last_version(path) + 1,
                               "files": current_digests(root)},
     }
     signed = proofs.sign(credential, private_key, method, suite=EDDSA_RDFC_2022,
@@ -252,7 +252,7 @@ def update_repository(root: Path, copy: InstitutionCopy) -> Changes:
     if copy.manifest_version < lock.manifest_version:
         raise SourceError(f"the source's manifest is version {copy.manifest_version}, older than the pinned "
                           f"version {lock.manifest_version}: an old copy of the site?")
-    edited = [p for p, digest in lock.files.items() if (root / p).is_file() and sha256_file(root / p) != digest]
+    edited = [p.params["path"] for p in pinned_problems(root) if p.key == "pinned.modified"]
     if edited:
         raise SourceError(f"pinned files were edited by hand: {', '.join(sorted(edited))}; restore them "
                           "(git checkout) before updating")
@@ -402,14 +402,6 @@ def _read_json(path: Path) -> object:
         return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _version(path: Path) -> int:
-    """The version of the manifest signed before (0 if none or unreadable)."""
-    document = _read_json(path)
-    subject = document.get("credentialSubject") if isinstance(document, dict) else None
-    version = subject.get("version") if isinstance(subject, dict) else None
-    return version if isinstance(version, int) and not isinstance(version, bool) else 0
 
 
 def _json_bytes(document: dict) -> bytes:

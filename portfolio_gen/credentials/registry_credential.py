@@ -103,7 +103,7 @@ def sign_registry(root: Path, settings: Settings, registry: Registry, private_ke
     moment = now or dt.datetime.now(dt.UTC)
     path = root / REGISTRY_CREDENTIAL_FILE
     registry = with_candidate_identities(registry, candidate_emails or {})
-    credential = build_registry_credential(registry, settings, moment, version=_last_version(path) + 1,
+    credential = build_registry_credential(registry, settings, moment, version=last_version(path) + 1,
                                            validity=validity)
     signed = proofs.sign(credential, private_key, method, suite=EDDSA_RDFC_2022,
                          loader=loader or DocumentLoader(), created=datetime_stamp(moment))
@@ -134,8 +134,9 @@ def candidate_emails(registry: Registry, candidates: Mapping[str, Candidate]) ->
     return emails
 
 
-def _last_version(path: Path) -> int:
-    """The version of the registry signed before (0 if none or unreadable)."""
+def last_version(path: Path) -> int:
+    """The `credentialSubject.version` of the document signed before at `path` (registry,
+    manifest): 0 if none or unreadable, so the next signing is one above."""
     try:
         version = json.loads(path.read_text("utf-8"))["credentialSubject"]["version"]
     except (OSError, ValueError, KeyError, TypeError):
