@@ -25,8 +25,11 @@ NEUTRAL_SUFFIX = ".txt"
 # a candidate folder of one of these names would be written over, or write over it.
 VERIFY_DIR = "verify"
 ASSETS_DIR = "assets"
-INSTITUTION_ROOT_NAMES = frozenset({"index.html", VERIFY_DIR, ASSETS_DIR, ".well-known", "did.json",
-                                    "registry.json", "status", "institution", "institution.json"})
+WELL_KNOWN_DID = ".well-known/did.json"  # where did:web resolves the institution's document
+# The institution's signed manifest and the files it lists, for candidate repositories.
+MANIFEST_FILE, MANIFEST_FILES_DIR = "institution.json", "institution"
+INSTITUTION_ROOT_NAMES = frozenset({"index.html", VERIFY_DIR, ASSETS_DIR, WELL_KNOWN_DID.split("/")[0], "did.json",
+                                    "registry.json", "status", MANIFEST_FILES_DIR, MANIFEST_FILE})
 
 
 def is_active(path: PurePosixPath) -> bool:

@@ -34,8 +34,8 @@ from .registry_credential import REGISTRY_CREDENTIAL_FILE
 from .revocation import LIST_FILE, allocations
 from .status import revocation_entry
 from .trust import ATTESTATION, CERTIFICATE, VALIDATION
-from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, FolderSource, HttpSource, SiteReport,
-                          SiteSource, _json, verify_site)
+from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, SiteReport, SiteSource, SiteUnavailable, _json,
+                          open_site, verify_site)
 
 # Why a listed site was not read: message keys (data/messages/steering.yml).
 NETWORK_NOT_ALLOWED = "report.sites.network"  # the brief's wording: "network not allowed: pass --allow-network"
@@ -251,18 +251,12 @@ def shared_status_indices(cohort: CohortSites, root: Path) -> dict[int, list[str
 
 
 def _source(site_line: SiteLine, base: Path, allow_network: bool) -> SiteSource | UnreadableSite:
-    target = site_line.target
-    if target.startswith(("https://", "http://")):
-        if not allow_network:
-            return _unreadable(site_line, NETWORK_NOT_ALLOWED)
-        if not target.startswith("https://"):
-            return _unreadable(site_line, NOT_HTTPS)
-        return _Remembered(HttpSource(target))
-    folder = Path(target).expanduser()
-    folder = folder if folder.is_absolute() else base / folder
-    if not folder.is_dir():
-        return _unreadable(site_line, NO_FOLDER, folder=str(folder))
-    return _Remembered(FolderSource(folder))
+    try:
+        return _Remembered(open_site(site_line.target, allow_network=allow_network, base=base))
+    except SiteUnavailable as error:
+        if error.code == SiteUnavailable.NO_FOLDER:
+            return _unreadable(site_line, NO_FOLDER, folder=error.target)
+        return _unreadable(site_line, NETWORK_NOT_ALLOWED if error.code == SiteUnavailable.NETWORK else NOT_HTTPS)
 
 
 class _Remembered:

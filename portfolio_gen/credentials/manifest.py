@@ -36,6 +36,7 @@ from ..core import scaffold
 from ..core.files import sha256_file, write_atomic
 from ..core.pinning import LOCK_FILE, Lock, pinned_problems, read_lock, write_lock
 from ..core.problems import InputError, Problem
+from ..core.publishing import MANIFEST_FILE, MANIFEST_FILES_DIR, WELL_KNOWN_DID
 from ..core.registry import Registry
 from ..core.settings import SETTINGS_FILE, Settings
 from ..core.workspace import FRAMEWORKS_DIR, framework_files
@@ -50,11 +51,8 @@ from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialErr
 from .revocation import LIST_FILE
 from .status import StatusListError
 from .verify import signed_document_problem, verified_status_list
-from .verify_site import FolderSource, HttpSource, SiteSource
+from .verify_site import FolderSource, HttpSource, SiteSource, SiteUnavailable, open_site
 
-MANIFEST_FILE = "institution.json"  # at the workspace root, published at the site root
-PUBLISHED_DIR = "institution"  # where the site publishes the files the manifest lists
-WELL_KNOWN_DID = ".well-known/did.json"
 CREDENTIAL_TYPE = "InstitutionManifestCredential"
 CONTEXT = inline_context(CREDENTIAL_TYPE, "InstitutionManifest", {"files": "files"}, {"version": "manifestVersion"})
 
@@ -128,26 +126,28 @@ def published_files(root: Path) -> dict[str, Path]:
     """Output path -> workspace file, for `build`: the manifest and what it lists."""
     files = {MANIFEST_FILE: root / MANIFEST_FILE}
     for relative in manifest_paths(root):
-        files[f"{PUBLISHED_DIR}/{relative}"] = root / relative
+        files[f"{MANIFEST_FILES_DIR}/{relative}"] = root / relative
     return files
 
 
 # --- a candidate repository takes a checked copy ---------------------------------------
 
+_UNAVAILABLE = {
+    SiteUnavailable.NETWORK: "{target} is on the network: pass --allow-network to read it, "
+                             "or give a local copy of the institution's site (a folder)",
+    SiteUnavailable.NOT_HTTPS: "{target}: only an https site can be read over the network",
+    SiteUnavailable.NO_FOLDER: "{target}: no such folder (give the institution's built site, "
+                               "or its https URL with --allow-network)",
+}
+
+
 def open_source(location: str, *, allow_network: bool) -> SiteSource:
-    if location.startswith(("https://", "http://")):
-        if not allow_network:
-            raise SourceError(f"{location} is on the network: pass --allow-network to read it, "
-                              "or give a local copy of the institution's site (a folder)")
-        try:
-            return HttpSource(location)
-        except ValueError as error:
-            raise SourceError(str(error)) from None
-    folder = Path(location)
-    if not folder.is_dir():
-        raise SourceError(f"{location}: no such folder (give the institution's built site, "
-                          "or its https URL with --allow-network)")
-    return FolderSource(folder.resolve())  # the lock names it wherever the command runs later
+    try:
+        source = open_site(location, allow_network=allow_network)
+    except SiteUnavailable as error:
+        raise SourceError(_UNAVAILABLE[error.code].format(target=error.target)) from None
+    # A folder is named absolutely, so the lock finds it wherever the command runs later.
+    return FolderSource(source.root) if isinstance(source, FolderSource) else source
 
 
 def fetch_institution(source: SiteSource, *, now: dt.datetime | None = None,
@@ -351,11 +351,11 @@ def _checked_file(source: SiteSource, listed: dict) -> bytes:
     if relative.startswith("/") or any(part in ("", ".", "..") for part in parts) or \
             not (relative == SETTINGS_FILE or (len(parts) == 2 and parts[0] == FRAMEWORKS_DIR)):
         raise SourceError(f"{MANIFEST_FILE} lists {relative!r}, which is not a settings or framework file")
-    data = source.read(f"{PUBLISHED_DIR}/{relative}")
+    data = source.read(f"{MANIFEST_FILES_DIR}/{relative}")
     if data is None:
-        raise SourceError(f"{source.location}: {PUBLISHED_DIR}/{relative} is listed in {MANIFEST_FILE} but missing")
+        raise SourceError(f"{source.location}: {MANIFEST_FILES_DIR}/{relative} is listed in {MANIFEST_FILE} but missing")
     if hashlib.sha256(data).hexdigest() != listed["sha256"]:
-        raise SourceError(f"{PUBLISHED_DIR}/{relative} is not the file the institution signed (its digest differs)")
+        raise SourceError(f"{MANIFEST_FILES_DIR}/{relative} is not the file the institution signed (its digest differs)")
     return data
 
 

@@ -108,6 +108,32 @@ class HttpSource:
         return self._failures.get(relative)
 
 
+class SiteUnavailable(ValueError):
+    """A site the user named that cannot be opened; `code` says which case, `target` what."""
+
+    NETWORK, NOT_HTTPS, NO_FOLDER = "network", "not_https", "no_folder"
+
+    def __init__(self, code: str, target: str):
+        super().__init__(f"{target}: {code}")
+        self.code, self.target = code, target
+
+
+def open_site(target: str, *, allow_network: bool, base: Path | None = None) -> FolderSource | HttpSource:
+    """The site `target` names: an https URL, read only when the user allowed the network,
+    or a folder (relative to `base` when given); SiteUnavailable otherwise."""
+    if target.startswith(("https://", "http://")):
+        if not allow_network:
+            raise SiteUnavailable(SiteUnavailable.NETWORK, target)
+        if not target.startswith("https://"):
+            raise SiteUnavailable(SiteUnavailable.NOT_HTTPS, target)
+        return HttpSource(target)
+    folder = Path(target).expanduser()
+    folder = base / folder if base is not None and not folder.is_absolute() else folder
+    if not folder.is_dir():
+        raise SiteUnavailable(SiteUnavailable.NO_FOLDER, str(folder))
+    return FolderSource(folder)
+
+
 def network_failure(url: str, error: BaseException) -> str:
     """What went wrong fetching `url`, in the terms a site's owner can act on (issue #15)."""
     host = urllib.parse.urlsplit(url).hostname or url

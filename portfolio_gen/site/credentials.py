@@ -25,7 +25,7 @@ import segno
 from ..core import i18n
 from ..core.files import write_if_changed
 from ..core.model import Candidate, Framework, Validation
-from ..core.publishing import candidate_card
+from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
 from ..credentials.openbadges import ENTRY_SOURCE_GENRE
 
@@ -34,7 +34,6 @@ MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where thi
 PRESENTATION = "presentation.json"  # the candidate's signed presentation, when they made one
 VERIFY_PAGE = "verify.md"
 CREDENTIALS_PAGE = f"{CREDENTIALS_DIR}/index.md"
-WELL_KNOWN_DID = ".well-known/did.json"
 # Workspace file -> where it is published. The status list's place is fixed by its URL
 # (`revocation.status_list_url`); the others sit at the site root. Nothing else from the
 # workspace root is ever published: keys/, evaluators.yml, the status registers stay.
