@@ -273,6 +273,9 @@ def test_a_portfolio_lives_in_its_own_repository_from_creation_to_verified_site(
     gathered = cli(institution, "report", "--sites", str(sites))
     assert gathered.returncode == 0, gathered.stderr
     assert json.loads(gathered.stdout)["frameworks"]["c2i2e"] == cohort["frameworks"]["c2i2e"]
+    [row] = cohort["rows"]
+    assert row["validated"] == 1  # the repository's own report counts the merged validation
+    assert [r["validated"] for r in json.loads(gathered.stdout)["rows"]] == [row["validated"]]
 
     # An entry rewritten after its validation is reported, the signature still valid: by
     # `verify` and `audit` in the repository, and on the credential's page of the site.

@@ -17,7 +17,7 @@ from .core import Context, fail_with, main, pass_context, workspace_or_exit
 from ..core.model import ROLES, EvaluationRequest, ExternalResult
 from ..core.problems import InputError, Problem
 from ..core.records import level_on_scale, result_problem, write_refusal, write_request
-from ..core.registry import REGISTRY_FILE, Registry, load_registry
+from ..core.registry import REGISTRY_FILE, Registry
 from ..decisions.workflow import cohort_report, pending_for
 
 
@@ -314,7 +314,8 @@ def report(ctx: Context, slugs: tuple[str, ...], output_format: str, html_dir: P
     workspace = workspace_or_exit(ctx, only=slugs or None)
     today = _day_or_exit(ctx, as_of)
     _filters_or_exit(ctx, workspace.frameworks, workspace.candidates.values(), filters)
-    registry = _registry_or_exit(ctx, workspace) if (ctx.root / REGISTRY_FILE).exists() else None
+    from ..credentials.registry_credential import has_registry  # a candidate repository: the signed one
+    registry = _registry_or_exit(ctx, workspace) if has_registry(ctx.root) else None
     validations = _validations(ctx, workspace) if registry else {}
     candidates = [c for c in workspace.candidates.values() if filters.keeps_candidate(c)]
     if registry:

@@ -29,7 +29,7 @@ from ..core.workspace import Workspace
 from . import dids, openbadges, proofs, revocation
 from .cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
 from .loader import DocumentLoader
-from .registry_credential import REGISTRY_CREDENTIAL_FILE, workspace_registry
+from .registry_credential import has_registry, workspace_registry
 
 CREDENTIALS_DIR = "credentials"
 DEFAULT_SUITE = EDDSA_RDFC_2022.name
@@ -120,9 +120,8 @@ def recipient_problems(candidate: Candidate) -> list[Problem]:
 
 def signing_registry(workspace: Workspace) -> Registry:
     """The institution's evaluator registry; without one no validation can count."""
-    path = workspace.root / REGISTRY_FILE
-    if not path.exists() and not (workspace.root / REGISTRY_CREDENTIAL_FILE).exists():
-        raise InputError([Problem("sign.no_registry", path, None, {"path": REGISTRY_FILE})])
+    if not has_registry(workspace.root):
+        raise InputError([Problem("sign.no_registry", workspace.root / REGISTRY_FILE, None, {"path": REGISTRY_FILE})])
     return workspace_registry(workspace.root, workspace.frameworks)
 
 

@@ -183,6 +183,12 @@ def read_registry_file(path: Path, institution_id: str, resolver: DidResolver) -
     return verified_registry(credential, institution_id, resolver)
 
 
+def has_registry(root: Path) -> bool:
+    """Whether the workspace has an evaluator registry: the institution's own
+    `evaluators.yml`, or the signed `registry.json` a candidate repository pinned."""
+    return (root / REGISTRY_FILE).exists() or (root / REGISTRY_CREDENTIAL_FILE).exists()
+
+
 def workspace_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
     """The registry that signing and reviewing check against, before anything is signed.
 
