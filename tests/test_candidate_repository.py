@@ -153,6 +153,7 @@ def test_institution_update_shows_what_changed_and_refuses_an_older_copy(institu
     target = tmp_path / "elise"
     assert make_repository(institution / "site", target).returncode == 0
     assert "Nothing changed" in cli(target, "institution", "update").stdout
+    assert "Rien n'a changé" in cli(target, "institution", "update", lang="fr").stdout
 
     # The institution adds an evaluator, publishes a new framework version, re-signs, rebuilds.
     registry = yaml.safe_load((institution / "evaluators.yml").read_text("utf-8"))

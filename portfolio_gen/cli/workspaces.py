@@ -5,11 +5,12 @@ pinned copy (`institution update`)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
 
-from ..core import scaffold
+from ..core import i18n, scaffold
 from ..core.model import LANGUAGES, ROLES
 from ..core.pinning import LOCK_FILE, read_lock
 from ..core.problems import InputError, Problem
@@ -98,18 +99,18 @@ def institution_update(ctx: Context, source: str | None, allow_network: bool) ->
         changes = update_repository(ctx.root, fetch_institution(open_source(location, allow_network=allow_network)))
     except SourceError as error:
         fail_with([problem(error, location)], ctx)
-    french = ctx.language == "fr"
+    say = functools.partial(i18n.text, language=ctx.language)
     if not changes.any:
-        click.echo("Rien n'a changé." if french else "Nothing changed.")
+        click.echo(say("institution.update.nothing"))
         return
-    for line in changes.frameworks:
-        click.echo(("référentiel " if french else "framework ") + line)
+    for change in changes.frameworks:
+        click.echo(say("institution.update.framework", change=change))
     for evaluator in changes.evaluators_added:
-        click.echo(("+ évaluateur " if french else "+ evaluator ") + evaluator)
+        click.echo(say("institution.update.evaluator_added", id=evaluator))
     for evaluator in changes.evaluators_removed:
-        click.echo(("- évaluateur " if french else "- evaluator ") + evaluator)
+        click.echo(say("institution.update.evaluator_removed", id=evaluator))
     for path in changes.files:
-        click.echo(("mis à jour " if french else "updated ") + path)
+        click.echo(say("institution.update.file", path=path))
 
 
 def init_candidate_repository(ctx: Context, directory: Path, name: str, source: str, frameworks: tuple[str, ...],
@@ -128,7 +129,7 @@ def init_candidate_repository(ctx: Context, directory: Path, name: str, source: 
         raise click.UsageError(f"{directory} exists and is not empty: choose a new folder") from None
     except InputError as error:
         fail_with(error.problems, ctx)
-    click.echo(("établissement " if ctx.language == "fr" else "institution ") + copy.institution)
+    click.echo(i18n.text("institution.trusted", ctx.language, did=copy.institution))
     for path in created:
         click.echo(path)
 
