@@ -34,8 +34,8 @@ from .registry_credential import REGISTRY_CREDENTIAL_FILE
 from .revocation import LIST_FILE, allocations
 from .status import revocation_entry
 from .trust import ATTESTATION, CERTIFICATE, VALIDATION
-from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, SiteReport, SiteSource, SiteUnavailable, _json,
-                          open_site, verify_site)
+from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, SiteReport, SiteSource, SiteUnavailable,
+                          open_site, parse_json, read_json_file, verify_site)
 
 # Why a listed site was not read: message keys (data/messages/steering.yml).
 NETWORK_NOT_ALLOWED = "report.sites.network"  # the brief's wording: "network not allowed: pass --allow-network"
@@ -147,16 +147,16 @@ class TrustRoot:
     def from_workspace(cls, root: Path) -> "TrustRoot":
         """InputError when the workspace has no settings or no did.json of the institution."""
         institution = load_settings(root).institution.id
-        did_document = _json(_read(root / DID_DOCUMENT_FILE))
+        did_document = read_json_file(root / DID_DOCUMENT_FILE)
         if not isinstance(did_document, dict) or did_document.get("id") != institution:
             raise InputError([Problem("report.sites.no_did_document", root / DID_DOCUMENT_FILE, None,
                                       {"institution": institution})])
         documents: dict[str, object] = {}
-        registry = _json(_read(root / REGISTRY_CREDENTIAL_FILE))
+        registry = read_json_file(root / REGISTRY_CREDENTIAL_FILE)
         if registry is not None and institution.startswith("did:web:"):
             # Where verify_site looks for the institution's registry: its domain's root.
             documents[f"https://{parse_did_web(institution).authority}/{REGISTRY_CREDENTIAL_FILE}"] = registry
-        status_list = _json(_read(root / LIST_FILE))
+        status_list = read_json_file(root / LIST_FILE)
         if isinstance(status_list, dict) and isinstance(status_list.get("id"), str):
             documents[status_list["id"]] = status_list
         return cls(institution, {institution: did_document}, documents, root)
@@ -206,7 +206,7 @@ def _read_site(site_line: SiteLine, base: Path, trust: TrustRoot, allow_network:
     if data is None:
         failure = source.failure(MANIFEST)  # more than "not there": the network's answer
         return _unreadable(site_line, UNREACHABLE, detail=failure) if failure else _unreadable(site_line, NO_MANIFEST)
-    manifest = _json(data)
+    manifest = parse_json(data)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("credentials"), list) \
             or not all(isinstance(path, str) for path in manifest["credentials"]):
         return _unreadable(site_line, MALFORMED)
@@ -217,7 +217,7 @@ def _read_site(site_line: SiteLine, base: Path, trust: TrustRoot, allow_network:
                          fetch=trust.fetcher(allow_network=allow_network), now=now)
     report.notes.append(f"the institution's did.json, registry and status list were read from the "
                         f"workspace {trust.root}, not from this site")
-    published = [(row, _json(source.read(row.file))) for row in report.credentials]
+    published = [(row, parse_json(source.read(row.file))) for row in report.credentials]
     counted = [(row, credential) for row, credential in published if row.ok]
     return PublishedSite(site_line.line, site_line.target, report,
                          replace(candidate, results=_cited_results(counted)),
@@ -282,13 +282,6 @@ class _Remembered:
 
 def _unreadable(site_line: SiteLine, reason: str, **params: str) -> UnreadableSite:
     return UnreadableSite(site_line.line, site_line.target, reason, params)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _cited_results(counted: Sequence[tuple[CredentialReport, dict]]) -> tuple[ExternalResult, ...]:

@@ -51,7 +51,7 @@ from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialErr
 from .revocation import LIST_FILE
 from .status import StatusListError
 from .verify import signed_document_problem, verified_status_list
-from .verify_site import FolderSource, HttpSource, SiteSource, SiteUnavailable, open_site
+from .verify_site import FolderSource, HttpSource, SiteSource, SiteUnavailable, open_site, read_json_file
 
 CREDENTIAL_TYPE = "InstitutionManifestCredential"
 CONTEXT = inline_context(CREDENTIAL_TYPE, "InstitutionManifest", {"files": "files"}, {"version": "manifestVersion"})
@@ -117,7 +117,7 @@ def current_digests(root: Path) -> list[dict]:
 
 def stale_manifest_files(root: Path) -> list[str]:
     """The files changed, added or removed since `institution.json` was signed (none: up to date)."""
-    listed = {f["path"]: f["sha256"] for f in _listed_files(_read_json(root / MANIFEST_FILE))}
+    listed = {f["path"]: f["sha256"] for f in _listed_files(read_json_file(root / MANIFEST_FILE))}
     current = {f["path"]: f["sha256"] for f in current_digests(root)}
     return sorted(p for p in listed.keys() | current.keys() if listed.get(p) != current.get(p))
 
@@ -391,17 +391,10 @@ def _framework_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 
 def _registry_ids(root: Path) -> set[str]:
-    credential = _read_json(root / REGISTRY_CREDENTIAL_FILE)
+    credential = read_json_file(root / REGISTRY_CREDENTIAL_FILE)
     subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
     evaluators = subject.get("evaluators") if isinstance(subject, dict) else None
     return {e["id"] for e in evaluators or [] if isinstance(e, dict) and isinstance(e.get("id"), str)}
-
-
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _json_bytes(document: dict) -> bytes:

@@ -282,7 +282,7 @@ def flag_registries_seen_before(reports: Sequence[SiteReport], memory: Path, tod
     never of a site). An unreadable memory is started again, never trusted blindly."""
     from ..core.files import write_atomic
 
-    seen = _json(memory.read_bytes()) if memory.is_file() else {}
+    seen = parse_json(memory.read_bytes()) if memory.is_file() else {}
     seen = {k: v for k, v in seen.items() if _seen_entry(v)} if isinstance(seen, dict) else {}
     day = (today or dt.date.today()).isoformat()
     for report in reports:
@@ -302,7 +302,9 @@ def _seen_entry(value: object) -> bool:
     return isinstance(value, dict) and isinstance(value.get("version"), int) and isinstance(value.get("seen"), str)
 
 
-def _json(data: bytes | None) -> object:
+def parse_json(data: bytes | None) -> object:
+    """The JSON in `data`, or None when there is none or it is not JSON: what a site (or a
+    workspace) holds is read to be judged, never trusted to parse."""
     if data is None:
         return None
     try:
@@ -311,10 +313,18 @@ def _json(data: bytes | None) -> object:
         return None
 
 
+def read_json_file(path: Path) -> object:
+    """`parse_json` of a file's bytes; None when it cannot be read."""
+    try:
+        return parse_json(path.read_bytes())
+    except OSError:
+        return None
+
+
 def _manifest(source: SiteSource, report: SiteReport) -> dict:
     """The site's map, keeping only well-formed entries; each malformed one is reported
     and skipped, so one bad entry never stops the rest of the check."""
-    data = _json(source.read(MANIFEST))
+    data = parse_json(source.read(MANIFEST))
     if not isinstance(data, dict):
         # Without the map, credentials are found by listing (a folder) and evidence
         # cannot be located: those credentials then fail on their evidence.
@@ -384,7 +394,7 @@ def _did_documents(source: SiteSource, manifest: dict, report: SiteReport, suppl
         report.key_source = url
         return documents  # the resolver fetches it from there
     for relative in manifest["didDocuments"]:
-        document = _json(source.read(relative))
+        document = parse_json(source.read(relative))
         if isinstance(document, dict) and document.get("id") == institution:
             documents[institution] = document
             report.key_source = f"the site's copy ({relative})"
@@ -404,7 +414,7 @@ def _registry(source: SiteSource, manifest: dict, report: SiteReport, resolver: 
     and with the network the one at the institution's domain root."""
     candidates: list[tuple[str, object]] = []
     if manifest.get("registry"):
-        candidates.append((f"the site's copy ({manifest['registry']})", _json(source.read(manifest["registry"]))))
+        candidates.append((f"the site's copy ({manifest['registry']})", parse_json(source.read(manifest["registry"]))))
     if fetch is not None and report.institution.startswith("did:web:"):
         url = f"https://{parse_did_web(report.institution).authority}/{REGISTRY_CREDENTIAL_FILE}"
         try:
@@ -465,7 +475,7 @@ def _status_list_document(url: str, source: SiteSource, manifest: dict, report: 
     relative = manifest["statusLists"].get(url)
     if relative is None:
         raise StatusListError("no copy on this site and the network is not allowed")
-    return _json(source.read(relative)), f"the site's copy ({relative})"
+    return parse_json(source.read(relative)), f"the site's copy ({relative})"
 
 
 def _evidence_reader(source: SiteSource, site_url: str, scratch: Path) -> Callable[[str], Path | None]:
@@ -487,7 +497,7 @@ def _evidence_reader(source: SiteSource, site_url: str, scratch: Path) -> Callab
 
 
 def _verify_file(relative: str, context: _Context) -> CredentialReport:
-    credential = _json(context.source.read(relative))
+    credential = parse_json(context.source.read(relative))
     if not isinstance(credential, dict):
         return CredentialReport(relative, INVALID, reason="missing or not a JSON object")
     described = {"file": relative, **describe_credential(credential)}
@@ -571,13 +581,13 @@ def _frameworks() -> dict[str, Framework]:
 
 
 def _verify_presentation(relative: str, context: _Context, report: SiteReport) -> PresentationReport:
-    verdict = verify_presentation(_json(context.source.read(relative)), context.resolver, loader=context.loader)
+    verdict = verify_presentation(parse_json(context.source.read(relative)), context.resolver, loader=context.loader)
     if not verdict.ok:
         return PresentationReport(False, verdict.reason or "", verdict.holder or "")
     published = {c.id: c for c in report.credentials}
     for credential in verdict.credentials:
         counted = published.get(credential.get("id"))
-        if counted is None or not counted.ok or _json(context.source.read(counted.file)) != credential:
+        if counted is None or not counted.ok or parse_json(context.source.read(counted.file)) != credential:
             return PresentationReport(False, f"presents {credential.get('id')}, which is not a valid credential "
                                              "published on this site", verdict.holder or "", len(verdict.credentials))
     return PresentationReport(True, "", verdict.holder or "", len(verdict.credentials))
