@@ -231,9 +231,7 @@ def _connect(path: Path) -> sqlite3.Connection | None:
         log.debug("read cache %s unusable: %s", path, error)
         if connection is not None:
             connection.close()
-        if isinstance(error, _NotOurs):
-            raise
-        if getattr(error, "sqlite_errorname", None) in _BROKEN_FILE:
+        if isinstance(error, _NotOurs) or getattr(error, "sqlite_errorname", None) in _BROKEN_FILE:
             raise _NotOurs(str(error)) from error
         return None
 
