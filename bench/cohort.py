@@ -104,12 +104,16 @@ def floor(root: Path) -> float:
 # --- commands -------------------------------------------------------------------------------
 
 # Runs the command in this interpreter and writes its own peak RSS (and its worker
-# processes') at exit: a forked child's ru_maxrss would count the bench's own memory.
+# processes') at exit. Its own is VmHWM, the high-water mark of this program's memory:
+# Linux keeps ru_maxrss across exec, so RUSAGE_SELF would report the bench's own size
+# (the process was forked from it) for every command. Workers are forked from the
+# command, never exec'd, so their ru_maxrss is theirs.
 _LAUNCHER = """
 import atexit, resource, sys
 out = sys.argv.pop(1)
 def peak():
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     with open(out, "w") as handle:
         handle.write(f"{max(own, workers)}")

@@ -17,8 +17,10 @@ an error.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import hmac
+import io
 import logging
 import os
 import pickle
@@ -139,7 +141,7 @@ class ReadCache:
             return
         values = []
         for row in rows:
-            blob = pickle.dumps(row.value, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = _dumps(row.value)
             values.append((row.kind, row.name, self.context, row.fingerprint, blob,
                            self._mac(row.kind, row.name, row.fingerprint, blob)))
         if not values:
@@ -186,6 +188,22 @@ class ReadCache:
     def _give_up(self, error: sqlite3.Error) -> None:
         log.debug("read cache disabled for this run: %s", error)
         self.close()
+
+
+# Paths pickled as one string: by default a path is pickled as its parts, and parsing
+# them back was a third of loading a cached cohort (a candidate holds a path per entry
+# and per evidence file).
+_CONCRETE_PATH = type(Path())
+_DISPATCH = copyreg.dispatch_table.copy()
+_DISPATCH[_CONCRETE_PATH] = lambda path: (_CONCRETE_PATH, (str(path),))
+
+
+def _dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 class _NotOurs(Exception):
@@ -299,43 +317,50 @@ def code_version() -> str:
 
 
 def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
-    """Name, size and mtime of everything under `folder`; None while a file is too fresh.
+    """Name, size, mtime and inode of everything under `folder`; None while a file is too fresh.
 
     Symbolic links are recorded with their target, so re-pointing one changes the
     fingerprint; directories are not descended through links (evidence may not leave
-    the folder anyway).
+    the folder anyway). Lines are gathered and hashed once: this runs for every
+    candidate of every command.
     """
     now = time.time() if now is None else now
     newest = 0
-    digest = hashlib.sha256()
+    lines: list[str] = []
     pending = [(str(folder), "")]  # (directory, its path relative to `folder`)
     try:
         while pending:
             directory, prefix = pending.pop()
             with os.scandir(directory) as scan:
-                found = sorted(scan, key=lambda e: e.name)
+                found = sorted(scan, key=_name)
             for entry in found:
                 relative = prefix + entry.name
                 if entry.is_symlink():
-                    digest.update(f"L {relative}\0{os.readlink(entry.path)}\n".encode("utf-8", "surrogateescape"))
+                    lines.append(f"L {relative}\0{os.readlink(entry.path)}")
                     try:
                         stat = os.stat(entry.path)
                     except OSError:
                         continue
                 elif entry.is_dir():
                     pending.append((entry.path, relative + "/"))
-                    digest.update(f"D {relative}\n".encode("utf-8", "surrogateescape"))
+                    lines.append(f"D {relative}")
                     continue
                 else:
                     stat = entry.stat()
-                newest = max(newest, stat.st_mtime_ns)
-                digest.update(f"F {relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
-                              .encode("utf-8", "surrogateescape"))
+                if stat.st_mtime_ns > newest:
+                    newest = stat.st_mtime_ns
+                lines.append(f"F {relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
     except OSError:
         return None
     if newest / 1e9 > now - RACY_SECONDS:
         return None
-    return digest.hexdigest()
+    # NUL cannot occur in a name: each kind has a fixed number of fields, so the joined
+    # text reads back one way only, whatever the names hold (newlines included).
+    return hashlib.sha256("\0".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
 def files_digest(paths: Iterable[Path]) -> str:
