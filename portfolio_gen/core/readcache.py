@@ -359,6 +359,17 @@ def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
     return hashlib.sha256("\0".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def file_fingerprint(path: Path, now: float | None = None) -> str | None:
+    """Size, mtime and inode of one file; None if it is missing or too fresh to trust."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if stat.st_mtime_ns / 1e9 > (time.time() if now is None else now) - RACY_SECONDS:
+        return None
+    return f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ino}"
+
+
 def _name(entry: os.DirEntry) -> str:
     return entry.name
 

@@ -16,14 +16,15 @@ from typing import Iterable, Mapping
 
 from .frameworks import load_frameworks
 from .model import Candidate, Framework
-from .portfolios import candidate_folders, read_candidate, slug_for
+from .portfolios import CANDIDATE_FILE, candidate_folders, index_listing, read_candidate, slug_for
 from .problems import InputError, Problem
-from .readcache import ReadCache, Stored, files_digest, folder_fingerprint
+from .readcache import ReadCache, Stored, file_fingerprint, files_digest, folder_fingerprint
 from .registry import REGISTRY_FILE, load_registry
 
 FRAMEWORKS_DIR = "referentiels"
 CANDIDATES_DIR = "candidates"
-CANDIDATE_ROWS, FRAMEWORK_ROWS = "candidate", "frameworks"  # kinds of rows in the read cache
+# Kinds of rows in the read cache.
+CANDIDATE_ROWS, FRAMEWORK_ROWS, LISTING_ROWS = "candidate", "frameworks", "index listing"
 # Below this many folders to read, starting processes costs more than it saves.
 PARALLEL_MIN_FOLDERS = 200
 
@@ -36,6 +37,10 @@ class Workspace:
     frameworks: dict[str, Framework]
     candidates: dict[str, Candidate] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # What each candidate was read from: its folder's fingerprint (see readcache), for
+    # caches of what is derived from a folder; only folders the read cache could trust.
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    frameworks_digest: str = ""  # of the framework files' contents
 
     @property
     def errors(self) -> list[Problem]:
@@ -82,7 +87,7 @@ def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
 def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[str] | None,
           store: ReadCache, jobs: int | None) -> Workspace:
     frameworks, problems = _frameworks(paths, frameworks_digest, store)
-    workspace = Workspace(root, frameworks, problems=list(problems))
+    workspace = Workspace(root, frameworks, problems=list(problems), frameworks_digest=frameworks_digest)
     wanted = set(only) if only is not None else None
     seen: dict[str, Path] = {}
     for folder in candidate_folders(root / CANDIDATES_DIR):
@@ -94,13 +99,15 @@ def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[
                                               {"slug": slug, "other": seen[slug].name}))
             continue
         seen[slug] = folder
-    results = _read_candidates(list(seen.values()), frameworks, store, jobs)
+    results, fingerprints = _read_candidates(list(seen.values()), frameworks, store, jobs)
     if wanted is None:
         store.forget_others(CANDIDATE_ROWS, (str(folder) for folder in seen.values()))
-    for candidate, candidate_problems in results:
+    for (candidate, candidate_problems), fingerprint in zip(results, fingerprints):
         workspace.problems.extend(candidate_problems)
         if candidate is not None:
             workspace.candidates[candidate.slug] = candidate
+            if fingerprint is not None:
+                workspace.fingerprints[candidate.slug] = fingerprint
     if wanted is None:
         workspace.problems.extend(_registry_problems(root, frameworks))
     if wanted is not None:
@@ -108,6 +115,30 @@ def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[
             workspace.problems.append(Problem("candidate.unknown", root / CANDIDATES_DIR / slug, None,
                                               {"slug": slug, "known": ", ".join(sorted(seen))}))
     return workspace
+
+
+def index_listings(root: Path, slugs: Iterable[str]) -> list[tuple[str, str]]:
+    """(name, slug) of the candidates among `slugs` who asked to be on the institution's
+    home page, each read from candidate.yml alone (`index_listing`) and remembered while
+    that file is unchanged: every build lists the whole cohort."""
+    store = ReadCache.open(root, [LISTING_ROWS])
+    listings, fresh = [], []
+    try:
+        for slug in slugs:
+            folder = root / CANDIDATES_DIR / slug
+            name = str(folder / CANDIDATE_FILE)
+            fingerprint = file_fingerprint(folder / CANDIDATE_FILE)
+            cached = store.get(LISTING_ROWS, name, fingerprint) if fingerprint else None
+            if cached is None:
+                cached = (index_listing(folder),)  # a tuple: None (not listed) is worth keeping
+                if fingerprint:
+                    fresh.append(Stored(LISTING_ROWS, name, fingerprint, cached))
+            if cached[0] is not None:
+                listings.append(cached[0])
+        store.put_many(fresh)
+    finally:
+        store.close()
+    return listings
 
 
 def _frameworks(paths: list[Path], digest: str, store: ReadCache) -> tuple[dict[str, Framework], list[Problem]]:
@@ -122,8 +153,9 @@ def _frameworks(paths: list[Path], digest: str, store: ReadCache) -> tuple[dict[
 
 
 def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], store: ReadCache,
-                     jobs: int | None) -> list[ReadResult]:
-    """Each folder's candidate and problems, in order: from the cache when unchanged."""
+                     jobs: int | None) -> tuple[list[ReadResult], list[str | None]]:
+    """Each folder's candidate and problems, in order, from the cache when unchanged; and
+    each folder's fingerprint (None when the cache is off or a file is too fresh)."""
     results: list[ReadResult | None] = [None] * len(folders)
     fingerprints: list[str | None] = [None] * len(folders)
     missing = []
@@ -140,7 +172,7 @@ def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], s
     # A folder whose files are too fresh to trust their mtime has no fingerprint: not stored.
     store.put_many(Stored(CANDIDATE_ROWS, str(folders[i]), fingerprints[i], results[i])
                    for i in missing if fingerprints[i] is not None)
-    return results
+    return results, fingerprints
 
 
 def _read_folders(folders: list[Path], frameworks: Mapping[str, Framework], jobs: int | None) -> list[ReadResult]:

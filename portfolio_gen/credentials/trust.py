@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -63,6 +64,10 @@ class TrustContext:
     verify_options: dict = field(default_factory=dict)  # e.g. the status list reader
     now: dt.datetime | None = None
     verdicts: VerdictCache | None = None  # verdicts of earlier runs, while their inputs are unchanged
+    # From the workspace the candidates were read from: each folder's fingerprint, with
+    # the frameworks' digest, lets a whole folder's assessments be remembered.
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
+    frameworks_digest: str = ""
 
 
 def kind_of(credential: Mapping) -> str:
@@ -95,7 +100,7 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
     except (OSError, ValueError, RecursionError) as error:
         return Assessment(path, VALIDATION, INVALID, f"unreadable: {error}")
     kind = kind_of(credential)
-    verdict = _verify(raw, credential, context)
+    verdict = _verify(raw, credential, candidate, context)
     if not verdict.ok:
         status = REVOKED if "revoked" in (verdict.reason or "") else INVALID
         return Assessment(path, kind, status, verdict.reason or "", credential)
@@ -109,17 +114,33 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
     return replace(assessment, entry_modified=bool(verdict.modified_entries))
 
 
-def _verify(raw: bytes, credential: dict, context: TrustContext):
+def _verify(raw: bytes, credential: dict, candidate: Candidate, context: TrustContext):
     def compute():
         return verify_credential(credential, resolver=context.resolver, loader=context.loader,
                                  now=context.now, evidence_files=context.evidence_files,
                                  **context.verify_options)
     if context.verdicts is None:
         return compute()
-    # What changes a verdict besides the files the cache digests: how a missing list is taken.
-    options = f"{sorted(context.verify_options)} require_status={context.verify_options.get('require_status')}"
     evidence = checked_evidence(credential, context.evidence_files)
-    return context.verdicts.verify(raw, options, evidence, context.now, compute)
+    if not all(_decided_in_folder(url, path, candidate, context.settings) for url, path in evidence):
+        context.verdicts.elsewhere()
+    return context.verdicts.verify(raw, _options_key(context), [path for _, path in evidence], context.now, compute)
+
+
+def _decided_in_folder(url: object, path: Path | None, candidate: Candidate, settings: Settings) -> bool:
+    """Whether what the evidence URL stands for can only change with the candidate's folder:
+    a file inside it, or a URL no file of it answers that no other candidate's could
+    (under their own site, or outside the institution's sites altogether)."""
+    if path is not None:
+        return candidate.folder is not None and \
+            os.path.abspath(path).startswith(os.path.abspath(candidate.folder) + os.sep)
+    url = url if isinstance(url, str) else ""
+    return url.startswith(settings.site_url(candidate.slug)) or not url.startswith(settings.site_base_url)
+
+
+def _options_key(context: TrustContext) -> str:
+    """What changes a verdict besides the files the cache digests: how a missing list is taken."""
+    return f"{sorted(context.verify_options)} require_status={context.verify_options.get('require_status')}"
 
 
 def _assess_validation(path: Path, credential: dict, candidate: Candidate, context: TrustContext) -> Assessment:
@@ -152,9 +173,17 @@ def _is_about(credential: Mapping, candidate: Candidate) -> bool:
 
 
 def assess_candidate(candidate: Candidate, context: TrustContext) -> list[Assessment]:
-    assessments = [assess_file(path, candidate, context) for path in credential_files(candidate)]
-    if context.verdicts is not None:
-        context.verdicts.flush()
+    def judge() -> list[Assessment]:
+        return [assess_file(path, candidate, context) for path in credential_files(candidate)]
+
+    fingerprint = context.fingerprints.get(candidate.slug)
+    if context.verdicts is None or fingerprint is None or candidate.folder is None:
+        return judge()
+    # The folder holds the candidate's files, credentials and evidence: while none of them
+    # changed, nor the trust files, frameworks or options, neither did the assessments.
+    inputs = f"{fingerprint}\0{context.frameworks_digest}\0{_options_key(context)}"
+    assessments = context.verdicts.for_folder(candidate.folder, inputs, context.now, judge)
+    context.verdicts.flush()
     return assessments
 
 
@@ -177,8 +206,22 @@ def workspace_context(root: Path, workspace: Workspace, **verify_options) -> Tru
     verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, status_list,
                                         root / SETTINGS_FILE], status_list)
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
-                        openbadges.evidence_files(settings, workspace.candidates).get, options,
-                        verdicts=verdicts)
+                        _EvidenceFiles(settings, workspace.candidates), options, verdicts=verdicts,
+                        fingerprints=workspace.fingerprints, frameworks_digest=workspace.frameworks_digest)
+
+
+class _EvidenceFiles:
+    """Published URL -> file of a cohort's evidence, listed on the first lookup: a warm run
+    whose assessments all come from the cache never needs it (it cost a fifth of `status`)."""
+
+    def __init__(self, settings: Settings, candidates: Mapping[str, Candidate]):
+        self._settings, self._candidates = settings, candidates
+        self._files: dict[str, Path] | None = None
+
+    def __call__(self, url: str) -> Path | None:
+        if self._files is None:
+            self._files = openbadges.evidence_files(self._settings, self._candidates)
+        return self._files.get(url)
 
 
 def _status_options(root: Path, settings: Settings, resolver: DidResolver) -> dict:

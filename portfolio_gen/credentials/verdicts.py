@@ -13,6 +13,13 @@ Time is the one input that moves by itself: a verdict is cached by day, and not 
 when a date in the credential or the status list lies between now and the end of the
 day (expiry, not-yet-valid, a list's validUntil), so no cached verdict crosses one.
 Rows live in the workspace's read cache, signed with the user's key (`readcache`).
+
+On top of the verdicts, what a whole candidate folder was judged to hold (`for_folder`)
+is kept under the folder's fingerprint (name, size, time of every file in it), so that a
+warm `status` over a national cohort reads one row per candidate instead of every
+credential file. Such a row is only stored when each verdict in it could be, and when
+the judgement read nothing outside the folder (the trust layer says so, `elsewhere`): a
+change anywhere else could not be seen.
 """
 
 from __future__ import annotations
@@ -23,12 +30,12 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..core.readcache import RACY_SECONDS, ReadCache, Stored
 from .verify import Verdict
 
-VERDICT_ROWS = "verdict"
+VERDICT_ROWS, FOLDER_ROWS = "verdict", "folder verdicts"
 _FLUSH_EVERY = 500
 # ISO 8601 dates and date-times as they appear in credentials (validFrom, created, ...).
 _ISO_DATE = re.compile(rb'"\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?"')
@@ -55,6 +62,7 @@ class VerdictCache:
             digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
         self._trust = digest.hexdigest()
         self._status_times = _instants_in(_read(status_list)) if status_list else []
+        self._folder_storable = True  # of the folder `for_folder` is judging
 
     @classmethod
     def open(cls, root: Path, trust_files: Iterable[Path], status_list: Path | None = None) -> VerdictCache:
@@ -69,9 +77,11 @@ class VerdictCache:
         """The cached verdict for these inputs, or `compute()`'s, stored when safe."""
         moment = now or dt.datetime.now(dt.UTC)
         if self._near_a_date(raw, moment):
+            self._folder_storable = False
             return compute()
         key = self._key(raw, options, evidence, moment.date())
         if key is None:
+            self._folder_storable = False
             return compute()
         cached = self._store.get(VERDICT_ROWS, key, "")
         if isinstance(cached, Verdict):
@@ -81,6 +91,25 @@ class VerdictCache:
         if len(self._pending) >= _FLUSH_EVERY:
             self.flush()
         return verdict
+
+    def for_folder(self, folder: Path, inputs: str, now: dt.datetime | None, compute: Callable[[], Any]) -> Any:
+        """What `compute` judges of the credentials in `folder`, remembered for the day
+        under `inputs` (the folder's fingerprint and whatever else the judgement reads)."""
+        day = (now or dt.datetime.now(dt.UTC)).date().isoformat()
+        fingerprint = hashlib.sha256(f"{day}\0{self._trust}\0{inputs}".encode()).hexdigest()
+        name = os.path.abspath(folder)
+        cached = self._store.get(FOLDER_ROWS, name, fingerprint)
+        if cached is not None:
+            return cached
+        self._folder_storable = True
+        value = compute()
+        if self._folder_storable:
+            self._pending.append(Stored(FOLDER_ROWS, name, fingerprint, value))
+        return value
+
+    def elsewhere(self) -> None:
+        """The folder being judged depends on something outside it: not to be remembered."""
+        self._folder_storable = False
 
     def flush(self) -> None:
         """Write the verdicts taken since the last flush, in one transaction."""
@@ -113,13 +142,14 @@ class VerdictCache:
         return any(first < end and last > start for first, last in [*_instants_in(raw), *self._status_times])
 
 
-def checked_evidence(credential: object, evidence_files: Callable[[str], Path | None] | None) -> list[Path | None]:
-    """The local files whose digests the verifier compares with the credential's evidence."""
+def checked_evidence(credential: object,
+                     evidence_files: Callable[[str], Path | None] | None) -> list[tuple[str, Path | None]]:
+    """Each evidence URL whose digest the verifier compares, with its local file (if any)."""
     listed = credential.get("evidence") if isinstance(credential, dict) else None
     if not isinstance(listed, list):
         return []
-    return [evidence_files(item.get("id", "")) if evidence_files else None
-            for item in listed if isinstance(item, dict) and "digestMultibase" in item]
+    urls = [item.get("id", "") for item in listed if isinstance(item, dict) and "digestMultibase" in item]
+    return [(url, evidence_files(url) if evidence_files and isinstance(url, str) else None) for url in urls]
 
 
 def _read(path: Path) -> bytes:

@@ -30,10 +30,10 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from ..core.frameworks import load_frameworks
 from ..core.model import Candidate, Framework, Validation
-from ..core.portfolios import candidate_folders, index_listing, read_candidate
+from ..core.portfolios import candidate_folders, read_candidate
 from ..core.problems import InputError, Problem
 from ..core.settings import load_settings
-from ..core.workspace import CANDIDATES_DIR, framework_files
+from ..core.workspace import CANDIDATES_DIR, framework_files, index_listings
 from ..core.files import write_if_changed
 from ..credentials.manifest import MANIFEST_FILE, published_files, stale_manifest_files
 from ..credentials.revocation import status_list_url
@@ -338,7 +338,7 @@ def _publish_institution_site(root: Path, output: Path, slugs: Iterable[str]) ->
     except InputError:
         return
     frameworks, _ = load_frameworks(framework_files(root))
-    listed = [listing for slug in slugs if (listing := index_listing(root / CANDIDATES_DIR / slug))]
+    listed = index_listings(root, slugs)
     status = root / STATUS_LIST_FILE
     status_lists = {status_list_url(settings): STATUS_LIST_FILE} if status.is_file() else {}
     build_institution_site(output, settings, frameworks, listed, status_lists)

@@ -65,20 +65,34 @@ def tree_digest(folder: Path) -> str:
 
 
 def scan_files(folder: Path, known: FileStats | None = None) -> FileStats:
-    """Every file under `folder`, hashing only those whose size or mtime changed."""
+    """Every file under `folder` (through links), hashing only those whose size or mtime changed.
+
+    Walked with scandir and plain strings: this runs over every candidate of a cohort on
+    each build, where making a Path per file was most of the time of a build with
+    nothing to do.
+    """
     known = known or {}
     found: FileStats = {}
-    for directory, subdirs, names in os.walk(folder, followlinks=True):
-        subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
-        for name in names:
-            path = Path(directory, name)
-            stat = path.stat()
-            relative = path.relative_to(folder).as_posix()
-            previous = known.get(relative)
-            if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
-                found[relative] = tuple(previous)
-            else:
-                found[relative] = (stat.st_size, stat.st_mtime_ns, sha256_file(path))
+    pending = [(os.fspath(folder), "")]  # (directory, its path relative to `folder`)
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            scan = os.scandir(directory)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed holds nothing to build
+        with scan:
+            for entry in scan:
+                relative = prefix + entry.name
+                if entry.is_dir():  # a link to a folder is followed, as a link to a file
+                    if entry.name != "__pycache__":
+                        pending.append((entry.path, relative + "/"))
+                    continue
+                stat = entry.stat()
+                previous = known.get(relative)
+                if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
+                    found[relative] = tuple(previous)
+                else:
+                    found[relative] = (stat.st_size, stat.st_mtime_ns, sha256_file(Path(entry.path)))
     return found
 
 

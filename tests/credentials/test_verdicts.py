@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -129,3 +130,77 @@ def test_verdicts_of_past_days_are_dropped_when_the_cache_opens(tmp_path: Path):
     with sqlite3.connect(tmp_path / ".portfolio-gen" / "cache.sqlite") as connection:
         days = [row[0].split()[0] for row in connection.execute("SELECT name FROM entries WHERE kind = 'verdict'")]
     assert days == [(dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date().isoformat()]
+
+
+class CountingAssessor:
+    """Counts the credential files opened: a folder remembered whole opens none."""
+
+    def __init__(self, monkeypatch):
+        self.files: list[Path] = []
+        assess = trust.assess_file
+
+        def counting(path, *args, **kwargs):
+            self.files.append(path)
+            return assess(path, *args, **kwargs)
+        monkeypatch.setattr(trust, "assess_file", counting)
+
+
+def test_an_unchanged_folder_is_judged_without_opening_its_credentials(demo: Path, monkeypatch):
+    first = audit(demo)
+    counter = CountingAssessor(monkeypatch)
+    assert audit(demo) == first and counter.files == []
+    # One entry edited (an hour ago, as a commit checked out is): only that folder is opened.
+    entry = next((demo / "candidates" / "camille-martin" / "entries").glob("*.md"))
+    entry.write_text(entry.read_text("utf-8") + "\nUne phrase ajoutée.\n", "utf-8")
+    hour_ago = dt.datetime.now().timestamp() - 3600
+    os.utime(entry, (hour_ago, hour_ago))
+    after = audit(demo)
+    assert counter.files and {p.parent.parent.name for p in counter.files} == {"camille-martin"}
+    assert {k for k in after if after[k] != first[k]} <= {k for k in after if "camille-martin" in k}
+
+
+def test_a_folder_that_depends_on_something_outside_it_is_judged_every_run(tmp_path: Path):
+    cache = VerdictCache(ReadCache.open(tmp_path, ["test"]), [])
+    judged = []
+
+    def judge(elsewhere: bool):
+        judged.append(1)
+        if elsewhere:
+            cache.elsewhere()
+        return ["assessment"]
+    for elsewhere, expected in ((False, [1]), (False, [1]), (True, [1, 1]), (True, [1, 1, 1])):
+        assert cache.for_folder(tmp_path / "a" if not elsewhere else tmp_path / "b", "fingerprint", NOW,
+                                lambda: judge(elsewhere)) == ["assessment"]
+        cache.flush()
+        assert judged == expected
+    cache.for_folder(tmp_path / "a", "another fingerprint", NOW, lambda: judge(False))
+    assert len(judged) == 4  # a changed folder is judged again
+
+
+def test_what_a_folder_row_may_rest_on(demo: Path):
+    """Evidence inside the candidate's folder, or a URL only that folder could ever answer."""
+    from portfolio_gen.core.settings import load_settings
+
+    settings = load_settings(demo)
+    candidate = load_workspace(demo).candidates["camille-martin"]
+    own, other = settings.site_url("camille-martin"), settings.site_url("julien-moreau")
+    inside = candidate.folder / "evidence" / "x.png"
+    beside = demo / "candidates" / "julien-moreau" / "evidence" / "x.png"
+    decided = trust._decided_in_folder
+    assert decided(own + "evidence/x.png", inside, candidate, settings)
+    assert not decided(other + "evidence/x.png", beside, candidate, settings)
+    assert decided(own + "credentials/c.json", None, candidate, settings)
+    assert decided("https://elsewhere.example/x.png", None, candidate, settings)
+    assert not decided(other + "evidence/missing.png", None, candidate, settings)  # julien's folder could add it
+    assert not decided(settings.site_base_url + "new-candidate/x.png", None, candidate, settings)
+
+
+def test_a_folder_with_a_verdict_near_a_date_is_not_remembered(tmp_path: Path):
+    cache = VerdictCache(ReadCache.open(tmp_path, ["test"]), [])
+    raw = json.dumps({"validUntil": "2026-06-01T15:00:00Z"}).encode()  # expires later today
+    judged = []
+    for _ in range(2):
+        cache.for_folder(tmp_path, "fingerprint", NOW,
+                         lambda: judged.append(1) or [cache.verify(raw, "", [], NOW, lambda: Verdict(True))])
+        cache.flush()
+    assert len(judged) == 2

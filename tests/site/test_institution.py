@@ -133,3 +133,30 @@ def test_check_and_build_refuse_a_candidate_named_as_an_institution_folder(demo_
     built = run_cli("--root", str(demo_workspace), "build")
     assert built.returncode == 2 and "candidates/verify" in built.stderr
     assert not (demo_workspace / "site").exists()  # refused before anything is written
+
+
+def test_the_home_page_follows_a_candidate_opting_in_or_out(built_demo: Path, tmp_path: Path):
+    """The listing is remembered per candidate.yml between builds: a change to one is seen."""
+    import os
+    import shutil
+
+    root = Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
+
+    def listed() -> set[str]:
+        result = run_cli("--root", str(root), "build")
+        assert result.returncode == 0, result.stderr
+        html = parse(root / "site" / "index.html")
+        return {a.attrs["href"] for a in having(html, "data-pf-portfolios")[0].find_all("a")}
+
+    before = listed()
+    assert listed() == before  # the second build lists from the cache
+    chosen = sorted(p for p in (root / "candidates").iterdir() if f"{p.name}/" not in before)[0]
+    path = chosen / "candidate.yml"
+    text = path.read_text("utf-8")
+    path.write_text(re.sub(r"^publish_in_index: .*\n", "", text, flags=re.M) + "publish_in_index: true\n", "utf-8")
+    hour_ago = path.stat().st_mtime - 3600  # as a checked-out commit: old enough to be cached
+    os.utime(path, (hour_ago, hour_ago))
+    assert listed() == before | {f"{chosen.name}/"}
+    path.write_text(text, "utf-8")
+    os.utime(path, (hour_ago - 60, hour_ago - 60))
+    assert listed() == before
