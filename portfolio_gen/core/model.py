@@ -167,7 +167,7 @@ class Framework:
         return (item,) if item else ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """An item a candidate says an entry demonstrates, optionally at a level."""
 
@@ -181,7 +181,7 @@ class Claim:
         return f"{self.framework}:{self.item}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A trace attached to an entry: a file inside the candidate folder, or a URL."""
 
@@ -203,7 +203,7 @@ ROLES = ("enseignant", "stagiaire", "inspecteur", "directeur", "administratif",
 LANGUAGES = ("fr", "en")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One documented activity: description, reflective text, claims and evidence."""
 
@@ -228,7 +228,7 @@ class Entry:
         return self.visibility == DRAFT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SelfAssessment:
     """A candidate's dated positioning on a framework: a level per item, and a target."""
 
@@ -239,7 +239,7 @@ class SelfAssessment:
     path: Path | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvaluationRequest:
     """A candidate asks an evaluator to evaluate items claimed by one entry."""
 
@@ -252,7 +252,7 @@ class EvaluationRequest:
     path: Path | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExternalResult:
     """A level obtained outside the portfolio (e.g. a Pix+Édu session), input of a level rule."""
 
@@ -264,7 +264,7 @@ class ExternalResult:
     path: Path | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pursuit:
     """A framework a candidate is working towards, with the CRCNÉ-style mention if any."""
 
@@ -272,7 +272,7 @@ class Pursuit:
     mention: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     slug: str
     name: str
@@ -310,7 +310,7 @@ class Candidate:
 ACCEPTED, REFUSED = "accepted", "refused"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Validation:
     """An evaluator's decision on one item of one candidate (from a credential or a record)."""
 
