@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -81,8 +82,8 @@ class BuildSettings:
     validations: ValidationProvider | None = None
     trust: str = ""  # stat stamp of did.json, registry.json and the status list
 
-    @property
-    def records(self) -> Path:
+    @cached_property
+    def records(self) -> Path:  # resolves the output: once, not once per candidate
         return records_dir(self.root, self.output)
 
 
