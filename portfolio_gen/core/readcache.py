@@ -64,6 +64,7 @@ class Stored:
     name: str
     fingerprint: str
     value: Any
+    encoded: bytes | None = None  # `encode(value)`, when the caller has it already
 
 
 class ReadCache:
@@ -130,7 +131,7 @@ class ReadCache:
             self.misses += 1
             return None
         try:
-            value = pickle.loads(row[2])  # noqa: S301 - signed by this user's key, checked above
+            value = decode(row[2])  # signed by this user's key, checked above
         except Exception:  # noqa: BLE001 - an unreadable row (older classes) is a miss
             self.misses += 1
             return None
@@ -143,7 +144,7 @@ class ReadCache:
             return
         values = []
         for row in rows:
-            blob = _dumps(row.value)
+            blob = row.encoded if row.encoded is not None else encode(row.value)
             values.append((row.kind, row.name, self.context, row.fingerprint, blob,
                            self._mac(row.kind, row.name, row.fingerprint, blob)))
         if not values:
@@ -221,10 +222,18 @@ def _init_fields(cls: type) -> tuple[str, ...] | None:
     return tuple(f.name for f in fields) if all(f.init for f in fields) else None
 
 
-def _dumps(value: Any) -> bytes:
+def encode(value: Any) -> bytes:
+    """A value as the cache stores it; worker processes return values so encoded, which
+    crosses the process boundary as bytes and is stored as it came."""
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
     return buffer.getvalue()
+
+
+def decode(blob: bytes) -> Any:
+    """The value `encode` gave these bytes: only for bytes this process or its own workers
+    wrote, or checked against this user's key (unpickling runs code)."""
+    return pickle.loads(blob)  # noqa: S301
 
 
 class _NotOurs(Exception):

@@ -18,7 +18,7 @@ from .frameworks import load_frameworks
 from .model import Candidate, Framework
 from .portfolios import CANDIDATE_FILE, candidate_folders, index_listing, read_candidate, slug_for
 from .problems import InputError, Problem
-from .readcache import ReadCache, Stored, file_fingerprint, files_digest, folder_fingerprint
+from .readcache import ReadCache, Stored, decode, encode, file_fingerprint, files_digest, folder_fingerprint
 from .registry import REGISTRY_FILE, load_registry
 
 FRAMEWORKS_DIR = "referentiels"
@@ -167,21 +167,27 @@ def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], s
         if results[index] is None:
             missing.append(index)
     fresh = _read_folders([folders[i] for i in missing], frameworks, jobs)
-    for index, result in zip(missing, fresh):
-        results[index] = result
+    encoded: dict[int, bytes | None] = {}
+    for index, (result, blob) in zip(missing, fresh):
+        results[index], encoded[index] = result, blob
     # A folder whose files are too fresh to trust their mtime has no fingerprint: not stored.
-    store.put_many(Stored(CANDIDATE_ROWS, str(folders[i]), fingerprints[i], results[i])
+    store.put_many(Stored(CANDIDATE_ROWS, str(folders[i]), fingerprints[i], results[i], encoded[i])
                    for i in missing if fingerprints[i] is not None)
     return results, fingerprints
 
 
-def _read_folders(folders: list[Path], frameworks: Mapping[str, Framework], jobs: int | None) -> list[ReadResult]:
+def _read_folders(folders: list[Path], frameworks: Mapping[str, Framework],
+                  jobs: int | None) -> list[tuple[ReadResult, bytes | None]]:
+    """Each folder read, with its result encoded for the cache when a worker read it."""
     workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1)
     if workers <= 1 or len(folders) < PARALLEL_MIN_FOLDERS:
-        return [read_candidate(folder, frameworks) for folder in folders]
+        return [(read_candidate(folder, frameworks), None) for folder in folders]
     with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_frameworks,
                              initargs=(frameworks,)) as pool:
-        return list(pool.map(_read_in_worker, folders, chunksize=max(1, len(folders) // (workers * 8))))
+        # Encoded by the worker: the parent, which every result passes through, decodes
+        # each once and stores the same bytes, instead of decoding and encoding again.
+        blobs = pool.map(_read_in_worker, folders, chunksize=max(1, len(folders) // (workers * 8)))
+        return [(decode(blob), blob) for blob in blobs]
 
 
 _worker_frameworks: Mapping[str, Framework] = {}
@@ -192,5 +198,5 @@ def _set_worker_frameworks(frameworks: Mapping[str, Framework]) -> None:
     _worker_frameworks = frameworks
 
 
-def _read_in_worker(folder: Path) -> ReadResult:
-    return read_candidate(folder, _worker_frameworks)
+def _read_in_worker(folder: Path) -> bytes:
+    return encode(read_candidate(folder, _worker_frameworks))

@@ -26,7 +26,8 @@ from .issuing import credential_files
 from .loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verdicts import VerdictCache, checked_evidence
-from .verify import Verdict, read_credential, status_lists, verified_status_list, verify_credential
+from .verify import (Verdict, read_credential, status_lists, verified_status_list, verify_credential,
+                     verify_except_status, with_status)
 
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
 VALIDATION, CERTIFICATE, ATTESTATION = "validation", "certificate", "attestation"
@@ -61,7 +62,8 @@ class TrustContext:
     resolver: DidResolver
     loader: DocumentLoader
     evidence_files: Callable[[str], Path | None] | None = None
-    verify_options: dict = field(default_factory=dict)  # e.g. the status list reader
+    # The status list reader and whether a missing list fails (`verify_credential`'s).
+    verify_options: dict = field(default_factory=dict)
     now: dt.datetime | None = None
     verdicts: VerdictCache | None = None  # verdicts of earlier runs, while their inputs are unchanged
     # From the workspace the candidates were read from: each folder's fingerprint, with
@@ -114,17 +116,20 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
     return replace(assessment, entry_modified=bool(verdict.modified_entries))
 
 
-def _verify(raw: bytes, credential: dict, candidate: Candidate, context: TrustContext):
-    def compute():
-        return verify_credential(credential, resolver=context.resolver, loader=context.loader,
-                                 now=context.now, evidence_files=context.evidence_files,
-                                 **context.verify_options)
+def _verify(raw: bytes, credential: dict, candidate: Candidate, context: TrustContext) -> Verdict:
+    """`verify_credential`, the checks but the status from the verdict cache when it has them."""
+    def compute() -> Verdict:
+        return verify_except_status(credential, resolver=context.resolver, loader=context.loader,
+                                    now=context.now, evidence_files=context.evidence_files)
     if context.verdicts is None:
-        return compute()
-    evidence = checked_evidence(credential, context.evidence_files)
-    if not all(_decided_in_folder(url, path, candidate, context.settings) for url, path in evidence):
-        context.verdicts.elsewhere()
-    return context.verdicts.verify(raw, _options_key(context), [path for _, path in evidence], context.now, compute)
+        verdict = compute()
+    else:
+        evidence = checked_evidence(credential, context.evidence_files)
+        if not all(_decided_in_folder(url, path, candidate, context.settings) for url, path in evidence):
+            context.verdicts.elsewhere()
+        verdict = context.verdicts.verify(raw, "", [path for _, path in evidence], context.now, compute)
+    return with_status(verdict, credential, context.verify_options.get("status_list"),
+                       context.verify_options.get("require_status", True))
 
 
 def _decided_in_folder(url: object, path: Path | None, candidate: Candidate, settings: Settings) -> bool:

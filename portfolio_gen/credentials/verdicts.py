@@ -1,25 +1,27 @@
 """Verification verdicts kept between runs: each credential verified once while nothing changed.
 
 `audit`, `report`, `status` and the site build each verify every credential of the
-cohort. A verdict depends only on its inputs, so it is cached under a digest of all of
-them: the credential's bytes, the trust files' bytes (did.json, the signed registry,
-the status list, the settings), the verification code, the day, the options that
-change the outcome (a missing status list tolerated or not), and the stat of each
-evidence file whose digest it checks. Any change to one of them is a different key: a
-revocation re-signs the status list, so every verdict is taken again. Keys hold no
-rule, so they stay right when the verification rules change.
+cohort. What is cached is the verdict on every check but the revocation status
+(`verify_except_status`: schema, proof, dates, evidence), under a digest of all it was
+computed from: the credential's bytes, the trust files' bytes (did.json, the signed
+registry, the settings), the verification code, the day, and the stat of each evidence
+file whose digest it checks. Any change to one of them is a different key. The status
+is checked again on every run (`with_status`, one bit per credential): a revocation
+re-signs the status list, and re-verifying a national cohort's signatures for it would
+take many minutes. Keys hold no rule, so they stay right when the rules change.
 
 Time is the one input that moves by itself: a verdict is cached by day, and not at all
-when a date in the credential or the status list lies between now and the end of the
-day (expiry, not-yet-valid, a list's validUntil), so no cached verdict crosses one.
-Rows live in the workspace's read cache, signed with the user's key (`readcache`).
+when a date in the credential lies between now and the end of the day (expiry,
+not-yet-valid), so no cached verdict crosses one. Rows live in the workspace's read
+cache, signed with the user's key (`readcache`).
 
 On top of the verdicts, what a whole candidate folder was judged to hold (`for_folder`)
-is kept under the folder's fingerprint (name, size, time of every file in it), so that a
-warm `status` over a national cohort reads one row per candidate instead of every
-credential file. Such a row is only stored when each verdict in it could be, and when
-the judgement read nothing outside the folder (the trust layer says so, `elsewhere`): a
-change anywhere else could not be seen.
+is kept under the folder's fingerprint (name, size, time of every file in it) and the
+status list too, so that a warm `status` over a national cohort reads one row per
+candidate instead of every credential file. Such a row is only stored when each verdict
+in it could be, when no date of the status list is near, and when the judgement read
+nothing outside the folder (the trust layer says so, `elsewhere`): a change anywhere
+else could not be seen.
 """
 
 from __future__ import annotations
@@ -51,16 +53,17 @@ def credentials_code_version() -> str:
 
 
 class VerdictCache:
-    """`verify_credential` results under a digest of everything they were computed from."""
+    """`verify_except_status` results under a digest of everything they were computed from."""
 
     def __init__(self, store: ReadCache, trust_files: Iterable[Path], status_list: Path | None = None):
         self._store = store
         self._pending: list[Stored] = []
-        digest = hashlib.sha256()
+        signatures, everything = hashlib.sha256(), hashlib.sha256()  # without and with the status list
         for path in trust_files:
             data = _read(path)
-            digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
-        self._trust = digest.hexdigest()
+            for digest in (everything,) if path == status_list else (signatures, everything):
+                digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
+        self._trust, self._trust_and_status = signatures.hexdigest(), everything.hexdigest()
         self._status_times = _instants_in(_read(status_list)) if status_list else []
         self._folder_storable = True  # of the folder `for_folder` is judging
 
@@ -74,7 +77,8 @@ class VerdictCache:
 
     def verify(self, raw: bytes, options: str, evidence: Iterable[Path | None], now: dt.datetime | None,
                compute: Callable[[], Verdict]) -> Verdict:
-        """The cached verdict for these inputs, or `compute()`'s, stored when safe."""
+        """The cached verdict for these inputs, or `compute()`'s (`verify_except_status`),
+        stored when safe."""
         moment = now or dt.datetime.now(dt.UTC)
         if self._near_a_date(raw, moment):
             self._folder_storable = False
@@ -95,13 +99,14 @@ class VerdictCache:
     def for_folder(self, folder: Path, inputs: str, now: dt.datetime | None, compute: Callable[[], Any]) -> Any:
         """What `compute` judges of the credentials in `folder`, remembered for the day
         under `inputs` (the folder's fingerprint and whatever else the judgement reads)."""
-        day = (now or dt.datetime.now(dt.UTC)).date().isoformat()
-        fingerprint = hashlib.sha256(f"{day}\0{self._trust}\0{inputs}".encode()).hexdigest()
+        moment = now or dt.datetime.now(dt.UTC)
+        day = moment.date().isoformat()
+        fingerprint = hashlib.sha256(f"{day}\0{self._trust_and_status}\0{inputs}".encode()).hexdigest()
         name = os.path.abspath(folder)
         cached = self._store.get(FOLDER_ROWS, name, fingerprint)
         if cached is not None:
             return cached
-        self._folder_storable = True
+        self._folder_storable = not self._status_list_near_a_date(moment)
         value = compute()
         if self._folder_storable:
             self._pending.append(Stored(FOLDER_ROWS, name, fingerprint, value))
@@ -137,9 +142,10 @@ class VerdictCache:
     def _near_a_date(self, raw: bytes, now: dt.datetime) -> bool:
         """Whether a date could be crossed before the day's key expires: one after now
         (less the skew) and before the end of today (plus the skew)."""
-        start = now - _SKEW
-        end = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), dt.UTC) + _SKEW
-        return any(first < end and last > start for first, last in [*_instants_in(raw), *self._status_times])
+        return _crossed_today(_instants_in(raw), now)
+
+    def _status_list_near_a_date(self, now: dt.datetime) -> bool:
+        return _crossed_today(self._status_times, now)
 
 
 def checked_evidence(credential: object,
@@ -150,6 +156,12 @@ def checked_evidence(credential: object,
         return []
     urls = [item.get("id", "") for item in listed if isinstance(item, dict) and "digestMultibase" in item]
     return [(url, evidence_files(url) if evidence_files and isinstance(url, str) else None) for url in urls]
+
+
+def _crossed_today(instants: list[tuple[dt.datetime, dt.datetime]], now: dt.datetime) -> bool:
+    start = now - _SKEW
+    end = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), dt.UTC) + _SKEW
+    return any(first < end and last > start for first, last in instants)
 
 
 def _read(path: Path) -> bytes:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.model import Validation
@@ -81,10 +81,29 @@ def verify_credential(
     require_status: bool = True,
 ) -> Verdict:
     """Run every check on `credential`; the verdict says which passed or why one failed."""
+    verdict = verify_except_status(credential, resolver=resolver, loader=loader, now=now, skew=skew,
+                                   evidence_files=evidence_files)
+    return with_status(verdict, credential, status_list, require_status)
+
+
+def verify_except_status(
+    credential: object,
+    *,
+    resolver: DidResolver,
+    loader: DocumentLoader | None = None,
+    now: dt.datetime | None = None,
+    skew: dt.timedelta = DEFAULT_SKEW,
+    evidence_files: EvidenceFiles | None = None,
+) -> Verdict:
+    """Every check but the revocation status, which `with_status` then runs in its place.
+
+    The costly checks (the proof above all) do not depend on status lists, which change
+    with every revocation: kept apart, a revocation re-reads one bit per credential
+    instead of re-verifying a cohort's signatures.
+    """
     now = now or dt.datetime.now(dt.UTC)
     passed: list[str] = []
     unchecked: list[str] = []
-    status = UNCHECKED
     identity = _identity(credential)
     try:
         _check_schema(credential)
@@ -93,17 +112,32 @@ def verify_credential(
         passed.append(PROOF)
         _check_dates(credential, now, skew)
         passed.append(DATES)
-        status = _check_status(credential, status_list, require_status)
-        if status == ACTIVE:
-            passed.append(STATUS)
         unchecked, modified = _check_evidence(credential, evidence_files)
         passed.append(EVIDENCE)
     except _Failed as failure:
-        return Verdict(False, str(failure), tuple(passed), *identity, status=failure.status or status)
+        return Verdict(False, str(failure), tuple(passed), *identity)
     except Exception as error:  # noqa: BLE001
         # A hostile document may hit a path no check foresaw; it is still a refusal.
         return Verdict(False, f"unexpected error: {error!r}", tuple(passed), *identity)
-    return Verdict(True, None, tuple(passed), *identity, tuple(unchecked), status, tuple(modified))
+    return Verdict(True, None, tuple(passed), *identity, tuple(unchecked), UNCHECKED, tuple(modified))
+
+
+def with_status(verdict: Verdict, credential: object, status_list: StatusLists | None,
+                require_status: bool = True) -> Verdict:
+    """`verify_except_status`'s verdict completed by the status check, which runs after
+    the dates and before the evidence: a credential failing it fails for that reason."""
+    if DATES not in verdict.checks:
+        return verdict  # refused before its status would be looked at
+    before = verdict.checks[:verdict.checks.index(DATES) + 1]
+    try:
+        status = _check_status(credential, status_list, require_status)
+    except _Failed as failure:
+        return Verdict(False, str(failure), before, verdict.credential_id, verdict.issuer,
+                       status=failure.status or UNCHECKED)
+    except Exception as error:  # noqa: BLE001 - as in verify_except_status
+        return Verdict(False, f"unexpected error: {error!r}", before, verdict.credential_id, verdict.issuer)
+    checks = before + ((STATUS,) if status == ACTIVE else ()) + verdict.checks[len(before):]
+    return replace(verdict, checks=checks, status=status)
 
 
 def _identity(credential: object) -> tuple[str | None, str | None]:

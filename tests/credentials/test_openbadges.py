@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -132,7 +133,7 @@ def test_refuses_levels_off_the_scale_and_missing_email():
     with pytest.raises(openbadges.CredentialError, match="one must be given"):
         openbadges.build_item_validation(settings, framework, item, case.candidate, case.entry,
                                          issuer, **options)
-    anonymous = type(case.candidate)(**{**case.candidate.__dict__, "private": {}})
+    anonymous = dataclasses.replace(case.candidate, private={})
     with pytest.raises(openbadges.CredentialError, match="no private e-mail"):
         openbadges.build_item_validation(settings, framework, item, anonymous, case.entry,
                                          issuer, level=level_for(case), **options)

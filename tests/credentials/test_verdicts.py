@@ -31,14 +31,16 @@ def demo(built_demo: Path, tmp_path: Path) -> Path:
 
 
 class CountingVerifier:
+    """Counts the credentials verified (every check but the status, the costly part)."""
+
     def __init__(self, monkeypatch):
         self.calls = 0
-        verify = trust.verify_credential
+        verify = trust.verify_except_status
 
         def counting(*args, **kwargs):
             self.calls += 1
             return verify(*args, **kwargs)
-        monkeypatch.setattr(trust, "verify_credential", counting)
+        monkeypatch.setattr(trust, "verify_except_status", counting)
 
 
 # The demo signed its credentials minutes ago; verdicts are not cached while a date is
@@ -61,7 +63,7 @@ def test_a_second_run_verifies_nothing_and_judges_the_same(demo: Path, monkeypat
     assert first and all(status == trust.VALID for status, _ in first.values())
 
 
-def test_a_revocation_is_seen_on_the_next_run(demo: Path, monkeypatch):
+def test_a_revocation_is_seen_on_the_next_run_without_verifying_any_signature_again(demo: Path, monkeypatch):
     before = audit(demo)
     revoked = sorted(before)[0]
     result = run_cli("--root", str(demo), "revoke", str(demo / revoked), "--reason", "error",
@@ -69,7 +71,8 @@ def test_a_revocation_is_seen_on_the_next_run(demo: Path, monkeypatch):
     assert result.returncode == 0, result.stderr
     counter = CountingVerifier(monkeypatch)
     after = audit(demo)
-    assert after[revoked][0] == trust.REVOKED and counter.calls == len(before)
+    # The status list changed, not the credentials: each status is read again, no proof.
+    assert after[revoked][0] == trust.REVOKED and counter.calls == 0
     assert {k: v for k, v in after.items() if k != revoked} == {k: v for k, v in before.items() if k != revoked}
 
 
@@ -204,3 +207,19 @@ def test_a_folder_with_a_verdict_near_a_date_is_not_remembered(tmp_path: Path):
                          lambda: judged.append(1) or [cache.verify(raw, "", [], NOW, lambda: Verdict(True))])
         cache.flush()
     assert len(judged) == 2
+
+
+def test_a_tampered_status_list_fails_every_credential_even_from_the_cache(demo: Path, monkeypatch):
+    """Cached verdicts hold no status: a status list that no longer verifies is an unknown
+    status for every credential (never "not revoked"), without a signature re-verified."""
+    from portfolio_gen.credentials import revocation
+
+    before = audit(demo)
+    path = demo / revocation.LIST_FILE
+    status_list = json.loads(path.read_text("utf-8"))
+    status_list["credentialSubject"]["encodedList"] = status_list["credentialSubject"]["encodedList"][:-4] + "AAAA"
+    path.write_text(json.dumps(status_list), "utf-8")
+    counter = CountingVerifier(monkeypatch)
+    after = audit(demo)
+    assert counter.calls == 0 and set(after) == set(before)
+    assert all(status == trust.INVALID and "status" in reason for status, reason in after.values())
