@@ -537,15 +537,15 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool, sites_file: Path 
 
     Exit 1 when any credential does not count, so a commission notices before it sits.
     """
-    from ..credentials.trust import VALID, assess_candidate, workspace_context
+    from ..credentials.trust import VALID, assess_candidates, workspace_context
     if sites_file is not None:
         _audit_sites(ctx, sites_file, allow_network, slugs, as_json)
         return
     workspace = workspace_or_exit(ctx, only=slugs or None)
     context = workspace_context(ctx.root, workspace)
     rows = []
-    for candidate in workspace.candidates.values():
-        for assessment in assess_candidate(candidate, context):
+    for candidate, assessments in assess_candidates(workspace.candidates.values(), context):
+        for assessment in assessments:
             validation = assessment.validation
             rows.append({"candidate": candidate.slug, "file": str(assessment.path.relative_to(ctx.root)),
                          "kind": assessment.kind, "status": assessment.status,

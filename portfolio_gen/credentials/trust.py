@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
@@ -181,15 +184,67 @@ def assess_candidate(candidate: Candidate, context: TrustContext) -> list[Assess
     def judge() -> list[Assessment]:
         return [assess_file(path, candidate, context) for path in credential_files(candidate)]
 
-    fingerprint = context.fingerprints.get(candidate.slug)
-    if context.verdicts is None or fingerprint is None or candidate.folder is None:
+    inputs = _folder_inputs(candidate, context)
+    if inputs is None:
         return judge()
-    # The folder holds the candidate's files, credentials and evidence: while none of them
-    # changed, nor the trust files, frameworks or options, neither did the assessments.
-    inputs = f"{fingerprint}\0{context.frameworks_digest}\0{_options_key(context)}"
     assessments = context.verdicts.for_folder(candidate.folder, inputs, context.now, judge)
     context.verdicts.flush()
     return assessments
+
+
+def _folder_inputs(candidate: Candidate, context: TrustContext) -> str | None:
+    """What a folder's assessments are remembered under, if they can be: the folder holds
+    the candidate's files, credentials and evidence, and while none of them changed, nor
+    the trust files, frameworks or options, neither did the assessments."""
+    fingerprint = context.fingerprints.get(candidate.slug)
+    if context.verdicts is None or fingerprint is None or candidate.folder is None:
+        return None
+    return f"{fingerprint}\0{context.frameworks_digest}\0{_options_key(context)}"
+
+
+# Below this many candidates to judge, starting processes costs more than it saves.
+PARALLEL_MIN_CANDIDATES = 20
+
+
+def assess_candidates(candidates: Iterable[Candidate], context: TrustContext,
+                      jobs: int | None = None) -> Iterator[tuple[Candidate, list[Assessment]]]:
+    """Each candidate with its assessments, in order. Those not remembered are judged in
+    worker processes when there are many (a cohort's first run, a new tool version):
+    verifying signatures is the costly part, and it spreads over every core."""
+    candidates = list(candidates)
+    remembered = {}
+    for candidate in candidates:
+        inputs = _folder_inputs(candidate, context)
+        found = context.verdicts.remembered(candidate.folder, inputs, context.now) if inputs else None
+        if found is not None:
+            remembered[candidate.slug] = found
+    pending = [c for c in candidates if c.slug not in remembered]
+    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1)
+    if workers > 1 and len(pending) >= PARALLEL_MIN_CANDIDATES:
+        # Forked, so the workers inherit the context (its status list reader is a closure)
+        # and each opens its own connection to the cache, where it stores what it judged.
+        global _worker_state
+        _worker_state = (context, {c.slug: c for c in pending})
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                judged = pool.map(_assess_in_worker, [c.slug for c in pending],
+                                  chunksize=max(1, len(pending) // (workers * 8)))
+                remembered.update(zip((c.slug for c in pending), judged))
+        except BrokenProcessPool:
+            pass  # a worker died (killed, out of memory): the rest is judged here, one by one
+        finally:
+            _worker_state = None
+    for candidate in candidates:
+        yield candidate, remembered[candidate.slug] if candidate.slug in remembered \
+            else assess_candidate(candidate, context)
+
+
+_worker_state: tuple[TrustContext, dict[str, Candidate]] | None = None
+
+
+def _assess_in_worker(slug: str) -> list[Assessment]:
+    context, candidates = _worker_state
+    return assess_candidate(candidates[slug], context)
 
 
 def workspace_context(root: Path, workspace: Workspace, **verify_options) -> TrustContext:
@@ -257,9 +312,8 @@ def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool =
     is taken even when it will not count, so it no longer waits in their queue."""
     context = workspace_context(root, workspace)
     wanted = {VALID} if trusted_only else {VALID, UNTRUSTED}
-    return {slug: [a.validation for a in assess_candidate(candidate, context)
-                   if a.status in wanted and a.validation]
-            for slug, candidate in workspace.candidates.items()}
+    return {candidate.slug: [a.validation for a in assessments if a.status in wanted and a.validation]
+            for candidate, assessments in assess_candidates(workspace.candidates.values(), context)}
 
 
 def with_counted_results(root: Path, workspace: Workspace, candidates: Iterable[Candidate]) -> list[Candidate]:

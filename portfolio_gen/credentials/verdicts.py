@@ -99,18 +99,23 @@ class VerdictCache:
     def for_folder(self, folder: Path, inputs: str, now: dt.datetime | None, compute: Callable[[], Any]) -> Any:
         """What `compute` judges of the credentials in `folder`, remembered for the day
         under `inputs` (the folder's fingerprint and whatever else the judgement reads)."""
-        moment = now or dt.datetime.now(dt.UTC)
-        day = moment.date().isoformat()
-        fingerprint = hashlib.sha256(f"{day}\0{self._trust_and_status}\0{inputs}".encode()).hexdigest()
-        name = os.path.abspath(folder)
-        cached = self._store.get(FOLDER_ROWS, name, fingerprint)
+        cached = self.remembered(folder, inputs, now)
         if cached is not None:
             return cached
+        moment = now or dt.datetime.now(dt.UTC)
         self._folder_storable = not self._status_list_near_a_date(moment)
         value = compute()
         if self._folder_storable:
-            self._pending.append(Stored(FOLDER_ROWS, name, fingerprint, value))
+            self._pending.append(Stored(FOLDER_ROWS, *self._folder_key(folder, inputs, moment), value))
         return value
+
+    def remembered(self, folder: Path, inputs: str, now: dt.datetime | None) -> Any | None:
+        """What `for_folder` remembered of `folder` under these inputs, or None."""
+        return self._store.get(FOLDER_ROWS, *self._folder_key(folder, inputs, now or dt.datetime.now(dt.UTC)))
+
+    def _folder_key(self, folder: Path, inputs: str, moment: dt.datetime) -> tuple[str, str]:
+        day = moment.date().isoformat()
+        return os.path.abspath(folder), hashlib.sha256(f"{day}\0{self._trust_and_status}\0{inputs}".encode()).hexdigest()
 
     def elsewhere(self) -> None:
         """The folder being judged depends on something outside it: not to be remembered."""

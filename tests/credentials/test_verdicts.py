@@ -223,3 +223,21 @@ def test_a_tampered_status_list_fails_every_credential_even_from_the_cache(demo:
     after = audit(demo)
     assert counter.calls == 0 and set(after) == set(before)
     assert all(status == trust.INVALID and "status" in reason for status, reason in after.values())
+
+
+def test_a_cohort_judged_in_worker_processes_is_judged_alike_and_remembered(demo: Path, monkeypatch):
+    """The first run of a cohort spreads verification over the cores; what the workers
+    judged is what one process judges, and stored for the next run."""
+    monkeypatch.setattr(trust, "PARALLEL_MIN_CANDIDATES", 1)
+    workspace = load_workspace(demo)
+    uncached = dataclasses.replace(trust.workspace_context(demo, workspace), now=LATER, verdicts=None)
+    alone = {c.slug: trust.assess_candidate(c, uncached) for c in workspace.candidates.values()}
+    context = dataclasses.replace(trust.workspace_context(demo, workspace), now=LATER)
+    parallel = dict((c.slug, found) for c, found in trust.assess_candidates(workspace.candidates.values(), context,
+                                                                             jobs=2))
+    assert list(parallel) == list(workspace.candidates) and parallel == alone
+    assert sum(map(len, parallel.values())) > 10
+    counter = CountingAssessor(monkeypatch)
+    assert audit(demo) == {str(a.path.relative_to(demo)): (a.status, a.reason)
+                           for found in parallel.values() for a in found}
+    assert counter.files == []  # the workers' judgements came back from the cache
