@@ -44,7 +44,6 @@ class Assessment:
     kind: str
     status: str
     reason: str = ""  # a verifier reason, or a trust.* message key
-    credential: dict | None = field(default=None, compare=False, repr=False)
     validation: Validation | None = None
     # The entry's text changed since the evaluator validated it: said, not a failure.
     entry_modified: bool = False
@@ -52,6 +51,16 @@ class Assessment:
     @property
     def counts(self) -> bool:
         return self.status == VALID
+
+    @property
+    def credential(self) -> dict | None:
+        """The credential, read from its file when asked: an assessment is kept small
+        (a cohort's are cached and passed between processes), few callers need the document."""
+        try:
+            document = json.loads(self.path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+        return document if isinstance(document, dict) else None
 
 
 @dataclass
@@ -108,13 +117,13 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
     verdict = _verify(raw, credential, candidate, context)
     if not verdict.ok:
         status = REVOKED if "revoked" in (verdict.reason or "") else INVALID
-        return Assessment(path, kind, status, verdict.reason or "", credential)
+        return Assessment(path, kind, status, verdict.reason or "")
     if not _is_about(credential, candidate):
-        return Assessment(path, kind, UNTRUSTED, "trust.other_subject", credential)
+        return Assessment(path, kind, UNTRUSTED, "trust.other_subject")
     if kind != VALIDATION:
         issuer = verdict.issuer or ""
         reason = "" if issuer == context.settings.institution.id else "trust.not_institution"
-        return Assessment(path, kind, UNTRUSTED if reason else VALID, reason, credential)
+        return Assessment(path, kind, UNTRUSTED if reason else VALID, reason)
     assessment = _assess_validation(path, credential, candidate, context)
     return replace(assessment, entry_modified=bool(verdict.modified_entries))
 
@@ -155,17 +164,17 @@ def _assess_validation(path: Path, credential: dict, candidate: Candidate, conte
     try:
         validation = openbadges.validation_from_credential(credential)
     except openbadges.CredentialError as error:
-        return Assessment(path, VALIDATION, INVALID, str(error), credential)
+        return Assessment(path, VALIDATION, INVALID, str(error))
     framework = context.frameworks.get(validation.framework)
     item = framework.item_by_code.get(validation.item) if framework else None
     if item is None:
-        return Assessment(path, VALIDATION, UNTRUSTED, "trust.unknown_item", credential, validation)
+        return Assessment(path, VALIDATION, UNTRUSTED, "trust.unknown_item", validation)
     if context.registry is None:
-        return Assessment(path, VALIDATION, UNTRUSTED, context.registry_problem, credential, validation)
+        return Assessment(path, VALIDATION, UNTRUSTED, context.registry_problem, validation)
     mention = next((p.mention for p in candidate.frameworks if p.framework == framework.id), None)
     reason = untrusted_reason(context.registry, validation.evaluator, candidate.slug, framework,
                               item.phase, mention, validation.date)
-    return Assessment(path, VALIDATION, UNTRUSTED if reason else VALID, reason or "", credential, validation)
+    return Assessment(path, VALIDATION, UNTRUSTED if reason else VALID, reason or "", validation)
 
 
 def _is_about(credential: Mapping, candidate: Candidate) -> bool:
