@@ -12,7 +12,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from .frameworks import load_frameworks
 from .model import Candidate, Framework
@@ -27,6 +27,7 @@ CANDIDATES_DIR = "candidates"
 CANDIDATE_ROWS, FRAMEWORK_ROWS, LISTING_ROWS = "candidate", "frameworks", "index listing"
 # Below this many folders to read, starting processes costs more than it saves.
 PARALLEL_MIN_FOLDERS = 200
+STORE_EVERY = 500  # rows written to the read cache per transaction on a cold read
 
 ReadResult = tuple[Candidate | None, list[Problem]]
 
@@ -166,28 +167,33 @@ def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], s
                 results[index] = store.get(CANDIDATE_ROWS, str(folder), fingerprints[index])
         if results[index] is None:
             missing.append(index)
-    fresh = _read_folders([folders[i] for i in missing], frameworks, jobs)
-    encoded: dict[int, bytes | None] = {}
-    for index, (result, blob) in zip(missing, fresh):
-        results[index], encoded[index] = result, blob
-    # A folder whose files are too fresh to trust their mtime has no fingerprint: not stored.
-    store.put_many(Stored(CANDIDATE_ROWS, str(folders[i]), fingerprints[i], results[i], encoded[i])
-                   for i in missing if fingerprints[i] is not None)
+    rows: list[Stored] = []
+    for index, (result, blob) in zip(missing, _read_folders([folders[i] for i in missing], frameworks, jobs)):
+        results[index] = result
+        # A folder whose files are too fresh to trust their mtime has no fingerprint: not stored.
+        if fingerprints[index] is not None:
+            rows.append(Stored(CANDIDATE_ROWS, str(folders[index]), fingerprints[index], result, blob))
+        if len(rows) >= STORE_EVERY:  # a cohort's encoded rows are not all held at once
+            store.put_many(rows)
+            rows = []
+    store.put_many(rows)
     return results, fingerprints
 
 
 def _read_folders(folders: list[Path], frameworks: Mapping[str, Framework],
-                  jobs: int | None) -> list[tuple[ReadResult, bytes | None]]:
-    """Each folder read, with its result encoded for the cache when a worker read it."""
+                  jobs: int | None) -> Iterator[tuple[ReadResult, bytes | None]]:
+    """Each folder read, in order, with its result encoded for the cache when a worker read it."""
     workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1)
     if workers <= 1 or len(folders) < PARALLEL_MIN_FOLDERS:
-        return [(read_candidate(folder, frameworks), None) for folder in folders]
+        for folder in folders:
+            yield read_candidate(folder, frameworks), None
+        return
     with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_frameworks,
                              initargs=(frameworks,)) as pool:
         # Encoded by the worker: the parent, which every result passes through, decodes
         # each once and stores the same bytes, instead of decoding and encoding again.
-        blobs = pool.map(_read_in_worker, folders, chunksize=max(1, len(folders) // (workers * 8)))
-        return [(decode(blob), blob) for blob in blobs]
+        for blob in pool.map(_read_in_worker, folders, chunksize=max(1, len(folders) // (workers * 8))):
+            yield decode(blob), blob
 
 
 _worker_frameworks: Mapping[str, Framework] = {}
