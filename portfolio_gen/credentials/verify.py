@@ -69,21 +69,13 @@ class _Failed(Exception):
         self.status = REVOKED if self.revoked else UNKNOWN if check == STATUS else None
 
 
-def verify_credential(
-    credential: object,
-    *,
-    resolver: DidResolver,
-    loader: DocumentLoader | None = None,
-    now: dt.datetime | None = None,
-    skew: dt.timedelta = DEFAULT_SKEW,
-    evidence_files: EvidenceFiles | None = None,
-    status_list: StatusLists | None = None,
-    require_status: bool = True,
-) -> Verdict:
-    """Run every check on `credential`; the verdict says which passed or why one failed."""
-    verdict = verify_except_status(credential, resolver=resolver, loader=loader, now=now, skew=skew,
-                                   evidence_files=evidence_files)
-    return with_status(verdict, credential, status_list, require_status)
+def verify_credential(credential: object, *, status_list: StatusLists | None = None,
+                      require_status: bool = True, **checks) -> Verdict:
+    """Run every check on `credential`; the verdict says which passed or why one failed.
+
+    `checks` are `verify_except_status`'s: the resolver, and optionally the document
+    loader, the time, the clock skew and the evidence files."""
+    return with_status(verify_except_status(credential, **checks), credential, status_list, require_status)
 
 
 def verify_except_status(
