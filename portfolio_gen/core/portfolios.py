@@ -111,6 +111,7 @@ def _read_entries(folder: Path, frameworks: Mapping[str, Framework],
     problems: list[Problem] = []
     by_slug: dict[str, Path] = {}
     directory = folder / ENTRIES_DIR
+    base = folder.resolve()  # once: every evidence path is compared with it
     for path in sorted(directory.glob("*.md")) if directory.is_dir() else []:
         slug = slug_for(path.stem)
         if slug in by_slug:
@@ -119,7 +120,7 @@ def _read_entries(folder: Path, frameworks: Mapping[str, Framework],
             continue
         by_slug[slug] = path
         try:
-            entry, entry_problems = _read_entry(path, slug, folder, frameworks, pursued)
+            entry, entry_problems = _read_entry(path, slug, folder, base, frameworks, pursued)
         except InputError as error:
             problems.extend(error.problems)
             continue
@@ -129,7 +130,7 @@ def _read_entries(folder: Path, frameworks: Mapping[str, Framework],
     return entries, problems
 
 
-def _read_entry(path: Path, slug: str, folder: Path, frameworks: Mapping[str, Framework],
+def _read_entry(path: Path, slug: str, folder: Path, base: Path, frameworks: Mapping[str, Framework],
                 pursued: set[str]) -> tuple[Entry, list[Problem]]:
     document = load_front_matter(path)
     meta = document.meta
@@ -137,7 +138,7 @@ def _read_entry(path: Path, slug: str, folder: Path, frameworks: Mapping[str, Fr
     if shape:
         raise InputError(shape)
     claims, problems = _claims(meta, path, frameworks, pursued)
-    evidence, evidence_problems = _evidence(meta, path, folder)
+    evidence, evidence_problems = _evidence(meta, path, folder, base)
     problems += evidence_problems
     phase = str(meta.get("phase", ""))
     problems += _phase_problems(phase, claims, frameworks, path, meta)
@@ -260,7 +261,7 @@ def _unknown_level(level: str, framework: Framework, scale: list[str], path: Pat
                    {"level": level, "framework": framework.id, "allowed": ", ".join(scale)})
 
 
-def _evidence(meta: LineDict, path: Path, folder: Path) -> tuple[list[Evidence], list[Problem]]:
+def _evidence(meta: LineDict, path: Path, folder: Path, base: Path) -> tuple[list[Evidence], list[Problem]]:
     evidence: list[Evidence] = []
     problems: list[Problem] = []
     raw_list = meta.get("evidence") or []
@@ -270,7 +271,7 @@ def _evidence(meta: LineDict, path: Path, folder: Path) -> tuple[list[Evidence],
             evidence.append(Evidence(title=raw["title"], url=raw["url"]))
             continue
         relative = raw["path"]
-        file, problem = resolve_inside(folder, relative)
+        file, problem = resolve_inside(folder, relative, base)
         if problem:
             problems.append(Problem(problem, path, line, {"path": relative}))
             continue
@@ -278,16 +279,17 @@ def _evidence(meta: LineDict, path: Path, folder: Path) -> tuple[list[Evidence],
     return evidence, problems
 
 
-def resolve_inside(folder: Path, relative: str) -> tuple[Path | None, str]:
+def resolve_inside(folder: Path, relative: str, base: Path | None = None) -> tuple[Path | None, str]:
     """Resolve an evidence path, refusing anything that leaves the candidate folder.
 
     Both `..` and symbolic links are followed before comparing, so that neither a
-    crafted path nor a link to /etc/passwd can publish a file from outside.
+    crafted path nor a link to /etc/passwd can publish a file from outside. `base` is
+    the folder resolved, when the caller has it.
     """
     pure = PurePosixPath(relative.replace("\\", "/"))
     if pure.is_absolute() or relative.startswith(("/", "~")) or ":" in pure.parts[0]:
         return None, "evidence.absolute"
-    base = folder.resolve()
+    base = base or folder.resolve()
     target = (folder / pure)
     resolved = Path(os.path.realpath(target))
     if resolved != base and base not in resolved.parents:
