@@ -17,6 +17,7 @@ import copy
 
 from pyld import jsonld
 
+from .canonicalization import CanonicalizationError, compacted_with_own_context
 from .loader import DocumentLoader
 
 # Vocabularies whose terms the verifier reads by their short names.
@@ -39,10 +40,8 @@ def signed_form_problem(document: dict, loader: DocumentLoader) -> str | None:
     if problem:
         return problem
     try:
-        expanded = jsonld.expand(copy.deepcopy(body), loader.pyld_options())
-        compacted = jsonld.compact(expanded, {"@context": copy.deepcopy(body.get("@context"))},
-                                   loader.pyld_options())
-    except jsonld.JsonLdError as error:
+        compacted = compacted_with_own_context(body, loader)
+    except CanonicalizationError as error:
         return f"not processable as JSON-LD: {_first_line(error)}"
     compacted.pop("@context", None)
     difference = _difference({k: v for k, v in body.items() if k != "@context"}, compacted, "")
