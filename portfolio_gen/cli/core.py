@@ -368,18 +368,26 @@ def counted_validations(ctx: Context, workspace) -> dict | None:
 
 
 def claim_progress(candidate: Candidate, framework: Framework) -> dict:
-    """How far a candidate's claims go towards the rule, as if every claim were validated."""
-    hypothetical = [Validation(framework.id, claim.item, "", entry.date, level=claim.level)
-                    for entry, claim in candidate.claims_for(framework.id)]
-    decision = decide(framework, hypothetical)
-    def claimed_in(entries) -> int:
-        return len({claim.item for entry in entries for claim in entry.claims if claim.framework == framework.id})
+    """How far a candidate's claims go towards the rule, as if every claim were validated.
 
+    One pass over the entries: `status` computes this for every candidate and framework
+    of a cohort."""
+    claimed: dict[str, set[str]] = {"public": set(), "private": set(), "draft": set()}
+    hypothetical = []
+    for entry in candidate.entries:
+        items = [claim for claim in entry.claims if claim.framework == framework.id]
+        if not items:
+            continue
+        where = "draft" if entry.is_draft else "public" if entry.is_public else "private"
+        claimed[where].update(claim.item for claim in items)
+        if where != "draft":  # drafts claim nothing yet (Candidate.claims_for)
+            hypothetical += [Validation(framework.id, claim.item, "", entry.date, level=claim.level)
+                             for claim in items]
+    decision = decide(framework, hypothetical)
     return {"candidate": candidate.slug, "framework": framework.id,
             "claimed": len(decision.validated), "items": len(framework.items),
-            "claimed_public": claimed_in(candidate.public_entries),
-            "claimed_private": claimed_in(e for e in candidate.entries if not e.is_public and not e.is_draft),
-            "claimed_in_drafts": claimed_in(e for e in candidate.entries if e.is_draft),
+            "claimed_public": len(claimed["public"]), "claimed_private": len(claimed["private"]),
+            "claimed_in_drafts": len(claimed["draft"]),
             "required": decision.required or None,
             "claims_cover_rule": decision.met if decision.required else None,
             "mandatory_missing": list(decision.missing_mandatory)}
