@@ -230,6 +230,17 @@ def test_cold_reads_in_parallel_give_the_same_workspace(aged: Path, monkeypatch)
     assert summary(parallel) == summary(load_workspace(aged, cache=False))
 
 
+def test_what_workers_read_is_stored_as_they_encoded_it_and_read_back_alike(aged: Path, monkeypatch):
+    """Workers return rows encoded for the cache; the parent stores those bytes in batches."""
+    monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FOLDERS", 2)
+    monkeypatch.setattr(workspace_module, "STORE_EVERY", 2)  # several transactions for 5 folders
+    parallel = load_workspace(aged, jobs=2)
+    counter = Counter(monkeypatch)
+    again = load_workspace(aged)
+    assert counter.folders == [] and counter.parses == 0
+    assert summary(again) == summary(parallel) == summary(load_workspace(aged, cache=False))
+
+
 def _use_inherited_cache(store, folder: str, fingerprint: str) -> None:
     assert store.get("candidate", folder, fingerprint) is not None  # through its own connection
     store.put_many([readcache.Stored("probe", "child", "", {"from": "child"})])
