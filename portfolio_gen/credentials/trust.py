@@ -56,10 +56,7 @@ class Assessment:
     def credential(self) -> dict | None:
         """The credential, read from its file when asked: an assessment is kept small
         (a cohort's are cached and passed between processes), few callers need the document."""
-        try:
-            document = json.loads(self.path.read_bytes().decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return None
+        document = read_credential(self.path)  # a string when the file is not readable JSON
         return document if isinstance(document, dict) else None
 
 
