@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,15 @@ def run_cli(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess
     env = {**os.environ, "PORTFOLIO_GEN_LANG": lang}
     return subprocess.run([sys.executable, "-m", "portfolio_gen", *args], cwd=cwd or REPO,
                           capture_output=True, text=True, env=env, timeout=300)
+
+
+def age(root: Path, seconds: float = 3600) -> None:
+    """Make every file old enough for its mtime to be trusted by the caches (RACY_SECONDS),
+    as the files of a checked-out commit are: a session fixture may be seconds old."""
+    old = time.time() - seconds
+    for directory, _, names in os.walk(root):
+        for name in names:
+            os.utime(Path(directory, name), (old, old))
 
 
 def copy_frameworks(root: Path) -> Path:

@@ -6,13 +6,14 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from portfolio_gen.core import readcache, workspace as workspace_module, yamlfile
 from portfolio_gen.core.workspace import load_workspace
+
+from conftest import age
 
 CAMILLE = "camille-martin"
 
@@ -21,14 +22,6 @@ CAMILLE = "camille-martin"
 def own_cache_key(tmp_path_factory, monkeypatch):
     """Each test signs its rows with its own user key, as a different user would."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-
-
-def age(root: Path, seconds: float = 3600) -> None:
-    """Make every file old enough for its mtime to be trusted (see RACY_SECONDS)."""
-    old = time.time() - seconds
-    for directory, _, names in os.walk(root):
-        for name in names:
-            os.utime(Path(directory, name), (old, old))
 
 
 class Counter:

@@ -17,7 +17,7 @@ from portfolio_gen.credentials import trust
 from portfolio_gen.credentials.verdicts import VerdictCache
 from portfolio_gen.credentials.verify import Verdict
 
-from conftest import run_cli
+from conftest import age, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,9 @@ def own_cache_key(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def demo(built_demo: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
+    root = Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
+    age(root)  # else, run alone right after the demo is built, nothing could be cached yet
+    return root
 
 
 class CountingVerifier:
