@@ -136,7 +136,7 @@ def _verify(raw: bytes, credential: dict, candidate: Candidate, context: TrustCo
         evidence = checked_evidence(credential, context.evidence_files)
         if not all(_decided_in_folder(url, path, candidate, context.settings) for url, path in evidence):
             context.verdicts.elsewhere()
-        verdict = context.verdicts.verify(raw, "", [path for _, path in evidence], context.now, compute)
+        verdict = context.verdicts.verify(raw, [path for _, path in evidence], context.now, compute)
     return with_status(verdict, credential, context.verify_options.get("status_list"),
                        context.verify_options.get("require_status", True))
 

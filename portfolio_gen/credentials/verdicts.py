@@ -30,11 +30,10 @@ import datetime as dt
 import hashlib
 import os
 import re
-import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..core.readcache import RACY_SECONDS, ReadCache, Stored
+from ..core.readcache import ReadCache, Stored, file_fingerprint
 from .verify import Verdict
 
 VERDICT_ROWS, FOLDER_ROWS = "verdict", "folder verdicts"
@@ -75,7 +74,7 @@ class VerdictCache:
         store.forget_below(VERDICT_ROWS, dt.datetime.now(dt.UTC).date().isoformat())
         return cls(store, trust_files, status_list)
 
-    def verify(self, raw: bytes, options: str, evidence: Iterable[Path | None], now: dt.datetime | None,
+    def verify(self, raw: bytes, evidence: Iterable[Path | None], now: dt.datetime | None,
                compute: Callable[[], Verdict]) -> Verdict:
         """The cached verdict for these inputs, or `compute()`'s (`verify_except_status`),
         stored when safe."""
@@ -83,7 +82,7 @@ class VerdictCache:
         if self._near_a_date(raw, moment):
             self._folder_storable = False
             return compute()
-        key = self._key(raw, options, evidence, moment.date())
+        key = self._key(raw, evidence, moment.date())
         if key is None:
             self._folder_storable = False
             return compute()
@@ -126,22 +125,18 @@ class VerdictCache:
         pending, self._pending = self._pending, []
         self._store.put_many(pending)
 
-    def _key(self, raw: bytes, options: str, evidence: Iterable[Path | None], day: dt.date) -> str | None:
+    def _key(self, raw: bytes, evidence: Iterable[Path | None], day: dt.date) -> str | None:
         digest = hashlib.sha256()
         digest.update(hashlib.sha256(raw).digest())
-        digest.update(f"\0{self._trust}\0{options}\0{day.isoformat()}\0".encode())
+        digest.update(f"\0{self._trust}\0{day.isoformat()}\0".encode())
         for path in evidence:
             if path is None:
                 digest.update(b"-\n")
                 continue
-            try:
-                stat = path.stat()
-            except OSError:
-                return None  # a missing file: not worth remembering
-            if stat.st_mtime_ns / 1e9 > time.time() - RACY_SECONDS:
-                return None  # may change again within the same mtime tick
-            digest.update(f"{os.path.abspath(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
-                          .encode("utf-8", "surrogateescape"))
+            stat = file_fingerprint(path)
+            if stat is None:
+                return None  # missing, or may change again within the same mtime tick
+            digest.update(f"{os.path.abspath(path)}\0{stat}\n".encode("utf-8", "surrogateescape"))
         return f"{day.isoformat()} {digest.hexdigest()}"
 
     def _near_a_date(self, raw: bytes, now: dt.datetime) -> bool:

@@ -115,10 +115,10 @@ def test_a_verdict_is_not_cached_across_a_date_boundary_of_the_day(tmp_path: Pat
     calls = []
     raw = json.dumps({"validFrom": "2026-01-01T00:00:00Z", "validUntil": valid_until}).encode()
     for _ in range(2):
-        cache.verify(raw, "", [], NOW, lambda: calls.append(1) or Verdict(True))
+        cache.verify(raw, [], NOW, lambda: calls.append(1) or Verdict(True))
         cache.flush()
     assert len(calls) == (1 if cached else 2)
-    cache.verify(raw, "", [], NOW + dt.timedelta(days=1), lambda: calls.append(1) or Verdict(True))
+    cache.verify(raw, [], NOW + dt.timedelta(days=1), lambda: calls.append(1) or Verdict(True))
     assert len(calls) == (2 if cached else 3)  # a new day is a new key
 
 
@@ -129,7 +129,7 @@ def test_verdicts_of_past_days_are_dropped_when_the_cache_opens(tmp_path: Path):
     cache = VerdictCache.open(tmp_path, [])
     raw = json.dumps({"validFrom": "2026-01-01T00:00:00Z"}).encode()
     for moment in (NOW, dt.datetime.now(dt.UTC) + dt.timedelta(days=3)):
-        cache.verify(raw, "", [], moment, lambda: Verdict(True))
+        cache.verify(raw, [], moment, lambda: Verdict(True))
     cache.flush()
     VerdictCache.open(tmp_path, [])
     with sqlite3.connect(tmp_path / ".portfolio-gen" / "cache.sqlite") as connection:
@@ -206,7 +206,7 @@ def test_a_folder_with_a_verdict_near_a_date_is_not_remembered(tmp_path: Path):
     judged = []
     for _ in range(2):
         cache.for_folder(tmp_path, "fingerprint", NOW,
-                         lambda: judged.append(1) or [cache.verify(raw, "", [], NOW, lambda: Verdict(True))])
+                         lambda: judged.append(1) or [cache.verify(raw, [], NOW, lambda: Verdict(True))])
         cache.flush()
     assert len(judged) == 2
 
