@@ -187,13 +187,21 @@ def _is_about(credential: Mapping, candidate: Candidate) -> bool:
 
 
 def assess_candidate(candidate: Candidate, context: TrustContext) -> list[Assessment]:
+    return _assess(candidate, context, _folder_inputs(candidate, context))
+
+
+def _assess(candidate: Candidate, context: TrustContext, inputs: str | None, *,
+            not_remembered: bool = False) -> list[Assessment]:
+    """The candidate's assessments: the folder's remembered ones, else its credentials
+    assessed one by one (each verdict from the cache when it has it) and remembered when
+    `inputs` allow. `not_remembered`: already looked up and missing, not looked up again."""
     def judge() -> list[Assessment]:
         return [assess_file(path, candidate, context) for path in credential_files(candidate)]
 
-    inputs = _folder_inputs(candidate, context)
     if inputs is None:
         return judge()
-    assessments = context.verdicts.for_folder(candidate.folder, inputs, context.now, judge)
+    keep = context.verdicts.remember if not_remembered else context.verdicts.for_folder
+    assessments = keep(candidate.folder, inputs, context.now, judge)
     context.verdicts.flush()
     return assessments
 
@@ -218,10 +226,11 @@ def assess_candidates(candidates: Iterable[Candidate], context: TrustContext,
     worker processes when there are many (a cohort's first run, a new tool version):
     verifying signatures is the costly part, and it spreads over every core."""
     candidates = list(candidates)
+    inputs = {c.slug: _folder_inputs(c, context) for c in candidates}
     remembered = {}
     for candidate in candidates:
-        inputs = _folder_inputs(candidate, context)
-        found = context.verdicts.remembered(candidate.folder, inputs, context.now) if inputs else None
+        key = inputs[candidate.slug]
+        found = context.verdicts.remembered(candidate.folder, key, context.now) if key else None
         if found is not None:
             remembered[candidate.slug] = found
     pending = [c for c in candidates if c.slug not in remembered]
@@ -230,7 +239,7 @@ def assess_candidates(candidates: Iterable[Candidate], context: TrustContext,
         # Forked, so the workers inherit the context (its status list reader is a closure)
         # and each opens its own connection to the cache, where it stores what it judged.
         global _worker_state
-        _worker_state = (context, {c.slug: c for c in pending})
+        _worker_state = (context, {c.slug: (c, inputs[c.slug]) for c in pending})
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 judged = pool.map(_assess_in_worker, [c.slug for c in pending],
@@ -242,15 +251,16 @@ def assess_candidates(candidates: Iterable[Candidate], context: TrustContext,
             _worker_state = None
     for candidate in candidates:
         yield candidate, remembered[candidate.slug] if candidate.slug in remembered \
-            else assess_candidate(candidate, context)
+            else _assess(candidate, context, inputs[candidate.slug], not_remembered=True)
 
 
-_worker_state: tuple[TrustContext, dict[str, Candidate]] | None = None
+_worker_state: tuple[TrustContext, dict[str, tuple[Candidate, str | None]]] | None = None
 
 
 def _assess_in_worker(slug: str) -> list[Assessment]:
-    context, candidates = _worker_state
-    return assess_candidate(candidates[slug], context)
+    context, pending = _worker_state
+    candidate, inputs = pending[slug]
+    return _assess(candidate, context, inputs, not_remembered=True)
 
 
 def workspace_context(root: Path, workspace: Workspace, **verify_options) -> TrustContext:

@@ -99,8 +99,11 @@ class VerdictCache:
         """What `compute` judges of the credentials in `folder`, remembered for the day
         under `inputs` (the folder's fingerprint and whatever else the judgement reads)."""
         cached = self.remembered(folder, inputs, now)
-        if cached is not None:
-            return cached
+        return cached if cached is not None else self.remember(folder, inputs, now, compute)
+
+    def remember(self, folder: Path, inputs: str, now: dt.datetime | None, compute: Callable[[], Any]) -> Any:
+        """`compute`'s judgement of `folder`, stored when nothing made it unsafe to; for a
+        folder already known not to be remembered (`for_folder` looks first)."""
         moment = now or dt.datetime.now(dt.UTC)
         self._folder_storable = not self._status_list_near_a_date(moment)
         value = compute()
