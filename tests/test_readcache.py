@@ -257,3 +257,16 @@ def test_a_forked_worker_never_uses_its_parents_connection(aged: Path):
     store.close()
     with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_paths_come_back_equal_whatever_their_shape():
+    """Paths are stored as a shared directory and a name: every shape comes back as it went,
+    and siblings store their directory once instead of each its own."""
+    paths = [Path("/"), Path("."), Path("a"), Path("a/.."), Path("/srv/c/camille/e1.md"),
+             Path("/srv/c/camille/e2.md"), Path("/srv/c/camille"), Path("../up"), Path("/srv/c/x y/é.md")]
+    value = {"paths": paths, "nested": [(Path("/srv/c/camille/e3.md"), "text")]}
+    back = readcache.decode(readcache.encode(value))
+    assert back == value
+    assert [str(p) for p in back["paths"]] == [str(p) for p in paths]
+    assert all(type(p) is type(Path()) for p in back["paths"])
+    assert readcache.encode(value).count(b"/srv/c/camille") == 1

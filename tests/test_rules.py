@@ -115,3 +115,40 @@ def test_framework_without_rule_never_certifies():
     framework = Framework("enc", "Enc", "1", "fr", Source("t"), (Domain("A", "A"),))
     decision = decide(framework, [])
     assert not decision.has_rule and not decision.met
+
+
+def _leveled_min_items() -> Framework:
+    levels = tuple(Level(c, c) for c in ("initie", "confirme", "avance"))
+    items = tuple(Item(f"L{i}", f"L{i}", mandatory=i == 1) for i in range(1, 6))
+    return Framework("lv", "LV", "1", "fr", Source("test"), (Domain("L", "L", items=items),),
+                     levels=levels, rule=MinItemsRule(3))
+
+
+_CLAIMS = st.one_of(
+    st.builds(lambda code: ("c2", code, ""), st.sampled_from([i.code for i in c2i2e_like().items])),
+    st.builds(lambda code, level: ("lv", code, level), st.sampled_from(["L1", "L2", "L3", "L4", "L5"]),
+              st.sampled_from(["", "initie", "confirme", "avance"])))
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["public", "private", "draft"]),
+                          st.lists(_CLAIMS, max_size=6)), max_size=8))
+def test_claim_progress_is_the_rule_applied_to_every_claim_as_if_validated(entries):
+    """status's one-pass progress equals deciding each framework on every non-draft claim."""
+    from portfolio_gen.cli.core import claim_progress
+    from portfolio_gen.core.model import Candidate, Claim, Entry, Pursuit
+
+    frameworks = {"c2": c2i2e_like(), "lv": _leveled_min_items()}
+    candidate = Candidate("c", "C", "enseignant", "I", "fr", (Pursuit("c2"), Pursuit("lv")), entries=tuple(
+        Entry(f"e{n}", "t", DAY + dt.timedelta(days=day), "formation", "", visibility=visibility,
+              claims=tuple(Claim(*claim) for claim in claims))
+        for n, (day, visibility, claims) in enumerate(entries)))
+    rows = claim_progress(candidate, frameworks)
+    assert [row["framework"] for row in rows] == ["c2", "lv"]
+    for row, framework in zip(rows, frameworks.values()):
+        every = decide(framework, [Validation(framework.id, claim.item, "", entry.date, level=claim.level)
+                                   for entry, claim in candidate.claims_for(framework.id)])
+        assert (row["claimed"], row["claims_cover_rule"], row["mandatory_missing"]) == (
+            len(every.validated), every.met, list(every.missing_mandatory))
+        for where in ("public", "private"):
+            assert row[f"claimed_{where}"] == len({c.item for e in candidate.entries if e.visibility == where
+                                                   for c in e.claims if c.framework == framework.id})

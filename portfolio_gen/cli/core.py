@@ -6,12 +6,13 @@ problem listed, located and explained).
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import gc
 import json
 import sys
 from pathlib import Path
-from typing import Iterable, NoReturn
+from typing import Iterable, Mapping, NoReturn
 
 import click
 
@@ -316,11 +317,12 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     institution has signed its registry, the items validated by credentials that count."""
     workspace = workspace_or_exit(ctx, only=slugs or None, as_json=as_json)
     validated = counted_validations(ctx, workspace)
-    rows = [{**claim_progress(candidate, workspace.frameworks[pursuit.framework]),
+    rows = [{**progress,
              "validated": None if validated is None else len(decide(
-                 workspace.frameworks[pursuit.framework], validated.get(candidate.slug, [])).validated),
-             "refused": refusals_of(candidate, pursuit.framework)}
-            for candidate in workspace.candidates.values() for pursuit in candidate.frameworks]
+                 workspace.frameworks[progress["framework"]], validated.get(candidate.slug, [])).validated),
+             "refused": refusals_of(candidate, progress["framework"])}
+            for candidate in workspace.candidates.values()
+            for progress in claim_progress(candidate, workspace.frameworks)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -367,24 +369,37 @@ def counted_validations(ctx: Context, workspace) -> dict | None:
     return candidate_validations(ctx.root, workspace)
 
 
-def claim_progress(candidate: Candidate, framework: Framework) -> dict:
-    """How far a candidate's claims go towards the rule, as if every claim were validated.
+def claim_progress(candidate: Candidate, frameworks: Mapping[str, Framework]) -> list[dict]:
+    """How far a candidate's claims go towards each rule they pursue, as if every claim
+    were validated.
 
-    One pass over the entries: `status` computes this for every candidate and framework
-    of a cohort."""
-    claimed: dict[str, set[str]] = {"public": set(), "private": set(), "draft": set()}
-    hypothetical = []
+    One pass over the entries for all frameworks, and one hypothetical validation per
+    item and level, the latest (the rule keeps an item's best level, the latest at that
+    level): `status` computes this for every candidate of a cohort."""
+    pursued = [pursuit.framework for pursuit in candidate.frameworks]
+    claimed = {f: {"public": set(), "private": set(), "draft": set()} for f in pursued}
+    latest: dict[str, dict[tuple[str, str], dt.date]] = {f: {} for f in pursued}
     for entry in candidate.entries:
-        items = [claim for claim in entry.claims if claim.framework == framework.id]
-        if not items:
-            continue
         where = "draft" if entry.is_draft else "public" if entry.is_public else "private"
-        claimed[where].update(claim.item for claim in items)
-        if where != "draft":  # drafts claim nothing yet (Candidate.claims_for)
-            hypothetical += [Validation(framework.id, claim.item, "", entry.date, level=claim.level)
-                             for claim in items]
+        for claim in entry.claims:
+            if claim.framework not in claimed:
+                continue
+            claimed[claim.framework][where].add(claim.item)
+            if where != "draft":  # drafts claim nothing yet (Candidate.claims_for)
+                dates = latest[claim.framework]
+                key = (claim.item, claim.level)
+                if key not in dates or entry.date > dates[key]:
+                    dates[key] = entry.date
+    return [_progress_row(candidate.slug, frameworks[framework_id], claimed[framework_id],
+                          [Validation(framework_id, item, "", date, level=level)
+                           for (item, level), date in latest[framework_id].items()])
+            for framework_id in pursued]
+
+
+def _progress_row(slug: str, framework: Framework, claimed: dict[str, set[str]],
+                  hypothetical: list[Validation]) -> dict:
     decision = decide(framework, hypothetical)
-    return {"candidate": candidate.slug, "framework": framework.id,
+    return {"candidate": slug, "framework": framework.id,
             "claimed": len(decision.validated), "items": len(framework.items),
             "claimed_public": len(claimed["public"]), "claimed_private": len(claimed["private"]),
             "claimed_in_drafts": len(claimed["draft"]),

@@ -193,18 +193,49 @@ class ReadCache:
         self.close()
 
 
-# Paths pickled as one string: by default a path is pickled as its parts, and parsing
-# them back was a third of loading a cached cohort (a candidate holds a path per entry
-# and per evidence file).
+# A path is pickled as its directory and its name, each directory once per value, as one
+# string: by default a path is pickled as its parts, and parsing every path back was a
+# third of loading a cached cohort (a candidate holds a path per entry and per evidence
+# file, nearly all in two directories).
 _CONCRETE_PATH = type(Path())
 _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH[_CONCRETE_PATH] = lambda path: (_CONCRETE_PATH, (str(path),))
+# Path's own "child of a name that is one component" skips parsing; where an interpreter
+# lacks it, the public join gives the same path, only slower.
+_CHILD = getattr(_CONCRETE_PATH, "_make_child_relpath", _CONCRETE_PATH.joinpath)
+
+
+def _path_child(directory: Path, name: str) -> Path:
+    return _CHILD(directory, name)
 
 
 class _Pickler(pickle.Pickler):
     dispatch_table = _DISPATCH
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Kept alive for the whole dump: pickle's memo is by identity, so siblings that
+        # share this object share one copy of their directory.
+        self._directories: dict[str, Path] = {}
+        self._whole: set[int] = set()
+
     def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is _CONCRETE_PATH:
+            return self._reduce_path(obj)
+        return self._reduce_slotted(obj)
+
+    def _reduce_path(self, path: Path) -> Any:
+        name = path.name
+        if id(path) in self._whole or not name or name == "..":
+            return NotImplemented  # the dispatch table's: the path as one string
+        key = str(path.parent)
+        directory = self._directories.get(key)
+        if directory is None:
+            directory = self._directories[key] = path.parent
+            self._whole.add(id(directory))
+        return _path_child, (directory, name)
+
+    def _reduce_slotted(self, obj: Any) -> Any:
         """A slotted dataclass (the model's values) is rebuilt by calling its class: the
         default, its generated __setstate__, looks its fields up again for every object
         and made loading a cohort slower by half."""
