@@ -268,7 +268,10 @@ def test_report_counts_the_cohort_from_trusted_credentials(certified: Path, tmp_
     root = tmp_path / "reported"
     shutil.copytree(certified, root)
     cli(root, "certify", "camille-martin", "--framework", "c2i2e", "--key", str(root / "keys/institution.key.pem"))
-    data = json.loads(cli(root, "report").stdout)
+    text = cli(root, "report").stdout
+    data = json.loads(text)
+    one_per_line = [json.loads(line.strip().rstrip(",")) for line in text.splitlines() if line.startswith("    {")]
+    assert one_per_line == data["rows"]  # a row per line: easy to grep and compare
     c2i2e = data["frameworks"]["c2i2e"]
     assert data["candidates"] == 5 and c2i2e["candidates"] == 2 and c2i2e["certified"] == 1
     assert data["pending_by_evaluator"] == {"marie-dupont": 0}

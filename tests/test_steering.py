@@ -114,3 +114,13 @@ def test_the_json_report_counts_the_same_pending_items_in_one_pass():
     from portfolio_gen.decisions.workflow import cohort_report
     report = cohort_report(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY)
     assert report["pending_by_evaluator"] == {"marie": 2, "paul": 2}
+
+
+def test_the_report_of_an_assessed_cohort_is_the_cohort_report():
+    """`report` takes its JSON from the cohort the dashboard assessed instead of deciding again."""
+    from portfolio_gen.decisions.steering import assess_cohort, cohort_report_of
+    from portfolio_gen.decisions.workflow import cohort_report
+    for registry in (REGISTRY, None):
+        expected = cohort_report(CANDIDATES, FRAMEWORKS, VALIDATIONS, registry)
+        assert cohort_report_of(assess_cohort(CANDIDATES, FRAMEWORKS, VALIDATIONS, registry), len(CANDIDATES)) == expected
+    assert expected["rows"] and expected["frameworks"]

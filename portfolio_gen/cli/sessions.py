@@ -75,7 +75,7 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     # A candidate who holds a valid certificate of this framework has nothing left to decide.
     certified = sorted(slug for slug, found in counted.items()
                        if any(a.kind == CERTIFICATE and _awarded_framework(a.credential) == framework.id for a in found))
-    candidates = with_counted_results(ctx.root, workspace, workspace.candidates.values())
+    candidates = with_counted_results(context, workspace.candidates.values())
     session = prepare_session(framework, candidates, validations, date=date,
                               prepared=dt.date.today(), certified=certified)
     try:

@@ -326,17 +326,22 @@ def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool =
     count, trust coming from the signed registry.json, never from the editable evaluators.yml.
     `trusted_only=False` also keeps verified but untrusted ones: an evaluator's decision
     is taken even when it will not count, so it no longer waits in their queue."""
-    context = workspace_context(root, workspace)
+    return validations_in(workspace_context(root, workspace), workspace.candidates.values(), trusted_only)
+
+
+def validations_in(context: TrustContext, candidates: Iterable[Candidate],
+                   trusted_only: bool = True) -> dict[str, list[Validation]]:
+    """`candidate_validations` within a context a command already holds (building one
+    verifies the registry and the status list again)."""
     wanted = {VALID} if trusted_only else {VALID, UNTRUSTED}
     return {candidate.slug: [a.validation for a in assessments if a.status in wanted and a.validation]
-            for candidate, assessments in assess_candidates(workspace.candidates.values(), context)}
+            for candidate, assessments in assess_candidates(candidates, context)}
 
 
-def with_counted_results(root: Path, workspace: Workspace, candidates: Iterable[Candidate]) -> list[Candidate]:
+def with_counted_results(context: TrustContext, candidates: Iterable[Candidate]) -> list[Candidate]:
     """The candidates with only the external results the commission would count (signed by
     authorised staff), so that figures and readiness agree with `certify`."""
     from .results import judged_results
 
-    context = workspace_context(root, workspace)
     return [replace(c, results=tuple(r.result for r in judged_results(
         c, context.frameworks, context.registry, context.resolver, context.loader)[0])) for c in candidates]

@@ -139,8 +139,7 @@ def _decisions(candidates: Iterable[Candidate], frameworks: Mapping[str, Framewo
             for candidate in candidates for p in candidate.frameworks]
 
 
-def _row(candidate: Candidate, framework: Framework, decision: Decision) -> CandidateRow:
-    entry = entry_level(candidate, framework)
+def _row(candidate: Candidate, framework: Framework, decision: Decision, entry: str) -> CandidateRow:
     gain = (framework.level_rank(decision.level) - framework.level_rank(entry)
             if decision.level and entry else None)
     return CandidateRow(candidate.slug, candidate.role, framework.id, decision.met, decision.level,
@@ -150,7 +149,7 @@ def _row(candidate: Candidate, framework: Framework, decision: Decision) -> Cand
 
 def cohort_rows(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
                 validations: Mapping[str, Sequence[Validation]]) -> list[CandidateRow]:
-    return [_row(*decided) for decided in _decisions(candidates, frameworks, validations)]
+    return [_row(c, f, d, entry_level(c, f)) for c, f, d in _decisions(candidates, frameworks, validations)]
 
 
 def entry_level(candidate: Candidate, framework: Framework) -> str:
@@ -164,10 +163,18 @@ def entry_level(candidate: Candidate, framework: Framework) -> str:
 def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
                   validations: Mapping[str, Sequence[Validation]], registry: Registry | None) -> dict:
     """Steering statistics: certified per framework and level, missing items, pending work."""
-    decided = _decisions(candidates, frameworks, validations)
+    decided = [(c, f, d, entry_level(c, f)) for c, f, d in _decisions(candidates, frameworks, validations)]
+    pending = pending_items(registry, candidates, validations) if registry is not None else None
+    return decided_report(len(candidates), decided, pending, registry)
+
+
+def decided_report(candidates: int, decided: Sequence[tuple[Candidate, Framework, Decision, str]],
+                   pending: Iterable[PendingItem] | None, registry: Registry | None) -> dict:
+    """`cohort_report` from decisions already taken: each (candidate, framework, decision,
+    entry level), and the items waiting for evaluators (None without a registry)."""
     rows = [_row(*d) for d in decided]
     missing: dict[str, Counter] = {}
-    for _, framework, decision in decided:
+    for _, framework, decision, _ in decided:
         missing.setdefault(framework.id, Counter()).update(
             i.code for i in framework.items if i.code not in decision.validated)
     summary: dict[str, dict] = {}
@@ -181,10 +188,9 @@ def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Fram
             "items_most_often_missing": missing[framework_id].most_common(5),
             "mean_level_gain": round(sum(gains) / len(gains), 2) if gains else None,
         }
-    pending: Counter = Counter()
+    waiting: Counter = Counter()
     if registry is not None:  # one pass over the cohort, not one per evaluator
-        pending.update({evaluator.id: 0 for evaluator in registry.evaluators})
-        pending.update(p.request.evaluator for p in pending_items(registry, candidates, validations)
-                       if p.request.evaluator in pending)
-    return {"candidates": len(candidates), "frameworks": summary,
-            "pending_by_evaluator": dict(pending), "rows": [row.__dict__ for row in rows]}
+        waiting.update({evaluator.id: 0 for evaluator in registry.evaluators})
+        waiting.update(p.request.evaluator for p in pending or () if p.request.evaluator in waiting)
+    return {"candidates": candidates, "frameworks": summary,
+            "pending_by_evaluator": dict(waiting), "rows": [row.__dict__ for row in rows]}
