@@ -270,3 +270,17 @@ def test_paths_come_back_equal_whatever_their_shape():
     assert [str(p) for p in back["paths"]] == [str(p) for p in paths]
     assert all(type(p) is type(Path()) for p in back["paths"])
     assert readcache.encode(value).count(b"/srv/c/camille") == 1
+
+
+def test_many_rows_are_looked_up_at_once_each_as_get_would(tmp_path: Path):
+    """More names than one query takes, with hits, misses, stale fingerprints and names
+    not asked for (no fingerprint), each answered in order as `get` answers it."""
+    store = readcache.ReadCache.open(tmp_path, ["context"])
+    count = readcache._NAMES_PER_QUERY * 2 + 7
+    store.put_many([readcache.Stored("kind", f"n{i}", f"f{i}", {"i": i}) for i in range(0, count, 2)])
+    wanted = [(f"n{i}", None if i % 5 == 0 else f"f{i}" if i % 3 else "stale") for i in range(count)]
+    assert store.get_many("kind", wanted) == [store.get("kind", name, fingerprint) if fingerprint else None
+                                              for name, fingerprint in wanted]
+    assert sum(value is not None for value in store.get_many("kind", wanted)) > readcache._NAMES_PER_QUERY // 2
+    assert readcache.ReadCache.disabled().get_many("kind", wanted) == [None] * count
+    store.close()

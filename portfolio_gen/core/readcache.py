@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import yaml
 
@@ -44,6 +44,7 @@ FORMAT = "portfolio-gen read cache 1"
 # same mtime tick: such folders are not stored, so an edit is never missed.
 RACY_SECONDS = 2.0
 _BUSY_MS = 5000
+_NAMES_PER_QUERY = 500  # well under SQLite's limit on bound parameters (32,766; 999 before 3.32)
 
 log = logging.getLogger(__name__)
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked process got from its parent
@@ -126,6 +127,38 @@ class ReadCache:
         except sqlite3.Error as error:
             self._give_up(error)
             return None
+        return self._checked(kind, name, fingerprint, row)
+
+    def get_many(self, kind: str, wanted: Sequence[tuple[str, str | None]]) -> list[Any | None]:
+        """`get` for each (name, fingerprint), in order, a few hundred names per query: a
+        national cohort asks 25,000, and one query each was a tenth of a warm `status`.
+        A None fingerprint is a miss, not asked for."""
+        found: list[Any | None] = [None] * len(wanted)
+        asked = [index for index, (_, fingerprint) in enumerate(wanted) if fingerprint is not None]
+        for start in range(0, len(asked), _NAMES_PER_QUERY):
+            chunk = asked[start:start + _NAMES_PER_QUERY]
+            rows = self._rows(kind, [wanted[index][0] for index in chunk])
+            if rows is None:
+                break
+            for index in chunk:  # decoded chunk by chunk: a cohort's rows are not all held at once
+                name, fingerprint = wanted[index]
+                found[index] = self._checked(kind, name, fingerprint, rows.get(name))
+        return found
+
+    def _rows(self, kind: str, names: list[str]) -> dict[str, tuple] | None:
+        connection = self._usable()
+        if connection is None:
+            return None
+        try:
+            return {row[0]: row[1:] for row in connection.execute(
+                "SELECT name, context, fingerprint, CAST(value AS BLOB), CAST(mac AS BLOB) FROM entries"
+                f" WHERE kind = ? AND name IN ({', '.join('?' * len(names))})", (kind, *names))}
+        except sqlite3.Error as error:
+            self._give_up(error)
+            return None
+
+    def _checked(self, kind: str, name: str, fingerprint: str, row: tuple | None) -> Any | None:
+        """A row's value if it is this context's, under this fingerprint, signed with our key."""
         if row is None or row[0] != self.context or row[1] != fingerprint or \
                 not hmac.compare_digest(row[3], self._mac(kind, name, fingerprint, row[2])):
             self.misses += 1

@@ -157,16 +157,12 @@ def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], s
                      jobs: int | None) -> tuple[list[ReadResult], list[str | None]]:
     """Each folder's candidate and problems, in order, from the cache when unchanged; and
     each folder's fingerprint (None when the cache is off or a file is too fresh)."""
-    results: list[ReadResult | None] = [None] * len(folders)
     fingerprints: list[str | None] = [None] * len(folders)
-    missing = []
-    for index, folder in enumerate(folders):
-        if store.enabled:
-            fingerprints[index] = folder_fingerprint(folder)
-            if fingerprints[index] is not None:
-                results[index] = store.get(CANDIDATE_ROWS, str(folder), fingerprints[index])
-        if results[index] is None:
-            missing.append(index)
+    if store.enabled:
+        fingerprints = [folder_fingerprint(folder) for folder in folders]
+    results: list[ReadResult | None] = store.get_many(
+        CANDIDATE_ROWS, [(str(folder), fingerprint) for folder, fingerprint in zip(folders, fingerprints)])
+    missing = [index for index, result in enumerate(results) if result is None]
     rows: list[Stored] = []
     for index, (result, blob) in zip(missing, _read_folders([folders[i] for i in missing], frameworks, jobs)):
         results[index] = result

@@ -228,11 +228,9 @@ def assess_candidates(candidates: Iterable[Candidate], context: TrustContext,
     candidates = list(candidates)
     inputs = {c.slug: _folder_inputs(c, context) for c in candidates}
     remembered = {}
-    for candidate in candidates:
-        key = inputs[candidate.slug]
-        found = context.verdicts.remembered(candidate.folder, key, context.now) if key else None
-        if found is not None:
-            remembered[candidate.slug] = found
+    if context.verdicts is not None:
+        found = context.verdicts.remembered_many([(c.folder, inputs[c.slug]) for c in candidates], context.now)
+        remembered = {c.slug: judged for c, judged in zip(candidates, found) if judged is not None}
     pending = [c for c in candidates if c.slug not in remembered]
     workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1)
     if workers > 1 and len(pending) >= PARALLEL_MIN_CANDIDATES:

@@ -31,7 +31,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from ..core.readcache import ReadCache, Stored, file_fingerprint
 from .verify import Verdict
@@ -114,6 +114,12 @@ class VerdictCache:
     def remembered(self, folder: Path, inputs: str, now: dt.datetime | None) -> Any | None:
         """What `for_folder` remembered of `folder` under these inputs, or None."""
         return self._store.get(FOLDER_ROWS, *self._folder_key(folder, inputs, now or dt.datetime.now(dt.UTC)))
+
+    def remembered_many(self, folders: Sequence[tuple[Path, str | None]], now: dt.datetime | None) -> list[Any | None]:
+        """`remembered` for each (folder, inputs), in order; None inputs: not remembered."""
+        moment = now or dt.datetime.now(dt.UTC)
+        return self._store.get_many(FOLDER_ROWS, [self._folder_key(folder, inputs, moment) if inputs is not None
+                                                  else (str(folder), None) for folder, inputs in folders])
 
     def _folder_key(self, folder: Path, inputs: str, moment: dt.datetime) -> tuple[str, str]:
         day = moment.date().isoformat()
