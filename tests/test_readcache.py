@@ -284,3 +284,15 @@ def test_many_rows_are_looked_up_at_once_each_as_get_would(tmp_path: Path):
     assert sum(value is not None for value in store.get_many("kind", wanted)) > readcache._NAMES_PER_QUERY // 2
     assert readcache.ReadCache.disabled().get_many("kind", wanted) == [None] * count
     store.close()
+
+
+def test_equal_claims_decode_to_one_shared_object_up_to_a_bound(monkeypatch):
+    from portfolio_gen.core.model import Claim
+    monkeypatch.setattr(readcache, "_shared", {})
+    first = readcache.decode(readcache.encode([Claim("c2i2e", "A1.3"), Claim("c2i2e", "A1.3", "", "why")]))
+    again = readcache.decode(readcache.encode(Claim("c2i2e", "A1.3")))
+    assert first == [Claim("c2i2e", "A1.3"), Claim("c2i2e", "A1.3", "", "why")]
+    assert again is first[0] and first[1] is not first[0]
+    monkeypatch.setattr(readcache, "_SHARED_MAX", 2)
+    beyond = readcache.decode(readcache.encode([Claim("crcne", "1.1"), Claim("crcne", "1.1")]))
+    assert beyond == [Claim("crcne", "1.1")] * 2 and len(readcache._shared) == 2  # built, not kept

@@ -37,6 +37,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from .. import __version__
+from .model import Claim
 
 CACHE_FILE = Path(".portfolio-gen", "cache.sqlite")
 FORMAT = "portfolio-gen read cache 1"
@@ -242,6 +243,26 @@ def _path_child(directory: Path, name: str) -> Path:
     return _CHILD(directory, name)
 
 
+# A claim recurs across a cohort (most candidates claim c2i2e's A1.3), and being frozen
+# it can be shared: decoded claims are one object per distinct value, so that a national
+# cohort's million claims, with their strings, were a fifth of the model's memory and are
+# now a few thousand objects; finding one costs less than building it. Bounded, so that
+# a long-lived process reading cohort after cohort does not keep every claim it saw.
+_SHARED_BY_VALUE = frozenset({Claim})
+_SHARED_MAX = 200_000
+_shared: dict[tuple, Any] = {}
+
+
+def _shared_value(cls: type, values: tuple) -> Any:
+    key = (cls, values)
+    found = _shared.get(key)
+    if found is None:
+        found = cls(*values)
+        if len(_shared) < _SHARED_MAX:
+            _shared[key] = found
+    return found
+
+
 class _Pickler(pickle.Pickler):
     dispatch_table = _DISPATCH
 
@@ -275,7 +296,10 @@ class _Pickler(pickle.Pickler):
         names = _init_fields(type(obj))
         if names is None:
             return NotImplemented
-        return type(obj), tuple(getattr(obj, name) for name in names)
+        values = tuple(getattr(obj, name) for name in names)
+        if type(obj) in _SHARED_BY_VALUE:
+            return _shared_value, (type(obj), values)
+        return type(obj), values
 
 
 @functools.cache
