@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,12 @@ def summary(workspace) -> tuple:
             [(p.key, str(p.file), p.line, p.params) for p in workspace.problems])
 
 
-@pytest.fixture
-def aged(demo_workspace: Path) -> Path:
+@pytest.fixture(params=["fingerprints here", "fingerprints in a worker"])
+def aged(demo_workspace: Path, request, monkeypatch) -> Path:
+    """The demo, old enough to cache; every test runs with the folders' fingerprints taken
+    in this process, and in a worker while this one decodes (a large cohort's way)."""
+    if request.param.endswith("worker"):
+        monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FINGERPRINTS", 0)
     age(demo_workspace)
     return demo_workspace
 
@@ -76,6 +81,17 @@ def test_an_edit_rereads_only_that_candidate(aged: Path, monkeypatch):
     assert counter.folders == [CAMILLE]
     titles = [e.title for e in loaded.candidate(CAMILLE).entries]
     assert any(t.startswith("Edited —") for t in titles)
+
+
+def test_an_edit_made_long_before_the_next_run_is_picked_up(aged: Path, monkeypatch):
+    """The usual case: the folder's fingerprint is trusted, and differs from the stored one."""
+    load_workspace(aged)
+    profile = aged / "candidates" / CAMILLE / "candidate.yml"
+    profile.write_text(profile.read_text("utf-8").replace("name:", "name: Edited", 1), "utf-8")
+    os.utime(profile, (time.time() - 600, time.time() - 600))
+    counter = Counter(monkeypatch)
+    assert load_workspace(aged).candidate(CAMILLE).name.startswith("Edited")
+    assert counter.folders == [CAMILLE]
 
 
 def test_an_edit_within_the_same_second_is_not_missed(aged: Path):

@@ -18,8 +18,8 @@ import click
 
 from .. import __version__
 from ..core import i18n, scaffold, schemas
-from ..core.model import (LANGUAGES, ROLES, Candidate, Framework, JointLevelRule, MinItemsRule,
-                    Validation)
+from ..core.model import (DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework, JointLevelRule,
+                          MinItemsRule, Validation)
 from ..core.pinning import pinned_problems
 from ..core.portfolios import unknown_framework_problem
 from ..core.problems import InputError, Problem, nearest
@@ -379,18 +379,19 @@ def claim_progress(candidate: Candidate, frameworks: Mapping[str, Framework]) ->
     item and level, the latest (the rule keeps an item's best level, the latest at that
     level): `status` computes this for every candidate of a cohort."""
     pursued = [pursuit.framework for pursuit in candidate.frameworks]
-    claimed = {f: {"public": set(), "private": set(), "draft": set()} for f in pursued}
+    claimed = {f: {PUBLIC: set(), PRIVATE: set(), DRAFT: set()} for f in pursued}
     latest: dict[str, dict[tuple[str, str], dt.date]] = {f: {} for f in pursued}
     for entry in candidate.entries:
-        where = "draft" if entry.is_draft else "public" if entry.is_public else "private"
+        where = entry.visibility if entry.visibility in (PUBLIC, DRAFT) else PRIVATE  # as is_public, is_draft
         for claim in entry.claims:
-            if claim.framework not in claimed:
+            sets = claimed.get(claim.framework)
+            if sets is None:
                 continue
-            claimed[claim.framework][where].add(claim.item)
-            if where != "draft":  # drafts claim nothing yet (Candidate.claims_for)
+            sets[where].add(claim.item)
+            if where != DRAFT:  # drafts claim nothing yet (Candidate.claims_for)
                 dates = latest[claim.framework]
                 key = (claim.item, claim.level)
-                if key not in dates or entry.date > dates[key]:
+                if dates.get(key, entry.date) <= entry.date:
                     dates[key] = entry.date
     return [_progress_row(candidate.slug, frameworks[framework_id], claimed[framework_id],
                           [Validation(framework_id, item, "", date, level=level)
@@ -403,8 +404,8 @@ def _progress_row(slug: str, framework: Framework, claimed: dict[str, set[str]],
     decision = decide(framework, hypothetical)
     return {"candidate": slug, "framework": framework.id,
             "claimed": len(decision.validated), "items": len(framework.items),
-            "claimed_public": len(claimed["public"]), "claimed_private": len(claimed["private"]),
-            "claimed_in_drafts": len(claimed["draft"]),
+            "claimed_public": len(claimed[PUBLIC]), "claimed_private": len(claimed[PRIVATE]),
+            "claimed_in_drafts": len(claimed[DRAFT]),
             "required": decision.required or None,
             "claims_cover_rule": decision.met if decision.required else None,
             "mandatory_missing": list(decision.missing_mandatory)}

@@ -146,6 +146,23 @@ class ReadCache:
                 found[index] = self._checked(kind, name, fingerprint, rows.get(name))
         return found
 
+    def stored_many(self, kind: str, names: Sequence[str]) -> list[tuple[str, Any] | None]:
+        """Each name's stored (fingerprint, value), in order, whatever the fingerprint is
+        now: for a caller who takes the current ones meanwhile and compares them after.
+        Rows are checked against this user's key before they are decoded, as by `get`."""
+        found: list[tuple[str, Any] | None] = [None] * len(names)
+        for start in range(0, len(names), _NAMES_PER_QUERY):
+            chunk = names[start:start + _NAMES_PER_QUERY]
+            rows = self._rows(kind, list(chunk))
+            if rows is None:
+                break
+            for offset, name in enumerate(chunk):
+                row = rows.get(name)
+                value = self._checked(kind, name, row[1], row) if row is not None else None
+                if value is not None:
+                    found[start + offset] = (row[1], value)
+        return found
+
     def _rows(self, kind: str, names: list[str]) -> dict[str, tuple] | None:
         connection = self._usable()
         if connection is None:
