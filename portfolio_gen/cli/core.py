@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import gc
 import json
 import sys
@@ -338,21 +339,34 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 
 def status_sentence(row: dict, language: str) -> str:
     """One line per candidate and framework, in words: where the claims are, what is decided."""
+    claims, decisions, rule = _status_phrases(
+        language, row["claimed_public"], row["items"], row["claimed_private"], row["claimed_in_drafts"],
+        row["validated"], len(row["refused"]), row["required"], row["claims_cover_rule"],
+        tuple(row["mandatory_missing"]))
+    return i18n.text("status.line", language, candidate=row["candidate"], framework=row["framework"],
+                     claims=claims, decisions=decisions, rule=rule)
+
+
+# Most rows of a cohort say the same things but for the candidate's name: their phrases
+# are composed once (they were a twentieth of status on 25,000 candidates).
+@functools.lru_cache(maxsize=4096)
+def _status_phrases(language: str, public: int, items: int, private: int, drafts: int, validated: int | None,
+                    refused: int, required: int | None, covered: bool | None,
+                    missing: tuple[str, ...]) -> tuple[str, str, str]:
     say = lambda key, **params: i18n.text(key, language, **params)  # noqa: E731
-    parts = [say("status.claimed", count=row["claimed_public"], items=row["items"])]
-    if row["claimed_private"]:
-        parts.append(say("status.private", count=row["claimed_private"]))
-    parts.append(say("status.drafts", count=row["claimed_in_drafts"]))
-    decided = [say("status.validated", count=row["validated"]) if row["validated"] is not None
+    parts = [say("status.claimed", count=public, items=items)]
+    if private:
+        parts.append(say("status.private", count=private))
+    parts.append(say("status.drafts", count=drafts))
+    decided = [say("status.validated", count=validated) if validated is not None
                else say("status.unsigned_registry")]
-    decided.append(say("status.refused", count=len(row["refused"])))
+    decided.append(say("status.refused", count=refused))
     rule = ""
-    if row["required"]:
-        rule = say("status.rule_met" if row["claims_cover_rule"] else "status.rule", required=row["required"])
-        if row["mandatory_missing"]:
-            rule += say("status.mandatory_missing", codes=", ".join(row["mandatory_missing"]))
-    return say("status.line", candidate=row["candidate"], framework=row["framework"],
-               claims=", ".join(parts), decisions=", ".join(decided), rule=rule)
+    if required:
+        rule = say("status.rule_met" if covered else "status.rule", required=required)
+        if missing:
+            rule += say("status.mandatory_missing", codes=", ".join(missing))
+    return ", ".join(parts), ", ".join(decided), rule
 
 
 def refusals_of(candidate: Candidate, framework_id: str) -> list[dict]:
