@@ -121,3 +121,12 @@ def test_build_of_an_unknown_candidate_lists_the_known_ones_and_keeps_lines_apar
     summary = next(line for line in lines if "failed" in line and " in " in line)
     assert summary.startswith("0 built"), lines
     assert any(line.startswith("x: error: no candidate") or "no candidate '../x'" in line for line in lines)
+
+
+def test_json_rows_come_one_per_line_and_read_back_whatever_they_hold():
+    from portfolio_gen.cli.core import rows_json
+    rows = [{"candidate": "élise", "comment": "two\nlines, \"quoted\" ]}"}, {"n": 1, "items": ["a", "b"]}]
+    text = rows_json(rows)
+    assert json.loads(text) == rows and len(text.splitlines()) == len(rows) + 2
+    assert "élise" in text  # not escaped: readable as the candidate wrote it
+    assert json.loads(rows_json([])) == []

@@ -307,6 +307,14 @@ def export_schemas(directory: Path) -> None:
         click.echo(path)
 
 
+def rows_json(rows: list) -> str:
+    """Rows as a JSON list, one row per line: readable, easy to grep, and written by the C
+    encoder (indenting takes the pure-Python one, slow on a cohort's 100,000 rows)."""
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(f"  {json.dumps(row, ensure_ascii=False)}" for row in rows) + "\n]"
+
+
 # --- status -----------------------------------------------------------------------------
 
 @main.command()
@@ -325,7 +333,7 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
             for candidate in workspace.candidates.values()
             for progress in claim_progress(candidate, workspace.frameworks)]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(rows_json(rows))
         return
     if not rows:
         click.echo(i18n.text("status.no_candidate", ctx.language))

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 import click
 
 from ..core import i18n
-from .core import Context, fail_with, main, pass_context, workspace_or_exit
+from .core import Context, fail_with, main, pass_context, rows_json, workspace_or_exit
 from ..core.model import ROLES, EvaluationRequest, ExternalResult
 from ..core.problems import InputError, Problem
 from ..core.records import level_on_scale, result_problem, write_refusal, write_request
@@ -362,10 +362,11 @@ def _report_json(data: dict) -> str:
     compare): indenting takes the pure-Python encoder, which was a twelfth of `report`
     on a national cohort's 50,000 rows."""
     def member(key: str, value: object) -> str:
-        if key == "rows" and isinstance(value, list) and value:
-            text = "[\n" + ",\n".join(f"    {json.dumps(row, ensure_ascii=False)}" for row in value) + "\n  ]"
-        else:  # nested lines indented one level more: newlines inside strings are escaped
-            text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        if key == "rows" and isinstance(value, list):
+            text = rows_json(value)
+        else:
+            text = json.dumps(value, ensure_ascii=False, indent=2)
+        text = text.replace("\n", "\n  ")  # nested one level: newlines inside strings are escaped
         return f"  {json.dumps(key, ensure_ascii=False)}: {text}"
     return "{\n" + ",\n".join(member(key, value) for key, value in data.items()) + "\n}"
 
@@ -572,7 +573,7 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool, sites_file: Path 
                          "entry_modified": assessment.entry_modified,
                          "validated_on": validation.date.isoformat() if validation else ""})
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(rows_json(rows))
     else:
         _echo_audit(ctx, rows)
     if any(row["status"] != VALID for row in rows):
