@@ -6,7 +6,6 @@ problem listed, located and explained).
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import functools
 import gc
@@ -20,11 +19,11 @@ import click
 from .. import __version__
 from ..core import i18n, scaffold, schemas
 from ..core.model import (DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework, JointLevelRule,
-                          MinItemsRule, Validation)
+                          MinItemsRule)
 from ..core.pinning import pinned_problems
 from ..core.portfolios import unknown_framework_problem
 from ..core.problems import InputError, Problem, nearest
-from ..decisions.rules import decide
+from ..decisions.rules import decide, decide_items
 from ..core.workspace import load_workspace
 
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
@@ -397,33 +396,23 @@ def claim_progress(candidate: Candidate, frameworks: Mapping[str, Framework]) ->
     """How far a candidate's claims go towards each rule they pursue, as if every claim
     were validated.
 
-    One pass over the entries for all frameworks, and one hypothetical validation per
-    item and level, the latest (the rule keeps an item's best level, the latest at that
-    level): `status` computes this for every candidate of a cohort."""
+    One pass over the entries for all frameworks, and each rule applied to the items
+    claimed outside drafts (`decide_items`: no rule reads a validation's level or date):
+    `status` computes this for every candidate of a cohort."""
     pursued = [pursuit.framework for pursuit in candidate.frameworks]
     claimed = {f: {PUBLIC: set(), PRIVATE: set(), DRAFT: set()} for f in pursued}
-    latest: dict[str, dict[tuple[str, str], dt.date]] = {f: {} for f in pursued}
     for entry in candidate.entries:
         where = entry.visibility if entry.visibility in (PUBLIC, DRAFT) else PRIVATE  # as is_public, is_draft
         for claim in entry.claims:
             sets = claimed.get(claim.framework)
-            if sets is None:
-                continue
-            sets[where].add(claim.item)
-            if where != DRAFT:  # drafts claim nothing yet (Candidate.claims_for)
-                dates = latest[claim.framework]
-                key = (claim.item, claim.level)
-                if dates.get(key, entry.date) <= entry.date:
-                    dates[key] = entry.date
-    return [_progress_row(candidate.slug, frameworks[framework_id], claimed[framework_id],
-                          [Validation(framework_id, item, "", date, level=level)
-                           for (item, level), date in latest[framework_id].items()])
-            for framework_id in pursued]
+            if sets is not None:
+                sets[where].add(claim.item)
+    return [_progress_row(candidate.slug, frameworks[framework_id], claimed[framework_id]) for framework_id in pursued]
 
 
-def _progress_row(slug: str, framework: Framework, claimed: dict[str, set[str]],
-                  hypothetical: list[Validation]) -> dict:
-    decision = decide(framework, hypothetical)
+def _progress_row(slug: str, framework: Framework, claimed: dict[str, set[str]]) -> dict:
+    outside_drafts = claimed[PUBLIC] | claimed[PRIVATE]  # drafts claim nothing yet (Candidate.claims_for)
+    decision = decide_items(framework, tuple(code for code in framework.item_by_code if code in outside_drafts))
     return {"candidate": slug, "framework": framework.id,
             "claimed": len(decision.validated), "items": len(framework.items),
             "claimed_public": len(claimed[PUBLIC]), "claimed_private": len(claimed[PRIVATE]),

@@ -67,9 +67,15 @@ def evaluation_level(framework: Framework, validations: Iterable[Validation]) ->
 def decide(framework: Framework, validations: Iterable[Validation],
            input_levels: Mapping[str, str | None] | None = None) -> Decision:
     """Apply the framework's rule. `input_levels` gives each joint-level input's level."""
-    validations = list(validations)
-    best = validated_items(framework, validations)
-    codes = tuple(best)
+    return decide_items(framework, tuple(validated_items(framework, validations)), input_levels)
+
+
+def decide_items(framework: Framework, codes: tuple[str, ...],
+                 input_levels: Mapping[str, str | None] | None = None) -> Decision:
+    """The rule applied to items taken as validated (`codes`, in framework order): what
+    `decide` does once it has each item's best validation, whose level no rule reads
+    (a joint-level rule takes its levels from `input_levels`)."""
+    best = set(codes)
     rule = framework.rule
     if isinstance(rule, MinItemsRule):
         missing = tuple(item.code for item in framework.items
