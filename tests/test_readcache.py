@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -312,3 +313,18 @@ def test_equal_claims_decode_to_one_shared_object_up_to_a_bound(monkeypatch):
     monkeypatch.setattr(readcache, "_SHARED_MAX", 2)
     beyond = readcache.decode(readcache.encode([Claim("crcne", "1.1"), Claim("crcne", "1.1")]))
     assert beyond == [Claim("crcne", "1.1")] * 2 and len(readcache._shared) == 2  # built, not kept
+
+
+def test_the_workspace_reached_from_inside_and_by_its_path_stays_cached_both_ways(aged: Path, monkeypatch):
+    """`portfolio-gen status` in the folder and `--root /srv/ws` from elsewhere, in turn."""
+    monkeypatch.chdir(aged)
+    load_workspace(Path("."))
+    load_workspace(aged)
+    counter = Counter(monkeypatch)
+    inside, outside = load_workspace(Path(".")), load_workspace(aged)
+    assert counter.folders == [] and counter.parses == 0
+    assert inside.candidate(CAMILLE).folder == Path("candidates", CAMILLE)
+    assert outside.candidate(CAMILLE).folder == aged / "candidates" / CAMILLE
+    shutil.rmtree(aged / "candidates" / "julien-moreau")
+    assert "julien-moreau" not in load_workspace(Path(".")).candidates
+    assert "julien-moreau" not in load_workspace(aged).candidates

@@ -206,14 +206,15 @@ class ReadCache:
         except sqlite3.Error as error:
             self._give_up(error)
 
-    def forget_others(self, kind: str, keep: Iterable[str]) -> None:
-        """Drop the rows of `kind` whose names are not in `keep` (deleted or renamed folders)."""
+    def forget_others(self, kind: str, keep: Iterable[str], within: str = "") -> None:
+        """Drop the rows of `kind` whose names start with `within` and are not in `keep`
+        (deleted or renamed folders)."""
         if self._usable() is None:
             return
         keep = set(keep)
         try:
             names = [row[0] for row in self._connection.execute("SELECT name FROM entries WHERE kind = ?", (kind,))]
-            gone = [(kind, name) for name in names if name not in keep]
+            gone = [(kind, name) for name in names if name.startswith(within) and name not in keep]
             if gone:
                 with self._connection:
                     self._connection.executemany("DELETE FROM entries WHERE kind = ? AND name = ?", gone)

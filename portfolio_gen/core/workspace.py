@@ -104,7 +104,11 @@ def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[
         seen[slug] = folder
     results, fingerprints = _read_candidates(list(seen.values()), frameworks, store, jobs)
     if wanted is None:
-        store.forget_others(CANDIDATE_ROWS, (str(folder) for folder in seen.values()))
+        # Rows are named by the folder as this run spells it (the model holds paths so
+        # spelled): the same workspace reached another way (`--root /srv/ws` and, from
+        # inside it, the default `.`) keeps its own rows instead of deleting these.
+        store.forget_others(CANDIDATE_ROWS, (str(folder) for folder in seen.values()),
+                            within=os.path.join(str(root / CANDIDATES_DIR), ""))
     for (candidate, candidate_problems), fingerprint in zip(results, fingerprints):
         workspace.problems.extend(candidate_problems)
         if candidate is not None:
