@@ -31,10 +31,17 @@ def slug_for(name: str) -> str:
 
 
 def candidate_folders(root: Path) -> list[Path]:
-    """Candidate folders under `root`: every sub-folder holding a candidate.yml."""
-    if not root.is_dir():
+    """Candidate folders under `root`: every sub-folder holding a candidate.yml.
+
+    Listed with scandir and sorted by name (the order of the paths): a stat and a Path
+    comparison per folder took a second on 25,000 candidates, and every command lists them."""
+    try:
+        with os.scandir(root) as scan:
+            names = sorted(entry.name for entry in scan
+                           if not entry.name.startswith((".", "_")) and entry.is_dir())
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return [root / name for name in names]
 
 
 def index_listing(folder: Path) -> tuple[str, str] | None:

@@ -495,7 +495,7 @@ def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
     return hashlib.sha256("\0".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def file_fingerprint(path: Path, now: float | None = None) -> str | None:
+def file_fingerprint(path: str | Path, now: float | None = None) -> str | None:
     """Size, mtime and inode of one file; None if it is missing or too fresh to trust."""
     try:
         stat = os.stat(path)

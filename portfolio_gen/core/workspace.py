@@ -130,14 +130,15 @@ def index_listings(root: Path, slugs: Iterable[str]) -> list[tuple[str, str]]:
     that file is unchanged: every build lists the whole cohort."""
     store = ReadCache.open(root, [LISTING_ROWS])
     listings, fresh = [], []
+    base = str(root / CANDIDATES_DIR)
+    slugs = list(slugs)
+    names = [os.path.join(base, slug, CANDIDATE_FILE) for slug in slugs]  # str(folder / CANDIDATE_FILE)
+    fingerprints = [file_fingerprint(name) for name in names]
     try:
-        for slug in slugs:
-            folder = root / CANDIDATES_DIR / slug
-            name = str(folder / CANDIDATE_FILE)
-            fingerprint = file_fingerprint(folder / CANDIDATE_FILE)
-            cached = store.get(LISTING_ROWS, name, fingerprint) if fingerprint else None
+        for slug, name, fingerprint, cached in zip(slugs, names, fingerprints,
+                                                   store.get_many(LISTING_ROWS, list(zip(names, fingerprints)))):
             if cached is None:
-                cached = (index_listing(folder),)  # a tuple: None (not listed) is worth keeping
+                cached = (index_listing(Path(base, slug)),)  # a tuple: None (not listed) is worth keeping
                 if fingerprint:
                     fresh.append(Stored(LISTING_ROWS, name, fingerprint, cached))
             if cached[0] is not None:

@@ -118,3 +118,14 @@ def test_provided_validations_skip_unchanged_candidates_without_reading_them(sit
     monkeypatch.undo()
     monkeypatch.setenv("SHOW_VALIDATIONS", "0")  # alice's validations withdrawn: her site changes
     assert statuses(site_workspace, validations=changing_validations) == {"alice-durand": BUILT, "bob-smith": SKIPPED}
+
+
+def test_the_unchanged_check_spread_over_processes_skips_and_rebuilds_alike(site_workspace, monkeypatch):
+    """A large cohort's pre-check runs in worker processes: the same verdict per candidate."""
+    monkeypatch.setattr(builder, "PARALLEL_MIN_CHECKS", 0)
+    two = lambda: {r.slug: r.status for r in build_cohort(site_workspace, output=site_workspace / "site", jobs=2)}  # noqa: E731
+    assert two() == {"alice-durand": BUILT, "bob-smith": BUILT}
+    assert two() == {"alice-durand": SKIPPED, "bob-smith": SKIPPED}
+    entry = site_workspace / ALICE_ENTRY
+    entry.write_text(entry.read_text("utf-8").replace("PUBLIC-BODY-TEXT", "EDITED-BODY-TEXT"), "utf-8")
+    assert two() == {"alice-durand": BUILT, "bob-smith": SKIPPED}
