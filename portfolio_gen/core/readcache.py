@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import yaml
 
@@ -116,19 +116,7 @@ class ReadCache:
 
     def get(self, kind: str, name: str, fingerprint: str) -> Any | None:
         """The value stored for `name` under this fingerprint and context, or None."""
-        connection = self._usable()
-        if connection is None:
-            return None
-        try:
-            row = connection.execute(
-                # As blobs whatever their stored type: a text value would fail to decode.
-                "SELECT context, fingerprint, CAST(value AS BLOB), CAST(mac AS BLOB) FROM entries"
-                " WHERE kind = ? AND name = ?",
-                (kind, name)).fetchone()
-        except sqlite3.Error as error:
-            self._give_up(error)
-            return None
-        return self._checked(kind, name, fingerprint, row)
+        return self.get_many(kind, [(name, fingerprint)])[0]
 
     def get_many(self, kind: str, wanted: Sequence[tuple[str, str | None]]) -> list[Any | None]:
         """`get` for each (name, fingerprint), in order, a few hundred names per query: a
@@ -136,14 +124,9 @@ class ReadCache:
         A None fingerprint is a miss, not asked for."""
         found: list[Any | None] = [None] * len(wanted)
         asked = [index for index, (_, fingerprint) in enumerate(wanted) if fingerprint is not None]
-        for start in range(0, len(asked), _NAMES_PER_QUERY):
-            chunk = asked[start:start + _NAMES_PER_QUERY]
-            rows = self._rows(kind, [wanted[index][0] for index in chunk])
-            if rows is None:
-                break
-            for index in chunk:  # decoded chunk by chunk: a cohort's rows are not all held at once
-                name, fingerprint = wanted[index]
-                found[index] = self._checked(kind, name, fingerprint, rows.get(name))
+        for position, row in self._stored_rows(kind, [wanted[index][0] for index in asked]):
+            name, fingerprint = wanted[asked[position]]
+            found[asked[position]] = self._checked(kind, name, fingerprint, row)
         return found
 
     def stored_many(self, kind: str, names: Sequence[str]) -> list[tuple[str, Any] | None]:
@@ -151,17 +134,23 @@ class ReadCache:
         now: for a caller who takes the current ones meanwhile and compares them after.
         Rows are checked against this user's key before they are decoded, as by `get`."""
         found: list[tuple[str, Any] | None] = [None] * len(names)
+        for index, row in self._stored_rows(kind, names):
+            value = self._checked(kind, names[index], row[1], row) if row is not None else None
+            if value is not None:
+                found[index] = (row[1], value)
+        return found
+
+    def _stored_rows(self, kind: str, names: Sequence[str]) -> Iterator[tuple[int, tuple | None]]:
+        """(index in `names`, its row or None), queried a chunk at a time and yielded before
+        the next chunk is read, so that a cohort's rows are never all held at once; stops
+        early when the database cannot be read."""
         for start in range(0, len(names), _NAMES_PER_QUERY):
             chunk = names[start:start + _NAMES_PER_QUERY]
             rows = self._rows(kind, list(chunk))
             if rows is None:
-                break
+                return
             for offset, name in enumerate(chunk):
-                row = rows.get(name)
-                value = self._checked(kind, name, row[1], row) if row is not None else None
-                if value is not None:
-                    found[start + offset] = (row[1], value)
-        return found
+                yield start + offset, rows.get(name)
 
     def _rows(self, kind: str, names: list[str]) -> dict[str, tuple] | None:
         connection = self._usable()
@@ -169,6 +158,7 @@ class ReadCache:
             return None
         try:
             return {row[0]: row[1:] for row in connection.execute(
+                # As blobs whatever their stored type: a text value would fail to decode.
                 "SELECT name, context, fingerprint, CAST(value AS BLOB), CAST(mac AS BLOB) FROM entries"
                 f" WHERE kind = ? AND name IN ({', '.join('?' * len(names))})", (kind, *names))}
         except sqlite3.Error as error:

@@ -191,7 +191,7 @@ def _cached_reads(folders: list[Path], store: ReadCache,
     names = [str(folder) for folder in folders]
     workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1)
     if workers <= 1 or len(folders) < PARALLEL_MIN_FINGERPRINTS:
-        fingerprints = [folder_fingerprint(folder) for folder in folders]
+        fingerprints = _fingerprints(folders)
         return fingerprints, store.get_many(CANDIDATE_ROWS, list(zip(names, fingerprints)))
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         taking = pool.submit(_fingerprints, folders)

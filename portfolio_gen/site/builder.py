@@ -387,7 +387,7 @@ def _unchanged_many(slugs: list[str], settings: BuildSettings, jobs: int | None)
 
 
 def _unchanged(slug: str, settings: BuildSettings) -> bool:
-    """The stat-based pre-check, in the parent process: no worker started for nothing."""
+    """The stat-based pre-check, before any build: no build worker started for nothing."""
     folder = settings.root / CANDIDATES_DIR / slug
     provided = settings.validations(slug) if settings.validations is not None else None
     return is_up_to_date(folder, settings.output / slug, read_record(settings.records, slug), settings.shared,
