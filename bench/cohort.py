@@ -52,10 +52,10 @@ def sign_cohort(root: Path, now: dt.datetime) -> int:
     from portfolio_gen.core.registry import load_registry
     from portfolio_gen.core.settings import load_settings
     from portfolio_gen.core.workspace import load_workspace
-    from portfolio_gen.credentials.issuing import SigningRequest, issue_item_validations
+    from portfolio_gen.institution.issuing import SigningRequest, issue_item_validations
     from portfolio_gen.credentials.loader import DocumentLoader
-    from portfolio_gen.credentials.registry_credential import sign_registry
-    from portfolio_gen.credentials.revocation import publish_status_list
+    from portfolio_gen.institution.registry_credential import sign_registry
+    from portfolio_gen.institution.revocation import publish_status_list
     from portfolio_gen.demo import publish_identities
 
     shutil.copyfile(REPO / "portfolio-gen.yml", root / "portfolio-gen.yml")

@@ -17,14 +17,15 @@ from pathlib import Path
 
 import yaml
 
-from .credentials import commission, dids, keys
-from .credentials.issuing import SigningRequest, issue_item_validations
-from .credentials.manifest import sign_manifest
-from .credentials.registry_credential import candidate_emails, sign_registry
-from .credentials.revocation import publish_status_list
+from .credentials import dids, keys
+from .institution import commission
+from .institution.issuing import SigningRequest, issue_item_validations
+from .institution.manifest import sign_manifest
+from .institution.registry_credential import candidate_emails, sign_registry
+from .institution.revocation import publish_status_list
 from .credentials.presentation import sign_presentation
-from .credentials.results import sign_result
-from .credentials.trust import DID_DOCUMENT_FILE, assess_candidate, workspace_context
+from .institution.results import sign_result
+from .institution.trust import DID_DOCUMENT_FILE, assess_candidate, workspace_context
 from .core.files import write_atomic
 from .core.model import EvaluationRequest
 from .core.records import write_request

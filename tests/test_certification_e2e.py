@@ -160,7 +160,7 @@ def test_validations_from_outside_the_registry_are_refused_then_untrusted(hostil
     # ... and one made anyway, outside the tool, is reported untrusted, never counted.
     from portfolio_gen.core.settings import load_settings
     from portfolio_gen.credentials import keys
-    from portfolio_gen.credentials.issuing import SigningRequest, issue_item_validations
+    from portfolio_gen.institution.issuing import SigningRequest, issue_item_validations
     issue_item_validations(load_workspace(hostile), load_settings(hostile),
                            SigningRequest("julien-moreau", entry, (refs[0],), key),
                            keys.load_private_key(key_file, None), checked=False)
@@ -176,7 +176,7 @@ def test_a_registry_not_signed_by_the_institution_trusts_nobody(hostile: Path):
     from portfolio_gen.credentials import dids, keys, proofs
     from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
     from portfolio_gen.credentials.loader import DocumentLoader
-    from portfolio_gen.credentials.registry_credential import REGISTRY_CREDENTIAL_FILE, build_registry_credential
+    from portfolio_gen.institution.registry_credential import REGISTRY_CREDENTIAL_FILE, build_registry_credential
     settings = load_settings(hostile)
     marie = keys.load_private_key(hostile / "keys/marie.key.pem", None)
     forged = proofs.sign(build_registry_credential(load_registry(hostile, load_workspace(hostile).frameworks),
@@ -251,7 +251,7 @@ def test_a_certificate_not_signed_by_the_institution_is_untrusted(hostile: Path)
     issuer, method = dids.signer(key, None)
     award["issuer"] = openbadges.IssuerProfile(issuer, "Marie Dupont").as_json()
     # A status entry, so that what refuses it is the issuer, not a missing entry.
-    from portfolio_gen.credentials.revocation import status_list_url
+    from portfolio_gen.institution.revocation import status_list_url
     from portfolio_gen.credentials.status import status_entry
     award["credentialStatus"] = status_entry(status_list_url(load_settings(hostile)), 7)
     forged = proofs.sign(award, key, method, suite=EDDSA_RDFC_2022, loader=DocumentLoader())

@@ -19,7 +19,7 @@ from conftest import run_cli
 from portfolio_gen.core.model import Candidate, Pursuit
 from portfolio_gen.core.problems import InputError
 from portfolio_gen.core.publishing import candidate_card, candidate_from_card
-from portfolio_gen.credentials.cohort_sites import read_sites_file
+from portfolio_gen.institution.cohort_sites import read_sites_file
 
 # Figures no site publishes the files of: said unavailable, never compared.
 UNAVAILABLE_ROW_FIELDS = {"entry_level", "level_gain"}

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from conftest import run_cli
-from portfolio_gen.credentials.verify_site import MANIFEST, HttpSource, verify_site
+from portfolio_gen.institution.verify_site import MANIFEST, HttpSource, verify_site
 
 
 @pytest.fixture(scope="module")

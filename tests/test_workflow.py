@@ -116,7 +116,7 @@ def test_pix_edu_results_feed_the_joint_level(workspace: Path, crcne):
 
     from portfolio_gen.credentials.dids import DidResolver
     from portfolio_gen.credentials.loader import DocumentLoader
-    from portfolio_gen.credentials.results import judged_results
+    from portfolio_gen.institution.results import judged_results
 
     crcne_workspace(workspace)
     csv_file = workspace / "pix.csv"

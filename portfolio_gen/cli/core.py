@@ -385,10 +385,10 @@ def refusals_of(candidate: Candidate, framework_id: str) -> list[dict]:
 
 def counted_validations(ctx: Context, workspace) -> dict | None:
     """Validations that count, per candidate; None before the institution signs its registry."""
-    from ..credentials.registry_credential import REGISTRY_CREDENTIAL_FILE
+    from ..institution.registry_credential import REGISTRY_CREDENTIAL_FILE
     if not (ctx.root / REGISTRY_CREDENTIAL_FILE).exists():
         return None
-    from ..credentials.trust import candidate_validations  # loaded only when there is something to verify
+    from ..institution.trust import candidate_validations  # loaded only when there is something to verify
     return candidate_validations(ctx.root, workspace)
 
 

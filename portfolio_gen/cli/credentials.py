@@ -157,7 +157,7 @@ def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: 
          evaluator_name: str, level: str, comment: str, valid_until, issuer: str | None,
          cryptosuite: str, reconsider: bool, passphrase_file: Path | None) -> None:
     """Sign one Open Badge per ITEM (framework:code) validated in ENTRY of candidate SLUG."""
-    from ..credentials.issuing import SigningRequest, issue_item_validations
+    from ..institution.issuing import SigningRequest, issue_item_validations
     from ..core.problems import InputError
     from ..core.settings import load_settings
 
@@ -251,7 +251,7 @@ def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: dict[str,
                  as_json: bool) -> None:
     from ..credentials.dids import DidResolver
     from ..credentials.loader import DocumentLoader, fetch_json
-    from ..credentials.trust import verify_file_trusting
+    from ..institution.trust import verify_file_trusting
 
     resolver = DidResolver(did_documents, fetch=fetch_json if allow_network else None)
     options = {"resolver": resolver, "loader": DocumentLoader(), "evidence_files": local_evidence(ctx)}
@@ -278,7 +278,7 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents:
                  trusted: list[str], allow_network: bool, email: str | None, as_json: bool) -> None:
     """verify on published sites: one report per candidate site found."""
     from ..credentials.loader import fetch_json
-    from ..credentials.verify_site import (HttpSource, flag_registries_seen_before, flag_replayed_registries,
+    from ..institution.verify_site import (HttpSource, flag_registries_seen_before, flag_replayed_registries,
                                            site_sources, verify_site)
 
     if files:
@@ -365,7 +365,7 @@ def present(ctx: Context, slug: str, key_file: Path, challenge: str, domain: str
             passphrase_file: Path | None) -> None:
     """Sign a Verifiable Presentation of SLUG's credentials that count, with the candidate's key."""
     from ..credentials.presentation import PresentationError, sign_presentation
-    from ..credentials.trust import assess_candidate, workspace_context
+    from ..institution.trust import assess_candidate, workspace_context
     from ..core.files import write_atomic
     from ..core.problems import InputError
 
@@ -465,7 +465,7 @@ institution_key_option = click.option(
 def revoke(ctx: Context, credential_file: Path, reason: str, key_file: Path,
            passphrase_file: Path | None) -> None:
     """Revoke a credential: set its bit in the status list and re-sign the list."""
-    from ..credentials import revocation
+    from ..institution import revocation
     from ..credentials.status import StatusListError
     from ..credentials.verify import read_credential
     from ..core.problems import InputError
@@ -520,7 +520,7 @@ def _sign_status_list(ctx: Context, only_if_due: bool, key_file: Path, valid_day
     """status-list publish, or refresh (`only_if_due`), which leaves a fresh list alone."""
     import datetime as dt
 
-    from ..credentials import revocation
+    from ..institution import revocation
     from ..core.problems import InputError
 
     settings = settings_or_exit(ctx)

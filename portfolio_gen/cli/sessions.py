@@ -39,7 +39,7 @@ def _session_or_exit(ctx: Context, name: str) -> Session:
 
 
 def _context_or_exit(ctx: Context, workspace):
-    from ..credentials.trust import workspace_context
+    from ..institution.trust import workspace_context
     try:
         return workspace_context(ctx.root, workspace)
     except InputError as error:
@@ -54,7 +54,7 @@ def _context_or_exit(ctx: Context, workspace):
 def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) -> None:
     """Prepare a session: every candidate pursuing FRAMEWORK and not yet certified in it,
     ready by its rule or not and why."""
-    from ..credentials.trust import CERTIFICATE, assess_candidate, with_counted_results
+    from ..institution.trust import CERTIFICATE, assess_candidate, with_counted_results
     from ..decisions.sessions import prepare_session
     date = _date_or_exit(ctx, date_text, "--date")
     workspace = workspace_or_exit(ctx)
@@ -115,7 +115,7 @@ def _awarded_framework(credential: dict | None) -> str | None:
 def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, comment: str, override: str,
                    key_file: Path | None, passphrase_file: Path | None) -> None:
     """Record the jury's decision for SLUG; a certificate or attestation is issued as by `certify`."""
-    from ..credentials.minutes import record_decision
+    from ..institution.minutes import record_decision
     session = _session_or_exit(ctx, session_name)
     workspace = workspace_or_exit(ctx)
     context = _context_or_exit(ctx, workspace)
@@ -136,7 +136,7 @@ def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, com
 @pass_context
 def session_minutes(ctx: Context, session_name: str, key_file: Path | None, passphrase_file: Path | None) -> None:
     """Sign the session's minutes as a whole (first time), then write them as a printable page."""
-    from ..credentials.minutes import minutes_path, minutes_page_path, sign_minutes
+    from ..institution.minutes import minutes_path, minutes_page_path, sign_minutes
     from ..core.files import write_atomic
     from ..site.minutes import render_minutes
     session = _session_or_exit(ctx, session_name)
@@ -175,7 +175,7 @@ def session_verify(ctx: Context, session_name: str) -> None:
 
 
 def _verified_minutes_or_exit(ctx: Context, session: Session, context):
-    from ..credentials.minutes import MinutesError, minutes_path, read_minutes
+    from ..institution.minutes import MinutesError, minutes_path, read_minutes
     if not minutes_path(session).exists():
         fail_with([Problem("session.not_signed", None, None, {"session": session.id})], ctx)
     try:

@@ -58,7 +58,7 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
 def _stale_manifest(root: Path) -> list[Problem]:
     """A signed manifest that no longer matches the settings or frameworks is not
     published (candidate repositories could not be made from it): say what to re-sign."""
-    from ..credentials.manifest import MANIFEST_FILE, stale_manifest_files
+    from ..institution.manifest import MANIFEST_FILE, stale_manifest_files
 
     if not (root / MANIFEST_FILE).is_file():
         return []

@@ -36,7 +36,7 @@ def _sites_options(function):
 
 
 def _registry_or_exit(ctx: Context, workspace) -> Registry:
-    from ..credentials.registry_credential import workspace_registry  # evaluators.yml, or a candidate repository's signed copy
+    from ..institution.registry_credential import workspace_registry  # evaluators.yml, or a candidate repository's signed copy
     try:
         return workspace_registry(ctx.root, workspace.frameworks)
     except InputError as error:
@@ -45,7 +45,7 @@ def _registry_or_exit(ctx: Context, workspace) -> Registry:
 
 def _validations(ctx: Context, workspace, trusted_only: bool = True) -> dict:
     """Validations per candidate, from the verified credentials in their folders."""
-    from ..credentials.trust import candidate_validations  # the credential layer, loaded only when needed
+    from ..institution.trust import candidate_validations  # the credential layer, loaded only when needed
     return candidate_validations(ctx.root, workspace, trusted_only)
 
 
@@ -115,7 +115,7 @@ def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], eva
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
-    from ..credentials.issuing import refusal_problems  # the credential layer, loaded only when needed
+    from ..institution.issuing import refusal_problems  # the credential layer, loaded only when needed
     try:
         problems = refusal_problems(workspace, candidate, evaluator, chosen)
         if problems:
@@ -136,8 +136,8 @@ def _sign_results(ctx: Context, workspace, results: list, private_key) -> None:
     """Sign each (slug, result) with `private_key` once the registry is seen to authorise
     its holder for every framework concerned today; nothing is written otherwise."""
     from ..credentials.dids import did_key
-    from ..credentials.issuing import signing_registry
-    from ..credentials.results import sign_result
+    from ..institution.issuing import signing_registry
+    from ..institution.results import sign_result
     from ..core.registry import untrusted_reason
 
     signer_id, today = did_key(private_key.public_key()), dt.date.today()
@@ -315,12 +315,12 @@ def report(ctx: Context, slugs: tuple[str, ...], output_format: str, html_dir: P
     workspace = workspace_or_exit(ctx, only=slugs or None)
     today = _day_or_exit(ctx, as_of)
     _filters_or_exit(ctx, workspace.frameworks, workspace.candidates.values(), filters)
-    from ..credentials.registry_credential import has_registry  # a candidate repository: the signed one
+    from ..institution.registry_credential import has_registry  # a candidate repository: the signed one
     registry = _registry_or_exit(ctx, workspace) if has_registry(ctx.root) else None
     validations: dict = {}
     candidates = [c for c in workspace.candidates.values() if filters.keeps_candidate(c)]
     if registry:
-        from ..credentials.trust import validations_in, with_counted_results, workspace_context
+        from ..institution.trust import validations_in, with_counted_results, workspace_context
         context = workspace_context(ctx.root, workspace)  # once: building one verifies the registry
         validations = validations_in(context, candidates)
         candidates = with_counted_results(context, candidates)
@@ -374,7 +374,7 @@ def _report_json(data: dict) -> str:
 # --- report and audit from the published sites (issue 12: the cohort without a monorepo) ---
 
 def _cohort_sites_or_exit(ctx: Context, sites_file: Path, allow_network: bool):
-    from ..credentials.cohort_sites import read_cohort_sites
+    from ..institution.cohort_sites import read_cohort_sites
     try:
         return read_cohort_sites(sites_file, ctx.root, allow_network=allow_network)
     except InputError as error:
@@ -385,7 +385,7 @@ def _report_from_sites(ctx: Context, sites_file: Path, allow_network: bool, slug
                        html_dir: Path | None, output_format: str) -> None:
     """`report` from the credentials the sites publish: the figures that rest on files no
     site publishes are None and said unavailable (JSON), or "n/a" and said on stderr (CSV)."""
-    from ..credentials.cohort_sites import sites_json, sites_report
+    from ..institution.cohort_sites import sites_json, sites_report
     for option, value in (("--html", html_dir), ("--phase", filters.phase)):
         if value:
             fail_with([Problem("report.sites.option", None, None, {"option": option})], ctx)
@@ -501,7 +501,7 @@ def registry_group() -> None:
 def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
     """Sign evaluators.yml with the institution's key into registry.json (version one above
     the last), to publish with the sites."""
-    from ..credentials.registry_credential import candidate_emails, sign_registry
+    from ..institution.registry_credential import candidate_emails, sign_registry
     workspace = workspace_or_exit(ctx, only=[])
     registry = _registry_or_exit(ctx, workspace)
     settings = _settings_or_exit(ctx)
@@ -527,8 +527,8 @@ def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file
 def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str,
             passphrase_file: Path | None) -> None:
     """Apply the framework's rule to SLUG's trusted validations; issue a certificate or an attestation."""
-    from ..credentials import commission
-    from ..credentials.trust import workspace_context
+    from ..institution import commission
+    from ..institution.trust import workspace_context
     workspace = workspace_or_exit(ctx)
     context = workspace_context(ctx.root, workspace)
     key = _private_key(ctx, key_file, passphrase_file)
@@ -554,7 +554,7 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool, sites_file: Path 
 
     Exit 1 when any credential does not count, so a commission notices before it sits.
     """
-    from ..credentials.trust import VALID, assess_candidates, workspace_context
+    from ..institution.trust import VALID, assess_candidates, workspace_context
     if sites_file is not None:
         _audit_sites(ctx, sites_file, allow_network, slugs, as_json)
         return
@@ -612,7 +612,7 @@ def _audit_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tup
                  as_json: bool) -> None:
     """`audit` over the credentials the listed sites publish; exit 1 when any does not
     count, a site could not be read, or a site has a problem (registry, manifest)."""
-    from ..credentials.cohort_sites import credential_rows, shared_status_indices, sites_json
+    from ..institution.cohort_sites import credential_rows, shared_status_indices, sites_json
     cohort = _cohort_sites_or_exit(ctx, sites_file, allow_network)
     rows = [{**row, "reason": _reason_text(ctx, row["reason"])} for row in credential_rows(cohort)
             if not slugs or row["candidate"] in slugs]

@@ -7,7 +7,7 @@ registry, taken from the institution's published site once its signature checked
 written, so that `check` reports a pinned file edited by hand (a framework "adjusted",
 a did.json with another key) instead of letting it decide anything, and `institution
 update` knows what it replaces. Digests only: the signature itself is the credential
-layer's business (credentials/manifest.py).
+layer's business (institution/manifest.py).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..core.files import sha256_file
 from ..core.problems import InputError, Problem
 from ..core.records import write_refusal
-from ..credentials.issuing import SigningRequest, issue_item_validations, plan_items
+from ..institution.issuing import SigningRequest, issue_item_validations, plan_items
 from .queue import blocked_reason, judge, pending
 from .session import ReviewSession
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..credentials.revocation import ALLOCATIONS
+from ..institution.revocation import ALLOCATIONS
 from .decide import Written
 
 

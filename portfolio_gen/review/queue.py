@@ -16,7 +16,7 @@ from ..core.files import sha256_file
 from ..core.model import Candidate, Entry, EvaluationRequest, Evidence, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
 from ..core.workspace import Workspace
-from ..credentials.trust import UNTRUSTED, VALID, assess_candidate, workspace_context
+from ..institution.trust import UNTRUSTED, VALID, assess_candidate, workspace_context
 from ..decisions.workflow import PendingItem, candidate_decision, pending_for
 from ..site.render import entry_html
 from ..site.structure import localized

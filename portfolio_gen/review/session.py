@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.problems import InputError, Problem
 from ..core.registry import REGISTRY_FILE, Evaluator, Registry
-from ..credentials.registry_credential import workspace_registry
+from ..institution.registry_credential import workspace_registry
 from ..core.settings import Settings, load_settings
 from ..core.workspace import Workspace, load_workspace
 from ..credentials.dids import did_key

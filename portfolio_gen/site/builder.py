@@ -38,8 +38,8 @@ from ..core.problems import InputError, Problem
 from ..core.settings import load_settings
 from ..core.workspace import CANDIDATES_DIR, framework_files, index_listings
 from ..core.files import write_if_changed
-from ..credentials.manifest import MANIFEST_FILE, published_files, stale_manifest_files
-from ..credentials.revocation import status_list_url
+from ..institution.manifest import MANIFEST_FILE, published_files, stale_manifest_files
+from ..institution.revocation import status_list_url
 from .credentials import (STATUS_LIST_FILE, PublishedCredentials, publish_credentials, publish_root_files,
                           trust_stamp)
 from .institution import build_institution_site

@@ -187,7 +187,7 @@ _contexts: dict[tuple[str, str], object] = {}
 
 def _trust_context(root: Path, frameworks: Mapping[str, Framework]):
     """The workspace's trust context, built once per worker process and trust files state."""
-    from ..credentials import revocation, trust
+    from ..institution import revocation, trust
     from ..credentials.status import StatusListError
     from ..credentials.verify import status_lists, verified_status_list
     from ..core.workspace import Workspace
@@ -209,8 +209,9 @@ def _trust_context(root: Path, frameworks: Mapping[str, Framework]):
 def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[str, Framework],
                         now: dt.datetime | None = None) -> PublishedCredentials:
     """Judge the candidate's credentials and list what their site publishes."""
-    from ..credentials import openbadges, trust
-    from ..credentials.issuing import credential_files
+    from ..credentials import openbadges
+    from ..institution import trust
+    from ..institution.issuing import credential_files
     from ..core.problems import InputError
 
     files = credential_files(candidate) if candidate.folder else []
@@ -248,7 +249,7 @@ def _presentation(candidate: Candidate) -> Path | None:
 
 
 def _view(assessment, site_url: str, language: str) -> CredentialView:
-    from ..credentials.verify_site import describe_credential
+    from ..institution.verify_site import describe_credential
 
     credential = assessment.credential if isinstance(assessment.credential, dict) else {}
     described = describe_credential(credential)

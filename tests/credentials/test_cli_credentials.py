@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.credentials import dids, issuing, keys
+from portfolio_gen.credentials import dids, keys
+from portfolio_gen.institution import issuing
 from portfolio_gen.core.settings import load_settings
 from portfolio_gen.credentials.dids import DidResolver
 from portfolio_gen.core.workspace import load_workspace

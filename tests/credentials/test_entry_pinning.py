@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from portfolio_gen.credentials.issuing import committed_version
+from portfolio_gen.institution.issuing import committed_version
 from portfolio_gen.credentials.openbadges import ENTRY_SOURCE_GENRE, digest_multibase
 
 SLUG = "camille-martin"

@@ -20,15 +20,16 @@ import pytest
 from conftest import run_cli
 from portfolio_gen.core.registry import Registry
 from portfolio_gen.core.settings import load_settings
-from portfolio_gen.credentials import keys, proofs, revocation
+from portfolio_gen.credentials import keys, proofs
+from portfolio_gen.institution import revocation
 from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
 from portfolio_gen.credentials.dids import DidResolutionError, DidResolver, did_web_url, parse_did_web
 from portfolio_gen.credentials.loader import DocumentLoader
-from portfolio_gen.credentials.registry_credential import RegistryCredentialError, verified_signed_registry
+from portfolio_gen.institution.registry_credential import RegistryCredentialError, verified_signed_registry
 from portfolio_gen.credentials.status import StatusListError, check_status, status_entry
 from portfolio_gen.credentials.verify import (REVOKED, UNKNOWN, status_lists, verified_status_list,
                                               verify_credential)
-from portfolio_gen.credentials.verify_site import FolderSource, flag_replayed_registries, verify_site
+from portfolio_gen.institution.verify_site import FolderSource, flag_replayed_registries, verify_site
 
 SLUG = "camille-martin"
 INSTITUTION = "did:web:portfolios.example.org"
@@ -202,7 +203,7 @@ def test_a_site_naming_another_institution_is_untrusted(demo):
 
 
 def test_an_award_file_from_an_institution_not_named_is_untrusted(demo):
-    from portfolio_gen.credentials.trust import verify_file_trusting
+    from portfolio_gen.institution.trust import verify_file_trusting
 
     award = next(p for p in sorted((demo / "candidates" / SLUG / "credentials").glob("*.json"))
                  if read(p)["credentialSubject"]["achievement"]["achievementType"] == "Certificate")
@@ -317,7 +318,7 @@ def test_a_list_off_the_institutions_domain_is_unknown(demo):
 def test_a_registry_older_than_one_seen_is_reported(demo):
     from portfolio_gen.core.registry import load_registry
     from portfolio_gen.core.workspace import load_workspace
-    from portfolio_gen.credentials.registry_credential import sign_registry
+    from portfolio_gen.institution.registry_credential import sign_registry
 
     old = read(demo / "registry.json")
     settings = load_settings(demo)
@@ -338,7 +339,7 @@ def test_a_registry_older_than_one_seen_is_reported(demo):
 def test_a_registry_older_than_one_seen_in_an_earlier_run_is_reported(demo):
     from portfolio_gen.core.registry import load_registry
     from portfolio_gen.core.workspace import load_workspace
-    from portfolio_gen.credentials.registry_credential import sign_registry
+    from portfolio_gen.institution.registry_credential import sign_registry
 
     old = read(demo / "registry.json")
     sign_registry(demo, load_settings(demo), load_registry(demo, load_workspace(demo, only=[]).frameworks),
@@ -408,7 +409,7 @@ def test_a_credential_copied_from_another_portfolio_is_untrusted_with_email(demo
 def test_self_validation_is_found_by_the_registrys_candidate_identity(demo):
     from portfolio_gen.core.registry import load_registry
     from portfolio_gen.core.workspace import load_workspace
-    from portfolio_gen.credentials.registry_credential import candidate_emails, sign_registry
+    from portfolio_gen.institution.registry_credential import candidate_emails, sign_registry
 
     workspace = load_workspace(demo)
     registry = load_registry(demo, workspace.frameworks)

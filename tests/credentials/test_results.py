@@ -16,7 +16,7 @@ from conftest import run_cli
 from portfolio_gen.core.model import ExternalResult
 from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.credentials import keys
-from portfolio_gen.credentials.results import CREDENTIAL_TYPE, result_files, sign_result
+from portfolio_gen.institution.results import CREDENTIAL_TYPE, result_files, sign_result
 
 SLUG = "sofia-benali"  # CRCNÉ, whose level is the lower of the jury's and Pix+Édu's
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.credentials import dids, issuing, keys, openbadges, proofs, revocation
+from portfolio_gen.credentials import dids, keys, openbadges, proofs
+from portfolio_gen.institution import issuing, revocation
 from portfolio_gen.credentials.dids import DidResolver
-from portfolio_gen.credentials.issuing import SigningRequest, issue_item_validations
+from portfolio_gen.institution.issuing import SigningRequest, issue_item_validations
 from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
 from portfolio_gen.credentials.loader import DocumentLoader
 from portfolio_gen.credentials.status import (DEFAULT_BITS, Bitstring, StatusListError, revocation_entry,

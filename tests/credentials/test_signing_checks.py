@@ -15,10 +15,11 @@ from portfolio_gen.core.problems import InputError
 from portfolio_gen.core.records import write_refusal
 from portfolio_gen.core.settings import load_settings
 from portfolio_gen.core.workspace import load_workspace
-from portfolio_gen.credentials import commission, dids, keys, openbadges
-from portfolio_gen.credentials.issuing import (SigningRequest, issue_item_validations, refusal_problems)
-from portfolio_gen.credentials.registry_credential import sign_registry
-from portfolio_gen.credentials.trust import workspace_context
+from portfolio_gen.credentials import dids, keys, openbadges
+from portfolio_gen.institution import commission
+from portfolio_gen.institution.issuing import (SigningRequest, issue_item_validations, refusal_problems)
+from portfolio_gen.institution.registry_credential import sign_registry
+from portfolio_gen.institution.trust import workspace_context
 from portfolio_gen.core.registry import load_registry
 
 from conftest import REPO, run_cli

@@ -13,8 +13,8 @@ import pytest
 
 from portfolio_gen.core.readcache import ReadCache
 from portfolio_gen.core.workspace import load_workspace
-from portfolio_gen.credentials import trust
-from portfolio_gen.credentials.verdicts import VerdictCache
+from portfolio_gen.institution import trust
+from portfolio_gen.institution.verdicts import VerdictCache
 from portfolio_gen.credentials.verify import Verdict
 
 from conftest import age, run_cli
@@ -214,7 +214,7 @@ def test_a_folder_with_a_verdict_near_a_date_is_not_remembered(tmp_path: Path):
 def test_a_tampered_status_list_fails_every_credential_even_from_the_cache(demo: Path, monkeypatch):
     """Cached verdicts hold no status: a status list that no longer verifies is an unknown
     status for every credential (never "not revoked"), without a signature re-verified."""
-    from portfolio_gen.credentials import revocation
+    from portfolio_gen.institution import revocation
 
     before = audit(demo)
     path = demo / revocation.LIST_FILE

@@ -10,7 +10,8 @@ import random
 
 import pytest
 
-from portfolio_gen.credentials import dids, keys, revocation
+from portfolio_gen.credentials import dids, keys
+from portfolio_gen.institution import revocation
 from portfolio_gen.credentials.status import DEFAULT_BITS, Bitstring
 
 from credentials.ob3 import NOW, Evaluator, build, demo, rich_case

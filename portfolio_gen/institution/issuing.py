@@ -26,9 +26,10 @@ from ..core.registry import REGISTRY_FILE, Evaluator, Registry, untrusted_reason
 from ..core.scaffold import is_placeholder_email
 from ..core.settings import Settings
 from ..core.workspace import Workspace
-from . import dids, openbadges, proofs, revocation
-from .cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
-from .loader import DocumentLoader
+from ..credentials import dids, openbadges, proofs
+from . import revocation
+from ..credentials.cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
+from ..credentials.loader import DocumentLoader
 from .registry_credential import has_registry, workspace_registry
 
 CREDENTIALS_DIR = "credentials"

@@ -24,11 +24,12 @@ from ..core.sessions import CERTIFICATE, POSTPONEMENT, JuryDecision, Session, se
 from ..core.settings import Settings
 from ..core.workspace import Workspace
 from ..decisions.sessions import decision_problems
-from . import commission, proofs
-from .cryptosuites import EDDSA_RDFC_2022
-from .dids import DidResolver, signer
-from .loader import DocumentLoader
-from .openbadges import datetime_stamp
+from ..credentials import proofs
+from . import commission
+from ..credentials.cryptosuites import EDDSA_RDFC_2022
+from ..credentials.dids import DidResolver, signer
+from ..credentials.loader import DocumentLoader
+from ..credentials.openbadges import datetime_stamp
 from .registry_credential import inline_context
 from .trust import TrustContext
 

@@ -22,9 +22,10 @@ from ..core.problems import InputError, Problem
 from ..decisions.rules import Decision
 from ..decisions.workflow import candidate_decision
 from ..core.workspace import Workspace
-from . import openbadges, proofs, revocation
-from .cryptosuites import EDDSA_RDFC_2022
-from .dids import check_institution_key, signer
+from ..credentials import openbadges, proofs
+from . import revocation
+from ..credentials.cryptosuites import EDDSA_RDFC_2022
+from ..credentials.dids import check_institution_key, signer
 from .issuing import credentials_folder, recipient_problems
 from .results import SignedResult, judged_results
 from .trust import VALIDATION, Assessment, TrustContext, assess_candidate

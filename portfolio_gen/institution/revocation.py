@@ -32,10 +32,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.files import write_atomic
 from ..core.settings import Settings
-from . import dids, openbadges, proofs
-from .cryptosuites import EDDSA_RDFC_2022
-from .loader import DocumentLoader
-from .status import (DEFAULT_BITS, Bitstring, StatusListError, revocation_entry, status_entry,
+from ..credentials import dids, openbadges, proofs
+from ..credentials.cryptosuites import EDDSA_RDFC_2022
+from ..credentials.loader import DocumentLoader
+from ..credentials.status import (DEFAULT_BITS, Bitstring, StatusListError, revocation_entry, status_entry,
                      status_list_credential)
 
 STATUS_DIR = "status"

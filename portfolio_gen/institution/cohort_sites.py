@@ -27,12 +27,12 @@ from ..core.problems import InputError, Problem
 from ..core.publishing import candidate_from_card
 from ..core.settings import load_settings
 from ..decisions.workflow import cohort_report
-from . import openbadges
-from .dids import DID_DOCUMENT_FILE, parse_did_web
-from .loader import fetch_json
+from ..credentials import openbadges
+from ..credentials.dids import DID_DOCUMENT_FILE, parse_did_web
+from ..credentials.loader import fetch_json
 from .registry_credential import REGISTRY_CREDENTIAL_FILE
 from .revocation import LIST_FILE, allocations
-from .status import revocation_entry
+from ..credentials.status import revocation_entry
 from .trust import ATTESTATION, CERTIFICATE, VALIDATION
 from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, SiteReport, SiteSource, SiteUnavailable,
                           open_site, parse_json, read_json_file, verify_site)

@@ -22,14 +22,15 @@ from ..core.model import Candidate, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
 from ..core.settings import SETTINGS_FILE, Settings, load_settings
 from ..core.workspace import Workspace
-from . import openbadges, revocation
-from .dids import DID_DOCUMENT_FILE, DidResolver
-from .status import StatusListError
+from ..credentials import openbadges
+from . import revocation
+from ..credentials.dids import DID_DOCUMENT_FILE, DidResolver
+from ..credentials.status import StatusListError
 from .issuing import credential_files
-from .loader import DocumentLoader
+from ..credentials.loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verdicts import VerdictCache, checked_evidence
-from .verify import (Verdict, read_credential, status_lists, verified_status_list, verify_credential,
+from ..credentials.verify import (Verdict, read_credential, status_lists, verified_status_list, verify_credential,
                      verify_except_status, with_status)
 
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"

@@ -40,17 +40,17 @@ from ..core.publishing import MANIFEST_FILE, MANIFEST_FILES_DIR, WELL_KNOWN_DID
 from ..core.registry import Registry
 from ..core.settings import SETTINGS_FILE, Settings
 from ..core.workspace import FRAMEWORKS_DIR, framework_files
-from . import proofs
-from .cryptosuites import EDDSA_RDFC_2022
-from .dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver, check_institution_key, parse_did_web, signer, \
+from ..credentials import proofs
+from ..credentials.cryptosuites import EDDSA_RDFC_2022
+from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver, check_institution_key, parse_did_web, signer, \
     under_did_web_domain
-from .loader import DocumentLoader
-from .openbadges import datetime_stamp
+from ..credentials.loader import DocumentLoader
+from ..credentials.openbadges import datetime_stamp
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, inline_context, last_version, \
     verified_signed_registry
 from .revocation import LIST_FILE
-from .status import StatusListError
-from .verify import signed_document_problem, verified_status_list
+from ..credentials.status import StatusListError
+from ..credentials.verify import signed_document_problem, verified_status_list
 from .verify_site import FolderSource, HttpSource, SiteSource, SiteUnavailable, open_site, read_json_file
 
 CREDENTIAL_TYPE = "InstitutionManifestCredential"

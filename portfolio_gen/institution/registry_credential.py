@@ -29,13 +29,13 @@ from ..core.model import Candidate
 from ..core.problems import InputError, Problem
 from ..core.registry import REGISTRY_FILE, Evaluator, Registry, load_registry, registry_from_data, registry_to_data
 from ..core.settings import Settings, load_settings
-from . import proofs
-from .cryptosuites import EDDSA_RDFC_2022
-from .dids import DidResolver
-from .dids import DID_DOCUMENT_FILE, check_institution_key, signer
-from .loader import DocumentLoader
-from .openbadges import datetime_stamp, identity_hash
-from .verify import signed_document_problem
+from ..credentials import proofs
+from ..credentials.cryptosuites import EDDSA_RDFC_2022
+from ..credentials.dids import DidResolver
+from ..credentials.dids import DID_DOCUMENT_FILE, check_institution_key, signer
+from ..credentials.loader import DocumentLoader
+from ..credentials.openbadges import datetime_stamp, identity_hash
+from ..credentials.verify import signed_document_problem
 
 REGISTRY_CREDENTIAL_FILE = "registry.json"  # at the workspace root, published at the site root
 CREDENTIAL_TYPE = "EvaluatorRegistryCredential"

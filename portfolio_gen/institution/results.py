@@ -24,13 +24,13 @@ from ..core.model import Candidate, ExternalResult, Framework
 from ..core.problems import Problem
 from ..core.records import RESULTS_DIR
 from ..core.registry import Registry, untrusted_reason
-from . import proofs
-from .cryptosuites import EDDSA_RDFC_2022
-from .dids import DidResolver, did_key, did_key_verification_method_id
-from .loader import DocumentLoader
-from .openbadges import datetime_stamp
+from ..credentials import proofs
+from ..credentials.cryptosuites import EDDSA_RDFC_2022
+from ..credentials.dids import DidResolver, did_key, did_key_verification_method_id
+from ..credentials.loader import DocumentLoader
+from ..credentials.openbadges import datetime_stamp
 from .registry_credential import inline_context
-from .verify import signed_at, signed_document_problem
+from ..credentials.verify import signed_at, signed_document_problem
 
 CREDENTIAL_TYPE = "ExternalResultCredential"
 CONTEXT = inline_context(CREDENTIAL_TYPE, "ExternalResult", {"result": "externalResult"})

@@ -30,14 +30,14 @@ from typing import Callable, Protocol, Sequence
 from ..core.frameworks import load_frameworks
 from ..core.model import Framework
 from ..core.registry import Registry, untrusted_reason
-from . import openbadges
-from .dids import DidResolutionError, DidResolver, did_web_url, parse_did_web, under_did_web_domain
-from .loader import NETWORK_TIMEOUT_SECONDS, DocumentLoader
-from .presentation import verify_presentation
+from ..credentials import openbadges
+from ..credentials.dids import DidResolutionError, DidResolver, did_web_url, parse_did_web, under_did_web_domain
+from ..credentials.loader import NETWORK_TIMEOUT_SECONDS, DocumentLoader
+from ..credentials.presentation import verify_presentation
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
-from .status import StatusListError
+from ..credentials.status import StatusListError
 from .trust import (ATTESTATION, CERTIFICATE, INVALID, REVOKED, UNTRUSTED, VALID, VALIDATION, kind_of)
-from .verify import UNKNOWN as STATUS_UNKNOWN, verified_status_list, verify_credential
+from ..credentials.verify import UNKNOWN as STATUS_UNKNOWN, verified_status_list, verify_credential
 
 UNKNOWN = "unknown"  # a credential whose revocation status could not be established
 

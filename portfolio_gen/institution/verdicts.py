@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from ..core.readcache import ReadCache, Stored, file_fingerprint
-from .verify import Verdict
+from ..credentials.verify import Verdict
 
 VERDICT_ROWS, FOLDER_ROWS = "verdict", "folder verdicts"
 _FLUSH_EVERY = 500
