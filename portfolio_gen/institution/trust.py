@@ -277,9 +277,9 @@ def workspace_context(root: Path, workspace: Workspace, **verify_options) -> Tru
     except RegistryCredentialError as error:
         problem = f"registry: {error}"
     options = {**_status_options(root, settings, resolver), **verify_options}
-    status_list = root / revocation.LIST_FILE
-    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, status_list,
-                                        root / SETTINGS_FILE], status_list)
+    status_lists = list(revocation.list_files(root).values()) or [root / revocation.LIST_FILE]
+    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, *status_lists,
+                                        root / SETTINGS_FILE], status_lists)
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
                         _EvidenceFiles(settings, workspace.candidates), options, verdicts=verdicts,
                         fingerprints=workspace.fingerprints, frameworks_digest=workspace.frameworks_digest)
@@ -300,24 +300,31 @@ class _EvidenceFiles:
 
 
 def _status_options(root: Path, settings: Settings, resolver: DidResolver) -> dict:
-    """Revocation checking against the workspace's own signed list.
+    """Revocation checking against the workspace's own signed lists (one per signing key,
+    and the old shared one; see `revocation`).
 
-    Before the institution first publishes its list nothing can have been revoked, so
+    Before the institution first publishes its lists nothing can have been revoked, so
     the status is then recorded as unavailable rather than failing every credential;
-    a list that exists but does not verify makes every status entry fail, with why.
+    a list that exists but does not verify makes its status entries fail, with why.
     """
-    path = root / revocation.LIST_FILE
-    if not path.exists():
+    files = revocation.list_files(root)
+    if not files:
         return {"status_list": lambda url: None, "require_status": False}
-    try:
-        trusted = verified_status_list(path, resolver, settings.institution.id)
-    except StatusListError as error:
-        reason = str(error)
+    trusted: dict[str, dict] = {}
+    unusable: dict[str, str] = {}
+    for relative, path in files.items():
+        try:
+            document = verified_status_list(path, resolver, settings.institution.id)
+        except StatusListError as error:
+            unusable[settings.site_base_url + relative] = str(error)
+        else:
+            trusted[document.get("id")] = document
 
-        def unusable(url: str) -> dict:
-            raise StatusListError(reason)
-        return {"status_list": unusable, "require_status": True}
-    return {"status_list": status_lists([trusted]), "require_status": True}
+    def status_list(url: str) -> dict | None:
+        if url in unusable:
+            raise StatusListError(unusable[url])
+        return trusted.get(url)
+    return {"status_list": status_list, "require_status": True}
 
 
 def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool = True) -> dict[str, list[Validation]]:
