@@ -40,10 +40,123 @@ def copy_frameworks(root: Path) -> Path:
     return target
 
 
+# --- the user's home: never the real one, for the whole session (issue 26, finding 5) ----
+#
+# portfolio-gen keeps state in the user's cache (the registries `verify` has seen, the key
+# signing the read cache). A per-test fixture came too late: session- and module-scoped
+# fixtures (the demo, the README tour) ran first, against the real home, and a tour then
+# failed on a machine where another run had written ~/.cache/portfolio-gen. So the home
+# and every XDG folder are replaced when pytest starts, before any fixture, and every
+# subprocess inherits the replacement; the run fails if the real ones changed.
+
+HOME_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+# The harness's own settings, not the tool's: kept. Every other PORTFOLIO_GEN_* (the
+# passphrase, the language...) is the user's, and would change what the tests see.
+HARNESS_VARIABLES = ("PORTFOLIO_GEN_NPM_CACHE",)
+# Toolchains the tests run, where the user installed them (pyenv's shims find Python
+# through $HOME; npm keeps the packages the interop tests install): pointed at explicitly,
+# so replacing $HOME does not break them. None of them holds portfolio-gen's state.
+TOOLCHAINS = {"PYENV_ROOT": ".pyenv", "CARGO_HOME": ".cargo", "RUSTUP_HOME": ".rustup",
+              "NPM_CONFIG_USERCONFIG": ".npmrc", "NPM_CONFIG_CACHE": ".npm"}
+# Written by people's own shells and REPLs while a long run goes on: not the tests'.
+HISTORY_FILES = {".bash_history", ".python_history", ".lesshst", ".viminfo", ".node_repl_history",
+                 ".sqlite_history", ".wget-hsts", ".zsh_history"}
+_saved_environment: dict[str, str | None] = {}
+_real_home_state: dict[str, tuple] = {}
+_session_home: list[Path] = []
+
+
+def real_home_state(home: Path, xdg: dict[str, str | None]) -> dict[str, tuple]:
+    """What the guard compares: every file of portfolio-gen's folders in the real home
+    (size, mtime, digest), and the real home's own entries (files by size and mtime)."""
+    import hashlib
+
+    folders = {home / ".cache", home / ".config", home / ".local" / "share", home / ".local" / "state"}
+    folders |= {Path(value) for value in xdg.values() if value}
+    state: dict[str, tuple] = {}
+    for folder in folders:
+        for directory, _, names in os.walk(folder / "portfolio-gen"):
+            for name in names:
+                path = Path(directory, name)
+                try:
+                    data, info = path.read_bytes(), path.stat()
+                except OSError as error:
+                    state[str(path)] = ("unreadable", str(error))
+                    continue
+                state[str(path)] = (info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    try:
+        entries = list(os.scandir(home))
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.name in HISTORY_FILES:
+            continue
+        stat_result = entry.stat(follow_symlinks=False)
+        state[entry.path] = ("dir",) if entry.is_dir(follow_symlinks=False) else \
+            (stat_result.st_size, stat_result.st_mtime_ns)
+    return state
+
+
+def pytest_configure(config) -> None:
+    """Before collection and every fixture: a home of the session's own, with empty XDG
+    folders and a git identity, and no PORTFOLIO_GEN_* setting of the user's."""
+    import tempfile
+
+    real_home = Path(os.environ.get("HOME") or Path.home())
+    _saved_environment.update({name: os.environ.get(name) for name in os.environ
+                               if name.startswith("PORTFOLIO_GEN_")})
+    _saved_environment.update({name: os.environ.get(name) for name in (*HOME_VARIABLES, *TOOLCHAINS)})
+    _real_home_state.update(real_home_state(real_home, {n: os.environ.get(n) for n in HOME_VARIABLES[1:]}))
+    home = Path(tempfile.mkdtemp(prefix="portfolio-gen-tests-home-"))
+    _session_home.append(home)  # removed at the end of the session
+    for name, relative in TOOLCHAINS.items():
+        if not os.environ.get(name) and (real_home / relative).exists():
+            os.environ[name] = str(real_home / relative)
+    for name in [n for n in os.environ if n.startswith("PORTFOLIO_GEN_") and n not in HARNESS_VARIABLES]:
+        del os.environ[name]
+    os.environ["HOME"] = str(home)
+    for name, relative in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"),
+                           ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
+        (home / relative).mkdir(parents=True)
+        os.environ[name] = str(home / relative)
+    # git commits in the tests need an identity; the user's ~/.gitconfig is not read.
+    (home / ".gitconfig").write_text("[user]\n\tname = portfolio-gen tests\n\temail = tests@example.org\n")
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Fail the run if anything of portfolio-gen's in the real home (or the home's own
+    entries) changed while the tests ran: the isolation above leaked."""
+    real_home = Path(_saved_environment.get("HOME") or Path.home())
+    xdg = {name: _saved_environment.get(name) for name in HOME_VARIABLES[1:]}
+    after = real_home_state(real_home, xdg)
+    changed = sorted(path for path in _real_home_state.keys() | after.keys()
+                     if _real_home_state.get(path) != after.get(path))
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the tests changed the real home: " + ", ".join(changed)
+        if reporter is not None:
+            reporter.write_line(message, red=True, bold=True)
+        else:
+            print(message, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config) -> None:
+    for name, value in _saved_environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    for home in _session_home:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path: Path, monkeypatch) -> None:
-    """Each test its own user cache: `verify` remembers the newest registry it saw of an
-    institution, and every demo is the same institution."""
+    """Each test its own user cache too, inside the session's home: `verify` remembers the
+    registries it saw, and the copies of one demo share its keys, so a test that signs a
+    newer registry would otherwise make another test's copy look replayed. Independence
+    between tests, not isolation from the real home (the session gives that)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
 
 

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from conftest import run_cli
+from portfolio_gen.core.settings import load_settings
 
 INSTITUTION = "did:web:portfolios.example.org"
 EMAIL = "elise.durand@example.fr"
@@ -70,10 +71,16 @@ def test_the_candidates_own_publishing_url_replaces_the_institutions(institution
     target = tmp_path / "elise"
     made = make_repository(institution / "site", target, "--site-base-url", "https://elise.example.io/portfolio")
     assert made.returncode == 0, made.stderr
-    settings = yaml.safe_load((target / "portfolio-gen.yml").read_text("utf-8"))
-    assert settings["site_base_url"] == "https://elise.example.io/portfolio/"
-    assert settings["achievements_base_url"] == "https://portfolios.example.org/referentiels/"
-    assert settings["institution"]["id"] == INSTITUTION
+    # The settings stay the institution's, byte for byte (their signature holds); her
+    # address is in the lock, and the verifier and status list stay the institution's.
+    assert (target / "portfolio-gen.yml").read_bytes() == (institution / "portfolio-gen.yml").read_bytes()
+    assert json.loads((target / "institution.lock").read_text("utf-8"))["site_base_url"] == \
+        "https://elise.example.io/portfolio/"
+    settings = load_settings(target)
+    assert settings.site_url(SLUG) == "https://elise.example.io/portfolio/elise-durand/"
+    assert settings.achievement_id("c2i2e", "A1.1") == "https://portfolios.example.org/referentiels/c2i2e/A1.1"
+    assert settings.verifier_url == "https://portfolios.example.org/verify/"
+    assert settings.institution.id == INSTITUTION
     assert cli(target, "check").returncode == 0
 
 

@@ -91,3 +91,26 @@ def test_the_demo_attestation_says_it_is_one_and_verify_labels_it_so(built_demo:
     text = run_cli("verify", str(built_demo / "site/julien-moreau")).stdout
     assert "ATTESTED   attestation of items acquired in c2i2e, NOT the certificate" in text
     assert "CERTIFIED  attestation" not in text
+
+
+def test_a_second_demo_with_fresh_keys_verifies_with_the_same_user_cache(built_demo: Path, tmp_path: Path):
+    """Two demos on one machine share the did:web but not the keys; the verifier's memory
+    counts registry versions per key, so the second is not taken for a replay of the first,
+    even after the first signed a newer registry (issue 26, finding 5). Every `run_cli`
+    of a test shares its user cache ($XDG_CACHE_HOME)."""
+    slug = "sofia-benali"
+    first = Path(shutil.copytree(built_demo, tmp_path / "first", symlinks=True))
+    assert run_cli("registry", "sign", "--key", "keys/institution.key.pem", cwd=first).returncode == 0
+    shutil.copyfile(first / "registry.json", first / "site" / slug / "registry.json")
+    verified = run_cli("verify", f"site/{slug}", cwd=first)
+    assert verified.returncode == 0, verified.stdout[-3000:]
+    assert "registry version 2" in verified.stdout
+
+    second = tmp_path / "second"
+    assert run_cli("demo", str(second), cwd=REPO).returncode == 0
+    assert (second / "keys/institution.key.pem").read_bytes() != (first / "keys/institution.key.pem").read_bytes()
+    again = run_cli("verify", f"site/{slug}", cwd=second)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert "registry version 1" in again.stdout and "older than" not in again.stdout
+    last = again.stdout.strip().splitlines()[-1]
+    assert last.endswith("everything verified"), last

@@ -130,7 +130,8 @@ def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     """Validate the frameworks and every candidate (or only SLUGS); report all problems at once."""
     workspace = load_workspace(ctx.root, only=slugs or None)
     # A candidate repository's copy of the institution's files must be the one pinned.
-    workspace.problems.extend(pinned_problems(ctx.root) + settings_warnings(ctx.root, workspace))
+    workspace.problems.extend(pinned_problems(ctx.root) + settings_warnings(ctx.root, workspace)
+                              + _institution_problems(ctx.root, workspace))
     errors = workspace.errors
     if as_json:
         click.echo(json.dumps({
@@ -147,6 +148,21 @@ def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
         click.echo(summary)
     if errors:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _institution_problems(root: Path, workspace) -> list[Problem]:
+    """Where the working tree differs from what the institution signed, each file said once
+    (a pinned file edited by hand is already reported by the lock's check)."""
+    from ..core.settings import SETTINGS_FILE
+    from ..institution.context import institution_problems
+    if not (root / SETTINGS_FILE).exists():
+        return []
+    try:
+        found = institution_problems(root)
+    except InputError:
+        return []  # unreadable settings or lock: reported by the checks beside this one
+    named = {p.file for p in workspace.problems}
+    return [p for p in found if p.file is None or p.file not in named]
 
 
 def settings_warnings(root: Path, workspace) -> list[Problem]:
@@ -420,3 +436,30 @@ def _progress_row(slug: str, framework: Framework, claimed: dict[str, set[str]])
             "required": decision.required or None,
             "claims_cover_rule": decision.met if decision.required else None,
             "mandatory_missing": list(decision.missing_mandatory)}
+
+
+def institution_site_options(function):
+    """`--institution-site` and `--allow-network`, for the commands that sign."""
+    function = click.option("--allow-network", is_flag=True,
+                            help="With an https --institution-site (or lock source): read it over the network.")(function)
+    return click.option("--institution-site", default=None, metavar="SITE",
+                        help="The institution's published site (a folder, or its https URL): its did.json is "
+                             "what the files here are checked against. Default: in a candidate repository, "
+                             "the site it was made from; in the institution's workspace, its own files.")(function)
+
+
+def signed_institution_or_exit(ctx: Context, *, signer=None, site: str | None = None, allow_network: bool = False,
+                               settings_required: bool = True):
+    """The command's institution context, or exit 2 naming every file that differs from
+    what the institution signed (institution/context.py): nothing is signed then.
+    `settings_required=False`: None in a workspace without settings (a did:key signer's
+    results need no institution of their own)."""
+    from ..core.pinning import LOCK_FILE
+    from ..core.settings import SETTINGS_FILE
+    from ..institution.context import signing_institution
+    if not settings_required and not (ctx.root / SETTINGS_FILE).exists() and not (ctx.root / LOCK_FILE).exists():
+        return None
+    try:
+        return signing_institution(ctx.root, signer=signer, site=site, allow_network=allow_network)
+    except InputError as error:
+        fail_with(error.problems, ctx)

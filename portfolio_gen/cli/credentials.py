@@ -190,7 +190,7 @@ def end_of_day_utc(moment):
 
 
 @main.command()
-@click.argument("targets", metavar="FILE|SITE_DIR|URL...", nargs=-1, required=True)
+@click.argument("targets", metavar="FILE|SITE_DIR|URL...", nargs=-1)
 @click.option("--did-document", "did_documents", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A did.json for did:web issuers (repeatable); did:key needs none.")
@@ -206,14 +206,23 @@ def end_of_day_utc(moment):
 @click.option("--institution", "institutions", multiple=True,
               help="An institution you trust (its DID, repeatable); with --did-document files, those DIDs "
                    "too. Default: this workspace's institution. A site naming another one is untrusted.")
+@click.option("--forget-registry", "forget", multiple=True, metavar="DID",
+              help="First forget the registry versions this verifier remembers of the institution DID "
+                   "(repeatable): after it really went back to an older registry. Alone, only forgets.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable verdicts.")
 @pass_context
 def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ...],
            allow_network: bool, status_list_files: tuple[Path, ...], status_issuer: str | None,
-           email: str | None, institutions: tuple[str, ...], as_json: bool) -> None:
+           email: str | None, institutions: tuple[str, ...], forget: tuple[str, ...], as_json: bool) -> None:
     """Verify credential files, or every credential a published site holds (a built site
     folder, a candidate's site folder, or an https URL with --allow-network): proof,
     issuer/key binding, evaluator registry, dates, revocation, evidence; exit 1 on any failure."""
+    if forget:
+        forget_registries(ctx, forget)
+        if not targets:
+            return
+    if not targets:
+        raise click.UsageError(i18n.text("site.check.no_target", ctx.language))
     files = [Path(t) for t in targets if not _is_site_target(t)]
     documents = read_did_documents(ctx, did_documents)
     trusted = trusted_institutions(ctx, institutions, documents)
@@ -278,8 +287,8 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents:
                  trusted: list[str], allow_network: bool, email: str | None, as_json: bool) -> None:
     """verify on published sites: one report per candidate site found."""
     from ..credentials.loader import fetch_json
-    from ..institution.verify_site import (HttpSource, flag_registries_seen_before, flag_replayed_registries,
-                                           site_sources, verify_site)
+    from ..institution.registry_memory import remember_registries
+    from ..institution.verify_site import HttpSource, flag_replayed_registries, site_sources, verify_site
 
     if files:
         raise click.UsageError(i18n.text("site.check.mixed", ctx.language))
@@ -297,7 +306,13 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents:
     reports = [verify_site(source, trusted=trusted, did_documents=documents,
                            fetch=fetch_json if allow_network else None, email=email) for source in sources]
     flag_replayed_registries(reports)
-    flag_registries_seen_before(reports, registries_seen_file())
+    memory = _registry_memory(ctx)
+    for report, replay in remember_registries(reports, memory):
+        report.problems.append(i18n.text(
+            "site.check.registry_replayed", ctx.language, version=replay.version, newest=replay.newest.version,
+            seen=replay.newest.firstSeen, method=replay.newest.verificationMethod or replay.newest.key,
+            institution=replay.newest.institution, file=memory.path))
+    memory.save()
     if as_json:
         click.echo(json.dumps({"ok": all(r.ok for r in reports), "sites": [r.as_json() for r in reports]},
                               indent=2, ensure_ascii=False))
@@ -309,11 +324,36 @@ def verify_sites(ctx: Context, targets: list[str], files: list[Path], documents:
 
 
 def registries_seen_file() -> Path:
-    """The verifier's memory of the newest registry version of each institution: in the
-    user's cache ($XDG_CACHE_HOME), never in a workspace or a site."""
+    """The verifier's memory of the newest registry version of each institution and key:
+    in the user's cache ($XDG_CACHE_HOME), never in a workspace or a site."""
     import os
+
+    from ..institution.registry_memory import FILE_NAME
+
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "portfolio-gen" / "registries-seen.json"
+    return Path(cache) / "portfolio-gen" / FILE_NAME
+
+
+def _registry_memory(ctx: Context):
+    """The memory, saying once on stderr when an older or newer file is not used."""
+    from ..institution.registry_memory import RegistryMemory
+
+    memory = RegistryMemory.load(registries_seen_file())
+    if memory.old_entries:
+        click.echo(i18n.text("site.check.registries_old_format", ctx.language, file=memory.path,
+                             count=memory.old_entries), err=True)
+    if not memory.writable:
+        click.echo(i18n.text("site.check.registries_newer_format", ctx.language, file=memory.path), err=True)
+    return memory
+
+
+def forget_registries(ctx: Context, institutions: tuple[str, ...]) -> None:
+    """`verify --forget-registry DID`: what this verifier remembers of those institutions' registries."""
+    memory = _registry_memory(ctx)
+    for institution in institutions:
+        click.echo(i18n.text("site.check.registries_forgotten", ctx.language, institution=institution,
+                             count=memory.forget(institution), file=memory.path), err=True)
+    memory.save()
 
 
 def echo_site_report(ctx: Context, report) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from .core import Context, fail_with, main, pass_context, workspace_or_exit
+from .core import (Context, fail_with, institution_site_options, main, pass_context, signed_institution_or_exit,
+                   workspace_or_exit)
 from .credentials import load_key_or_exit, passphrase_option
 from ..core import i18n
 from ..core.problems import InputError, Problem
@@ -38,10 +39,10 @@ def _session_or_exit(ctx: Context, name: str) -> Session:
         fail_with(error.problems, ctx)
 
 
-def _context_or_exit(ctx: Context, workspace):
+def _context_or_exit(ctx: Context, workspace, institution=None):
     from ..institution.trust import workspace_context
     try:
-        return workspace_context(ctx.root, workspace)
+        return workspace_context(ctx.root, workspace, institution)
     except InputError as error:
         fail_with(error.problems, ctx)
 
@@ -110,16 +111,19 @@ def _awarded_framework(credential: dict | None) -> str | None:
 @click.option("--comment", default="", help="The jury's comment (required for an attestation or a postponement).")
 @click.option("--override", default="", help="Why a certificate is awarded although the rule is not met (in the minutes).")
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=KEY_HELP)
+@institution_site_options
 @passphrase_option
 @pass_context
 def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, comment: str, override: str,
-                   key_file: Path | None, passphrase_file: Path | None) -> None:
+                   key_file: Path | None, institution_site: str | None, allow_network: bool,
+                   passphrase_file: Path | None) -> None:
     """Record the jury's decision for SLUG; a certificate or attestation is issued as by `certify`."""
     from ..institution.minutes import record_decision
     session = _session_or_exit(ctx, session_name)
     workspace = workspace_or_exit(ctx)
-    context = _context_or_exit(ctx, workspace)
     key = load_key_or_exit(ctx, key_file, passphrase_file) if key_file else None
+    institution = signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network)
+    context = _context_or_exit(ctx, workspace, institution)
     try:
         updated = record_decision(workspace, context, session, slug, outcome, key, comment=comment, override=override)
     except InputError as error:
@@ -132,9 +136,11 @@ def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, com
 @click.argument("session_name", metavar="SESSION")
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=KEY_HELP + " Needed the first time, to sign.")
+@institution_site_options
 @passphrase_option
 @pass_context
-def session_minutes(ctx: Context, session_name: str, key_file: Path | None, passphrase_file: Path | None) -> None:
+def session_minutes(ctx: Context, session_name: str, key_file: Path | None, institution_site: str | None,
+                    allow_network: bool, passphrase_file: Path | None) -> None:
     """Sign the session's minutes as a whole (first time), then write them as a printable page."""
     from ..institution.minutes import minutes_path, minutes_page_path, sign_minutes
     from ..core.files import write_atomic
@@ -145,8 +151,10 @@ def session_minutes(ctx: Context, session_name: str, key_file: Path | None, pass
     if not minutes_path(session).exists():
         if key_file is None:
             fail_with([Problem("session.not_signed", None, None, {"session": session.id})], ctx)
+        key = load_key_or_exit(ctx, key_file, passphrase_file)
+        signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network)
         try:
-            sign_minutes(session, context.settings, load_key_or_exit(ctx, key_file, passphrase_file))
+            sign_minutes(session, context.settings, key)
         except InputError as error:
             fail_with(error.problems, ctx)
     signed = _verified_minutes_or_exit(ctx, session, context)

@@ -14,7 +14,8 @@ from typing import Callable, Iterable
 import click
 
 from ..core import i18n
-from .core import Context, fail_with, main, pass_context, rows_json, workspace_or_exit
+from .core import (Context, fail_with, institution_site_options, main, pass_context, rows_json,
+                   signed_institution_or_exit, workspace_or_exit)
 from ..core.model import ROLES, EvaluationRequest, ExternalResult
 from ..core.problems import InputError, Problem
 from ..core.records import level_on_scale, result_problem, write_refusal, write_request
@@ -132,7 +133,8 @@ def _result_key_option(function):
                                             "the framework today.")(function)
 
 
-def _sign_results(ctx: Context, workspace, results: list, private_key) -> None:
+def _sign_results(ctx: Context, workspace, results: list, private_key, institution_site: str | None,
+                  allow_network: bool) -> None:
     """Sign each (slug, result) with `private_key` once the registry is seen to authorise
     its holder for every framework concerned today; nothing is written otherwise."""
     from ..credentials.dids import did_key
@@ -141,6 +143,7 @@ def _sign_results(ctx: Context, workspace, results: list, private_key) -> None:
     from ..core.registry import untrusted_reason
 
     signer_id, today = did_key(private_key.public_key()), dt.date.today()
+    signed_institution_or_exit(ctx, site=institution_site, allow_network=allow_network, settings_required=False)
     try:
         registry = signing_registry(workspace)
     except InputError as error:
@@ -165,17 +168,20 @@ def _sign_results(ctx: Context, workspace, results: list, private_key) -> None:
 @click.option("--date", "date_text", required=True, help="YYYY-MM-DD")
 @click.option("--source", required=True, help="Where it comes from: session, attestation number...")
 @_result_key_option
+@institution_site_options
 @_passphrase_option
 @pass_context
 def record_result(ctx: Context, slug: str, framework: str, input_id: str, level: str, date_text: str,
-                  source: str, key_file: Path, passphrase_file: Path | None) -> None:
+                  source: str, key_file: Path, institution_site: str | None, allow_network: bool,
+                  passphrase_file: Path | None) -> None:
     """Record an external result (e.g. a Pix+Édu certification level) for one candidate,
     signed with your key: the commission counts only results the registry's staff signed."""
     workspace = workspace_or_exit(ctx, only=[slug])
     result = _result_or_problem(workspace, slug, framework, input_id, level, date_text, source, None, None)
     if isinstance(result, Problem):
         fail_with([result], ctx)
-    _sign_results(ctx, workspace, [(slug, result)], _private_key(ctx, key_file, passphrase_file))
+    _sign_results(ctx, workspace, [(slug, result)], _private_key(ctx, key_file, passphrase_file),
+                  institution_site, allow_network)
 
 
 def _result_or_problem(workspace, slug, framework_id, input_id, level, date_text, source,
@@ -199,10 +205,11 @@ def _result_or_problem(workspace, slug, framework_id, input_id, level, date_text
 @click.option("--framework", required=True)
 @click.option("--input", "input_id", required=True)
 @_result_key_option
+@institution_site_options
 @_passphrase_option
 @pass_context
 def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str, key_file: Path,
-                   passphrase_file: Path | None) -> None:
+                   institution_site: str | None, allow_network: bool, passphrase_file: Path | None) -> None:
     """Import external results from a CSV with columns candidate,level,date[,source], each
     signed with your key.
 
@@ -218,7 +225,8 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str, 
             (problems if isinstance(result, Problem) else results).append((row.get("candidate"), result))
     if problems:
         fail_with([p for _, p in problems], ctx)
-    _sign_results(ctx, workspace, results, _private_key(ctx, key_file, passphrase_file))
+    _sign_results(ctx, workspace, results, _private_key(ctx, key_file, passphrase_file), institution_site,
+                  allow_network)
 
 
 @main.command()
@@ -522,16 +530,18 @@ def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file
 @click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The institution's private key.")
 @click.option("--comment", default="", help="The commission's comment (shown on an attestation).")
+@institution_site_options
 @_passphrase_option
 @pass_context
-def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str,
-            passphrase_file: Path | None) -> None:
+def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str, institution_site: str | None,
+            allow_network: bool, passphrase_file: Path | None) -> None:
     """Apply the framework's rule to SLUG's trusted validations; issue a certificate or an attestation."""
     from ..institution import commission
     from ..institution.trust import workspace_context
     workspace = workspace_or_exit(ctx)
-    context = workspace_context(ctx.root, workspace)
     key = _private_key(ctx, key_file, passphrase_file)
+    institution = signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network)
+    context = workspace_context(ctx.root, workspace, institution)
     try:
         award = commission.certify(workspace, context, slug, framework_id, key, comment=comment)
     except InputError as error:

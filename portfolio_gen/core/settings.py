@@ -8,6 +8,7 @@ from typing import Iterable
 from urllib.parse import quote
 
 from . import schemas
+from .pinning import LOCK_FILE, read_lock
 from .problems import WARNING, InputError, Problem
 from .publishing import INSTITUTION_ROOT_NAMES
 from .yamlfile import load_mapping
@@ -28,6 +29,19 @@ class Settings:
     site_base_url: str
     achievements_base_url: str
     language: str = "fr"  # of the institution's own pages
+    # Where the institution itself publishes, as it signed: its verifier is there. A
+    # candidate repository publishes at its own site_base_url, never moving the verifier.
+    institution_site_url: str = ""
+
+    @property
+    def institution_base_url(self) -> str:
+        """Where the institution publishes (its verifier, its status list)."""
+        return self.institution_site_url or self.site_base_url
+
+    @property
+    def verifier_url(self) -> str:
+        """The institution's verifier page: every verification link and QR code leads there."""
+        return f"{self.institution_base_url}verify/"
 
     def site_url(self, slug: str) -> str:
         return f"{self.site_base_url}{slug}/"
@@ -38,6 +52,9 @@ class Settings:
 
 
 def load_settings(root: Path) -> Settings:
+    """The settings as the institution wrote them; in a candidate repository, with the
+    candidate's own publishing address (recorded in its lock by `init --site-base-url`):
+    the file itself stays the institution's, byte for byte, so its signature still holds."""
     path = root / SETTINGS_FILE
     if not path.exists():
         raise InputError([Problem("settings.missing", path)])
@@ -48,8 +65,18 @@ def load_settings(root: Path) -> Settings:
     institution = data["institution"]
     base = data["site_base_url"]
     return Settings(Institution(institution["name"], institution["id"], institution.get("url", "")),
-                    base, data.get("achievements_base_url", f"{base}referentiels/"),
-                    data.get("language", "fr"))
+                    _candidate_site_base_url(root) or base, data.get("achievements_base_url", f"{base}referentiels/"),
+                    data.get("language", "fr"), institution_site_url=base)
+
+
+def _candidate_site_base_url(root: Path) -> str:
+    if not (root / LOCK_FILE).exists():
+        return ""
+    try:
+        lock = read_lock(root)
+    except InputError:
+        return ""  # `check` reports the unreadable lock; the institution's address stands meanwhile
+    return lock.site_base_url if lock is not None else ""
 
 
 def site_url_problems(settings: Settings, candidates) -> list[Problem]:

@@ -286,9 +286,10 @@ def update_repository(root: Path, copy: InstitutionCopy) -> Changes:
 
 def _write_copy(root: Path, copy: InstitutionCopy, site_base_url: str) -> Lock:
     """Write the institution's files into `root` with their lock; the lock."""
+    # The settings stay the institution's, byte for byte, so that their signature holds;
+    # the candidate's own publishing address lives in the lock (core/settings.py reads it).
     files = dict(copy.files)
-    if site_base_url:
-        files[SETTINGS_FILE] = _with_site_base_url(files[SETTINGS_FILE], site_base_url)
+    site_base_url = site_base_url if not site_base_url or site_base_url.endswith("/") else site_base_url + "/"
     files[DID_DOCUMENT_FILE] = _json_bytes(copy.did_document)
     files[REGISTRY_CREDENTIAL_FILE] = _json_bytes(copy.registry_credential)
     files[MANIFEST_FILE] = _json_bytes(copy.manifest)
@@ -300,17 +301,6 @@ def _write_copy(root: Path, copy: InstitutionCopy, site_base_url: str) -> Lock:
                 {relative: hashlib.sha256(data).hexdigest() for relative, data in files.items()}, site_base_url)
     write_lock(root, lock)
     return lock
-
-
-def _with_site_base_url(settings: bytes, base: str) -> bytes:
-    """The institution's settings with the candidate's own publishing URL: the only
-    value a candidate repository changes (its site is not on the institution's host)."""
-    base = base if base.endswith("/") else base + "/"
-    data = yaml.safe_load(settings)
-    data.setdefault("achievements_base_url", f"{data['site_base_url']}referentiels/")
-    data["site_base_url"] = base
-    header = "# Taken from the institution's signed site by portfolio-gen; pinned in institution.lock.\n"
-    return (header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)).encode("utf-8")
 
 
 def _status_lists(source: SiteSource, institution: str, resolver: DidResolver, loader: DocumentLoader,

@@ -31,7 +31,7 @@ from ..core.registry import REGISTRY_FILE, Evaluator, Registry, load_registry, r
 from ..core.settings import Settings, load_settings
 from ..credentials import proofs
 from ..credentials.cryptosuites import EDDSA_RDFC_2022
-from ..credentials.dids import DidResolver
+from ..credentials.dids import DidResolutionError, DidResolver
 from ..credentials.dids import DID_DOCUMENT_FILE, check_institution_key, signer
 from ..credentials.loader import DocumentLoader
 from ..credentials.openbadges import datetime_stamp, identity_hash
@@ -73,6 +73,10 @@ class SignedRegistry:
     version: int
     valid_from: str
     valid_until: str
+    # The key that signed it: versions count per key, so a verifier remembers them per
+    # institution and key (a fresh workspace under the same did:web starts again at 1).
+    verification_method: str = ""
+    key: str = ""  # its publicKeyMultibase
 
 
 def build_registry_credential(registry: Registry, settings: Settings, valid_from: dt.datetime, *,
@@ -172,7 +176,13 @@ def verified_signed_registry(credential: object, institution_id: str, resolver: 
         registry = registry_from_data(subject)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise RegistryCredentialError(f"registry content unreadable: {error!r}") from None
-    return SignedRegistry(registry, version, credential["validFrom"], credential["validUntil"])
+    method_id = (proofs.single_proof(credential) or {}).get("verificationMethod")
+    try:
+        method = resolver.verification_method(method_id)  # resolved already by the proof check
+    except DidResolutionError as error:
+        raise RegistryCredentialError(f"registry key unresolvable: {error}") from None
+    return SignedRegistry(registry, version, credential["validFrom"], credential["validUntil"],
+                          verification_method=method.id, key=method.public_key_multibase)
 
 
 def read_registry_file(path: Path, institution_id: str, resolver: DidResolver) -> Registry:

@@ -262,20 +262,26 @@ def _assess_in_worker(slug: str) -> list[Assessment]:
     return _assess(candidate, context, inputs, not_remembered=True)
 
 
-def workspace_context(root: Path, workspace: Workspace, **verify_options) -> TrustContext:
-    """The trust context of a workspace: its settings, did.json, signed registry, evidence."""
-    settings = load_settings(root)
-    documents = {}
+def workspace_context(root: Path, workspace: Workspace, institution=None, **verify_options) -> TrustContext:
+    """The trust context of a workspace: its settings, did.json, signed registry, evidence.
+    `institution`: the command's institution context (institution/context.py), whose
+    settings, anchored did.json and signed registry are taken instead of the files'."""
     did_path = root / DID_DOCUMENT_FILE
-    if did_path.exists():
-        document = json.loads(did_path.read_text("utf-8"))
-        documents[document.get("id")] = document
-    resolver = DidResolver(documents)
-    registry, problem = None, ""
-    try:
-        registry = read_registry_file(root / REGISTRY_CREDENTIAL_FILE, settings.institution.id, resolver)
-    except RegistryCredentialError as error:
-        problem = f"registry: {error}"
+    if institution is not None:
+        settings, resolver = institution.settings, institution.resolver
+        registry, problem = institution.registry, institution.registry_problem
+    else:
+        settings = load_settings(root)
+        documents = {}
+        if did_path.exists():
+            document = json.loads(did_path.read_text("utf-8"))
+            documents[document.get("id")] = document
+        resolver = DidResolver(documents)
+        registry, problem = None, ""
+        try:
+            registry = read_registry_file(root / REGISTRY_CREDENTIAL_FILE, settings.institution.id, resolver)
+        except RegistryCredentialError as error:
+            problem = f"registry: {error}"
     options = {**_status_options(root, settings, resolver), **verify_options}
     status_lists = list(revocation.list_files(root).values()) or [root / revocation.LIST_FILE]
     verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, *status_lists,

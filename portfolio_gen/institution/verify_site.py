@@ -262,44 +262,21 @@ def verify_site(source: SiteSource, *, trusted: Sequence[str] = (), did_document
 
 def flag_replayed_registries(reports: Sequence[SiteReport]) -> None:
     """Across the sites of one run, a registry older than one already seen for the same
-    institution is reported: a host may serve an old registry that still trusted an
-    evaluator since removed (issue 19, attack 4)."""
-    newest: dict[str, int] = {}
+    institution and signing key is reported: a host may serve an old registry that still
+    trusted an evaluator since removed (issue 19, attack 4). Versions count per key
+    (`registry_memory`), so sites of two workspaces under one did:web are not compared.
+    Across runs, `registry_memory` remembers what was seen."""
+    newest: dict[tuple[str, str], int] = {}
     for report in reports:
         if report.registry.get("version"):
-            newest[report.institution] = max(newest.get(report.institution, 0), report.registry["version"])
+            sequence = (report.institution, report.registry.get("publicKeyMultibase", ""))
+            newest[sequence] = max(newest.get(sequence, 0), report.registry["version"])
     for report in reports:
         version = report.registry.get("version")
-        if version and version < newest[report.institution]:
-            report.problems.append(f"registry: version {version} is older than version "
-                                   f"{newest[report.institution]} seen on another site of this institution")
-
-
-def flag_registries_seen_before(reports: Sequence[SiteReport], memory: Path, today: dt.date | None = None) -> None:
-    """Across runs: a registry older than the newest this verifier has seen for the same
-    institution is reported with that version and the day it was seen, then the memory
-    keeps the newest version of each institution (a small JSON file of the verifier's own,
-    never of a site). An unreadable memory is started again, never trusted blindly."""
-    from ..core.files import write_atomic
-
-    seen = parse_json(memory.read_bytes()) if memory.is_file() else {}
-    seen = {k: v for k, v in seen.items() if _seen_entry(v)} if isinstance(seen, dict) else {}
-    day = (today or dt.date.today()).isoformat()
-    for report in reports:
-        version, known = report.registry.get("version"), seen.get(report.institution)
-        if not isinstance(version, int) or not report.institution:
-            continue
-        if known and version < known["version"]:
-            report.problems.append(f"registry: version {version} is older than version {known['version']} "
-                                   f"this verifier saw on {known['seen']}")
-        elif not known or version > known["version"]:
-            seen[report.institution] = {"version": version, "seen": day}
-    memory.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(memory, json.dumps(seen, indent=2, sort_keys=True) + "\n")
-
-
-def _seen_entry(value: object) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("version"), int) and isinstance(value.get("seen"), str)
+        seen = newest.get((report.institution, report.registry.get("publicKeyMultibase", "")), 0)
+        if version and version < seen:
+            report.problems.append(f"registry: version {version} is older than version {seen} "
+                                   "seen on another site of this institution")
 
 
 def parse_json(data: bytes | None) -> object:
@@ -437,7 +414,8 @@ def _registry(source: SiteSource, manifest: dict, report: SiteReport, resolver: 
         return None, errors[0]
     where, signed = newest
     report.registry = {"version": signed.version, "validFrom": signed.valid_from,
-                       "validUntil": signed.valid_until, "source": where}
+                       "validUntil": signed.valid_until, "source": where,
+                       "verificationMethod": signed.verification_method, "publicKeyMultibase": signed.key}
     return signed.registry, ""
 
 

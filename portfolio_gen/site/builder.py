@@ -38,6 +38,7 @@ from ..core.problems import InputError, Problem
 from ..core.settings import load_settings
 from ..core.workspace import CANDIDATES_DIR, framework_files, index_listings
 from ..core.files import write_if_changed
+from ..core.pinning import LOCK_FILE
 from ..institution.manifest import MANIFEST_FILE, published_files, stale_manifest_files
 from ..institution.revocation import list_files
 from .credentials import (PublishedCredentials, publish_credentials, publish_root_files,
@@ -336,7 +337,12 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
 
 def _publish_institution_site(root: Path, output: Path, slugs: Iterable[str]) -> None:
     """The institution's pages and verifier at the output's root; a workspace without
-    settings (no institution to speak for) publishes candidates' sites only."""
+    settings (no institution to speak for) publishes candidates' sites only, and so does a
+    candidate repository: a verifier served from the candidate's host, reading the
+    candidate's copy of the trust files, would prove nothing (its links lead to the
+    institution's own verifier instead)."""
+    if (root / LOCK_FILE).exists():
+        return
     try:
         settings = load_settings(root)
     except InputError:

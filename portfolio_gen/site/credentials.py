@@ -240,7 +240,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     verifier = tuple((uri, root / name) for name, uris in verifier_files(root).items()
                      if (root / name).is_file() for uri in uris)
     return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate),
-                                verifier_url=f"{context.settings.site_base_url}verify/",
+                                verifier_url=context.settings.verifier_url,
                                 phases=item_phases(frameworks), candidate=candidate_card(candidate))
 
 

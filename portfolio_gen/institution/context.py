@@ -1,0 +1,270 @@
+"""The institution context of a command: what the institution signed, loaded once, with where it came from.
+
+Whoever can write a file in the working tree can change what a command believes, so a
+command that signs for the institution first establishes, once, what the institution
+itself signed, and refuses to run while the working tree says anything else (issue 26):
+
+- In the institution's own workspace its files are its own: settings, frameworks,
+  did.json and `evaluators.yml` are read as they are. Two checks still hold there. A
+  signed manifest (`institution.json`) that no longer matches the settings or a
+  framework means the rule was changed without being published: refused until the
+  institution signs again. And a command holding the institution's key believes only a
+  registry and a manifest signed with that very key, unless it is given the published
+  site (`--institution-site`) to check other keys against: a key added to the
+  workspace's did.json proves nothing by being there.
+- In a candidate repository (`institution.lock` present) the candidate controls every
+  file, the lock included. The authority is the institution's *published* did.json, read
+  from its site (the lock's source, or `--institution-site`): the repository's did.json
+  must be that document; the signed manifest, verified with it, is the only authority for
+  the settings and the frameworks' digests; the registry must verify with it; an
+  `evaluators.yml` is refused (only the signed registry names evaluators there). The lock
+  only says where the site is.
+
+Every problem is returned at once, each naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..core.files import sha256_file
+from ..core.pinning import LOCK_FILE, read_lock
+from ..core.problems import WARNING, InputError, Problem
+from ..core.publishing import MANIFEST_FILE, WELL_KNOWN_DID
+from ..core.registry import REGISTRY_FILE, Registry
+from ..core.settings import SETTINGS_FILE, Settings, load_settings
+from ..core.workspace import FRAMEWORKS_DIR, framework_files
+from ..credentials import keys, proofs
+from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver
+from ..credentials.loader import DocumentLoader
+from ..credentials.verify import signed_document_problem
+from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
+from .verify_site import SiteUnavailable, open_site
+
+WORKSPACE, CANDIDATE_REPOSITORY = "workspace", "candidate repository"
+MANIFEST_TYPE = "InstitutionManifestCredential"
+
+
+@dataclass(frozen=True)
+class InstitutionContext:
+    """What a command may believe about its institution, and where each part came from."""
+
+    root: Path
+    layout: str  # WORKSPACE or CANDIDATE_REPOSITORY
+    settings: Settings
+    did_document: dict  # the institution's keys, as the anchor says
+    anchor: str  # where that did.json came from: the workspace's file, or the published site
+    registry: Registry | None
+    registry_problem: str
+    problems: tuple[Problem, ...] = ()  # where the working tree differs from what the institution signed
+
+    @property
+    def institution(self) -> str:
+        return self.settings.institution.id
+
+    @property
+    def resolver(self) -> DidResolver:
+        return DidResolver({self.did_document.get("id"): self.did_document})
+
+    def require_signed(self) -> "InstitutionContext":
+        """This context, or InputError naming every file that differs from what was signed."""
+        if self.problems:
+            raise InputError(list(self.problems))
+        return self
+
+
+def load_institution(root: Path, *, signer: Ed25519PrivateKey | None = None, site: str | None = None,
+                     allow_network: bool = False, local_anchor: bool = False, loader: DocumentLoader | None = None,
+                     now: dt.datetime | None = None) -> InstitutionContext:
+    """The institution context of the workspace or candidate repository at `root`.
+
+    `signer`: the institution's key a command is about to sign with; it must be one the
+    anchor lists. `site`: the institution's published site (a folder, or an https URL
+    read with `allow_network`), the anchor for its did.json; a candidate repository uses
+    its lock's source when none is given. InputError when the settings, the lock or the
+    published site cannot be read; the differences from what was signed are in `problems`.
+    `local_anchor`: believe the working tree's did.json (never for a command that signs).
+    """
+    loader = loader or DocumentLoader()
+    settings = load_settings(root)
+    lock = read_lock(root)
+    did_path = root / DID_DOCUMENT_FILE
+    local = _json_or_none(did_path)
+    problems: list[Problem] = []
+    if (lock is not None or site) and not local_anchor:
+        source = site or lock.source
+        anchor_document = _published_did_document(root, source, lock.institution if lock else settings.institution.id,
+                                                  allow_network)
+        anchor = source
+        if local != anchor_document:
+            problems.append(Problem("institution.did_differs", did_path, None, {"source": source}))
+    else:
+        anchor_document, anchor = local or {}, WORKSPACE if lock is None else DID_DOCUMENT_FILE
+    layout = CANDIDATE_REPOSITORY if lock is not None else WORKSPACE
+    resolver = DidResolver({anchor_document.get("id"): anchor_document})
+    own_key = signer is not None and anchor == WORKSPACE
+    if signer is not None:
+        problems += _signer_problems(signer, settings, anchor_document, did_path if anchor == WORKSPACE else None,
+                                     anchor)
+    problems += _manifest_problems(root, settings, resolver, layout, signer if own_key else None, loader, now)
+    registry, registry_problem, registry_problems = _registry(root, settings, resolver, layout,
+                                                              signer if own_key else None, loader, now)
+    problems += registry_problems
+    if layout == CANDIDATE_REPOSITORY and (root / REGISTRY_FILE).exists():
+        problems.append(Problem("institution.own_evaluators", root / REGISTRY_FILE, None, {}))
+    return InstitutionContext(root, layout, settings, anchor_document, anchor, registry, registry_problem,
+                              tuple(problems))
+
+
+def institution_problems(root: Path) -> list[Problem]:
+    """What `check` reports: in a candidate repository, every difference from what the
+    institution signed, checked against its published did.json when the site can be read
+    here, else against the repository's own (the candidate's convenience: signing commands
+    will insist on the published one); in a workspace, as warnings, the changes the
+    institution has not signed yet."""
+    try:
+        context = load_institution(root)
+    except InputError:
+        try:
+            context = load_institution(root, local_anchor=True)
+        except InputError as error:
+            return error.problems
+    if context.layout == WORKSPACE:
+        return [dataclasses.replace(p, severity=WARNING) for p in context.problems]
+    return list(context.problems)
+
+
+def signing_institution(root: Path, **options) -> InstitutionContext:
+    """`load_institution`, refused (InputError) wherever the working tree differs from
+    what the institution signed: for the commands that sign."""
+    return load_institution(root, **options).require_signed()
+
+
+# --- the anchor ----------------------------------------------------------------------------
+
+def _published_did_document(root: Path, source: str, institution: str, allow_network: bool) -> dict:
+    params = {"source": source, "did": institution}
+    try:
+        site = open_site(source, allow_network=allow_network)
+    except SiteUnavailable as error:
+        key = "institution.published_network" if error.code == SiteUnavailable.NETWORK \
+            else "institution.published_unreachable"
+        raise InputError([Problem(key, root / LOCK_FILE, None, params)]) from None
+    data = site.read(WELL_KNOWN_DID)
+    try:
+        document = json.loads(data) if data is not None else None
+    except (ValueError, RecursionError):
+        document = None
+    if not isinstance(document, dict) or document.get("id") != institution:
+        raise InputError([Problem("institution.published_unreachable", root / LOCK_FILE, None, params)])
+    return document
+
+
+def _signer_problems(signer: Ed25519PrivateKey, settings: Settings, document: dict, path: Path | None,
+                     anchor: str) -> list[Problem]:
+    multikey = keys.public_key_multibase(signer.public_key())
+    listed = {m.get("publicKeyMultibase") for m in document.get("verificationMethod", []) if isinstance(m, dict)}
+    if document.get("id") == settings.institution.id and multikey in listed:
+        return []
+    where = path.name if path is not None else f"{WELL_KNOWN_DID} ({anchor})"
+    return [Problem("sign.key_not_in_did", path, None,
+                    {"did": settings.institution.id, "multikey": multikey, "path": where})]
+
+
+# --- what the institution signed -------------------------------------------------------------
+
+def _manifest_problems(root: Path, settings: Settings, resolver: DidResolver, layout: str,
+                       own_key: Ed25519PrivateKey | None, loader: DocumentLoader,
+                       now: dt.datetime | None) -> list[Problem]:
+    """The settings and frameworks against the signed manifest: required in a candidate
+    repository, checked in a workspace once the institution has signed one."""
+    path = root / MANIFEST_FILE
+    manifest = _json_or_none(path)
+    if manifest is None:
+        if layout == WORKSPACE and not path.exists():
+            return []
+        return [Problem("institution.manifest_unsigned", path, None, {"reason": "missing or not JSON"})]
+    reason = _signed_problem(manifest, MANIFEST_TYPE, settings.institution.id, resolver, own_key, loader, now)
+    if reason:
+        return [Problem("institution.manifest_unsigned", path, None, {"reason": reason})]
+    listed = _listed(manifest)
+    problems = []
+    current = {SETTINGS_FILE: root / SETTINGS_FILE}
+    current.update({f"{FRAMEWORKS_DIR}/{p.name}": p for p in framework_files(root)})
+    for relative in sorted(current.keys() | {p for p in listed if p == SETTINGS_FILE or
+                                               p.startswith(f"{FRAMEWORKS_DIR}/")}):
+        file = root / relative
+        if listed.get(relative) is None or not file.is_file() or sha256_file(file) != listed[relative]:
+            key = "institution.unsigned_file" if layout == CANDIDATE_REPOSITORY else "institution.unpublished_change"
+            problems.append(Problem(key, file, None, {"path": relative}))
+    return problems
+
+
+def _registry(root: Path, settings: Settings, resolver: DidResolver, layout: str,
+              own_key: Ed25519PrivateKey | None, loader: DocumentLoader,
+              now: dt.datetime | None) -> tuple[Registry | None, str, list[Problem]]:
+    """The signed registry, or why there is none that counts. A workspace that has no
+    registry.json yet is not a problem here (evaluators.yml is its own list)."""
+    path = root / REGISTRY_CREDENTIAL_FILE
+    credential = _json_or_none(path)
+    if credential is None:
+        if layout == WORKSPACE and not path.exists():
+            return None, "trust.no_registry", []
+        return None, "registry: missing or not JSON", [
+            Problem("institution.registry_unsigned", path, None, {"reason": "missing or not JSON"})]
+    try:
+        signed = verified_signed_registry(credential, settings.institution.id, resolver, loader, now)
+    except RegistryCredentialError as error:
+        return None, f"registry: {error}", [Problem("institution.registry_unsigned", path, None,
+                                                    {"reason": str(error)})]
+    reason = _other_key(credential, resolver, own_key)
+    if reason:
+        return None, f"registry: {reason}", [Problem("institution.registry_unsigned", path, None, {"reason": reason})]
+    return signed.registry, "", []
+
+
+def _signed_problem(document: dict, kind: str, institution: str, resolver: DidResolver,
+                    own_key: Ed25519PrivateKey | None, loader: DocumentLoader, now: dt.datetime | None) -> str:
+    if kind not in (document.get("type") or []):
+        return f"not an {kind}"
+    if proofs.issuer_id(document) != institution:
+        return f"issued by {proofs.issuer_id(document)}, not by {institution}"
+    return signed_document_problem(document, resolver, loader=loader, now=now) or _other_key(document, resolver, own_key)
+
+
+def _other_key(document: dict, resolver: DidResolver, own_key: Ed25519PrivateKey | None) -> str:
+    """In a workspace, a command holding the institution's key believes only what that
+    key signed: another key in the workspace's did.json may have been added by anyone
+    who could write the file."""
+    if own_key is None:
+        return ""
+    proof = proofs.single_proof(document) or {}
+    try:
+        method = resolver.verification_method(proof.get("verificationMethod"))
+    except DidResolutionError as error:
+        return str(error)
+    if method.public_key_multibase != keys.public_key_multibase(own_key.public_key()):
+        return (f"signed with {proof.get('verificationMethod')}, not with the key this command signs with: "
+                "sign it again with this key, or check it against the published site (--institution-site)")
+    return ""
+
+
+def _listed(manifest: dict) -> dict[str, str]:
+    subject = manifest.get("credentialSubject")
+    files = subject.get("files") if isinstance(subject, dict) else None
+    return {f["path"]: f["sha256"] for f in files or []
+            if isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str)}
+
+
+def _json_or_none(path: Path) -> dict | None:
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
