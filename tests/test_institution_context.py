@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from portfolio_gen.cli import main
+from test_candidate_repository import ENTRY
 from portfolio_gen.core.settings import load_settings
 from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.credentials import dids, keys
@@ -29,17 +30,6 @@ from portfolio_gen.institution.registry_credential import sign_registry, workspa
 INSTITUTION = "did:web:portfolios.example.org"
 EMAIL = "elise.durand@example.fr"
 SLUG = "elise-durand"
-ENTRY = """---
-title: Séquence SIG
-date: 2026-11-15
-situation: professionnelle
-claims:
-- item: c2i2e:B2.3
-  justification: Les élèves ont produit une carte commentée avec un SIG.
-visibility: public
----
-Séquence de quatre séances en 4e : les élèves construisent une carte des risques.
-"""
 
 
 def invoke(root: Path, *args: str):

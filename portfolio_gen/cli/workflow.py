@@ -280,6 +280,8 @@ def _serve_review(ctx: Context, evaluator_id: str, key_file: Path | None, port: 
 
     if key_file is None:
         fail_with([Problem("review.key_required")], ctx)
+    # What the app will sign is checked, as `sign` is, against what the institution signed.
+    signed_institution_or_exit(ctx, settings_required=False)
     registry = _registry_or_exit(ctx, workspace_or_exit(ctx))
     _evaluator_or_exit(ctx, registry, evaluator_id)
     private_key = _private_key(ctx, key_file, passphrase_file)  # asked once, kept in memory only
