@@ -44,6 +44,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ..core.files import write_atomic
+from ..core.problems import InputError, Problem
 from ..core.settings import Settings
 from ..credentials import dids, keys, openbadges, proofs
 from ..credentials.cryptosuites import EDDSA_RDFC_2022
@@ -168,8 +169,7 @@ class SignerCounter:
             return 0
         if not text.isdigit():
             # A damaged counter cannot be guessed back: restarting at 0 would reuse indices.
-            raise RevocationError(f"{self.path}: the status counter is damaged ({text[:20]!r}); "
-                                  "restore it from a backup, or sign with a new key")
+            raise InputError([Problem("status.counter_damaged", self.path, None, {"content": text[:20]})])
         return int(text)
 
     def take(self, count: int, bits: int = DEFAULT_BITS) -> range:
@@ -180,8 +180,8 @@ class SignerCounter:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             first = self.peek()
             if first + count > bits:
-                raise RevocationError(f"the signer's status list is full ({first} of {bits} indices "
-                                      "used); sign with a new key, which has a list of its own")
+                raise InputError([Problem("status.list_full", self.path, None,
+                                          {"used": first, "size": bits, "count": count})])
             # Written before any credential carries these indices: a crash in between
             # loses indices, never hands one out twice. Released indices are not taken back.
             write_atomic(self.path, f"{first + count}\n", mode=0o600)

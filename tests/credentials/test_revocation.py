@@ -111,8 +111,9 @@ def test_a_full_list_is_refused(tmp_path):
     signer = keys.generate_key().public_key()
     counters = tmp_path / "state"
     assert revocation.allocate_indices(tmp_path, signer, ["a", "b"], bits=2, counters=counters) == [0, 1]
-    with pytest.raises(revocation.RevocationError, match="full"):
+    with pytest.raises(InputError) as refused:
         revocation.allocate_index(tmp_path, signer, "c", bits=2, counters=counters)
+    assert [p.key for p in refused.value.problems] == ["status.list_full"]
     assert len(allocation_lines(tmp_path)) == 2
 
 
@@ -120,8 +121,9 @@ def test_a_damaged_counter_is_refused_rather_than_restarted(tmp_path):
     signer = keys.generate_key().public_key()
     counter = revocation.SignerCounter.for_key(signer, tmp_path)
     counter.path.write_text("12x\n")
-    with pytest.raises(revocation.RevocationError, match="damaged"):
+    with pytest.raises(InputError) as refused:
         counter.take(1)
+    assert [(p.key, p.file) for p in refused.value.problems] == [("status.counter_damaged", counter.path)]
 
 
 def _sign_concurrently(root: str, start, count: int) -> None:
