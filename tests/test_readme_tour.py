@@ -28,14 +28,23 @@ def tour_script() -> str:
     return match.group(1)
 
 
-@pytest.fixture(scope="module")
-def toured(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
-    folder = tmp_path_factory.mktemp("tour")
+def run_tour(folder: Path, user_cache: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PORTFOLIO_GEN_PYTHON": sys.executable, "PORTFOLIO_GEN_LANG": "en",
-           "PORTFOLIO_GEN_PASSPHRASE": "a long passphrase for the tour"}
-    result = subprocess.run(["bash", "-c", PRELUDE + tour_script()], cwd=folder, env=env,
-                            capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
-    return result, folder / "my-portfolios"
+           "PORTFOLIO_GEN_PASSPHRASE": "a long passphrase for the tour", "XDG_CACHE_HOME": str(user_cache)}
+    return subprocess.run(["bash", "-c", PRELUDE + tour_script()], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def tour_cache(tmp_path_factory) -> Path:
+    """The user cache of the tour's machine (inside the session's own home, see conftest)."""
+    return tmp_path_factory.mktemp("tour-user-cache")
+
+
+@pytest.fixture(scope="module")
+def toured(tmp_path_factory, tour_cache) -> tuple[subprocess.CompletedProcess, Path]:
+    folder = tmp_path_factory.mktemp("tour")
+    return run_tour(folder, tour_cache), folder / "my-portfolios"
 
 
 def test_every_command_of_the_tour_succeeds(toured):
@@ -72,3 +81,23 @@ def test_status_in_the_tour_says_where_claims_sit_and_shows_the_refusal(toured):
     result, _ = toured
     assert "2 in drafts" in result.stdout
     assert "refused c2i2e:B3.1 by marie-dupont" in result.stdout and "ajoutez une trace" in result.stdout
+
+
+def test_a_second_tour_with_fresh_keys_verifies_on_the_same_machine(toured, tour_cache, tmp_path):
+    """The second tour has a fresh institution key under the same did:web and starts again
+    at registry version 1: not a replay, even when the verifier saw a newer version from
+    the first tour's key (issue 26, finding 5)."""
+    import json
+    memory = tour_cache / "portfolio-gen" / "registries-seen.json"
+    seen = json.loads(memory.read_text("utf-8"))
+    [first] = seen["registries"]
+    first["version"] = 5  # as if the first institution had signed four more registries since
+    memory.write_text(json.dumps(seen), "utf-8")
+
+    second = run_tour(tmp_path, tour_cache)
+    assert second.returncode == 0, f"the second tour stopped:\n{second.stderr[-4000:]}\n{second.stdout[-2000:]}"
+    assert re.fullmatch(r"\s*2 valid, 0 failed: everything verified", second.stdout.strip().splitlines()[-1])
+    sequences = json.loads(memory.read_text("utf-8"))["registries"]
+    assert {(s["institution"], s["version"]) for s in sequences} == {(first["institution"], 5),
+                                                                     (first["institution"], 1)}
+    assert len({s["key"] for s in sequences}) == 2

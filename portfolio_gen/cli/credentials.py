@@ -65,13 +65,34 @@ def keys() -> None:
 @keys.command("new")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--no-passphrase", is_flag=True, help="Leave the key file unencrypted (not advised).")
+@click.option("--generate-passphrase", is_flag=True,
+              help="Make a strong passphrase (from the OS's random source) and show it once, on stderr.")
 @passphrase_option
 @pass_context
-def keys_new(ctx: Context, path: Path, no_passphrase: bool, passphrase_file: Path | None) -> None:
-    """Write a new private key to PATH (PKCS#8 PEM, mode 0600) and print its public identifiers."""
+def keys_new(ctx: Context, path: Path, no_passphrase: bool, generate_passphrase: bool,
+             passphrase_file: Path | None) -> None:
+    """Write a new private key to PATH (PKCS#8 PEM, mode 0600) and print its public identifiers.
+
+    The passphrase must have at least 12 characters, for every key: the command cannot
+    know what a key will sign (a file name or a flag is no promise, and the same file is
+    later given to `certify --key`), and every key it makes signs something the
+    institution counts: its certificates and registry, an evaluator's validations, the
+    results a staff member enters. --generate-passphrase makes one instead.
+    """
     from ..credentials import dids as credential_dids, keys as credential_keys
 
-    passphrase = None if no_passphrase else read_passphrase(ctx, passphrase_file, confirm=True)
+    if generate_passphrase and (no_passphrase or passphrase_file is not None):
+        raise click.UsageError(i18n.text("credentials.keys.generate_alone", ctx.language))
+    if no_passphrase:
+        passphrase = None
+    elif generate_passphrase:
+        passphrase = credential_keys.generate_passphrase().encode("utf-8")
+    else:
+        passphrase = read_passphrase(ctx, passphrase_file, confirm=True)
+        length = len(passphrase.decode("utf-8", errors="replace"))
+        if length < credential_keys.MIN_PASSPHRASE_LENGTH:
+            fail_with([Problem("credential.passphrase_short", None, None,
+                               {"length": length, "minimum": credential_keys.MIN_PASSPHRASE_LENGTH})], ctx)
     key = credential_keys.generate_key()
     try:
         credential_keys.write_private_key(path, key, passphrase)
@@ -79,6 +100,10 @@ def keys_new(ctx: Context, path: Path, no_passphrase: bool, passphrase_file: Pat
         fail_with([Problem("credential.key_file", None, None, {"reason": str(error)})], ctx)
     public = key.public_key()
     click.echo(i18n.text("credentials.keys.written", ctx.language, path=path), err=True)
+    if generate_passphrase:
+        # Once, on stderr: never in the key file, a log of stdout, or anywhere else.
+        click.echo(i18n.text("credentials.keys.generated", ctx.language, path=path,
+                             passphrase=passphrase.decode("utf-8")), err=True)
     click.echo(i18n.text("credentials.keys.did", ctx.language, did=credential_dids.did_key(public)))
     click.echo(i18n.text("credentials.keys.method", ctx.language,
                          method=credential_dids.did_key_verification_method_id(public)))

@@ -6,7 +6,9 @@ passes none, created with mode 0600 in one atomic step and never overwritten.
 
 from __future__ import annotations
 
+import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -22,6 +24,19 @@ from . import multibase
 # ed25519-pub = 0xed, ed25519-priv = 0x1300, both varint-encoded.
 ED25519_PUBLIC_PREFIX = b"\xed\x01"
 ED25519_PRIVATE_PREFIX = b"\x80\x26"
+
+
+# A key's passphrase is all that protects it once the file leaks (a lost laptop, a backup):
+# twelve characters is the least `keys new` accepts (issue 26).
+MIN_PASSPHRASE_LENGTH = 12
+# 32 symbols, none mistaken for another when copied by hand (no l, 1, o, 0).
+_PASSPHRASE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def generate_passphrase(choice: Callable[[str], str] = secrets.choice) -> str:
+    """A strong passphrase: five groups of five symbols drawn by `choice` (the OS's
+    CSPRNG by default) from 32, 125 bits, e.g. `k7qm2-x9fpt-...`."""
+    return "-".join("".join(choice(_PASSPHRASE_ALPHABET) for _ in range(5)) for _ in range(5))
 
 
 class KeyFileError(Exception):
