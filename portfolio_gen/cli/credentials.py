@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from ..core import i18n
-from .core import EXIT_FAILED, Context, fail_with, main, pass_context, workspace_or_exit
+from .core import (EXIT_FAILED, Context, fail_with, institution_site_options, main, pass_context,
+                   signed_institution_or_exit, workspace_or_exit)
 from ..core.problems import Problem
 from ..core.workspace import load_workspace
 
@@ -176,20 +177,19 @@ def public_key_or_exit(ctx: Context, value: str, passphrase_file: Path | None):
               default="eddsa-rdfc-2022", show_default=True)
 @click.option("--reconsider", is_flag=True,
               help="Validate an item you refused in this entry; the credential says the decision changed.")
+@institution_site_options
 @passphrase_option
 @pass_context
 def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: Path,
          evaluator_name: str, level: str, comment: str, valid_until, issuer: str | None,
-         cryptosuite: str, reconsider: bool, passphrase_file: Path | None) -> None:
+         cryptosuite: str, reconsider: bool, institution_site: str | None, allow_network: bool,
+         passphrase_file: Path | None) -> None:
     """Sign one Open Badge per ITEM (framework:code) validated in ENTRY of candidate SLUG."""
     from ..institution.issuing import SigningRequest, issue_item_validations
     from ..core.problems import InputError
-    from ..core.settings import load_settings
 
-    try:
-        settings = load_settings(ctx.root)
-    except InputError as error:
-        fail_with(error.problems, ctx)
+    # Your grant is checked against the registry the institution signed, nothing else.
+    settings = signed_institution_or_exit(ctx, site=institution_site, allow_network=allow_network).settings
     workspace = workspace_or_exit(ctx, only=[slug])
     private_key = load_key_or_exit(ctx, key_file, passphrase_file)
     request = SigningRequest(slug, entry, items, evaluator_name, level, comment,
@@ -525,23 +525,24 @@ institution_key_option = click.option(
 @click.argument("credential_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--reason", required=True, help="Why it is revoked (kept in status/revocations.tsv).")
 @institution_key_option
+@institution_site_options
 @passphrase_option
 @pass_context
-def revoke(ctx: Context, credential_file: Path, reason: str, key_file: Path,
-           passphrase_file: Path | None) -> None:
+def revoke(ctx: Context, credential_file: Path, reason: str, key_file: Path, institution_site: str | None,
+           allow_network: bool, passphrase_file: Path | None) -> None:
     """Revoke a credential: set its bit in the status list and re-sign the list."""
     from ..institution import revocation
     from ..credentials.status import StatusListError
     from ..credentials.verify import read_credential
     from ..core.problems import InputError
 
-    settings = settings_or_exit(ctx)
+    key = load_key_or_exit(ctx, key_file, passphrase_file)
+    settings = signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network).settings
     credential = read_credential(credential_file)
     try:
         if isinstance(credential, str):
             raise StatusListError(credential)
-        path = revocation.revoke(ctx.root, settings, credential, reason,
-                                 load_key_or_exit(ctx, key_file, passphrase_file))
+        path = revocation.revoke(ctx.root, settings, credential, reason, key)
     except StatusListError as error:
         fail_with([Problem("credential.revoke", credential_file, None, {"reason": str(error)})], ctx)
     except InputError as error:
@@ -562,37 +563,41 @@ def valid_days_option(default: int, what: str):
 @status_list_group.command("publish")
 @institution_key_option
 @valid_days_option(30, "list")
+@institution_site_options
 @passphrase_option
 @pass_context
-def status_list_publish(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
+def status_list_publish(ctx: Context, key_file: Path, valid_days: int, institution_site: str | None, allow_network: bool,
+                       passphrase_file: Path | None) -> None:
     """Sign the list from status/revocations.tsv (empty the first time) for the site to publish."""
-    _sign_status_list(ctx, False, key_file, valid_days, passphrase_file)
+    _sign_status_list(ctx, False, key_file, valid_days, passphrase_file, institution_site, allow_network)
 
 
 @status_list_group.command("refresh")
 @institution_key_option
 @valid_days_option(30, "list")
+@institution_site_options
 @passphrase_option
 @pass_context
-def status_list_refresh(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
+def status_list_refresh(ctx: Context, key_file: Path, valid_days: int, institution_site: str | None, allow_network: bool,
+                       passphrase_file: Path | None) -> None:
     """For a daily cron job: re-sign the list if it lapses within a third of its validity
     or misses a recorded revocation; otherwise leave it as it is."""
-    _sign_status_list(ctx, True, key_file, valid_days, passphrase_file)
+    _sign_status_list(ctx, True, key_file, valid_days, passphrase_file, institution_site, allow_network)
 
 
 def _sign_status_list(ctx: Context, only_if_due: bool, key_file: Path, valid_days: int,
-                      passphrase_file: Path | None) -> None:
+                      passphrase_file: Path | None, institution_site: str | None, allow_network: bool) -> None:
     """status-list publish, or refresh (`only_if_due`), which leaves a fresh list alone."""
     import datetime as dt
 
     from ..institution import revocation
     from ..core.problems import InputError
 
-    settings = settings_or_exit(ctx)
+    key = load_key_or_exit(ctx, key_file, passphrase_file)
+    settings = signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network).settings
     try:
         sign = revocation.refresh_status_list if only_if_due else revocation.publish_status_list
-        path = sign(ctx.root, settings, load_key_or_exit(ctx, key_file, passphrase_file),
-                    validity=dt.timedelta(days=valid_days))
+        path = sign(ctx.root, settings, key, validity=dt.timedelta(days=valid_days))
     except InputError as error:
         fail_with(error.problems, ctx)
     if path is None:
