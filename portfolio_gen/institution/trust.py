@@ -30,7 +30,7 @@ from .issuing import credential_files
 from ..credentials.loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verdicts import VerdictCache, checked_evidence
-from ..credentials.verify import (Verdict, read_credential, status_lists, verified_status_list, verify_credential,
+from ..credentials.verify import (Verdict, read_credential, verified_status_list, verify_credential,
                      verify_except_status, with_status)
 
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
