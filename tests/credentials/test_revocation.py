@@ -468,7 +468,10 @@ def test_cli_refuses_a_list_not_signed_by_the_institution(demo):
 
 
 def test_cli_revoke_refuses_a_credential_of_another_list(demo):
-    key, _ = new_key(demo, "eval.key.pem")
+    key, identifiers = new_key(demo, "institution.key.pem")
+    # The institution's key, as its did.json lists it: revoke checks that before the credential.
+    assert cli(demo, "keys", "did-web", "portfolios.example.org", identifiers["public Multikey"],
+               "--output", str(demo / "did.json")).returncode == 0
     stray = demo / "stray.json"
     stray.write_text(json.dumps({"id": "urn:uuid:x"}))
     result = cli(demo, "revoke", str(stray), "--reason", "x", "--key", str(key),
