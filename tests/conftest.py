@@ -67,15 +67,30 @@ _session_home: list[Path] = []
 
 
 def real_home_state(home: Path, xdg: dict[str, str | None]) -> dict[str, tuple]:
-    """What the guard compares: every file of portfolio-gen's folders in the real home
-    (size, mtime, digest), and the real home's own entries (files by size and mtime)."""
+    """What the guard compares: every file of portfolio-gen's folders in the real home (the
+    XDG ones, and any top-level entry named like it, such as ~/.portfolio-gen/), by size,
+    mtime and digest; and the real home's own top-level files, by size and mtime. Other
+    tools' folders (~/.ssh, ~/.npm...) are not watched: on a shared machine people and
+    their programs create them while a long run goes on."""
     import hashlib
 
-    folders = {home / ".cache", home / ".config", home / ".local" / "share", home / ".local" / "state"}
-    folders |= {Path(value) for value in xdg.values() if value}
+    folders = {folder / "portfolio-gen" for folder in (home / ".cache", home / ".config", home / ".local" / "share",
+                                                       home / ".local" / "state")}
+    folders |= {Path(value) / "portfolio-gen" for value in xdg.values() if value}
     state: dict[str, tuple] = {}
+    try:
+        entries = list(os.scandir(home))
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if "portfolio" in entry.name.lower():
+                folders.add(Path(entry.path))
+        elif entry.name not in HISTORY_FILES:
+            stat_result = entry.stat(follow_symlinks=False)
+            state[entry.path] = (stat_result.st_size, stat_result.st_mtime_ns)
     for folder in folders:
-        for directory, _, names in os.walk(folder / "portfolio-gen"):
+        for directory, _, names in os.walk(folder):
             for name in names:
                 path = Path(directory, name)
                 try:
@@ -84,16 +99,6 @@ def real_home_state(home: Path, xdg: dict[str, str | None]) -> dict[str, tuple]:
                     state[str(path)] = ("unreadable", str(error))
                     continue
                 state[str(path)] = (info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    try:
-        entries = list(os.scandir(home))
-    except OSError:
-        entries = []
-    for entry in entries:
-        if entry.name in HISTORY_FILES:
-            continue
-        stat_result = entry.stat(follow_symlinks=False)
-        state[entry.path] = ("dir",) if entry.is_dir(follow_symlinks=False) else \
-            (stat_result.st_size, stat_result.st_mtime_ns)
     return state
 
 
