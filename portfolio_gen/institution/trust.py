@@ -30,7 +30,7 @@ from .issuing import credential_files
 from ..credentials.loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verdicts import VerdictCache, checked_evidence
-from ..credentials.verify import (Verdict, read_credential, verified_status_list, verify_credential,
+from ..credentials.verify import (Verdict, read_credential, status_lists, verified_status_list, verify_credential,
                      verify_except_status, with_status)
 
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
@@ -283,9 +283,9 @@ def workspace_context(root: Path, workspace: Workspace, institution=None, **veri
         except RegistryCredentialError as error:
             problem = f"registry: {error}"
     options = {**_status_options(root, settings, resolver), **verify_options}
-    status_lists = list(revocation.list_files(root).values()) or [root / revocation.LIST_FILE]
-    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, *status_lists,
-                                        root / SETTINGS_FILE], status_lists)
+    status_list = root / revocation.LIST_FILE
+    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, status_list,
+                                        root / SETTINGS_FILE], status_list)
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
                         _EvidenceFiles(settings, workspace.candidates), options, verdicts=verdicts,
                         fingerprints=workspace.fingerprints, frameworks_digest=workspace.frameworks_digest)
@@ -306,31 +306,24 @@ class _EvidenceFiles:
 
 
 def _status_options(root: Path, settings: Settings, resolver: DidResolver) -> dict:
-    """Revocation checking against the workspace's own signed lists (one per signing key,
-    and the old shared one; see `revocation`).
+    """Revocation checking against the workspace's own signed list.
 
-    Before the institution first publishes its lists nothing can have been revoked, so
+    Before the institution first publishes its list nothing can have been revoked, so
     the status is then recorded as unavailable rather than failing every credential;
-    a list that exists but does not verify makes its status entries fail, with why.
+    a list that exists but does not verify makes every status entry fail, with why.
     """
-    files = revocation.list_files(root)
-    if not files:
+    path = root / revocation.LIST_FILE
+    if not path.exists():
         return {"status_list": lambda url: None, "require_status": False}
-    trusted: dict[str, dict] = {}
-    unusable: dict[str, str] = {}
-    for relative, path in files.items():
-        try:
-            document = verified_status_list(path, resolver, settings.institution.id)
-        except StatusListError as error:
-            unusable[settings.site_base_url + relative] = str(error)
-        else:
-            trusted[document.get("id")] = document
+    try:
+        trusted = verified_status_list(path, resolver, settings.institution.id)
+    except StatusListError as error:
+        reason = str(error)
 
-    def status_list(url: str) -> dict | None:
-        if url in unusable:
-            raise StatusListError(unusable[url])
-        return trusted.get(url)
-    return {"status_list": status_list, "require_status": True}
+        def unusable(url: str) -> dict:
+            raise StatusListError(reason)
+        return {"status_list": unusable, "require_status": True}
+    return {"status_list": status_lists([trusted]), "require_status": True}
 
 
 def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool = True) -> dict[str, list[Validation]]:

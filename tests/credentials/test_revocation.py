@@ -1,6 +1,5 @@
-"""Revocation with the Bitstring Status List: each signing key's own list, its indices
-taken in turn from the signer's counter under a lock (two processes signing at once lose
-nothing), no allocation left by a refused request,
+"""Revocation with the Bitstring Status List: random unique allocation under a lock (two
+processes signing at once lose nothing), no allocation left by a refused request,
 revoke (exactly one bit, re-signed, idempotent), verification of the list and of
 revoked credentials, union merge of the registers in git, and the CLI end to end."""
 
@@ -75,55 +74,23 @@ def institution(demo):
 
 # --- allocation ---------------------------------------------------------------------------
 
-def list_name(key) -> str:
-    return revocation.signer_list_name(key.public_key())
-
-
-def test_allocation_takes_the_signers_next_indices_and_records_them(tmp_path):
-    signer, other = keys.generate_key().public_key(), keys.generate_key().public_key()
-    counters = tmp_path / "state"
+def test_allocation_is_random_unique_and_recorded(tmp_path):
     ids = [f"urn:uuid:{n}" for n in range(300)]
-    indices = revocation.allocate_indices(tmp_path, signer, ids[:150], counters=counters) + \
-        [revocation.allocate_index(tmp_path, signer, i, counters=counters) for i in ids[150:]]
-    assert indices == list(range(300))
-    # Another key has a list of its own: its indices start again, and never meet these.
-    assert revocation.allocate_indices(tmp_path, other, ["urn:uuid:x"], counters=counters) == [0]
+    indices = revocation.allocate_indices(tmp_path, ids[:150]) + \
+        [revocation.allocate_index(tmp_path, i) for i in ids[150:]]
+    assert len(set(indices)) == 300 and all(0 <= i < DEFAULT_BITS for i in indices)
+    assert indices != sorted(indices) and max(indices) - min(indices) > DEFAULT_BITS // 2
     lines = allocation_lines(tmp_path)
-    name = revocation.signer_list_name(signer)
-    assert [(int(index), cid, list_) for index, cid, _, list_ in lines[:300]] == \
-        [(i, c, name) for i, c in zip(indices, ids)]
-    assert (counters / f"{name}.next").read_text() == "300\n"
+    assert [(int(index), cid) for index, cid, _ in lines] == list(zip(indices, ids))
     assert (tmp_path / ".gitattributes").read_text().count(revocation.GITATTRIBUTES_RULE) == 1
     assert (tmp_path / "status/.gitignore").read_text() == ".lock\n"
 
 
-def test_the_counter_is_the_signers_across_repositories(tmp_path):
-    """The same key signing in two repositories on one machine never reuses an index:
-    the counter lives with the signer, not in the repository."""
-    signer = keys.generate_key().public_key()
-    first, second = tmp_path / "elise", tmp_path / "paul"
-    taken = [revocation.allocate_index(root, signer, f"urn:uuid:{root.name}-{n}", counters=tmp_path / "state")
-             for n in range(3) for root in (first, second)]
-    assert taken == list(range(6))
-
-
 def test_a_full_list_is_refused(tmp_path):
-    signer = keys.generate_key().public_key()
-    counters = tmp_path / "state"
-    assert revocation.allocate_indices(tmp_path, signer, ["a", "b"], bits=2, counters=counters) == [0, 1]
-    with pytest.raises(InputError) as refused:
-        revocation.allocate_index(tmp_path, signer, "c", bits=2, counters=counters)
-    assert [p.key for p in refused.value.problems] == ["status.list_full"]
+    assert sorted(revocation.allocate_indices(tmp_path, ["a", "b"], bits=2)) == [0, 1]
+    with pytest.raises(revocation.RevocationError, match="full"):
+        revocation.allocate_index(tmp_path, "c", bits=2)
     assert len(allocation_lines(tmp_path)) == 2
-
-
-def test_a_damaged_counter_is_refused_rather_than_restarted(tmp_path):
-    signer = keys.generate_key().public_key()
-    counter = revocation.SignerCounter.for_key(signer, tmp_path)
-    counter.path.write_text("12x\n")
-    with pytest.raises(InputError) as refused:
-        counter.take(1)
-    assert [(p.key, p.file) for p in refused.value.problems] == [("status.counter_damaged", counter.path)]
 
 
 def _sign_concurrently(root: str, start, count: int) -> None:
@@ -146,57 +113,33 @@ def test_two_processes_signing_at_once_lose_nothing(demo, method):
     files = issuing.credential_files(load_workspace(demo).candidates["camille-martin"])
     signed = [read(path) for path in files if "credentialStatus" in path.read_text()]
     assert len(signed) == 2 * PER_PROCESS
-    bits = {credential["id"]: (revocation_entry(credential)["statusListCredential"].rsplit("/", 1)[1][:-5],
-                               index_of(credential)) for credential in signed}
-    assert len(set(bits.values())) == 2 * PER_PROCESS  # two keys: two lists, 0..19 in each
+    indices = {credential["id"]: index_of(credential) for credential in signed}
+    assert len(set(indices.values())) == 2 * PER_PROCESS
     lines = allocation_lines(demo)
-    assert len(lines) == 2 * PER_PROCESS and {line[1]: (line[3], int(line[0])) for line in lines} == bits
+    assert len(lines) == 2 * PER_PROCESS and {cid: int(i) for i, cid, _ in lines} == indices
 
 
-def _allocate(root: str, counters: str) -> None:
-    revocation.allocate_index(Path(root), keys.generate_key().public_key(), "urn:uuid:waiting",
-                              counters=Path(counters))
+def _allocate(root: str) -> None:
+    revocation.allocate_index(Path(root), "urn:uuid:waiting")
 
 
 def test_allocation_waits_for_the_lock(tmp_path):
-    # Show the exclusion on the register itself.
-    process = multiprocessing.get_context("spawn").Process(target=_allocate,
-                                                           args=(str(tmp_path), str(tmp_path / "state")))
+    # Random indices rarely collide, so the test above would pass by luck without the
+    # lock: show the exclusion itself.
+    process = multiprocessing.get_context("spawn").Process(target=_allocate, args=(str(tmp_path),))
     with revocation.locked(tmp_path):
         process.start()
         process.join(timeout=3)
         assert process.is_alive() and allocation_lines(tmp_path) == []
     process.join(timeout=60)
-    assert process.exitcode == 0 and [line[1] for line in allocation_lines(tmp_path)] == ["urn:uuid:waiting"]
+    assert process.exitcode == 0 and [cid for _, cid, _ in allocation_lines(tmp_path)] == ["urn:uuid:waiting"]
 
 
-def _take_from_counter(counters: str, public: str, start, count: int, results) -> None:
-    counter = revocation.SignerCounter.for_key(keys.public_key_from_multibase(public), Path(counters))
-    start.wait()
-    results.put([index for _ in range(count) for index in counter.take(1)])
-
-
-def test_two_processes_sharing_a_counter_never_get_the_same_index(tmp_path):
-    # One evaluator signing in two repositories at once, on one machine.
-    public = keys.public_key_multibase(keys.generate_key().public_key())
-    context = multiprocessing.get_context("spawn")
-    start, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_take_from_counter, args=(str(tmp_path), public, start, 200, results))
-               for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    taken = results.get(timeout=120) + results.get(timeout=120)
-    for worker in workers:
-        worker.join(timeout=60)
-    assert sorted(taken) == list(range(400))
-
-
-def test_each_credential_points_at_its_signers_list(demo):
-    key = keys.generate_key()
-    credential = read(sign_items(demo, key)[0])
+def test_each_credential_points_at_the_workspace_list(demo):
+    credential = read(sign_items(demo, keys.generate_key())[0])
     entry = revocation_entry(credential)
-    url = revocation.status_list_url(load_settings(demo), list_name(key))
-    assert url == f"https://portfolios.example.org/status/lists/{list_name(key)}.json"
+    url = revocation.status_list_url(load_settings(demo))
+    assert url == "https://portfolios.example.org/status/revocation-list.json"
     assert entry == {"id": f"{url}#{index_of(credential)}", "type": "BitstringStatusListEntry",
                      "statusPurpose": "revocation", "statusListIndex": str(index_of(credential)),
                      "statusListCredential": url}
@@ -238,35 +181,28 @@ def test_publish_signs_an_empty_list_the_first_time(demo, institution):
     listed = verified_status_list(path, resolver, settings.institution.id, now=NOW)
     assert listed == revocation.load_status_list(demo) and set_bits(listed) == set()
     assert listed["id"] == revocation.status_list_url(settings)
-    # The institution's own key has a list too, for the certificates it signs.
-    own = revocation.load_status_list(demo, list_name(key))
-    assert verified_status_list(own, resolver, settings.institution.id, now=NOW)["id"] == \
-        revocation.status_list_url(settings, list_name(key))
 
 
 def test_revoke_sets_exactly_that_bit_re_signs_and_is_idempotent(demo, institution):
     key, resolver = institution
     settings = load_settings(demo)
-    evaluator = keys.generate_key()
-    credentials = [read(p) for p in sign_items(demo, evaluator, "c2i2e:A2.2", "A2.3")]
-    revocation.publish_status_list(demo, settings, key, now=NOW, signers=[list_name(evaluator)])
+    credentials = [read(p) for p in sign_items(demo, keys.generate_key(), "c2i2e:A2.2", "A2.3")]
+    revocation.publish_status_list(demo, settings, key, now=NOW)
     for _ in range(2):
         revocation.revoke(demo, settings, credentials[0], "fraude\tavérée\n", key, now=NOW)
-    listed = verified_status_list(revocation.load_status_list(demo, list_name(evaluator)), resolver,
+    listed = verified_status_list(revocation.load_status_list(demo), resolver,
                                   settings.institution.id, now=NOW)
     assert set_bits(listed) == {index_of(credentials[0])}
-    assert set_bits(revocation.load_status_list(demo)) == set()  # the old shared list: untouched
     lines = (demo / revocation.REVOCATIONS).read_text().splitlines()
     assert lines == [f"{index_of(credentials[0])}\t{credentials[0]['id']}\t2026-03-20T10:00:00Z"
-                     f"\tfraude avérée\t{list_name(evaluator)}"]
-    assert revocation.revoked_indices(demo, list_name(evaluator)) == {index_of(credentials[0])}
-    assert revocation.revoked_indices(demo) == set()
+                     "\tfraude avérée"]
+    assert revocation.revoked_indices(demo) == {index_of(credentials[0])}
 
 
 @pytest.mark.parametrize("change, message", [
     (lambda c: c.pop("credentialStatus"), "no revocation status entry"),
     (lambda c: c["credentialStatus"].update(statusListCredential="https://elsewhere.example/l.json"),
-     "not one of this workspace's"),
+     "not this workspace's"),
     (lambda c: c["credentialStatus"].update(statusListIndex="-1"), "not usable"),
 ])
 def test_revoke_refuses_credentials_of_other_lists(demo, institution, change, message):
@@ -277,21 +213,10 @@ def test_revoke_refuses_credentials_of_other_lists(demo, institution, change, me
     assert not (demo / revocation.REVOCATIONS).exists()
 
 
-def test_revoke_refuses_a_credential_naming_another_keys_list(demo, institution):
-    # Setting that bit would revoke the credential of the key whose list it is.
-    other = keys.generate_key()
-    credential = read(sign_items(demo, keys.generate_key())[0])
-    url = revocation.status_list_url(load_settings(demo), list_name(other))
-    credential["credentialStatus"].update(statusListCredential=url, id=f"{url}#0")
-    with pytest.raises(revocation.RevocationError, match="another key"):
-        revocation.revoke(demo, load_settings(demo), credential, "reason", institution[0])
-
-
 def test_revoke_refuses_an_index_a_merge_left_shared(demo, institution):
-    key = keys.generate_key()
-    credential = read(sign_items(demo, key)[0])
+    credential = read(sign_items(demo, keys.generate_key())[0])
     with (demo / revocation.ALLOCATIONS).open("a") as register:
-        register.write(f"{index_of(credential)}\turn:uuid:other-clone\t2026-03-20T10:00:00Z\t{list_name(key)}\n")
+        register.write(f"{index_of(credential)}\turn:uuid:other-clone\t2026-03-20T10:00:00Z\n")
     with pytest.raises(revocation.RevocationError, match="other-clone"):
         revocation.revoke(demo, load_settings(demo), credential, "reason", institution[0])
 
@@ -310,18 +235,16 @@ def test_registers_merge_without_conflict_across_clones(tmp_path):
                                               "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
 
     git("init", "-q", "-b", "main")
-    signer, counters = keys.generate_key().public_key(), tmp_path / "state"
-    (tmp_path / ".gitignore").write_text("state/\n")
-    revocation.allocate_index(tmp_path, signer, "urn:uuid:first", counters=counters)
+    revocation.allocate_index(tmp_path, "urn:uuid:first")
     git("add", "-A"), git("commit", "-qm", "first")
     git("checkout", "-qb", "other")
-    revocation.allocate_index(tmp_path, signer, "urn:uuid:other", counters=counters)
+    revocation.allocate_index(tmp_path, "urn:uuid:other")
     git("commit", "-qam", "other")
     git("checkout", "-q", "main")
-    revocation.allocate_index(tmp_path, signer, "urn:uuid:main", counters=counters)
+    revocation.allocate_index(tmp_path, "urn:uuid:main")
     git("commit", "-qam", "main")
     git("merge", "-q", "--no-edit", "other")  # check=True: a conflict would fail here
-    assert sorted(line[1] for line in allocation_lines(tmp_path)) == \
+    assert sorted(cid for _, cid, _ in allocation_lines(tmp_path)) == \
         ["urn:uuid:first", "urn:uuid:main", "urn:uuid:other"]
     assert git("status", "--porcelain").stdout == ""  # .lock is ignored
 
@@ -333,12 +256,10 @@ def revoked_and_active(demo, institution):
     """Three credentials, the first revoked; the verified list; the resolver."""
     key, resolver = institution
     settings = load_settings(demo)
-    evaluator = keys.generate_key()
-    credentials = [read(p) for p in sign_items(demo, evaluator, "c2i2e:A2.2", "A2.3", count=2)]
-    revocation.publish_status_list(demo, settings, key, now=NOW, signers=[list_name(evaluator)])
+    credentials = [read(p) for p in sign_items(demo, keys.generate_key(), "c2i2e:A2.2", "A2.3", count=2)]
+    revocation.publish_status_list(demo, settings, key, now=NOW)
     revocation.revoke(demo, settings, credentials[0], "erreur de saisie", key, now=NOW)
-    listed = verified_status_list(demo / revocation.list_path(list_name(evaluator)), resolver,
-                                  settings.institution.id, now=NOW)
+    listed = verified_status_list(demo / revocation.LIST_FILE, resolver, settings.institution.id, now=NOW)
     return credentials, listed, resolver
 
 
@@ -436,12 +357,7 @@ def test_cli_keys_did_web_publish_sign_revoke_verify(demo):
         revoked = cli(demo, "revoke", str(first), "--reason", "signé par erreur", *key_options)
         assert revoked.returncode == 0, revoked.stderr
     assert len((demo / revocation.REVOCATIONS).read_text().splitlines()) == 1
-    evaluator_list = revocation.list_path(revocation.signer_list_name(keys.public_key_from_multibase(
-        json.loads(first.read_text())["proof"][0]["verificationMethod"].split("#")[1])))
-    check = ("verify", "--did-document", str(did_json), "--status-list", str(demo / revocation.LIST_FILE),
-             "--status-list", str(demo / evaluator_list))
-    # The evaluator's own list, published and read by the CLI: more than 1,000,000 entries.
-    assert len(Bitstring.decode(read(demo / evaluator_list)["credentialSubject"]["encodedList"])) >= 1_000_000
+    check = ("verify", "--did-document", str(did_json), "--status-list", str(demo / revocation.LIST_FILE))
     refused = cli(demo, *check, str(first))
     assert refused.returncode == 1 and "status: revoked" in refused.stdout
     accepted = cli(demo, *check, str(second))
