@@ -195,21 +195,3 @@ def test_registry_problem_points_at_the_faulty_grant(workspace: Path):
         "      - {id: crcne, from: 2025-09-01}\n      - {id: c2i2f, from: 2025-09-01}\n", "utf-8")
     problems = json.loads(run_cli("--root", str(workspace), "check", "--json").stdout)["problems"]
     assert [(p["code"], p["line"]) for p in problems] == [("framework.unknown", 7)]
-
-
-@pytest.mark.parametrize("root, path, expected", [
-    (".", "candidates/camille/credentials/a.json", "candidates/camille/credentials/a.json"),
-    ("/srv/ws", "/srv/ws/candidates/a.json", "candidates/a.json"),
-    ("ws", "ws/candidates/a.json", "candidates/a.json"),
-    ("/", "/srv/a.json", "srv/a.json"),
-])
-def test_audit_names_files_relative_to_the_workspace_as_path_does(root, path, expected):
-    from portfolio_gen.cli.workflow import _relative_to
-    assert _relative_to(Path(root))(Path(path)) == expected == str(Path(path).relative_to(root))
-
-
-@pytest.mark.parametrize("root, path", [("/srv/ws", "/srv/wsx/a.json"), (".", "/srv/a.json")])
-def test_audit_refuses_a_path_outside_the_workspace_as_path_does(root, path):
-    from portfolio_gen.cli.workflow import _relative_to
-    with pytest.raises(ValueError):
-        _relative_to(Path(root))(Path(path))
