@@ -26,9 +26,10 @@ from ..credentials import openbadges, proofs
 from . import revocation
 from ..credentials.cryptosuites import EDDSA_RDFC_2022
 from ..credentials.dids import check_institution_key, signer
+from .context import InstitutionContext
 from .issuing import credentials_folder, recipient_problems
 from .results import SignedResult, judged_results
-from .trust import VALIDATION, Assessment, TrustContext, assess_candidate
+from .trust import VALIDATION, Assessment, TrustContext, assess_candidate, workspace_context
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,15 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
         path = credentials_folder(candidate) / f"{signed['id'].removeprefix('urn:uuid:')}.json"
         write_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n", overwrite=False)
     return Award(path, awarded, decision, supporting)
+
+
+def certify_candidate(institution: InstitutionContext, workspace: Workspace, slug: str, framework_id: str,
+                      private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None) -> Award:
+    """`certify` as the command runs it: `slug`'s credentials judged under the institution
+    context the command loaded once (its settings, anchored did.json and signed registry,
+    never the working tree's copies), then the award issued by the rule and signed."""
+    context = workspace_context(institution.root, workspace, institution)
+    return certify(workspace, context, slug, framework_id, private_key, comment=comment, now=now)
 
 
 def rule_decision(workspace: Workspace, context: TrustContext, slug: str, framework_id: str) -> Decision:
