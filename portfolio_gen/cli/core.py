@@ -120,6 +120,16 @@ def workspace_or_exit(ctx: Context, only: Iterable[str] | None = None, as_json: 
     return workspace
 
 
+def registry_or_exit(ctx: Context, workspace):
+    """The evaluator registry that signing and reviewing check against: evaluators.yml, or
+    a candidate repository's signed copy (institution/context.py)."""
+    from ..institution.context import workspace_registry  # the institution layer, loaded only when needed
+    try:
+        return workspace_registry(ctx.root, workspace.frameworks)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
 # --- check ------------------------------------------------------------------------------
 
 @main.command()

@@ -1,11 +1,12 @@
-"""Making workspaces: a cohort's (`init`), or a candidate's own repository from the
-institution's signed site (`init --candidate`), and what keeps the latter in step: the
-institution signs what it publishes (`institution sign`), the candidate refreshes the
-pinned copy (`institution update`)."""
+"""Making workspaces: a cohort's (`init`), the demo's (`demo`, the whole process played on
+the shipped cohort), or a candidate's own repository from the institution's signed site
+(`init --candidate`), and what keeps the latter in step: the institution signs what it
+publishes (`institution sign`), the candidate refreshes the pinned copy (`institution update`)."""
 
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from ..core import i18n, scaffold
 from ..core.model import LANGUAGES, ROLES
 from ..core.pinning import LOCK_FILE, read_lock
 from ..core.problems import InputError, Problem
-from .core import Context, fail_with, main, pass_context
+from .core import Context, fail_with, main, pass_context, workspace_or_exit
 from .credentials import load_key_or_exit, passphrase_option
 
 
@@ -133,3 +134,39 @@ def init_candidate_repository(ctx: Context, directory: Path, name: str, source: 
     for path in created:
         click.echo(path)
 
+
+# --- demo: the whole process on the shipped cohort ----------------------------------------
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@click.option("--jobs", type=int, default=None, help="Parallel site builds (default: one per core).")
+@pass_context
+def demo(ctx: Context, directory: Path, jobs: int | None) -> None:
+    """Play the whole process on the demo cohort in DIRECTORY, then build every site.
+
+    Keys, did:web, signed registry, validations, certificates, attestation, sites: the
+    demo's keys are generated on the spot in DIRECTORY/keys (unencrypted, never published).
+    """
+    from ..demo import run_demo
+    from ..site.builder import FAILED, build_cohort
+
+    if not (ctx.root / "candidates").is_dir() or not (ctx.root / "referentiels").is_dir():
+        # The demo cohort ships with the repository, not inside the package.
+        raise click.UsageError(f"{ctx.root.resolve()} holds no demo cohort (candidates/, referentiels/): run the "
+                               "demo from a clone of portfolio-gen, or give it with --root")
+    workspace_or_exit(ctx)  # the source cohort must be clean before anything is signed
+    try:
+        report = run_demo(ctx.root, directory)
+    except FileExistsError:
+        raise click.UsageError(f"{directory} exists and is not a previous demo: choose another folder") from None
+    click.echo(f"{directory}: {report.validations} validations signed")
+    for slug, framework, certified, level in report.awards:
+        outcome = "certificate" if certified else "attestation"
+        click.echo(f"  {slug:<16} {framework:<8} {outcome}{' ' + level if level else ''}")
+    results = build_cohort(directory, None, directory / "site", jobs=jobs)
+    failed = [r for r in results if r.status == FAILED]
+    for result in failed:
+        click.echo(f"site build failed: {result.slug}: {result.error}", err=True)
+    click.echo(f"sites: {directory / 'site'}/<candidate>/index.html ({len(results) - len(failed)} built)")
+    if failed:
+        sys.exit(2)

@@ -1,0 +1,77 @@
+"""The commission's commands: sign the evaluator registry (`registry sign`), issue certificates (`certify`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .core import (Context, fail_with, institution_site_options, main, pass_context, registry_or_exit,
+                   signed_institution_or_exit, workspace_or_exit)
+from .credentials import load_key_or_exit, passphrase_option
+from ..core.problems import InputError
+
+
+def _settings_or_exit(ctx: Context):
+    from ..core.settings import load_settings
+    try:
+        return load_settings(ctx.root)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+
+
+@main.group("registry")
+def registry_group() -> None:
+    """The institution's evaluator registry (evaluators.yml -> signed registry.json)."""
+
+
+@registry_group.command("sign")
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The institution's private key (its did:web must list the public key).")
+@click.option("--valid-days", type=click.IntRange(1, 366), default=90, show_default=True,
+              help="How many days verifiers believe this registry; re-sign before then.")
+@passphrase_option
+@pass_context
+def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
+    """Sign evaluators.yml with the institution's key into registry.json (version one above
+    the last), to publish with the sites."""
+    from ..institution.registry_credential import candidate_emails, sign_registry
+    workspace = workspace_or_exit(ctx, only=[])
+    registry = registry_or_exit(ctx, workspace)
+    settings = _settings_or_exit(ctx)
+    # Evaluators who are candidates too: their e-mail, hashed, binds self-validations.
+    candidates = workspace_or_exit(ctx, only=[e.candidate for e in registry.evaluators if e.candidate]).candidates
+    try:
+        path = sign_registry(ctx.root, settings, registry, load_key_or_exit(ctx, key_file, passphrase_file),
+                             validity=dt.timedelta(days=valid_days),
+                             candidate_emails=candidate_emails(registry, candidates))
+    except InputError as error:  # e.g. a key the institution's did.json does not list
+        fail_with(error.problems, ctx)
+    click.echo(path)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--framework", "framework_id", required=True)
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The institution's private key.")
+@click.option("--comment", default="", help="The commission's comment (shown on an attestation).")
+@institution_site_options
+@passphrase_option
+@pass_context
+def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str, institution_site: str | None,
+            allow_network: bool, passphrase_file: Path | None) -> None:
+    """Apply the framework's rule to SLUG's trusted validations; issue a certificate or an attestation."""
+    from ..institution.commission import certify_candidate
+    workspace = workspace_or_exit(ctx)
+    key = load_key_or_exit(ctx, key_file, passphrase_file)
+    institution = signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network)
+    try:
+        award = certify_candidate(institution, workspace, slug, framework_id, key, comment=comment)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    decision = award.decision
+    outcome = "certificate" if award.certified else "attestation"
+    level = f" level={decision.level}" if decision.level else ""
+    click.echo(f"{outcome}: {award.path} (validated {len(decision.validated)}{level})")
