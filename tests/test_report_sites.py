@@ -193,8 +193,8 @@ def test_steering_only_options_are_refused_with_sites(built_demo: Path, tmp_path
 
 
 def test_audit_sites_warns_of_a_status_index_held_by_two_credentials(built_demo: Path, tmp_path: Path):
-    """A candidate repository draws status indices without the institution's ledger: when
-    one meets an index the ledger gave another credential, revoking either would revoke
+    """Should a status bit be held by two credentials (the old shared list's random draws
+    in candidate repositories; a signer's counter lost), revoking either would revoke
     both. audit --sites names them; with no such meeting it says nothing."""
     root = tmp_path / "institution"
     shutil.copytree(built_demo, root, symlinks=True)
@@ -203,11 +203,16 @@ def test_audit_sites_warns_of_a_status_index_held_by_two_credentials(built_demo:
     assert json.loads(clean.stdout)["shared_status_indices"] == {}
     site = root / "site" / "camille-martin"
     published = sorted((site / "credentials").glob("*.json"))[0]
-    index = json.loads(published.read_text("utf-8"))["credentialStatus"]["statusListIndex"]
+    status = json.loads(published.read_text("utf-8"))["credentialStatus"]
+    index, signer = status["statusListIndex"], status["statusListCredential"].rsplit("/", 1)[1].removesuffix(".json")
     with (root / "status" / "allocations.tsv").open("a", encoding="utf-8") as ledger:
-        ledger.write(f"{index}\turn:uuid:00000000-0000-4000-8000-000000000000\n")
+        # Another list's bit of the same number is another bit: no warning.
+        ledger.write(f"{index}\turn:uuid:00000000-0000-4000-8000-00000000000a\t2026-03-20T10:00:00Z\n")
+    assert json.loads(run(root, "audit", "--sites", str(listed), "--json").stdout)["shared_status_indices"] == {}
+    with (root / "status" / "allocations.tsv").open("a", encoding="utf-8") as ledger:
+        ledger.write(f"{index}\turn:uuid:00000000-0000-4000-8000-000000000000\t2026-03-20T10:00:00Z\t{signer}\n")
     warned = run(root, "audit", "--sites", str(listed))
-    assert f"status index {index} is held by several credentials" in warned.stderr
+    assert f"status index {signer}#{index} is held by several credentials" in warned.stderr
     assert published.name in warned.stderr and "urn:uuid:00000000-0000-4000-8000-000000000000" in warned.stderr
     shared = json.loads(run(root, "audit", "--sites", str(listed), "--json").stdout)["shared_status_indices"]
-    assert list(shared) == [str(index)]
+    assert list(shared) == [f"{signer}#{index}"]

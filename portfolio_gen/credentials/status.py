@@ -27,6 +27,10 @@ MAXIMUM_BYTES = 16 * 1024 * 1024
 # The specification's statusListIndex is a string of digits: "+445975" or "21_6265",
 # which int() reads, name other bits than they seem to.
 STATUS_INDEX = re.compile(r"[0-9]+")
+# A signer's own list (issue 26): portfolio-gen gives every signing key a list named after
+# the key, `<institution site>status/lists/<multibase Ed25519 public key>.json`, and the
+# institution revokes a credential only in the list of the key that signed it.
+SIGNER_LIST_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^?#]*/status/lists/(z6Mk[1-9A-HJ-NP-Za-km-z]{40,50})\.json")
 
 
 class StatusListError(ValueError):
@@ -140,6 +144,23 @@ def revocation_entry(credential: dict) -> dict | None:
                 and status.get("statusPurpose") == REVOCATION:
             return status
     return None
+
+
+def signer_list_key(url: object) -> str | None:
+    """The public key (multibase) whose own list `url` is, or None when `url` names no
+    signer's list (the institution's old shared list, another issuer's)."""
+    found = SIGNER_LIST_URL.fullmatch(url) if isinstance(url, str) else None
+    return found.group(1) if found else None
+
+
+def other_signers_list(url: object, signer_key: str | None) -> str | None:
+    """Why a credential signed with `signer_key` may not take its status from `url`: the
+    list is another key's, where the institution would never revoke it; None when it may."""
+    owner = signer_list_key(url)
+    if owner is None or owner == signer_key:
+        return None
+    return (f"its status list {url} is the list of another key ({owner}), not of the key that signed it "
+            f"({signer_key or 'unknown'}): the institution could never revoke it there")
 
 
 def check_status(entry: dict, list_credential: dict | None) -> StatusCheck:

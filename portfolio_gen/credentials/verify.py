@@ -11,6 +11,11 @@ or None). Without it the verdict's `status` is "unchecked": verifying offline fr
 credential alone cannot know about revocations, and the verdict says so rather than
 pretending. With it, a list that cannot be had fails the credential unless the caller
 passes `require_status=False` (then `status` is "unavailable").
+
+A status entry naming a signer's own list (`status.signer_list_key`) must name the list
+of the key that signed the credential: any other list is one where its institution would
+never revoke it, so the credential is refused before any list is looked up (`status` is
+then "other-list"), whether lists were given or not.
 """
 
 from __future__ import annotations
@@ -24,15 +29,16 @@ from pathlib import Path
 from ..core.model import Validation
 from . import openbadges, proofs
 from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022
-from .dids import DidResolver
+from .dids import DidResolutionError, DidResolver
 from .loader import DocumentLoader
 from .signed_form import signed_form_problem
-from .status import StatusCheck, StatusListError, check_status, revocation_entry
+from .status import StatusCheck, StatusListError, check_status, other_signers_list, revocation_entry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
 SCHEMA, PROOF, DATES, STATUS, EVIDENCE = "schema", "proof", "dates", "status", "evidence"
 # Verdict.status values.
 UNCHECKED, ACTIVE, UNAVAILABLE, REVOKED, UNKNOWN = "unchecked", "active", "unavailable", "revoked", "unknown"
+OTHER_LIST = "other-list"  # the status entry names another signer's list: never revocable there
 STATUS_LIST_CREDENTIAL = "BitstringStatusListCredential"
 
 EvidenceFiles = Callable[[str], Path | None]
@@ -52,7 +58,8 @@ class Verdict:
     # Revocation status: UNCHECKED (no status lists given; a credential without a
     # revocation entry then fails), ACTIVE (its bit is clear), UNAVAILABLE (list missing,
     # tolerated by require_status=False), REVOKED or UNKNOWN (the list was required but
-    # missing, stale or untrusted: never read as "not revoked"; ok is then False).
+    # missing, stale or untrusted: never read as "not revoked"; ok is then False), or
+    # OTHER_LIST (the entry names a list its signer does not own; ok is False).
     status: str = UNCHECKED
     # Entries changed since the evaluator validated them (their "#source" evidence no longer
     # matches the local file): a note, not a failure; the signature still holds.
@@ -63,10 +70,10 @@ class Verdict:
 
 
 class _Failed(Exception):
-    def __init__(self, check: str, reason: str):
+    def __init__(self, check: str, reason: str, status: str | None = None):
         super().__init__(f"{check}: {reason}")
         self.revoked = (check, reason) == (STATUS, REVOKED)
-        self.status = REVOKED if self.revoked else UNKNOWN if check == STATUS else None
+        self.status = status or (REVOKED if self.revoked else UNKNOWN if check == STATUS else None)
 
 
 def verify_credential(credential: object, *, status_list: StatusLists | None = None,
@@ -75,7 +82,8 @@ def verify_credential(credential: object, *, status_list: StatusLists | None = N
 
     `checks` are `verify_except_status`'s: the resolver, and optionally the document
     loader, the time, the clock skew and the evidence files."""
-    return with_status(verify_except_status(credential, **checks), credential, status_list, require_status)
+    return with_status(verify_except_status(credential, **checks), credential, status_list, require_status,
+                       resolver=checks.get("resolver"))
 
 
 def verify_except_status(
@@ -115,14 +123,16 @@ def verify_except_status(
 
 
 def with_status(verdict: Verdict, credential: object, status_list: StatusLists | None,
-                require_status: bool = True) -> Verdict:
+                require_status: bool = True, *, resolver: DidResolver | None = None) -> Verdict:
     """`verify_except_status`'s verdict completed by the status check, which runs after
-    the dates and before the evidence: a credential failing it fails for that reason."""
+    the dates and before the evidence: a credential failing it fails for that reason.
+    `resolver`: the one the proof was verified with, to know the signing key of a did:web
+    proof (a did:key names its own)."""
     if DATES not in verdict.checks:
         return verdict  # refused before its status would be looked at
     before = verdict.checks[:verdict.checks.index(DATES) + 1]
     try:
-        status = _check_status(credential, status_list, require_status)
+        status = _check_status(credential, status_list, require_status, signing_key(credential, resolver))
     except _Failed as failure:
         return Verdict(False, str(failure), before, verdict.credential_id, verdict.issuer,
                        status=failure.status or UNCHECKED)
@@ -188,8 +198,32 @@ def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None
             raise _Failed(DATES, f"expired: validUntil was {credential['validUntil']}")
 
 
-def _check_status(credential: dict, status_list: StatusLists | None, required: bool) -> str:
+def signing_key(document: object, resolver: DidResolver | None = None) -> str | None:
+    """The public key (multibase) of the verification method that signed `document`:
+    a did:key's own, a did:web's from its DID document; None when it cannot be known."""
+    proof = proofs.single_proof(document) if isinstance(document, dict) else None
+    method = proof.get("verificationMethod") if proof is not None else None
+    if not isinstance(method, str):
+        return None
+    if method.startswith("did:key:"):
+        return method.removeprefix("did:key:").split("#", 1)[0]
+    if resolver is None:
+        return None
+    try:
+        return resolver.verification_method(method).public_key_multibase
+    except DidResolutionError:
+        return None
+
+
+def _check_status(credential: dict, status_list: StatusLists | None, required: bool,
+                  signer_key: str | None = None) -> str:
     entry = revocation_entry(credential)
+    if entry is not None:
+        # Before any list is read: that list could be perfectly valid, and still never
+        # show this credential revoked (issue 26).
+        other = other_signers_list(entry.get("statusListCredential"), signer_key)
+        if other:
+            raise _Failed(STATUS, other, OTHER_LIST)
     if status_list is None:
         return UNCHECKED
     if entry is None:

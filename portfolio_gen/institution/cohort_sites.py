@@ -31,7 +31,7 @@ from ..credentials import openbadges
 from ..credentials.dids import DID_DOCUMENT_FILE, parse_did_web
 from ..credentials.loader import fetch_json
 from .registry_credential import REGISTRY_CREDENTIAL_FILE
-from .revocation import LIST_FILE, allocations
+from .revocation import allocations, list_files
 from ..credentials.status import revocation_entry
 from .trust import ATTESTATION, CERTIFICATE, VALIDATION
 from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, SiteReport, SiteSource, SiteUnavailable,
@@ -89,7 +89,7 @@ class PublishedSite:
     candidate: Candidate
     validations: list[Validation] = field(default_factory=list)  # those that count
     problems: list[str] = field(default_factory=list)  # the report's, less an empty site's
-    status_indices: list[tuple[int, str, str]] = field(default_factory=list)  # (index, credential id, file)
+    status_indices: list[tuple[str, str, str]] = field(default_factory=list)  # (bit, credential id, file)
 
     @property
     def ok(self) -> bool:
@@ -156,9 +156,10 @@ class TrustRoot:
         if registry is not None and institution.startswith("did:web:"):
             # Where verify_site looks for the institution's registry: its domain's root.
             documents[f"https://{parse_did_web(institution).authority}/{REGISTRY_CREDENTIAL_FILE}"] = registry
-        status_list = read_json_file(root / LIST_FILE)
-        if isinstance(status_list, dict) and isinstance(status_list.get("id"), str):
-            documents[status_list["id"]] = status_list
+        for path in list_files(root).values():  # one per signing key, and the old shared one
+            status_list = read_json_file(path)
+            if isinstance(status_list, dict) and isinstance(status_list.get("id"), str):
+                documents[status_list["id"]] = status_list
         return cls(institution, {institution: did_document}, documents, root)
 
     def fetcher(self, *, allow_network: bool) -> Callable[[str], object]:
@@ -226,28 +227,42 @@ def _read_site(site_line: SiteLine, base: Path, trust: TrustRoot, allow_network:
                          _status_indices(published, report.location))
 
 
-def _status_indices(published: Sequence[tuple[CredentialReport, object]], location: str) -> list[tuple[int, str, str]]:
+def _status_indices(published: Sequence[tuple[CredentialReport, object]], location: str) -> list[tuple[str, str, str]]:
     found = []
     for row, credential in published:
         entry = revocation_entry(credential) if isinstance(credential, dict) else None
         index = str(entry.get("statusListIndex", "")) if entry else ""
         if index.isdigit() and isinstance(credential.get("id"), str):
-            found.append((int(index), credential["id"], _published_at(location, row.file)))
+            slot = _slot(_list_name_in(entry.get("statusListCredential")), int(index))
+            found.append((slot, credential["id"], _published_at(location, row.file)))
     return found
 
 
-def shared_status_indices(cohort: CohortSites, root: Path) -> dict[int, list[str]]:
-    """Status indices held by more than one credential: those the sites publish, and those
-    the institution's own ledger allocated. A candidate repository draws its indices at
-    random without that ledger, so two may meet; revoking either would revoke both, so
-    one must be reissued first. index -> the credentials (files, or ids of the ledger)."""
-    holders: dict[int, dict[str, str]] = {}
-    for index, credential_id in allocations(root):
-        holders.setdefault(index, {})[credential_id] = credential_id
+def _list_name_in(url: object) -> str:
+    """The signer list a status entry names (see `revocation`), '' for the old shared list."""
+    tail = url.rsplit("/", 2)[-2:] if isinstance(url, str) else []
+    return tail[1].removesuffix(".json") if len(tail) == 2 and tail[0] == "lists" else ""
+
+
+def _slot(name: str, index: int) -> str:
+    """A status bit: its index in the old shared list, `<list>#<index>` in a signer's."""
+    return f"{name}#{index}" if name else str(index)
+
+
+def shared_status_indices(cohort: CohortSites, root: Path) -> dict[str, list[str]]:
+    """Status bits held by more than one credential: those the sites publish, and those
+    the institution's own ledger allocated. Each signing key has a list of its own and
+    takes its indices in turn, so none should; the old shared list's indices were drawn
+    at random in candidate repositories, and two may meet there. Revoking either would
+    revoke both, so one must be reissued first. bit -> the credentials (files, or ids of
+    the ledger)."""
+    holders: dict[str, dict[str, str]] = {}
+    for name, index, credential_id in allocations(root):
+        holders.setdefault(_slot(name, index), {})[credential_id] = credential_id
     for site in cohort.sites:
-        for index, credential_id, file in site.status_indices:
-            holders.setdefault(index, {})[credential_id] = file
-    return {index: sorted(found.values()) for index, found in sorted(holders.items()) if len(found) > 1}
+        for slot, credential_id, file in site.status_indices:
+            holders.setdefault(slot, {})[credential_id] = file
+    return {slot: sorted(found.values()) for slot, found in sorted(holders.items()) if len(found) > 1}
 
 
 def _source(site_line: SiteLine, base: Path, allow_network: bool) -> SiteSource | UnreadableSite:

@@ -70,7 +70,7 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
         supporting=[_supporting(context, slug, a) for a in supporting], valid_from=moment, comment=comment,
         results=tuple(_cited(r) for r in results if r.result.input in (decision.input_levels or {})))
     with revocation.released_on_error(workspace.root, [award["id"]]):
-        award = revocation.with_status(workspace.root, context.settings, award)
+        award = revocation.with_status(workspace.root, context.settings, award, private_key.public_key())
         reasons = openbadges.validate_against_schema(award)
         if reasons:
             raise InputError([Problem("credential.invalid", None, None,

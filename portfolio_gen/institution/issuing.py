@@ -100,7 +100,8 @@ def issue_item_validations(
     # back if anything fails before a credential is written.
     with revocation.released_on_error(workspace.root, [c["id"] for c in built]):
         unsigned = [_validated(credential, _ref(plan)) for credential, plan in
-                    zip(revocation.with_statuses(workspace.root, settings, built), planned)]
+                    zip(revocation.with_statuses(workspace.root, settings, built, private_key.public_key()),
+                        planned)]
         signed = [proofs.sign(credential, private_key, method, suite=suite, loader=loader,
                               created=openbadges.datetime_stamp(valid_from), as_array=True)
                   for credential in unsigned]

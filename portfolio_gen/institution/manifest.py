@@ -48,7 +48,7 @@ from ..credentials.loader import DocumentLoader
 from ..credentials.openbadges import datetime_stamp
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, inline_context, last_version, \
     verified_signed_registry
-from .revocation import LIST_FILE
+from .revocation import list_path
 from ..credentials.status import StatusListError
 from ..credentials.verify import signed_document_problem, verified_status_list
 from .verify_site import FolderSource, HttpSource, SiteSource, SiteUnavailable, open_site, read_json_file
@@ -75,9 +75,10 @@ class InstitutionCopy:
     registry: Registry
     registry_version: int
     frameworks: dict[str, str] = field(default_factory=dict)  # framework id -> its version
-    # The signed revocation list, when the site has a usable one: not pinned (re-signed
-    # every few weeks), refreshed by each `institution update`, published by `build`.
-    status_list: dict | None = None
+    # The signed revocation lists the site has and that are usable (the old shared one, and
+    # one per signing key: see `revocation`), by workspace path: not pinned (re-signed every
+    # few weeks), refreshed by each `institution update`, published by `build`.
+    status_lists: dict[str, dict] = field(default_factory=dict)
 
 
 # --- the institution signs and publishes ----------------------------------------------
@@ -191,7 +192,8 @@ def fetch_institution(source: SiteSource, *, now: dt.datetime | None = None,
         raise SourceError(f"{REGISTRY_CREDENTIAL_FILE}: {error}") from None
     return InstitutionCopy(source.location, institution, manifest, manifest["credentialSubject"]["version"],
                            files, did_document, registry_credential, signed.registry, signed.version,
-                           _framework_versions(files), _status_list(source, institution, resolver, loader, now))
+                           _framework_versions(files),
+                           _status_lists(source, institution, resolver, loader, now, signed.registry, did_document))
 
 
 def create_candidate_repository(directory: Path, copy: InstitutionCopy, name: str, *,
@@ -268,9 +270,9 @@ def update_repository(root: Path, copy: InstitutionCopy) -> Changes:
         for relative in written.files:
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / relative, root / relative)
-        if (staging / LIST_FILE).is_file():
-            (root / LIST_FILE).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / LIST_FILE, root / LIST_FILE)
+        for relative in copy.status_lists:
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / relative, root / relative)
         os.replace(staging / LOCK_FILE, root / LOCK_FILE)  # last: the lock names what is now there
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -293,23 +295,33 @@ def _write_copy(root: Path, copy: InstitutionCopy, site_base_url: str) -> Lock:
     files[MANIFEST_FILE] = _json_bytes(copy.manifest)
     for relative, data in files.items():
         write_atomic(root / relative, data)
-    if copy.status_list is not None:
-        write_atomic(root / LIST_FILE, _json_bytes(copy.status_list))
+    for relative, status_list in copy.status_lists.items():
+        write_atomic(root / relative, _json_bytes(status_list))
     lock = Lock(copy.source, copy.institution, copy.manifest_version, copy.registry_version,
                 {relative: hashlib.sha256(data).hexdigest() for relative, data in files.items()}, site_base_url)
     write_lock(root, lock)
     return lock
 
 
-def _status_list(source: SiteSource, institution: str, resolver: DidResolver, loader: DocumentLoader,
-                 now: dt.datetime | None) -> dict | None:
-    """The institution's status list if the site has one it signed, else None: verifiers
-    then say "status unknown" until the next update brings one, never "not revoked"."""
-    data = source.read(LIST_FILE)
-    try:
-        return verified_status_list(json.loads(data), resolver, institution, loader=loader, now=now) if data else None
-    except (ValueError, RecursionError, StatusListError):
-        return None
+def _status_lists(source: SiteSource, institution: str, resolver: DidResolver, loader: DocumentLoader,
+                  now: dt.datetime | None, registry: Registry, did_document: dict) -> dict[str, dict]:
+    """The institution's status lists the site has and it signed: the old shared one, the
+    list of each key of its registry and of its own did.json. A missing or unusable one is
+    left out: verifiers then say "status unknown" until the next update brings it, never
+    "not revoked"."""
+    names = {""} | {key.removeprefix("did:key:") for e in registry.evaluators for key in e.keys}
+    methods = did_document.get("verificationMethod") if isinstance(did_document, dict) else None
+    names |= {m.get("publicKeyMultibase") for m in methods or [] if isinstance(m, dict)}
+    found = {}
+    for name in sorted(n for n in names if isinstance(n, str)):
+        try:
+            relative = list_path(name)
+            data = source.read(relative)
+            if data:
+                found[relative] = verified_status_list(json.loads(data), resolver, institution, loader=loader, now=now)
+        except (ValueError, RecursionError, StatusListError):
+            continue
+    return found
 
 
 def _required_json(source: SiteSource, relative: str, hint: str) -> dict:

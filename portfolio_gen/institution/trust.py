@@ -30,7 +30,7 @@ from .issuing import credential_files
 from ..credentials.loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verdicts import VerdictCache, checked_evidence
-from ..credentials.verify import (Verdict, read_credential, status_lists, verified_status_list, verify_credential,
+from ..credentials.verify import (OTHER_LIST, Verdict, read_credential, verified_status_list, verify_credential,
                      verify_except_status, with_status)
 
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
@@ -114,7 +114,9 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
     kind = kind_of(credential)
     verdict = _verify(raw, credential, candidate, context)
     if not verdict.ok:
-        status = REVOKED if "revoked" in (verdict.reason or "") else INVALID
+        # A status entry in another signer's list: signed, but never revocable there.
+        status = UNTRUSTED if verdict.status == OTHER_LIST else REVOKED if "revoked" in (verdict.reason or "") \
+            else INVALID
         return Assessment(path, kind, status, verdict.reason or "")
     if not _is_about(credential, candidate):
         return Assessment(path, kind, UNTRUSTED, "trust.other_subject")
@@ -139,7 +141,7 @@ def _verify(raw: bytes, credential: dict, candidate: Candidate, context: TrustCo
             context.verdicts.elsewhere()
         verdict = context.verdicts.verify(raw, [path for _, path in evidence], context.now, compute)
     return with_status(verdict, credential, context.verify_options.get("status_list"),
-                       context.verify_options.get("require_status", True))
+                       context.verify_options.get("require_status", True), resolver=context.resolver)
 
 
 def _decided_in_folder(url: object, path: Path | None, candidate: Candidate, settings: Settings) -> bool:
@@ -283,9 +285,9 @@ def workspace_context(root: Path, workspace: Workspace, institution=None, **veri
         except RegistryCredentialError as error:
             problem = f"registry: {error}"
     options = {**_status_options(root, settings, resolver), **verify_options}
-    status_list = root / revocation.LIST_FILE
-    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, status_list,
-                                        root / SETTINGS_FILE], status_list)
+    status_lists = list(revocation.list_files(root).values()) or [root / revocation.LIST_FILE]
+    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, *status_lists,
+                                        root / SETTINGS_FILE], status_lists)
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
                         _EvidenceFiles(settings, workspace.candidates), options, verdicts=verdicts,
                         fingerprints=workspace.fingerprints, frameworks_digest=workspace.frameworks_digest)
@@ -306,24 +308,31 @@ class _EvidenceFiles:
 
 
 def _status_options(root: Path, settings: Settings, resolver: DidResolver) -> dict:
-    """Revocation checking against the workspace's own signed list.
+    """Revocation checking against the workspace's own signed lists (one per signing key,
+    and the old shared one; see `revocation`).
 
-    Before the institution first publishes its list nothing can have been revoked, so
+    Before the institution first publishes its lists nothing can have been revoked, so
     the status is then recorded as unavailable rather than failing every credential;
-    a list that exists but does not verify makes every status entry fail, with why.
+    a list that exists but does not verify makes its status entries fail, with why.
     """
-    path = root / revocation.LIST_FILE
-    if not path.exists():
+    files = revocation.list_files(root)
+    if not files:
         return {"status_list": lambda url: None, "require_status": False}
-    try:
-        trusted = verified_status_list(path, resolver, settings.institution.id)
-    except StatusListError as error:
-        reason = str(error)
+    trusted: dict[str, dict] = {}
+    unusable: dict[str, str] = {}
+    for relative, path in files.items():
+        try:
+            document = verified_status_list(path, resolver, settings.institution.id)
+        except StatusListError as error:
+            unusable[settings.institution_base_url + relative] = str(error)
+        else:
+            trusted[document.get("id")] = document
 
-        def unusable(url: str) -> dict:
-            raise StatusListError(reason)
-        return {"status_list": unusable, "require_status": True}
-    return {"status_list": status_lists([trusted]), "require_status": True}
+    def status_list(url: str) -> dict | None:
+        if url in unusable:
+            raise StatusListError(unusable[url])
+        return trusted.get(url)
+    return {"status_list": status_list, "require_status": True}
 
 
 def candidate_validations(root: Path, workspace: Workspace, trusted_only: bool = True) -> dict[str, list[Validation]]:

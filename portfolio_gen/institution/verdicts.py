@@ -54,21 +54,25 @@ def credentials_code_version() -> str:
 class VerdictCache:
     """`verify_except_status` results under a digest of everything they were computed from."""
 
-    def __init__(self, store: ReadCache, trust_files: Iterable[Path], status_list: Path | None = None):
+    def __init__(self, store: ReadCache, trust_files: Iterable[Path],
+                 status_lists: Path | Sequence[Path] | None = None):
         self._store = store
         self._pending: list[Stored] = []
-        signatures, everything = hashlib.sha256(), hashlib.sha256()  # without and with the status list
+        # One list, or one per signing key (revocation.list_files), all among trust_files.
+        lists = [status_lists] if isinstance(status_lists, Path) else list(status_lists or ())
+        signatures, everything = hashlib.sha256(), hashlib.sha256()  # without and with the status lists
         for path in trust_files:
             data = _read(path)
-            for digest in (everything,) if path == status_list else (signatures, everything):
+            for digest in (everything,) if path in lists else (signatures, everything):
                 digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
         self._trust, self._trust_and_status = signatures.hexdigest(), everything.hexdigest()
-        self._status_times = _instants_in(_read(status_list)) if status_list else []
+        self._status_times = [instant for path in lists for instant in _instants_in(_read(path))]
         self._folder_storable = True  # of the folder `for_folder` is judging
 
     @classmethod
-    def open(cls, root: Path, trust_files: Iterable[Path], status_list: Path | None = None) -> VerdictCache:
-        """`trust_files`: every file a verdict may depend on, `status_list` among them."""
+    def open(cls, root: Path, trust_files: Iterable[Path],
+             status_list: Path | Sequence[Path] | None = None) -> VerdictCache:
+        """`trust_files`: every file a verdict may depend on, the status lists among them."""
         store = ReadCache.open(root, [credentials_code_version()])
         # Keys start with their day: yesterday's verdicts can never be used again.
         store.forget_below(VERDICT_ROWS, dt.datetime.now(dt.UTC).date().isoformat())

@@ -37,7 +37,7 @@ from ..credentials.presentation import verify_presentation
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
 from ..credentials.status import StatusListError
 from .trust import (ATTESTATION, CERTIFICATE, INVALID, REVOKED, UNTRUSTED, VALID, VALIDATION, kind_of)
-from ..credentials.verify import UNKNOWN as STATUS_UNKNOWN, verified_status_list, verify_credential
+from ..credentials.verify import OTHER_LIST, UNKNOWN as STATUS_UNKNOWN, verified_status_list, verify_credential
 
 UNKNOWN = "unknown"  # a credential whose revocation status could not be established
 
@@ -482,7 +482,8 @@ def _verify_file(relative: str, context: _Context) -> CredentialReport:
     verdict = verify_credential(credential, resolver=context.resolver, loader=context.loader, now=context.now,
                                 evidence_files=context.evidence, status_list=context.status_list)
     if not verdict.ok:
-        status = {REVOKED: REVOKED, STATUS_UNKNOWN: UNKNOWN}.get(verdict.status, INVALID)
+        # A status entry in a list its signer does not own is signed but not vouched for.
+        status = {REVOKED: REVOKED, STATUS_UNKNOWN: UNKNOWN, OTHER_LIST: UNTRUSTED}.get(verdict.status, INVALID)
         return CredentialReport(**{**described, "status": status, "reason": verdict.reason or "",
                                    "checks": verdict.checks})
     if verdict.unchecked_evidence:

@@ -40,8 +40,8 @@ from ..core.workspace import CANDIDATES_DIR, framework_files, index_listings
 from ..core.files import write_if_changed
 from ..core.pinning import LOCK_FILE
 from ..institution.manifest import MANIFEST_FILE, published_files, stale_manifest_files
-from ..institution.revocation import status_list_url
-from .credentials import (STATUS_LIST_FILE, PublishedCredentials, publish_credentials, publish_root_files,
+from ..institution.revocation import list_files
+from .credentials import (PublishedCredentials, publish_credentials, publish_root_files,
                           trust_stamp)
 from .institution import build_institution_site
 from .sanitize import theme_text
@@ -349,8 +349,8 @@ def _publish_institution_site(root: Path, output: Path, slugs: Iterable[str]) ->
         return
     frameworks, _ = load_frameworks(framework_files(root))
     listed = index_listings(root, slugs)
-    status = root / STATUS_LIST_FILE
-    status_lists = {status_list_url(settings): STATUS_LIST_FILE} if status.is_file() else {}
+    # Each signing key's list and the old shared one, at the path their URLs name.
+    status_lists = {settings.institution_base_url + relative: relative for relative in list_files(root)}
     build_institution_site(output, settings, frameworks, listed, status_lists)
     publish_manifest(root, output)
 

@@ -126,10 +126,11 @@ class PublishedCredentials:
         return {f"urn:uuid:{c.uuid}": c for c in self.credentials}
 
     def status_lists(self) -> dict[str, str]:
-        """Status list URL -> its site uri, for the lists the credentials name."""
-        if STATUS_LIST_FILE not in dict(self.verifier_files):
-            return {}
-        return {c.status_url: STATUS_LIST_FILE for c in self.credentials if c.status_url}
+        """Status list URL -> its site uri, for the lists the credentials name (each list's
+        uri is its URL's path below the site base: `revocation.list_path`)."""
+        uris = [uri for uri, _ in self.verifier_files if uri.startswith("status/")]
+        return {c.status_url: uri for c in self.credentials if c.status_url
+                for uri in uris if c.status_url.endswith("/" + uri)}
 
     def manifest(self) -> str:
         """verification.json: a map, not a trust anchor (every file it names is verified)."""
@@ -167,7 +168,15 @@ def qr_svg(data: str) -> str:
 
 def trust_files(root: Path) -> list[Path]:
     """The workspace files credential verdicts depend on, beside the candidate's folder."""
-    return [root / name for name in VERIFIER_FILES]
+    return [root / name for name in verifier_files(root)]
+
+
+def verifier_files(root: Path) -> dict[str, tuple[str, ...]]:
+    """VERIFIER_FILES and the status list of each signing key the workspace holds (see
+    `revocation`): workspace file -> where it is published."""
+    from ..institution.revocation import list_files
+
+    return {**VERIFIER_FILES, **{relative: (relative,) for relative in list_files(root)}}
 
 
 def trust_stamp(root: Path) -> str:
@@ -196,11 +205,12 @@ def _trust_context(root: Path, frameworks: Mapping[str, Framework]):
     if key not in _contexts:
         _contexts.clear()
         context = trust.workspace_context(root, Workspace(root, dict(frameworks)))
-        try:
-            listed = revocation.load_status_list(root)
-            lists = [verified_status_list(listed, context.resolver, context.settings.institution.id)] if listed else []
-        except StatusListError:
-            lists = []  # an unusable list: statuses are then "unavailable", not "active"
+        lists = []
+        for path in revocation.list_files(root).values():
+            try:
+                lists.append(verified_status_list(path, context.resolver, context.settings.institution.id))
+            except StatusListError:
+                pass  # an unusable list: its statuses are then "unavailable", not "active"
         context.verify_options = {"status_list": status_lists(lists), "require_status": False}
         _contexts[key] = context
     return _contexts[key]
@@ -227,7 +237,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     site_url = context.settings.site_url(candidate.slug)
     views = tuple(_view(assessment, site_url, candidate.language)
                   for assessment in trust.assess_candidate(candidate, context))
-    verifier = tuple((uri, root / name) for name, uris in VERIFIER_FILES.items()
+    verifier = tuple((uri, root / name) for name, uris in verifier_files(root).items()
                      if (root / name).is_file() for uri in uris)
     return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate),
                                 verifier_url=context.settings.verifier_url,
@@ -285,7 +295,7 @@ def publish_root_files(root: Path, output: Path) -> list[Path]:
     """Copy the verifier files to the root of the output folder (the site base URL, where
     the status list's URL points); a copy replaces the old one atomically."""
     written = []
-    for name, uris in VERIFIER_FILES.items():
+    for name, uris in verifier_files(root).items():
         source = root / name
         if not source.is_file():
             continue

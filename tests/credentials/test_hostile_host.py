@@ -97,8 +97,9 @@ def hide(credential: dict, key_name: str, how: str) -> dict:
 def test_a_revoked_credential_cannot_hide_its_status(demo, how):
     path = validations(demo)[0]
     credential = read(path)
-    revocation.revoke(demo, load_settings(demo), credential, "test", key(demo, "institution"))
-    listed = verified_status_list(demo / revocation.LIST_FILE, resolver(demo), INSTITUTION)
+    # The list of the key that signed it: the one revoke re-signs.
+    signed_list = revocation.revoke(demo, load_settings(demo), credential, "test", key(demo, "institution"))
+    listed = verified_status_list(signed_list, resolver(demo), INSTITUTION)
     options = {"resolver": resolver(demo), "loader": LOADER, "status_list": status_lists([listed])}
     assert verify_credential(credential, **options).status == REVOKED
     hidden = hide(credential, "credentialStatus", how)
@@ -138,9 +139,9 @@ def test_an_expired_credential_cannot_hide_its_validuntil(demo):
 
 def test_the_cli_says_revoked_before_and_refuses_after_hiding(demo, tmp_path):
     path = validations(demo)[0]
-    revocation.revoke(demo, load_settings(demo), read(path), "test", key(demo, "institution"))
+    signed_list = revocation.revoke(demo, load_settings(demo), read(path), "test", key(demo, "institution"))
     args = ("--root", str(demo), "verify", "--did-document", str(demo / "did.json"),
-            "--status-list", str(demo / revocation.LIST_FILE))
+            "--status-list", str(signed_list))
     before = run_cli(*args, str(path))
     assert before.returncode == 1 and "revoked" in before.stdout
     hidden = tmp_path / "hidden.json"
@@ -250,20 +251,20 @@ def test_without_any_trust_root_nothing_is_believed(demo):
 def test_lists_are_fetched_only_from_the_credentials_own_url(demo):
     site = demo / "site" / SLUG
     manifest = read(site / "verification.json")
-    real_url = next(iter(manifest["statusLists"]))
-    manifest["statusLists"] = {"https://evil.example/old-list.json": manifest["statusLists"][real_url]}
+    real = dict(manifest["statusLists"])  # each signer's list the site's credentials name
+    manifest["statusLists"] = {"https://evil.example/old-list.json": next(iter(real.values()))}
     write(site / "verification.json", manifest)
     fetched = []
 
     def fetch(url):
         fetched.append(url)
-        if url == real_url:
-            return read(demo / revocation.LIST_FILE)
+        if url in real:
+            return read(site / real[url])
         raise OSError("unreachable")
 
     report = verify_site(FolderSource(site), trusted=[INSTITUTION], fetch=fetch,
                          did_documents={INSTITUTION: read(demo / "did.json")})
-    assert real_url in fetched and "https://evil.example/old-list.json" not in fetched
+    assert set(real) <= set(fetched) and "https://evil.example/old-list.json" not in fetched
     assert all(c.status == "valid" for c in report.credentials if c.kind == "validation")
 
 

@@ -1,5 +1,6 @@
-"""Revocation with the Bitstring Status List: random unique allocation under a lock (two
-processes signing at once lose nothing), no allocation left by a refused request,
+"""Revocation with the Bitstring Status List: each signing key's own list, its indices
+taken in turn from the signer's counter under a lock (two processes signing at once lose
+nothing), no allocation left by a refused request,
 revoke (exactly one bit, re-signed, idempotent), verification of the list and of
 revoked credentials, union merge of the registers in git, and the CLI end to end."""
 
@@ -22,7 +23,7 @@ from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
 from portfolio_gen.credentials.loader import DocumentLoader
 from portfolio_gen.credentials.status import (DEFAULT_BITS, Bitstring, StatusListError, revocation_entry,
                                               status_list_credential)
-from portfolio_gen.credentials.verify import (ACTIVE, REVOKED, STATUS, UNAVAILABLE,
+from portfolio_gen.credentials.verify import (ACTIVE, OTHER_LIST, REVOKED, STATUS, UNAVAILABLE,
                                               UNCHECKED, status_lists, verified_status_list,
                                               verify_credential)
 from portfolio_gen.core.problems import InputError
@@ -74,23 +75,55 @@ def institution(demo):
 
 # --- allocation ---------------------------------------------------------------------------
 
-def test_allocation_is_random_unique_and_recorded(tmp_path):
+def list_name(key) -> str:
+    return revocation.signer_list_name(key.public_key())
+
+
+def test_allocation_takes_the_signers_next_indices_and_records_them(tmp_path):
+    signer, other = keys.generate_key().public_key(), keys.generate_key().public_key()
+    counters = tmp_path / "state"
     ids = [f"urn:uuid:{n}" for n in range(300)]
-    indices = revocation.allocate_indices(tmp_path, ids[:150]) + \
-        [revocation.allocate_index(tmp_path, i) for i in ids[150:]]
-    assert len(set(indices)) == 300 and all(0 <= i < DEFAULT_BITS for i in indices)
-    assert indices != sorted(indices) and max(indices) - min(indices) > DEFAULT_BITS // 2
+    indices = revocation.allocate_indices(tmp_path, signer, ids[:150], counters=counters) + \
+        [revocation.allocate_index(tmp_path, signer, i, counters=counters) for i in ids[150:]]
+    assert indices == list(range(300))
+    # Another key has a list of its own: its indices start again, and never meet these.
+    assert revocation.allocate_indices(tmp_path, other, ["urn:uuid:x"], counters=counters) == [0]
     lines = allocation_lines(tmp_path)
-    assert [(int(index), cid) for index, cid, _ in lines] == list(zip(indices, ids))
+    name = revocation.signer_list_name(signer)
+    assert [(int(index), cid, list_) for index, cid, _, list_ in lines[:300]] == \
+        [(i, c, name) for i, c in zip(indices, ids)]
+    assert (counters / f"{name}.next").read_text() == "300\n"
     assert (tmp_path / ".gitattributes").read_text().count(revocation.GITATTRIBUTES_RULE) == 1
     assert (tmp_path / "status/.gitignore").read_text() == ".lock\n"
 
 
+def test_the_counter_is_the_signers_across_repositories(tmp_path):
+    """The same key signing in two repositories on one machine never reuses an index:
+    the counter lives with the signer, not in the repository."""
+    signer = keys.generate_key().public_key()
+    first, second = tmp_path / "elise", tmp_path / "paul"
+    taken = [revocation.allocate_index(root, signer, f"urn:uuid:{root.name}-{n}", counters=tmp_path / "state")
+             for n in range(3) for root in (first, second)]
+    assert taken == list(range(6))
+
+
 def test_a_full_list_is_refused(tmp_path):
-    assert sorted(revocation.allocate_indices(tmp_path, ["a", "b"], bits=2)) == [0, 1]
-    with pytest.raises(revocation.RevocationError, match="full"):
-        revocation.allocate_index(tmp_path, "c", bits=2)
+    signer = keys.generate_key().public_key()
+    counters = tmp_path / "state"
+    assert revocation.allocate_indices(tmp_path, signer, ["a", "b"], bits=2, counters=counters) == [0, 1]
+    with pytest.raises(InputError) as refused:
+        revocation.allocate_index(tmp_path, signer, "c", bits=2, counters=counters)
+    assert [p.key for p in refused.value.problems] == ["status.list_full"]
     assert len(allocation_lines(tmp_path)) == 2
+
+
+def test_a_damaged_counter_is_refused_rather_than_restarted(tmp_path):
+    signer = keys.generate_key().public_key()
+    counter = revocation.SignerCounter.for_key(signer, tmp_path)
+    counter.path.write_text("12x\n")
+    with pytest.raises(InputError) as refused:
+        counter.take(1)
+    assert [(p.key, p.file) for p in refused.value.problems] == [("status.counter_damaged", counter.path)]
 
 
 def _sign_concurrently(root: str, start, count: int) -> None:
@@ -113,33 +146,57 @@ def test_two_processes_signing_at_once_lose_nothing(demo, method):
     files = issuing.credential_files(load_workspace(demo).candidates["camille-martin"])
     signed = [read(path) for path in files if "credentialStatus" in path.read_text()]
     assert len(signed) == 2 * PER_PROCESS
-    indices = {credential["id"]: index_of(credential) for credential in signed}
-    assert len(set(indices.values())) == 2 * PER_PROCESS
+    bits = {credential["id"]: (revocation_entry(credential)["statusListCredential"].rsplit("/", 1)[1][:-5],
+                               index_of(credential)) for credential in signed}
+    assert len(set(bits.values())) == 2 * PER_PROCESS  # two keys: two lists, 0..19 in each
     lines = allocation_lines(demo)
-    assert len(lines) == 2 * PER_PROCESS and {cid: int(i) for i, cid, _ in lines} == indices
+    assert len(lines) == 2 * PER_PROCESS and {line[1]: (line[3], int(line[0])) for line in lines} == bits
 
 
-def _allocate(root: str) -> None:
-    revocation.allocate_index(Path(root), "urn:uuid:waiting")
+def _allocate(root: str, counters: str) -> None:
+    revocation.allocate_index(Path(root), keys.generate_key().public_key(), "urn:uuid:waiting",
+                              counters=Path(counters))
 
 
 def test_allocation_waits_for_the_lock(tmp_path):
-    # Random indices rarely collide, so the test above would pass by luck without the
-    # lock: show the exclusion itself.
-    process = multiprocessing.get_context("spawn").Process(target=_allocate, args=(str(tmp_path),))
+    # Show the exclusion on the register itself.
+    process = multiprocessing.get_context("spawn").Process(target=_allocate,
+                                                           args=(str(tmp_path), str(tmp_path / "state")))
     with revocation.locked(tmp_path):
         process.start()
         process.join(timeout=3)
         assert process.is_alive() and allocation_lines(tmp_path) == []
     process.join(timeout=60)
-    assert process.exitcode == 0 and [cid for _, cid, _ in allocation_lines(tmp_path)] == ["urn:uuid:waiting"]
+    assert process.exitcode == 0 and [line[1] for line in allocation_lines(tmp_path)] == ["urn:uuid:waiting"]
 
 
-def test_each_credential_points_at_the_workspace_list(demo):
-    credential = read(sign_items(demo, keys.generate_key())[0])
+def _take_from_counter(counters: str, public: str, start, count: int, results) -> None:
+    counter = revocation.SignerCounter.for_key(keys.public_key_from_multibase(public), Path(counters))
+    start.wait()
+    results.put([index for _ in range(count) for index in counter.take(1)])
+
+
+def test_two_processes_sharing_a_counter_never_get_the_same_index(tmp_path):
+    # One evaluator signing in two repositories at once, on one machine.
+    public = keys.public_key_multibase(keys.generate_key().public_key())
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=_take_from_counter, args=(str(tmp_path), public, start, 200, results))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    taken = results.get(timeout=120) + results.get(timeout=120)
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(taken) == list(range(400))
+
+
+def test_each_credential_points_at_its_signers_list(demo):
+    key = keys.generate_key()
+    credential = read(sign_items(demo, key)[0])
     entry = revocation_entry(credential)
-    url = revocation.status_list_url(load_settings(demo))
-    assert url == "https://portfolios.example.org/status/revocation-list.json"
+    url = revocation.status_list_url(load_settings(demo), list_name(key))
+    assert url == f"https://portfolios.example.org/status/lists/{list_name(key)}.json"
     assert entry == {"id": f"{url}#{index_of(credential)}", "type": "BitstringStatusListEntry",
                      "statusPurpose": "revocation", "statusListIndex": str(index_of(credential)),
                      "statusListCredential": url}
@@ -181,28 +238,35 @@ def test_publish_signs_an_empty_list_the_first_time(demo, institution):
     listed = verified_status_list(path, resolver, settings.institution.id, now=NOW)
     assert listed == revocation.load_status_list(demo) and set_bits(listed) == set()
     assert listed["id"] == revocation.status_list_url(settings)
+    # The institution's own key has a list too, for the certificates it signs.
+    own = revocation.load_status_list(demo, list_name(key))
+    assert verified_status_list(own, resolver, settings.institution.id, now=NOW)["id"] == \
+        revocation.status_list_url(settings, list_name(key))
 
 
 def test_revoke_sets_exactly_that_bit_re_signs_and_is_idempotent(demo, institution):
     key, resolver = institution
     settings = load_settings(demo)
-    credentials = [read(p) for p in sign_items(demo, keys.generate_key(), "c2i2e:A2.2", "A2.3")]
-    revocation.publish_status_list(demo, settings, key, now=NOW)
+    evaluator = keys.generate_key()
+    credentials = [read(p) for p in sign_items(demo, evaluator, "c2i2e:A2.2", "A2.3")]
+    revocation.publish_status_list(demo, settings, key, now=NOW, signers=[list_name(evaluator)])
     for _ in range(2):
         revocation.revoke(demo, settings, credentials[0], "fraude\tavérée\n", key, now=NOW)
-    listed = verified_status_list(revocation.load_status_list(demo), resolver,
+    listed = verified_status_list(revocation.load_status_list(demo, list_name(evaluator)), resolver,
                                   settings.institution.id, now=NOW)
     assert set_bits(listed) == {index_of(credentials[0])}
+    assert set_bits(revocation.load_status_list(demo)) == set()  # the old shared list: untouched
     lines = (demo / revocation.REVOCATIONS).read_text().splitlines()
     assert lines == [f"{index_of(credentials[0])}\t{credentials[0]['id']}\t2026-03-20T10:00:00Z"
-                     "\tfraude avérée"]
-    assert revocation.revoked_indices(demo) == {index_of(credentials[0])}
+                     f"\tfraude avérée\t{list_name(evaluator)}"]
+    assert revocation.revoked_indices(demo, list_name(evaluator)) == {index_of(credentials[0])}
+    assert revocation.revoked_indices(demo) == set()
 
 
 @pytest.mark.parametrize("change, message", [
     (lambda c: c.pop("credentialStatus"), "no revocation status entry"),
     (lambda c: c["credentialStatus"].update(statusListCredential="https://elsewhere.example/l.json"),
-     "not this workspace's"),
+     "not one of this workspace's"),
     (lambda c: c["credentialStatus"].update(statusListIndex="-1"), "not usable"),
 ])
 def test_revoke_refuses_credentials_of_other_lists(demo, institution, change, message):
@@ -213,10 +277,21 @@ def test_revoke_refuses_credentials_of_other_lists(demo, institution, change, me
     assert not (demo / revocation.REVOCATIONS).exists()
 
 
-def test_revoke_refuses_an_index_a_merge_left_shared(demo, institution):
+def test_revoke_refuses_a_credential_naming_another_keys_list(demo, institution):
+    # Setting that bit would revoke the credential of the key whose list it is.
+    other = keys.generate_key()
     credential = read(sign_items(demo, keys.generate_key())[0])
+    url = revocation.status_list_url(load_settings(demo), list_name(other))
+    credential["credentialStatus"].update(statusListCredential=url, id=f"{url}#0")
+    with pytest.raises(revocation.RevocationError, match="another key"):
+        revocation.revoke(demo, load_settings(demo), credential, "reason", institution[0])
+
+
+def test_revoke_refuses_an_index_a_merge_left_shared(demo, institution):
+    key = keys.generate_key()
+    credential = read(sign_items(demo, key)[0])
     with (demo / revocation.ALLOCATIONS).open("a") as register:
-        register.write(f"{index_of(credential)}\turn:uuid:other-clone\t2026-03-20T10:00:00Z\n")
+        register.write(f"{index_of(credential)}\turn:uuid:other-clone\t2026-03-20T10:00:00Z\t{list_name(key)}\n")
     with pytest.raises(revocation.RevocationError, match="other-clone"):
         revocation.revoke(demo, load_settings(demo), credential, "reason", institution[0])
 
@@ -235,16 +310,18 @@ def test_registers_merge_without_conflict_across_clones(tmp_path):
                                               "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
 
     git("init", "-q", "-b", "main")
-    revocation.allocate_index(tmp_path, "urn:uuid:first")
+    signer, counters = keys.generate_key().public_key(), tmp_path / "state"
+    (tmp_path / ".gitignore").write_text("state/\n")
+    revocation.allocate_index(tmp_path, signer, "urn:uuid:first", counters=counters)
     git("add", "-A"), git("commit", "-qm", "first")
     git("checkout", "-qb", "other")
-    revocation.allocate_index(tmp_path, "urn:uuid:other")
+    revocation.allocate_index(tmp_path, signer, "urn:uuid:other", counters=counters)
     git("commit", "-qam", "other")
     git("checkout", "-q", "main")
-    revocation.allocate_index(tmp_path, "urn:uuid:main")
+    revocation.allocate_index(tmp_path, signer, "urn:uuid:main", counters=counters)
     git("commit", "-qam", "main")
     git("merge", "-q", "--no-edit", "other")  # check=True: a conflict would fail here
-    assert sorted(cid for _, cid, _ in allocation_lines(tmp_path)) == \
+    assert sorted(line[1] for line in allocation_lines(tmp_path)) == \
         ["urn:uuid:first", "urn:uuid:main", "urn:uuid:other"]
     assert git("status", "--porcelain").stdout == ""  # .lock is ignored
 
@@ -256,10 +333,12 @@ def revoked_and_active(demo, institution):
     """Three credentials, the first revoked; the verified list; the resolver."""
     key, resolver = institution
     settings = load_settings(demo)
-    credentials = [read(p) for p in sign_items(demo, keys.generate_key(), "c2i2e:A2.2", "A2.3", count=2)]
-    revocation.publish_status_list(demo, settings, key, now=NOW)
+    evaluator = keys.generate_key()
+    credentials = [read(p) for p in sign_items(demo, evaluator, "c2i2e:A2.2", "A2.3", count=2)]
+    revocation.publish_status_list(demo, settings, key, now=NOW, signers=[list_name(evaluator)])
     revocation.revoke(demo, settings, credentials[0], "erreur de saisie", key, now=NOW)
-    listed = verified_status_list(demo / revocation.LIST_FILE, resolver, settings.institution.id, now=NOW)
+    listed = verified_status_list(demo / revocation.list_path(list_name(evaluator)), resolver,
+                                  settings.institution.id, now=NOW)
     return credentials, listed, resolver
 
 
@@ -270,6 +349,68 @@ def test_verify_fails_the_revoked_credential_and_passes_the_others(revoked_and_a
     assert not verdicts[0].ok and verdicts[0].reason == "status: revoked"
     assert verdicts[0].status == REVOKED
     assert all(v.ok and v.status == ACTIVE and STATUS in v.checks for v in verdicts[1:])
+
+
+def _signed_by(credential: dict, key, issuer: str, method: str, list_url: str) -> dict:
+    unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    unsigned["issuer"] = {**unsigned["issuer"], "id": issuer}
+    unsigned["credentialStatus"] = {**unsigned["credentialStatus"], "statusListCredential": list_url,
+                                    "id": f"{list_url}#{unsigned['credentialStatus']['statusListIndex']}"}
+    return proofs.sign(unsigned, key, method, suite=EDDSA_RDFC_2022, loader=DocumentLoader(),
+                       created=unsigned["validFrom"])
+
+
+def test_a_credential_naming_another_signers_list_is_refused(demo, institution, revoked_and_active):
+    """A signer cannot point its credential at a list where the institution would never
+    revoke it (another key's): refused before any list is read, lists given or not."""
+    credentials, listed, resolver = revoked_and_active
+    key, _ = institution
+    settings = load_settings(demo)
+    intruder = keys.generate_key()  # signs with its own did:key, names the evaluator's list
+    forged = _signed_by(credentials[1], intruder, dids.did_key(intruder.public_key()),
+                        dids.did_key_verification_method_id(intruder.public_key()), listed["id"])
+    issuer, method = dids.signer(key, settings.institution.id)  # the institution's did:web key, alike
+    certified = _signed_by(credentials[1], key, issuer, method, listed["id"])
+    for credential in (forged, certified):
+        for lists in (status_lists([listed]), None):
+            verdict = verify_credential(credential, resolver=resolver, now=NOW, status_list=lists)
+            assert not verdict.ok and verdict.status == OTHER_LIST and STATUS not in verdict.checks
+            assert verdict.reason.startswith("status: its status list ") and "list of another key" in verdict.reason
+    # Its own key's list, and the old shared list of the credentials issued before, are its to name.
+    revocation.publish_status_list(demo, settings, key, now=NOW)
+    own = [verified_status_list(demo / revocation.list_path(name), resolver, settings.institution.id, now=NOW)
+           for name in ("", list_name(key))]
+    for url in (revocation.status_list_url(settings), revocation.status_list_url(settings, list_name(key))):
+        verdict = verify_credential(_signed_by(credentials[1], key, issuer, method, url), resolver=resolver,
+                                    now=NOW, status_list=status_lists(own))
+        assert verdict.ok and verdict.status == ACTIVE, verdict.reason
+
+
+def test_registry_sign_signs_an_empty_list_for_each_key_it_registers(demo, institution):
+    """A registered evaluator can sign at once: their list is there from the registry's
+    signing on, never "status unknown" until the next `status-list publish`."""
+    import datetime as dt
+
+    from portfolio_gen.core.registry import Authorization, Evaluator, Registry
+    from portfolio_gen.institution.registry_credential import sign_registry
+
+    key, resolver = institution
+    settings = load_settings(demo)
+    evaluator = keys.generate_key()
+    registry = Registry((Evaluator("jeanne", "Jeanne Évaluatrice", (dids.did_key(evaluator.public_key()),),
+                                   (Authorization("c2i2e", dt.date(2026, 1, 1)),)),))
+    sign_registry(demo, settings, registry, key, now=NOW)
+    for name in (list_name(evaluator), list_name(key)):
+        listed = verified_status_list(demo / revocation.list_path(name), resolver, settings.institution.id, now=NOW)
+        assert set_bits(listed) == set()
+    # Kept by status-list refresh and publish, as every list published before.
+    assert list_name(evaluator) in revocation.list_names(demo, key)
+    revoked = [read(p) for p in sign_items(demo, evaluator)]
+    revocation.revoke(demo, settings, revoked[0], "erreur", key, now=NOW)
+    assert set_bits(read(demo / revocation.list_path(list_name(evaluator)))) == {index_of(revoked[0])}
+    before = (demo / revocation.list_path(list_name(evaluator))).read_bytes()
+    sign_registry(demo, settings, registry, key, now=NOW)  # a list already there is left alone
+    assert (demo / revocation.list_path(list_name(evaluator))).read_bytes() == before
 
 
 def test_status_is_unchecked_without_lists_and_unavailable_only_when_tolerated(revoked_and_active):
@@ -357,7 +498,12 @@ def test_cli_keys_did_web_publish_sign_revoke_verify(demo):
         revoked = cli(demo, "revoke", str(first), "--reason", "signé par erreur", *key_options)
         assert revoked.returncode == 0, revoked.stderr
     assert len((demo / revocation.REVOCATIONS).read_text().splitlines()) == 1
-    check = ("verify", "--did-document", str(did_json), "--status-list", str(demo / revocation.LIST_FILE))
+    evaluator_list = revocation.list_path(revocation.signer_list_name(keys.public_key_from_multibase(
+        json.loads(first.read_text())["proof"][0]["verificationMethod"].split("#")[1])))
+    check = ("verify", "--did-document", str(did_json), "--status-list", str(demo / revocation.LIST_FILE),
+             "--status-list", str(demo / evaluator_list))
+    # The evaluator's own list, published and read by the CLI: more than 1,000,000 entries.
+    assert len(Bitstring.decode(read(demo / evaluator_list)["credentialSubject"]["encodedList"])) >= 1_000_000
     refused = cli(demo, *check, str(first))
     assert refused.returncode == 1 and "status: revoked" in refused.stdout
     accepted = cli(demo, *check, str(second))

@@ -213,14 +213,15 @@ def test_a_folder_with_a_verdict_near_a_date_is_not_remembered(tmp_path: Path):
 
 def test_a_tampered_status_list_fails_every_credential_even_from_the_cache(demo: Path, monkeypatch):
     """Cached verdicts hold no status: a status list that no longer verifies is an unknown
-    status for every credential (never "not revoked"), without a signature re-verified."""
+    status for every credential that names it (never "not revoked"), without a signature
+    re-verified. Each signing key has a list of its own: every one is tampered with here."""
     from portfolio_gen.institution import revocation
 
     before = audit(demo)
-    path = demo / revocation.LIST_FILE
-    status_list = json.loads(path.read_text("utf-8"))
-    status_list["credentialSubject"]["encodedList"] = status_list["credentialSubject"]["encodedList"][:-4] + "AAAA"
-    path.write_text(json.dumps(status_list), "utf-8")
+    for path in revocation.list_files(demo).values():
+        status_list = json.loads(path.read_text("utf-8"))
+        status_list["credentialSubject"]["encodedList"] = status_list["credentialSubject"]["encodedList"][:-4] + "AAAA"
+        path.write_text(json.dumps(status_list), "utf-8")
     counter = CountingVerifier(monkeypatch)
     after = audit(demo)
     assert counter.calls == 0 and set(after) == set(before)

@@ -17,6 +17,8 @@ import yaml
 
 from conftest import REPO, run_cli
 from interop.js_stack import JsStack, default_folder, node_available
+from portfolio_gen.core.settings import load_settings
+from portfolio_gen.institution import revocation
 
 from .conftest import ENTRY, EVALUATOR, REFUSED_ITEM, SLUG, VALIDATED_ITEM, written_files
 
@@ -85,13 +87,16 @@ def test_an_evaluator_validates_and_refuses_in_the_page(review_app, browser, js_
     assert f"Review by Marie Dupont ({EVALUATOR}): {SLUG}, {ENTRY}" in shown
     assert str(credential_file.relative_to(root)) in shown and str(refusal_file.relative_to(root)) in shown
 
-    # portfolio-gen verify accepts the credential: proof, dates, status, evidence.
-    verified = run_cli("--root", str(root), "verify", str(credential_file), "--did-document", str(root / "did.json"),
-                       "--status-list", str(root / "status" / "revocation-list.json"), "--json", cwd=root)
-    assert verified.returncode == 0, verified.stdout + verified.stderr
+    # portfolio-gen verify accepts the credential: proof, dates, status (in the list of the
+    # evaluator's key, there since the registry named it), evidence.
     credential = json.loads(credential_file.read_text("utf-8"))
+    own_list = root / revocation.list_path(revocation.list_name_of(
+        load_settings(root), credential["credentialStatus"]["statusListCredential"]))
+    verified = run_cli("--root", str(root), "verify", str(credential_file), "--did-document", str(root / "did.json"),
+                       "--status-list", str(own_list), "--json", cwd=root)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     # ... and so does digitalbazaar's JS stack, proof and revocation status (the list verified too).
-    status_list = json.loads((root / "status" / "revocation-list.json").read_text("utf-8"))
+    status_list = json.loads(own_list.read_text("utf-8"))
     did_document = json.loads((root / "did.json").read_text("utf-8"))
     [result] = js_stack.verify([credential], {did_document["id"]: did_document},
                                {status_list["id"]: status_list})["results"]

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from portfolio_gen.credentials.status import Bitstring
+
 from conftest import REPO, run_cli
 from sitefixtures import ARTIFACTS, serve
 
@@ -87,9 +89,9 @@ def test_every_demo_portfolio_through_the_url_parameter(browser, served, demo):
 
 def test_a_status_list_that_cannot_be_read_gives_status_unknown(browser, served, demo):
     root = demo[0]
-    listed = root / "site" / "status" / "revocation-list.json"
-    saved = listed.read_bytes()
-    listed.unlink()
+    listed = root / "site" / "status"  # every list: the old shared one and each signing key's
+    saved = root / "site-status-saved"
+    listed.rename(saved)
     try:
         page = browser.new_page()
         page.goto(f"{served}verify/?url={served}julien-moreau/")
@@ -99,7 +101,23 @@ def test_a_status_list_that_cannot_be_read_gives_status_unknown(browser, served,
         summary = page.locator("[data-pf-summary]")
         assert summary.get_attribute("data-failed") == str(len(found))
     finally:
-        listed.write_bytes(saved)
+        saved.rename(listed)
+
+
+def test_the_revoked_bit_is_read_from_its_signers_million_entry_list(browser, served, demo):
+    """Issue 26: the revoked credential's status is one bit of its signer's own list,
+    1,048,576 entries long, which the browser verifier fetches, verifies and reads."""
+    root, revoked, _ = demo
+    credential = json.loads((root / "site" / REVOKED_IN / "credentials" / f"{revoked}.json").read_text("utf-8"))
+    entry = credential["credentialStatus"]
+    signer = credential["proof"][0]["verificationMethod"].split("#")[1]
+    assert entry["statusListCredential"].endswith(f"/status/lists/{signer}.json")
+    published = json.loads((root / "site" / "status" / "lists" / f"{signer}.json").read_text("utf-8"))
+    bits = Bitstring.decode(published["credentialSubject"]["encodedList"])
+    assert len(bits) >= 1_000_000 and bits.get(int(entry["statusListIndex"]))
+    page = browser.new_page()
+    page.goto(f"{served}verify/?url={served}{REVOKED_IN}/credentials/{revoked}.json")
+    assert [verdict for verdict, _ in verdicts(page).values()] == ["revoked"]
 
 
 def test_a_pasted_credential_with_the_keyboard_only(browser, served, demo):

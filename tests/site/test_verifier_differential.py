@@ -4,7 +4,8 @@ A corpus of more than 100 credentials, published as portfolios in a copy of the 
 demo: every demo credential (eddsa-rdfc-2022 and eddsa-jcs-2022), one revoked, tampered
 copies of both suites (one alteration each), a proof given as one object, expired ones,
 backdated ones (validFrom before the proof's created),
-ones signed by a key outside the registry, ones whose status list cannot be had, and foreign OB 3.0 credentials carrying fields
+ones signed by a key outside the registry, ones whose status list cannot be had, ones naming another
+signer's status list, and foreign OB 3.0 credentials carrying fields
 the tool never emits. `portfolio-gen verify <output> --json` and `<site>/verify/?url=`
 in chromium judge every file; their verdicts must be identical.
 """
@@ -137,6 +138,13 @@ def output(built_demo, tmp_path_factory) -> Path:
             malformed = copy.deepcopy(originals[9])
             change(malformed)
             corpus[f"malformed-{name}-{suite}"] = resign(malformed, stranger, suite)
+        # A registered evaluator naming another key's list, where the institution would never
+        # revoke it (issue 26): untrusted, before any list is read.
+        evaluator = keys.load_private_key(root / "keys" / "marie-dupont.key.pem", None)
+        own = keys.public_key_multibase(evaluator.public_key())
+        theirs = next(c for c in demo.values() if c["credentialSubject"]["achievement"]["achievementType"] ==
+                      "Competency" and not c["credentialStatus"]["statusListCredential"].endswith(f"/{own}.json"))
+        corpus[f"other-signers-list-{suite}"] = resign(theirs, evaluator, suite)
         unlisted = copy.deepcopy(originals[8])  # its status list cannot be had: status unknown
         unlisted["credentialStatus"]["statusListCredential"] = f"{BASE}status/missing-list.json"
         corpus[f"status-unknown-{suite}"] = resign(unlisted, stranger, suite)
@@ -144,12 +152,16 @@ def output(built_demo, tmp_path_factory) -> Path:
     (folder / "credentials").mkdir(parents=True)
     for name, credential in corpus.items():
         (folder / "credentials" / f"{name}.json").write_text(json.dumps(credential, indent=2), "utf-8")
-    manifest = json.loads((site / REVOKED_IN / "verification.json").read_text("utf-8"))
-    manifest.update(site=f"{BASE}{CORPUS}/", credentials=[f"credentials/{n}.json" for n in corpus], presentation=None)
-    (folder / "verification.json").write_text(json.dumps(manifest, indent=2), "utf-8")
     for name in ("did.json", "registry.json", "status"):
         source = site / REVOKED_IN / name
         (shutil.copytree if source.is_dir() else shutil.copyfile)(source, folder / name)
+    manifest = json.loads((site / REVOKED_IN / "verification.json").read_text("utf-8"))
+    manifest.update(site=f"{BASE}{CORPUS}/", credentials=[f"credentials/{n}.json" for n in corpus], presentation=None)
+    # The corpus holds credentials of every signer, each naming its own key's list: its
+    # map names every list the site holds, as a build maps those its credentials name.
+    manifest["statusLists"] = {json.loads(p.read_text("utf-8"))["id"]: p.relative_to(folder).as_posix()
+                               for p in sorted((folder / "status").rglob("*.json"))}
+    (folder / "verification.json").write_text(json.dumps(manifest, indent=2), "utf-8")
     return site
 
 
@@ -185,5 +197,8 @@ def test_cli_and_browser_give_identical_verdicts(browser, served, output):
     differences = {key: (verdict, found.get(key)) for key, verdict in cli.items()
                    if found.get(key, ("missing",))[0] != verdict}
     assert differences == {}
+    for suite in SUITES:  # each says why, in its words
+        other = f"{CORPUS}/credentials/other-signers-list-{suite}.json"
+        assert cli[other] == "untrusted" and "autre clé" in found[other][1], found[other]
     verdicts = sorted(set(cli.values()))
     assert verdicts == ["expired", "invalid", "revoked", "unknown-status", "untrusted", "valid"]

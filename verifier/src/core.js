@@ -38,6 +38,9 @@ const CONTEXTS = {
 };
 const REGISTRY_TYPE = "EvaluatorRegistryCredential";
 const STATUS_LIST_TYPE = "BitstringStatusListCredential";
+// A signer's own list (status.py's SIGNER_LIST_URL): every signing key has a list named
+// after it, and the institution revokes a credential only in its signer's list.
+const SIGNER_LIST_URL = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\/status\/lists\/(z6Mk[1-9A-HJ-NP-Za-km-z]{40,50})\.json$/;
 const AWARD_TYPES = ["Certificate", "ext:Attestation"];
 // The registry rules' reasons, in words (the CLI's trust.* messages).
 const TRUST_REASONS = {
@@ -115,14 +118,16 @@ export function resolveMethod(methodId, didDocuments) {
   if (did.startsWith("did:key:")) {
     const multikey = did.slice("did:key:".length);
     if (methodId !== `${did}#${multikey}`) throw new Error(`malformed did:key verification method ${methodId}`);
-    return { id: methodId, controller: did, key: publicKeyBytes(multikey), purposes: ["assertionMethod", "authentication"] };
+    return { id: methodId, controller: did, key: publicKeyBytes(multikey), multibase: multikey,
+      purposes: ["assertionMethod", "authentication"] };
   }
   const document = didDocuments.find((d) => isObject(d) && d.id === did);
   if (!document) throw new Error(`unknown verification method: no DID document for ${did}`);
   const method = (document.verificationMethod || []).find((m) => isObject(m) && m.id === methodId);
   if (!method) throw new Error(`unknown verification method: ${methodId} is not in ${did}`);
   const purposes = ["assertionMethod", "authentication"].filter((p) => (document[p] || []).includes(methodId));
-  return { id: methodId, controller: method.controller, key: publicKeyBytes(method.publicKeyMultibase), purposes };
+  return { id: methodId, controller: method.controller, key: publicKeyBytes(method.publicKeyMultibase),
+    multibase: method.publicKeyMultibase, purposes };
 }
 
 // --- cryptosuites -----------------------------------------------------------------------
@@ -285,7 +290,16 @@ async function verifiedStatusList(url, trust, now) {
   return list;
 }
 
-async function checkStatus(credential, trust, now) {
+/** Why a credential signed with `signerKey` may not take its status from `url` (another
+ * key's list, where the institution would never revoke it), or null (status.py's). */
+export function otherSignersList(url, signerKey) {
+  const found = typeof url === "string" ? SIGNER_LIST_URL.exec(url) : null;
+  if (!found || found[1] === signerKey) return null;
+  return `its status list ${url} is the list of another key (${found[1]}), not of the key that signed it ` +
+    `(${signerKey || "unknown"}): the institution could never revoke it there`;
+}
+
+async function checkStatus(credential, trust, now, signerKey) {
   const entry = revocationEntry(credential);
   // Without one a revocation could never be seen: refused, as on the command line.
   if (!entry) {
@@ -293,6 +307,10 @@ async function checkStatus(credential, trust, now) {
       "status.missing");
   }
   const url = entry.statusListCredential;
+  // Before any list is read: that list could be perfectly valid, and still never show
+  // this credential revoked (issue 26).
+  const other = otherSignersList(url, signerKey);
+  if (other) throw new Failed("status", other, "untrusted", "status.other_list", { url, signer: signerKey || "?" });
   let bits;
   try {
     const list = await verifiedStatusList(url, trust, now);
@@ -404,11 +422,11 @@ export async function verifyCredential(credential, trust, { slug = "", now = Dat
   try {
     checkShape(credential);
     checks.push("schema");
-    await checkProof(credential, trust.didDocuments, issuerId(credential), now);
+    const method = await checkProof(credential, trust.didDocuments, issuerId(credential), now);
     checks.push("proof");
     checkDates(credential, now);
     checks.push("dates");
-    if ((await checkStatus(credential, trust, now)) === "active") checks.push("status");
+    if ((await checkStatus(credential, trust, now, method.multibase)) === "active") checks.push("status");
     await checkEvidence(credential, trust);
     checks.push("evidence");
   } catch (error) {

@@ -14,6 +14,7 @@ const FRENCH = {
   "status.unknown": (p) => `statut inconnu : la liste de statuts ${p.url} n'est pas utilisable (${p.detail})`,
   "status.index": () => "statut inconnu : l'index est hors de la liste de statuts",
   "status.revoked": () => "révoquée par l'établissement",
+  "status.other_list": (p) => `sa liste de statuts ${p.url} est celle d'une autre clé que celle qui l'a signée (${p.signer}) : l'établissement ne pourrait jamais l'y révoquer`,
   "evidence.unreachable": (p) => `preuve inaccessible : ${p.id}`,
   "evidence.mismatch": (p) => `${p.id} : le fichier publié ne correspond pas à l'empreinte signée dans l'attestation`,
   "trust.unregistered": () => "le signataire n'est pas dans le registre des évaluateurs de l'établissement",
