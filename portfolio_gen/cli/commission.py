@@ -35,20 +35,28 @@ def registry_group() -> None:
 @pass_context
 def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file: Path | None) -> None:
     """Sign evaluators.yml with the institution's key into registry.json (version one above
-    the last), to publish with the sites."""
+    the last), to publish with the sites; and an empty status list for each key it
+    registers that has none yet."""
     from ..institution.registry_credential import candidate_emails, sign_registry
+    from ..institution.revocation import sign_missing_lists
     workspace = workspace_or_exit(ctx, only=[])
     registry = registry_or_exit(ctx, workspace)
     settings = _settings_or_exit(ctx)
     # Evaluators who are candidates too: their e-mail, hashed, binds self-validations.
     candidates = workspace_or_exit(ctx, only=[e.candidate for e in registry.evaluators if e.candidate]).candidates
+    key = load_key_or_exit(ctx, key_file, passphrase_file)
     try:
-        path = sign_registry(ctx.root, settings, registry, load_key_or_exit(ctx, key_file, passphrase_file),
-                             validity=dt.timedelta(days=valid_days),
+        path = sign_registry(ctx.root, settings, registry, key, validity=dt.timedelta(days=valid_days),
                              candidate_emails=candidate_emails(registry, candidates))
+        # Every key registered here can sign from now on: its status list must be there
+        # too, or its credentials would read "status unknown" until the next
+        # `status-list publish` (issue 26).
+        lists = sign_missing_lists(ctx.root, settings, key, [k for e in registry.evaluators for k in e.keys])
     except InputError as error:  # e.g. a key the institution's did.json does not list
         fail_with(error.problems, ctx)
     click.echo(path)
+    for listed in lists:
+        click.echo(listed)
 
 
 @main.command()

@@ -112,11 +112,6 @@ def sign_registry(root: Path, settings: Settings, registry: Registry, private_ke
     signed = proofs.sign(credential, private_key, method, suite=EDDSA_RDFC_2022,
                          loader=loader or DocumentLoader(), created=datetime_stamp(moment))
     write_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n")
-    # Every key registered here can sign from now on: its status list must exist from now
-    # on too (issue 26). Imported here: revocation reads this module's file name back.
-    from .revocation import sign_missing_lists
-    sign_missing_lists(root, settings, private_key, [key for evaluator in registry.evaluators
-                                                     for key in evaluator.keys], now=now)
     return path
 
 

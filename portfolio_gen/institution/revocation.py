@@ -305,16 +305,17 @@ def refresh_status_list(root: Path, settings: Settings, private_key: Ed25519Priv
 def sign_missing_lists(root: Path, settings: Settings, private_key: Ed25519PrivateKey, signers: Iterable[str], *,
                        now: dt.datetime | None = None,
                        validity: dt.timedelta = DEFAULT_LIST_VALIDITY) -> list[Path]:
-    """Sign an empty list for each key in `signers` (did:key DIDs or list names) and for
-    the institution's own key that has none yet; the lists written. `registry sign` calls
-    it: a key can sign as soon as it is registered, and its credentials must find their
-    list from then on, not read "status unknown" until the next `status-list publish`.
-    Lists already there are left as they are (`status-list refresh` keeps them fresh)."""
-    names = {signer_list_name(private_key.public_key())}
+    """Sign an empty list for each key in `signers` (did:key DIDs or list names), for the
+    institution's own key and the old shared list, when it has none yet; the lists
+    written. `registry sign` calls it: a key can sign as soon as it is registered, and its
+    credentials must find their list from then on, not read "status unknown" until the
+    next `status-list publish`. Lists already there are left as they are (`status-list
+    refresh` keeps them fresh)."""
+    names = {"", signer_list_name(private_key.public_key())}
     names.update(name.removeprefix("did:key:") for name in signers if isinstance(name, str))
     with locked(root):
         return [_write_list(root, settings, name, private_key, now, validity) for name in sorted(names)
-                if _LIST_NAME.fullmatch(name) and not (root / list_path(name)).is_file()]
+                if (name == "" or _LIST_NAME.fullmatch(name)) and not (root / list_path(name)).is_file()]
 
 
 def list_names(root: Path, private_key: Ed25519PrivateKey, signers: Iterable[str] = ()) -> list[str]:

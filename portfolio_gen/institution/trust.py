@@ -30,8 +30,8 @@ from .issuing import credential_files
 from ..credentials.loader import DocumentLoader
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
 from .verdicts import VerdictCache, checked_evidence
-from ..credentials.verify import (OTHER_LIST, Verdict, read_credential, verified_status_list, verify_credential,
-                     verify_except_status, with_status)
+from ..credentials.verify import (OTHER_LIST, UNKNOWN as STATUS_UNKNOWN, Verdict, read_credential,
+                                  verified_status_list, verify_credential, verify_except_status, with_status)
 
 VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
 VALIDATION, CERTIFICATE, ATTESTATION = "validation", "certificate", "attestation"
@@ -117,7 +117,19 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
         # A status entry in another signer's list: signed, but never revocable there.
         status = UNTRUSTED if verdict.status == OTHER_LIST else REVOKED if "revoked" in (verdict.reason or "") \
             else INVALID
-        return Assessment(path, kind, status, verdict.reason or "")
+        failed = Assessment(path, kind, status, verdict.reason or "")
+        if verdict.status not in (STATUS_UNKNOWN, OTHER_LIST):
+            return failed
+        # The signature holds and only the status could not be had (a signer the
+        # institution never registered has no list): who may not sign for it says more.
+        trusted = _assess_trusted(path, credential, kind, verdict, candidate, context)
+        return trusted if trusted.status == UNTRUSTED else failed
+    return _assess_trusted(path, credential, kind, verdict, candidate, context)
+
+
+def _assess_trusted(path: Path, credential: dict, kind: str, verdict: Verdict, candidate: Candidate,
+                    context: TrustContext) -> Assessment:
+    """What the institution's trust rules say of a credential whose signature holds."""
     if not _is_about(credential, candidate):
         return Assessment(path, kind, UNTRUSTED, "trust.other_subject")
     if kind != VALIDATION:

@@ -386,31 +386,35 @@ def test_a_credential_naming_another_signers_list_is_refused(demo, institution, 
         assert verdict.ok and verdict.status == ACTIVE, verdict.reason
 
 
-def test_registry_sign_signs_an_empty_list_for_each_key_it_registers(demo, institution):
-    """A registered evaluator can sign at once: their list is there from the registry's
-    signing on, never "status unknown" until the next `status-list publish`."""
-    import datetime as dt
-
-    from portfolio_gen.core.registry import Authorization, Evaluator, Registry
-    from portfolio_gen.institution.registry_credential import sign_registry
-
-    key, resolver = institution
-    settings = load_settings(demo)
-    evaluator = keys.generate_key()
-    registry = Registry((Evaluator("jeanne", "Jeanne Évaluatrice", (dids.did_key(evaluator.public_key()),),
-                                   (Authorization("c2i2e", dt.date(2026, 1, 1)),)),))
-    sign_registry(demo, settings, registry, key, now=NOW)
-    for name in (list_name(evaluator), list_name(key)):
-        listed = verified_status_list(demo / revocation.list_path(name), resolver, settings.institution.id, now=NOW)
-        assert set_bits(listed) == set()
-    # Kept by status-list refresh and publish, as every list published before.
-    assert list_name(evaluator) in revocation.list_names(demo, key)
-    revoked = [read(p) for p in sign_items(demo, evaluator)]
-    revocation.revoke(demo, settings, revoked[0], "erreur", key, now=NOW)
-    assert set_bits(read(demo / revocation.list_path(list_name(evaluator)))) == {index_of(revoked[0])}
-    before = (demo / revocation.list_path(list_name(evaluator))).read_bytes()
-    sign_registry(demo, settings, registry, key, now=NOW)  # a list already there is left alone
-    assert (demo / revocation.list_path(list_name(evaluator))).read_bytes() == before
+def test_cli_registry_sign_signs_an_empty_list_for_each_key_it_registers(demo):
+    """A registered evaluator can sign at once: their list is there from `registry sign`
+    on, never "status unknown" until the next `status-list publish`."""
+    evaluator, ids = new_key(demo, "eval.key.pem")  # listed in evaluators.yml
+    institution_key, own = new_key(demo, "institution.key.pem")
+    did_json = demo / "did.json"
+    assert cli(demo, "keys", "did-web", "portfolios.example.org", own["public Multikey"],
+               "--output", str(did_json)).returncode == 0
+    key_options = ("--key", str(institution_key), "--passphrase-file", str(demo / "passphrase"))
+    registered = cli(demo, "registry", "sign", *key_options)
+    assert registered.returncode == 0, registered.stderr
+    lists = {name: demo / revocation.list_path(name) for name in (ids["public Multikey"], own["public Multikey"])}
+    assert all(str(path) in registered.stdout for path in lists.values())
+    resolver = DidResolver({"did:web:portfolios.example.org": read(did_json)})
+    for path in lists.values():
+        assert set_bits(verified_status_list(path, resolver, "did:web:portfolios.example.org")) == set()
+    signed = cli(demo, "sign", "camille-martin", ENTRY, "c2i2e:A2.2", "--key", str(evaluator),
+                 "--evaluator-name", "Jeanne", "--passphrase-file", str(demo / "passphrase"))
+    assert signed.returncode == 0, signed.stderr
+    [credential] = (demo / p for p in written(signed))
+    checked = cli(demo, "verify", "--did-document", str(did_json), "--status-list", str(lists[ids["public Multikey"]]),
+                  str(credential))
+    assert checked.returncode == 0 and "status" in checked.stdout, checked.stdout
+    before = {path: path.read_bytes() for path in lists.values()}
+    again = cli(demo, "registry", "sign", *key_options)  # lists already there are left alone
+    assert again.returncode == 0 and {path: path.read_bytes() for path in lists.values()} == before
+    # ... and kept by status-list publish and refresh, as every list in status/lists/.
+    assert cli(demo, "status-list", "publish", *key_options).returncode == 0
+    assert all(path.is_file() for path in lists.values())
 
 
 def test_status_is_unchecked_without_lists_and_unavailable_only_when_tolerated(revoked_and_active):
