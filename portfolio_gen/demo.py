@@ -25,7 +25,8 @@ from .institution.registry_credential import candidate_emails, sign_registry
 from .institution.revocation import publish_status_list
 from .credentials.presentation import sign_presentation
 from .institution.results import sign_result
-from .institution.trust import DID_DOCUMENT_FILE, assess_candidate, workspace_context
+from .credentials.dids import DID_DOCUMENT_FILE
+from .institution.trust import assess_candidate, workspace_context
 from .core.files import write_atomic
 from .core.model import EvaluationRequest
 from .core.records import write_request

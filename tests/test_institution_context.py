@@ -25,7 +25,8 @@ from portfolio_gen.core.settings import load_settings
 from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.credentials import dids, keys
 from portfolio_gen.core.registry import Authorization, Evaluator
-from portfolio_gen.institution.registry_credential import sign_registry, workspace_registry
+from portfolio_gen.institution.context import workspace_registry
+from portfolio_gen.institution.registry_credential import sign_registry
 
 INSTITUTION = "did:web:portfolios.example.org"
 EMAIL = "elise.durand@example.fr"

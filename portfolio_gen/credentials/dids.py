@@ -165,26 +165,6 @@ def signer(private_key: Ed25519PrivateKey, issuer: str | None) -> tuple[str, str
                               {"issuer": issuer, "did": own})])
 
 
-def check_institution_key(root: Path, institution_id: str, private_key: Ed25519PrivateKey) -> None:
-    """Refuse, before anything is signed, a key the institution's did.json does not list:
-    whatever it signed as the institution would be invalid from birth."""
-    path = root / DID_DOCUMENT_FILE
-    multikey = keys.public_key_multibase(private_key.public_key())
-    params = {"did": institution_id, "multikey": multikey, "path": path.name}
-    try:
-        document = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem("sign.no_did_document", path, None, params)]) from None
-    except (OSError, ValueError) as error:
-        raise InputError([Problem("credential.did_document", path, None, {"reason": str(error)})]) from None
-    if not isinstance(document, dict) or document.get("id") != institution_id:
-        found = document.get("id") if isinstance(document, dict) else None
-        raise InputError([Problem("sign.other_did_document", path, None, {**params, "found": found or "-"})])
-    listed = {m.get("publicKeyMultibase") for m in document.get("verificationMethod", []) if isinstance(m, dict)}
-    if multikey not in listed:
-        raise InputError([Problem("sign.key_not_in_did", path, None, params)])
-
-
 def did_web_document(did: str, public_keys: Iterable[Ed25519PublicKey]) -> dict:
     """The did.json for an institution, listing every key it has used.
 

@@ -25,11 +25,11 @@ from typing import Callable, Mapping, Sequence
 from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.problems import InputError, Problem
 from ..core.publishing import candidate_from_card
-from ..core.settings import load_settings
 from ..decisions.workflow import cohort_report
 from ..credentials import openbadges
 from ..credentials.dids import DID_DOCUMENT_FILE, parse_did_web
 from ..credentials.loader import fetch_json
+from .context import InstitutionContext, load_institution
 from .registry_credential import REGISTRY_CREDENTIAL_FILE
 from .revocation import allocations, list_files
 from ..credentials.status import revocation_entry
@@ -144,15 +144,15 @@ class TrustRoot:
     root: Path
 
     @classmethod
-    def from_workspace(cls, root: Path) -> "TrustRoot":
+    def from_workspace(cls, root: Path, context: InstitutionContext | None = None) -> "TrustRoot":
         """InputError when the workspace has no settings or no did.json of the institution."""
-        institution = load_settings(root).institution.id
-        did_document = read_json_file(root / DID_DOCUMENT_FILE)
-        if not isinstance(did_document, dict) or did_document.get("id") != institution:
+        context = context or load_institution(root, verify_signed=False)
+        institution, did_document = context.institution, context.did_document
+        if did_document.get("id") != institution:
             raise InputError([Problem("report.sites.no_did_document", root / DID_DOCUMENT_FILE, None,
                                       {"institution": institution})])
         documents: dict[str, object] = {}
-        registry = read_json_file(root / REGISTRY_CREDENTIAL_FILE)
+        registry = context.registry_credential
         if registry is not None and institution.startswith("did:web:"):
             # Where verify_site looks for the institution's registry: its domain's root.
             documents[f"https://{parse_did_web(institution).authority}/{REGISTRY_CREDENTIAL_FILE}"] = registry

@@ -25,10 +25,11 @@ from ..core.workspace import Workspace
 from ..credentials import openbadges, proofs
 from . import revocation
 from ..credentials.cryptosuites import EDDSA_RDFC_2022
-from ..credentials.dids import check_institution_key, signer
+from ..credentials.dids import signer
 from .context import InstitutionContext
 from .issuing import credentials_folder, recipient_problems
 from .results import SignedResult, judged_results
+from .trustfiles import check_signing_key
 from .trust import VALIDATION, Assessment, TrustContext, assess_candidate, workspace_context
 
 
@@ -57,7 +58,7 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
     problems = recipient_problems(candidate)
     if problems:
         raise InputError(problems)
-    check_institution_key(workspace.root, context.settings.institution.id, private_key)
+    check_signing_key(workspace.root, context.settings.institution.id, private_key)
     candidate, results = with_signed_results(candidate, framework, context)
     supporting = _counted_validations(candidate, framework, context)
     decision = candidate_decision(candidate, framework, [a.validation for a in supporting])

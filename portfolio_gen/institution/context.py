@@ -33,19 +33,22 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from typing import Mapping
+
 from ..core.files import sha256_file
-from ..core.pinning import LOCK_FILE, read_lock
+from ..core.pinning import LOCK_FILE
 from ..core.problems import WARNING, InputError, Problem
 from ..core.publishing import MANIFEST_FILE, WELL_KNOWN_DID
-from ..core.registry import REGISTRY_FILE, Registry
-from ..core.settings import SETTINGS_FILE, Settings, load_settings
+from ..core.registry import REGISTRY_FILE, Registry, load_registry
+from ..core.settings import SETTINGS_FILE, Settings
 from ..core.workspace import FRAMEWORKS_DIR, framework_files
 from ..credentials import keys, proofs
 from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver
 from ..credentials.loader import DocumentLoader
 from ..credentials.verify import signed_document_problem
-from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
-from .verify_site import SiteUnavailable, open_site
+from . import trustfiles
+from .registry_credential import RegistryCredentialError, verified_signed_registry
+from .trustfiles import REGISTRY_CREDENTIAL_FILE
 
 WORKSPACE, CANDIDATE_REPOSITORY = "workspace", "candidate repository"
 MANIFEST_TYPE = "InstitutionManifestCredential"
@@ -63,6 +66,7 @@ class InstitutionContext:
     registry: Registry | None
     registry_problem: str
     problems: tuple[Problem, ...] = ()  # where the working tree differs from what the institution signed
+    registry_credential: dict | None = None  # the signed registry as read, for verifiers that check it again
 
     @property
     def institution(self) -> str:
@@ -72,6 +76,11 @@ class InstitutionContext:
     def resolver(self) -> DidResolver:
         return DidResolver({self.did_document.get("id"): self.did_document})
 
+    @property
+    def trust_files(self) -> list[Path]:
+        """The files whose state a remembered verdict depends on."""
+        return trustfiles.paths(self.root)
+
     def require_signed(self) -> "InstitutionContext":
         """This context, or InputError naming every file that differs from what was signed."""
         if self.problems:
@@ -80,8 +89,8 @@ class InstitutionContext:
 
 
 def load_institution(root: Path, *, signer: Ed25519PrivateKey | None = None, site: str | None = None,
-                     allow_network: bool = False, local_anchor: bool = False, loader: DocumentLoader | None = None,
-                     now: dt.datetime | None = None) -> InstitutionContext:
+                     allow_network: bool = False, local_anchor: bool = False, verify_signed: bool = True,
+                     loader: DocumentLoader | None = None, now: dt.datetime | None = None) -> InstitutionContext:
     """The institution context of the workspace or candidate repository at `root`.
 
     `signer`: the institution's key a command is about to sign with; it must be one the
@@ -90,12 +99,21 @@ def load_institution(root: Path, *, signer: Ed25519PrivateKey | None = None, sit
     its lock's source when none is given. InputError when the settings, the lock or the
     published site cannot be read; the differences from what was signed are in `problems`.
     `local_anchor`: believe the working tree's did.json (never for a command that signs).
+    `verify_signed=False`: for commands that only read and judge (status, report, audit,
+    build): the working tree's did.json is the anchor, only the registry's signature is
+    checked, and nothing else is compared with what was signed.
     """
     loader = loader or DocumentLoader()
-    settings = load_settings(root)
-    lock = read_lock(root)
+    settings = trustfiles.settings(root)
+    lock = trustfiles.lock(root)
     did_path = root / DID_DOCUMENT_FILE
-    local = _json_or_none(did_path)
+    local = trustfiles.did_document(root)
+    if not verify_signed:
+        resolver = DidResolver({local.get("id"): local} if local else {})
+        registry, registry_problem, _ = _registry(root, settings, resolver, WORKSPACE, None, loader, now)
+        return InstitutionContext(root, CANDIDATE_REPOSITORY if lock is not None else WORKSPACE, settings, local or {},
+                                  DID_DOCUMENT_FILE, registry, registry_problem,
+                                  registry_credential=trustfiles.registry_credential(root))
     problems: list[Problem] = []
     if (lock is not None or site) and not local_anchor:
         source = site or lock.source
@@ -119,7 +137,25 @@ def load_institution(root: Path, *, signer: Ed25519PrivateKey | None = None, sit
     if layout == CANDIDATE_REPOSITORY and (root / REGISTRY_FILE).exists():
         problems.append(Problem("institution.own_evaluators", root / REGISTRY_FILE, None, {}))
     return InstitutionContext(root, layout, settings, anchor_document, anchor, registry, registry_problem,
-                              tuple(problems))
+                              tuple(problems), trustfiles.registry_credential(root))
+
+
+def workspace_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
+    """The registry that signing and reviewing check against, before anything is signed.
+
+    A cohort workspace holds the institution's own `evaluators.yml`. A candidate's
+    repository (`init --candidate`) holds no such file, only the institution's signed
+    `registry.json` and did.json pinned from its site: that one is then read, once its
+    proof, dates and issuer check out (signing commands have first compared both with
+    what the institution publishes). Trust itself always comes from the signed one."""
+    if trustfiles.has_evaluators_file(root) or not (root / REGISTRY_CREDENTIAL_FILE).exists():
+        return load_registry(root, frameworks)
+    context = load_institution(root, verify_signed=False)
+    if context.registry is None:
+        reason = context.registry_problem.removeprefix("registry: ")
+        raise InputError([Problem("registry.signed_unusable", root / REGISTRY_CREDENTIAL_FILE, None,
+                                  {"reason": reason})])
+    return context.registry
 
 
 def institution_problems(root: Path) -> list[Problem]:
@@ -149,6 +185,8 @@ def signing_institution(root: Path, **options) -> InstitutionContext:
 # --- the anchor ----------------------------------------------------------------------------
 
 def _published_did_document(root: Path, source: str, institution: str, allow_network: bool) -> dict:
+    from .verify_site import SiteUnavailable, open_site  # verify_site -> trust -> this module
+
     params = {"source": source, "did": institution}
     try:
         site = open_site(source, allow_network=allow_network)
@@ -185,7 +223,7 @@ def _manifest_problems(root: Path, settings: Settings, resolver: DidResolver, la
     """The settings and frameworks against the signed manifest: required in a candidate
     repository, checked in a workspace once the institution has signed one."""
     path = root / MANIFEST_FILE
-    manifest = _json_or_none(path)
+    manifest = trustfiles.manifest(root)
     if manifest is None:
         if layout == WORKSPACE and not path.exists():
             return []
@@ -212,12 +250,13 @@ def _registry(root: Path, settings: Settings, resolver: DidResolver, layout: str
     """The signed registry, or why there is none that counts. A workspace that has no
     registry.json yet is not a problem here (evaluators.yml is its own list)."""
     path = root / REGISTRY_CREDENTIAL_FILE
-    credential = _json_or_none(path)
+    credential = trustfiles.registry_credential(root)
     if credential is None:
+        unreadable = f"{path}: cannot read the registry credential (missing, or not a JSON object)"
         if layout == WORKSPACE and not path.exists():
-            return None, "trust.no_registry", []
-        return None, "registry: missing or not JSON", [
-            Problem("institution.registry_unsigned", path, None, {"reason": "missing or not JSON"})]
+            return None, f"registry: {unreadable}", []
+        return None, f"registry: {unreadable}", [
+            Problem("institution.registry_unsigned", path, None, {"reason": unreadable})]
     try:
         signed = verified_signed_registry(credential, settings.institution.id, resolver, loader, now)
     except RegistryCredentialError as error:
@@ -260,11 +299,3 @@ def _listed(manifest: dict) -> dict[str, str]:
     files = subject.get("files") if isinstance(subject, dict) else None
     return {f["path"]: f["sha256"] for f in files or []
             if isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str)}
-
-
-def _json_or_none(path: Path) -> dict | None:
-    try:
-        document = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    return document if isinstance(document, dict) else None

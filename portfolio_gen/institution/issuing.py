@@ -30,7 +30,8 @@ from ..credentials import dids, openbadges, proofs
 from . import revocation
 from ..credentials.cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
 from ..credentials.loader import DocumentLoader
-from .registry_credential import has_registry, workspace_registry
+from .context import workspace_registry
+from .registry_credential import has_registry
 
 CREDENTIALS_DIR = "credentials"
 DEFAULT_SUITE = EDDSA_RDFC_2022.name

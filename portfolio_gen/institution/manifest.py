@@ -42,12 +42,13 @@ from ..core.settings import SETTINGS_FILE, Settings
 from ..core.workspace import FRAMEWORKS_DIR, framework_files
 from ..credentials import proofs
 from ..credentials.cryptosuites import EDDSA_RDFC_2022
-from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver, check_institution_key, parse_did_web, signer, \
+from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver, parse_did_web, signer, \
     under_did_web_domain
 from ..credentials.loader import DocumentLoader
 from ..credentials.openbadges import datetime_stamp
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, inline_context, last_version, \
     verified_signed_registry
+from .trustfiles import check_signing_key
 from .revocation import list_path
 from ..credentials.status import StatusListError
 from ..credentials.verify import signed_document_problem, verified_status_list
@@ -92,7 +93,7 @@ def sign_manifest(root: Path, settings: Settings, private_key: Ed25519PrivateKey
                   now: dt.datetime | None = None, loader: DocumentLoader | None = None) -> Path:
     """List the settings and framework files with their digests, sign as the institution,
     write `institution.json` atomically; each signing is one version above the last."""
-    check_institution_key(root, settings.institution.id, private_key)
+    check_signing_key(root, settings.institution.id, private_key)
     issuer, method = signer(private_key, settings.institution.id)
     moment = now or dt.datetime.now(dt.UTC)
     path = root / MANIFEST_FILE

@@ -26,18 +26,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.files import write_atomic
 from ..core.model import Candidate
-from ..core.problems import InputError, Problem
-from ..core.registry import REGISTRY_FILE, Evaluator, Registry, load_registry, registry_from_data, registry_to_data
-from ..core.settings import Settings, load_settings
+from ..core.registry import REGISTRY_FILE, Evaluator, Registry, registry_from_data, registry_to_data
+from ..core.settings import Settings
 from ..credentials import proofs
 from ..credentials.cryptosuites import EDDSA_RDFC_2022
-from ..credentials.dids import DidResolutionError, DidResolver
-from ..credentials.dids import DID_DOCUMENT_FILE, check_institution_key, signer
+from ..credentials.dids import DidResolutionError, DidResolver, signer
 from ..credentials.loader import DocumentLoader
 from ..credentials.openbadges import datetime_stamp, identity_hash
 from ..credentials.verify import signed_document_problem
+from .trustfiles import REGISTRY_CREDENTIAL_FILE, check_signing_key
 
-REGISTRY_CREDENTIAL_FILE = "registry.json"  # at the workspace root, published at the site root
 CREDENTIAL_TYPE = "EvaluatorRegistryCredential"
 VOCABULARY = "urn:portfolio-gen:vocab#"
 
@@ -102,7 +100,7 @@ def sign_registry(root: Path, settings: Settings, registry: Registry, private_ke
     A new version replaces the old file; git keeps the history, and credentials signed
     earlier stay judged by the evaluators' periods, which the new version carries on.
     """
-    check_institution_key(root, settings.institution.id, private_key)
+    check_signing_key(root, settings.institution.id, private_key)
     issuer, method = signer(private_key, settings.institution.id)
     moment = now or dt.datetime.now(dt.UTC)
     path = root / REGISTRY_CREDENTIAL_FILE
@@ -185,33 +183,9 @@ def verified_signed_registry(credential: object, institution_id: str, resolver: 
                           verification_method=method.id, key=method.public_key_multibase)
 
 
-def read_registry_file(path: Path, institution_id: str, resolver: DidResolver) -> Registry:
-    try:
-        credential = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, RecursionError) as error:
-        raise RegistryCredentialError(f"{path}: cannot read the registry credential ({error})") from None
-    return verified_registry(credential, institution_id, resolver)
-
-
 def has_registry(root: Path) -> bool:
     """Whether the workspace has an evaluator registry: the institution's own
     `evaluators.yml`, or the signed `registry.json` a candidate repository pinned."""
     return (root / REGISTRY_FILE).exists() or (root / REGISTRY_CREDENTIAL_FILE).exists()
 
 
-def workspace_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
-    """The registry that signing and reviewing check against, before anything is signed.
-
-    A cohort workspace holds the institution's own `evaluators.yml`. A candidate's
-    repository (`init --candidate`) holds no such file, only the institution's signed
-    `registry.json` and did.json pinned from its site: that one is then read, once its
-    proof, dates and issuer check out. Trust itself always comes from the signed one."""
-    if (root / REGISTRY_FILE).exists() or not (root / REGISTRY_CREDENTIAL_FILE).exists():
-        return load_registry(root, frameworks)
-    path = root / REGISTRY_CREDENTIAL_FILE
-    try:
-        institution = load_settings(root).institution.id
-        document = json.loads((root / DID_DOCUMENT_FILE).read_text("utf-8"))
-        return read_registry_file(path, institution, DidResolver({institution: document}))
-    except (OSError, ValueError, RegistryCredentialError) as error:
-        raise InputError([Problem("registry.signed_unusable", path, None, {"reason": str(error)})]) from None

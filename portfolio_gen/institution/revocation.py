@@ -51,6 +51,8 @@ from ..credentials.cryptosuites import EDDSA_RDFC_2022
 from ..credentials.loader import DocumentLoader
 from ..credentials.status import (DEFAULT_BITS, Bitstring, StatusListError, revocation_entry, status_entry,
                                   status_list_credential)
+from . import trustfiles
+from .trustfiles import check_signing_key
 
 STATUS_DIR = "status"
 ALLOCATIONS = f"{STATUS_DIR}/allocations.tsv"
@@ -61,7 +63,7 @@ SIGNER_LISTS_DIR = f"{STATUS_DIR}/lists"
 # A list name is an Ed25519 public key in multibase (base58btc), as in a did:key.
 _LIST_NAME = re.compile(r"z6Mk[1-9A-HJ-NP-Za-km-z]{40,50}")
 # The lock is local to a clone and meaningless in git: the folder's .gitignore keeps it out.
-LOCK_FILE = f"{STATUS_DIR}/.lock"
+STATUS_LOCK_FILE = f"{STATUS_DIR}/.lock"
 GITATTRIBUTES_RULE = f"{STATUS_DIR}/*.tsv merge=union"
 # How long a signed list is believed. Verifiers report "status unknown" after that, so
 # the institution re-signs it well before (`status-list refresh` in a daily cron job).
@@ -262,7 +264,7 @@ def revoke(root: Path, settings: Settings, credential: dict, reason: str,
     if not reason:
         raise RevocationError("a revocation needs a reason")
     name, index, credential_id = _own_slot(settings, credential)
-    dids.check_institution_key(root, settings.institution.id, private_key)
+    check_signing_key(root, settings.institution.id, private_key)
     with locked(root):
         _check_not_shared(root, name, index, credential_id)
         if (name, index, credential_id) not in _revocations(root):
@@ -278,7 +280,7 @@ def publish_status_list(root: Path, settings: Settings, private_key: Ed25519Priv
     verifiers find a list before any revocation; again after a merge brought other clones'
     revocations, and before the last ones lapse). `signers`: more list names. The path of
     the old shared list, which is always among them."""
-    dids.check_institution_key(root, settings.institution.id, private_key)
+    check_signing_key(root, settings.institution.id, private_key)
     with locked(root):
         for name in list_names(root, private_key, signers):
             _write_list(root, settings, name, private_key, now, validity)
@@ -328,21 +330,9 @@ def list_names(root: Path, private_key: Ed25519PrivateKey, signers: Iterable[str
 
 
 def _registry_list_names(root: Path) -> set[str]:
-    """The list names of the keys the registry lists, read as the institution wrote them
+    """The list names of the keys the registry lists, as the institution wrote them
     (signing an empty list for a key that was never registered does no harm)."""
-    from ..core.registry import REGISTRY_FILE
-    from ..core.yamlfile import load_mapping
-    from .registry_credential import REGISTRY_CREDENTIAL_FILE
-
-    found: list[object] = []
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
-        subject = json.loads((root / REGISTRY_CREDENTIAL_FILE).read_text("utf-8"))["credentialSubject"]
-        found += [key for evaluator in subject["evaluators"] for key in evaluator["keys"]]
-    if (root / REGISTRY_FILE).is_file():
-        with contextlib.suppress(Exception):  # an unreadable evaluators.yml is reported elsewhere
-            found += [key for evaluator in load_mapping(root / REGISTRY_FILE)["evaluators"]
-                      for key in evaluator["keys"]]
-    return {key.removeprefix("did:key:") for key in found if isinstance(key, str) and key.startswith("did:key:")}
+    return {key.removeprefix("did:key:") for key in trustfiles.registered_keys(root) if key.startswith("did:key:")}
 
 
 def _needs_refresh(root: Path, name: str, revoked: set[int], now: dt.datetime, margin: dt.timedelta) -> bool:
@@ -436,7 +426,7 @@ def _write_list(root: Path, settings: Settings, name: str, private_key: Ed25519P
 def locked(root: Path) -> Iterator[None]:
     """Exclusive use of the registers by this process until the block ends."""
     _prepare(root)
-    descriptor = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    descriptor = os.open(root / STATUS_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield

@@ -20,15 +20,15 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
-from ..core.settings import SETTINGS_FILE, Settings, load_settings
+from ..core.settings import Settings
 from ..core.workspace import Workspace
 from ..credentials import openbadges
 from . import revocation
-from ..credentials.dids import DID_DOCUMENT_FILE, DidResolver
+from ..credentials.dids import DidResolver
 from ..credentials.status import StatusListError
 from .issuing import credential_files
 from ..credentials.loader import DocumentLoader
-from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, read_registry_file
+from .context import InstitutionContext, load_institution
 from .verdicts import VerdictCache, checked_evidence
 from ..credentials.verify import (OTHER_LIST, UNKNOWN as STATUS_UNKNOWN, Verdict, read_credential,
                                   verified_status_list, verify_credential, verify_except_status, with_status)
@@ -276,30 +276,17 @@ def _assess_in_worker(slug: str) -> list[Assessment]:
     return _assess(candidate, context, inputs, not_remembered=True)
 
 
-def workspace_context(root: Path, workspace: Workspace, institution=None, **verify_options) -> TrustContext:
-    """The trust context of a workspace: its settings, did.json, signed registry, evidence.
-    `institution`: the command's institution context (institution/context.py), whose
-    settings, anchored did.json and signed registry are taken instead of the files'."""
-    did_path = root / DID_DOCUMENT_FILE
-    if institution is not None:
-        settings, resolver = institution.settings, institution.resolver
-        registry, problem = institution.registry, institution.registry_problem
-    else:
-        settings = load_settings(root)
-        documents = {}
-        if did_path.exists():
-            document = json.loads(did_path.read_text("utf-8"))
-            documents[document.get("id")] = document
-        resolver = DidResolver(documents)
-        registry, problem = None, ""
-        try:
-            registry = read_registry_file(root / REGISTRY_CREDENTIAL_FILE, settings.institution.id, resolver)
-        except RegistryCredentialError as error:
-            problem = f"registry: {error}"
+def workspace_context(root: Path, workspace: Workspace, institution: InstitutionContext | None = None,
+                      **verify_options) -> TrustContext:
+    """The trust context of a workspace: the institution context's settings, did.json and
+    signed registry (the command's own, or one loaded here to read and judge), the status
+    lists and the cohort's evidence."""
+    institution = institution or load_institution(root, verify_signed=False)
+    settings, resolver = institution.settings, institution.resolver
+    registry, problem = institution.registry, institution.registry_problem
     options = {**_status_options(root, settings, resolver), **verify_options}
     status_lists = list(revocation.list_files(root).values()) or [root / revocation.LIST_FILE]
-    verdicts = VerdictCache.open(root, [did_path, root / REGISTRY_CREDENTIAL_FILE, *status_lists,
-                                        root / SETTINGS_FILE], status_lists)
+    verdicts = VerdictCache.open(root, [*institution.trust_files, *status_lists], status_lists)
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
                         _EvidenceFiles(settings, workspace.candidates), options, verdicts=verdicts,
                         fingerprints=workspace.fingerprints, frameworks_digest=workspace.frameworks_digest)

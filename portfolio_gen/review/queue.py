@@ -39,7 +39,7 @@ class Judged:
 
 
 def judge(session: ReviewSession, workspace: Workspace) -> Judged:
-    context = workspace_context(session.root, workspace)
+    context = workspace_context(session.root, workspace, session.institution)
     counted, taken = {}, {}
     for slug, candidate in workspace.candidates.items():
         assessments = [a for a in assess_candidate(candidate, context)

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.problems import InputError, Problem
 from ..core.registry import REGISTRY_FILE, Evaluator, Registry
-from ..institution.registry_credential import workspace_registry
-from ..core.settings import Settings, load_settings
+from ..institution.context import InstitutionContext, load_institution, workspace_registry
+from ..core.settings import Settings
 from ..core.workspace import Workspace, load_workspace
 from ..credentials.dids import did_key
 
@@ -31,6 +31,7 @@ class ReviewSession:
     evaluator: Evaluator
     private_key: Ed25519PrivateKey = field(repr=False)
     language: str
+    institution: InstitutionContext = field(repr=False)  # loaded once, when the app opens
     # In the URL printed once, then kept in a SameSite=Strict cookie.
     token: str = field(default_factory=_token, repr=False)
     # In every form: a page from another origin cannot read it, so cannot post it.
@@ -51,16 +52,19 @@ class ReviewSession:
         return workspace_registry(self.root, workspace.frameworks)
 
     def settings(self) -> Settings:
-        return load_settings(self.root)
+        return self.institution.settings
 
 
-def open_session(root: Path, evaluator_id: str, private_key: Ed25519PrivateKey, language: str) -> ReviewSession:
-    """A session for `evaluator_id`, or InputError saying why not (unknown id, key not theirs)."""
+def open_session(root: Path, evaluator_id: str, private_key: Ed25519PrivateKey, language: str,
+                 institution: InstitutionContext | None = None) -> ReviewSession:
+    """A session for `evaluator_id`, or InputError saying why not (unknown id, key not theirs).
+    `institution`: the command's context, once checked against what the institution signed."""
     workspace = load_workspace(root)
     if workspace.errors:
         raise InputError(workspace.errors)
     registry = workspace_registry(root, workspace.frameworks)
-    load_settings(root)  # signing needs the institution's settings: fail now, not at the first decision
+    # Signing needs the institution's settings: fail now, not at the first decision.
+    institution = institution or load_institution(root, verify_signed=False)
     evaluator = registry.by_id(evaluator_id)
     if evaluator is None:
         raise InputError([Problem("request.unknown_evaluator", root / REGISTRY_FILE, None, {
@@ -69,4 +73,4 @@ def open_session(root: Path, evaluator_id: str, private_key: Ed25519PrivateKey, 
     if signer not in evaluator.keys:
         raise InputError([Problem("review.key_not_registered", root / REGISTRY_FILE, None, {
             "evaluator": evaluator_id, "did": signer})])
-    return ReviewSession(root, evaluator, private_key, language)
+    return ReviewSession(root, evaluator, private_key, language, institution)

@@ -35,11 +35,11 @@ from ..core.frameworks import load_frameworks
 from ..core.model import Candidate, Framework, Validation
 from ..core.portfolios import candidate_folders, read_candidate
 from ..core.problems import InputError, Problem
-from ..core.settings import load_settings
 from ..core.workspace import CANDIDATES_DIR, framework_files, index_listings
 from ..core.files import write_if_changed
-from ..core.pinning import LOCK_FILE
-from ..institution.manifest import MANIFEST_FILE, published_files, stale_manifest_files
+from ..institution import trustfiles
+from ..institution.context import CANDIDATE_REPOSITORY, load_institution
+from ..institution.manifest import published_files, stale_manifest_files
 from ..institution.revocation import list_files
 from .credentials import (PublishedCredentials, publish_credentials, publish_root_files,
                           trust_stamp)
@@ -341,12 +341,13 @@ def _publish_institution_site(root: Path, output: Path, slugs: Iterable[str]) ->
     candidate repository: a verifier served from the candidate's host, reading the
     candidate's copy of the trust files, would prove nothing (its links lead to the
     institution's own verifier instead)."""
-    if (root / LOCK_FILE).exists():
-        return
     try:
-        settings = load_settings(root)
+        institution = load_institution(root, verify_signed=False)
     except InputError:
         return
+    if institution.layout == CANDIDATE_REPOSITORY:
+        return
+    settings = institution.settings
     frameworks, _ = load_frameworks(framework_files(root))
     listed = index_listings(root, slugs)
     # Each signing key's list and the old shared one, at the path their URLs name.
@@ -359,7 +360,7 @@ def publish_manifest(root: Path, output: Path) -> bool:
     """The institution's signed manifest at the output root, with the files it lists
     under `institution/`, for candidate repositories to be made from (issue 12); only
     while it matches the workspace: a stale one is taken down, never served."""
-    if not (root / MANIFEST_FILE).is_file():
+    if not trustfiles.has_manifest(root):
         return False
     targets = published_files(root)
     if stale_manifest_files(root):

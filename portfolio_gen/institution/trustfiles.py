@@ -1,0 +1,112 @@
+"""Reading the institution's trust files from a working tree: the one module that opens them.
+
+The trust files say who the institution is and whom it trusts: its settings, did.json,
+signed registry, signed manifest, and a candidate repository's lock. Whoever can write
+the working tree can change them, so they are read here and nowhere else below the
+command line; the institution context (context.py) assembles what a command may believe
+from these readers, and every other module receives it. The status lists are the
+revocation module's own (institution/revocation.py), which signs and reads them.
+`tests/test_trust_files.py` fails if another module opens one of these files itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..core.pinning import Lock, read_lock
+from ..core.problems import InputError, Problem
+from ..core.publishing import MANIFEST_FILE
+from ..core.registry import REGISTRY_FILE
+from ..core.settings import SETTINGS_FILE, Settings, load_settings
+from ..core.yamlfile import load_mapping
+from ..credentials import keys
+from ..credentials.dids import DID_DOCUMENT_FILE
+
+REGISTRY_CREDENTIAL_FILE = "registry.json"  # at the workspace root, published at the site root
+
+
+def settings(root: Path) -> Settings:
+    """portfolio-gen.yml (InputError when missing or invalid)."""
+    return load_settings(root)
+
+
+def lock(root: Path) -> Lock | None:
+    """institution.lock of a candidate repository; None in a cohort workspace."""
+    return read_lock(root)
+
+
+def did_document(root: Path) -> dict | None:
+    return json_document(root / DID_DOCUMENT_FILE)
+
+
+def registry_credential(root: Path) -> dict | None:
+    return json_document(root / REGISTRY_CREDENTIAL_FILE)
+
+
+def manifest(root: Path) -> dict | None:
+    return json_document(root / MANIFEST_FILE)
+
+
+def has_manifest(root: Path) -> bool:
+    return (root / MANIFEST_FILE).is_file()
+
+
+def has_evaluators_file(root: Path) -> bool:
+    """Whether the institution's own editable list (evaluators.yml) is in the working tree."""
+    return (root / REGISTRY_FILE).exists()
+
+
+def registered_keys(root: Path) -> list[str]:
+    """Every key the registry names, signed (registry.json) or not yet (evaluators.yml), as
+    the institution wrote them: for the status lists it signs one for each (revocation.py).
+    Unreadable files give none here; `check` and the signing commands report them."""
+    subject = (registry_credential(root) or {}).get("credentialSubject")
+    evaluators = list(_listed(subject, "evaluators"))
+    if has_evaluators_file(root):
+        try:
+            evaluators += _listed(load_mapping(root / REGISTRY_FILE), "evaluators")
+        except InputError:
+            pass
+    return [key for evaluator in evaluators for key in _listed(evaluator, "keys") if isinstance(key, str)]
+
+
+def _listed(mapping: object, name: str) -> list:
+    value = mapping.get(name) if isinstance(mapping, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def paths(root: Path) -> list[Path]:
+    """The trust files whose state a remembered verdict depends on."""
+    return [root / DID_DOCUMENT_FILE, root / REGISTRY_CREDENTIAL_FILE, root / SETTINGS_FILE]
+
+
+def check_signing_key(root: Path, institution_id: str, private_key: Ed25519PrivateKey) -> None:
+    """Refuse, before anything is signed, a key the institution's did.json does not list:
+    whatever it signed as the institution would be invalid from birth."""
+    path = root / DID_DOCUMENT_FILE
+    multikey = keys.public_key_multibase(private_key.public_key())
+    params = {"did": institution_id, "multikey": multikey, "path": path.name}
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem("sign.no_did_document", path, None, params)]) from None
+    except (OSError, ValueError) as error:
+        raise InputError([Problem("credential.did_document", path, None, {"reason": str(error)})]) from None
+    if not isinstance(document, dict) or document.get("id") != institution_id:
+        found = document.get("id") if isinstance(document, dict) else None
+        raise InputError([Problem("sign.other_did_document", path, None, {**params, "found": found or "-"})])
+    listed = {m.get("publicKeyMultibase") for m in document.get("verificationMethod", []) if isinstance(m, dict)}
+    if multikey not in listed:
+        raise InputError([Problem("sign.key_not_in_did", path, None, params)])
+
+
+def json_document(path: Path) -> dict | None:
+    """A JSON object from `path`; None when missing, unreadable or not an object."""
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
