@@ -36,8 +36,9 @@ READERS = {
 }
 WRITERS = {
     "institution/registry_credential.py": "signs registry.json, one version above the last it wrote",
-    "institution/manifest.py": "signs institution.json, publishes the files it lists, and writes a candidate "
-                               "repository's copy of the institution's files",
+    "institution/manifest.py": "signs institution.json and publishes the files it lists",
+    "institution/repository.py": "writes a candidate repository's checked copy of the institution's files and "
+                                 "its lock, and replaces them on update",
 }
 ENTRY = ("cli/", "demo.py", "__main__.py")  # the command line loads the context and passes it down
 

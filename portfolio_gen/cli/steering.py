@@ -205,7 +205,7 @@ def _audit_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tup
     """`audit` over the credentials the listed sites publish; exit 1 when any does not
     count, a site could not be read, or a site has a problem (registry, manifest)."""
     from ..institution.audits import audit_sites
-    from ..institution.cohort_sites import sites_json
+    from ..institution.site_figures import sites_json
     try:
         result = audit_sites(ctx.root, sites_file, slugs=slugs, allow_network=allow_network)
     except InputError as error:

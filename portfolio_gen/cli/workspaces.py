@@ -87,7 +87,7 @@ def institution_sign(ctx: Context, key_file: Path, passphrase_file: Path | None)
 def institution_update(ctx: Context, source: str | None, allow_network: bool) -> None:
     """Refresh this candidate repository's pinned copy of the institution's files, once
     their signature and digests check out, and say what changed."""
-    from ..institution.manifest import SourceError, fetch_institution, open_source, problem, update_repository
+    from ..institution.repository import SourceError, fetch_institution, open_source, problem, update_repository
 
     try:
         lock = read_lock(ctx.root)
@@ -117,7 +117,7 @@ def institution_update(ctx: Context, source: str | None, allow_network: bool) ->
 def init_candidate_repository(ctx: Context, directory: Path, name: str, source: str, frameworks: tuple[str, ...],
                               email: str, role: str, language: str, site_base_url: str, allow_network: bool) -> None:
     """`init DIR --candidate NAME --institution SOURCE`: a one-candidate workspace."""
-    from ..institution.manifest import SourceError, create_candidate_repository, fetch_institution, open_source, \
+    from ..institution.repository import SourceError, create_candidate_repository, fetch_institution, open_source, \
         problem
 
     try:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..core.workspace import Workspace
-from .cohort_sites import CohortSites, credential_rows, read_cohort_sites, shared_status_indices
+from .cohort_sites import CohortSites, read_cohort_sites
+from .site_figures import credential_rows, shared_status_indices
 from .trust import VALID, assess_candidates, workspace_context
 
 

@@ -7,8 +7,9 @@ allowed). Every site is read as `verify SITE` reads one (`verify_site`), but jud
 against the institution's own trust root, taken from its workspace: its did.json, its
 signed registry.json and its status list, never the copies a site publishes (a host
 could keep an old list that predates a revocation). The credentials that count, with
-what each site's verification.json says of its candidate, give the cohort report; the
-figures that rest on files no site publishes are said to be unavailable, never zero.
+what each site's verification.json says of its candidate, give the cohort report
+(site_figures.py); the figures that rest on files no site publishes are said to be
+unavailable, never zero.
 
 Nothing here raises for a bad site: a site that cannot be read is listed with why
 (a message key and its parameters, for the CLI to say in the user's language).
@@ -22,16 +23,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ..core.model import Candidate, ExternalResult, Framework, Validation
+from ..core.model import Candidate, ExternalResult, Validation
 from ..core.problems import InputError, Problem
 from ..core.publishing import candidate_from_card
-from ..decisions.workflow import cohort_report
 from ..credentials import openbadges
 from ..credentials.dids import DID_DOCUMENT_FILE, parse_did_web
 from ..credentials.loader import fetch_json
 from .context import InstitutionContext, load_institution
 from .registry_credential import REGISTRY_CREDENTIAL_FILE
-from .revocation import allocations, list_files
+from .revocation import list_files
 from ..credentials.status import revocation_entry
 from .trust import ATTESTATION, CERTIFICATE, VALIDATION
 from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, SiteReport, SiteSource, SiteUnavailable,
@@ -233,8 +233,8 @@ def _status_indices(published: Sequence[tuple[CredentialReport, object]], locati
         entry = revocation_entry(credential) if isinstance(credential, dict) else None
         index = str(entry.get("statusListIndex", "")) if entry else ""
         if index.isdigit() and isinstance(credential.get("id"), str):
-            slot = _slot(_list_name_in(entry.get("statusListCredential")), int(index))
-            found.append((slot, credential["id"], _published_at(location, row.file)))
+            slot = status_slot(_list_name_in(entry.get("statusListCredential")), int(index))
+            found.append((slot, credential["id"], published_at(location, row.file)))
     return found
 
 
@@ -244,25 +244,9 @@ def _list_name_in(url: object) -> str:
     return tail[1].removesuffix(".json") if len(tail) == 2 and tail[0] == "lists" else ""
 
 
-def _slot(name: str, index: int) -> str:
+def status_slot(name: str, index: int) -> str:
     """A status bit: its index in the old shared list, `<list>#<index>` in a signer's."""
     return f"{name}#{index}" if name else str(index)
-
-
-def shared_status_indices(cohort: CohortSites, root: Path) -> dict[str, list[str]]:
-    """Status bits held by more than one credential: those the sites publish, and those
-    the institution's own ledger allocated. Each signing key has a list of its own and
-    takes its indices in turn, so none should; the old shared list's indices were drawn
-    at random in candidate repositories, and two may meet there. Revoking either would
-    revoke both, so one must be reissued first. bit -> the credentials (files, or ids of
-    the ledger)."""
-    holders: dict[str, dict[str, str]] = {}
-    for name, index, credential_id in allocations(root):
-        holders.setdefault(_slot(name, index), {})[credential_id] = credential_id
-    for site in cohort.sites:
-        for slot, credential_id, file in site.status_indices:
-            holders.setdefault(slot, {})[credential_id] = file
-    return {slot: sorted(found.values()) for slot, found in sorted(holders.items()) if len(found) > 1}
 
 
 def _source(site_line: SiteLine, base: Path, allow_network: bool) -> SiteSource | UnreadableSite:
@@ -319,52 +303,5 @@ def _cited_results(counted: Sequence[tuple[CredentialReport, dict]]) -> tuple[Ex
     return tuple(results.values())
 
 
-def sites_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
-                 validations: Mapping[str, Sequence[Validation]]) -> dict:
-    """`report`'s figures from what sites publish: the same shape and, for what sites let
-    one derive, the same numbers. Each figure that rests on unpublished files is None and
-    `unavailable` says which and why (message keys); `unknown_frameworks` lists, per
-    candidate, the frameworks their site names that the workspace does not hold."""
-    unknown = {c.slug: [p.framework for p in c.frameworks if p.framework not in frameworks] for c in candidates}
-    pursued = [replace(c, frameworks=tuple(p for p in c.frameworks if p.framework in frameworks))
-               for c in sorted(candidates, key=lambda c: c.slug)]  # the workspace's order, whatever the file's
-    data = cohort_report(pursued, frameworks, validations, None)
-    data["pending_by_evaluator"] = None
-    for summary in data["frameworks"].values():
-        summary["mean_level_gain"] = None
-    for row in data["rows"]:
-        row["entry_level"] = row["level_gain"] = None
-    data["steering"] = None
-    data["unavailable"] = dict(UNAVAILABLE)
-    data["notes"] = list(NOTES)
-    data["unknown_frameworks"] = {slug: ids for slug, ids in unknown.items() if ids}
-    return data
-
-
-def sites_json(cohort: CohortSites) -> dict:
-    """Each site read and each site not read, for the JSON outputs."""
-    return {"sites_file": str(cohort.sites_file), "institution": cohort.institution,
-            "trust_root": cohort.trust_root,
-            "sites": [{"line": s.line, "target": s.target, "candidate": s.candidate.slug, "ok": s.ok,
-                       "credentials": len(s.report.credentials), "counted": sum(c.ok for c in s.report.credentials),
-                       "problems": s.problems, "notes": s.report.notes} for s in cohort.sites]}
-
-
-def credential_rows(cohort: CohortSites) -> list[dict]:
-    """`audit`'s rows for the credentials the sites publish (reasons as verify_site gives
-    them: trust.* keys for the CLI to translate)."""
-    return [{"candidate": site.candidate.slug, "site": site.report.location,
-             "file": _published_at(site.report.location, row.file), "kind": row.kind, "status": row.status,
-             "reason": row.reason, "item": row.what if row.kind == VALIDATION else "", "issuer": row.issuer_id,
-             "entry_modified": None,  # an entry's validated text is not published: unknown
-             "validated_on": row.issued[:10]}
-            for site in cohort.sites for row in site.report.credentials]
-
-
-def _published_at(location: str, relative: str) -> str:
+def published_at(location: str, relative: str) -> str:
     return location + relative if location.endswith("/") else f"{location}/{relative}"
-
-
-def problem_rows(cohort: CohortSites) -> list[dict]:
-    """Per site, what went wrong beside its credentials (registry, trust root, manifest)."""
-    return [{"line": s.line, "target": s.target, "problem": p} for s in cohort.sites for p in s.problems]

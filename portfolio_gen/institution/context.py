@@ -47,11 +47,11 @@ from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolve
 from ..credentials.loader import DocumentLoader
 from ..credentials.verify import signed_document_problem
 from . import trustfiles
+from .manifest import CREDENTIAL_TYPE as MANIFEST_TYPE
 from .registry_credential import RegistryCredentialError, verified_signed_registry
 from .trustfiles import REGISTRY_CREDENTIAL_FILE
 
 WORKSPACE, CANDIDATE_REPOSITORY = "workspace", "candidate repository"
-MANIFEST_TYPE = "InstitutionManifestCredential"
 
 
 @dataclass(frozen=True)

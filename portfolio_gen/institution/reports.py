@@ -18,7 +18,8 @@ from ..core.model import ROLES, Candidate, Framework
 from ..core.problems import InputError, Problem
 from ..core.workspace import Workspace
 from ..decisions.steering import Cohort, Filters, SteeringFigures, assess_cohort, cohort_figures, cohort_report_of
-from .cohort_sites import CohortSites, read_cohort_sites, sites_json, sites_report
+from .cohort_sites import CohortSites, read_cohort_sites
+from .site_figures import sites_json, sites_report
 from .context import workspace_registry
 from .registry_credential import has_registry
 from .trust import validations_in, with_counted_results, workspace_context
