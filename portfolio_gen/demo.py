@@ -25,7 +25,7 @@ from .institution.registry_credential import candidate_emails, sign_registry
 from .institution.revocation import publish_status_list
 from .credentials.presentation import sign_presentation
 from .institution.results import sign_result
-from .credentials.dids import DID_DOCUMENT_FILE
+from .institution.trustfiles import DID_DOCUMENT_FILE
 from .institution.trust import assess_candidate, workspace_context
 from .core.files import write_atomic
 from .core.model import EvaluationRequest

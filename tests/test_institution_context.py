@@ -136,6 +136,8 @@ def test_a_lowered_rule_in_a_workspace_gets_no_certificate_until_the_institution
     refused = invoke(institution, "certify", "camille-martin", "--framework", "c2i2e", "--key", key)
     assert refused.exit_code == 2, refused.output
     assert "referentiels/c2i2e.yml" in refused.output and "institution sign" in refused.output
+    warned = invoke(institution, "check")  # the institution's own change: a warning, until it signs
+    assert warned.exit_code == 0 and "referentiels/c2i2e.yml" in warned.output and "institution sign" in warned.output
     before = len(awards(institution, "camille-martin"))
     assert invoke(institution, "institution", "sign", "--key", key).exit_code == 0  # the institution's own decision
     done = invoke(institution, "certify", "camille-martin", "--framework", "c2i2e", "--key", key)
@@ -192,3 +194,16 @@ def test_verification_links_in_a_workspace_lead_to_its_verifier(institution: Pat
     pages = "".join(p.read_text("utf-8") for p in (institution / "site/camille-martin").rglob("*.html"))
     links = set(re.findall(r'href="(https://[^"?]*/verify/)\?url=', pages))
     assert links == {load_settings(institution).verifier_url}
+
+
+def test_the_context_says_where_each_part_came_from(repository: Path, institution: Path):
+    from portfolio_gen.institution.context import CANDIDATE_REPOSITORY, WORKSPACE, load_institution
+
+    mine = load_institution(repository)
+    assert mine.layout == CANDIDATE_REPOSITORY and mine.problems == ()
+    assert mine.origins["did.json"] == str(institution / "site")  # the published site, not the repository's copy
+    assert "signed institution.json" in mine.origins["frameworks"]
+    assert mine.registry is not None and mine.settings.verifier_url == "https://portfolios.example.org/verify/"
+    theirs = load_institution(institution)
+    assert theirs.layout == WORKSPACE and theirs.origins["did.json"] == WORKSPACE
+    assert set(theirs.status_lists) and all(path.is_file() for path in theirs.status_lists.values())

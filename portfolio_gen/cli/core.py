@@ -164,11 +164,15 @@ def _institution_problems(root: Path, workspace) -> list[Problem]:
     """Where the working tree differs from what the institution signed, each file said once
     (a pinned file edited by hand is already reported by the lock's check)."""
     from ..core.settings import SETTINGS_FILE
-    from ..institution.context import institution_problems
+    from ..institution import trustfiles  # light: the credential stack is loaded only for a candidate repository
     if not (root / SETTINGS_FILE).exists():
         return []
     try:
-        found = institution_problems(root)
+        if trustfiles.lock(root) is None:
+            found = trustfiles.unpublished_changes(root)
+        else:
+            from ..institution.context import institution_problems
+            found = institution_problems(root)
     except InputError:
         return []  # unreadable settings or lock: reported by the checks beside this one
     named = {p.file for p in workspace.problems}

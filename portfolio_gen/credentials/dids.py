@@ -7,11 +7,9 @@ build), so that verification never fetches anything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -19,7 +17,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ..core.problems import InputError, Problem
 from . import keys
 
-DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 # Relationships a key listed in a DID document is given; an issuer signs credentials

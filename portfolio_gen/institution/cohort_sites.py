@@ -27,9 +27,10 @@ from ..core.model import Candidate, ExternalResult, Validation
 from ..core.problems import InputError, Problem
 from ..core.publishing import candidate_from_card
 from ..credentials import openbadges
-from ..credentials.dids import DID_DOCUMENT_FILE, parse_did_web
+from ..credentials.dids import parse_did_web
 from ..credentials.loader import fetch_json
 from .context import InstitutionContext, load_institution
+from .trustfiles import DID_DOCUMENT_FILE
 from .registry_credential import REGISTRY_CREDENTIAL_FILE
 from .revocation import list_files
 from ..credentials.status import revocation_entry

@@ -25,7 +25,6 @@ Every problem is returned at once, each naming the file and what to do.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -35,21 +34,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from typing import Mapping
 
-from ..core.files import sha256_file
 from ..core.pinning import LOCK_FILE
-from ..core.problems import WARNING, InputError, Problem
+from ..core.problems import InputError, Problem
 from ..core.publishing import MANIFEST_FILE, WELL_KNOWN_DID
 from ..core.registry import REGISTRY_FILE, Registry, load_registry
 from ..core.settings import SETTINGS_FILE, Settings
-from ..core.workspace import FRAMEWORKS_DIR, framework_files
+from ..core.workspace import FRAMEWORKS_DIR
 from ..credentials import keys, proofs
-from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver
+from ..credentials.dids import DidResolutionError, DidResolver
 from ..credentials.loader import DocumentLoader
 from ..credentials.verify import signed_document_problem
-from . import trustfiles
+from . import revocation, trustfiles
 from .manifest import CREDENTIAL_TYPE as MANIFEST_TYPE
 from .registry_credential import RegistryCredentialError, verified_signed_registry
-from .trustfiles import REGISTRY_CREDENTIAL_FILE
+from .trustfiles import DID_DOCUMENT_FILE, REGISTRY_CREDENTIAL_FILE
 
 WORKSPACE, CANDIDATE_REPOSITORY = "workspace", "candidate repository"
 
@@ -75,6 +73,21 @@ class InstitutionContext:
     @property
     def resolver(self) -> DidResolver:
         return DidResolver({self.did_document.get("id"): self.did_document})
+
+    @property
+    def origins(self) -> dict[str, str]:
+        """Where each part of the context came from, for messages and tests."""
+        signed = self.layout == CANDIDATE_REPOSITORY or trustfiles.has_manifest(self.root)
+        frameworks = f"{FRAMEWORKS_DIR}/, " + ("digests listed in the signed institution.json" if signed
+                                              else "the institution's own files (no signed institution.json)")
+        return {"did.json": self.anchor, "settings": SETTINGS_FILE, "frameworks": frameworks,
+                "registry": f"{REGISTRY_CREDENTIAL_FILE}, verified with the did.json of {self.anchor}",
+                "status lists": f"{revocation.STATUS_DIR}/, signed by the institution, one per signing key"}
+
+    @property
+    def status_lists(self) -> dict[str, Path]:
+        """The institution's signed status lists here: path under its site -> file."""
+        return revocation.list_files(self.root)
 
     @property
     def trust_files(self) -> list[Path]:
@@ -108,12 +121,12 @@ def load_institution(root: Path, *, signer: Ed25519PrivateKey | None = None, sit
     lock = trustfiles.lock(root)
     did_path = root / DID_DOCUMENT_FILE
     local = trustfiles.did_document(root)
+    credential = trustfiles.registry_credential(root)
     if not verify_signed:
         resolver = DidResolver({local.get("id"): local} if local else {})
-        registry, registry_problem, _ = _registry(root, settings, resolver, WORKSPACE, None, loader, now)
+        registry, registry_problem, _ = _registry(root, credential, settings, resolver, WORKSPACE, None, loader, now)
         return InstitutionContext(root, CANDIDATE_REPOSITORY if lock is not None else WORKSPACE, settings, local or {},
-                                  DID_DOCUMENT_FILE, registry, registry_problem,
-                                  registry_credential=trustfiles.registry_credential(root))
+                                  DID_DOCUMENT_FILE, registry, registry_problem, registry_credential=credential)
     problems: list[Problem] = []
     if (lock is not None or site) and not local_anchor:
         source = site or lock.source
@@ -131,13 +144,13 @@ def load_institution(root: Path, *, signer: Ed25519PrivateKey | None = None, sit
         problems += _signer_problems(signer, settings, anchor_document, did_path if anchor == WORKSPACE else None,
                                      anchor)
     problems += _manifest_problems(root, settings, resolver, layout, signer if own_key else None, loader, now)
-    registry, registry_problem, registry_problems = _registry(root, settings, resolver, layout,
+    registry, registry_problem, registry_problems = _registry(root, credential, settings, resolver, layout,
                                                               signer if own_key else None, loader, now)
     problems += registry_problems
     if layout == CANDIDATE_REPOSITORY and (root / REGISTRY_FILE).exists():
         problems.append(Problem("institution.own_evaluators", root / REGISTRY_FILE, None, {}))
     return InstitutionContext(root, layout, settings, anchor_document, anchor, registry, registry_problem,
-                              tuple(problems), trustfiles.registry_credential(root))
+                              tuple(problems), credential)
 
 
 def workspace_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
@@ -163,7 +176,9 @@ def institution_problems(root: Path) -> list[Problem]:
     institution signed, checked against its published did.json when the site can be read
     here, else against the repository's own (the candidate's convenience: signing commands
     will insist on the published one); in a workspace, as warnings, the changes the
-    institution has not signed yet."""
+    institution has not signed yet (trustfiles.unpublished_changes)."""
+    if trustfiles.lock(root) is None:
+        return trustfiles.unpublished_changes(root)
     try:
         context = load_institution(root)
     except InputError:
@@ -171,8 +186,6 @@ def institution_problems(root: Path) -> list[Problem]:
             context = load_institution(root, local_anchor=True)
         except InputError as error:
             return error.problems
-    if context.layout == WORKSPACE:
-        return [dataclasses.replace(p, severity=WARNING) for p in context.problems]
     return list(context.problems)
 
 
@@ -231,26 +244,21 @@ def _manifest_problems(root: Path, settings: Settings, resolver: DidResolver, la
     reason = _signed_problem(manifest, MANIFEST_TYPE, settings.institution.id, resolver, own_key, loader, now)
     if reason:
         return [Problem("institution.manifest_unsigned", path, None, {"reason": reason})]
-    listed = _listed(manifest)
-    problems = []
-    current = {SETTINGS_FILE: root / SETTINGS_FILE}
-    current.update({f"{FRAMEWORKS_DIR}/{p.name}": p for p in framework_files(root)})
-    for relative in sorted(current.keys() | {p for p in listed if p == SETTINGS_FILE or
-                                               p.startswith(f"{FRAMEWORKS_DIR}/")}):
-        file = root / relative
-        if listed.get(relative) is None or not file.is_file() or sha256_file(file) != listed[relative]:
-            key = "institution.unsigned_file" if layout == CANDIDATE_REPOSITORY else "institution.unpublished_change"
-            problems.append(Problem(key, file, None, {"path": relative}))
-    return problems
+    return _unsigned_files(root, manifest, layout)
 
 
-def _registry(root: Path, settings: Settings, resolver: DidResolver, layout: str,
+def _unsigned_files(root: Path, manifest: dict, layout: str) -> list[Problem]:
+    """The settings and framework files whose digest is not the one the manifest lists."""
+    key = "institution.unsigned_file" if layout == CANDIDATE_REPOSITORY else "institution.unpublished_change"
+    return [Problem(key, root / relative, None, {"path": relative}) for relative in trustfiles.unsigned_files(root, manifest)]
+
+
+def _registry(root: Path, credential: dict | None, settings: Settings, resolver: DidResolver, layout: str,
               own_key: Ed25519PrivateKey | None, loader: DocumentLoader,
               now: dt.datetime | None) -> tuple[Registry | None, str, list[Problem]]:
     """The signed registry, or why there is none that counts. A workspace that has no
     registry.json yet is not a problem here (evaluators.yml is its own list)."""
     path = root / REGISTRY_CREDENTIAL_FILE
-    credential = trustfiles.registry_credential(root)
     if credential is None:
         unreadable = f"{path}: cannot read the registry credential (missing, or not a JSON object)"
         if layout == WORKSPACE and not path.exists():
@@ -292,10 +300,3 @@ def _other_key(document: dict, resolver: DidResolver, own_key: Ed25519PrivateKey
         return (f"signed with {proof.get('verificationMethod')}, not with the key this command signs with: "
                 "sign it again with this key, or check it against the published site (--institution-site)")
     return ""
-
-
-def _listed(manifest: dict) -> dict[str, str]:
-    subject = manifest.get("credentialSubject")
-    files = subject.get("files") if isinstance(subject, dict) else None
-    return {f["path"]: f["sha256"] for f in files or []
-            if isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str)}

@@ -70,9 +70,7 @@ def current_digests(root: Path) -> list[dict]:
 
 def stale_manifest_files(root: Path) -> list[str]:
     """The files changed, added or removed since `institution.json` was signed (none: up to date)."""
-    listed = {f["path"]: f["sha256"] for f in listed_files(trustfiles.manifest(root))}
-    current = {f["path"]: f["sha256"] for f in current_digests(root)}
-    return sorted(p for p in listed.keys() | current.keys() if listed.get(p) != current.get(p))
+    return trustfiles.unsigned_files(root, trustfiles.manifest(root))
 
 
 def published_files(root: Path) -> dict[str, Path]:
@@ -81,12 +79,3 @@ def published_files(root: Path) -> dict[str, Path]:
     for relative in manifest_paths(root):
         files[f"{MANIFEST_FILES_DIR}/{relative}"] = root / relative
     return files
-
-
-def listed_files(manifest: object) -> list[dict]:
-    subject = manifest.get("credentialSubject") if isinstance(manifest, dict) else None
-    listed = subject.get("files") if isinstance(subject, dict) else None
-    if not isinstance(listed, list) or not all(
-            isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str) for f in listed):
-        return []
-    return listed

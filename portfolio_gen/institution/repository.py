@@ -33,14 +33,15 @@ from ..core.registry import Registry
 from ..core.settings import SETTINGS_FILE
 from ..core.workspace import FRAMEWORKS_DIR
 from ..credentials import proofs
-from ..credentials.dids import DID_DOCUMENT_FILE, DidResolutionError, DidResolver, parse_did_web, \
+from ..credentials.dids import DidResolutionError, DidResolver, parse_did_web, \
     under_did_web_domain
 from ..credentials.loader import DocumentLoader
 from ..credentials.status import StatusListError
 from ..credentials.verify import signed_document_problem, verified_status_list
-from .manifest import CREDENTIAL_TYPE, listed_files
+from .manifest import CREDENTIAL_TYPE
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
 from .revocation import list_path
+from .trustfiles import DID_DOCUMENT_FILE, listed_files
 from .verify_site import FolderSource, HttpSource, SiteSource, SiteUnavailable, open_site, read_json_file
 
 

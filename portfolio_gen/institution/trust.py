@@ -285,7 +285,7 @@ def workspace_context(root: Path, workspace: Workspace, institution: Institution
     settings, resolver = institution.settings, institution.resolver
     registry, problem = institution.registry, institution.registry_problem
     options = {**_status_options(root, settings, resolver), **verify_options}
-    status_lists = list(revocation.list_files(root).values()) or [root / revocation.LIST_FILE]
+    status_lists = list(institution.status_lists.values()) or [root / revocation.LIST_FILE]
     verdicts = VerdictCache.open(root, [*institution.trust_files, *status_lists], status_lists)
     return TrustContext(settings, workspace.frameworks, registry, problem, resolver, DocumentLoader(),
                         _EvidenceFiles(settings, workspace.candidates), options, verdicts=verdicts,

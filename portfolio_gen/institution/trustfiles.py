@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+from ..core.files import sha256_file
 from ..core.pinning import Lock, read_lock
-from ..core.problems import InputError, Problem
+from ..core.problems import WARNING, InputError, Problem
 from ..core.publishing import MANIFEST_FILE
 from ..core.registry import REGISTRY_FILE
 from ..core.settings import SETTINGS_FILE, Settings, load_settings
+from ..core.workspace import FRAMEWORKS_DIR, framework_files
 from ..core.yamlfile import load_mapping
-from ..credentials import keys
-from ..credentials.dids import DID_DOCUMENT_FILE
 
+if TYPE_CHECKING:  # the key stack is imported only by the commands that sign
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 REGISTRY_CREDENTIAL_FILE = "registry.json"  # at the workspace root, published at the site root
 
 
@@ -78,6 +81,37 @@ def _listed(mapping: object, name: str) -> list:
     return value if isinstance(value, list) else []
 
 
+def listed_files(manifest: object) -> list[dict]:
+    subject = manifest.get("credentialSubject") if isinstance(manifest, dict) else None
+    listed = subject.get("files") if isinstance(subject, dict) else None
+    if not isinstance(listed, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str) for f in listed):
+        return []
+    return listed
+
+
+def unsigned_files(root: Path, manifest: dict | None) -> list[str]:
+    """The settings and framework files changed, added or removed since `manifest` listed
+    them with their digests (all of them without a manifest)."""
+    listed = {f["path"]: f["sha256"] for f in listed_files(manifest)}
+    current = {SETTINGS_FILE: root / SETTINGS_FILE}
+    current.update({f"{FRAMEWORKS_DIR}/{p.name}": p for p in framework_files(root)})
+    wanted = current.keys() | {p for p in listed if p == SETTINGS_FILE or p.startswith(f"{FRAMEWORKS_DIR}/")}
+    return sorted(relative for relative in wanted if listed.get(relative) is None
+                  or not (root / relative).is_file() or sha256_file(root / relative) != listed[relative])
+
+
+def unpublished_changes(root: Path) -> list[Problem]:
+    """In the institution's own workspace, as warnings for `check`: what changed since it
+    signed institution.json (nothing before it first signs one). Cheap, with no signature
+    to verify on every `check` of a large cohort: the commands that sign verify it."""
+    signed = manifest(root)
+    if signed is None:
+        return []
+    return [Problem("institution.unpublished_change", root / relative, None, {"path": relative}, severity=WARNING)
+            for relative in unsigned_files(root, signed)]
+
+
 def paths(root: Path) -> list[Path]:
     """The trust files whose state a remembered verdict depends on."""
     return [root / DID_DOCUMENT_FILE, root / REGISTRY_CREDENTIAL_FILE, root / SETTINGS_FILE]
@@ -86,6 +120,8 @@ def paths(root: Path) -> list[Path]:
 def check_signing_key(root: Path, institution_id: str, private_key: Ed25519PrivateKey) -> None:
     """Refuse, before anything is signed, a key the institution's did.json does not list:
     whatever it signed as the institution would be invalid from birth."""
+    from ..credentials import keys  # the key stack, only for the commands that sign
+
     path = root / DID_DOCUMENT_FILE
     multikey = keys.public_key_multibase(private_key.public_key())
     params = {"did": institution_id, "multikey": multikey, "path": path.name}
