@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from portfolio_gen.credentials import dids, keys, openbadges, proofs
-from portfolio_gen.institution import issuing, revocation
+from portfolio_gen.institution import issuing, revocation, trustfiles
 from portfolio_gen.credentials.dids import DidResolver
 from portfolio_gen.institution.issuing import SigningRequest, issue_item_validations
 from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
@@ -69,7 +69,7 @@ def institution(demo):
     key = keys.generate_key()
     did = load_settings(demo).institution.id
     document = dids.did_web_document(did, [key.public_key()])
-    (demo / dids.DID_DOCUMENT_FILE).write_text(json.dumps(document), "utf-8")  # as `keys did-web` writes it
+    (demo / trustfiles.DID_DOCUMENT_FILE).write_text(json.dumps(document), "utf-8")  # as `keys did-web` writes it
     return key, DidResolver({did: document})
 
 

@@ -11,7 +11,7 @@ import random
 import pytest
 
 from portfolio_gen.credentials import dids, keys
-from portfolio_gen.institution import revocation
+from portfolio_gen.institution import revocation, trustfiles
 from portfolio_gen.credentials.status import DEFAULT_BITS, Bitstring
 
 from credentials.ob3 import NOW, Evaluator, build, demo, rich_case
@@ -37,7 +37,7 @@ def test_js_reads_our_signed_list_and_finds_the_revoked_credential(js_stack, tmp
     _, settings = demo()
     institution = keys.generate_key()
     did_document = dids.did_web_document(settings.institution.id, [institution.public_key()])
-    (tmp_path / dids.DID_DOCUMENT_FILE).write_text(json.dumps(did_document), "utf-8")  # as `keys did-web` does
+    (tmp_path / trustfiles.DID_DOCUMENT_FILE).write_text(json.dumps(did_document), "utf-8")  # as `keys did-web` does
     evaluator = Evaluator()
     unsigned = revocation.with_statuses(tmp_path, settings, [build(rich_case(), evaluator.did)
                                                              for _ in range(3)], evaluator.key.public_key(),
@@ -67,7 +67,7 @@ def test_js_reads_a_signers_million_entry_list_at_its_far_end(js_stack, tmp_path
     _, settings = demo()
     institution = keys.generate_key()
     did_document = dids.did_web_document(settings.institution.id, [institution.public_key()])
-    (tmp_path / dids.DID_DOCUMENT_FILE).write_text(json.dumps(did_document), "utf-8")
+    (tmp_path / trustfiles.DID_DOCUMENT_FILE).write_text(json.dumps(did_document), "utf-8")
     evaluator = Evaluator()
     counters = tmp_path / "state"
     # The signer has already used nearly all of its list: the next indices are its last.
