@@ -168,6 +168,27 @@ def test_a_key_added_to_a_candidate_repositorys_did_json_is_refused(repository: 
     assert "B3.1" not in audited.output
 
 
+def test_a_lock_pointing_at_a_site_inside_the_repository_anchors_nothing(repository: Path, institution: Path,
+                                                                          tmp_path: Path):
+    """The lock is the candidate's: pointed at a forged copy of the institution's site
+    kept in the repository itself, it would make the forged did.json the anchor."""
+    forge_an_evaluator(repository, tmp_path)
+    fake = repository / "mirror/.well-known"
+    fake.mkdir(parents=True)
+    shutil.copyfile(repository / "did.json", fake / "did.json")
+    lock = json.loads((repository / "institution.lock").read_text("utf-8"))
+    lock["source"] = str(repository / "mirror")
+    (repository / "institution.lock").write_text(json.dumps(lock), "utf-8")
+    rewrite_lock(repository, "did.json", "registry.json")
+    refused = invoke(repository, "certify", SLUG, "--framework", "c2i2e",
+                     "--key", str(institution / "keys/institution.key.pem"))
+    assert refused.exit_code == 2 and "inside this repository" in refused.output
+    assert awards(repository, SLUG) == []
+    honest = invoke(repository, "certify", SLUG, "--framework", "c2i2e", "--key",
+                    str(institution / "keys/institution.key.pem"), "--institution-site", str(institution / "site"))
+    assert honest.exit_code == 2 and "did.json" in honest.output  # the published one still refuses the forgery
+
+
 def test_a_key_added_to_a_workspaces_did_json_signs_nothing_that_counts(institution: Path, tmp_path: Path):
     forge_an_evaluator(institution, tmp_path)
     refused = invoke(institution, "certify", "camille-martin", "--framework", "c2i2e",

@@ -198,7 +198,8 @@ def signing_institution(root: Path, **options) -> InstitutionContext:
 # --- the anchor ----------------------------------------------------------------------------
 
 def _published_did_document(root: Path, source: str, institution: str, allow_network: bool) -> dict:
-    from .verify_site import SiteUnavailable, open_site  # verify_site -> trust -> this module
+    from ..credentials.dids import under_did_web_domain
+    from .verify_site import FolderSource, SiteUnavailable, open_site  # verify_site -> trust -> this module
 
     params = {"source": source, "did": institution}
     try:
@@ -207,6 +208,13 @@ def _published_did_document(root: Path, source: str, institution: str, allow_net
         key = "institution.published_network" if error.code == SiteUnavailable.NETWORK \
             else "institution.published_unreachable"
         raise InputError([Problem(key, root / LOCK_FILE, None, params)]) from None
+    # The anchor must not come from whoever wrote the repository: the lock names the
+    # source, and the lock is theirs. A folder inside the repository vouches for nothing;
+    # over the network, only the did:web's own host speaks for it.
+    if isinstance(site, FolderSource) and (site.root == root.resolve() or root.resolve() in site.root.parents):
+        raise InputError([Problem("institution.anchor_in_repository", root / LOCK_FILE, None, params)])
+    if not isinstance(site, FolderSource) and not under_did_web_domain(site.base, institution):
+        raise InputError([Problem("institution.anchor_off_domain", root / LOCK_FILE, None, params)])
     data = site.read(WELL_KNOWN_DID)
     try:
         document = json.loads(data) if data is not None else None
@@ -241,9 +249,12 @@ def _manifest_problems(root: Path, settings: Settings, resolver: DidResolver, la
         if layout == WORKSPACE and not path.exists():
             return []
         return [Problem("institution.manifest_unsigned", path, None, {"reason": "missing or not JSON"})]
-    reason = _signed_problem(manifest, MANIFEST_TYPE, settings.institution.id, resolver, own_key, loader, now)
+    reason = _signed_problem(manifest, MANIFEST_TYPE, settings.institution.id, resolver, loader, now)
     if reason:
         return [Problem("institution.manifest_unsigned", path, None, {"reason": reason})]
+    method = _other_key(manifest, resolver, own_key)
+    if method:
+        return [Problem("institution.signed_with_other_key", path, None, {"path": path.name, "method": method})]
     return _unsigned_files(root, manifest, layout)
 
 
@@ -270,33 +281,32 @@ def _registry(root: Path, credential: dict | None, settings: Settings, resolver:
     except RegistryCredentialError as error:
         return None, f"registry: {error}", [Problem("institution.registry_unsigned", path, None,
                                                     {"reason": str(error)})]
-    reason = _other_key(credential, resolver, own_key)
-    if reason:
-        return None, f"registry: {reason}", [Problem("institution.registry_unsigned", path, None, {"reason": reason})]
+    method = _other_key(credential, resolver, own_key)
+    if method:
+        return None, f"registry: signed with {method}, not with the key this command signs with", [
+            Problem("institution.signed_with_other_key", path, None, {"path": path.name, "method": method})]
     return signed.registry, "", []
 
 
 def _signed_problem(document: dict, kind: str, institution: str, resolver: DidResolver,
-                    own_key: Ed25519PrivateKey | None, loader: DocumentLoader, now: dt.datetime | None) -> str:
+                    loader: DocumentLoader, now: dt.datetime | None) -> str:
     if kind not in (document.get("type") or []):
         return f"not an {kind}"
     if proofs.issuer_id(document) != institution:
         return f"issued by {proofs.issuer_id(document)}, not by {institution}"
-    return signed_document_problem(document, resolver, loader=loader, now=now) or _other_key(document, resolver, own_key)
+    return signed_document_problem(document, resolver, loader=loader, now=now) or ""
 
 
 def _other_key(document: dict, resolver: DidResolver, own_key: Ed25519PrivateKey | None) -> str:
-    """In a workspace, a command holding the institution's key believes only what that
-    key signed: another key in the workspace's did.json may have been added by anyone
-    who could write the file."""
+    """The verification method that signed `document`, when it is not `own_key` (else '').
+    In a workspace, a command holding the institution's key believes only what that key
+    signed: another key in the workspace's did.json may have been added by anyone who
+    could write the file."""
     if own_key is None:
         return ""
-    proof = proofs.single_proof(document) or {}
+    named = (proofs.single_proof(document) or {}).get("verificationMethod")
     try:
-        method = resolver.verification_method(proof.get("verificationMethod"))
-    except DidResolutionError as error:
-        return str(error)
-    if method.public_key_multibase != keys.public_key_multibase(own_key.public_key()):
-        return (f"signed with {proof.get('verificationMethod')}, not with the key this command signs with: "
-                "sign it again with this key, or check it against the published site (--institution-site)")
-    return ""
+        method = resolver.verification_method(named)
+    except DidResolutionError:
+        return str(named)
+    return "" if method.public_key_multibase == keys.public_key_multibase(own_key.public_key()) else str(named)
