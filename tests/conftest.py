@@ -17,9 +17,41 @@ DEMO_CANDIDATES = REPO / "candidates"
 
 
 def run_cli(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess.CompletedProcess:
+    """Run the command in this process through click's CliRunner: exit code, stdout and
+    stderr as a user would see them, without starting Python again (a second or more per
+    call, hundreds of calls). An exception the command lets escape is reported as the
+    interpreter would: exit 1 and its traceback on stderr, so "no traceback" tests hold.
+    `run_cli_process` keeps the real entry point honest."""
+    import gc
+    import traceback
+
+    from click.testing import CliRunner
+
+    from portfolio_gen.cli import main
+
+    thresholds = gc.get_threshold()
+    previous = os.getcwd()
+    os.chdir(cwd or working_folder())
+    try:
+        result = CliRunner().invoke(main, list(args), env={"PORTFOLIO_GEN_LANG": lang}, catch_exceptions=True)
+    finally:
+        os.chdir(previous)
+        # The command tunes the collector for one big cohort and exits; here the process goes on.
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+    stderr = result.stderr
+    code = result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_tb(result.exc_info[2]))
+        stderr += f"{type(result.exception).__name__}: {result.exception}\n"
+        code = 1
+    return subprocess.CompletedProcess(["portfolio-gen", *args], code, result.stdout, stderr)
+
+
+def run_cli_process(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess.CompletedProcess:
     """Run the real command in a subprocess, as a user would (exit code, stdout, stderr)."""
     env = {**os.environ, "PORTFOLIO_GEN_LANG": lang}
-    return subprocess.run([sys.executable, "-m", "portfolio_gen", *args], cwd=cwd or REPO,
+    return subprocess.run([sys.executable, "-m", "portfolio_gen", *args], cwd=cwd or working_folder(),
                           capture_output=True, text=True, env=env, timeout=300)
 
 
@@ -50,9 +82,14 @@ def copy_frameworks(root: Path) -> Path:
 # subprocess inherits the replacement; the run fails if the real ones changed.
 
 HOME_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+# What the tool reads besides the home (tests/test_isolation.py keeps this list complete):
+# the language (i18n.user_language), and git's own variables for the commands that run
+# git, where GIT_DIR or GIT_WORK_TREE would point every test at the developer's repository.
+LANGUAGE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+ISOLATED_PREFIXES = ("PORTFOLIO_GEN_", "GIT_")
 # The harness's own settings, not the tool's: kept. Every other PORTFOLIO_GEN_* (the
 # passphrase, the language...) is the user's, and would change what the tests see.
-HARNESS_VARIABLES = ("PORTFOLIO_GEN_NPM_CACHE",)
+HARNESS_VARIABLES = ("PORTFOLIO_GEN_NPM_CACHE", "PORTFOLIO_GEN_TEST_ARTIFACTS", "PORTFOLIO_GEN_SCREENSHOTS")
 # Toolchains the tests run, where the user installed them (pyenv's shims find Python
 # through $HOME; npm keeps the packages the interop tests install): pointed at explicitly,
 # so replacing $HOME does not break them. None of them holds portfolio-gen's state.
@@ -63,6 +100,7 @@ HISTORY_FILES = {".bash_history", ".python_history", ".lesshst", ".viminfo", ".n
                  ".sqlite_history", ".wget-hsts", ".zsh_history"}
 _saved_environment: dict[str, str | None] = {}
 _real_home_state: dict[str, tuple] = {}
+_repository_state: dict[str, tuple] = {}
 _session_home: list[Path] = []
 
 
@@ -104,21 +142,31 @@ def real_home_state(home: Path, xdg: dict[str, str | None]) -> dict[str, tuple]:
 
 def pytest_configure(config) -> None:
     """Before collection and every fixture: a home of the session's own, with empty XDG
-    folders and a git identity, and no PORTFOLIO_GEN_* setting of the user's."""
+    folders and a git identity, no PORTFOLIO_GEN_* or GIT_* setting of the user's, a fixed
+    locale, and a working folder of its own. Each xdist worker makes its own again (the
+    controller watches the real home and the repository)."""
     import tempfile
 
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     real_home = Path(os.environ.get("HOME") or Path.home())
     _saved_environment.update({name: os.environ.get(name) for name in os.environ
-                               if name.startswith("PORTFOLIO_GEN_")})
-    _saved_environment.update({name: os.environ.get(name) for name in (*HOME_VARIABLES, *TOOLCHAINS)})
-    _real_home_state.update(real_home_state(real_home, {n: os.environ.get(n) for n in HOME_VARIABLES[1:]}))
+                               if name.startswith(ISOLATED_PREFIXES)})
+    _saved_environment.update({name: os.environ.get(name)
+                               for name in (*HOME_VARIABLES, *TOOLCHAINS, *LANGUAGE_VARIABLES)})
+    _saved_environment["cwd"] = os.getcwd()
+    if not worker:
+        _real_home_state.update(real_home_state(real_home, {n: os.environ.get(n) for n in HOME_VARIABLES[1:]}))
+        _repository_state.update(repository_state(REPO))
     home = Path(tempfile.mkdtemp(prefix="portfolio-gen-tests-home-"))
     _session_home.append(home)  # removed at the end of the session
     for name, relative in TOOLCHAINS.items():
         if not os.environ.get(name) and (real_home / relative).exists():
             os.environ[name] = str(real_home / relative)
-    for name in [n for n in os.environ if n.startswith("PORTFOLIO_GEN_") and n not in HARNESS_VARIABLES]:
+    for name in [n for n in os.environ if n.startswith(ISOLATED_PREFIXES) and n not in HARNESS_VARIABLES]:
         del os.environ[name]
+    for name in LANGUAGE_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ["LC_ALL"] = "C.UTF-8"  # not a language of the tool's: each test says which it wants
     os.environ["HOME"] = str(home)
     for name, relative in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"),
                            ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
@@ -126,19 +174,66 @@ def pytest_configure(config) -> None:
         os.environ[name] = str(home / relative)
     # git commits in the tests need an identity; the user's ~/.gitconfig is not read.
     (home / ".gitconfig").write_text("[user]\n\tname = portfolio-gen tests\n\temail = tests@example.org\n")
+    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+    # A command run without --root works on the shipped demo, in a copy of the session's:
+    # what it writes (the read cache, a site) never lands in the repository.
+    work = home / "work"
+    copy_frameworks(work)
+    shutil.copytree(DEMO_CANDIDATES, work / "candidates")
+    shutil.copyfile(REPO / "portfolio-gen.yml", work / "portfolio-gen.yml")
+    os.chdir(work)
+
+
+def artifacts_folder() -> Path:
+    """Where the browser tests leave their screenshots: $PORTFOLIO_GEN_TEST_ARTIFACTS to keep
+    them (`PORTFOLIO_GEN_TEST_ARTIFACTS=test-artifacts bash scripts/test`), else the
+    session's temporary home, removed after the run."""
+    chosen = os.environ.get("PORTFOLIO_GEN_TEST_ARTIFACTS")
+    folder = Path(_saved_environment.get("cwd") or REPO, chosen) if chosen else _session_home[0] / "artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.resolve()
+
+
+def working_folder() -> Path:
+    """The session's working folder: a copy of the repository's shipped workspace."""
+    return _session_home[0] / "work"
+
+
+REPOSITORY_SKIPPED = {".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules"}
+
+
+def repository_state(root: Path) -> dict[str, tuple]:
+    """Size and mtime of every file of the repository but git's, the virtual environment and
+    the tools' own caches: a test that writes its output here (a read cache, a site, a
+    screenshot) left the temporary folders."""
+    state: dict[str, tuple] = {}
+    kept = os.environ.get("PORTFOLIO_GEN_TEST_ARTIFACTS")  # asked for: the screenshots' folder
+    kept_folder = os.path.realpath(os.path.join(_saved_environment.get("cwd") or root, kept)) if kept else None
+    for directory, folders, names in os.walk(root):
+        folders[:] = [f for f in folders if f not in REPOSITORY_SKIPPED and not f.endswith(".egg-info")
+                      and os.path.realpath(os.path.join(directory, f)) != kept_folder]
+        for name in names:
+            try:
+                info = os.lstat(os.path.join(directory, name))
+            except OSError:
+                continue
+            state[os.path.join(directory, name)] = (info.st_size, info.st_mtime_ns)
+    return state
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Fail the run if anything of portfolio-gen's in the real home (or the home's own
-    entries) changed while the tests ran: the isolation above leaked."""
+    entries), or any file of the repository, changed while the tests ran: the isolation
+    above leaked. (Another program writing there meanwhile is reported the same way.)"""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     real_home = Path(_saved_environment.get("HOME") or Path.home())
     xdg = {name: _saved_environment.get(name) for name in HOME_VARIABLES[1:]}
-    after = real_home_state(real_home, xdg)
-    changed = sorted(path for path in _real_home_state.keys() | after.keys()
-                     if _real_home_state.get(path) != after.get(path))
+    changed = _changes(_real_home_state, real_home_state(real_home, xdg))
+    changed += _changes(_repository_state, repository_state(REPO))
     if changed:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        message = "the tests changed the real home: " + ", ".join(changed)
+        message = "the tests changed files outside their temporary folders: " + ", ".join(changed)
         if reporter is not None:
             reporter.write_line(message, red=True, bold=True)
         else:
@@ -146,7 +241,14 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def _changes(before: dict, after: dict) -> list[str]:
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
 def pytest_unconfigure(config) -> None:
+    os.chdir(_saved_environment.pop("cwd", str(REPO)))
+    for name in [n for n in os.environ if n.startswith(ISOLATED_PREFIXES) and n not in _saved_environment]:
+        del os.environ[name]
     for name, value in _saved_environment.items():
         if value is None:
             os.environ.pop(name, None)

@@ -143,8 +143,12 @@ def test_a_tampered_credential_on_one_site_shows_invalid(built_demo: Path, tmp_p
     slug = "camille-martin"
     copy = Path(shutil.copytree(built_demo / "site" / slug, tmp_path / slug))
     manifest = json.loads((copy / "verification.json").read_text("utf-8"))
-    tampered = copy / manifest["credentials"][0]
-    credential = json.loads(tampered.read_text("utf-8"))
+    # An item's credential, not the certificate: the file names are random UUIDs, and
+    # taking the first failed the count below whenever the certificate sorted first.
+    tampered, credential = next((path, data) for path, data in
+                                ((copy / name, json.loads((copy / name).read_text("utf-8")))
+                                 for name in manifest["credentials"])
+                                if data["credentialSubject"]["achievement"]["achievementType"] == "Competency")
     credential["credentialSubject"]["achievement"]["name"] += " (edited)"
     tampered.write_text(json.dumps(credential), "utf-8")
     others = [line for line in relative_lines(built_demo, tmp_path) if not line.endswith(slug)]

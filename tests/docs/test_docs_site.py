@@ -3,6 +3,7 @@ and its command reference lists every command the CLI has."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +15,30 @@ from portfolio_gen.cli import main
 REPO = Path(__file__).parents[2]
 
 
+def strict_build(config: Path, output: Path) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict`, without `-q`: quiet mode drops the warnings below ERROR
+    before strict mode counts them, so a broken link passed."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(output)],
+                          capture_output=True, text=True, cwd=config.parent, env=env)
+
+
 @pytest.fixture(scope="module")
 def docs_site(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("docs-site")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(REPO / "mkdocs.yml"),
-                             "-d", str(output)], capture_output=True, text=True, cwd=REPO)
+    result = strict_build(REPO / "mkdocs.yml", output)
     assert result.returncode == 0, result.stderr
     return output
+
+
+def test_the_strict_build_fails_on_a_broken_link(tmp_path: Path):
+    """The check above can fail: the same build, on a page linking to a missing one."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n\nSee [the guide](missing.md).\n", "utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: probe\n", "utf-8")
+    result = strict_build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    assert "missing.md" in result.stderr
 
 
 def test_the_docs_build_strict_in_both_languages(docs_site: Path):

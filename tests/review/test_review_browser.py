@@ -2,7 +2,7 @@
 
 Then `portfolio-gen verify` and digitalbazaar's JS verifier accept the new credential,
 the refusal is recorded, `review` no longer lists either item, and the batch is
-committed from the page. The review page's screenshot is kept in test-artifacts/, and
+committed from the page. The review page's screenshot is kept in $PORTFOLIO_GEN_TEST_ARTIFACTS, and
 written to docs/images/review-app.png when PORTFOLIO_GEN_SCREENSHOTS=1.
 """
 
@@ -15,14 +15,14 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import REPO, run_cli
+from conftest import REPO, artifacts_folder, run_cli
 from interop.js_stack import JsStack, default_folder, node_available
 from portfolio_gen.core.settings import load_settings
 from portfolio_gen.institution import revocation
 
 from .conftest import ENTRY, EVALUATOR, REFUSED_ITEM, SLUG, VALIDATED_ITEM, written_files
 
-ARTIFACTS = REPO / "test-artifacts"
+ARTIFACTS = artifacts_folder()  # screenshots: see conftest
 README_SCREENSHOT = REPO / "docs" / "images" / "review-app.png"
 COMMENT = "Le scénario ne traite pas le droit à l'image des élèves enregistrés : ajoutez-le."
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import artifacts_folder
 from portfolio_gen.core.model import Validation
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,7 +125,7 @@ def site_workspace(tmp_path: Path) -> Path:
 
 # --- browser tests ---------------------------------------------------------------------------
 
-ARTIFACTS = REPO / "test-artifacts"  # screenshots, git-ignored
+ARTIFACTS = artifacts_folder()  # screenshots: see conftest
 
 
 def serve(folder: Path):
