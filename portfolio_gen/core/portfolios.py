@@ -7,16 +7,20 @@ entry does not hide the rest of a portfolio.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import errno
 import os
+import posixpath
+import stat
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from markdown.extensions.toc import slugify
 
-from . import schemas
+from . import folders, schemas
 from .model import Candidate, Claim, Entry, Evidence, Framework, Pursuit, SelfAssessment
-from .problems import WARNING, InputError, Problem, nearest
+from .problems import ERROR, WARNING, InputError, Problem, nearest
 from .records import read_records
 from .yamlfile import LineDict, load_front_matter, load_mapping
 
@@ -49,6 +53,8 @@ def index_listing(folder: Path) -> tuple[str, str] | None:
     (`publish_in_index: true` in a valid candidate.yml), else None. Reads candidate.yml
     only: the whole portfolio is read by its own build, which reports any problem."""
     path = folder / CANDIDATE_FILE
+    if not path.is_file():  # a FIFO is never opened (the candidate's own read reports it)
+        return None
     try:
         data = load_mapping(path)
     except InputError:
@@ -58,20 +64,30 @@ def index_listing(folder: Path) -> tuple[str, str] | None:
     return data["name"], folder.name
 
 
-def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[Candidate | None, list[Problem]]:
-    """Read one candidate folder; returns the candidate (None if unusable) and all problems."""
+def read_candidate(folder: Path, frameworks: Mapping[str, Framework], *,
+                   listing: folders.Listing | None = None) -> tuple[Candidate | None, list[Problem]]:
+    """Read one candidate folder; returns the candidate (None if unusable) and all problems.
+
+    `listing`: the folder's scan (`folders.scan`), when the caller took it already. Files
+    are read from it, so that a link out of the folder or a FIFO is never opened, and
+    what it refuses is reported (`folder_problems`)."""
     problems: list[Problem] = []
+    listing = listing if listing is not None else folders.scan(folder)
+    references: list[Reference] = []
     path = folder / CANDIDATE_FILE
     slug = folder.name
     if slug_for(slug) != slug:
         problems.append(Problem("candidate.bad_slug", folder, None, {"slug": slug, "suggestion": slug_for(slug)}))
+    if path in _unusable(listing, folder):  # a FIFO, a link out of the folder: never opened
+        return None, problems + [dataclasses.replace(p, severity=ERROR) if p.file == path else p
+                                 for p in folder_problems(folder, listing, references)]
     try:
         data = load_mapping(path)
     except InputError as error:
-        return None, problems + error.problems
+        return None, problems + error.problems + folder_problems(folder, listing, references)
     shape = schemas.validate("candidate", data, path)
     if shape:
-        return None, problems + shape
+        return None, problems + shape + folder_problems(folder, listing, references)
     pursuits = []
     for index, pursuit in enumerate(data["frameworks"]):
         line = data["frameworks"].line_of(index)
@@ -87,12 +103,13 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework]) -> tuple[C
                                      "allowed": ", ".join(map(str, framework.mentions)) or "-"}))
         pursuits.append(Pursuit(pursuit["id"], pursuit.get("mention")))
     pursued = {p.framework for p in pursuits}
-    entries, entry_problems = _read_entries(folder, frameworks, pursued)
+    entries, entry_problems = _read_entries(folder, listing, frameworks, pursued, references)
     problems.extend(entry_problems)
-    assessments, assessment_problems = _read_self_assessments(folder, frameworks, pursued)
+    assessments, assessment_problems = _read_self_assessments(folder, listing, frameworks, pursued)
     problems.extend(assessment_problems)
-    records = read_records(folder, frameworks, {e.slug: e for e in entries})
+    records = read_records(folder, frameworks, {e.slug: e for e in entries}, listing=listing)
     problems.extend(records.problems)
+    problems.extend(folder_problems(folder, listing, references))
     candidate = Candidate(
         slug=slug, name=data["name"], role=data["role"], institution=data["institution"],
         language=data["language"], frameworks=tuple(pursuits), entries=tuple(entries),
@@ -112,14 +129,46 @@ def unknown_framework_problem(framework_id: str, frameworks: Mapping[str, Framew
                     ", ".join(sorted(frameworks))})
 
 
-def _read_entries(folder: Path, frameworks: Mapping[str, Framework],
-                  pursued: set[str]) -> tuple[list[Entry], list[Problem]]:
+# Where an entry names an evidence file: its path as written, normalised, the entry's file
+# and line, and whether that reference was already reported.
+Reference = tuple[str, Path, "int | None", bool]
+
+
+def folder_problems(folder: Path, listing: folders.Listing, references: list[Reference]) -> list[Problem]:
+    """What the folder's scan refused: links out of the folder, in a loop or dangling,
+    special files, folders met twice. Each is reported where an entry names it (its file
+    and line), once, or else at its own path, with no line."""
+    problems = []
+    for found in listing.refused_links() + listing.special():
+        key, severity = _REFUSED[found.state or found.kind]
+        params = {"path": found.relative, "target": found.target}
+        naming = [r for r in references if r[0] == found.relative or r[0].startswith(found.relative + "/")]
+        problems += [Problem(key, entry, line, params, severity) for _, entry, line, reported in naming
+                     if not reported]
+        if not naming:
+            problems.append(Problem(key, folder / found.relative, None, params, severity))
+    problems += [Problem("folder.loop", folder / relative, None, {"path": relative}) for relative in listing.looped]
+    return problems
+
+
+# Problem key and severity of each refused link, and of special files. A dangling link or
+# a FIFO breaks nothing unless an entry names it (then the entry has an error): a warning.
+_REFUSED = {folders.OUTSIDE: ("folder.link_outside", ERROR), folders.LOOP: ("folder.link_loop", ERROR),
+            folders.DANGLING: ("folder.link_dangling", WARNING), folders.TO_SPECIAL: ("folder.special_file", WARNING),
+            folders.SPECIAL: ("folder.special_file", WARNING)}
+
+
+def _unusable(listing: folders.Listing, folder: Path) -> set[Path]:
+    return {folder / found.relative for found in listing.refused_links() + listing.special()}
+
+
+def _read_entries(folder: Path, listing: folders.Listing, frameworks: Mapping[str, Framework],
+                  pursued: set[str], references: list[Reference]) -> tuple[list[Entry], list[Problem]]:
     entries: list[Entry] = []
     problems: list[Problem] = []
     by_slug: dict[str, Path] = {}
-    directory = folder / ENTRIES_DIR
     base = folder.resolve()  # once: every evidence path is compared with it
-    for path in sorted(directory.glob("*.md")) if directory.is_dir() else []:
+    for path in map(Path, listing.files_in(ENTRIES_DIR, ".md")):
         slug = slug_for(path.stem)
         if slug in by_slug:
             problems.append(Problem("entry.duplicate_slug", path, None,
@@ -127,7 +176,7 @@ def _read_entries(folder: Path, frameworks: Mapping[str, Framework],
             continue
         by_slug[slug] = path
         try:
-            entry, entry_problems = _read_entry(path, slug, folder, base, frameworks, pursued)
+            entry, entry_problems = _read_entry(path, slug, folder, base, frameworks, pursued, references)
         except InputError as error:
             problems.extend(error.problems)
             continue
@@ -138,14 +187,14 @@ def _read_entries(folder: Path, frameworks: Mapping[str, Framework],
 
 
 def _read_entry(path: Path, slug: str, folder: Path, base: Path, frameworks: Mapping[str, Framework],
-                pursued: set[str]) -> tuple[Entry, list[Problem]]:
+                pursued: set[str], references: list[Reference]) -> tuple[Entry, list[Problem]]:
     document = load_front_matter(path)
     meta = document.meta
     shape = schemas.validate("entry", meta, path)
     if shape:
         raise InputError(shape)
     claims, problems = _claims(meta, path, frameworks, pursued)
-    evidence, evidence_problems = _evidence(meta, path, folder, base)
+    evidence, evidence_problems = _evidence(meta, path, folder, base, references)
     problems += evidence_problems
     phase = str(meta.get("phase", ""))
     problems += _phase_problems(phase, claims, frameworks, path, meta)
@@ -210,12 +259,11 @@ def _phase_problems(phase: str, claims: list[Claim], frameworks: Mapping[str, Fr
             if frameworks[c.framework].phases and item.phase and item.phase != phase]
 
 
-def _read_self_assessments(folder: Path, frameworks: Mapping[str, Framework],
+def _read_self_assessments(folder: Path, listing: folders.Listing, frameworks: Mapping[str, Framework],
                            pursued: set[str]) -> tuple[list[SelfAssessment], list[Problem]]:
     assessments: list[SelfAssessment] = []
     problems: list[Problem] = []
-    directory = folder / SELF_ASSESSMENTS_DIR
-    for path in sorted(directory.glob("*.yml")) if directory.is_dir() else []:
+    for path in map(Path, listing.files_in(SELF_ASSESSMENTS_DIR, ".yml")):
         try:
             assessment, found = _read_self_assessment(path, frameworks, pursued)
         except InputError as error:
@@ -268,7 +316,8 @@ def _unknown_level(level: str, framework: Framework, scale: list[str], path: Pat
                    {"level": level, "framework": framework.id, "allowed": ", ".join(scale)})
 
 
-def _evidence(meta: LineDict, path: Path, folder: Path, base: Path) -> tuple[list[Evidence], list[Problem]]:
+def _evidence(meta: LineDict, path: Path, folder: Path, base: Path,
+              references: list[Reference]) -> tuple[list[Evidence], list[Problem]]:
     evidence: list[Evidence] = []
     problems: list[Problem] = []
     raw_list = meta.get("evidence") or []
@@ -279,6 +328,7 @@ def _evidence(meta: LineDict, path: Path, folder: Path, base: Path) -> tuple[lis
             continue
         relative = raw["path"]
         file, problem = resolve_inside(folder, relative, base)
+        references.append((posixpath.normpath(relative.replace("\\", "/")), path, line, bool(problem)))
         if problem:
             problems.append(Problem(problem, path, line, {"path": relative}))
             continue
@@ -301,8 +351,10 @@ def resolve_inside(folder: Path, relative: str, base: Path | None = None) -> tup
     resolved = Path(os.path.realpath(target))
     if resolved != base and base not in resolved.parents:
         return None, "evidence.outside"
-    if not resolved.exists():
-        return None, "evidence.missing"
-    if not resolved.is_file():
+    try:
+        mode = os.stat(resolved).st_mode  # never opened: it may be a FIFO
+    except OSError as error:
+        return None, "evidence.loop" if error.errno == errno.ELOOP else "evidence.missing"
+    if not stat.S_ISREG(mode):
         return None, "evidence.not_file"
     return target, ""

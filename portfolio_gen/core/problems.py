@@ -36,8 +36,10 @@ class Problem:
         path = self.file
         if root is not None:
             try:
-                path = self.file.resolve().relative_to(root.resolve())
-            except ValueError:
+                # The folder resolved, not the file: the file may be a link, out of the
+                # workspace or in a loop, and its own name is the one to show.
+                path = self.file.parent.resolve().joinpath(self.file.name).relative_to(root.resolve())
+            except (ValueError, RuntimeError):
                 pass
         return f"{path}:{self.line}" if self.line else str(path)
 

@@ -28,7 +28,6 @@ import os
 import pickle
 import secrets
 import sqlite3
-import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,13 +36,11 @@ from typing import Any, Iterable, Iterator, Sequence
 import yaml
 
 from .. import __version__
+from . import folders
 from .model import Claim
 
 CACHE_FILE = Path(".portfolio-gen", "cache.sqlite")
 FORMAT = "portfolio-gen read cache 1"
-# A file changed less than this long before it was read may change again within the
-# same mtime tick: such folders are not stored, so an edit is never missed.
-RACY_SECONDS = 2.0
 _BUSY_MS = 5000
 _NAMES_PER_QUERY = 500  # well under SQLite's limit on bound parameters (32,766; 999 before 3.32)
 
@@ -443,43 +440,30 @@ def code_version() -> str:
 
 
 def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
-    """Name, size, mtime and inode of everything under `folder`; None while a file is too fresh.
+    """Name, size, mtime and inode of everything under `folder` (`folders.scan`); None
+    while a file is too fresh, or when a folder under it cannot be listed.
 
     Symbolic links are recorded with their target, so re-pointing one changes the
-    fingerprint; directories are not descended through links (evidence may not leave
-    the folder anyway). Lines are gathered and hashed once: this runs for every
-    candidate of every command.
+    fingerprint, and with the stat of the file they lead to inside the folder. Lines are
+    gathered and hashed once: this runs for every candidate of every command.
     """
-    now = time.time() if now is None else now
-    newest = 0
+    listing = folders.scan(folder)
+    if not listing.complete or listing.too_fresh(now):
+        return None
     lines: list[str] = []
-    pending = [(str(folder), "")]  # (directory, its path relative to `folder`)
-    try:
-        while pending:
-            directory, prefix = pending.pop()
-            with os.scandir(directory) as scan:
-                found = sorted(scan, key=_name)
-            for entry in found:
-                relative = prefix + entry.name
-                if entry.is_symlink():
-                    lines.append(f"L {relative}\0{os.readlink(entry.path)}")
-                    try:
-                        stat = os.stat(entry.path)
-                    except OSError:
-                        continue
-                elif entry.is_dir():
-                    pending.append((entry.path, relative + "/"))
-                    lines.append(f"D {relative}")
-                    continue
-                else:
-                    stat = entry.stat()
-                if stat.st_mtime_ns > newest:
-                    newest = stat.st_mtime_ns
-                lines.append(f"F {relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
-    except OSError:
-        return None
-    if newest / 1e9 > now - RACY_SECONDS:
-        return None
+    for found in listing.found:
+        kind, relative = found.kind, found.relative
+        if kind == folders.LINK:
+            lines.append(f"L {relative}\0{found.target}")
+        elif kind == folders.FOLDER:
+            lines.append(f"D {relative}")
+            continue
+        elif kind == folders.SPECIAL:
+            lines.append(f"S {relative}")
+            continue
+        stat = found.stat
+        if stat is not None:
+            lines.append(f"F {relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
     # NUL cannot occur in a name: each kind has a fixed number of fields, so the joined
     # text reads back one way only, whatever the names hold (newlines included).
     return hashlib.sha256("\0".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
@@ -491,13 +475,9 @@ def file_fingerprint(path: str | Path, now: float | None = None) -> str | None:
         stat = os.stat(path)
     except OSError:
         return None
-    if stat.st_mtime_ns / 1e9 > (time.time() if now is None else now) - RACY_SECONDS:
+    if folders.is_fresh(stat.st_mtime_ns, now):
         return None
     return f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ino}"
-
-
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
 
 
 def files_digest(paths: Iterable[Path]) -> str:

@@ -15,7 +15,7 @@ from typing import Mapping
 
 import yaml
 
-from . import schemas
+from . import folders, schemas
 from .files import write_atomic
 from .model import REFUSED, Entry, EvaluationRequest, ExternalResult, Framework, JointLevelRule, Validation
 from .problems import InputError, Problem
@@ -33,22 +33,25 @@ class Records:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_records(folder: Path, frameworks: Mapping[str, Framework], entries: Mapping[str, Entry]) -> Records:
+def read_records(folder: Path, frameworks: Mapping[str, Framework], entries: Mapping[str, Entry], *,
+                 listing: folders.Listing | None = None) -> Records:
+    """The folder's records; `listing`: its scan, when the caller took it (`folders.scan`)."""
     records = Records()
-    for path in _files(folder / REQUESTS_DIR):
+    listing = listing if listing is not None else folders.scan(folder)
+    for path in _files(listing, REQUESTS_DIR):
         data = _load(path, "request", records)
         if data is not None and _items_claimed(data, path, entries, records):
             records.requests.append(EvaluationRequest(
                 path.stem, data["entry"], data["evaluator"], tuple(data["items"]),
                 dt.date.fromisoformat(data["date"]), data.get("message", ""), path))
-    for path in _files(folder / DECISIONS_DIR):
+    for path in _files(listing, DECISIONS_DIR):
         data = _load(path, "refusal", records)
         if data is not None and _items_claimed(data, path, entries, records):
             date = dt.date.fromisoformat(data["date"])
             records.refusals += [Validation(*ref.split(":", 1), data["evaluator"], date, decision=REFUSED,
                                             comment=data["comment"], entry=data["entry"])
                                  for ref in data["items"]]
-    for path in _files(folder / RESULTS_DIR):
+    for path in _files(listing, RESULTS_DIR):
         data = _load(path, "result", records)
         if data is not None:
             result = _external_result(data, path, frameworks, records)
@@ -57,8 +60,8 @@ def read_records(folder: Path, frameworks: Mapping[str, Framework], entries: Map
     return records
 
 
-def _files(directory: Path) -> list[Path]:
-    return sorted(directory.glob("*.yml")) if directory.is_dir() else []
+def _files(listing: folders.Listing, directory: str) -> list[Path]:
+    return [Path(path) for path in listing.files_in(directory, ".yml")]
 
 
 def _load(path: Path, schema: str, records: Records) -> LineDict | None:

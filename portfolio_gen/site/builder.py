@@ -31,6 +31,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
+from ..core import folders
 from ..core.frameworks import load_frameworks
 from ..core.model import Candidate, Framework, Validation
 from ..core.portfolios import candidate_folders, read_candidate
@@ -143,7 +144,8 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
     started = time.perf_counter()
     folder = settings.root / CANDIDATES_DIR / slug
     frameworks = frameworks_for(settings.root, settings.shared)
-    candidate, problems = read_candidate(folder, frameworks)
+    listing = folders.scan(folder)  # once, for reading the candidate and for the record
+    candidate, problems = read_candidate(folder, frameworks, listing=listing)
     errors = tuple(p for p in problems if p.is_error)
     if candidate is None or errors:
         return BuildResult(slug, FAILED, time.perf_counter() - started, problems=errors,
@@ -154,7 +156,7 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
     inputs = _validation_inputs(settings, provided)
     previous = read_record(settings.records, slug)
     used = {p.framework for p in candidate.frameworks}
-    record = current_record(folder, used, settings.shared, inputs, previous)
+    record = current_record(folder, used, settings.shared, inputs, previous, listing=listing)
     target = settings.output / slug
     if not settings.force and previous is not None and target.is_dir() and previous.same_inputs(record):
         return BuildResult(slug, SKIPPED, time.perf_counter() - started)

@@ -1,6 +1,7 @@
 """Whether a candidate's site is up to date: a fingerprint of everything that shapes it.
 
-The inputs are the candidate's folder (every file), the frameworks it pursues, the theme,
+The inputs are the candidate's folder (every file and link, as `core.folders` lists it:
+links are not followed out of the folder, special files never opened), the frameworks it pursues, the theme,
 the tool versions and the validations shown. File contents are hashed only when their
 size or modification time changed since the last build, so checking a thousand
 unchanged candidates costs a few stat calls each rather than reading every file.
@@ -12,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from .. import __version__
+from ..core import folders
 from ..core.files import sha256_file, write_atomic
 from ..core.model import Validation
 from ..core.workspace import framework_files
@@ -59,41 +60,41 @@ def shared_inputs(root: Path) -> SharedInputs:
 
 def tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
-    for relative, (_, _, sha) in sorted(scan_files(folder).items()):
+    for relative, (_, _, sha) in sorted(scan_files(folder, listing=folders.scan(folder, ignore=["__pycache__"])).items()):
         digest.update(f"{relative}\0{sha}\n".encode())
     return digest.hexdigest()
 
 
-def scan_files(folder: Path, known: FileStats | None = None) -> FileStats:
-    """Every file under `folder` (through links), hashing only those whose size or mtime changed.
+def scan_files(folder: Path, known: FileStats | None = None, *, listing: folders.Listing | None = None,
+               now: float | None = None) -> FileStats:
+    """Every file under `folder` (`folders.scan`: a link to a file inside under its own
+    name, nothing through a link to a folder, no special file), hashing only those whose
+    size or mtime changed since `known`.
 
-    Walked with scandir and plain strings: this runs over every candidate of a cohort on
-    each build, where making a Path per file was most of the time of a build with
-    nothing to do.
+    A file changed within the last RACY_SECONDS is kept with no time: it may change
+    again within the same mtime tick, so the next build hashes it again.
     """
+    listing = listing if listing is not None else folders.scan(folder)
     known = known or {}
     found: FileStats = {}
-    pending = [(os.fspath(folder), "")]  # (directory, its path relative to `folder`)
-    while pending:
-        directory, prefix = pending.pop()
+    for entry in listing.files():
+        relative, stat = entry.relative, entry.stat
+        previous = known.get(relative)
+        if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
+            found[relative] = tuple(previous)
+            continue
         try:
-            scan = os.scandir(directory)
+            sha = sha256_file(Path(entry.path))
         except OSError:
-            continue  # as os.walk: a folder that cannot be listed holds nothing to build
-        with scan:
-            for entry in scan:
-                relative = prefix + entry.name
-                if entry.is_dir():  # a link to a folder is followed, as a link to a file
-                    if entry.name != "__pycache__":
-                        pending.append((entry.path, relative + "/"))
-                    continue
-                stat = entry.stat()
-                previous = known.get(relative)
-                if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
-                    found[relative] = tuple(previous)
-                else:
-                    found[relative] = (stat.st_size, stat.st_mtime_ns, sha256_file(Path(entry.path)))
+            continue  # removed, or unreadable, since it was listed: not part of the site
+        found[relative] = (stat.st_size, -1 if folders.is_fresh(stat.st_mtime_ns, now) else stat.st_mtime_ns, sha)
     return found
+
+
+def links_in(listing: folders.Listing) -> dict[str, str]:
+    """Each link's target as written: re-pointing a link to a folder changes what the
+    site shows without changing a file under the candidate folder."""
+    return {entry.relative: entry.target for entry in listing.found if entry.kind == folders.LINK}
 
 
 def validations_digest(validations: Iterable[Validation]) -> str:
@@ -111,11 +112,12 @@ class Record:
     frameworks: dict[str, str]
     validations: str
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # each symbolic link's target
 
     def same_inputs(self, other: Record) -> bool:
         """Equal content, ignoring file times (a touched but unchanged file is unchanged)."""
-        return (self.tool, self.theme, self.frameworks, self.validations, self.contents()) == \
-               (other.tool, other.theme, other.frameworks, other.validations, other.contents())
+        return (self.tool, self.theme, self.frameworks, self.validations, self.contents(), self.links) == \
+               (other.tool, other.theme, other.frameworks, other.validations, other.contents(), other.links)
 
     def contents(self) -> dict[str, str]:
         return {relative: stats[2] for relative, stats in self.files.items()}
@@ -146,10 +148,13 @@ def write_record(records: Path, slug: str, record: Record) -> None:
 
 
 def current_record(folder: Path, framework_ids: Iterable[str], shared: SharedInputs,
-                   validations: str, previous: Record | None) -> Record:
-    files = scan_files(folder, previous.files if previous else None)
+                   validations: str, previous: Record | None, *, listing: folders.Listing | None = None) -> Record:
+    """What the site of `folder` would be built from now; `listing`: the folder's scan,
+    when the caller took it already (to read the candidate)."""
+    listing = listing if listing is not None else folders.scan(folder)
+    files = scan_files(folder, previous.files if previous else None, listing=listing)
     used = {fid: shared.frameworks.get(fid, "") for fid in sorted(framework_ids)}
-    return Record(shared.tool, shared.theme, used, validations, files)
+    return Record(shared.tool, shared.theme, used, validations, files, links_in(listing))
 
 
 def is_up_to_date(folder: Path, site: Path, previous: Record | None, shared: SharedInputs,
