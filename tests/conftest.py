@@ -23,12 +23,16 @@ def run_cli(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess
     interpreter would: exit 1 and its traceback on stderr, so "no traceback" tests hold.
     `run_cli_process` keeps the real entry point honest."""
     import gc
+    import threading
     import traceback
 
     from click.testing import CliRunner
 
     from portfolio_gen.cli import main
 
+    # CliRunner swaps sys.stdout and os.environ for the whole process: two threads would
+    # read each other's output. Concurrent commands are processes (run_cli_process).
+    assert threading.current_thread() is threading.main_thread(), "run_cli from a thread: use run_cli_process"
     thresholds = gc.get_threshold()
     previous = os.getcwd()
     os.chdir(cwd or working_folder())
@@ -181,7 +185,16 @@ def pytest_configure(config) -> None:
     copy_frameworks(work)
     shutil.copytree(DEMO_CANDIDATES, work / "candidates")
     shutil.copyfile(REPO / "portfolio-gen.yml", work / "portfolio-gen.yml")
-    os.chdir(work)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def in_the_working_folder():
+    """Tests run in the session's working folder: a relative path a command writes lands
+    there. Not entered in pytest_configure: xdist workers collect relative to where pytest
+    started."""
+    os.chdir(working_folder())
+    yield
+    os.chdir(_saved_environment.get("cwd") or REPO)
 
 
 def artifacts_folder() -> Path:

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DEMO_CANDIDATES, REPO, copy_frameworks, run_cli
+from conftest import DEMO_CANDIDATES, REPO, copy_frameworks, run_cli, run_cli_process
 
 from portfolio_gen.core.workspace import load_workspace
 
 INSTITUTION = "did:web:portfolios.example.org"
 
 
-def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    result = run_cli("--root", str(root), *args)
+def cli(root: Path, *args: str, process: bool = False) -> subprocess.CompletedProcess:
+    result = (run_cli_process if process else run_cli)("--root", str(root), *args)
     assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
     return result
 
@@ -209,7 +209,7 @@ def test_two_evaluators_signing_at_once_lose_nothing(hostile: Path):
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda job: cli(hostile, "sign", "camille-martin", job[0], *job[1],
                                       "--key", str(hostile / f"keys/{job[2]}.key.pem"),
-                                      "--evaluator-name", job[2]), jobs))
+                                      "--evaluator-name", job[2], process=True), jobs))  # six processes at once
     added = set(folder.glob("*.json")) - before
     assert len(added) == sum(len(refs) for _, refs, _ in jobs)
     new_rows = [row for row in audit(hostile, "camille-martin") if hostile / row["file"] in added]

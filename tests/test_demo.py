@@ -59,13 +59,13 @@ def test_keys_stay_private_and_out_of_the_sites(built_demo: Path):
 def test_running_the_demo_again_replaces_it_but_never_another_folder(built_demo: Path, tmp_path: Path):
     previous = Path(shutil.copytree(built_demo, tmp_path / "previous", symlinks=True))
     (previous / "site" / "stale.html").write_text("from an earlier demo", "utf-8")
-    again = run_cli("demo", str(previous), cwd=REPO)
+    again = run_cli("demo", str(previous))
     assert again.returncode == 0, again.stderr
     assert not (previous / "site" / "stale.html").exists()
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "mine.txt").write_text("keep me", "utf-8")
-    refused = run_cli("demo", str(mine), cwd=REPO)
+    refused = run_cli("demo", str(mine))
     assert refused.returncode == 2 and (mine / "mine.txt").exists()
 
 
@@ -73,7 +73,7 @@ def test_status_counts_validated_items_once_the_registry_is_signed(built_demo: P
     rows = json.loads(run_cli("--root", str(built_demo), "status", "--json").stdout)
     camille = next(r for r in rows if r["candidate"] == "camille-martin")
     assert camille["validated"] == camille["claimed"] == 26
-    unsigned = json.loads(run_cli("status", "--json", cwd=REPO).stdout)
+    unsigned = json.loads(run_cli("status", "--json").stdout)
     assert all(row["validated"] is None for row in unsigned)  # the repo's cohort has no registry.json
 
 
@@ -107,7 +107,7 @@ def test_a_second_demo_with_fresh_keys_verifies_with_the_same_user_cache(built_d
     assert "registry version 2" in verified.stdout
 
     second = tmp_path / "second"
-    assert run_cli("demo", str(second), cwd=REPO).returncode == 0
+    assert run_cli("demo", str(second)).returncode == 0
     assert (second / "keys/institution.key.pem").read_bytes() != (first / "keys/institution.key.pem").read_bytes()
     again = run_cli("verify", f"site/{slug}", cwd=second)
     assert again.returncode == 0, again.stdout[-3000:]

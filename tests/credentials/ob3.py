@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from conftest import working_folder
 from portfolio_gen.credentials import dids, keys, openbadges, proofs
 from portfolio_gen.credentials.cryptosuites import CRYPTOSUITES
 from portfolio_gen.core.model import Candidate, Claim, Entry
@@ -20,7 +21,8 @@ NOW = dt.datetime(2026, 3, 20, 10, 0, tzinfo=dt.UTC)
 
 @cache
 def demo():
-    return load_workspace(REPO), load_settings(REPO)
+    shipped = working_folder()  # a copy of the repository's workspace: reading it writes a cache
+    return load_workspace(shipped), load_settings(shipped)
 
 
 @dataclass(frozen=True)

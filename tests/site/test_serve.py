@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 
+from conftest import working_folder
 from sitefixtures import REPO
 
 
@@ -22,7 +23,7 @@ def free_port() -> int:
 def test_serve_previews_the_candidate_home_page():
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "portfolio_gen", "--root", str(REPO), "serve", "camille-martin",
+        [sys.executable, "-m", "portfolio_gen", "--root", str(working_folder()), "serve", "camille-martin",
          "--dev-addr", f"127.0.0.1:{port}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
