@@ -213,6 +213,9 @@ def working_folder() -> Path:
 
 
 REPOSITORY_SKIPPED = {".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules"}
+# The verifier bundle's own build folder (scripts/build-verifier compiles the schema there;
+# the bundle test rebuilds it), an install like .venv and node_modules.
+REPOSITORY_BUILD_FOLDERS = {REPO / "verifier" / "build"}
 
 
 def repository_state(root: Path) -> dict[str, tuple]:
@@ -224,7 +227,8 @@ def repository_state(root: Path) -> dict[str, tuple]:
     kept_folder = os.path.realpath(os.path.join(_saved_environment.get("cwd") or root, kept)) if kept else None
     for directory, folders, names in os.walk(root):
         folders[:] = [f for f in folders if f not in REPOSITORY_SKIPPED and not f.endswith(".egg-info")
-                      and os.path.realpath(os.path.join(directory, f)) != kept_folder]
+                      and os.path.realpath(os.path.join(directory, f)) != kept_folder
+                      and Path(directory, f) not in REPOSITORY_BUILD_FOLDERS]
         for name in names:
             try:
                 info = os.lstat(os.path.join(directory, name))

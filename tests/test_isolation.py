@@ -88,7 +88,7 @@ def test_a_poisoned_real_home_changes_nothing(tmp_path: Path):
            if not name.startswith(("XDG_", "PYTEST_", "PORTFOLIO_GEN_")) and name != "HOME"}
     env["HOME"] = str(home)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-                          "tests/test_registry_memory.py", "-k", "replayed or remembers"],
+                          "tests/institution/test_registry_memory.py", "-k", "replayed or remembers"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout

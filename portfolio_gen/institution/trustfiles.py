@@ -6,7 +6,7 @@ the working tree can change them, so they are read here and nowhere else below t
 command line; the institution context (context.py) assembles what a command may believe
 from these readers, and every other module receives it. The status lists are the
 revocation module's own (institution/revocation.py), which signs and reads them.
-`tests/test_trust_files.py` fails if another module opens one of these files itself.
+`tests/institution/test_trust_files.py` fails if another module opens one of these files itself.
 """
 
 from __future__ import annotations

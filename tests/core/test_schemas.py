@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from portfolio_gen.core import schemas
 from portfolio_gen.core.yamlfile import load_front_matter, load_mapping
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NAMES = [n for n in schemas.SCHEMA_NAMES if n not in ("framework", "workspace", "registry")]
 
 
