@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import copy
 import json
-import urllib.request
 from functools import cache
 from importlib import resources
 
 from cachetools import LRUCache
 from pyld.context_resolver import ContextResolver
+
+from ..core.http import FetchError, fetch
+from .errors import CredentialsError
 
 CONTEXTS_PACKAGE = "portfolio_gen.credentials"
 CONTEXTS_FOLDER = "contexts"
@@ -23,10 +25,9 @@ CONTEXTS_FOLDER = "contexts"
 RESOLVED_CONTEXT_CACHE_SIZE = 100
 # Each (active context, local context) pair met while expanding documents.
 PROCESSED_CONTEXT_CACHE_SIZE = 1000
-NETWORK_TIMEOUT_SECONDS = 10
 
 
-class DocumentLoadingError(Exception):
+class DocumentLoadingError(CredentialsError):
     """A JSON-LD document was asked for that this loader will not provide."""
 
 
@@ -129,13 +130,12 @@ def fetch_json(url: str) -> dict:
 
 
 def _fetch(url: str) -> dict:
-    if not url.startswith("https://"):
-        raise DocumentLoadingError(f"{url}: only https URLs may be fetched")
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/ld+json, application/json"}
-    )
+    # Through the package's one HTTP client (core/http.py): https only, https-only
+    # redirects, a size limit and a timeout (issue 28).
     try:
-        with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT_SECONDS) as reply:
-            return json.loads(reply.read())
-    except (OSError, ValueError, RecursionError) as error:
+        return json.loads(fetch(url, headers={"Accept": "application/ld+json, application/json"}))
+    except FetchError as error:
+        raise DocumentLoadingError(str(error) if error.code == FetchError.NOT_HTTPS
+                                   else f"{url}: could not be fetched: {error}") from None
+    except (ValueError, RecursionError) as error:
         raise DocumentLoadingError(f"{url}: could not be fetched: {error}") from None

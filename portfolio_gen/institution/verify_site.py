@@ -15,12 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import socket
 import ssl
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -28,11 +25,12 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from ..core.frameworks import load_frameworks
+from ..core.http import FetchError, fetch as http_fetch
 from ..core.model import Framework
 from ..core.registry import Registry, untrusted_reason
 from ..credentials import openbadges
 from ..credentials.dids import DidResolutionError, DidResolver, did_web_url, parse_did_web, under_did_web_domain
-from ..credentials.loader import NETWORK_TIMEOUT_SECONDS, DocumentLoader
+from ..credentials.loader import DocumentLoader
 from ..credentials.presentation import verify_presentation
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
 from ..credentials.status import StatusListError
@@ -42,7 +40,6 @@ from ..credentials.verify import OTHER_LIST, UNKNOWN as STATUS_UNKNOWN, verified
 UNKNOWN = "unknown"  # a credential whose revocation status could not be established
 
 MANIFEST = "verification.json"  # written by the site builder (site/credentials.py)
-MAX_BYTES = 50 * 1024 * 1024  # no published file of a portfolio should be larger
 NO_CREDENTIALS = "no credential is published on this site"
 
 
@@ -95,10 +92,11 @@ class HttpSource:
         if not url.startswith(self.base):
             return None
         try:
-            with urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT_SECONDS, context=self.ssl_context) as reply:
-                return reply.read(MAX_BYTES + 1)[:MAX_BYTES]
-        except (OSError, ValueError) as error:
-            self._failures[relative] = network_failure(url, error)
+            # The package's one HTTP client (core/http.py): a file over its size limit is
+            # refused, not cut short, and a redirect off https is not followed (issue 28).
+            return http_fetch(url, ssl_context=self.ssl_context)
+        except FetchError as error:
+            self._failures[relative] = str(error)
             return None
 
     def list_credentials(self) -> list[str]:
@@ -132,27 +130,6 @@ def open_site(target: str, *, allow_network: bool, base: Path | None = None) -> 
     if not folder.is_dir():
         raise SiteUnavailable(SiteUnavailable.NO_FOLDER, str(folder))
     return FolderSource(folder)
-
-
-def network_failure(url: str, error: BaseException) -> str:
-    """What went wrong fetching `url`, in the terms a site's owner can act on (issue #15)."""
-    host = urllib.parse.urlsplit(url).hostname or url
-    if isinstance(error, urllib.error.HTTPError):
-        return f"{url}: HTTP {error.code} {error.reason}"
-    reason = error.reason if isinstance(error, urllib.error.URLError) else error
-    if isinstance(reason, socket.gaierror):
-        return f"{host}: name resolution failed (DNS: {reason.strerror or reason})"
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return f"{host}: TLS certificate rejected ({reason.verify_message or reason.reason})"
-    if isinstance(reason, ssl.SSLError):
-        return f"{host}: TLS handshake failed ({reason.reason or reason})"
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return f"{host}: no answer within {NETWORK_TIMEOUT_SECONDS} s (timeout)"
-    if isinstance(reason, ConnectionRefusedError):
-        return f"{host}: connection refused"
-    if isinstance(reason, OSError):
-        return f"{host}: connection failed ({reason.strerror or reason})"
-    return f"{url}: {reason}"
 
 
 @dataclass(frozen=True)
