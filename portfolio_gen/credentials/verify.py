@@ -181,17 +181,15 @@ def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None
     valid_from = openbadges.parse_datetime(credential["validFrom"])
     created = signed_at(credential)
     # The proof's `created` is when the key signed; `validFrom` is what the signer wrote.
-    # Dating a credential before its signature would carry it back into a period
-    # (an evaluator's grant) that had ended when it was signed.
+    # Under the VC Data Model 2.0 they may differ either way: an award dated 2024 may be
+    # signed, or re-issued, today. What must not follow `validFrom` is an evaluator's
+    # grant, judged at `created` (openbadges.validation_from_credential; issue 28).
     if valid_from - skew > now:
         raise _Failed(DATES, f"not yet valid: validFrom is {credential['validFrom']}")
     if created is None:
         raise _Failed(DATES, "the proof states no `created` time")
     if created - skew > now:
         raise _Failed(DATES, f"signed in the future: proof created {created.isoformat()}")
-    if valid_from + skew < created:
-        raise _Failed(DATES, f"backdated: validFrom {credential['validFrom']} precedes the signature "
-                             f"({created.isoformat()})")
     if "validUntil" in credential:
         valid_until = openbadges.parse_datetime(credential["validUntil"])
         if valid_until + skew < now:

@@ -370,16 +370,37 @@ def test_a_lapsed_or_unversioned_registry_is_refused(demo):
         verified_signed_registry(unversioned, INSTITUTION, resolver(demo), LOADER)
 
 
-# --- 5. backdating past an authorisation -----------------------------------------------
+# --- 5. an award dated before its signature; a grant judged when the key signed ---------
 
-def test_a_credential_dated_before_its_signature_is_refused(demo):
+def test_a_credential_dated_before_its_signature_verifies(demo):
+    """VC Data Model 2.0: `validFrom` may precede the proof's `created` (an award dated
+    2024 signed or re-issued today); digitalbazaar's and DCC's verifiers accept it (issue 28)."""
     credential = read(validations(demo)[0])
-    credential["validFrom"] = "2026-06-30T23:59:59-12:00"
+    credential["validFrom"] = "2025-11-23T10:00:00Z"  # a year before the key signed
     signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
                     "2026-11-23T10:00:00Z")
     verdict = verify_credential(signed, resolver=resolver(demo), loader=LOADER,
                                 now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
-    assert not verdict.ok and verdict.reason.startswith("dates: backdated")
+    assert verdict.ok, verdict.reason
+
+
+@pytest.mark.parametrize(("valid_from", "created", "verdict"), [
+    # Marie's c2i2e grant starts on 2025-09-01: a validFrom before it, signed inside it, counts...
+    ("2025-06-01T00:00:00Z", "2026-01-10T10:00:00Z", ("valid", "")),
+    # ...and a validFrom inside it cannot carry a signature made before it into it.
+    ("2026-01-10T10:00:00Z", "2025-06-01T00:00:00Z", ("untrusted", "trust.out_of_period")),
+])
+def test_the_evaluators_grant_is_judged_when_the_key_signed(demo, valid_from, created, verdict):
+    site = demo / "site" / SLUG
+    path = next(p for p in sorted((site / "credentials").glob("*.json"))
+                if read(p)["credentialSubject"]["achievement"]["achievementType"] == "Competency")
+    credential = read(path)
+    credential["validFrom"] = valid_from
+    write(path, resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
+                       created))
+    report = verify_site(FolderSource(site), trusted=[INSTITUTION])
+    judged = next(c for c in report.credentials if c.file == path.relative_to(site).as_posix())
+    assert (judged.status, judged.reason) == verdict
 
 
 def test_the_grant_period_is_judged_on_the_utc_signing_day():

@@ -4,13 +4,15 @@ digitalbazaar's reference stack, and a tampered one is refused there too."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import pytest
 
-from portfolio_gen.credentials import dids, keys
+from portfolio_gen.credentials import dids, keys, openbadges, proofs
 from portfolio_gen.credentials.loader import DocumentLoader
+from portfolio_gen.credentials.verify import verify_credential
 
-from credentials.ob3 import Evaluator, build, demo, demo_cases, rich_case
+from credentials.ob3 import NOW, Evaluator, build, demo, demo_cases, rich_case
 
 pytestmark = pytest.mark.interop
 SUITES = ["eddsa-rdfc-2022", "eddsa-jcs-2022"]
@@ -54,3 +56,17 @@ def test_institution_did_web_ob3_credential_verifies_in_js(js_stack, loader):
     document = dids.did_web_document(did, [key.public_key()])
     [result] = js_stack.verify([secured], {did: document})["results"]
     assert result["verified"], result
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_a_foreign_credential_dated_a_year_before_its_signature_verifies(js_stack, loader, suite):
+    """VCDM 2.0 lets an award be dated before it is signed (re-issued, or signed late):
+    digitalbazaar signs it, and `verify_credential` accepts it (issue 28, finding 3)."""
+    evaluator = Evaluator()
+    credential = build(rich_case(), evaluator.did, valid_from=NOW - dt.timedelta(days=365))
+    [signed] = js_stack.sign([credential], suite, keys.public_key_multibase(evaluator.key.public_key()),
+                             keys.private_key_multibase(evaluator.key),
+                             openbadges.datetime_stamp(NOW - dt.timedelta(hours=1)))["signed"]
+    assert openbadges.parse_datetime(signed["validFrom"]) < openbadges.parse_datetime(proofs.single_proof(signed)["created"])
+    verdict = verify_credential(signed, resolver=dids.DidResolver(), loader=loader, now=NOW)
+    assert verdict.ok, verdict.reason

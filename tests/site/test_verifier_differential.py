@@ -3,8 +3,10 @@
 A corpus of more than 100 credentials, published as portfolios in a copy of the built
 demo: every demo credential (eddsa-rdfc-2022 and eddsa-jcs-2022), one revoked, tampered
 copies of both suites (one alteration each), a proof given as one object, expired ones,
-backdated ones (validFrom before the proof's created),
-ones signed by a key outside the registry, ones whose status list cannot be had, ones naming another
+ones dated before their signature (valid under VCDM 2.0) and signed before the evaluator's
+grant (untrusted: the grant is judged when the key signed), eddsa-rdfc-2022 credentials
+whose signed statements were moved where the checks do not read them (full IRI, `@nest`,
+inline alias: the proof still holds; issue 28), ones signed by a key outside the registry, ones whose status list cannot be had, ones naming another
 signer's status list, and foreign OB 3.0 credentials carrying fields
 the tool never emits. `portfolio-gen verify <output> --json` and `<site>/verify/?url=`
 in chromium judge every file; their verdicts must be identical.
@@ -72,8 +74,7 @@ def _other_method() -> str:
 
 def resign(credential: dict, key, suite: str, created: str | None = None) -> dict:
     """`credential` signed again by `key`. Signed now unless `created` says otherwise, and
-    then dated now as a real signer would: the built demo may be older than the verifier's
-    clock skew by the time this runs, and an old validFrom would be a backdated credential."""
+    then dated now as a real signer would, unless `valid_from` is given."""
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
     if created is None:
         created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -98,11 +99,55 @@ def foreign(credential: dict) -> dict:
     return extended
 
 
+def _now(offset: dt.timedelta = dt.timedelta()) -> str:
+    return (dt.datetime.now(dt.UTC) + offset).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+VC = "https://www.w3.org/2018/credentials#"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+HIDDEN_FIELDS = ("validFrom", "validUntil", "credentialStatus", "evidence", "credentialSubject", "issuer")
+
+
+def hide(credential: dict, key_name: str, how: str) -> dict:
+    """Move a signed statement where the checks do not read it: same RDF graph, so an
+    eddsa-rdfc-2022 proof still holds (tests/credentials/test_hostile_host.py shows it)."""
+    hidden = copy.deepcopy(credential)
+    value = hidden.pop(key_name)
+    if how == "full-iri":
+        # A date term types its value; under the full IRI the value must say so itself.
+        hidden[VC + key_name] = {"@value": value, "@type": XSD_DATETIME} if key_name.startswith("valid") else value
+    elif how == "nest":
+        hidden["@nest"] = {key_name: value}
+    else:  # an alias an inline context defines
+        hidden["@context"] = [*hidden["@context"], {"hidden": VC + key_name}]
+        hidden["hidden"] = value
+    return hidden
+
+
+def hidden_statements(demo: dict[Path, dict], root: Path, revoked_id: str) -> dict[str, dict]:
+    """Every field a check reads, hidden three ways in a valid eddsa-rdfc-2022 credential
+    with a published evidence file (evidence swapped unseen), and validUntil in an expired
+    one of a registered evaluator (issue 28, finding 1: the pages said VALIDE to both)."""
+    valid = next(c for c in demo.values() if c["id"] != revoked_id and c["proof"][0]["cryptosuite"] == SUITES[0]
+                 and c["credentialSubject"]["achievement"]["achievementType"] == "Competency"
+                 and any("digestMultibase" in e and e.get("genre") != "Entry source" for e in c["evidence"]))
+    evaluator = keys.load_private_key(root / "keys" / "marie-dupont.key.pem", None)
+    expired = copy.deepcopy(valid)
+    expired.update(validFrom=_now(-dt.timedelta(days=2)), validUntil=_now(-dt.timedelta(days=1)))
+    expired = resign(expired, evaluator, SUITES[0], created=expired["validFrom"])
+    found = {"expired-by-an-evaluator": expired}
+    for field in HIDDEN_FIELDS:
+        for how in ("full-iri", "nest", "alias"):
+            found[f"hidden-{field}-{how}"] = hide(expired if field == "validUntil" else valid, field, how)
+    return found
+
+
 @pytest.fixture(scope="module")
 def output(built_demo, tmp_path_factory) -> Path:
     """The demo with one credential revoked and a corpus portfolio beside the others."""
     root = Path(shutil.copytree(built_demo, tmp_path_factory.mktemp("differential") / "demo", symlinks=True))
     revoked = sorted((root / "candidates" / REVOKED_IN / "credentials").glob("*.json"))[0]
+    revoked_id = json.loads(revoked.read_text("utf-8"))["id"]
     assert run_cli("--root", str(root), "revoke", str(revoked), "--reason", "test",
                    "--key", str(root / "keys" / "institution.key.pem")).returncode == 0
     assert run_cli("--root", str(root), "build", REVOKED_IN).returncode == 0
@@ -127,13 +172,7 @@ def output(built_demo, tmp_path_factory) -> Path:
             corpus[f"foreign-{index}-{suite}"] = resign(foreign(originals[index + 4]), stranger, suite)
         expired = copy.deepcopy(originals[7])
         expired.update(validFrom="2020-01-01T00:00:00Z", validUntil="2021-01-01T00:00:00Z")
-        # Signed when it was issued, as a real signer would: a proof made today for a 2020
-        # validFrom is a backdated credential (issue 19), not an expired one.
         corpus[f"expired-{suite}"] = resign(expired, stranger, suite, created="2020-01-01T00:00:00Z")
-        backdated = copy.deepcopy(originals[6])  # dated a day before the key signed it
-        backdated["validFrom"] = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        corpus[f"backdated-{suite}"] = resign(backdated, stranger, suite,
-                                               created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         for name, change in MALFORMED.items():  # well signed, but not the OB 3.0 the schema wants
             malformed = copy.deepcopy(originals[9])
             change(malformed)
@@ -145,9 +184,17 @@ def output(built_demo, tmp_path_factory) -> Path:
         theirs = next(c for c in demo.values() if c["credentialSubject"]["achievement"]["achievementType"] ==
                       "Competency" and not c["credentialStatus"]["statusListCredential"].endswith(f"/{own}.json"))
         corpus[f"other-signers-list-{suite}"] = resign(theirs, evaluator, suite)
+        # Marie's c2i2e grant starts on 2025-09-01 and her credentials name her own list.
+        mine = copy.deepcopy(next(c for c in demo.values() if c["id"] != revoked_id and c["credentialStatus"]
+                                  ["statusListCredential"].endswith(f"/{own}.json")))
+        mine["validFrom"] = "2025-06-01T00:00:00Z"  # a year before the key signs it: valid (VCDM 2.0)
+        corpus[f"dated-before-signature-{suite}"] = resign(mine, evaluator, suite, created=_now())
+        mine["validFrom"] = _now()  # signed before the grant began, whatever validFrom says: untrusted
+        corpus[f"signed-before-grant-{suite}"] = resign(mine, evaluator, suite, created="2025-06-01T00:00:00Z")
         unlisted = copy.deepcopy(originals[8])  # its status list cannot be had: status unknown
         unlisted["credentialStatus"]["statusListCredential"] = f"{BASE}status/missing-list.json"
         corpus[f"status-unknown-{suite}"] = resign(unlisted, stranger, suite)
+    corpus.update(hidden_statements(demo, root, revoked_id))
     folder = site / CORPUS
     (folder / "credentials").mkdir(parents=True)
     for name, credential in corpus.items():
@@ -200,5 +247,11 @@ def test_cli_and_browser_give_identical_verdicts(browser, served, output):
     for suite in SUITES:  # each says why, in its words
         other = f"{CORPUS}/credentials/other-signers-list-{suite}.json"
         assert cli[other] == "untrusted" and "autre clé" in found[other][1], found[other]
+    expected = {"expired-by-an-evaluator": "expired", "hidden-evidence-full-iri": "invalid",
+                "hidden-evidence-nest": "invalid", "hidden-validUntil-full-iri": "invalid",
+                "hidden-validUntil-nest": "invalid"}
+    for suite in SUITES:
+        expected.update({f"dated-before-signature-{suite}": "valid", f"signed-before-grant-{suite}": "untrusted"})
+    assert {name: cli[f"{CORPUS}/credentials/{name}.json"] for name in expected} == expected
     verdicts = sorted(set(cli.values()))
     assert verdicts == ["expired", "invalid", "revoked", "unknown-status", "untrusted", "valid"]

@@ -15,6 +15,7 @@ import jsonld from "jsonld";
 import canonicalize from "canonicalize";
 import * as base58 from "base58-universal";
 import { shapeProblems } from "./shape.js";
+import { signedFormProblem } from "./signedform.js";
 
 import credentialsV2 from "../../portfolio_gen/credentials/contexts/credentials-v2.jsonld";
 import dataIntegrityV2 from "../../portfolio_gen/credentials/contexts/data-integrity-v2.jsonld";
@@ -222,6 +223,11 @@ export async function checkProof(secured, didDocuments, expectedController, now)
   if (expectedController !== undefined && method.controller !== expectedController) {
     throw new Failed("proof", `key controller ${method.controller} is not the issuer ${expectedController}`);
   }
+  if (proof.cryptosuite === "eddsa-rdfc-2022") {
+    // The proof covers the RDF graph, not the JSON keys the checks below read (issue 28).
+    const problem = await signedFormProblem(secured, documentLoader);
+    if (problem) throw new Failed("proof", problem, "invalid", "proof.signed_form", { detail: problem });
+  }
   return method;
 }
 
@@ -236,7 +242,8 @@ function checkShape(credential) {
 }
 
 /** verify.py's _check_dates: the proof's `created` is when the key signed, `validFrom`
- * what the signer wrote; one dated before its signature is a backdated credential. */
+ * what the signer wrote. VCDM 2.0 lets `validFrom` precede `created` (an award signed or
+ * re-issued later): the evaluator's grant is judged at `created` (untrustedCode). */
 function checkDates(credential, now) {
   const validFrom = parseDate(credential.validFrom);
   if (validFrom - SKEW_MS > now) {
@@ -248,10 +255,6 @@ function checkDates(credential, now) {
   if (created - SKEW_MS > now) {
     throw new Failed("dates", `signed in the future: proof created ${singleProof(credential).created}`, "invalid",
       "dates.future", { date: singleProof(credential).created });
-  }
-  if (validFrom + SKEW_MS < created) {
-    throw new Failed("dates", `backdated: validFrom ${credential.validFrom} precedes the signature (${singleProof(credential).created})`,
-      "invalid", "dates.backdated", { date: credential.validFrom, created: singleProof(credential).created });
   }
   if ("validUntil" in credential && parseDate(credential.validUntil) + SKEW_MS < now) {
     throw new Failed("dates", `expired: validUntil was ${credential.validUntil}`, "expired", "dates.expired",
@@ -388,7 +391,8 @@ function untrustedCode(credential, trust, slug) {
   if (evaluator.candidate && evaluator.candidate === slug) return "self_validation";
   const grants = (evaluator.frameworks || []).filter((a) => a.id === framework);
   if (!grants.length) return "other_framework";
-  const signedOn = dateOf(credential.validFrom);
+  // The UTC day the key signed, never the validFrom the signer wrote (issue 28).
+  const signedOn = dateOf(singleProof(credential)?.created);
   const inPeriod = grants.filter((a) => String(a.from) <= signedOn && (!a.until || signedOn <= String(a.until)));
   if (!inPeriod.length) return "out_of_period";
   const phase = trust.phases?.[framework]?.[code] || "";

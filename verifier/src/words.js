@@ -4,11 +4,11 @@
  * detail as it is. */
 
 const FRENCH = {
+  "proof.signed_form": (p) => `signature : le document n'est pas sous la forme signée, une déclaration signée peut être cachée sous une autre clé (${p.detail})`,
   "proof.mismatch": () => "la signature ne correspond pas au contenu : le document a été modifié après avoir été signé",
   "dates.not_yet_valid": (p) => `pas encore valide : validFrom est ${p.date}`,
   "dates.no_created": () => "la preuve ne dit pas quand elle a été signée (created)",
   "dates.future": (p) => `signée dans le futur : preuve créée le ${p.date}`,
-  "dates.backdated": (p) => `antidatée : validFrom ${p.date} précède la signature (${p.created})`,
   "dates.expired": (p) => `expirée : validUntil était ${p.date}`,
   "status.missing": () => "l'attestation ne porte aucune entrée de statut de révocation (credentialStatus)",
   "status.unknown": (p) => `statut inconnu : la liste de statuts ${p.url} n'est pas utilisable (${p.detail})`,
