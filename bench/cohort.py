@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from build import generate, write_entry  # noqa: E402  (bench/build.py's cohort)
 
-from portfolio_gen.core.readcache import CACHE_FILE  # noqa: E402
+from portfolio_gen.core.cachestore import CACHE_FILE  # noqa: E402
 
 
 # --- the cohort ---------------------------------------------------------------------------

@@ -29,10 +29,12 @@ time of a build with nothing to do.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat as stat_kinds
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, NamedTuple
 
 # A file changed less than this long before it was read may change again within the
@@ -212,3 +214,46 @@ def _inside(path: str, folder: str) -> bool:
 
 def _name(entry: os.DirEntry) -> str:
     return entry.name
+
+
+# --- fingerprints: what the caches key a folder's and a file's values by ---------------------
+
+def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
+    """Name, size, mtime and inode of everything under `folder` (`scan`); None
+    while a file is too fresh, or when a folder under it cannot be listed.
+
+    Symbolic links are recorded with their target, so re-pointing one changes the
+    fingerprint, and with the stat of the file they lead to inside the folder. Lines are
+    gathered and hashed once: this runs for every candidate of every command.
+    """
+    listing = scan(folder)
+    if not listing.complete or listing.too_fresh(now):
+        return None
+    lines: list[str] = []
+    for found in listing.found:
+        kind, relative = found.kind, found.relative
+        if kind == LINK:
+            lines.append(f"L {relative}\0{found.target}")
+        elif kind == FOLDER:
+            lines.append(f"D {relative}")
+            continue
+        elif kind == SPECIAL:
+            lines.append(f"S {relative}")
+            continue
+        stat = found.stat
+        if stat is not None:
+            lines.append(f"F {relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
+    # NUL cannot occur in a name: each kind has a fixed number of fields, so the joined
+    # text reads back one way only, whatever the names hold (newlines included).
+    return hashlib.sha256("\0".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def file_fingerprint(path: str | Path, now: float | None = None) -> str | None:
+    """Size, mtime and inode of one file; None if it is missing or too fresh to trust."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if is_fresh(stat.st_mtime_ns, now):
+        return None
+    return f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ino}"

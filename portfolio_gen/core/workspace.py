@@ -2,30 +2,44 @@
 
 This is the entry point of the pipeline (files -> model): it reads every framework and
 every candidate and gathers all problems, so that one run of `check` reports them all.
-Candidates unchanged since the last run come from the read cache (`readcache`), with
-their problems; the others are read, in parallel processes when there are many.
+Candidates unchanged since the last run come from the read cache, with their problems;
+the others are read, in parallel processes when there are many. The read cache is rows of
+the workspace's cache store (`cachestore`): each candidate folder's read, under the
+folder's fingerprint (name, size, time of every file: `folders`) and a context naming the
+reading code, the schemas and the framework files; anything else is a miss and the folder
+is read again. Problems are stored with the candidate and returned on every run, so the
+cache never hides an error.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
+import yaml
+
+from .. import __version__
+from .cachestore import CacheStore, Stored, decode, encode, share_by_value
+from .folders import file_fingerprint, folder_fingerprint
 from .frameworks import load_frameworks
-from .model import Candidate, Framework
+from .model import Candidate, Claim, Framework
 from .portfolios import CANDIDATE_FILE, candidate_folders, index_listing, read_candidate, slug_for
 from .problems import InputError, Problem
-from .readcache import ReadCache, Stored, decode, encode, file_fingerprint, files_digest, folder_fingerprint
 from .registry import REGISTRY_FILE, load_registry
 
 FRAMEWORKS_DIR = "referentiels"
 CANDIDATES_DIR = "candidates"
 # Kinds of rows in the read cache.
 CANDIDATE_ROWS, FRAMEWORK_ROWS, LISTING_ROWS = "candidate", "frameworks", "index listing"
+# A claim recurs across a cohort (most candidates claim c2i2e's A1.3): decoded as one
+# object per distinct value (bench/cohort.py: a fifth of a national cohort's memory).
+share_by_value(Claim)
 # Below this many folders to read, starting processes costs more than it saves.
 PARALLEL_MIN_FOLDERS = 200
 PARALLEL_MIN_FINGERPRINTS = 1000  # a fingerprint takes about 0.1 ms; a worker, tens of ms
@@ -40,7 +54,7 @@ class Workspace:
     frameworks: dict[str, Framework]
     candidates: dict[str, Candidate] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    # What each candidate was read from: its folder's fingerprint (see readcache), for
+    # What each candidate was read from: its folder's fingerprint (see folders.folder_fingerprint), for
     # caches of what is derived from a folder; only folders the read cache could trust.
     fingerprints: dict[str, str] = field(default_factory=dict)
     frameworks_digest: str = ""  # of the framework files' contents
@@ -80,7 +94,7 @@ def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
     """
     paths = framework_files(root, extra_frameworks)
     frameworks_digest = files_digest(paths)
-    store = ReadCache.open(root, [frameworks_digest]) if cache else ReadCache.disabled()
+    store = CacheStore.open(root, cache_context(frameworks_digest)) if cache else CacheStore.disabled()
     try:
         return _load(root, paths, frameworks_digest, only, store, jobs)
     finally:
@@ -88,7 +102,7 @@ def load_workspace(root: Path, extra_frameworks: Iterable[Path] = (),
 
 
 def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[str] | None,
-          store: ReadCache, jobs: int | None) -> Workspace:
+          store: CacheStore, jobs: int | None) -> Workspace:
     frameworks, problems = _frameworks(paths, frameworks_digest, store)
     workspace = Workspace(root, frameworks, problems=list(problems), frameworks_digest=frameworks_digest)
     wanted = set(only) if only is not None else None
@@ -128,7 +142,7 @@ def index_listings(root: Path, slugs: Iterable[str]) -> list[tuple[str, str]]:
     """(name, slug) of the candidates among `slugs` who asked to be on the institution's
     home page, each read from candidate.yml alone (`index_listing`) and remembered while
     that file is unchanged: every build lists the whole cohort."""
-    store = ReadCache.open(root, [LISTING_ROWS])
+    store = CacheStore.open(root, cache_context(LISTING_ROWS))
     listings, fresh = [], []
     base = str(root / CANDIDATES_DIR)
     slugs = list(slugs)
@@ -149,7 +163,7 @@ def index_listings(root: Path, slugs: Iterable[str]) -> list[tuple[str, str]]:
     return listings
 
 
-def _frameworks(paths: list[Path], digest: str, store: ReadCache) -> tuple[dict[str, Framework], list[Problem]]:
+def _frameworks(paths: list[Path], digest: str, store: CacheStore) -> tuple[dict[str, Framework], list[Problem]]:
     """The frameworks and their problems, read again only when a framework file changed."""
     name = "\0".join(map(str, paths))
     cached = store.get(FRAMEWORK_ROWS, name, digest)
@@ -160,7 +174,7 @@ def _frameworks(paths: list[Path], digest: str, store: ReadCache) -> tuple[dict[
     return frameworks, problems
 
 
-def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], store: ReadCache,
+def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], store: CacheStore,
                      jobs: int | None) -> tuple[list[ReadResult], list[str | None]]:
     """Each folder's candidate and problems, in order, from the cache when unchanged; and
     each folder's fingerprint (None when the cache is off or a file is too fresh)."""
@@ -179,7 +193,7 @@ def _read_candidates(folders: list[Path], frameworks: Mapping[str, Framework], s
     return results, fingerprints
 
 
-def _cached_reads(folders: list[Path], store: ReadCache,
+def _cached_reads(folders: list[Path], store: CacheStore,
                   jobs: int | None) -> tuple[list[str | None], list[ReadResult | None]]:
     """Each folder's fingerprint, and its cached read where that is still the folder's.
 
@@ -231,3 +245,43 @@ def _set_worker_frameworks(frameworks: Mapping[str, Framework]) -> None:
 
 def _read_in_worker(folder: Path) -> bytes:
     return encode(read_candidate(folder, _worker_frameworks))
+
+
+_code_version: str | None = None
+
+
+def cache_context(*parts: str) -> str:
+    """The context of cached values computed by this code from `parts` (digests of the
+    files they depend on)."""
+    return hashlib.sha256("\0".join([code_version(), *parts]).encode()).hexdigest()
+
+
+def code_version() -> str:
+    """The tool's version and a digest of the reading code and schemas.
+
+    A development checkout changes code without a version bump; a stale row built by
+    older readers must then be a miss, not a silently different answer.
+    """
+    global _code_version
+    if _code_version is None:
+        digest = hashlib.sha256(f"{__version__} {yaml.__version__} {yaml.__with_libyaml__}".encode())
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.glob("*.py")):
+            digest.update(path.read_bytes())
+        schemas = resources.files("portfolio_gen").joinpath("data/schemas")
+        for entry in sorted(schemas.iterdir(), key=lambda e: e.name):
+            digest.update(entry.read_bytes())
+        _code_version = digest.hexdigest()
+    return _code_version
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """Digest of the contents of a few small files (frameworks), by name."""
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0missing"
+        digest.update(f"{path}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
+    return digest.hexdigest()

@@ -13,7 +13,7 @@ take many minutes. Keys hold no rule, so they stay right when the rules change.
 Time is the one input that moves by itself: a verdict is cached by day, and not at all
 when a date in the credential lies between now and the end of the day (expiry,
 not-yet-valid), so no cached verdict crosses one. Rows live in the workspace's read
-cache, signed with the user's key (`readcache`).
+cache store, signed with the user's key (`core.cachestore`).
 
 On top of the verdicts, what a whole candidate folder was judged to hold (`for_folder`)
 is kept under the folder's fingerprint (name, size, time of every file in it) and the
@@ -33,7 +33,9 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from ..core.readcache import ReadCache, Stored, file_fingerprint
+from ..core.cachestore import CacheStore, Stored
+from ..core.folders import file_fingerprint
+from ..core.workspace import cache_context
 from ..credentials.verify import Verdict
 
 VERDICT_ROWS, FOLDER_ROWS = "verdict", "folder verdicts"
@@ -43,10 +45,19 @@ _ISO_DATE = re.compile(rb'"\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?
 _SKEW = dt.timedelta(minutes=10)  # more than the verifier's tolerated clock skew
 
 
+def judging_code() -> list[Path]:
+    """The code that judges a credential: the standards stack (credentials/) and the
+    institution's trust rules (institution/). (The key read this module's folder alone:
+    since verdicts moved to institution/, a changed check in credentials/verify.py left
+    the day's verdicts in the cache.)"""
+    institution = Path(__file__).resolve().parent
+    return [path for folder in (institution.parent / "credentials", institution) for path in sorted(folder.glob("*.py"))]
+
+
 def credentials_code_version() -> str:
-    """A digest of the credential layer's code: changed rules mean new keys."""
+    """A digest of the code that judges a credential: changed rules mean new keys."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    for path in judging_code():
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -54,7 +65,7 @@ def credentials_code_version() -> str:
 class VerdictCache:
     """`verify_except_status` results under a digest of everything they were computed from."""
 
-    def __init__(self, store: ReadCache, trust_files: Iterable[Path],
+    def __init__(self, store: CacheStore, trust_files: Iterable[Path],
                  status_lists: Path | Sequence[Path] | None = None):
         self._store = store
         self._pending: list[Stored] = []
@@ -73,7 +84,7 @@ class VerdictCache:
     def open(cls, root: Path, trust_files: Iterable[Path],
              status_list: Path | Sequence[Path] | None = None) -> VerdictCache:
         """`trust_files`: every file a verdict may depend on, the status lists among them."""
-        store = ReadCache.open(root, [credentials_code_version()])
+        store = CacheStore.open(root, cache_context(credentials_code_version()))
         # Keys start with their day: yesterday's verdicts can never be used again.
         store.forget_below(VERDICT_ROWS, dt.datetime.now(dt.UTC).date().isoformat())
         return cls(store, trust_files, status_list)

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import age
 from portfolio_gen.core import folders
-from portfolio_gen.core.readcache import folder_fingerprint
+from portfolio_gen.core.folders import folder_fingerprint
 from portfolio_gen.site.fingerprint import scan_files
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.core import readcache, workspace as workspace_module, yamlfile
+from portfolio_gen.core import cachestore, folders, workspace as workspace_module, yamlfile
 from portfolio_gen.core.workspace import load_workspace
 
 from conftest import age
@@ -123,7 +123,7 @@ def test_a_deleted_candidate_folder_leaves_the_workspace_and_the_cache(aged: Pat
     load_workspace(aged)
     (aged / "candidates" / CAMILLE).rename(aged / "candidates" / "_archived")
     assert CAMILLE not in load_workspace(aged).candidates
-    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+    with sqlite3.connect(aged / cachestore.CACHE_FILE) as connection:
         names = [row[0] for row in connection.execute("SELECT name FROM entries WHERE kind = 'candidate'")]
     assert len(names) == 4 and not any(CAMILLE in name for name in names)
 
@@ -157,7 +157,7 @@ def test_an_error_is_reported_on_every_run_until_fixed(aged: Path, monkeypatch):
 
 def test_a_corrupted_cache_file_is_ignored_and_rebuilt(aged: Path, monkeypatch):
     expected = summary(load_workspace(aged, cache=False))
-    path = aged / readcache.CACHE_FILE
+    path = aged / cachestore.CACHE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not a database at all\0" * 100)
     assert summary(load_workspace(aged)) == expected
@@ -176,7 +176,7 @@ def test_a_cache_written_by_someone_else_is_never_trusted(aged: Path, monkeypatc
 
 def test_a_tampered_row_is_a_miss(aged: Path, monkeypatch):
     load_workspace(aged)
-    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+    with sqlite3.connect(aged / cachestore.CACHE_FILE) as connection:
         connection.execute("UPDATE entries SET value = value || x'00' WHERE name LIKE ?", (f"%{CAMILLE}",))
     counter = Counter(monkeypatch)
     load_workspace(aged)
@@ -184,7 +184,7 @@ def test_a_tampered_row_is_a_miss(aged: Path, monkeypatch):
 
 
 def test_a_foreign_sqlite_database_is_replaced(aged: Path):
-    path = aged / readcache.CACHE_FILE
+    path = aged / cachestore.CACHE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -192,7 +192,7 @@ def test_a_foreign_sqlite_database_is_replaced(aged: Path):
     expected = summary(load_workspace(aged, cache=False))
     assert summary(load_workspace(aged)) == expected
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT value FROM meta").fetchone()[0] == readcache.FORMAT
+        assert connection.execute("SELECT value FROM meta").fetchone()[0] == cachestore.FORMAT
 
 
 
@@ -200,7 +200,7 @@ def test_a_cache_that_cannot_be_opened_now_is_kept(aged: Path, monkeypatch):
     """A full or read-only disk is no reason to delete the cache: deleting it would free
     space behind the user's back (a full-disk run would then half succeed) and lose it."""
     load_workspace(aged)
-    path = aged / readcache.CACHE_FILE
+    path = aged / cachestore.CACHE_FILE
     before = path.read_bytes()
 
     def disk_full(*args, **kwargs):
@@ -208,7 +208,7 @@ def test_a_cache_that_cannot_be_opened_now_is_kept(aged: Path, monkeypatch):
         error.sqlite_errorname = "SQLITE_FULL"
         raise error
 
-    monkeypatch.setattr(readcache.sqlite3, "connect", disk_full)
+    monkeypatch.setattr(cachestore.sqlite3, "connect", disk_full)
     expected = summary(load_workspace(aged, cache=False))
     assert summary(load_workspace(aged)) == expected  # read without the cache
     assert path.read_bytes() == before
@@ -228,7 +228,7 @@ def test_commands_running_at_once_never_corrupt_the_cache(aged: Path):
                  for _ in range(4)]
     for process in processes:
         assert process.wait(timeout=120) == 0, process.stderr.read().decode()
-    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+    with sqlite3.connect(aged / cachestore.CACHE_FILE) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert connection.execute("SELECT count(*) FROM entries WHERE kind = 'candidate'").fetchone()[0] == 5
 
@@ -253,7 +253,7 @@ def test_what_workers_read_is_stored_as_they_encoded_it_and_read_back_alike(aged
 
 def _use_inherited_cache(store, folder: str, fingerprint: str) -> None:
     assert store.get("candidate", folder, fingerprint) is not None  # through its own connection
-    store.put_many([readcache.Stored("probe", "child", "", {"from": "child"})])
+    store.put_many([cachestore.Stored("probe", "child", "", {"from": "child"})])
 
 
 def test_a_forked_worker_never_uses_its_parents_connection(aged: Path):
@@ -261,9 +261,9 @@ def test_a_forked_worker_never_uses_its_parents_connection(aged: Path):
     import multiprocessing
 
     load_workspace(aged)
-    store = readcache.ReadCache.open(aged, [workspace_module.files_digest(workspace_module.framework_files(aged))])
+    store = cachestore.CacheStore.open(aged, workspace_module.cache_context(workspace_module.files_digest(workspace_module.framework_files(aged))))
     folder = aged / "candidates" / CAMILLE
-    fingerprint = readcache.folder_fingerprint(folder)
+    fingerprint = folders.folder_fingerprint(folder)
     assert store.get("candidate", str(folder), fingerprint) is not None
     child = multiprocessing.get_context("fork").Process(target=_use_inherited_cache,
                                                         args=(store, str(folder), fingerprint))
@@ -272,7 +272,7 @@ def test_a_forked_worker_never_uses_its_parents_connection(aged: Path):
     assert child.exitcode == 0
     assert store.get("probe", "child", "") == {"from": "child"}  # the parent's connection still works
     store.close()
-    with sqlite3.connect(aged / readcache.CACHE_FILE) as connection:
+    with sqlite3.connect(aged / cachestore.CACHE_FILE) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -282,37 +282,37 @@ def test_paths_come_back_equal_whatever_their_shape():
     paths = [Path("/"), Path("."), Path("a"), Path("a/.."), Path("/srv/c/camille/e1.md"),
              Path("/srv/c/camille/e2.md"), Path("/srv/c/camille"), Path("../up"), Path("/srv/c/x y/é.md")]
     value = {"paths": paths, "nested": [(Path("/srv/c/camille/e3.md"), "text")]}
-    back = readcache.decode(readcache.encode(value))
+    back = cachestore.decode(cachestore.encode(value))
     assert back == value
     assert [str(p) for p in back["paths"]] == [str(p) for p in paths]
     assert all(type(p) is type(Path()) for p in back["paths"])
-    assert readcache.encode(value).count(b"/srv/c/camille") == 1
+    assert cachestore.encode(value).count(b"/srv/c/camille") == 1
 
 
 def test_many_rows_are_looked_up_at_once_each_as_get_would(tmp_path: Path):
     """More names than one query takes, with hits, misses, stale fingerprints and names
     not asked for (no fingerprint), each answered in order as `get` answers it."""
-    store = readcache.ReadCache.open(tmp_path, ["context"])
-    count = readcache._NAMES_PER_QUERY * 2 + 7
-    store.put_many([readcache.Stored("kind", f"n{i}", f"f{i}", {"i": i}) for i in range(0, count, 2)])
+    store = cachestore.CacheStore.open(tmp_path, "context")
+    count = cachestore._NAMES_PER_QUERY * 2 + 7
+    store.put_many([cachestore.Stored("kind", f"n{i}", f"f{i}", {"i": i}) for i in range(0, count, 2)])
     wanted = [(f"n{i}", None if i % 5 == 0 else f"f{i}" if i % 3 else "stale") for i in range(count)]
     assert store.get_many("kind", wanted) == [store.get("kind", name, fingerprint) if fingerprint else None
                                               for name, fingerprint in wanted]
-    assert sum(value is not None for value in store.get_many("kind", wanted)) > readcache._NAMES_PER_QUERY // 2
-    assert readcache.ReadCache.disabled().get_many("kind", wanted) == [None] * count
+    assert sum(value is not None for value in store.get_many("kind", wanted)) > cachestore._NAMES_PER_QUERY // 2
+    assert cachestore.CacheStore.disabled().get_many("kind", wanted) == [None] * count
     store.close()
 
 
 def test_equal_claims_decode_to_one_shared_object_up_to_a_bound(monkeypatch):
     from portfolio_gen.core.model import Claim
-    monkeypatch.setattr(readcache, "_shared", {})
-    first = readcache.decode(readcache.encode([Claim("c2i2e", "A1.3"), Claim("c2i2e", "A1.3", "", "why")]))
-    again = readcache.decode(readcache.encode(Claim("c2i2e", "A1.3")))
+    monkeypatch.setattr(cachestore, "_shared", {})
+    first = cachestore.decode(cachestore.encode([Claim("c2i2e", "A1.3"), Claim("c2i2e", "A1.3", "", "why")]))
+    again = cachestore.decode(cachestore.encode(Claim("c2i2e", "A1.3")))
     assert first == [Claim("c2i2e", "A1.3"), Claim("c2i2e", "A1.3", "", "why")]
     assert again is first[0] and first[1] is not first[0]
-    monkeypatch.setattr(readcache, "_SHARED_MAX", 2)
-    beyond = readcache.decode(readcache.encode([Claim("crcne", "1.1"), Claim("crcne", "1.1")]))
-    assert beyond == [Claim("crcne", "1.1")] * 2 and len(readcache._shared) == 2  # built, not kept
+    monkeypatch.setattr(cachestore, "_SHARED_MAX", 2)
+    beyond = cachestore.decode(cachestore.encode([Claim("crcne", "1.1"), Claim("crcne", "1.1")]))
+    assert beyond == [Claim("crcne", "1.1")] * 2 and len(cachestore._shared) == 2  # built, not kept
 
 
 def test_the_workspace_reached_from_inside_and_by_its_path_stays_cached_both_ways(aged: Path, monkeypatch):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_gen.core.readcache import ReadCache
+from portfolio_gen.core.cachestore import CacheStore
 from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.institution import trust
 from portfolio_gen.institution.verdicts import VerdictCache
@@ -111,7 +111,7 @@ NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
     ("2027-01-01T00:00:00Z", True),    # far ahead
 ])
 def test_a_verdict_is_not_cached_across_a_date_boundary_of_the_day(tmp_path: Path, valid_until, cached):
-    cache = VerdictCache(ReadCache.open(tmp_path, ["test"]), [])
+    cache = VerdictCache(CacheStore.open(tmp_path, "test"), [])
     calls = []
     raw = json.dumps({"validFrom": "2026-01-01T00:00:00Z", "validUntil": valid_until}).encode()
     for _ in range(2):
@@ -165,7 +165,7 @@ def test_an_unchanged_folder_is_judged_without_opening_its_credentials(demo: Pat
 
 
 def test_a_folder_that_depends_on_something_outside_it_is_judged_every_run(tmp_path: Path):
-    cache = VerdictCache(ReadCache.open(tmp_path, ["test"]), [])
+    cache = VerdictCache(CacheStore.open(tmp_path, "test"), [])
     judged = []
 
     def judge(elsewhere: bool):
@@ -201,7 +201,7 @@ def test_what_a_folder_row_may_rest_on(demo: Path):
 
 
 def test_a_folder_with_a_verdict_near_a_date_is_not_remembered(tmp_path: Path):
-    cache = VerdictCache(ReadCache.open(tmp_path, ["test"]), [])
+    cache = VerdictCache(CacheStore.open(tmp_path, "test"), [])
     raw = json.dumps({"validUntil": "2026-06-01T15:00:00Z"}).encode()  # expires later today
     judged = []
     for _ in range(2):
@@ -244,3 +244,12 @@ def test_a_cohort_judged_in_worker_processes_is_judged_alike_and_remembered(demo
     assert audit(demo) == {str(a.path.relative_to(demo)): (a.status, a.reason)
                            for found in parallel.values() for a in found}
     assert counter.files == []  # the workers' judgements came back from the cache
+
+
+def test_a_changed_check_anywhere_in_the_judging_code_is_a_new_key():
+    """The verdict keys digest the standards stack and the trust rules, not just the
+    folder verdicts.py lives in: a changed rule in credentials/verify.py is a miss."""
+    from portfolio_gen.institution import verdicts
+
+    names = {(path.parent.name, path.name) for path in verdicts.judging_code()}
+    assert {("credentials", "verify.py"), ("credentials", "proofs.py"), ("institution", "trust.py")} <= names

@@ -1,18 +1,19 @@
-"""What was read and checked from each candidate folder, kept in one SQLite file.
+"""The cache store: signed, versioned values in one SQLite file per workspace.
 
-Reading a cohort means parsing and validating every file; on a second run almost
-nothing changed. A candidate folder's rows are reused while its fingerprint (name,
-size, modification time of every file under it) and the run's context (tool code,
-schemas, framework files) are those it was stored with; anything else is a miss and the
-folder is read again. Problems are stored with the candidate and returned on every run,
-so the cache never hides an error.
+The read cache (what each candidate folder gave, core/workspace.py) and the verdict cache
+(what each credential was judged, institution/verdicts.py) keep their rows here. A row is
+(kind, name, context, fingerprint, value): it is returned only while the caller asks with
+the same fingerprint (what the value was computed from) and the same context (the code
+that computed it); anything else is a miss, and every failure too.
 
-The file lives in the workspace (`.portfolio-gen/cache.sqlite`, ignored by git, safe
-to delete). It is never trusted: rows are signed with a key kept in the user's own cache
-folder, so a cache file that came with a cloned repository is only ever a miss, and a
-corrupt or foreign file is deleted and rebuilt. SQLite's WAL mode and transactions let
-two commands share it without corrupting it; a busy or broken cache is skipped, never
-an error.
+The file lives in the workspace (`.portfolio-gen/cache.sqlite`, ignored by git, safe to
+delete). It is never trusted: rows are signed (HMAC) with a key kept in the user's own
+cache folder, so a cache file that came with a cloned repository is only ever a miss,
+and a corrupt or foreign file is deleted and rebuilt. SQLite's WAL mode and transactions
+let two commands share it; a busy or broken cache is skipped, never an error. A forked
+worker opens its own connection. Values are pickled by a pickler tuned for the model
+(paths by directory, slotted dataclasses by their fields, recurring values shared), and
+unpickled only once their signature is checked.
 """
 
 from __future__ import annotations
@@ -29,15 +30,8 @@ import pickle
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
-
-import yaml
-
-from .. import __version__
-from . import folders
-from .model import Claim
 
 CACHE_FILE = Path(".portfolio-gen", "cache.sqlite")
 FORMAT = "portfolio-gen read cache 1"
@@ -66,7 +60,7 @@ class Stored:
     encoded: bytes | None = None  # `encode(value)`, when the caller has it already
 
 
-class ReadCache:
+class CacheStore:
     """Signed, versioned values in the workspace's SQLite cache; every failure is a miss."""
 
     def __init__(self, connection: sqlite3.Connection | None, key: bytes, context: str,
@@ -80,9 +74,10 @@ class ReadCache:
         self.misses = 0
 
     @classmethod
-    def open(cls, root: Path, context_parts: Iterable[str]) -> ReadCache:
-        """The cache of the workspace at `root`, or a disabled one if it cannot be used."""
-        context = hashlib.sha256("\0".join([code_version(), *context_parts]).encode()).hexdigest()
+    def open(cls, root: Path, context: str) -> CacheStore:
+        """The cache of the workspace at `root`, or a disabled one if it cannot be used.
+        `context` names what the values were computed with (the code that computed them,
+        the files every value depends on): a row stored under another context is a miss."""
         key = _user_key()
         path = root / CACHE_FILE
         connection = None
@@ -95,7 +90,7 @@ class ReadCache:
         return cls(connection, key or b"", context, path)
 
     @classmethod
-    def disabled(cls) -> ReadCache:
+    def disabled(cls) -> CacheStore:
         return cls(None, b"", "")
 
     @property
@@ -253,9 +248,16 @@ def _path_child(directory: Path, name: str) -> Path:
 # cohort's million claims, with their strings, were a fifth of the model's memory and are
 # now a few thousand objects; finding one costs less than building it. Bounded, so that
 # a long-lived process reading cohort after cohort does not keep every claim it saw.
-_SHARED_BY_VALUE = frozenset({Claim})
+_SHARED_BY_VALUE: set[type] = set()
 _SHARED_MAX = 200_000
 _shared: dict[tuple, Any] = {}
+
+
+def share_by_value(cls: type) -> type:
+    """Decode equal values of the frozen, slotted dataclass `cls` as one object (a class
+    decorator, for the model's values that recur across a cohort)."""
+    _SHARED_BY_VALUE.add(cls)
+    return cls
 
 
 def _shared_value(cls: type, values: tuple) -> Any:
@@ -415,78 +417,3 @@ def _user_key() -> bytes | None:
     except OSError:
         return None
     return key if len(key) >= 32 else None
-
-
-_code_version: str | None = None
-
-
-def code_version() -> str:
-    """The tool's version and a digest of the reading code and schemas.
-
-    A development checkout changes code without a version bump; a stale row built by
-    older readers must then be a miss, not a silently different answer.
-    """
-    global _code_version
-    if _code_version is None:
-        digest = hashlib.sha256(f"{__version__} {yaml.__version__} {yaml.__with_libyaml__}".encode())
-        package = Path(__file__).resolve().parent
-        for path in sorted(package.glob("*.py")):
-            digest.update(path.read_bytes())
-        schemas = resources.files("portfolio_gen").joinpath("data/schemas")
-        for entry in sorted(schemas.iterdir(), key=lambda e: e.name):
-            digest.update(entry.read_bytes())
-        _code_version = digest.hexdigest()
-    return _code_version
-
-
-def folder_fingerprint(folder: Path, now: float | None = None) -> str | None:
-    """Name, size, mtime and inode of everything under `folder` (`folders.scan`); None
-    while a file is too fresh, or when a folder under it cannot be listed.
-
-    Symbolic links are recorded with their target, so re-pointing one changes the
-    fingerprint, and with the stat of the file they lead to inside the folder. Lines are
-    gathered and hashed once: this runs for every candidate of every command.
-    """
-    listing = folders.scan(folder)
-    if not listing.complete or listing.too_fresh(now):
-        return None
-    lines: list[str] = []
-    for found in listing.found:
-        kind, relative = found.kind, found.relative
-        if kind == folders.LINK:
-            lines.append(f"L {relative}\0{found.target}")
-        elif kind == folders.FOLDER:
-            lines.append(f"D {relative}")
-            continue
-        elif kind == folders.SPECIAL:
-            lines.append(f"S {relative}")
-            continue
-        stat = found.stat
-        if stat is not None:
-            lines.append(f"F {relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
-    # NUL cannot occur in a name: each kind has a fixed number of fields, so the joined
-    # text reads back one way only, whatever the names hold (newlines included).
-    return hashlib.sha256("\0".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def file_fingerprint(path: str | Path, now: float | None = None) -> str | None:
-    """Size, mtime and inode of one file; None if it is missing or too fresh to trust."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    if folders.is_fresh(stat.st_mtime_ns, now):
-        return None
-    return f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ino}"
-
-
-def files_digest(paths: Iterable[Path]) -> str:
-    """Digest of the contents of a few small files (frameworks), by name."""
-    digest = hashlib.sha256()
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"\0missing"
-        digest.update(f"{path}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
-    return digest.hexdigest()
