@@ -87,5 +87,6 @@ class Evaluator:
     def sign(self, credential: dict, suite: str, loader, method: str | None = None) -> dict:
         return proofs.sign(credential, self.key, method or self.method,
                            suite=CRYPTOSUITES[suite], loader=loader,
-                           # Signed when it says it became valid: a verifier refuses backdating.
+                           # Signed when it says it became valid, as this tool signs (a verifier
+                           # would also accept a later signature: VCDM 2.0, issue 28).
                            created=credential.get("validFrom") or openbadges.datetime_stamp(NOW - dt.timedelta(days=1)))
