@@ -18,8 +18,7 @@ import click
 
 from .. import __version__
 from ..core import i18n, scaffold, schemas
-from ..core.model import (DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework, JointLevelRule,
-                          MinItemsRule)
+from ..core.model import DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework
 from ..core.pinning import pinned_problems
 from ..core.portfolios import unknown_framework_problem
 from ..core.problems import InputError, Problem, nearest
@@ -244,15 +243,12 @@ def frameworks_show(ctx: Context, framework_id: str, as_json: bool) -> None:
         click.echo("levels: " + " < ".join(lv.title for lv in framework.levels))
 
 
-RULE_KINDS = {MinItemsRule: "min_items", JointLevelRule: "joint_level"}
-
-
 def framework_summary(framework: Framework) -> dict:
     rule = framework.rule
     return {"id": framework.id, "title": framework.title, "version": framework.version,
             "items": len(framework.items), "mandatory": len(framework.mandatory_codes),
             "levels": [lv.code for lv in framework.levels],
-            "rule": RULE_KINDS[type(rule)] if rule else None}
+            "rule": rule.kind if rule else None}
 
 
 # --- scaffolding ------------------------------------------------------------------------

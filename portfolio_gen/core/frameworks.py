@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Iterable
 
 from . import schemas
-from .model import (Competence, Domain, Framework, Item, JointLevelRule, Level, MinItemsRule,
-                    Phase, Resource, Rule, RuleInput, Source)
+from .model import Competence, Domain, Framework, Item, Level, Phase, Resource, Source
 from .problems import InputError, Problem
+from .rules import rule_from_data
 from .yamlfile import LineDict, load_mapping
 
 
@@ -68,19 +68,10 @@ def _build(data: LineDict, path: Path) -> Framework:
         mentions=tuple(data.get("mentions", [])),
         levels=tuple(Level(_text(lv["code"]), lv["title"], _text(lv.get("title_en")))
                      for lv in data.get("levels", [])),
-        rule=_rule(data.get("rule")),
+        rule=rule_from_data(data.get("rule"), data["id"]),
         domains=domains,
         path=path,
     )
-
-
-def _rule(data: LineDict | None) -> Rule | None:
-    if data is None:
-        return None
-    if data["kind"] == "min_items":
-        return MinItemsRule(minimum=data["min"])
-    return JointLevelRule(tuple(RuleInput(i["id"], i["title"], bool(i.get("external")))
-                                for i in data["inputs"]))
 
 
 def _resources(node: LineDict) -> tuple[Resource, ...]:
@@ -141,12 +132,9 @@ def _consistency_problems(framework: Framework, data: LineDict, path: Path) -> l
     level_codes = [lv.code for lv in framework.levels]
     if len(set(level_codes)) != len(level_codes):
         problems.append(Problem("framework.duplicate_level", path, data.line_of("levels")))
-    rule = framework.rule
-    if isinstance(rule, MinItemsRule) and rule.minimum > len(framework.items):
-        problems.append(Problem("framework.rule_impossible", path, data.line_of("rule"),
-                                {"min": rule.minimum, "count": len(framework.items)}))
-    if isinstance(rule, JointLevelRule) and not framework.levels:
-        problems.append(Problem("framework.joint_without_levels", path, data.line_of("rule")))
+    if framework.rule is not None:
+        problems += [Problem(p.key, path, data.line_of("rule"), dict(p.params))
+                     for p in framework.rule.problems(framework)]
     return problems
 
 

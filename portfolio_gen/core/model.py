@@ -12,6 +12,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
+from . import rules as _rules
+
+# A framework's rule: one class per kind, in rules.py; named here too, as the model's values.
+Rule, RuleInput = _rules.Rule, _rules.RuleInput
+MinItemsRule, JointLevelRule, ExternalRule = _rules.MinItemsRule, _rules.JointLevelRule, _rules.ExternalRule
+
 
 @dataclass(frozen=True)
 class Source:
@@ -87,30 +93,6 @@ class Domain:
     description: str = ""
     competences: tuple[Competence, ...] = ()
     items: tuple[Item, ...] = ()  # the leaves under this domain, in order
-
-
-@dataclass(frozen=True)
-class MinItemsRule:
-    """Certified when at least `minimum` items are validated, every mandatory one included."""
-
-    minimum: int
-
-
-@dataclass(frozen=True)
-class RuleInput:
-    id: str
-    title: str
-    external: bool = False
-
-
-@dataclass(frozen=True)
-class JointLevelRule:
-    """The certified level is the highest level recognised by every input: the lowest of theirs."""
-
-    inputs: tuple[RuleInput, ...]
-
-
-Rule = MinItemsRule | JointLevelRule
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ import yaml
 
 from . import folders, schemas
 from .files import write_atomic
-from .model import REFUSED, Entry, EvaluationRequest, ExternalResult, Framework, JointLevelRule, Validation
+from .model import REFUSED, Entry, EvaluationRequest, ExternalResult, Framework, Validation
 from .problems import InputError, Problem
+from .rules import external_inputs
 from .yamlfile import LineDict, load_mapping
 
 REQUESTS_DIR, DECISIONS_DIR, RESULTS_DIR = "requests", "decisions", "results"
@@ -114,7 +115,7 @@ def result_problem(frameworks: Mapping[str, Framework], framework_id: str, input
     framework = frameworks.get(framework_id)
     if framework is None:
         return "framework", "framework.unknown", {"id": framework_id, "suggestions": ", ".join(sorted(frameworks))}
-    inputs = [i.id for i in framework.rule.inputs] if isinstance(framework.rule, JointLevelRule) else []
+    inputs = external_inputs(framework.rule)  # a portfolio's own evaluation is never entered as a result
     if input_id not in inputs:
         return "input", "result.unknown_input", {"input": input_id, "framework": framework.id,
                                                   "allowed": ", ".join(inputs) or "-"}

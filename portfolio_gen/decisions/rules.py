@@ -6,25 +6,12 @@ and the commission, the site and the report all reach the same verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from ..core.model import Framework, JointLevelRule, MinItemsRule, Validation
+from ..core.model import Framework, Validation
+from ..core.rules import Decision
 
-
-@dataclass(frozen=True)
-class Decision:
-    """What a framework's rule says about a candidate's validated items and levels."""
-
-    framework: str
-    has_rule: bool
-    met: bool
-    validated: tuple[str, ...]  # item codes, in framework order
-    missing_mandatory: tuple[str, ...] = ()
-    required: int = 0
-    level: str = ""  # certified level, for level rules
-    input_levels: Mapping[str, str | None] | None = None
-    missing_inputs: tuple[str, ...] = ()
+__all__ = ["Decision", "decide", "decide_items", "evaluation_level", "validated_items"]
 
 
 def validated_items(framework: Framework, validations: Iterable[Validation]) -> dict[str, Validation]:
@@ -75,23 +62,6 @@ def decide_items(framework: Framework, codes: tuple[str, ...],
     """The rule applied to items taken as validated (`codes`, in framework order): what
     `decide` does once it has each item's best validation, whose level no rule reads
     (a joint-level rule takes its levels from `input_levels`)."""
-    best = set(codes)
-    rule = framework.rule
-    if isinstance(rule, MinItemsRule):
-        missing = tuple(item.code for item in framework.items
-                        if item.mandatory and item.code not in best)
-        met = len(codes) >= rule.minimum and not missing
-        return Decision(framework.id, True, met, codes, missing, rule.minimum)
-    if isinstance(rule, JointLevelRule):
-        return _decide_joint_level(framework, rule, codes, input_levels or {})
-    return Decision(framework.id, False, False, codes)
-
-
-def _decide_joint_level(framework: Framework, rule: JointLevelRule, codes: tuple[str, ...],
-                        input_levels: Mapping[str, str | None]) -> Decision:
-    levels = {i.id: input_levels.get(i.id) or None for i in rule.inputs}
-    missing = tuple(input_id for input_id, level in levels.items() if level is None)
-    if missing:
-        return Decision(framework.id, True, False, codes, input_levels=levels, missing_inputs=missing)
-    joint = min(levels.values(), key=framework.level_rank)
-    return Decision(framework.id, True, True, codes, level=joint, input_levels=levels)
+    if framework.rule is None:
+        return Decision(framework.id, False, False, codes)
+    return framework.rule.decide(framework, codes, input_levels or {})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
@@ -152,3 +154,56 @@ def test_claim_progress_is_the_rule_applied_to_every_claim_as_if_validated(entri
         for where in ("public", "private"):
             assert row[f"claimed_{where}"] == len({c.item for e in candidate.entries if e.visibility == where
                                                    for c in e.claims if c.framework == framework.id})
+
+
+# --- rules as one protocol (issue 29) ------------------------------------------------------
+
+def pix_like() -> Framework:
+    from portfolio_gen.core.model import ExternalRule
+    levels = tuple(Level(c, f"Niveau {c}") for c in ("1", "2", "3", "4"))
+    return Framework("pix", "Pix", "1", "fr", Source("test"), (Domain("D1", "D1"),), levels=levels,
+                     rule=ExternalRule(RuleInput("pix", "Session", external=True)))
+
+
+def test_an_external_rule_certifies_at_its_result_level():
+    decision = decide(pix_like(), [], {"pix": "3"})
+    assert decision.met and decision.level == "3" and decision.missing_inputs == ()
+
+
+def test_an_external_rule_without_result_is_pending():
+    decision = decide(pix_like(), [], {})
+    assert not decision.met and decision.missing_inputs == ("pix",) and decision.level == ""
+
+
+def test_every_rule_kind_of_the_schema_has_its_class_and_nothing_else_does():
+    """The lookup table and the framework schema name the same kinds, and each class reads
+    its own kind back."""
+    import json
+    from portfolio_gen.core.rules import RULES, rule_from_data
+    schema = json.loads((Path(__file__).parents[2] / "portfolio_gen/data/schemas/framework.schema.json").read_text())
+    kinds = {choice["properties"]["kind"]["const"] for choice in schema["properties"]["rule"]["oneOf"]}
+    assert kinds == set(RULES)
+    examples = {"min_items": {"kind": "min_items", "min": 2},
+                "joint_level": {"kind": "joint_level", "inputs": [{"id": "jury", "title": "Jury"}]},
+                "external": {"kind": "external", "title": "Session"}}
+    for kind, data in examples.items():
+        assert rule_from_data(data, "f").kind == kind
+
+
+def test_a_new_rule_is_one_class():
+    """A programme's rule plugged in by its class alone: `decide` asks nothing else of it."""
+    from portfolio_gen.core.rules import Decision as RuleDecision
+
+    class AllItems:
+        kind = "all_items"
+        inputs = ()
+
+        def problems(self, framework):
+            return []
+
+        def decide(self, framework, codes, input_levels):
+            return RuleDecision(framework.id, True, len(codes) == len(framework.items), codes)
+
+    framework = dataclasses.replace(c2i2e_like(), rule=AllItems())
+    assert not decide(framework, accept(codes_with_mandatory(26))).met
+    assert decide(framework, accept([i.code for i in framework.items])).met
