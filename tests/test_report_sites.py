@@ -220,3 +220,49 @@ def test_audit_sites_warns_of_a_status_index_held_by_two_credentials(built_demo:
     assert published.name in warned.stderr and "urn:uuid:00000000-0000-4000-8000-000000000000" in warned.stderr
     shared = json.loads(run(root, "audit", "--sites", str(listed), "--json").stdout)["shared_status_indices"]
     assert list(shared) == [f"{signer}#{index}"]
+
+
+def _forged(built_demo: Path, folder: Path, victim: str, claimed: str) -> Path:
+    """`victim`'s site republished whole as `claimed`'s: only the unsigned card changes."""
+    forged = Path(shutil.copytree(built_demo / "site" / victim, folder / "forged"))
+    manifest = json.loads((forged / "verification.json").read_text("utf-8"))
+    claimed_card = json.loads((built_demo / "site" / claimed / "verification.json").read_text("utf-8"))["candidate"]
+    (forged / "verification.json").write_text(json.dumps({**manifest, "candidate": claimed_card}), "utf-8")
+    return forged
+
+
+@pytest.mark.parametrize("forged_first", [False, True])
+def test_a_site_republishing_another_candidates_credentials_credits_no_one_twice(built_demo: Path, tmp_path: Path,
+                                                                                 forged_first: bool):
+    """Issue 28: camille's credentials and evidence republished as thomas's site. The
+    card is unsigned; each credential's salted identity names camille, so thomas is
+    credited with nothing and each credential counts once, whichever line comes first."""
+    _forged(built_demo, tmp_path, "camille-martin", "thomas-lefevre")
+    others = [line for line in relative_lines(built_demo, tmp_path) if not line.endswith("thomas-lefevre")]
+    lines = ["forged", *others] if forged_first else [*others, "forged"]
+    listed = sites_file(tmp_path, lines)
+    forged_line = 3 + lines.index("forged")
+    camille_line = 3 + next(i for i, line in enumerate(lines) if line.endswith("camille-martin"))
+    report = run(built_demo, "report", "--sites", str(listed))
+    assert report.returncode == 1
+    data = json.loads(report.stdout)
+    rows = {(r["candidate"], r["framework"]): r for r in data["rows"]}
+    assert not any(r["certified"] or r["validated"] for (slug, _), r in rows.items() if slug == "thomas-lefevre")
+    theirs = {(r["candidate"], r["framework"]): r for r in json.loads(run(built_demo, "report").stdout)["rows"]}
+    assert rows["camille-martin", "c2i2e"]["validated"] == theirs["camille-martin", "c2i2e"]["validated"]
+    assert data["frameworks"]["c2i2e"]["certified"] == json.loads(run(built_demo, "report").stdout)[
+        "frameworks"]["c2i2e"]["certified"]
+    findings = {s["line"]: {f["code"] for f in s["findings"]} for s in data["sites"]}
+    assert findings[forged_line] == {"report.sites.subject.other", "report.sites.subject.shared_credential",
+                                     "report.sites.subject.shared_subject"}
+    assert findings[camille_line] == {"report.sites.subject.shared_credential", "report.sites.subject.shared_subject"}
+    audit = run(built_demo, "audit", "--sites", str(listed), "--json")
+    assert audit.returncode == 1
+    credentials = json.loads(audit.stdout)["credentials"]
+    valid = [Path(r["file"]).name for r in credentials if r["status"] == "valid"]
+    assert len(valid) == len(set(valid)), "a credential counted on two sites"
+    forged_rows = [r for r in credentials if "/forged/" in r["file"] or r["file"].startswith("forged")]
+    assert forged_rows and {(r["candidate"], r["status"]) for r in forged_rows} == {("thomas-lefevre", "untrusted")}
+    assert "about someone else" in forged_rows[0]["reason"]
+    french = run(built_demo, "audit", "--sites", str(listed), lang="fr")
+    assert "ne concernent pas thomas-lefevre" in french.stderr and "aussi publiées" in french.stderr

@@ -144,6 +144,11 @@ def _echo_unread(ctx: Context, cohort, problems: bool = False) -> None:
         for problem in site.problems:
             click.echo(i18n.text("report.sites.site_problem", ctx.language, location=f"{cohort.sites_file}:{site.line}",
                                  target=site.target, problem=problem), err=True)
+    for site in cohort.sites:  # whose credentials a site holds: what the figures leave out
+        for finding in site.findings:
+            click.echo(i18n.text("report.sites.site_problem", ctx.language, location=f"{cohort.sites_file}:{site.line}",
+                                 target=site.target, problem=i18n.text(finding.code, ctx.language, **finding.params)),
+                       err=True)
 
 
 def _outside_sites_or_exit(ctx: Context, folder: Path) -> None:

@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -112,6 +111,26 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((normalized + salt).encode("utf-8")).hexdigest()
 
 
+def subject_salt(institution: str, slug: str) -> str:
+    """The salt of a candidate's identity in every credential the institution's signers
+    issue them: one salted identity per candidate, so that every credential a site
+    publishes can be seen to name one subject, bound to that candidate by the signature
+    (issue 28: a site republishing another candidate's credentials). Derived, not drawn,
+    so that evaluators and the commission, who share nothing, give the same; the salt is
+    published beside the hash anyway, so a random one hid nothing more."""
+    return hashlib.sha256(f"portfolio-gen subject salt\n{institution}\n{slug}".encode("utf-8")).hexdigest()[:32]
+
+
+def subject_identities(credential: object) -> frozenset[tuple[str, str]]:
+    """(salt, identityHash) of each hashed identity `credential` names as its subject
+    (read from hostile JSON: anything malformed is left out)."""
+    subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
+    identifiers = subject.get("identifier") if isinstance(subject, dict) else None
+    return frozenset((i["salt"], i["identityHash"]) for i in (identifiers if isinstance(identifiers, list) else [])
+                     if isinstance(i, dict) and isinstance(i.get("salt"), str)
+                     and isinstance(i.get("identityHash"), str))
+
+
 def candidate_email(candidate: Candidate) -> str:
     email = candidate.private.get("email") if candidate.private else None
     if not isinstance(email, str) or "@" not in email:
@@ -165,7 +184,8 @@ def build_item_validation(
     achievement_id = settings.achievement_id(framework.id, item.code)
     subject = {
         "type": ["AchievementSubject"],
-        "identifier": [_identity(candidate_email(candidate), salt or secrets.token_hex(16))],
+        "identifier": [_identity(candidate_email(candidate),
+                                 salt or subject_salt(settings.institution.id, candidate.slug))],
         "achievement": _achievement(framework, item, achievement_id),
     }
     if framework.levels:
@@ -327,7 +347,7 @@ def build_framework_award(
     }
     subject = {
         "type": ["AchievementSubject"],
-        "identifier": [_identity(candidate_email(candidate), secrets.token_hex(16))],
+        "identifier": [_identity(candidate_email(candidate), subject_salt(settings.institution.id, candidate.slug))],
         "achievement": achievement,
         "narrative": f"Items acquis :\n{acquired_text}" + (f"\n\n{comment}" if comment else ""),
     }

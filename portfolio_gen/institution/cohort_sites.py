@@ -11,6 +11,14 @@ what each site's verification.json says of its candidate, give the cohort report
 (site_figures.py); the figures that rest on files no site publishes are said to be
 unavailable, never zero.
 
+A site is bound to a subject by what its credentials sign, never by its unsigned
+verification.json (issue 28): every credential issued to a candidate carries one salted
+identity whose salt is derived from the institution and the candidate's slug
+(openbadges.subject_salt). A credential that does not name the subject of the slug the
+site claims, a site whose credentials name several subjects, and a credential or subject
+found on several sites are findings on each site concerned; what is counted is counted
+once.
+
 Nothing here raises for a bad site: a site that cannot be read is listed with why
 (a message key and its parameters, for the CLI to say in the user's language).
 """
@@ -19,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -34,7 +42,7 @@ from .trustfiles import DID_DOCUMENT_FILE
 from .registry_credential import REGISTRY_CREDENTIAL_FILE
 from .revocation import list_files
 from ..credentials.status import revocation_entry
-from .trust import ATTESTATION, CERTIFICATE, VALIDATION
+from .trust import ATTESTATION, CERTIFICATE, UNTRUSTED, VALIDATION
 from .verify_site import (MANIFEST, NO_CREDENTIALS, CredentialReport, SiteReport, SiteSource, SiteUnavailable,
                           open_site, parse_json, read_json_file, verify_site)
 
@@ -47,6 +55,18 @@ UNREACHABLE = "report.sites.unreachable"
 MALFORMED = "report.sites.malformed"
 NO_CANDIDATE = "report.sites.no_candidate"
 DUPLICATE = "report.sites.duplicate"
+
+# Why a site's credentials are not all counted (message keys, with parameters).
+SEVERAL_SUBJECTS = "report.sites.subject.several"  # the credentials name several subjects
+OTHER_SUBJECT = "report.sites.subject.other"  # credentials about someone else than the slug claimed
+SHARED_CREDENTIAL = "report.sites.subject.shared_credential"  # the same credential id on other sites
+SHARED_SUBJECT = "report.sites.subject.shared_subject"  # the same subject identity on other sites
+# A credential's reason in audit's rows (trust.* keys, as verify_site's).
+REASON_OTHER_SUBJECT = "trust.other_subject"
+REASON_SEVERAL_SUBJECTS = "trust.site_several_subjects"
+REASON_COUNTED_ELSEWHERE = "trust.counted_on_another_site"
+
+_ROW_FIELDS = {f.name for f in fields(CredentialReport)}
 
 # Figures of `report` that rest on files a site does not publish, and why (message keys).
 UNAVAILABLE = {
@@ -80,6 +100,14 @@ class UnreadableSite:
     params: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SiteFinding:
+    """What binding a site to its subject found: a message key and its parameters."""
+
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class PublishedSite:
     """One site read: its verification report, its candidate, what of it counts."""
@@ -91,10 +119,12 @@ class PublishedSite:
     validations: list[Validation] = field(default_factory=list)  # those that count
     problems: list[str] = field(default_factory=list)  # the report's, less an empty site's
     status_indices: list[tuple[str, str, str]] = field(default_factory=list)  # (bit, credential id, file)
+    findings: list[SiteFinding] = field(default_factory=list)  # subject binding, duplicates across sites
+    published: list[tuple[CredentialReport, object]] = field(default_factory=list)  # each row, its JSON
 
     @property
     def ok(self) -> bool:
-        return not self.problems and all(c.ok for c in self.report.credentials)
+        return not self.problems and not self.findings and all(c.ok for c in self.report.credentials)
 
 
 @dataclass
@@ -196,6 +226,9 @@ def read_cohort_sites(sites_file: Path, root: Path, *, allow_network: bool = Fal
             cohort.sites.append(read)
         else:
             cohort.unreadable.append(read)
+    bind_subjects(cohort.sites, trust.institution)
+    for site in cohort.sites:
+        _count(site)
     return cohort
 
 
@@ -220,12 +253,99 @@ def _read_site(site_line: SiteLine, base: Path, trust: TrustRoot, allow_network:
     report.notes.append(f"the institution's did.json, registry and status list were read from the "
                         f"workspace {trust.root}, not from this site")
     published = [(row, parse_json(source.read(row.file))) for row in report.credentials]
-    counted = [(row, credential) for row, credential in published if row.ok]
-    return PublishedSite(site_line.line, site_line.target, report,
-                         replace(candidate, results=_cited_results(counted)),
-                         [openbadges.validation_from_credential(c) for row, c in counted if row.kind == VALIDATION],
-                         [p for p in report.problems if report.credentials or p != NO_CREDENTIALS],
-                         _status_indices(published, report.location))
+    return PublishedSite(site_line.line, site_line.target, report, candidate,
+                         problems=[p for p in report.problems if report.credentials or p != NO_CREDENTIALS],
+                         status_indices=_status_indices(published, report.location), published=published)
+
+
+def _count(site: PublishedSite) -> None:
+    """What of `site` counts, once its subject is bound: its valid credentials."""
+    counted = [(row, credential) for row, credential in site.published if row.ok]
+    site.candidate = replace(site.candidate, results=_cited_results(counted))
+    site.validations = [openbadges.validation_from_credential(c) for row, c in counted if row.kind == VALIDATION]
+
+
+def bind_subjects(sites: Sequence[PublishedSite], institution: str) -> None:
+    """Bind each site to the one subject its credentials sign for, and count each
+    credential once across `sites` (in the sites file's order). A credential that names
+    another subject than the salted identity of the slug its site claims, or that an
+    earlier site already counts, is untrusted here; every site concerned gets a finding."""
+    for site in sites:
+        _bind_site(site, institution)
+    credential_sites: dict[str, list[PublishedSite]] = {}
+    subject_sites: dict[tuple[str, str], list[PublishedSite]] = {}
+    for site in sites:
+        for _row, credential in site.published:
+            identifier = credential.get("id") if isinstance(credential, dict) else None
+            if isinstance(identifier, str):
+                _add(credential_sites.setdefault(identifier, []), site)
+            for identity in openbadges.subject_identities(credential):
+                _add(subject_sites.setdefault(identity, []), site)
+    _report_shared(credential_sites, SHARED_CREDENTIAL, "id")
+    _report_shared(subject_sites, SHARED_SUBJECT, "")
+    for identifier, holders in credential_sites.items():
+        counted = False
+        for site in holders:
+            for index, (row, credential) in enumerate(site.published):
+                if not row.ok or not isinstance(credential, dict) or credential.get("id") != identifier:
+                    continue
+                if counted:
+                    _untrust(site, index, REASON_COUNTED_ELSEWHERE)
+                counted = True
+
+
+def _add(holders: list[PublishedSite], site: PublishedSite) -> None:
+    if not holders or holders[-1] is not site:  # sites are walked one after the other
+        holders.append(site)
+
+
+def _bind_site(site: PublishedSite, institution: str) -> None:
+    salt = openbadges.subject_salt(institution, site.candidate.slug)
+    subjects: set[str] = set()
+    others = 0
+    for index, (row, credential) in enumerate(site.published):
+        if not row.ok:
+            continue
+        hashes = {hashed for own_salt, hashed in openbadges.subject_identities(credential) if own_salt == salt}
+        if not hashes:
+            others += 1
+            _untrust(site, index, REASON_OTHER_SUBJECT)
+        subjects |= hashes
+    if others:
+        site.findings.append(SiteFinding(OTHER_SUBJECT, {"slug": site.candidate.slug, "count": str(others)}))
+    if len(subjects) > 1:
+        site.findings.append(SiteFinding(SEVERAL_SUBJECTS, {"slug": site.candidate.slug,
+                                                            "count": str(len(subjects))}))
+        for index, (row, _credential) in enumerate(site.published):
+            if row.ok:
+                _untrust(site, index, REASON_SEVERAL_SUBJECTS)
+
+
+def _untrust(site: PublishedSite, index: int, reason: str) -> None:
+    row, credential = site.published[index]
+    # The reason as a message key, and as the verdict's reason code where rows carry one.
+    changes = {"status": UNTRUSTED, "reason": reason, "code": reason, "params": {}}
+    untrusted = replace(row, **{name: value for name, value in changes.items() if name in _ROW_FIELDS})
+    site.published[index] = (untrusted, credential)
+    site.report.credentials = [untrusted if other is row else other for other in site.report.credentials]
+
+
+def _report_shared(holders: Mapping[object, list[PublishedSite]], code: str, name: str) -> None:
+    """A finding on each site holding what other sites hold too, naming their lines."""
+    shared: dict[int, tuple[PublishedSite, set[int], list[str]]] = {}
+    for key, sites in holders.items():
+        if len(sites) < 2:
+            continue
+        for site in sites:
+            _, lines, names = shared.setdefault(id(site), (site, set(), []))
+            lines.update(other.line for other in sites if other is not site)
+            if name:
+                names.append(str(key))
+    for site, lines, names in shared.values():
+        params = {"lines": ", ".join(str(line) for line in sorted(lines))}
+        if name:
+            params.update(count=str(len(names)), first=sorted(names)[0])
+        site.findings.append(SiteFinding(code, params))
 
 
 def _status_indices(published: Sequence[tuple[CredentialReport, object]], location: str) -> list[tuple[str, str, str]]:

@@ -51,8 +51,9 @@ class SitesReport:
 
     @property
     def ok(self) -> bool:
-        """Every listed site read, and every framework they name known here."""
-        return not self.cohort.unreadable and not self.unknown_frameworks
+        """Every listed site read and bound to one subject, and every framework they name known here."""
+        return not self.cohort.unreadable and not self.unknown_frameworks \
+            and not any(site.findings for site in self.cohort.sites)
 
 
 def cohort_report(root: Path, workspace: Workspace, *, filters: Filters = Filters(), inactive_weeks: int = 8,

@@ -62,7 +62,9 @@ def sites_json(cohort: CohortSites) -> dict:
             "trust_root": cohort.trust_root,
             "sites": [{"line": s.line, "target": s.target, "candidate": s.candidate.slug, "ok": s.ok,
                        "credentials": len(s.report.credentials), "counted": sum(c.ok for c in s.report.credentials),
-                       "problems": s.problems, "notes": s.report.notes} for s in cohort.sites]}
+                       "problems": s.problems, "notes": s.report.notes,
+                       "findings": [{"code": f.code, "params": dict(f.params)} for f in s.findings]}
+                      for s in cohort.sites]}
 
 
 def credential_rows(cohort: CohortSites) -> list[dict]:
