@@ -82,6 +82,8 @@ function show(results, item, result) {
   row.dataset.verdict = result.verdict;
   if (result.id) row.dataset.credentialId = result.id;
   if (item.source) row.dataset.source = item.source;
+  if (result.code) row.dataset.reasonCode = result.code;
+  if (result.subject) row.dataset.subject = result.subject;
   const verdict = document.createElement("strong");
   verdict.className = "pf-result__verdict";
   verdict.textContent = label(results, result.verdict);
@@ -94,18 +96,27 @@ function show(results, item, result) {
   const source = document.createElement("p");
   source.className = "pf-result__source";
   source.textContent = [result.issuer, item.source].filter(Boolean).join(" · ");
-  row.append(verdict, " ", title, reason, source);
+  row.append(verdict, " ", title, reason);
+  if (result.subject === "matches") {
+    // The e-mail given is the one the credential's subject was hashed from.
+    const subject = document.createElement("p");
+    subject.className = "pf-result__subject";
+    subject.textContent = label(results, "subject-matches");
+    row.append(subject);
+  }
+  row.append(source);
   results.append(row);
 }
 
-async function verifyAll(items, trust, results, summary) {
+async function verifyAll(items, trust, results, summary, email) {
   const counts = {};
   for (const item of items) {
     let result;
     try {
       const credential = item.failure ? undefined : item.load ? await item.load() : item.credential;
       result = item.failure ? { verdict: "invalid", reason: item.failure }
-        : await verifyCredential(credential, { ...trust, evidence: item.evidence || trust.evidence }, item.options);
+        : await verifyCredential(credential, { ...trust, evidence: item.evidence || trust.evidence },
+          { ...item.options, email });
     } catch (error) {
       result = { verdict: "invalid", reason: `cannot be read: ${error.message}` };
     }
@@ -141,7 +152,9 @@ function start() {
       } catch (error) {
         items = [{ source: "", failure: `cannot be read: ${error.message}` }];
       }
-      await verifyAll(items, trust, results, summary);
+      // Optional: whose credentials these must be, as `verify --email` checks it. Never
+      // put in the page's address, so it stays out of every server's logs.
+      await verifyAll(items, trust, results, summary, email.value.trim());
       document.documentElement.dataset.pfVerified = "done";
     });
     return running;
@@ -150,6 +163,7 @@ function start() {
   const pasted = form.querySelector("[name=credential]");
   const file = form.querySelector("[name=file]");
   const url = form.querySelector("[name=url]");
+  const email = form.querySelector("[name=email]") || { value: "" };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const action = event.submitter?.value || "url";

@@ -41,6 +41,7 @@ async function loadTrust(root) {
 
 function show(element, result) {
   element.dataset.verdict = result.verdict;
+  if (result.code) element.dataset.reasonCode = result.code;
   element.classList.add(`pf-verdict--${result.verdict}`);
   element.textContent = label(element, result.verdict);
   const detail = document.createElement("span");

@@ -24,6 +24,7 @@ const FRENCH = {
   "trust.other_phase": () => "l'évaluateur n'est pas habilité pour la phase de cet item",
   "trust.not_institution": () => "un certificat ou une attestation qui n'est pas délivré par l'établissement",
   "trust.not_validation": () => "pas une attestation de validation d'item",
+  "trust.other_subject": () => "l'attestation concerne quelqu'un d'autre : son sujet n'est pas ce candidat",
   "trust.registry": (p) => `registre des évaluateurs : ${p.detail}`,
 };
 
