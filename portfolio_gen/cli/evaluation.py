@@ -16,6 +16,7 @@ from ..core.model import EvaluationRequest
 from ..core.problems import InputError, Problem
 from ..core.records import write_refusal, write_request
 from ..core.registry import REGISTRY_FILE, Registry
+from ..decisions.requests import request_problems, still_authorised
 from ..decisions.workflow import pending_for
 
 
@@ -31,6 +32,21 @@ def _evaluator_or_exit(ctx: Context, registry: Registry, evaluator_id: str):
         fail_with([Problem("request.unknown_evaluator", ctx.root / REGISTRY_FILE, None, {
             "evaluator": evaluator_id, "known": ", ".join(e.id for e in registry.evaluators)})], ctx)
     return evaluator
+
+
+def _authority_or_exit(ctx: Context, registry: Registry) -> Registry:
+    """The registry a request is checked against: the one the institution signed, where
+    it has signed one, since only validations it authorises count; before it first
+    signs, its own evaluators.yml (`registry`)."""
+    from ..institution.context import load_institution  # the institution layer, loaded only when needed
+    from ..institution.trustfiles import REGISTRY_CREDENTIAL_FILE
+    if not (ctx.root / REGISTRY_CREDENTIAL_FILE).exists():
+        return registry
+    context = load_institution(ctx.root, verify_signed=False)
+    if context.registry is None:
+        fail_with([Problem("registry.signed_unusable", ctx.root / REGISTRY_CREDENTIAL_FILE, None,
+                           {"reason": context.registry_problem.removeprefix("registry: ")})], ctx)
+    return context.registry
 
 
 def _entry_or_exit(ctx: Context, candidate, entry_slug: str):
@@ -68,9 +84,15 @@ def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tup
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
+    today = dt.date.today()
+    # Only to an evaluator whose validation would count (finding 5 of issue 29).
+    refused = request_problems(_authority_or_exit(ctx, registry), evaluator, candidate, entry,
+                               workspace.frameworks, chosen, today)
+    if refused:
+        fail_with(refused, ctx)
     try:
         path = write_request(candidate.folder, EvaluationRequest(
-            "", entry.slug, evaluator, tuple(chosen), dt.date.today(), message))
+            "", entry.slug, evaluator, tuple(chosen), today, message))
     except InputError as error:
         fail_with(error.problems, ctx)
     click.echo(path)
@@ -127,8 +149,10 @@ def review(ctx: Context, slugs: tuple[str, ...], evaluator: str, as_json: bool, 
         return
     workspace = workspace_or_exit(ctx, only=slugs or None)
     registry = registry_or_exit(ctx, workspace)
-    pending = pending_for(evaluator, registry, workspace.candidates.values(),
-                          _validations(ctx, workspace, trusted_only=False))
+    pending = still_authorised(pending_for(evaluator, registry, workspace.candidates.values(),
+                                           _validations(ctx, workspace, trusted_only=False)),
+                               _authority_or_exit(ctx, registry), workspace.candidates, workspace.frameworks,
+                               dt.date.today())
     rows = [{"candidate": p.candidate, "entry": p.request.entry, "item": p.item,
              "requested": p.request.date.isoformat(), "message": p.request.message,
              "file": str(workspace.candidate(p.candidate).folder / "entries" / f"{p.request.entry}.md")}

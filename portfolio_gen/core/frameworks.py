@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import schemas
-from .model import Competence, Domain, Framework, Item, Level, Phase, Resource, Source
+from .model import Activity, Competence, Domain, Framework, Item, Level, Phase, Resource, Source
 from .problems import InputError, Problem
 from .rules import rule_from_data
 from .yamlfile import LineDict, load_mapping
@@ -71,6 +71,9 @@ def _build(data: LineDict, path: Path) -> Framework:
         rule=rule_from_data(data.get("rule"), data["id"]),
         domains=domains,
         path=path,
+        activities=tuple(Activity(a["code"], a["title"], _text(a.get("title_en")), tuple(a["mentions"]))
+                         for a in data.get("activities", [])),
+        evaluated_by=_text(data.get("evaluated_by")),
     )
 
 

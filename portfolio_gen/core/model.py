@@ -51,6 +51,22 @@ POSITIONING_SCALE = (
 
 
 @dataclass(frozen=True)
+class Activity:
+    """A kind of activity a mention requires (CRCNÉ: teaching for mentions 1-2, educational
+    for 3, adult training for 4): what an entry documenting it must be."""
+
+    code: str
+    title: str
+    title_en: str = ""
+    mentions: tuple[int, ...] = ()
+
+
+# Who evaluates an item, where a framework says so: C2i2e has the trainer of the activity
+# evaluate it, or a referent the candidate chooses (seed 003).
+TRAINER_OR_REFERENT = "trainer-or-referent"
+
+
+@dataclass(frozen=True)
 class Resource:
     """A training resource suggested for an item (title, link, delivery format, level)."""
 
@@ -109,6 +125,12 @@ class Framework:
     levels: tuple[Level, ...] = ()
     rule: Rule | None = None
     path: Path | None = None
+    activities: tuple[Activity, ...] = ()  # the kind of activity each mention requires
+    evaluated_by: str = ""  # "" (any authorised evaluator) or TRAINER_OR_REFERENT
+
+    def activity_for(self, mention: int | None) -> Activity | None:
+        """The kind of activity a mention requires, when the framework says."""
+        return next((a for a in self.activities if mention in a.mentions), None)
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -200,6 +222,8 @@ class Entry:
     visibility: str = PUBLIC
     tags: tuple[str, ...] = ()
     path: Path | None = None
+    activity: str = ""  # the kind of activity documented, where a framework's mentions require one
+    trainer: str = ""  # evaluator id of the activity's trainer, where a framework has them evaluate
 
     @property
     def is_public(self) -> bool:

@@ -97,12 +97,19 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework], *,
         elif framework.mentions and "mention" not in pursuit:
             problems.append(Problem("candidate.mention_required", path, line, {
                 "framework": framework.id, "allowed": ", ".join(map(str, framework.mentions))}))
+        elif "mention" in pursuit and pursuit["mention"] not in framework.mentions \
+                and framework.activity_for(pursuit["mention"]) is not None:
+            # A mention the programme knows, not open in this version of its framework
+            # (CRCNÉ: mention 4 is outside the 2022-2023 experiment).
+            problems.append(Problem("candidate.mention_not_open", path, line, {
+                "mention": pursuit["mention"], "framework": framework.id, "version": framework.version,
+                "allowed": ", ".join(map(str, framework.mentions)) or "-"}))
         elif "mention" in pursuit and pursuit["mention"] not in framework.mentions:
             problems.append(Problem("candidate.bad_mention", path, line,
                                     {"mention": pursuit["mention"], "framework": framework.id,
                                      "allowed": ", ".join(map(str, framework.mentions)) or "-"}))
         pursuits.append(Pursuit(pursuit["id"], pursuit.get("mention")))
-    pursued = {p.framework for p in pursuits}
+    pursued = {p.framework: p.mention for p in pursuits}
     entries, entry_problems = _read_entries(folder, listing, frameworks, pursued, references)
     problems.extend(entry_problems)
     assessments, assessment_problems = _read_self_assessments(folder, listing, frameworks, pursued)
@@ -163,7 +170,7 @@ def _unusable(listing: folders.Listing, folder: Path) -> set[Path]:
 
 
 def _read_entries(folder: Path, listing: folders.Listing, frameworks: Mapping[str, Framework],
-                  pursued: set[str], references: list[Reference]) -> tuple[list[Entry], list[Problem]]:
+                  pursued: Mapping[str, int | None], references: list[Reference]) -> tuple[list[Entry], list[Problem]]:
     entries: list[Entry] = []
     problems: list[Problem] = []
     by_slug: dict[str, Path] = {}
@@ -187,7 +194,7 @@ def _read_entries(folder: Path, listing: folders.Listing, frameworks: Mapping[st
 
 
 def _read_entry(path: Path, slug: str, folder: Path, base: Path, frameworks: Mapping[str, Framework],
-                pursued: set[str], references: list[Reference]) -> tuple[Entry, list[Problem]]:
+                pursued: Mapping[str, int | None], references: list[Reference]) -> tuple[Entry, list[Problem]]:
     document = load_front_matter(path)
     meta = document.meta
     shape = schemas.validate("entry", meta, path)
@@ -198,11 +205,14 @@ def _read_entry(path: Path, slug: str, folder: Path, base: Path, frameworks: Map
     problems += evidence_problems
     phase = str(meta.get("phase", ""))
     problems += _phase_problems(phase, claims, frameworks, path, meta)
+    activity = str(meta.get("activity", ""))
+    problems += _activity_problems(activity, claims, frameworks, pursued, path, meta)
     entry = Entry(
         slug=slug, title=meta["title"], date=dt.date.fromisoformat(meta["date"]),
         situation=meta["situation"], body=document.body, claims=tuple(claims),
         evidence=tuple(evidence), phase=phase, visibility=meta["visibility"],
         tags=tuple(str(t) for t in meta.get("tags", [])), path=path,
+        activity=activity, trainer=str(meta.get("trainer", "")),
     )
     if entry.claims and not entry.evidence and not entry.body.strip():
         problems.append(Problem("entry.no_trace", path, meta.line, severity=WARNING))
@@ -210,7 +220,7 @@ def _read_entry(path: Path, slug: str, folder: Path, base: Path, frameworks: Map
 
 
 def _claims(meta: LineDict, path: Path, frameworks: Mapping[str, Framework],
-            pursued: set[str]) -> tuple[list[Claim], list[Problem]]:
+            pursued: Mapping[str, int | None]) -> tuple[list[Claim], list[Problem]]:
     claims: list[Claim] = []
     problems: list[Problem] = []
     raw_claims = meta.get("claims") or []
@@ -259,8 +269,34 @@ def _phase_problems(phase: str, claims: list[Claim], frameworks: Mapping[str, Fr
             if frameworks[c.framework].phases and item.phase and item.phase != phase]
 
 
+def _activity_problems(activity: str, claims: list[Claim], frameworks: Mapping[str, Framework],
+                       pursued: Mapping[str, int | None], path: Path, meta: LineDict) -> list[Problem]:
+    """Each mention is checked against the kind of activity it requires (CRCNÉ, seed 001:
+    teaching for mentions 1-2, educational for 3, adult training for 4). `activity:` is
+    optional, as it was before frameworks said which one a mention requires: an entry
+    that names one must name the kind its candidate's mention requires."""
+    problems: list[Problem] = []
+    for framework in dict.fromkeys(frameworks[c.framework] for c in claims):
+        if not framework.activities:
+            continue
+        line = meta.line_of("activity") if "activity" in meta else meta.line
+        if activity and activity not in {a.code for a in framework.activities}:
+            problems.append(Problem("entry.unknown_activity", path, line, {
+                "activity": activity, "framework": framework.id,
+                "allowed": ", ".join(a.code for a in framework.activities)}))
+            continue
+        mention = pursued.get(framework.id)
+        required = framework.activity_for(mention)
+        if required is None:
+            continue
+        if activity and activity != required.code:
+            problems.append(Problem("entry.activity_mismatch", path, line, {
+                "framework": framework.id, "mention": mention, "required": required.code, "activity": activity}))
+    return problems
+
+
 def _read_self_assessments(folder: Path, listing: folders.Listing, frameworks: Mapping[str, Framework],
-                           pursued: set[str]) -> tuple[list[SelfAssessment], list[Problem]]:
+                           pursued: Mapping[str, int | None]) -> tuple[list[SelfAssessment], list[Problem]]:
     assessments: list[SelfAssessment] = []
     problems: list[Problem] = []
     for path in map(Path, listing.files_in(SELF_ASSESSMENTS_DIR, ".yml")):
@@ -277,7 +313,7 @@ def _read_self_assessments(folder: Path, listing: folders.Listing, frameworks: M
 
 
 def _read_self_assessment(path: Path, frameworks: Mapping[str, Framework],
-                          pursued: set[str]) -> tuple[SelfAssessment | None, list[Problem]]:
+                          pursued: Mapping[str, int | None]) -> tuple[SelfAssessment | None, list[Problem]]:
     data = load_mapping(path)
     shape = schemas.validate("self-assessment", data, path)
     if shape:

@@ -30,6 +30,14 @@ class Authorization:
     valid_until: dt.date | None = None
     phases: tuple[str, ...] = ()
     mentions: tuple[int, ...] = ()
+    role: str = ""  # one of ROLES: the part this grant plays in the programme's process
+
+
+# The parts the C2i2e process gives its trainers (seed 003): the correspondant regulates and
+# accompanies the courses, the module lead and the placement tutor are resource persons, and
+# the referents may be chosen to validate items on the portfolios.
+CORRESPONDANT, MODULE_LEAD, PLACEMENT_TUTOR, REFERENT = "correspondant", "responsable-module", "tuteur-stage", "referent"
+ROLES = (CORRESPONDANT, MODULE_LEAD, PLACEMENT_TUTOR, REFERENT)
 
 
 @dataclass(frozen=True)
@@ -68,12 +76,19 @@ def untrusted_reason(registry: Registry, signer: str, candidate: str, framework:
     evaluator = registry.by_key(signer)
     if evaluator is None:
         return "trust.unregistered"
+    return grant_reason(evaluator, candidate, framework, item_phase, mention, signed_on)
+
+
+def grant_reason(evaluator: Evaluator, candidate: str, framework: Framework, item_phase: str,
+                 mention: int | None, on: dt.date) -> str | None:
+    """Why `evaluator`'s grants do not let them evaluate this candidate's item on `on`
+    (a `trust.*` key), or None. The same rule judges a signed validation and a request."""
     if evaluator.candidate and evaluator.candidate == candidate:
         return "trust.self_validation"
     grants = [a for a in evaluator.authorizations if a.framework == framework.id]
     if not grants:
         return "trust.other_framework"
-    in_period = [a for a in grants if a.valid_from <= signed_on and (a.valid_until is None or signed_on <= a.valid_until)]
+    in_period = current_grants(evaluator, framework.id, on)
     if not in_period:
         return "trust.out_of_period"
     if item_phase and not any(not a.phases or item_phase in a.phases for a in in_period):
@@ -83,13 +98,23 @@ def untrusted_reason(registry: Registry, signer: str, candidate: str, framework:
     return None
 
 
+def current_grants(evaluator: Evaluator, framework_id: str, on: dt.date) -> list[Authorization]:
+    """The evaluator's grants for a framework that hold on a date."""
+    return [a for a in evaluator.authorizations if a.framework == framework_id and a.valid_from <= on
+            and (a.valid_until is None or on <= a.valid_until)]
+
+
+def has_role(evaluator: Evaluator, framework_id: str, role: str, on: dt.date) -> bool:
+    return any(a.role == role for a in current_grants(evaluator, framework_id, on))
+
+
 def registry_from_data(data: Mapping) -> Registry:
     """Build a registry from its JSON/YAML form (the same in evaluators.yml and in the credential)."""
     return Registry(tuple(
         Evaluator(e["id"], e["name"], tuple(e["keys"]), tuple(
             Authorization(a["id"], dt.date.fromisoformat(str(a["from"])),
                           dt.date.fromisoformat(str(a["until"])) if a.get("until") else None,
-                          tuple(a.get("phases", [])), tuple(a.get("mentions", [])))
+                          tuple(a.get("phases", [])), tuple(a.get("mentions", [])), a.get("role", ""))
             for a in e["frameworks"]), e.get("role", ""), e.get("candidate", ""), _identity(e))
         for e in data["evaluators"]))
 
@@ -110,6 +135,8 @@ def registry_to_data(registry: Registry) -> dict:
             data["phases"] = list(a.phases)
         if a.mentions:
             data["mentions"] = list(a.mentions)
+        if a.role:
+            data["role"] = a.role
         return data
 
     def evaluator(e: Evaluator) -> dict:

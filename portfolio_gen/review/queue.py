@@ -17,6 +17,7 @@ from ..core.model import Candidate, Entry, EvaluationRequest, Evidence, Framewor
 from ..core.registry import Registry, untrusted_reason
 from ..core.workspace import Workspace
 from ..institution.trust import UNTRUSTED, VALID, assess_candidate, workspace_context
+from ..decisions.requests import still_authorised, trainer_problem
 from ..decisions.workflow import PendingItem, candidate_decision, pending_for
 from ..site.render import entry_html
 from ..site.structure import localized
@@ -49,9 +50,12 @@ def judge(session: ReviewSession, workspace: Workspace) -> Judged:
     return Judged(counted, taken)
 
 
-def pending(session: ReviewSession, workspace: Workspace, registry: Registry, judged: Judged) -> list[PendingItem]:
+def pending(session: ReviewSession, workspace: Workspace, registry: Registry, judged: Judged,
+            today: dt.date | None = None) -> list[PendingItem]:
+    """What waits for this evaluator and the registry still lets them decide today."""
     taken = {slug: [v for v, _ in rows] for slug, rows in judged.taken.items()}
-    return pending_for(session.evaluator.id, registry, workspace.candidates.values(), taken)
+    return still_authorised(pending_for(session.evaluator.id, registry, workspace.candidates.values(), taken),
+                            registry, workspace.candidates, workspace.frameworks, today or dt.date.today())
 
 
 # --- the queue ----------------------------------------------------------------------------
@@ -239,7 +243,7 @@ def build_request_review(session: ReviewSession, slug: str, request_id: str, *,
         raise NotFound(f"{slug}/{request_id}")
     registry = session.registry(workspace)
     judged = judge(session, workspace)
-    waiting = {p.item for p in pending(session, workspace, registry, judged)
+    waiting = {p.item for p in pending(session, workspace, registry, judged, today)
                if p.candidate == slug and p.request.entry == entry.slug}
     items = tuple(_item_review(session, registry, workspace, candidate, entry, ref, judged.taken[slug],
                                ref in waiting, today or dt.date.today())
@@ -278,7 +282,12 @@ def blocked_reason(session: ReviewSession, registry: Registry, candidate: Candid
         return "review.draft_entry"
     mention = next((p.mention for p in candidate.frameworks if p.framework == framework.id), None)
     return untrusted_reason(registry, session.signer, candidate.slug, framework,
-                            framework.item_by_code[code].phase, mention, today)
+                            framework.item_by_code[code].phase, mention, today) \
+        or _REVIEW_KEYS.get(trainer_problem(session.evaluator.id, registry, entry, framework, today))
+
+
+# The trainer rule's reasons, as the review page says them (no parameters: the page names the item).
+_REVIEW_KEYS = {"request.not_trainer": "review.not_trainer", "request.trainer_missing": "review.trainer_missing"}
 
 
 def earlier_decisions(candidate: Candidate, framework_id: str, code: str,
