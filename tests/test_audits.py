@@ -71,7 +71,7 @@ def test_a_row_as_json_names_its_site_only_when_it_has_one():
     row = AuditRow("camille-martin", "candidates/camille-martin/credentials/a.json", "validation", "valid", "",
                    "c2i2e:A1.1", "did:key:z6Mk", False, "2026-03-20")
     assert list(row.as_dict()) == ["candidate", "file", "kind", "status", "reason", "item", "issuer",
-                                   "entry_modified", "validated_on"]
+                                   "entry_modified", "validated_on", "code", "params"]
     published = AuditRow(**{**row.as_dict(), "site": "https://example.org/camille-martin/"})
     assert list(published.as_dict())[:3] == ["candidate", "site", "file"]
 

@@ -51,7 +51,7 @@ def load_key_or_exit(ctx: Context, path: Path, passphrase_file: Path | None):
             return credential_keys.load_private_key(path, None)
         except credential_keys.KeyFileError as error:
             # Only an encrypted key is worth asking a passphrase for.
-            if "passphrase is needed" not in str(error):
+            if error.key != credential_keys.PASSPHRASE_NEEDED:
                 raise
         return credential_keys.load_private_key(path, read_passphrase(ctx, passphrase_file))
     except credential_keys.KeyFileError as error:
@@ -382,6 +382,8 @@ def forget_registries(ctx: Context, institutions: tuple[str, ...]) -> None:
 
 
 def echo_site_report(ctx: Context, report) -> None:
+    from ..core.verdicts import INVALID, VALID, say_reason, say_verdict
+
     def say(key: str, **params) -> str:
         return i18n.text(key, ctx.language, **params)
 
@@ -402,15 +404,17 @@ def echo_site_report(ctx: Context, report) -> None:
         click.echo(say(label, kind=award.kind, what=award.what, level=award.level or "-",
                        issuer=award.issuer or award.issuer_id, date=award.issued[:10]))
     for row in report.credentials:
-        reason = say(row.reason) if row.reason.startswith("trust.") else row.reason
-        click.echo(say("site.check.row", status=row.status.upper(), kind=row.kind, what=row.what or row.name,
+        reason = say_reason(row.code, row.params, ctx.language) if row.code else row.reason
+        click.echo(say("site.check.row", status=say_verdict(row.status, ctx.language).upper(), kind=row.kind,
+                       what=row.what or row.name,
                        level=row.level or "-", issuer=row.issuer or row.issuer_id, date=row.issued[:10],
                        file=row.file))
         if reason:
             click.echo(say("site.check.reason", reason=reason))
     if report.presentation is not None:
         p = report.presentation
-        click.echo(say("site.check.presentation", status="VALID" if p.ok else "INVALID", holder=p.holder,
+        click.echo(say("site.check.presentation", status=say_verdict(VALID if p.ok else INVALID, ctx.language).upper(),
+                       holder=p.holder,
                        count=p.credentials, reason=p.reason))
     click.echo(say("site.check.summary", ok=len(report.credentials) - len(report.failed),
                    failed=len(report.failed), verdict=say("site.check.ok" if report.ok else "site.check.failed")))
@@ -484,15 +488,22 @@ def local_evidence(ctx: Context):
 
 
 def verdict_json(path: Path, verdict) -> dict:
-    return {"file": str(path), "ok": verdict.ok, "reason": verdict.reason, "checks": list(verdict.checks),
+    """One file's verdict for `verify --json`: `ok` and `reason` (English) as before, and the
+    verdict, reason code and parameters the browser verifier gives too."""
+    return {"file": str(path), "ok": verdict.ok, "verdict": verdict.verdict, "code": verdict.code,
+            "params": verdict.params, "reason": verdict.reason, "checks": list(verdict.checks),
             "id": verdict.credential_id, "issuer": verdict.issuer,
             "unchecked_evidence": list(verdict.unchecked_evidence),
             "modified_entries": list(verdict.modified_entries)}
 
 
 def echo_verdict(ctx: Context, path: Path, verdict) -> None:
+    from ..core.verdicts import say_reason, say_verdict
+
     if not verdict.ok:
-        click.echo(i18n.text("credentials.verify.failed", ctx.language, file=path, reason=verdict.reason))
+        click.echo(i18n.text("credentials.verify.failed", ctx.language, file=path,
+                             verdict=say_verdict(verdict.verdict, ctx.language).upper(),
+                             reason=say_reason(verdict.code, verdict.params, ctx.language) or verdict.reason))
         return
     click.echo(i18n.text("credentials.verify.ok", ctx.language, file=path, id=verdict.credential_id,
                          issuer=verdict.issuer, checks=", ".join(verdict.checks)))

@@ -179,21 +179,44 @@ def _institution_name(ctx: Context) -> str:
 
 # --- audit --------------------------------------------------------------------------------
 
+def _verdicts(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    """--fail-on's VERDICT[,VERDICT...]: each one of the six, or `none`."""
+    from ..core.verdicts import VERDICTS
+    named = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if named == ("none",):
+        return ()
+    unknown = [verdict for verdict in named if verdict not in VERDICTS]
+    if unknown or not named:
+        language = getattr(ctx.obj, "language", None) or i18n.user_language()
+        raise click.BadParameter(i18n.text("audit.fail_on", language, given=value,
+                                           verdicts=", ".join(VERDICTS)))
+    return named
+
+
 @main.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--fail-on", "fail_on", metavar="VERDICT[,VERDICT]", default="invalid,untrusted,unknown-status",
+              show_default=True, callback=_verdicts,
+              help="Exit 1 when a credential has one of these verdicts (valid, invalid, revoked, expired, "
+                   "untrusted, unknown-status), or `none`. Revoked and expired credentials are a normal state "
+                   "of a cohort: listed, and failing only when named here.")
 @_sites_options
 @pass_context
-def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool, sites_file: Path | None, allow_network: bool) -> None:
-    """Every credential of the cohort with its verdict: valid, invalid, untrusted or revoked.
-    With --sites, every credential the published sites hold, judged against this workspace's
-    institution (its did.json, signed registry and status list).
+def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool, fail_on: tuple[str, ...], sites_file: Path | None,
+          allow_network: bool) -> None:
+    """Every credential of the cohort with its verdict: valid, invalid, revoked, expired,
+    untrusted or unknown-status, and the reason's code. With --sites, every credential the
+    published sites hold, judged against this workspace's institution (its did.json,
+    signed registry and status list).
 
-    Exit 1 when any credential does not count, so a commission notices before it sits.
+    Exit 1 when a credential's verdict is one --fail-on names (by default invalid, untrusted
+    and unknown-status), so a commission notices before it sits; with --sites, also when a
+    listed site cannot be read or has a problem of its own.
     """
     from ..institution import audits
     if sites_file is not None:
-        _audit_sites(ctx, sites_file, allow_network, slugs, as_json)
+        _audit_sites(ctx, sites_file, allow_network, slugs, as_json, fail_on)
         return
     workspace = workspace_or_exit(ctx, only=slugs or None)
     try:
@@ -201,14 +224,15 @@ def audit(ctx: Context, slugs: tuple[str, ...], as_json: bool, sites_file: Path 
     except InputError as error:
         fail_with(error.problems, ctx)
     _echo_audit(ctx, rows, as_json)
-    if not all(row.counts for row in rows):
+    if audits.failing(rows, fail_on):
         sys.exit(1)
 
 
 def _audit_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tuple[str, ...],
-                 as_json: bool) -> None:
-    """`audit` over the credentials the listed sites publish; exit 1 when any does not
-    count, a site could not be read, or a site has a problem (registry, manifest)."""
+                 as_json: bool, fail_on: tuple[str, ...]) -> None:
+    """`audit` over the credentials the listed sites publish; exit 1 when a credential's
+    verdict is in `fail_on`, a site could not be read, or a site has a problem (registry,
+    manifest)."""
     from ..institution.audits import audit_sites
     from ..institution.site_figures import sites_json
     try:
@@ -220,7 +244,7 @@ def _audit_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tup
                                "unreadable": _unreadable_json(ctx, result.cohort),
                                "shared_status_indices": {str(i): files for i, files in
                                                          result.shared_status_indices.items()},
-                               "ok": result.ok}, ensure_ascii=False, indent=2))
+                               "ok": result.ok, "passes": result.passes(fail_on)}, ensure_ascii=False, indent=2))
     else:
         _echo_audit(ctx, result.rows, as_json=False)
         _echo_unread(ctx, result.cohort, problems=True)
@@ -228,12 +252,13 @@ def _audit_sites(ctx: Context, sites_file: Path, allow_network: bool, slugs: tup
         for index, files in result.shared_status_indices.items():
             click.echo(i18n.text("report.sites.shared_index", ctx.language, index=index, files=", ".join(files)),
                        err=True)
-    if not result.ok:
+    if not result.passes(fail_on):
         sys.exit(1)
 
 
 def _audit_json(ctx: Context, rows: Sequence) -> list[dict]:
-    return [{**row.as_dict(), "reason": _reason_text(ctx, row.reason)} for row in rows]
+    """The rows with their reason in words, in the user's language (`code` and `params` stay)."""
+    return [{**row.as_dict(), "verdict": row.status, "reason": _reason_text(ctx, row)} for row in rows]
 
 
 def _echo_audit(ctx: Context, rows: Sequence, as_json: bool) -> None:
@@ -241,16 +266,21 @@ def _echo_audit(ctx: Context, rows: Sequence, as_json: bool) -> None:
     if as_json:
         click.echo(rows_json(_audit_json(ctx, rows)))
         return
+    from ..core.verdicts import VERDICTS, say_verdict
+    words = {verdict: say_verdict(verdict, ctx.language) for verdict in VERDICTS}
+    width = max(map(len, words.values()))
     lines = []
     for row in rows:
-        reason = _reason_text(ctx, row.reason)
+        reason = _reason_text(ctx, row)
         detail = f" — {reason}" if reason else ""
         if row.entry_modified:
             detail += " — " + i18n.text("credentials.entry_modified", ctx.language, date=row.validated_on)
-        lines.append(f"{row.status:<9} {row.kind:<11} {row.item:<16} {row.file}{detail}")
+        lines.append(f"{words.get(row.status, row.status):<{width}} {row.kind:<11} {row.item:<16} {row.file}{detail}")
     if lines:
         click.echo("\n".join(lines))
 
 
-def _reason_text(ctx: Context, reason: str) -> str:
-    return i18n.text(reason, ctx.language) if reason.startswith("trust.") else reason
+def _reason_text(ctx: Context, row) -> str:
+    """A row's reason in the user's words, from its code (core.verdicts)."""
+    from ..core.verdicts import say_reason
+    return say_reason(row.code, row.params, ctx.language) if row.code else row.reason

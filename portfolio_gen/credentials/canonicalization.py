@@ -12,10 +12,11 @@ import rfc8785
 from frozendict import frozendict
 from pyld import jsonld
 
+from .errors import CredentialsError
 from .loader import DocumentLoader, DocumentLoadingError
 
 
-class CanonicalizationError(ValueError):
+class CanonicalizationError(CredentialsError, ValueError):
     """The document cannot be canonicalized (invalid JSON-LD, unknown context...)."""
 
 

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from .errors import CredentialsError
 from . import multibase
 from .canonicalization import CanonicalizationError, jcs, rdfc_1_0
 from .loader import DocumentLoader
@@ -32,7 +33,7 @@ _DATETIME = re.compile(
 )
 
 
-class CryptosuiteError(ValueError):
+class CryptosuiteError(CredentialsError, ValueError):
     """Base of the specification's processing errors; `code` is the spec's name."""
 
     code = "PROOF_VERIFICATION_ERROR"
@@ -48,6 +49,9 @@ class ProofGenerationError(CryptosuiteError):
 
 class ProofVerificationError(CryptosuiteError):
     code = "PROOF_VERIFICATION_ERROR"
+
+
+SIGNATURE_MISMATCH = "reason.proof.mismatch"  # the key of the error for a signature that does not match
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,7 @@ def verify_proof(
     transformed = transform(unsecured, options, suite, loader)
     config = proof_configuration(unsecured, options, suite, loader)
     if not verify_signature(hash_data(transformed, config), signature, public_key):
-        raise ProofVerificationError("signature does not match")
+        raise ProofVerificationError("signature does not match", key=SIGNATURE_MISMATCH)
 
 
 def _as_list(value: object) -> list:

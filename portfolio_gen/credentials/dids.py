@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .errors import CredentialsError
 from ..core.problems import InputError, Problem
 from . import keys
 
@@ -24,7 +25,7 @@ MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 RELATIONSHIPS = ("authentication", "assertionMethod")
 
 
-class DidResolutionError(Exception):
+class DidResolutionError(CredentialsError):
     """A DID or verification method cannot be resolved without the network."""
 
 

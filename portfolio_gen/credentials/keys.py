@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from .errors import CredentialsError
 from ..core.files import write_atomic
 from . import multibase
 
@@ -39,11 +40,14 @@ def generate_passphrase(choice: Callable[[str], str] = secrets.choice) -> str:
     return "-".join("".join(choice(_PASSPHRASE_ALPHABET) for _ in range(5)) for _ in range(5))
 
 
-class KeyFileError(Exception):
+class KeyFileError(CredentialsError):
     """A key file cannot be written or used; the message says how to fix it."""
 
 
-class KeyEncodingError(ValueError):
+PASSPHRASE_NEEDED = "credential.key.passphrase_needed"  # KeyFileError's key for an encrypted key read without one
+
+
+class KeyEncodingError(CredentialsError, ValueError):
     """A Multikey value is not an Ed25519 key."""
 
 
@@ -142,7 +146,8 @@ def load_private_key(path: Path | str, passphrase: bytes | None) -> Ed25519Priva
             raise KeyFileError(
                 f"{path}: key is not encrypted; load it without a passphrase"
             ) from None
-        raise KeyFileError(f"{path}: key is encrypted; a passphrase is needed") from None
+        raise KeyFileError(f"{path}: key is encrypted; a passphrase is needed", key=PASSPHRASE_NEEDED,
+                           path=str(path)) from None
     except ValueError:
         raise KeyFileError(
             f"{path}: wrong passphrase, or not a PKCS#8 PEM private key"

@@ -6,13 +6,14 @@ with property tests.
 """
 
 from __future__ import annotations
+from .errors import CredentialsError
 
 ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {char: value for value, char in enumerate(ALPHABET)}
 BASE58BTC_PREFIX = "z"
 
 
-class MultibaseError(ValueError):
+class MultibaseError(CredentialsError, ValueError):
     """A string is not valid multibase base58btc."""
 
 

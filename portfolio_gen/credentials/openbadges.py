@@ -37,6 +37,7 @@ from typing import Callable, Mapping
 
 import jsonschema
 
+from .errors import CredentialsError
 from ..core.model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, MinItemsRule, Validation
 from ..core.settings import Institution, Settings
 # Where entries and files are published in the site; credentials point there.
@@ -62,7 +63,7 @@ ENTRY_URL = re.compile(r"/entries/([^/]+)/$")
 IDENTITY_HASH = re.compile(r"sha256\$[0-9a-f]{64}")
 
 
-class CredentialError(ValueError):
+class CredentialError(CredentialsError, ValueError):
     """A credential cannot be built, or read back, as asked; the message says why."""
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from .errors import CredentialsError
 from . import cryptosuites, dids, proofs
 from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022, PROOF_TYPE
 from .dids import DidResolver
@@ -32,7 +33,7 @@ PRESENTATION_TYPE = "VerifiablePresentation"
 AUTHENTICATION = "authentication"
 
 
-class PresentationError(ValueError):
+class PresentationError(CredentialsError, ValueError):
     """A presentation that cannot be made as asked; the message says why."""
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from .errors import CredentialsError
 from . import cryptosuites, keys
 from .cryptosuites import CRYPTOSUITES, PROOF_TYPE, Cryptosuite, CryptosuiteError
 from .dids import DidResolutionError, DidResolver, VerificationMethod
@@ -23,7 +24,7 @@ from .loader import DocumentLoader
 ASSERTION_METHOD = "assertionMethod"
 
 
-class ProofCreationError(ValueError):
+class ProofCreationError(CredentialsError, ValueError):
     """A proof cannot be made for this document with this key."""
 
 
@@ -32,6 +33,8 @@ class ProofResult:
     verified: bool
     reason: str | None = None
     verification_method: VerificationMethod | None = None
+    # The key of the error that refused it (errors.CredentialsError's), when one did.
+    key: str | None = None
 
     def __bool__(self) -> bool:
         return self.verified
@@ -146,7 +149,7 @@ def verify(
             secured, method.public_key, CRYPTOSUITES[proof["cryptosuite"]], loader
         )
     except CryptosuiteError as error:
-        return ProofResult(False, str(error), method)
+        return ProofResult(False, str(error), method, error.key)
     if expected_controller is not None:
         problem = controller_problem(method, expected_controller)
         if problem:

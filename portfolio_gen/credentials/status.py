@@ -13,6 +13,7 @@ import gzip
 import re
 import zlib
 from dataclasses import dataclass
+from .errors import CredentialsError
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 REVOCATION = "revocation"
@@ -33,7 +34,7 @@ STATUS_INDEX = re.compile(r"[0-9]+")
 SIGNER_LIST_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^?#]*/status/lists/(z6Mk[1-9A-HJ-NP-Za-km-z]{40,50})\.json")
 
 
-class StatusListError(ValueError):
+class StatusListError(CredentialsError, ValueError):
     """A status list or status entry that cannot be used, with the reason."""
 
 

@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.model import Validation
+from ..core.verdicts import EXPIRED, INVALID, REVOKED as REVOKED_VERDICT, UNKNOWN_STATUS, UNTRUSTED, VALID
 from . import openbadges, proofs
-from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022
+from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022, SIGNATURE_MISMATCH
 from .dids import DidResolutionError, DidResolver
 from .loader import DocumentLoader
 from .signed_form import signed_form_problem
@@ -64,16 +65,49 @@ class Verdict:
     # Entries changed since the evaluator validated them (their "#source" evidence no longer
     # matches the local file): a note, not a failure; the signature still holds.
     modified_entries: tuple[str, ...] = ()
+    # One of core.verdicts.VERDICTS, and the failure's stable reason code and parameters
+    # (None and {} when valid): what the browser verifier says of the same credential.
+    verdict: str = ""
+    code: str | None = None
+    params: dict = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if not self.verdict:
+            object.__setattr__(self, "verdict", VALID if self.ok else INVALID)
 
     def __bool__(self) -> bool:
         return self.ok
 
+    @classmethod
+    def refused(cls, code: str, params: dict, *args, verdict: str = INVALID, **fields) -> Verdict:
+        """A failed verdict whose reason is said by its code (`reason` keeps English words
+        for older readers of `verify --json`)."""
+        reason = fields.pop("reason", None) or params.get("detail") or code
+        return cls(False, reason, *args, verdict=verdict, code=code, params=params, **fields)
+
 
 class _Failed(Exception):
-    def __init__(self, check: str, reason: str, status: str | None = None):
+    """A check that failed: its English reason, and the verdict, reason code and parameters
+    it gives (core.verdicts). Without a code, `<check>.invalid` with the reason as detail."""
+
+    def __init__(self, check: str, reason: str, status: str | None = None, *, code: str = "",
+                 params: dict | None = None, verdict: str = INVALID):
         super().__init__(f"{check}: {reason}")
         self.revoked = (check, reason) == (STATUS, REVOKED)
         self.status = status or (REVOKED if self.revoked else UNKNOWN if check == STATUS else None)
+        self.code = code or f"{check}.invalid"
+        self.params = params if params is not None else {} if code else {"detail": reason}
+        self.verdict = verdict
+
+    def verdict_of(self, passed: tuple[str, ...], *identity, status: str = UNCHECKED) -> Verdict:
+        return Verdict(False, str(self), passed, *identity, status=status, verdict=self.verdict, code=self.code,
+                       params=self.params)
+
+
+def _unexpected(error: Exception, passed: tuple[str, ...], *identity) -> Verdict:
+    # A hostile document may hit a path no check foresaw; it is still a refusal.
+    return Verdict(False, f"unexpected error: {error!r}", passed, *identity, code="error.unexpected",
+                   params={"detail": repr(error)})
 
 
 def verify_credential(credential: object, *, status_list: StatusLists | None = None,
@@ -115,10 +149,9 @@ def verify_except_status(
         unchecked, modified = _check_evidence(credential, evidence_files)
         passed.append(EVIDENCE)
     except _Failed as failure:
-        return Verdict(False, str(failure), tuple(passed), *identity)
+        return failure.verdict_of(tuple(passed), *identity)
     except Exception as error:  # noqa: BLE001
-        # A hostile document may hit a path no check foresaw; it is still a refusal.
-        return Verdict(False, f"unexpected error: {error!r}", tuple(passed), *identity)
+        return _unexpected(error, tuple(passed), *identity)
     return Verdict(True, None, tuple(passed), *identity, tuple(unchecked), UNCHECKED, tuple(modified))
 
 
@@ -134,10 +167,9 @@ def with_status(verdict: Verdict, credential: object, status_list: StatusLists |
     try:
         status = _check_status(credential, status_list, require_status, signing_key(credential, resolver))
     except _Failed as failure:
-        return Verdict(False, str(failure), before, verdict.credential_id, verdict.issuer,
-                       status=failure.status or UNCHECKED)
+        return failure.verdict_of(before, verdict.credential_id, verdict.issuer, status=failure.status or UNCHECKED)
     except Exception as error:  # noqa: BLE001 - as in verify_except_status
-        return Verdict(False, f"unexpected error: {error!r}", before, verdict.credential_id, verdict.issuer)
+        return _unexpected(error, before, verdict.credential_id, verdict.issuer)
     checks = before + ((STATUS,) if status == ACTIVE else ()) + verdict.checks[len(before):]
     return replace(verdict, checks=checks, status=status)
 
@@ -169,12 +201,13 @@ def _check_proof(credential: dict, resolver: DidResolver, loader: DocumentLoader
     result = proofs.verify(credential, resolver=resolver, loader=loader,
                            expected_controller=proofs.issuer_id(credential), now=now)
     if not result.verified:
-        raise _Failed(PROOF, result.reason or "not verified")
+        mismatch = result.key == SIGNATURE_MISMATCH
+        raise _Failed(PROOF, result.reason or "not verified", code="proof.mismatch" if mismatch else "")
     if proof.get("cryptosuite") == EDDSA_RDFC_2022.name:
         # The proof covers the RDF graph, not the JSON keys the checks below read.
         problem = signed_form_problem(credential, loader)
         if problem:
-            raise _Failed(PROOF, problem)
+            raise _Failed(PROOF, problem, code="proof.signed_form", params={"detail": problem})
 
 
 def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None:
@@ -185,15 +218,18 @@ def _check_dates(credential: dict, now: dt.datetime, skew: dt.timedelta) -> None
     # signed, or re-issued, today. What must not follow `validFrom` is an evaluator's
     # grant, judged at `created` (openbadges.validation_from_credential; issue 28).
     if valid_from - skew > now:
-        raise _Failed(DATES, f"not yet valid: validFrom is {credential['validFrom']}")
+        raise _Failed(DATES, f"not yet valid: validFrom is {credential['validFrom']}", code="dates.not_yet_valid",
+                      params={"date": credential["validFrom"]})
     if created is None:
-        raise _Failed(DATES, "the proof states no `created` time")
+        raise _Failed(DATES, "the proof states no `created` time", code="dates.no_created")
     if created - skew > now:
-        raise _Failed(DATES, f"signed in the future: proof created {created.isoformat()}")
+        raise _Failed(DATES, f"signed in the future: proof created {created.isoformat()}", code="dates.future",
+                      params={"date": proofs.single_proof(credential)["created"]})
     if "validUntil" in credential:
         valid_until = openbadges.parse_datetime(credential["validUntil"])
         if valid_until + skew < now:
-            raise _Failed(DATES, f"expired: validUntil was {credential['validUntil']}")
+            raise _Failed(DATES, f"expired: validUntil was {credential['validUntil']}", code="dates.expired",
+                          params={"date": credential["validUntil"]}, verdict=EXPIRED)
 
 
 def signing_key(document: object, resolver: DidResolver | None = None) -> str | None:
@@ -221,27 +257,32 @@ def _check_status(credential: dict, status_list: StatusLists | None, required: b
         # show this credential revoked (issue 26).
         other = other_signers_list(entry.get("statusListCredential"), signer_key)
         if other:
-            raise _Failed(STATUS, other, OTHER_LIST)
+            raise _Failed(STATUS, other, OTHER_LIST, code="status.other_list", verdict=UNTRUSTED,
+                          params={"url": entry.get("statusListCredential"), "signer": signer_key or "?"})
     if status_list is None:
         return UNCHECKED
     if entry is None:
         # Every credential this tool issues carries one: without it, a revocation
         # could never be seen, so the credential is refused rather than called active.
-        raise _Failed(STATUS, "the credential carries no revocation status entry (credentialStatus)")
+        raise _Failed(STATUS, "the credential carries no revocation status entry (credentialStatus)",
+                      code="status.missing")
     url = entry.get("statusListCredential")
     if not isinstance(url, str):
         raise _Failed(STATUS, f"statusListCredential {url!r} is not a URL")
+    detail = None
     try:
         check = check_status(entry, status_list(url))
     except StatusListError as error:
         # The caller could not get the list, or not trust it: the status is unknown.
-        check = StatusCheck(False, f"status list {url} is not usable: {error}")
+        check, detail = StatusCheck(False, f"status list {url} is not usable: {error}"), str(error)
     if check.revoked:
-        raise _Failed(STATUS, REVOKED)
+        raise _Failed(STATUS, REVOKED, code="status.revoked", verdict=REVOKED_VERDICT)
     if check.reason is None:
         return ACTIVE
     if required:
-        raise _Failed(STATUS, check.reason)
+        # Never "not revoked" when the list could not be read: the status is unknown.
+        raise _Failed(STATUS, check.reason, code="status.unknown", verdict=UNKNOWN_STATUS,
+                      params={"url": url, "detail": detail or check.reason})
     return UNAVAILABLE
 
 
@@ -338,7 +379,7 @@ def verify_file(path: Path, **options) -> Verdict:
 def _load_and_verify(path: Path, **options) -> tuple[object, Verdict]:
     credential = read_credential(path)
     if isinstance(credential, str):
-        return credential, Verdict(False, credential)
+        return credential, Verdict.refused("schema.not_json", {"detail": credential})
     return credential, verify_credential(credential, **options)
 
 

@@ -10,14 +10,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
+from ..core.verdicts import INVALID, UNKNOWN_STATUS, UNTRUSTED
 from ..core.workspace import Workspace
 from .cohort_sites import CohortSites, read_cohort_sites
 from .site_figures import credential_rows, shared_status_indices
 from .trust import VALID, assess_candidates, workspace_context
+
+# The verdicts `audit` fails on unless told otherwise (`--fail-on`): a credential that
+# proves nothing, or whose revocation could not be checked. A revoked or expired credential
+# is a normal state of a cohort: reported, and failing only when asked.
+DEFAULT_FAIL_ON = (INVALID, UNTRUSTED, UNKNOWN_STATUS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +33,16 @@ class AuditRow:
     candidate: str
     file: str  # relative to the workspace; with --sites, its published URL or path
     kind: str  # validation, certificate or attestation
-    status: str  # valid, invalid, untrusted or revoked
-    reason: str  # a verifier's reason, or a trust.* message key; "" when valid
+    status: str  # the verdict: one of core.verdicts.VERDICTS
+    reason: str  # a verifier's English reason, or a trust.* message key; "" when valid
     item: str  # framework:code of a validation, "" otherwise
     issuer: str
     entry_modified: bool | None  # None when unknown (sites do not publish an entry's validated text)
     validated_on: str  # YYYY-MM-DD, "" when unknown
     site: str | None = None  # with --sites: the site that publishes it
+    # The verdict's reason code and parameters (core.verdicts), "" and {} when valid.
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def counts(self) -> bool:
@@ -45,8 +54,14 @@ class AuditRow:
         if self.site is not None:
             row["site"] = self.site
         row.update(file=self.file, kind=self.kind, status=self.status, reason=self.reason, item=self.item,
-                   issuer=self.issuer, entry_modified=self.entry_modified, validated_on=self.validated_on)
+                   issuer=self.issuer, entry_modified=self.entry_modified, validated_on=self.validated_on,
+                   code=self.code, params=self.params)
         return row
+
+
+def failing(rows: Sequence[AuditRow], fail_on: Collection[str] = DEFAULT_FAIL_ON) -> list[AuditRow]:
+    """The rows whose verdict is one `audit` is asked to fail on."""
+    return [row for row in rows if row.status in fail_on]
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,13 @@ class SitesAudit:
     def ok(self) -> bool:
         """Every listed site read, with no problem of its own, and every credential counts."""
         return self.cohort.ok
+
+    def passes(self, fail_on: Collection[str] = DEFAULT_FAIL_ON) -> bool:
+        """Every listed site read, with no problem of its own, and no credential with a
+        verdict in `fail_on`."""
+        sites_fine = not self.cohort.unreadable and not any(
+            site.problems or getattr(site, "findings", None) for site in self.cohort.sites)
+        return sites_fine and not failing(self.rows, fail_on)
 
 
 def audit(root: Path, workspace: Workspace, *, now: dt.datetime | None = None) -> list[AuditRow]:
@@ -79,7 +101,7 @@ def audit(root: Path, workspace: Workspace, *, now: dt.datetime | None = None) -
                 candidate.slug, relative(assessment.path), assessment.kind, assessment.status, assessment.reason,
                 f"{validation.framework}:{validation.item}" if validation else "",
                 validation.evaluator if validation else "", assessment.entry_modified,
-                validation.date.isoformat() if validation else ""))
+                validation.date.isoformat() if validation else "", code=assessment.code, params=assessment.params))
     return rows
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ..credentials.errors import CredentialsError
 from ..core.files import write_atomic
 from ..core.problems import InputError, Problem
 from ..core.sessions import CERTIFICATE, POSTPONEMENT, JuryDecision, Session, session_to_data, write_session
@@ -37,7 +38,7 @@ CREDENTIAL_TYPE = "JuryMinutesCredential"
 CONTEXT = inline_context(CREDENTIAL_TYPE, "JuryMinutes", {"session": "session"})
 
 
-class MinutesError(ValueError):
+class MinutesError(CredentialsError, ValueError):
     """The minutes cannot be trusted, or no longer match the session file; the message says why."""
 
 

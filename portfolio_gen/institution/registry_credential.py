@@ -24,6 +24,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ..credentials.errors import CredentialsError
 from ..core.files import write_atomic
 from ..core.model import Candidate
 from ..core.registry import REGISTRY_FILE, Evaluator, Registry, registry_from_data, registry_to_data
@@ -59,7 +60,7 @@ CONTEXT = inline_context(CREDENTIAL_TYPE, "EvaluatorRegistry", {"evaluators": "e
 DEFAULT_VALIDITY = dt.timedelta(days=90)
 
 
-class RegistryCredentialError(ValueError):
+class RegistryCredentialError(CredentialsError, ValueError):
     """The registry credential cannot be trusted; the message says why."""
 
 

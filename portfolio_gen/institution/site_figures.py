@@ -74,7 +74,7 @@ def credential_rows(cohort: CohortSites) -> list[dict]:
              "file": published_at(site.report.location, row.file), "kind": row.kind, "status": row.status,
              "reason": row.reason, "item": row.what if row.kind == VALIDATION else "", "issuer": row.issuer_id,
              "entry_modified": None,  # an entry's validated text is not published: unknown
-             "validated_on": row.issued[:10]}
+             "validated_on": row.issued[:10], "code": row.code, "params": row.params}
             for site in cohort.sites for row in site.report.credentials]
 
 

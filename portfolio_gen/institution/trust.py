@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from ..core.model import Candidate, Framework, Validation
 from ..core.registry import Registry, untrusted_reason
 from ..core.settings import Settings
+from ..core.verdicts import INVALID, UNTRUSTED, VALID
 from ..core.workspace import Workspace
 from ..credentials import openbadges
 from . import revocation
@@ -33,7 +34,6 @@ from .verdicts import VerdictCache, checked_evidence
 from ..credentials.verify import (OTHER_LIST, UNKNOWN as STATUS_UNKNOWN, Verdict, read_credential,
                                   verified_status_list, verify_credential, verify_except_status, with_status)
 
-VALID, INVALID, UNTRUSTED, REVOKED = "valid", "invalid", "untrusted", "revoked"
 VALIDATION, CERTIFICATE, ATTESTATION = "validation", "certificate", "attestation"
 
 
@@ -43,11 +43,14 @@ class Assessment:
 
     path: Path
     kind: str
-    status: str
-    reason: str = ""  # a verifier reason, or a trust.* message key
+    status: str  # the verdict: one of core.verdicts.VERDICTS
+    reason: str = ""  # a verifier's English reason, or a trust.* message key (older readers)
     validation: Validation | None = None
     # The entry's text changed since the evaluator validated it: said, not a failure.
     entry_modified: bool = False
+    # The verdict's reason code and parameters (core.verdicts), "" and {} when valid.
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def counts(self) -> bool:
@@ -96,12 +99,14 @@ def verify_file_trusting(path: Path, trusted: Sequence[str], **options) -> Verdi
     institution the verifier named: one signed by any other issuer proves nothing."""
     credential = read_credential(path)
     if isinstance(credential, str):
-        return Verdict(False, credential)
+        return Verdict.refused("schema.not_json", {"detail": credential})
     verdict = verify_credential(credential, **options)
     if verdict.ok and kind_of(credential) != VALIDATION and verdict.issuer not in trusted:
         named = ", ".join(trusted) or "none named: pass --institution"
         return replace(verdict, ok=False, reason=f"untrusted: issued by {verdict.issuer}, not by an "
-                                                 f"institution you trust ({named})")
+                                                 f"institution you trust ({named})",
+                       verdict=UNTRUSTED, code="trust.not_institution",
+                       params={"issuer": verdict.issuer or "", "trusted": named})
     return verdict
 
 
@@ -110,14 +115,15 @@ def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Asse
         raw = path.read_bytes()
         credential = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError, RecursionError) as error:
-        return Assessment(path, VALIDATION, INVALID, f"unreadable: {error}")
+        return Assessment(path, VALIDATION, INVALID, f"unreadable: {error}", code="schema.not_json",
+                          params={"detail": str(error)})
     kind = kind_of(credential)
     verdict = _verify(raw, credential, candidate, context)
     if not verdict.ok:
-        # A status entry in another signer's list: signed, but never revocable there.
-        status = UNTRUSTED if verdict.status == OTHER_LIST else REVOKED if "revoked" in (verdict.reason or "") \
-            else INVALID
-        failed = Assessment(path, kind, status, verdict.reason or "")
+        # The verifier's verdict: revoked, expired, unknown-status, untrusted (a status entry
+        # in another signer's list: signed, but never revocable there) or invalid.
+        failed = Assessment(path, kind, verdict.verdict, verdict.reason or "", code=verdict.code or "",
+                            params=verdict.params)
         if verdict.status not in (STATUS_UNKNOWN, OTHER_LIST):
             return failed
         # The signature holds and only the status could not be had (a signer the
@@ -131,11 +137,12 @@ def _assess_trusted(path: Path, credential: dict, kind: str, verdict: Verdict, c
                     context: TrustContext) -> Assessment:
     """What the institution's trust rules say of a credential whose signature holds."""
     if not _is_about(credential, candidate):
-        return Assessment(path, kind, UNTRUSTED, "trust.other_subject")
+        return _untrusted(path, kind, "trust.other_subject")
     if kind != VALIDATION:
         issuer = verdict.issuer or ""
-        reason = "" if issuer == context.settings.institution.id else "trust.not_institution"
-        return Assessment(path, kind, UNTRUSTED if reason else VALID, reason)
+        if issuer != context.settings.institution.id:
+            return _untrusted(path, kind, "trust.not_institution")
+        return Assessment(path, kind, VALID)
     assessment = _assess_validation(path, credential, candidate, context)
     return replace(assessment, entry_modified=bool(verdict.modified_entries))
 
@@ -176,17 +183,25 @@ def _assess_validation(path: Path, credential: dict, candidate: Candidate, conte
     try:
         validation = openbadges.validation_from_credential(credential)
     except openbadges.CredentialError as error:
-        return Assessment(path, VALIDATION, INVALID, str(error))
+        return Assessment(path, VALIDATION, UNTRUSTED, str(error), code="trust.not_validation",
+                          params={"detail": str(error)})
     framework = context.frameworks.get(validation.framework)
     item = framework.item_by_code.get(validation.item) if framework else None
     if item is None:
-        return Assessment(path, VALIDATION, UNTRUSTED, "trust.unknown_item", validation)
+        return _untrusted(path, VALIDATION, "trust.unknown_item", validation)
     if context.registry is None:
-        return Assessment(path, VALIDATION, UNTRUSTED, context.registry_problem, validation)
+        return Assessment(path, VALIDATION, UNTRUSTED, context.registry_problem, validation, code="trust.registry",
+                          params={"detail": context.registry_problem})
     mention = next((p.mention for p in candidate.frameworks if p.framework == framework.id), None)
     reason = untrusted_reason(context.registry, validation.evaluator, candidate.slug, framework,
                               item.phase, mention, validation.date)
-    return Assessment(path, VALIDATION, UNTRUSTED if reason else VALID, reason or "", validation)
+    return _untrusted(path, VALIDATION, reason, validation) if reason else Assessment(path, VALIDATION, VALID,
+                                                                                       validation=validation)
+
+
+def _untrusted(path: Path, kind: str, code: str, validation: Validation | None = None) -> Assessment:
+    """Signed, but not by someone the institution's rules allow: `code` is a trust.* key."""
+    return Assessment(path, kind, UNTRUSTED, code, validation, code=code)
 
 
 def _is_about(credential: Mapping, candidate: Candidate) -> bool:

@@ -34,10 +34,11 @@ from ..credentials.loader import DocumentLoader
 from ..credentials.presentation import verify_presentation
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
 from ..credentials.status import StatusListError
-from .trust import (ATTESTATION, CERTIFICATE, INVALID, REVOKED, UNTRUSTED, VALID, VALIDATION, kind_of)
-from ..credentials.verify import OTHER_LIST, UNKNOWN as STATUS_UNKNOWN, verified_status_list, verify_credential
+from .trust import ATTESTATION, CERTIFICATE, VALIDATION, kind_of
+from ..core.verdicts import INVALID, UNKNOWN_STATUS, UNTRUSTED, VALID
+from ..credentials.verify import verified_status_list, verify_credential
 
-UNKNOWN = "unknown"  # a credential whose revocation status could not be established
+UNKNOWN = UNKNOWN_STATUS  # a credential whose revocation status could not be established (the older name)
 
 MANIFEST = "verification.json"  # written by the site builder (site/credentials.py)
 NO_CREDENTIALS = "no credential is published on this site"
@@ -135,7 +136,7 @@ def open_site(target: str, *, allow_network: bool, base: Path | None = None) -> 
 @dataclass(frozen=True)
 class CredentialReport:
     file: str
-    status: str  # valid | invalid | untrusted | revoked | unknown (status not established)
+    status: str  # the verdict: one of core.verdicts.VERDICTS
     kind: str = VALIDATION
     reason: str = ""
     id: str = ""
@@ -146,6 +147,9 @@ class CredentialReport:
     issuer_id: str = ""
     issued: str = ""
     checks: tuple[str, ...] = ()
+    # The verdict's reason code and parameters (core.verdicts), "" and {} when valid.
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def ok(self) -> bool:
@@ -454,22 +458,28 @@ def _evidence_reader(source: SiteSource, site_url: str, scratch: Path) -> Callab
 def _verify_file(relative: str, context: _Context) -> CredentialReport:
     credential = parse_json(context.source.read(relative))
     if not isinstance(credential, dict):
-        return CredentialReport(relative, INVALID, reason="missing or not a JSON object")
+        return CredentialReport(relative, INVALID, reason="missing or not a JSON object", code="schema.not_json",
+                                params={"detail": "missing or not a JSON object"})
     described = {"file": relative, **describe_credential(credential)}
     verdict = verify_credential(credential, resolver=context.resolver, loader=context.loader, now=context.now,
                                 evidence_files=context.evidence, status_list=context.status_list)
     if not verdict.ok:
-        # A status entry in a list its signer does not own is signed but not vouched for.
-        status = {REVOKED: REVOKED, STATUS_UNKNOWN: UNKNOWN, OTHER_LIST: UNTRUSTED}.get(verdict.status, INVALID)
-        return CredentialReport(**{**described, "status": status, "reason": verdict.reason or "",
-                                   "checks": verdict.checks})
+        # The verifier's verdict and code: revoked, expired, unknown-status, untrusted (a
+        # status entry in a list its signer does not own) or invalid.
+        return CredentialReport(**{**described, "status": verdict.verdict, "reason": verdict.reason or "",
+                                   "checks": verdict.checks, "code": verdict.code or "", "params": verdict.params})
     if verdict.unchecked_evidence:
+        first = verdict.unchecked_evidence[0]
         return CredentialReport(**{**described, "status": INVALID, "checks": verdict.checks,
                                    "reason": "evidence not published on this site: " +
-                                             ", ".join(verdict.unchecked_evidence)})
-    reason = _untrusted_reason(credential, described["kind"], context)
-    return CredentialReport(**{**described, "status": UNTRUSTED if reason else VALID, "reason": reason,
-                               "checks": verdict.checks})
+                                             ", ".join(verdict.unchecked_evidence),
+                                   "code": "evidence.unreachable", "params": {"id": first}})
+    reason, params = _untrusted_reason(credential, described["kind"], context)
+    if not reason:
+        return CredentialReport(**{**described, "status": VALID, "checks": verdict.checks})
+    return CredentialReport(**{**described, "status": UNTRUSTED, "reason": reason, "checks": verdict.checks,
+                               "code": reason if reason.startswith("trust.") else "trust.registry",
+                               "params": params})
 
 
 def describe_credential(credential: dict) -> dict:
@@ -486,18 +496,20 @@ def describe_credential(credential: dict) -> dict:
             "issuer_id": str(issuer.get("id", "")), "issued": str(credential.get("validFrom", ""))}
 
 
-def _untrusted_reason(credential: dict, kind: str, context: _Context) -> str:
+def _untrusted_reason(credential: dict, kind: str, context: _Context) -> tuple[str, dict]:
+    """Why the institution's rules do not let a credential count, as a trust.* key (or, for
+    the registry, its problem's words) and the reason's parameters; "" when they do."""
     if context.email is not None and not _is_about(credential, context.email):
-        return "trust.other_subject"
+        return "trust.other_subject", {}
     if kind != VALIDATION:
         issuer = credential["issuer"]["id"] if isinstance(credential.get("issuer"), dict) else credential.get("issuer")
-        return "" if context.institution and issuer == context.institution else "trust.not_institution"
+        return ("", {}) if context.institution and issuer == context.institution else ("trust.not_institution", {})
     if context.registry is None:
-        return context.registry_problem
+        return context.registry_problem, {"detail": context.registry_problem}
     try:
         validation = openbadges.validation_from_credential(credential)
     except openbadges.CredentialError as error:
-        return str(error)
+        return "trust.not_validation", {"detail": str(error)}
     framework = _frameworks().get(validation.framework)
     item = framework.item_by_code.get(validation.item) if framework else None
     # A framework this tool does not ship is judged on key, framework and period only;
@@ -508,7 +520,7 @@ def _untrusted_reason(credential: dict, kind: str, context: _Context) -> str:
                               item.phase if item else "", None, validation.date)
     if reason is None and context.email is not None and _validates_own_portfolio(context, validation.evaluator):
         reason = "trust.self_validation"
-    return reason or ""
+    return reason or "", {}
 
 
 def _validates_own_portfolio(context: _Context, signer: str) -> bool:

@@ -111,9 +111,15 @@ def test_verify_reports_each_failure_and_exits_1(demo):
     (demo / "garbage.json").write_text("[")
     result = cli(demo, "verify", str(path), str(tampered), str(demo / "garbage.json"))
     assert result.returncode == 1
-    assert f"FAILED  {tampered}: proof: signature does not match" in result.stdout
+    assert f"INVALID  {tampered}: the signature does not match the content" in result.stdout
     assert "not a readable JSON file" in result.stdout
     assert "1 verified, 2 failed" in result.stdout
+    # The same verdicts as codes, and in French (issue 28).
+    verdicts = json.loads(cli(demo, "verify", "--json", str(path), str(tampered), str(demo / "garbage.json")).stdout)
+    assert [(v["ok"], v["verdict"], v["code"]) for v in verdicts] == [
+        (True, "valid", None), (False, "invalid", "proof.mismatch"), (False, "invalid", "schema.not_json")]
+    french = cli(demo, "verify", str(tampered), lang="fr").stdout
+    assert f"INVALIDE  {tampered} : la signature ne correspond pas au contenu" in french
     evidence = demo / "candidates/camille-martin/evidence/carte-mentale-veille.svg"
     evidence.write_text(evidence.read_text() + "<!-- edited -->")
     result = cli(demo, "verify", str(path))

@@ -20,6 +20,7 @@ import pytest
 from conftest import run_cli
 from portfolio_gen.core.registry import Registry
 from portfolio_gen.core.settings import load_settings
+from portfolio_gen.core.verdicts import UNKNOWN_STATUS
 from portfolio_gen.credentials import keys, proofs
 from portfolio_gen.institution import revocation
 from portfolio_gen.credentials.cryptosuites import EDDSA_RDFC_2022
@@ -27,7 +28,7 @@ from portfolio_gen.credentials.dids import DidResolutionError, DidResolver, did_
 from portfolio_gen.credentials.loader import DocumentLoader
 from portfolio_gen.institution.registry_credential import RegistryCredentialError, verified_signed_registry
 from portfolio_gen.credentials.status import StatusListError, check_status, status_entry
-from portfolio_gen.credentials.verify import (REVOKED, UNKNOWN, status_lists, verified_status_list,
+from portfolio_gen.credentials.verify import (REVOKED, status_lists, verified_status_list,
                                               verify_credential)
 from portfolio_gen.institution.verify_site import FolderSource, flag_replayed_registries, verify_site
 
@@ -272,7 +273,8 @@ def test_an_unreachable_list_gives_status_unknown_never_active(demo):
     report = verify_site(FolderSource(demo / "site" / SLUG), trusted=[INSTITUTION],
                          did_documents={INSTITUTION: read(demo / "did.json")},
                          fetch=lambda url: (_ for _ in ()).throw(OSError("down")))
-    assert report.credentials and all(c.status == UNKNOWN for c in report.credentials)
+    assert report.credentials and all(c.status == UNKNOWN_STATUS and c.code == "status.unknown"
+                                      for c in report.credentials)
     assert not report.ok and "could not be fetched" in report.credentials[0].reason
 
 
@@ -311,7 +313,7 @@ def test_a_list_off_the_institutions_domain_is_unknown(demo):
     write(site / "verification.json", manifest)
     report = verify_site(FolderSource(site), trusted=[INSTITUTION])
     row = next(c for c in report.credentials if c.file.endswith(path.name))
-    assert row.status == UNKNOWN and "not on the domain" in row.reason
+    assert row.status == UNKNOWN_STATUS and "not on the domain" in row.params["detail"]
 
 
 # --- 4. an old registry replayed -------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from portfolio_gen.core import verdicts
 from portfolio_gen.core.cachestore import CacheStore
 from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.institution import trust
@@ -74,7 +75,7 @@ def test_a_revocation_is_seen_on_the_next_run_without_verifying_any_signature_ag
     counter = CountingVerifier(monkeypatch)
     after = audit(demo)
     # The status list changed, not the credentials: each status is read again, no proof.
-    assert after[revoked][0] == trust.REVOKED and counter.calls == 0
+    assert after[revoked][0] == verdicts.REVOKED and counter.calls == 0
     assert {k: v for k, v in after.items() if k != revoked} == {k: v for k, v in before.items() if k != revoked}
 
 
@@ -225,7 +226,7 @@ def test_a_tampered_status_list_fails_every_credential_even_from_the_cache(demo:
     counter = CountingVerifier(monkeypatch)
     after = audit(demo)
     assert counter.calls == 0 and set(after) == set(before)
-    assert all(status == trust.INVALID and "status" in reason for status, reason in after.values())
+    assert all(status == verdicts.UNKNOWN_STATUS and "status" in reason for status, reason in after.values())
 
 
 def test_a_cohort_judged_in_worker_processes_is_judged_alike_and_remembered(demo: Path, monkeypatch):

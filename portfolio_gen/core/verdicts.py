@@ -1,0 +1,48 @@
+"""The verifiers' one vocabulary: six verdicts, each failure with a stable reason code.
+
+The command line and the browser verifier (verifier/src/core.js) give the same verdict
+and the same code on the same credential (issue 28), so the two can be compared code for
+code. A code names the check and the case (`dates.expired`, `status.unknown`,
+`trust.unregistered`); its parameters fill the words, which come from the catalogue
+(data/messages/verdicts.yml: `verdict.<verdict>`, `reason.<code>`) only at the edge.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from . import i18n
+
+VALID, INVALID, REVOKED, EXPIRED, UNTRUSTED, UNKNOWN_STATUS = (
+    "valid", "invalid", "revoked", "expired", "untrusted", "unknown-status")
+VERDICTS = (VALID, INVALID, REVOKED, EXPIRED, UNTRUSTED, UNKNOWN_STATUS)
+
+
+def verdict_key(verdict: str) -> str:
+    """The catalogue key of a verdict's word (a key has no hyphen)."""
+    return "verdict." + verdict.replace("-", "_")
+
+
+def say_verdict(verdict: str, language: str) -> str:
+    """The verdict in words, in `language` ("valide", "statut inconnu"...)."""
+    return i18n.text(verdict_key(verdict), language) if verdict in VERDICTS else verdict
+
+
+def verdict_meaning(verdict: str, language: str) -> str:
+    """What the verdict means for whoever relies on the credential (an employer)."""
+    entry = i18n.catalog()[verdict_key(verdict)]
+    words = entry.get(language) or entry[i18n.DEFAULT_LANGUAGE]
+    return words[1]
+
+
+def say_reason(code: str | None, params: Mapping | None, language: str) -> str:
+    """A reason code and its parameters in words; "" for no code. A code the catalogue
+    does not know (a newer verifier's) is shown as itself, with its detail."""
+    if not code:
+        return ""
+    values = {key: "" if value is None else value for key, value in (params or {}).items()}
+    try:
+        return i18n.text("reason." + code, language, **values)
+    except (KeyError, IndexError):
+        detail = values.get("detail")
+        return f"{code}: {detail}" if detail else code
