@@ -9,6 +9,7 @@ unencrypted and kept in the demo folder's keys/ (never in git, never in site/).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -28,8 +29,9 @@ from .institution.results import sign_result
 from .institution.trustfiles import DID_DOCUMENT_FILE
 from .institution.trust import assess_candidate, workspace_context
 from .core.files import write_atomic
-from .core.model import EvaluationRequest
-from .core.records import write_request
+from .core.model import EvaluationRequest, ExternalResult
+from .core.records import level_on_scale, write_request
+from .core.result_imports import read_results_file
 from .core.registry import REGISTRY_FILE, load_registry
 from .core.settings import load_settings
 from .core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
@@ -42,9 +44,16 @@ EVALUATORS = {
     "marie-dupont": ("Marie Dupont", "formatrice référente C2i2e et CRCNÉ (fictive)",
                      [{"id": "c2i2e", "from": "2025-09-01"}, {"id": "crcne", "from": "2025-09-01", "mentions": [1, 2]}]),
     "jean-leroy": ("Jean Leroy", "formateur des personnels d'encadrement (fictif)",
-                   [{"id": "encadrement-2009", "from": "2025-09-01"}, {"id": "digcompedu", "from": "2025-09-01"},
-                    {"id": "pix-edu", "from": "2025-09-01"}]),
+                   [{"id": "encadrement-2009", "from": "2025-09-01"}, {"id": "digcompedu", "from": "2025-09-01"}]),
+    # Pix+Édu is certified by Pix's automated session: nobody here evaluates it. The staff
+    # member who imports Pix's export signs the results as entered, nothing more (issue 29).
+    "lea-garnier": ("Léa Garnier", "gestionnaire des certifications Pix de l'INSPÉ (fictive)",
+                    [{"id": "pix-edu", "from": "2025-09-01"}]),
 }
+# The export Pix gives the institution after a certification session (fictitious rows).
+PIX_EXPORT = Path("imports") / "pix-edu-certifications.csv"
+PIX_COLUMNS = ("Numéro de certification", "Prénom", "Nom", "Adresse e-mail", "Niveau",
+               "Date de passage de la certification")
 AWARDS = (("camille-martin", "c2i2e"), ("julien-moreau", "c2i2e"), ("sofia-benali", "crcne"))
 # Each evaluator's cryptosuite: both are played, and eddsa-jcs-2022 credentials are the
 # ones a candidate site's page can re-check in the browser (see docs/verification.md).
@@ -119,12 +128,26 @@ def validate_claims(root: Path, private_keys: dict, now: dt.datetime) -> int:
 
 
 def sign_external_results(root: Path, private_keys: dict, now: dt.datetime) -> None:
-    """The shipped results (results/*.yml) entered as staff do: signed by the evaluator the
-    registry authorises for their framework, the unsigned file then removed."""
-    for candidate in load_workspace(root).candidates.values():
-        for result in candidate.results:
-            sign_result(candidate, result, private_keys[_evaluator_for(result.framework)], now=now)
-            result.path.unlink()
+    """The shipped results (results/*.yml) entered as an institution does: written into a
+    Pix certification export, which the staff member the registry authorises imports
+    (matched by e-mail) and signs; the unsigned files are then removed."""
+    workspace = load_workspace(root)
+    shipped = [(c, r) for c in workspace.candidates.values() for r in c.results]
+    rows = [(r.source.rsplit("n° ", 1)[-1].split(" ", 1)[0], *c.name.split(" ", 1), c.private.get("email", ""),
+             r.level, r.date.strftime("%d/%m/%Y")) for c, r in shipped]
+    export = root / PIX_EXPORT
+    export.parent.mkdir(exist_ok=True)
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows([PIX_COLUMNS, *rows])
+    _, imported, problems, unmatched = read_results_file(export, workspace.candidates.values())
+    assert not problems and not unmatched, problems + unmatched  # the demo's own export
+    for row in imported:
+        candidate = workspace.candidate(row.slug)
+        result = ExternalResult("pix-edu", "pix-edu", level_on_scale(workspace.frameworks["pix-edu"], row.level),
+                                dt.date.fromisoformat(row.date), row.source)
+        sign_result(candidate, result, private_keys[_evaluator_for("pix-edu")], now=now)
+    for _, result in shipped:
+        result.path.unlink()
 
 
 def run_demo(source: Path, target: Path, *, now: dt.datetime | None = None) -> DemoReport:

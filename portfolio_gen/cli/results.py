@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
 
-from .core import (Context, fail_with, institution_site_options, main, pass_context, signed_institution_or_exit,
-                   workspace_or_exit)
+from .core import (EXIT_FAILED, Context, fail_with, institution_site_options, main, pass_context, render_problems,
+                   signed_institution_or_exit, workspace_or_exit)
 from .credentials import load_key_or_exit, passphrase_option
+from ..core import i18n
 from ..core.model import ExternalResult
 from ..core.problems import InputError, Problem
 from ..core.records import level_on_scale, result_problem
+from ..core.rules import external_inputs
 
 
 def _result_key_option(function):
@@ -27,6 +29,7 @@ def _sign_results(ctx: Context, workspace, results: list, private_key, instituti
     """Sign each (slug, result) with `private_key` once the registry is seen to authorise
     its holder for every framework concerned today; nothing is written otherwise."""
     from ..credentials.dids import did_key
+    from ..credentials.loader import DocumentLoader
     from ..institution.issuing import signing_registry
     from ..institution.results import sign_result
     from ..core.registry import untrusted_reason
@@ -45,14 +48,16 @@ def _sign_results(ctx: Context, workspace, results: list, private_key, instituti
                                                          "signer": signer_id}))
     if problems:
         fail_with(problems, ctx)
+    loader = DocumentLoader()  # one for every result: its contexts are read once
     for slug, result in results:
-        click.echo(sign_result(workspace.candidate(slug), result, private_key))
+        click.echo(sign_result(workspace.candidate(slug), result, private_key, loader=loader))
 
 
 @main.command("result")
 @click.argument("slug")
-@click.option("--framework", required=True, help="Framework whose rule uses the result, e.g. crcne.")
-@click.option("--input", "input_id", required=True, help="Rule input, e.g. pix-edu.")
+@click.option("--framework", required=True, help="Framework the result certifies (pix-edu) or whose rule uses it (crcne).")
+@click.option("--input", "input_id", default=None,
+              help="Rule input (default: the framework's only external one, e.g. pix-edu).")
 @click.option("--level", required=True, help="Level code or rank (Pix+Édu: 1 to 4).")
 @click.option("--date", "date_text", required=True, help="YYYY-MM-DD")
 @click.option("--source", required=True, help="Where it comes from: session, attestation number...")
@@ -60,12 +65,13 @@ def _sign_results(ctx: Context, workspace, results: list, private_key, instituti
 @institution_site_options
 @passphrase_option
 @pass_context
-def record_result(ctx: Context, slug: str, framework: str, input_id: str, level: str, date_text: str,
+def record_result(ctx: Context, slug: str, framework: str, input_id: str | None, level: str, date_text: str,
                   source: str, key_file: Path, institution_site: str | None, allow_network: bool,
                   passphrase_file: Path | None) -> None:
     """Record an external result (e.g. a Pix+Édu certification level) for one candidate,
     signed with your key: the commission counts only results the registry's staff signed."""
     workspace = workspace_or_exit(ctx, only=[slug])
+    input_id = _input_or_exit(ctx, workspace, framework, input_id)
     result = _result_or_problem(workspace, slug, framework, input_id, level, date_text, source, None, None)
     if isinstance(result, Problem):
         fail_with([result], ctx)
@@ -91,28 +97,56 @@ def _result_or_problem(workspace, slug, framework_id, input_id, level, date_text
 
 @main.command("import-results")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--framework", required=True)
-@click.option("--input", "input_id", required=True)
+@click.option("--framework", required=True, help="Framework the results certify (pix-edu) or whose rule reads them.")
+@click.option("--input", "input_id", default=None,
+              help="Rule input the results fill (default: the framework's only external one, e.g. pix-edu).")
 @_result_key_option
 @institution_site_options
 @passphrase_option
 @pass_context
-def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str, key_file: Path,
+def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str | None, key_file: Path,
                    institution_site: str | None, allow_network: bool, passphrase_file: Path | None) -> None:
-    """Import external results from a CSV with columns candidate,level,date[,source], each
-    signed with your key.
+    """Import external results, each signed with your key, from a CSV: Pix's certification
+    export (name, e-mail and/or birth date, certification number, level, date), or
+    columns candidate,level,date[,source].
 
-    Every row is checked before anything is written: a file with one bad row records nothing.
+    Pix rows are matched to candidates by e-mail, else by name and birth date (when
+    candidate.yml has private: birth_date); each row matching no one is listed with its
+    line, and the command exits 1 once the others are recorded. Every row is checked
+    before anything is written: a file with one bad row (level, date) records nothing.
     """
+    from ..core.result_imports import read_results_file
     workspace = workspace_or_exit(ctx)
-    results, problems = [], []
-    with csv_file.open(encoding="utf-8-sig", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            source = row.get("source") or f"{csv_file.name}, ligne {line}"
-            result = _result_or_problem(workspace, row.get("candidate", ""), framework, input_id,
-                                        row.get("level", ""), row.get("date", ""), source, csv_file, line)
-            (problems if isinstance(result, Problem) else results).append((row.get("candidate"), result))
+    input_id = _input_or_exit(ctx, workspace, framework, input_id)
+    _, rows, problems, unmatched = read_results_file(csv_file, workspace.candidates.values())
     if problems:
-        fail_with([p for _, p in problems], ctx)
+        fail_with(problems, ctx)
+    results = []
+    for row in rows:
+        result = _result_or_problem(workspace, row.slug, framework, input_id, row.level, row.date, row.source,
+                                    csv_file, row.line)
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            results.append((row.slug, result))
+    if problems:
+        fail_with(problems + unmatched, ctx)
     _sign_results(ctx, workspace, results, load_key_or_exit(ctx, key_file, passphrase_file), institution_site,
                   allow_network)
+    if unmatched:
+        render_problems(unmatched, ctx, False)
+        click.echo(i18n.text("result.import_summary", ctx.language, recorded=len(results), unmatched=len(unmatched)),
+                   err=True)
+        sys.exit(EXIT_FAILED)
+
+
+def _input_or_exit(ctx: Context, workspace, framework_id: str, input_id: str | None) -> str:
+    """The input given, or the framework's only external one (Pix+Édu's own)."""
+    if input_id:
+        return input_id
+    framework = workspace.frameworks.get(framework_id)
+    inputs = external_inputs(framework.rule) if framework else ()
+    if framework is None or len(inputs) == 1:
+        return inputs[0] if inputs else ""  # an unknown framework is said by _result_or_problem
+    fail_with([Problem("result.input_needed", None, None, {"framework": framework_id,
+                                                           "allowed": ", ".join(inputs) or "-"})], ctx)

@@ -24,7 +24,7 @@ import segno
 
 from ..core import i18n
 from ..core.files import write_if_changed
-from ..core.model import Candidate, Framework, Validation
+from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
 from ..credentials.openbadges import ENTRY_SOURCE_GENRE
@@ -110,6 +110,9 @@ class PublishedCredentials:
     verifier_url: str = ""  # the institution's verifier page (its trust, not this host's)
     phases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # for the registry's phase rule
     candidate: Mapping[str, object] = field(default_factory=dict)  # core.publishing.candidate_card
+    # The candidate's external results that count (signed by staff the registry authorised):
+    # the inputs a level rule reads beside the validations (Pix+Édu, issue 29).
+    results: tuple[ExternalResult, ...] = ()
 
     def verify_link(self, url: str) -> str:
         """The institution's verifier opened on `url` (this site or one credential), for
@@ -222,6 +225,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     from ..credentials import openbadges
     from ..institution import trust
     from ..institution.issuing import credential_files
+    from ..institution.results import judged_results
     from ..core.problems import InputError
 
     files = credential_files(candidate) if candidate.folder else []
@@ -239,9 +243,11 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
                   for assessment in trust.assess_candidate(candidate, context))
     verifier = tuple((uri, root / name) for name, uris in verifier_files(root).items()
                      if (root / name).is_file() for uri in uris)
+    counted, _ = judged_results(candidate, context.frameworks, context.registry, context.resolver, context.loader)
     return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate),
                                 verifier_url=context.settings.verifier_url,
-                                phases=item_phases(frameworks), candidate=candidate_card(candidate))
+                                phases=item_phases(frameworks), candidate=candidate_card(candidate),
+                                results=tuple(r.result for r in counted))
 
 
 def item_phases(frameworks: Mapping[str, Framework]) -> dict[str, dict[str, str]]:

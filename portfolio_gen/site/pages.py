@@ -8,16 +8,16 @@ a template by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Mapping
 
 from ..core import i18n
-from ..core.model import (Candidate, Claim, Entry, Evidence, Framework, Item, JointLevelRule, MinItemsRule,
-                     Validation)
+from ..core.model import Candidate, Claim, Entry, Evidence, Framework, Item, Validation
 from ..core.portfolios import CANDIDATE_FILE
 from ..core.publishing import ENTRIES_DIR, evidence_uri
 from ..decisions.rules import decide, evaluation_level, validated_items
+from ..decisions.workflow import input_levels
 from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri, localized
 from .diagnostic import add_diagnostics
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
@@ -27,8 +27,6 @@ VALIDATED, CLAIMED, MISSING = "validated", "claimed", "missing"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 # Evidence named like a Markdown page would be rendered by MkDocs instead of copied.
 EVIDENCE_DIR = "evidence"
-# The jury's evaluation is the one input of a joint-level rule that the portfolio holds.
-PORTFOLIO_INPUT = "jury"
 VERIFY_QR = "verify-qr.svg"
 
 
@@ -100,13 +98,16 @@ class Progress:
     claimed: int
     validated: int
     missing: int
-    rule: str  # "min_items" | "joint_level" | ""
+    rule: str  # the rule's kind (core/rules.py), "" without a rule
     minimum: int = 0
     mandatory: int = 0
     inputs: tuple[str, ...] = ()
     pending: tuple[str, ...] = ()
     level: str = ""
     met: bool = False
+    # Each input of a level rule with the level it recognises ('' while missing): CRCNÉ's
+    # jury and Pix+Édu levels beside the joint one (issue 29).
+    input_levels: tuple[tuple[str, str], ...] = ()
 
 
 def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
@@ -122,9 +123,12 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
     site = SiteStructure(candidate, language, home=Page("index.md", candidate.name, "home.md.j2", {}))
     site.files = _copied_files(candidate.public_entries)
     progress = []
+    # The results the site counts are those the institution's registry authorised (judged
+    # with the credentials); the folder's own results/ files prove nothing by themselves.
+    counted = replace(candidate, results=tuple(published.results) if published else ())
     for pursuit, framework in pursued:
         rows = _item_rows(framework, entry_views, validations, language, credentials)
-        summary = _progress(framework, pursuit.mention, rows, validations, language)
+        summary = _progress(framework, pursuit.mention, rows, validations, language, counted)
         progress.append(summary)
         site.matrices.append(Page(framework_uri(framework), summary.title, "matrix.md.j2",
                                   {"progress": summary, "rows": rows}, framework.path))
@@ -246,22 +250,23 @@ def _validation_view(framework: Framework, validation: Validation | None, langua
 
 
 def _progress(framework: Framework, mention: int | None, rows: list[ItemRow], validations: list[Validation],
-              language: str) -> Progress:
+              language: str, candidate: Candidate) -> Progress:
     counts = {state: sum(1 for row in rows if row.state == state) for state in (VALIDATED, CLAIMED, MISSING)}
     base = dict(framework=framework, title=localized(framework, language), uri=framework_uri(framework),
                 mention=mention, total=len(rows), claimed=counts[CLAIMED] + counts[VALIDATED],
                 validated=counts[VALIDATED], missing=counts[MISSING])
     rule = framework.rule
-    if isinstance(rule, MinItemsRule):
-        decision = decide(framework, validations)
-        return Progress(**base, rule="min_items", minimum=rule.minimum,
+    if rule is None:  # a positioning framework: the level its evaluation recognises, if any
+        return Progress(**base, rule="", level=_level_title(framework, evaluation_level(framework, validations)
+                                                            or "", language))
+    levels = input_levels(candidate, framework, validations)
+    decision = decide(framework, validations, levels)
+    if not rule.inputs:  # a count of items (C2i2e)
+        return Progress(**base, rule=rule.kind, minimum=decision.required,
                         mandatory=len(framework.mandatory_codes), met=decision.met)
-    jury_level = evaluation_level(framework, validations)
-    if isinstance(rule, JointLevelRule):
-        decision = decide(framework, validations, {PORTFOLIO_INPUT: jury_level})
-        titles = {i.id: i.title for i in rule.inputs}
-        return Progress(**base, rule="joint_level", inputs=tuple(titles.values()),
-                        pending=tuple(titles[i] for i in decision.missing_inputs),
-                        level=_level_title(framework, decision.level or jury_level or "", language),
-                        met=decision.met)
-    return Progress(**base, rule="", level=_level_title(framework, jury_level or "", language))
+    titles = {i.id: i.title for i in rule.inputs}
+    return Progress(**base, rule=rule.kind, inputs=tuple(titles.values()),
+                    pending=tuple(titles[i] for i in decision.missing_inputs),
+                    level=_level_title(framework, decision.level, language), met=decision.met,
+                    input_levels=tuple((titles[i], _level_title(framework, level or "", language))
+                                       for i, level in levels.items()))

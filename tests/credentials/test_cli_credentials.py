@@ -172,16 +172,16 @@ def test_bad_requests_exit_2_and_write_nothing(demo, items, extra, message):
 
 def test_level_off_the_scale_is_refused_in_french(demo):
     key, _ = new_key(demo)
-    # sofia-benali's entries claim pix-edu items, a framework with levels.
+    # sofia-benali's entries claim crcne items, a framework with levels.
     entry = next(p.stem for p in (demo / "candidates/sofia-benali/entries").glob("*.md")
-                 if "pix-edu:" in p.read_text() and "visibility: draft" not in p.read_text())
+                 if "crcne:" in p.read_text() and "visibility: draft" not in p.read_text())
     item = next(line.split("item:")[1].strip() for line in
                 (demo / f"candidates/sofia-benali/entries/{entry}.md").read_text().splitlines()
-                if "item: pix-edu:" in line)
+                if "item: crcne:" in line)
     result = cli(demo, "sign", "sofia-benali", entry, item, "--key", str(key), "--evaluator-name", "E",
                  "--level", "Z9", "--passphrase-file", str(demo / "passphrase"), lang="fr")
     assert result.returncode == 2
-    assert "« Z9 » n'est pas un niveau de pix-edu" in result.stderr
+    assert "« Z9 » n'est pas un niveau de crcne" in result.stderr
 
 
 def test_did_web_issuer_with_rotation(demo):
