@@ -14,6 +14,7 @@ from conftest import REFERENTIELS
 from portfolio_gen.core.frameworks import load_framework
 from portfolio_gen.core.model import Candidate, EvaluationRequest, ExternalResult, Pursuit, SelfAssessment, Validation
 from portfolio_gen.core.registry import Authorization, Evaluator, Registry
+from portfolio_gen.decisions.awards import CERTIFICATE, Award
 
 TODAY = dt.date(2026, 5, 15)
 MARIE = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -73,4 +74,10 @@ VALIDATIONS = {
     "eva": _validated("crcne", CRCNE_CODES, dt.date(2026, 4, 12), MARIE, "avance"),
     "fay": _validated("crcne", CRCNE_CODES, dt.date(2026, 4, 12), MARIE, "expert"),
     "gus": _validated("crcne", CRCNE_CODES[:4], dt.date(2026, 3, 15), MARIE, "confirme"),
+}
+# The certificates the commission issued: certified means holding one (decisions/awards.py).
+AWARDS = {
+    "ana": [Award("urn:uuid:ana-c2i2e", CERTIFICATE, "c2i2e", "", dt.datetime(2026, 2, 1, tzinfo=dt.UTC), True)],
+    "eva": [Award("urn:uuid:eva-crcne", CERTIFICATE, "crcne", "confirme", dt.datetime(2026, 5, 1, tzinfo=dt.UTC), True)],
+    "fay": [Award("urn:uuid:fay-crcne", CERTIFICATE, "crcne", "expert", dt.datetime(2026, 5, 1, tzinfo=dt.UTC), True)],
 }

@@ -65,21 +65,40 @@ def registry_sign(ctx: Context, key_file: Path, valid_days: int, passphrase_file
 @click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The institution's private key.")
 @click.option("--comment", default="", help="The commission's comment (shown on an attestation).")
+@click.option("--attestation", is_flag=True,
+              help="When an input of the rule is missing (CRCNÉ without its Pix+Édu result), issue the "
+                   "attestation of what is validated anyway; without it, nothing is issued.")
+@click.option("--reissue", is_flag=True,
+              help="Issue it although SLUG holds a current award of the same kind (and level): the earlier one "
+                   "is revoked as superseded.")
 @institution_site_options
 @passphrase_option
 @pass_context
-def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str, institution_site: str | None,
-            allow_network: bool, passphrase_file: Path | None) -> None:
-    """Apply the framework's rule to SLUG's trusted validations; issue a certificate or an attestation."""
+def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment: str, attestation: bool, reissue: bool,
+            institution_site: str | None, allow_network: bool, passphrase_file: Path | None) -> None:
+    """Apply the framework's rule to SLUG's trusted validations; issue a certificate or an attestation.
+
+    One current award per framework (and level): a certificate supersedes an attestation,
+    and the earlier award is revoked as superseded; a duplicate needs --reissue."""
     from ..institution.commission import certify_candidate
     workspace = workspace_or_exit(ctx)
     key = load_key_or_exit(ctx, key_file, passphrase_file)
     institution = signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network)
     try:
-        award = certify_candidate(institution, workspace, slug, framework_id, key, comment=comment)
+        award = certify_candidate(institution, workspace, slug, framework_id, key, comment=comment,
+                                  attestation=attestation, reissue=reissue)
     except InputError as error:
         fail_with(error.problems, ctx)
     decision = award.decision
     outcome = "certificate" if award.certified else "attestation"
     level = f" level={decision.level}" if decision.level else ""
     click.echo(f"{outcome}: {award.path} (validated {len(decision.validated)}{level})")
+    echo_superseded(ctx, award.superseded)
+
+
+def echo_superseded(ctx: Context, superseded) -> None:
+    """Say which earlier awards the new one replaced (and revoked)."""
+    from ..core import i18n
+    for earlier in superseded:
+        click.echo("  " + i18n.text("award.supersedes", ctx.language, kind=earlier.kind, file=earlier.file,
+                                    date=earlier.issued.date().isoformat()))

@@ -350,11 +350,12 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     """Progress per framework: items claimed, whether the claims cover the rule, and, once the
     institution has signed its registry, the items validated by credentials that count."""
     workspace = workspace_or_exit(ctx, only=slugs or None, as_json=as_json)
-    validated = counted_validations(ctx, workspace)
+    validated, awards = counted_validations_and_awards(ctx, workspace)
     rows = [{**progress,
              "validated": None if validated is None else len(decide(
                  workspace.frameworks[progress["framework"]], validated.get(candidate.slug, [])).validated),
-             "refused": refusals_of(candidate, progress["framework"])}
+             "refused": refusals_of(candidate, progress["framework"]),
+             "award": current_award_of(awards.get(candidate.slug, ()), progress["framework"])}
             for candidate in workspace.candidates.values()
             for progress in claim_progress(candidate, workspace.frameworks)]
     if as_json:
@@ -365,6 +366,8 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     lines = []  # echoed at once: one echo per line was a twentieth of status on a large cohort
     for row in rows:
         lines.append(status_sentence(row, ctx.language))
+        if row["award"] is not None:
+            lines.append("    " + award_sentence(row["award"], ctx.language))
         lines += ["    " + i18n.text("status.refusal", ctx.language, **refusal) for refusal in row["refused"]]
     if lines:
         click.echo("\n".join(lines))
@@ -402,6 +405,26 @@ def _status_phrases(language: str, public: int, items: int, private: int, drafts
     return ", ".join(parts), ", ".join(decided), rule
 
 
+def current_award_of(awards, framework_id: str) -> dict | None:
+    """The candidate's current award of the framework (decisions/awards.py: a current,
+    valid certificate is what `report`, `session new` and the dashboard count too)."""
+    from ..decisions.awards import current_award
+    award = current_award(awards, framework_id)
+    if award is None:
+        return None
+    return {"kind": award.kind, "level": award.level, "date": award.issued.date().isoformat(), "file": award.file,
+            "override": award.override, "session": award.session}
+
+
+def award_sentence(award: dict, language: str) -> str:
+    key = f"status.award.{award['kind']}" + ("_level" if award["level"] else "")
+    said = i18n.text(key, language, date=award["date"], file=award["file"], level=award["level"])
+    if award["override"]:
+        said += " — " + i18n.text("award.override", language, session=award["session"] or "-",
+                                  reason=award["override"])
+    return said
+
+
 def refusals_of(candidate: Candidate, framework_id: str) -> list[dict]:
     """The items refused to the candidate, with the evaluator's comment: what to work on."""
     return [{"item": f"{r.framework}:{r.item}", "evaluator": r.evaluator, "date": r.date.isoformat(),
@@ -409,13 +432,14 @@ def refusals_of(candidate: Candidate, framework_id: str) -> list[dict]:
             for r in candidate.refusals if r.framework == framework_id]
 
 
-def counted_validations(ctx: Context, workspace) -> dict | None:
-    """Validations that count, per candidate; None before the institution signs its registry."""
+def counted_validations_and_awards(ctx: Context, workspace) -> tuple[dict | None, dict]:
+    """Validations that count, per candidate (None before the institution signs its
+    registry), and the awards each holds (judged, valid or not)."""
     from ..institution.registry_credential import REGISTRY_CREDENTIAL_FILE
     if not (ctx.root / REGISTRY_CREDENTIAL_FILE).exists():
-        return None
-    from ..institution.trust import candidate_validations  # loaded only when there is something to verify
-    return candidate_validations(ctx.root, workspace)
+        return None, {}
+    from ..institution.awards import workspace_assessed  # loaded only when there is something to verify
+    return workspace_assessed(ctx.root, workspace)
 
 
 def claim_progress(candidate: Candidate, frameworks: Mapping[str, Framework]) -> list[dict]:

@@ -55,7 +55,9 @@ def _context_or_exit(ctx: Context, workspace, institution=None):
 def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) -> None:
     """Prepare a session: every candidate pursuing FRAMEWORK and not yet certified in it,
     ready by its rule or not and why."""
-    from ..institution.trust import CERTIFICATE, assess_candidate, with_counted_results
+    from ..institution.awards import awards_of
+    from ..institution.trust import assess_candidate, with_counted_results
+    from ..decisions.awards import current_certificate
     from ..decisions.sessions import prepare_session
     date = _date_or_exit(ctx, date_text, "--date")
     workspace = workspace_or_exit(ctx)
@@ -70,12 +72,12 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
         fail_with([Problem("session.exists", path, None, {"session": path.stem})], ctx)
     # Settings and did.json must be readable before a jury relies on them.
     context = _context_or_exit(ctx, workspace)
-    counted = {slug: [a for a in assess_candidate(candidate, context) if a.counts]
-               for slug, candidate in workspace.candidates.items()}
-    validations = {slug: [a.validation for a in found if a.validation] for slug, found in counted.items()}
-    # A candidate who holds a valid certificate of this framework has nothing left to decide.
-    certified = sorted(slug for slug, found in counted.items()
-                       if any(a.kind == CERTIFICATE and _awarded_framework(a.credential) == framework.id for a in found))
+    assessed = {slug: assess_candidate(candidate, context) for slug, candidate in workspace.candidates.items()}
+    validations = {slug: [a.validation for a in found if a.counts and a.validation] for slug, found in assessed.items()}
+    # A candidate who holds a current, valid certificate of this framework has nothing left
+    # to decide: the one definition `report`, `status` and the dashboard count (issue 29).
+    certified = sorted(slug for slug, found in assessed.items()
+                       if current_certificate(awards_of(found), framework.id) is not None)
     candidates = with_counted_results(context, workspace.candidates.values())
     session = prepare_session(framework, candidates, validations, date=date,
                               prepared=dt.date.today(), certified=certified)
@@ -96,40 +98,38 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
                              slugs=", ".join(certified)))
 
 
-def _awarded_framework(credential: dict | None) -> str | None:
-    """The framework a commission's award is for (its achievement's humanCode)."""
-    try:
-        return credential["credentialSubject"]["achievement"]["humanCode"]
-    except (KeyError, TypeError):
-        return None
-
-
 @session_group.command("decide")
 @click.argument("session_name", metavar="SESSION")
 @click.argument("slug")
 @click.option("--outcome", type=click.Choice(OUTCOMES), required=True)
 @click.option("--comment", default="", help="The jury's comment (required for an attestation or a postponement).")
 @click.option("--override", default="", help="Why a certificate is awarded although the rule is not met (in the minutes).")
+@click.option("--reissue", is_flag=True,
+              help="Issue the award although SLUG holds a current one of the same kind (the earlier is superseded).")
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=KEY_HELP)
 @institution_site_options
 @passphrase_option
 @pass_context
 def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, comment: str, override: str,
-                   key_file: Path | None, institution_site: str | None, allow_network: bool,
+                   reissue: bool, key_file: Path | None, institution_site: str | None, allow_network: bool,
                    passphrase_file: Path | None) -> None:
-    """Record the jury's decision for SLUG; a certificate or attestation is issued as by `certify`."""
+    """Record the jury's decision for SLUG; a certificate or attestation is issued as by `certify`,
+    and supersedes the award it replaces."""
     from ..institution.minutes import record_decision
+    from .commission import echo_superseded
     session = _session_or_exit(ctx, session_name)
     workspace = workspace_or_exit(ctx)
     key = load_key_or_exit(ctx, key_file, passphrase_file) if key_file else None
     institution = signed_institution_or_exit(ctx, signer=key, site=institution_site, allow_network=allow_network)
     context = _context_or_exit(ctx, workspace, institution)
     try:
-        updated = record_decision(workspace, context, session, slug, outcome, key, comment=comment, override=override)
+        updated, superseded = record_decision(workspace, context, session, slug, outcome, key, comment=comment,
+                                              override=override, reissue=reissue)
     except InputError as error:
         fail_with(error.problems, ctx)
     decision = updated.decision(slug)
     click.echo(f"{decision.outcome}: {slug}" + (f" -> {decision.credential}" if decision.credential else ""))
+    echo_superseded(ctx, superseded)
 
 
 @session_group.command("minutes")

@@ -304,6 +304,27 @@ class SupportingCredential:
 
 
 @dataclass(frozen=True)
+class JuryStatement:
+    """A commission's decision contrary to the rule's verdict (a certificate although the
+    rule is not met, an attestation although it is), said in the credential itself: as an
+    evidence of genre JURY_DECISION_GENRE (`id`: the session, `name`, `description`: what
+    was actually validated against the rule, `narrative`: the jury's reason in its own
+    words), and at the head of the subject's narrative and as the achievement's
+    description (issue 29). Texts come already written, in every language the credential
+    carries (`reason_text`: the reason introduced as such)."""
+
+    session: str
+    name: str
+    description: str
+    reason: str
+    reason_text: str
+
+
+JURY_DECISION_GENRE = "JuryOverride"
+JURY_SESSION_URN = "urn:portfolio-gen:session:"
+
+
+@dataclass(frozen=True)
 class CitedResult:
     """An external result a level rests on: its signed credential's id, and in words what
     it says and who signed it (the credential stays in the candidate's repository)."""
@@ -325,10 +346,12 @@ def build_framework_award(
     results: tuple[CitedResult, ...] = (),
     valid_from: dt.datetime,
     comment: str = "",
+    jury: JuryStatement | None = None,
 ) -> dict:
     """The commission's unsigned credential: a certificate when the rule is met, otherwise
     an attestation listing the items acquired (C2i2e process). Its evidence is every item
-    validation it rests on, each pinned by the digest of the published file."""
+    validation it rests on, each pinned by the digest of the published file; and `jury`'s
+    statement when a commission decided against the rule's verdict."""
     achievement_id = settings.achievement_id(framework.id, AWARD_CODES[0] if certified else AWARD_CODES[1])
     acquired_text = "\n".join(f"- {item.code} {item.title}" for item in acquired) or "-"
     rule = rule_text(framework)
@@ -352,6 +375,10 @@ def build_framework_award(
         "achievement": achievement,
         "narrative": f"Items acquis :\n{acquired_text}" + (f"\n\n{comment}" if comment else ""),
     }
+    if jury is not None:
+        # Never let the rule's words stand alone on an award the rule did not give.
+        achievement["description"] = jury.description  # it names the rule, and what was validated
+        subject["narrative"] = f"{jury.description}\n{jury.reason_text}\n\n{subject['narrative']}"
     if framework.levels and level:
         achievement["resultDescription"] = [_levels(framework, achievement_id)]
         subject["result"] = [_result(framework, achievement_id, level)]
@@ -366,7 +393,10 @@ def build_framework_award(
         "evidence": [{"id": s.url, "type": ["Evidence"], "name": s.name, "genre": "Credential",
                       "digestMultibase": digest_multibase(s.content)} for s in supporting]
         + [{"id": r.id, "type": ["Evidence"], "name": r.name, "genre": "ExternalResult", "narrative": r.narrative}
-           for r in results],
+           for r in results]
+        + ([{"id": JURY_SESSION_URN + jury.session, "type": ["Evidence"], "name": jury.name,
+             "genre": JURY_DECISION_GENRE, "description": jury.description, "narrative": jury.reason}]
+           if jury is not None else []),
     }
 
 

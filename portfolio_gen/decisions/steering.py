@@ -20,6 +20,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, Item, MinItemsRule, Validation
 from ..core.registry import Registry
+from .awards import Award, current_certificate
 from .rules import Decision
 from .workflow import PendingItem, candidate_decision, decided_report, entry_level, pending_items
 
@@ -62,6 +63,16 @@ class _Pursuit:
     framework: Framework
     decision: Decision
     entry_level: str
+    certificate: Award | None = None  # the current, valid certificate: what "certified" means
+
+    @property
+    def certified(self) -> bool:
+        return self.certificate is not None
+
+    @property
+    def level(self) -> str:
+        """The certified level ('' when not certified, or a framework without levels)."""
+        return self.certificate.level if self.certificate is not None else ""
 
 
 @dataclass
@@ -98,15 +109,22 @@ class Cohort:
 
 
 def assess_cohort(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
-                  validations: Mapping[str, Sequence[Validation]], registry: Registry | None) -> Cohort:
+                  validations: Mapping[str, Sequence[Validation]], registry: Registry | None,
+                  awards: Mapping[str, Sequence[Award]] | None = None) -> Cohort:
+    """Each candidate's standing on each framework they pursue: the rule's verdict on their
+    validations (ready or not, what is missing), and the current certificate they hold
+    among `awards` (per candidate): certified means holding one, never the rule's verdict
+    (a jury may certify against it, or not yet have sat; issue 29)."""
     candidates = list(candidates)
+    awards = awards or {}
     pursuits = []
     for candidate in candidates:
         for pursuit in candidate.frameworks:
             framework = frameworks.get(pursuit.framework)
             if framework is not None:
                 decision = candidate_decision(candidate, framework, validations.get(candidate.slug, ()))
-                pursuits.append(_Pursuit(candidate, framework, decision, entry_level(candidate, framework)))
+                pursuits.append(_Pursuit(candidate, framework, decision, entry_level(candidate, framework),
+                                         current_certificate(awards.get(candidate.slug, ()), framework.id)))
     pending = tuple(pending_items(registry, candidates, validations)) if registry is not None else None
     return Cohort(tuple(pursuits), validations, pending, registry)
 
@@ -114,8 +132,8 @@ def assess_cohort(candidates: Iterable[Candidate], frameworks: Mapping[str, Fram
 def cohort_report_of(cohort: Cohort, candidates: int) -> dict:
     """`decisions.workflow.cohort_report` of a cohort already assessed, without deciding
     every candidate again (`report` shows both, and that was a tenth of it)."""
-    return decided_report(candidates, [(p.candidate, p.framework, p.decision, p.entry_level) for p in cohort.pursuits],
-                          cohort.pending, cohort.registry)
+    return decided_report(candidates, [(p.candidate, p.framework, p.decision, p.entry_level, p.certificate)
+                                       for p in cohort.pursuits], cohort.pending, cohort.registry)
 
 
 def split_cohort(cohort: Cohort, dimension: str) -> dict[str, Cohort]:
@@ -145,9 +163,10 @@ def split_cohort(cohort: Cohort, dimension: str) -> dict[str, Cohort]:
 
 def steering_figures(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
                      validations: Mapping[str, Sequence[Validation]], registry: Registry | None, *,
-                     today: dt.date, filters: Filters = Filters(), inactive_weeks: int = 8) -> SteeringFigures:
+                     today: dt.date, filters: Filters = Filters(), inactive_weeks: int = 8,
+                     awards: Mapping[str, Sequence[Award]] | None = None) -> SteeringFigures:
     """Every figure of the dashboard for the candidates and frameworks the filters keep."""
-    cohort = assess_cohort(candidates, frameworks, validations, registry)
+    cohort = assess_cohort(candidates, frameworks, validations, registry, awards)
     return cohort_figures(cohort, frameworks, today=today, filters=filters, inactive_weeks=inactive_weeks)
 
 
@@ -176,10 +195,12 @@ def _per_framework(pursuits: Sequence[_Pursuit]) -> dict:
     summary: dict[str, dict] = {}
     for framework_id, group in _by_framework(pursuits).items():
         framework = group[0].framework
-        levels = Counter(p.decision.level for p in group if p.decision.met and p.decision.level)
+        levels = Counter(p.level for p in group if p.level)
         summary[framework_id] = {
             "title": framework.title, "title_en": framework.title_en or framework.title,
-            "candidates": len(group), "certified": sum(p.decision.met for p in group),
+            "candidates": len(group), "certified": sum(p.certified for p in group),
+            # Rule met, no certificate yet: what the next session has to decide.
+            "ready": sum(p.decision.met and not p.certified for p in group),
             "has_rule": framework.rule is not None,
             "certified_by_level": [[level.code, levels[level.code]] for level in framework.levels],
         }
@@ -194,15 +215,14 @@ def _level_progress(pursuits: Sequence[_Pursuit]) -> dict:
         framework = group[0].framework
         if not framework.levels:
             continue
-        pairs = Counter((p.entry_level, p.decision.level) for p in group
-                        if p.decision.met and p.decision.level and p.entry_level)
+        pairs = Counter((p.entry_level, p.level) for p in group if p.level and p.entry_level)
         gains = Counter(framework.level_rank(reached) - framework.level_rank(entry) for entry, reached in pairs.elements())
         progress[framework_id] = {
             "pairs": [{"entry": entry, "reached": reached, "count": pairs[entry, reached]}
                       for entry in (lv.code for lv in framework.levels)
                       for reached in (lv.code for lv in framework.levels) if pairs[entry, reached]],
             "gains": [[gain, gains[gain]] for gain in sorted(gains)],
-            "without_entry_level": sum(1 for p in group if p.decision.met and p.decision.level and not p.entry_level),
+            "without_entry_level": sum(1 for p in group if p.level and not p.entry_level),
         }
     return progress
 
@@ -211,7 +231,7 @@ def _missing_items(pursuits: Sequence[_Pursuit], filters: Filters) -> dict:
     missing = {}
     for framework_id, group in _by_framework(pursuits).items():
         framework = group[0].framework
-        counts = Counter(item.code for p in group if not p.decision.met for item in framework.items
+        counts = Counter(item.code for p in group if not p.certified for item in framework.items
                          if filters.keeps_item(item) and item.code not in p.decision.validated)
         # Most often missing first; framework order breaks ties, so the list is stable.
         order = {item.code: index for index, item in enumerate(framework.items)}
@@ -233,7 +253,7 @@ def items_short(framework: Framework, decision: Decision) -> int | None:
 def _close_to_rule(pursuits: Sequence[_Pursuit]) -> list[dict]:
     close = []
     for p in pursuits:
-        short = items_short(p.framework, p.decision)
+        short = None if p.certified else items_short(p.framework, p.decision)
         if short and short <= CLOSE_TO_RULE:
             close.append({"candidate": p.candidate.slug, "name": p.candidate.name, "unit": p.candidate.unit,
                           "framework": p.framework.id, "short": short, "validated": len(p.decision.validated),
@@ -314,7 +334,7 @@ def _inactive(pursuits: Sequence[_Pursuit], validations: Mapping[str, Sequence[V
     """Candidates not yet certified everywhere they are kept, quiet for `weeks` weeks or more."""
     open_work: dict[str, Candidate] = {}
     for p in pursuits:
-        if not p.decision.met:
+        if not p.certified:
             open_work[p.candidate.slug] = p.candidate
     rows = []
     for slug, candidate in sorted(open_work.items()):
@@ -331,7 +351,7 @@ def _units(pursuits: Sequence[_Pursuit]) -> list[dict]:
     for p in pursuits:
         groups[p.candidate.unit, p.framework.id].append(p)
     return [{"unit": unit, "framework": framework_id, "candidates": len(group),
-             "certified": sum(p.decision.met for p in group)}
+             "certified": sum(p.certified for p in group)}
             for (unit, framework_id), group in sorted(groups.items())]
 
 

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping, Sequence
 from .diagnostic import assessed_entry_level
 from ..core.model import Candidate, EvaluationRequest, Framework, JointLevelRule, Validation
 from ..core.registry import Registry
+from .awards import Award, current_certificate
 from .rules import Decision, decide, evaluation_level
 
 
@@ -121,14 +122,16 @@ class CandidateRow:
     candidate: str
     role: str
     framework: str
-    certified: bool
-    level: str
+    certified: bool  # holds a current, valid certificate (decisions/awards.py)
+    level: str  # the certified level
     validated: int
     items: int
     missing_mandatory: tuple[str, ...]
     entry_level: str  # from the first self-assessment, when it gives one
     level_gain: int | None  # certified rank - entry rank, for level frameworks
     unit: str = ""  # the candidate's institution unit, for breakdowns
+    ready: bool = False  # the rule is met: certified, or for the next session to decide
+    override: bool = False  # certified by the jury although the rule is not met
 
 
 def _decisions(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
@@ -139,17 +142,21 @@ def _decisions(candidates: Iterable[Candidate], frameworks: Mapping[str, Framewo
             for candidate in candidates for p in candidate.frameworks]
 
 
-def _row(candidate: Candidate, framework: Framework, decision: Decision, entry: str) -> CandidateRow:
-    gain = (framework.level_rank(decision.level) - framework.level_rank(entry)
-            if decision.level and entry else None)
-    return CandidateRow(candidate.slug, candidate.role, framework.id, decision.met, decision.level,
+def _row(candidate: Candidate, framework: Framework, decision: Decision, entry: str,
+         certificate: Award | None) -> CandidateRow:
+    level = certificate.level if certificate is not None else ""
+    gain = framework.level_rank(level) - framework.level_rank(entry) if level and entry else None
+    return CandidateRow(candidate.slug, candidate.role, framework.id, certificate is not None, level,
                         len(decision.validated), len(framework.items), decision.missing_mandatory,
-                        entry, gain, candidate.unit)
+                        entry, gain, candidate.unit, decision.met,
+                        certificate is not None and bool(certificate.override))
 
 
 def cohort_rows(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
-                validations: Mapping[str, Sequence[Validation]]) -> list[CandidateRow]:
-    return [_row(c, f, d, entry_level(c, f)) for c, f, d in _decisions(candidates, frameworks, validations)]
+                validations: Mapping[str, Sequence[Validation]],
+                awards: Mapping[str, Sequence[Award]] | None = None) -> list[CandidateRow]:
+    return [_row(c, f, d, entry_level(c, f), current_certificate((awards or {}).get(c.slug, ()), f.id))
+            for c, f, d in _decisions(candidates, frameworks, validations)]
 
 
 def entry_level(candidate: Candidate, framework: Framework) -> str:
@@ -161,20 +168,24 @@ def entry_level(candidate: Candidate, framework: Framework) -> str:
 
 
 def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
-                  validations: Mapping[str, Sequence[Validation]], registry: Registry | None) -> dict:
-    """Steering statistics: certified per framework and level, missing items, pending work."""
-    decided = [(c, f, d, entry_level(c, f)) for c, f, d in _decisions(candidates, frameworks, validations)]
+                  validations: Mapping[str, Sequence[Validation]], registry: Registry | None,
+                  awards: Mapping[str, Sequence[Award]] | None = None) -> dict:
+    """Steering statistics: certified per framework and level (a current, valid certificate
+    among `awards`, per candidate), missing items, pending work."""
+    decided = [(c, f, d, entry_level(c, f), current_certificate((awards or {}).get(c.slug, ()), f.id))
+               for c, f, d in _decisions(candidates, frameworks, validations)]
     pending = pending_items(registry, candidates, validations) if registry is not None else None
     return decided_report(len(candidates), decided, pending, registry)
 
 
-def decided_report(candidates: int, decided: Sequence[tuple[Candidate, Framework, Decision, str]],
+def decided_report(candidates: int, decided: Sequence[tuple[Candidate, Framework, Decision, str, Award | None]],
                    pending: Iterable[PendingItem] | None, registry: Registry | None) -> dict:
     """`cohort_report` from decisions already taken: each (candidate, framework, decision,
-    entry level), and the items waiting for evaluators (None without a registry)."""
+    entry level, current certificate), and the items waiting for evaluators (None without
+    a registry)."""
     rows = [_row(*d) for d in decided]
     missing: dict[str, Counter] = {}
-    for _, framework, decision, _ in decided:
+    for _, framework, decision, _, _ in decided:
         missing.setdefault(framework.id, Counter()).update(
             i.code for i in framework.items if i.code not in decision.validated)
     summary: dict[str, dict] = {}
@@ -184,6 +195,7 @@ def decided_report(candidates: int, decided: Sequence[tuple[Candidate, Framework
         summary[framework_id] = {
             "candidates": len(subset),
             "certified": sum(r.certified for r in subset),
+            "ready": sum(r.ready and not r.certified for r in subset),
             "certified_by_level": dict(Counter(r.level for r in subset if r.certified and r.level)),
             "items_most_often_missing": missing[framework_id].most_common(5),
             "mean_level_gain": round(sum(gains) / len(gains), 2) if gains else None,

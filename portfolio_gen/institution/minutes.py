@@ -52,8 +52,9 @@ def minutes_page_path(session: Session) -> Path:
 
 def record_decision(workspace: Workspace, context: TrustContext, session: Session, slug: str, outcome: str,
                     private_key: Ed25519PrivateKey | None, *, comment: str = "", override: str = "",
-                    now: dt.datetime | None = None) -> Session:
-    """Check the jury's decision, issue its credential as `certify` does, add it to the session file.
+                    now: dt.datetime | None = None, reissue: bool = False) -> tuple[Session, tuple]:
+    """Check the jury's decision, issue its credential as `certify` does, add it to the
+    session file; the session, and the earlier awards the new one superseded.
 
     Nothing is written when the decision cannot be taken (InputError with every reason).
     """
@@ -66,17 +67,21 @@ def record_decision(workspace: Workspace, context: TrustContext, session: Sessio
     if problems:
         raise InputError(problems)
     moment = now or dt.datetime.now(dt.UTC)
-    credential, level = "", ""
+    credential, level, superseded = "", "", ()
     if outcome != POSTPONEMENT:
         if private_key is None:
             raise InputError([Problem("session.key_required", None, None, {"outcome": outcome})])
+        # The session and the jury's reason go into the credential when the jury decides
+        # against the rule (issue 29): the override's, or the comment of an attestation.
         award = commission.certify(workspace, context, slug, session.framework, private_key, comment=comment,
-                                   now=moment, certified=outcome == CERTIFICATE)
+                                   now=moment, certified=outcome == CERTIFICATE, session=session.id,
+                                   reason=override or comment, reissue=reissue)
         credential = award.path.relative_to(workspace.root).as_posix()
         level = award.decision.level if award.certified else ""
+        superseded = award.superseded
     updated = session.with_decision(JuryDecision(slug, outcome, moment.date(), level, comment, override, credential))
     write_session(session.path, updated)
-    return updated
+    return updated, superseded
 
 
 def build_minutes_credential(session: Session, settings: Settings, valid_from: dt.datetime) -> dict:

@@ -18,6 +18,7 @@ from ..core.model import ROLES, Candidate, Framework
 from ..core.problems import InputError, Problem
 from ..core.workspace import Workspace
 from ..decisions.steering import Cohort, Filters, SteeringFigures, assess_cohort, cohort_figures, cohort_report_of
+from .awards import award_from_credential, cohort_awards
 from .cohort_sites import CohortSites, read_cohort_sites
 from .site_figures import sites_json, sites_report
 from .context import workspace_registry
@@ -71,13 +72,16 @@ def cohort_report(root: Path, workspace: Workspace, *, filters: Filters = Filter
     registry = workspace_registry(root, workspace.frameworks) if has_registry(root) else None
     candidates = [c for c in workspace.candidates.values() if filters.keeps_candidate(c)]
     validations: dict = {}
+    awards: dict = {}
     if registry is not None:
         context = workspace_context(root, workspace)  # once: building one verifies the registry
         if now is not None:
             context = dataclasses.replace(context, now=now)
         validations = validations_in(context, candidates)
+        # Certified: holding a current, valid certificate, as `session new` and `status` say.
+        awards = cohort_awards(context, candidates, root)
         candidates = with_counted_results(context, candidates)
-    cohort = assess_cohort(candidates, workspace.frameworks, validations, registry)
+    cohort = assess_cohort(candidates, workspace.frameworks, validations, registry, awards)
     figures = cohort_figures(cohort, workspace.frameworks, today=today or dt.date.today(), filters=filters,
                              inactive_weeks=inactive_weeks)
     data = cohort_report_of(cohort, len(candidates))
@@ -101,8 +105,17 @@ def sites_cohort_report(root: Path, frameworks: Mapping[str, Framework], sites_f
     if problems:
         raise InputError(problems)
     candidates = [c for c in cohort.candidates if (not slugs or c.slug in slugs) and filters.keeps_candidate(c)]
-    data = _one_framework(sites_report(candidates, frameworks, cohort.validations), filters.framework)
+    data = _one_framework(sites_report(candidates, frameworks, cohort.validations, _site_awards(cohort)),
+                          filters.framework)
     return SitesReport(cohort, data | sites_json(cohort))
+
+
+def _site_awards(cohort: CohortSites) -> dict[str, list]:
+    """Per candidate, the awards their site publishes, valid when the site's verdict counts them."""
+    return {site.candidate.slug: [award for award in (award_from_credential(credential, valid=row.ok, file=row.file)
+                                                      for row, credential in site.published
+                                                      if isinstance(credential, dict)) if award is not None]
+            for site in cohort.sites}
 
 
 def filter_problems(frameworks: Mapping[str, Framework], candidates: Iterable[Candidate],

@@ -363,6 +363,24 @@ def revoked_ids(root: Path) -> set[str]:
     return {credential_id for _, _, credential_id in _revocations(root)}
 
 
+def check_revocable(root: Path, settings: Settings, credential: dict) -> None:
+    """RevocationError when `revoke` would refuse `credential`: asked before signing what
+    would revoke it (a superseding award), so that nothing is half done."""
+    name, index, credential_id = _own_slot(settings, credential)
+    _check_not_shared(root, name, index, credential_id)
+
+
+def revocation_reasons(root: Path) -> dict[str, str]:
+    """Revoked credential id -> the reason recorded (the first, when a merge repeats it)."""
+    path = root / REVOCATIONS
+    found: dict[str, str] = {}
+    for line in path.read_text("utf-8").splitlines() if path.exists() else ():
+        fields = _fields(line)
+        if len(fields) >= 4 and fields[0].isdigit():
+            found.setdefault(fields[1], fields[3])
+    return found
+
+
 def _own_slot(settings: Settings, credential: dict) -> tuple[str, int, str]:
     """(list name, index, credential id) of a credential this institution can revoke."""
     entry = revocation_entry(credential) if isinstance(credential, dict) else None

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..core.model import Candidate, Framework, Validation
+from ..decisions.awards import Award
 from ..decisions.workflow import cohort_report
 from .cohort_sites import NOTES, UNAVAILABLE, CohortSites, published_at, status_slot
 from .revocation import allocations
@@ -35,7 +36,8 @@ def shared_status_indices(cohort: CohortSites, root: Path) -> dict[str, list[str
 
 
 def sites_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
-                 validations: Mapping[str, Sequence[Validation]]) -> dict:
+                 validations: Mapping[str, Sequence[Validation]],
+                 awards: Mapping[str, Sequence[Award]] | None = None) -> dict:
     """`report`'s figures from what sites publish: the same shape and, for what sites let
     one derive, the same numbers. Each figure that rests on unpublished files is None and
     `unavailable` says which and why (message keys); `unknown_frameworks` lists, per
@@ -43,7 +45,7 @@ def sites_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Frame
     unknown = {c.slug: [p.framework for p in c.frameworks if p.framework not in frameworks] for c in candidates}
     pursued = [replace(c, frameworks=tuple(p for p in c.frameworks if p.framework in frameworks))
                for c in sorted(candidates, key=lambda c: c.slug)]  # the workspace's order, whatever the file's
-    data = cohort_report(pursued, frameworks, validations, None)
+    data = cohort_report(pursued, frameworks, validations, None, awards)
     data["pending_by_evaluator"] = None
     for summary in data["frameworks"].values():
         summary["mean_level_gain"] = None

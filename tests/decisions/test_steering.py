@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from portfolio_gen.decisions.steering import Filters, figure_rows, steering_figures
-from steering_cohort import C2I2E_CODES, CANDIDATES, FRAMEWORKS, REGISTRY, TODAY, VALIDATIONS
+from steering_cohort import AWARDS, C2I2E_CODES, CANDIDATES, FRAMEWORKS, REGISTRY, TODAY, VALIDATIONS
 
 
 def figures(**filters):
     return steering_figures(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY, today=TODAY,
-                            filters=Filters(**filters), inactive_weeks=8)
+                            filters=Filters(**filters), inactive_weeks=8, awards=AWARDS)
 
 
 def test_candidates_and_certified_per_framework_and_level():
@@ -64,7 +64,8 @@ def test_inactive_candidates_exclude_the_certified():
     inactive = figures().inactive
     assert [(row["candidate"], row["weeks"]) for row in inactive] == [("chloe", 12), ("ben", 10)]
     assert [row["candidate"] for row in figures().inactive if row["weeks"] >= 11] == ["chloe"]
-    longer = steering_figures(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY, today=TODAY, inactive_weeks=11)
+    longer = steering_figures(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY, today=TODAY, inactive_weeks=11,
+                              awards=AWARDS)
     assert [row["candidate"] for row in longer.inactive] == ["chloe"]
 
 
@@ -121,6 +122,30 @@ def test_the_report_of_an_assessed_cohort_is_the_cohort_report():
     from portfolio_gen.decisions.steering import assess_cohort, cohort_report_of
     from portfolio_gen.decisions.workflow import cohort_report
     for registry in (REGISTRY, None):
-        expected = cohort_report(CANDIDATES, FRAMEWORKS, VALIDATIONS, registry)
-        assert cohort_report_of(assess_cohort(CANDIDATES, FRAMEWORKS, VALIDATIONS, registry), len(CANDIDATES)) == expected
+        expected = cohort_report(CANDIDATES, FRAMEWORKS, VALIDATIONS, registry, AWARDS)
+        assert cohort_report_of(assess_cohort(CANDIDATES, FRAMEWORKS, VALIDATIONS, registry, AWARDS),
+                                len(CANDIDATES)) == expected
     assert expected["rows"] and expected["frameworks"]
+
+
+def test_certified_means_holding_a_current_certificate_not_meeting_the_rule():
+    """Issue 29, finding 1: `report` counted a candidate certified by the jury against the
+    rule as not certified, while `session new` said "already certified". Both ask
+    decisions.awards.current_certificate now: ben (1 item short) certified by override
+    counts; ana, who meets the rule, is not certified once her certificate is revoked,
+    only ready for the next session; a superseded attestation counts for nothing."""
+    import dataclasses
+    import datetime as dt
+    from portfolio_gen.decisions.awards import ATTESTATION, CERTIFICATE, Award
+    ben = Award("urn:uuid:ben", CERTIFICATE, "c2i2e", "", dt.datetime(2026, 5, 2, tzinfo=dt.UTC), True,
+                override="B3.1 observed during the class visit")
+    old = Award("urn:uuid:ben-old", ATTESTATION, "c2i2e", "", dt.datetime(2026, 3, 2, tzinfo=dt.UTC), True)
+    ana = dataclasses.replace(AWARDS["ana"][0], valid=False)
+    awards = {**AWARDS, "ana": [ana], "ben": [old, ben]}
+    result = steering_figures(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY, today=TODAY, awards=awards)
+    assert result.frameworks["c2i2e"]["certified"] == 1 and result.frameworks["c2i2e"]["ready"] == 1
+    assert [row["candidate"] for row in result.close_to_rule if row["framework"] == "c2i2e"] == ["chloe"]
+    from portfolio_gen.decisions.workflow import cohort_report
+    rows = {r["candidate"]: r for r in cohort_report(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY, awards)["rows"]}
+    assert (rows["ben"]["certified"], rows["ben"]["ready"], rows["ben"]["override"]) == (True, False, True)
+    assert (rows["ana"]["certified"], rows["ana"]["ready"]) == (False, True)

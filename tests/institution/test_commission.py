@@ -32,7 +32,7 @@ def test_the_award_is_the_rule_s_verdict_signed_at_the_time_given(commission):
     root, workspace, key, institution = commission
     before = set((root / "candidates" / "julien-moreau" / "credentials").glob("*.json"))
     award = certify_candidate(institution, workspace, "julien-moreau", "c2i2e", key, comment="Encore un effort",
-                              now=MOMENT)
+                              now=MOMENT, reissue=True)  # the demo's attestation is superseded
     decision = rule_decision(workspace, workspace_context(root, workspace, institution), "julien-moreau", "c2i2e")
     assert award.certified is False and award.decision == decision and not decision.met
     assert award.path.parent == root / "candidates" / "julien-moreau" / "credentials" and award.path not in before
@@ -44,7 +44,7 @@ def test_the_award_is_the_rule_s_verdict_signed_at_the_time_given(commission):
 
 def test_a_candidate_the_rule_supports_gets_a_certificate(commission):
     _, workspace, key, institution = commission
-    award = certify_candidate(institution, workspace, "camille-martin", "c2i2e", key, now=MOMENT)
+    award = certify_candidate(institution, workspace, "camille-martin", "c2i2e", key, now=MOMENT, reissue=True)
     assert award.certified and award.decision.met and len(award.decision.validated) == 26
 
 
@@ -57,3 +57,49 @@ def test_what_cannot_be_certified_is_an_input_error_and_nothing_is_written(commi
         certify_candidate(institution, workspace, slug, framework, private_key, now=MOMENT)
     assert [p.key for p in raised.value.problems] == [key]
     assert sorted(root.glob("candidates/*/credentials/*.json")) == before
+
+
+# --- one current award per candidate and framework (issue 29) -----------------------------
+
+def _revoked(root: Path) -> dict[str, str]:
+    from portfolio_gen.institution.revocation import revocation_reasons
+    return revocation_reasons(root)
+
+
+def test_a_duplicate_award_is_refused_without_reissue_and_nothing_is_written(commission):
+    """`certify` twice issued two certificates; the demo already certified camille-martin."""
+    root, workspace, key, institution = commission
+    before = sorted(root.glob("candidates/*/credentials/*.json")), _revoked(root)
+    with pytest.raises(InputError) as raised:
+        certify_candidate(institution, workspace, "camille-martin", "c2i2e", key, now=MOMENT)
+    [problem] = raised.value.problems
+    assert problem.key == "award.duplicate" and problem.params["kind"] == "certificate"
+    assert (sorted(root.glob("candidates/*/credentials/*.json")), _revoked(root)) == before
+
+
+def test_a_reissued_award_supersedes_the_earlier_one_which_is_revoked_as_superseded(commission):
+    root, workspace, key, institution = commission
+    earlier = next(p for p in (root / "candidates" / "camille-martin" / "credentials").glob("*.json")
+                   if json.loads(p.read_text("utf-8"))["credentialSubject"]["achievement"].get("humanCode") == "c2i2e")
+    earlier_id = json.loads(earlier.read_text("utf-8"))["id"]
+    award = certify_candidate(institution, workspace, "camille-martin", "c2i2e", key, now=MOMENT, reissue=True)
+    new_id = json.loads(award.path.read_text("utf-8"))["id"]
+    assert [a.credential_id for a in award.superseded] == [earlier_id]
+    assert _revoked(root)[earlier_id] == f"superseded by {new_id}"
+    from portfolio_gen.decisions.awards import current_certificate
+    from portfolio_gen.institution.awards import workspace_assessed
+    _, awards = workspace_assessed(root, load_workspace(root))
+    assert current_certificate(awards["camille-martin"], "c2i2e").credential_id == new_id
+    assert {a.credential_id: a.valid for a in awards["camille-martin"]}[earlier_id] is False  # revoked
+
+
+def test_an_attestation_never_replaces_a_current_certificate(commission):
+    import dataclasses
+    from portfolio_gen.institution import commission as module
+    root, workspace, key, institution = commission
+    context = workspace_context(root, workspace, institution)
+    with pytest.raises(InputError) as raised:
+        module.certify(workspace, context, "camille-martin", "c2i2e", key, now=MOMENT, certified=False,
+                       session="c2i2e-2026-06-15", reason="Le jury souhaite voir B2.3", reissue=True)
+    assert [p.key for p in raised.value.problems] == ["award.certificate_held"]
+    assert dataclasses.is_dataclass(module.Award)

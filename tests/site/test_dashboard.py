@@ -14,7 +14,7 @@ from conftest import run_cli
 from htmltree import parse
 from portfolio_gen.decisions.steering import assess_cohort
 from portfolio_gen.site.dashboard import write_dashboard
-from steering_cohort import CANDIDATES, FRAMEWORKS, REGISTRY, TODAY, VALIDATIONS
+from steering_cohort import AWARDS, CANDIDATES, FRAMEWORKS, REGISTRY, TODAY, VALIDATIONS
 
 AXE_VERSION = "4.10.2"
 
@@ -22,7 +22,7 @@ AXE_VERSION = "4.10.2"
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("dashboard")
-    cohort = assess_cohort(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY)
+    cohort = assess_cohort(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY, AWARDS)
     write_dashboard(folder, cohort, FRAMEWORKS, today=TODAY, language="fr", institution="INSPÉ de test")
     return folder
 
