@@ -358,6 +358,9 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
              "award": current_award_of(awards.get(candidate.slug, ()), progress["framework"])}
             for candidate in workspace.candidates.values()
             for progress in claim_progress(candidate, workspace.frameworks)]
+    standings = level_standings(ctx, workspace, validated)
+    for row in rows:
+        row.update(standings.get((row["candidate"], row["framework"]), {}))
     if as_json:
         click.echo(rows_json(rows))
         return
@@ -366,6 +369,8 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     lines = []  # echoed at once: one echo per line was a twentieth of status on a large cohort
     for row in rows:
         lines.append(status_sentence(row, ctx.language))
+        if "levels" in row:
+            lines.append("    " + levels_sentence(workspace.frameworks[row["framework"]], row, ctx.language))
         if row["award"] is not None:
             lines.append("    " + award_sentence(row["award"], ctx.language))
         lines += ["    " + i18n.text("status.refusal", ctx.language, **refusal) for refusal in row["refused"]]
@@ -423,6 +428,51 @@ def award_sentence(award: dict, language: str) -> str:
         said += " — " + i18n.text("award.override", language, session=award["session"] or "-",
                                   reason=award["override"])
     return said
+
+
+def level_standings(ctx: Context, workspace, validated: dict | None) -> dict:
+    """(slug, framework) -> each input's level, the certified level and the inputs missing,
+    for the frameworks whose rule reads levels (CRCNÉ's jury and Pix+Édu, Pix+Édu's own
+    result): only once the registry is signed, from the validations and the signed
+    results that count (issue 29)."""
+    levelled = {f.id for f in workspace.frameworks.values() if f.rule is not None and f.rule.inputs}
+    wanted = [c for c in workspace.candidates.values() if any(p.framework in levelled for p in c.frameworks)]
+    if validated is None or not wanted:
+        return {}
+    from ..decisions.workflow import candidate_decision
+    from ..institution.trust import with_counted_results, workspace_context
+    standings = {}
+    for candidate in with_counted_results(workspace_context(ctx.root, workspace), wanted):
+        for pursuit in candidate.frameworks:
+            if pursuit.framework in levelled:
+                decision = candidate_decision(candidate, workspace.frameworks[pursuit.framework],
+                                              validated.get(candidate.slug, []))
+                standings[candidate.slug, pursuit.framework] = {
+                    "levels": dict(decision.input_levels or {}), "level": decision.level or None,
+                    "missing_inputs": list(decision.missing_inputs)}
+    return standings
+
+
+def levels_sentence(framework: Framework, standing: dict, language: str) -> str:
+    """Each input's level, then the certified level or what it waits for, in words."""
+    titles = {i.id: i.title for i in framework.rule.inputs}
+
+    def level(code: str | None) -> str:
+        if not code:
+            return i18n.text("status.level_unknown", language)
+        try:
+            found = framework.level(code)
+        except ValueError:
+            return code
+        return (found.title_en or found.title) if language == "en" else found.title
+    parts = [i18n.text("status.input_level", language, input=titles.get(i, i), level=level(code))
+             for i, code in standing["levels"].items()] if len(titles) > 1 else []
+    if standing["level"]:
+        parts.append(i18n.text("status.certified_level", language, level=level(standing["level"])))
+    else:
+        parts.append(i18n.text("status.missing_inputs", language,
+                               inputs=" ; ".join(titles.get(i, i) for i in standing["missing_inputs"])))
+    return "; ".join(parts)
 
 
 def refusals_of(candidate: Candidate, framework_id: str) -> list[dict]:

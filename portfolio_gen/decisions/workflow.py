@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from .diagnostic import assessed_entry_level
-from ..core.model import Candidate, EvaluationRequest, Framework, JointLevelRule, Validation
+from ..core.model import Candidate, EvaluationRequest, Framework, Validation
+from ..core.records import level_on_scale
 from ..core.registry import Registry
 from .awards import Award, current_certificate
 from .rules import Decision, decide, evaluation_level
@@ -21,19 +22,23 @@ from .rules import Decision, decide, evaluation_level
 
 def input_levels(candidate: Candidate, framework: Framework,
                  validations: Sequence[Validation]) -> dict[str, str | None]:
-    """Each level-rule input's level: the evaluation from validations, the others from results.
+    """Each rule input's level: the portfolio's own evaluation from validations, the
+    external ones from results, the latest one counting.
 
-    The first input of a joint-level rule is the evaluation the portfolio itself carries
-    (CRCNÉ: teachers or jury); the others are external results, the latest one counting.
+    An external input is filled by the results recorded for it under this framework, or
+    under the framework it is named after (CRCNÉ's `pix-edu` input reads the Pix+Édu
+    certification's own results); a level is read as a code of this framework's scale or
+    as its rank (Pix+Édu level 2 is CRCNÉ's second level, Confirmé).
     """
-    if not isinstance(framework.rule, JointLevelRule):
+    if framework.rule is None:
         return {}
     levels: dict[str, str | None] = {}
     for rule_input in framework.rule.inputs:
         if rule_input.external:
             results = sorted((r for r in candidate.results
-                              if r.framework == framework.id and r.input == rule_input.id), key=lambda r: r.date)
-            levels[rule_input.id] = results[-1].level if results else None
+                              if r.input == rule_input.id and r.framework in (framework.id, rule_input.id)),
+                             key=lambda r: r.date)
+            levels[rule_input.id] = level_on_scale(framework, results[-1].level) if results else None
         else:
             levels[rule_input.id] = evaluation_level(framework, validations)
     return levels

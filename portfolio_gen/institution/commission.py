@@ -20,6 +20,7 @@ from ..core import i18n
 from ..core.files import write_atomic
 from ..core.model import Candidate, Framework
 from ..core.problems import InputError, Problem
+from ..core.rules import external_inputs
 from ..decisions import awards
 from ..decisions.rules import Decision
 from ..decisions.workflow import candidate_decision
@@ -47,7 +48,8 @@ class Award:
 
 def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id: str,
             private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None,
-            certified: bool | None = None, session: str = "", reason: str = "", reissue: bool = False) -> Award:
+            certified: bool | None = None, session: str = "", reason: str = "", reissue: bool = False,
+            attestation: bool = False) -> Award:
     """Issue the certificate or attestation of `slug` for `framework_id`, with a revocation
     entry in the institution's status list (given back if anything fails before writing).
 
@@ -73,6 +75,10 @@ def certify(workspace: Workspace, context: TrustContext, slug: str, framework_id
     assessments = assess_candidate(candidate, context)
     supporting = _counted_validations(assessments, framework)
     decision = candidate_decision(candidate, framework, [a.validation for a in supporting])
+    if certified is None and decision.missing_inputs and not attestation:
+        # An input not there yet (CRCNÉ without its Pix+Édu result) is not a failed rule:
+        # say what is missing, and issue the attestation only when asked (issue 29).
+        raise InputError([_missing_inputs(candidate, framework, decision)])
     awarded = decision.met if certified is None else certified
     if awarded and not decision.met and not reason.strip():
         # A certificate the rule does not give is the jury's, with its reason, or none.
@@ -155,12 +161,13 @@ def _jury_statement(framework: Framework, candidate: Candidate, decision: Decisi
 
 def certify_candidate(institution: InstitutionContext, workspace: Workspace, slug: str, framework_id: str,
                       private_key: Ed25519PrivateKey, *, comment: str = "", now: dt.datetime | None = None,
-                      reissue: bool = False) -> Award:
+                      reissue: bool = False, attestation: bool = False) -> Award:
     """`certify` as the command runs it: `slug`'s credentials judged under the institution
     context the command loaded once (its settings, anchored did.json and signed registry,
     never the working tree's copies), then the award issued by the rule and signed."""
     context = workspace_context(institution.root, workspace, institution)
-    return certify(workspace, context, slug, framework_id, private_key, comment=comment, now=now, reissue=reissue)
+    return certify(workspace, context, slug, framework_id, private_key, comment=comment, now=now, reissue=reissue,
+                   attestation=attestation)
 
 
 def rule_decision(workspace: Workspace, context: TrustContext, slug: str, framework_id: str) -> Decision:
@@ -186,13 +193,26 @@ def with_signed_results(candidate: Candidate, framework: Framework,
     problems = [p for p in problems if _about(p, framework)]
     if problems:
         raise InputError(problems)
-    counted = [r for r in counted if r.result.framework == framework.id]
+    counted = [r for r in counted if _about_framework(r.result.framework, framework)]
     return dataclasses.replace(candidate, results=tuple(r.result for r in counted)), counted
 
 
 def _about(problem: Problem, framework: Framework) -> bool:
     """Whether a refused result may concern `framework`: when it cannot be read, it may."""
-    return problem.params.get("framework", framework.id) == framework.id
+    return _about_framework(problem.params.get("framework", framework.id), framework)
+
+
+def _about_framework(result_framework: object, framework: Framework) -> bool:
+    """A result of `framework`, or of the framework one of its external inputs is named
+    after (CRCNÉ's `pix-edu` input reads Pix+Édu's own results: workflow.input_levels)."""
+    return result_framework == framework.id or result_framework in external_inputs(framework.rule)
+
+
+def _missing_inputs(candidate: Candidate, framework: Framework, decision: Decision) -> Problem:
+    titles = {i.id: i.title for i in framework.rule.inputs}
+    return Problem("certify.missing_inputs", None, None, {
+        "slug": candidate.slug, "framework": framework.id,
+        "inputs": " ; ".join(titles.get(i, i) for i in decision.missing_inputs)})
 
 
 def _cited(signed: SignedResult) -> openbadges.CitedResult:
@@ -215,6 +235,9 @@ def _problems(workspace, slug, framework_id, candidate, framework) -> list[Probl
         return [Problem("framework.unknown", None, None, {"id": framework_id, "suggestions": ", ".join(workspace.frameworks)})]
     if framework.rule is None:
         return [Problem("certify.no_rule", None, None, {"framework": framework.id})]
+    if framework.rule.inputs and all(i.external for i in framework.rule.inputs):
+        return [Problem("certify.external", None, None, {"framework": framework.id,
+                                                         "inputs": " ; ".join(i.title for i in framework.rule.inputs)})]
     if not any(p.framework == framework.id for p in candidate.frameworks):
         return [Problem("claim.framework_not_pursued", candidate.folder / "candidate.yml", None, {"framework": framework.id})]
     return []
