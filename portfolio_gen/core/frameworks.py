@@ -138,6 +138,30 @@ def _consistency_problems(framework: Framework, data: LineDict, path: Path) -> l
     if framework.rule is not None:
         problems += [Problem(p.key, path, data.line_of("rule"), dict(p.params))
                      for p in framework.rule.problems(framework)]
+    problems += _resource_level_problems(data, level_codes, path)
+    return problems
+
+
+def _resource_level_problems(data: LineDict, level_codes: list[str], path: Path) -> list[Problem]:
+    """A resource's level must be on the framework's scale; a framework without levels takes none.
+
+    The diagnostic suggests a levelled resource only between a candidate's current and
+    target level (decisions/diagnostic.py), so a misspelt level would silently hide it or,
+    worse, show it to everyone (issue 29)."""
+    problems = []
+
+    def visit(node: LineDict) -> None:
+        for resource in node.get("resources") or []:
+            if "level" in resource and _text(resource["level"]) not in level_codes:
+                problems.append(Problem("framework.unknown_resource_level", path, resource.line_of("level"),
+                                        {"level": _text(resource["level"]),
+                                         "allowed": ", ".join(level_codes) or "-"}))
+        for key in ("competences", "items"):
+            for child in node.get(key) or []:
+                visit(child)
+
+    for domain in data["domains"]:
+        visit(domain)
     return problems
 
 

@@ -58,12 +58,14 @@ def diagnose(framework: Framework, assessment: SelfAssessment) -> Diagnostic:
 
 def _fitting_resources(framework: Framework, item: Item, current: str | None,
                        target_rank: int) -> tuple[Resource, ...]:
-    """Resources above the current level and up to the target; unlevelled ones always fit."""
+    """Resources above the current level and up to the target; unlevelled ones always fit.
+
+    A resource's level is checked against the scale when the framework is read
+    (core/frameworks.py), so a level off the scale never reaches here as "fits everyone"."""
     current_rank = rank(framework, current)
 
     def fits(resource: Resource) -> bool:
-        level_rank = rank(framework, resource.level)
-        return not resource.level or level_rank == -1 or current_rank < level_rank <= target_rank
+        return not resource.level or current_rank < rank(framework, resource.level) <= target_rank
 
     return tuple(r for r in item.resources if fits(r))
 

@@ -78,6 +78,8 @@ def diagnostic_pages(candidate: Candidate, frameworks: Mapping[str, Framework]) 
             "chart": chart(framework, latest, candidate.language),
             "target": localized(framework.assessment_scale[rank(framework, latest.assessment.target)],
                                 candidate.language),
+            # A training resource names its level by code; the page shows the level's title.
+            "level_titles": {lv.code: localized(lv, candidate.language) for lv in framework.levels},
         }, latest.assessment.path))
     return pages
 

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REFERENTIELS
 from portfolio_gen.core.frameworks import load_framework, load_frameworks
@@ -102,3 +103,58 @@ def test_impossible_rule_is_reported_with_its_line(tmp_path: Path):
     with pytest.raises(InputError) as error:
         load_framework(path)
     assert [(p.key, p.line) for p in error.value.problems] == [("framework.rule_impossible", 6)]
+
+
+def _resource_nodes(node, scope: str = ""):
+    """(code of the node a resource is listed on, the resource) for every resource in a file."""
+    code = str(node["code"]) if "code" in node else scope
+    for resource in node.get("resources") or []:
+        yield code, resource
+    for key in ("domains", "competences", "items"):
+        for child in node.get(key) or []:
+            yield from _resource_nodes(child, code)
+
+
+@pytest.mark.parametrize("framework_id", ["pix-edu", "crcne", "encadrement-2009"])
+def test_training_resources_cite_a_public_source_for_known_items(shipped, framework_id):
+    """Issue 29: each framework suggests training, each resource cites an https page, sits on
+    a code of the framework and names a level of its scale (none where the framework has none)."""
+    framework = shipped[framework_id]
+    data = yaml.safe_load((REFERENTIELS / f"{framework_id}.yml").read_text("utf-8"))
+    listed = list(_resource_nodes(data))
+    assert len(listed) >= 4
+    levels = {lv.code for lv in framework.levels}
+    for code, resource in listed:
+        assert resource["title"].strip()
+        assert resource["url"].startswith("https://"), resource
+        assert framework.group_items(code), f"{code} is not a code of {framework_id}"
+        if "level" in resource:
+            assert str(resource["level"]) in levels, resource
+    levelled = [r for _, r in listed if "level" in r]
+    if framework.levels:
+        assert len({str(r["level"]) for r in levelled}) >= 2, "resources span more than one level"
+    else:
+        assert levelled == []
+
+
+def test_every_item_of_the_2009_framework_and_pix_edu_has_training(shipped):
+    for framework_id in ("pix-edu", "encadrement-2009"):
+        bare = [i.code for i in shipped[framework_id].items if not i.resources]
+        assert len(bare) < len(shipped[framework_id].items) // 2, bare
+
+
+@pytest.mark.parametrize("levels, level, allowed", [
+    ('levels: [{code: "1", title: N1}, {code: "2", title: N2}]\n', "3", "1, 2"),
+    ("", "1", "-"),
+])
+def test_resource_level_off_the_scale_is_reported_with_its_line(tmp_path: Path, levels, level, allowed):
+    """An unknown level is a typo that would suggest the resource for every gap: refuse it."""
+    path = tmp_path / "f.yml"
+    path.write_text("id: f\ntitle: F\nversion: 1\nlanguage: fr\nsource: {title: t}\n" + levels
+                    + "domains:\n  - code: D\n    title: D\n    resources:\n"
+                    + f"      - {{title: R, url: 'https://example.org/', level: {level}}}\n", "utf-8")
+    with pytest.raises(InputError) as error:
+        load_framework(path)
+    problem, = error.value.problems
+    assert (problem.key, problem.line, problem.params["allowed"]) == (
+        "framework.unknown_resource_level", 11 if levels else 10, allowed)

@@ -86,6 +86,34 @@ domains:
     assert [r.title for r in gap.resources] == ["Approfondissement", "Tout niveau"]
 
 
+def _titles(gap) -> list[str]:
+    return [r.title.split(" (")[0] for r in gap.resources]
+
+
+def test_shipped_crcne_training_follows_the_gap_between_current_and_target(crcne):
+    """Issue 29: a levelled resource is suggested only above the current level, up to the target;
+    the phase's platforms (no level) are suggested for every gap."""
+    first_steps = diagnose(crcne, assessment(crcne, "confirme", {"I6": "initie"}))
+    further = diagnose(crcne, assessment(crcne, "expert", {"I6": "confirme"}))
+    i6_first = next(g for g in first_steps.gaps if g.item.code == "I6")
+    i6_further = next(g for g in further.gaps if g.item.code == "I6")
+    levels_first = {r.level for r in i6_first.resources}
+    levels_further = {r.level for r in i6_further.resources}
+    assert levels_first == {"", "confirme"} and levels_further == {"", "avance"}
+    assert "Pix — tests et parcours d'entraînement aux compétences numériques" in _titles(i6_first)
+    not_assessed = next(g for g in first_steps.gaps if g.item.code == "I2")
+    assert {r.level for r in not_assessed.resources} == {"", "initie"}
+
+
+def test_shipped_pix_edu_training_is_calibrated_by_level():
+    pix_edu = load_framework(REFERENTIELS / "pix-edu.yml")
+    newcomer = diagnose(pix_edu, assessment(pix_edu, "2", {"D5": "1"})).gaps
+    leader = diagnose(pix_edu, assessment(pix_edu, "3", {"D5": "2"})).gaps
+    d5 = {g.item.code: g for g in newcomer}["D5"]
+    assert sorted(r.level for r in d5.resources) == ["", "2"]
+    assert sorted(r.level for r in {g.item.code: g for g in leader}["D5"].resources) == ["", "3"]
+
+
 def test_group_codes_apply_to_their_items_and_specific_codes_win(workspace: Path):
     folder = write_candidate(workspace, frameworks="  - id: crcne\n    mention: 1")
     (folder / "self-assessments").mkdir()

@@ -58,6 +58,12 @@ def test_gap_lists_the_training_of_its_phase(shipped: Path):
     links = [a.attrs["href"] for a in gaps[0].find_all("a")]
     assert "https://pix.fr/" in links  # I5 is evaluated in the mise-en-oeuvre phase
     assert "https://magistere.education.fr/" not in links  # that one belongs to conception
+    # Issue 29: I5 is self-assessed Initié against a Confirmé target, so its Confirmé-level
+    # resource is suggested, with the level's title rather than its code.
+    levelled = {a.attrs["href"]: a for a in gaps[0].find_all("a")}
+    assert "https://dane.education.nc/?p=574" in levelled
+    tags = [span for span in gaps[0].find_all("span", cls="pf-tag") if "data-level" in span.attrs]
+    assert [(t.attrs["data-level"], t.text) for t in tags] == [("confirme", "Confirmé")]
 
 
 def test_progress_over_time_and_not_ready(shipped: Path):
