@@ -56,6 +56,7 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     """Prepare a session: every candidate pursuing FRAMEWORK and not yet certified in it,
     ready by its rule or not and why."""
     from ..institution.awards import awards_of
+    from ..institution.minutes import pending_appeals
     from ..institution.trust import assess_candidate, with_counted_results
     from ..decisions.awards import current_certificate
     from ..decisions.sessions import prepare_session
@@ -79,8 +80,12 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     certified = sorted(slug for slug, found in assessed.items()
                        if current_certificate(awards_of(found), framework.id) is not None)
     candidates = with_counted_results(context, workspace.candidates.values())
+    try:  # the appeals lodged against this framework's decisions, for this session to decide
+        appeals = pending_appeals(ctx.root, framework.id)
+    except InputError as error:
+        fail_with(error.problems, ctx)
     session = prepare_session(framework, candidates, validations, date=date,
-                              prepared=dt.date.today(), certified=certified)
+                              prepared=dt.date.today(), certified=certified, appeals=appeals)
     try:
         write_session(path, session, overwrite=False)
     except FileExistsError:
@@ -88,7 +93,8 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     if as_json:
         click.echo(json.dumps({"file": str(path), "ready": [s.candidate for s in session.candidates if s.ready],
                                "not_ready": [s.candidate for s in session.candidates if not s.ready],
-                               "already_certified": certified}, indent=2))
+                               "already_certified": certified,
+                               "appeals": [a.candidate for a in session.appeals]}, indent=2))
         return
     ready = sum(s.ready for s in session.candidates)
     click.echo(i18n.text("session.prepared", ctx.language, path=path, ready=ready,
@@ -96,6 +102,9 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     if certified:
         click.echo(i18n.text("session.already_certified", ctx.language, count=len(certified),
                              slugs=", ".join(certified)))
+    for appeal in session.appeals:
+        click.echo(i18n.text("session.appeal_to_decide", ctx.language, slug=appeal.candidate,
+                             session=appeal.session, lodged=appeal.lodged.isoformat()))
 
 
 @session_group.command("decide")
@@ -130,6 +139,26 @@ def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, com
     decision = updated.decision(slug)
     click.echo(f"{decision.outcome}: {slug}" + (f" -> {decision.credential}" if decision.credential else ""))
     echo_superseded(ctx, superseded)
+
+
+@session_group.command("appeal")
+@click.argument("session_name", metavar="SESSION")
+@click.argument("slug")
+@click.option("--reason", required=True, help="The candidate's grounds for the appeal (recours), as lodged.")
+@click.option("--date", "date_text", default=None, help="YYYY-MM-DD: the day it was lodged (default: today).")
+@pass_context
+def session_appeal(ctx: Context, session_name: str, slug: str, reason: str, date_text: str | None) -> None:
+    """Record SLUG's appeal against the decision of SESSION; the next session of the
+    framework (`session new`) takes it up, decides it, and its signed minutes show both."""
+    from ..institution.minutes import lodge_appeal
+    session = _session_or_exit(ctx, session_name)
+    lodged = _date_or_exit(ctx, date_text, "--date") if date_text else dt.date.today()
+    try:
+        appeal = lodge_appeal(ctx.root, session, slug, reason, lodged)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(i18n.text("session.appeal_lodged", ctx.language, slug=appeal.candidate, session=appeal.session,
+                         outcome=appeal.outcome))
 
 
 @session_group.command("minutes")

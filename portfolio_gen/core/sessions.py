@@ -22,7 +22,10 @@ from .yamlfile import load_mapping
 
 SESSIONS_DIR = "sessions"
 CERTIFICATE, ATTESTATION, POSTPONEMENT = "certificate", "attestation", "postponement"
-OUTCOMES = (CERTIFICATE, ATTESTATION, POSTPONEMENT)
+# An appeal the jury rejects: the decision appealed against stands, nothing is issued.
+APPEAL_DISMISSED = "appeal-dismissed"
+OUTCOMES = (CERTIFICATE, ATTESTATION, POSTPONEMENT, APPEAL_DISMISSED)
+APPEALS_FILE = "appeals.yml"  # in SESSIONS_DIR: appeals lodged, until a session takes them up
 ITEMS_SHORT, MISSING_MANDATORY, MISSING_INPUT = "items_short", "missing_mandatory", "missing_input"
 
 
@@ -56,6 +59,18 @@ class JuryDecision:
     comment: str = ""
     override: str = ""  # the jury's reason for certifying although the rule is not met
     credential: str = ""  # the issued credential's path, relative to the workspace
+    appeal: str = ""  # the session whose decision this one decides an appeal against
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """A candidate's appeal (recours) against a session's decision, to be decided by a later session."""
+
+    candidate: str
+    session: str  # the session whose decision is appealed
+    outcome: str  # the decision appealed against
+    lodged: dt.date
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,10 @@ class Session:
     candidates: tuple[Standing, ...]
     decisions: tuple[JuryDecision, ...] = ()
     path: Path | None = None
+    appeals: tuple[Appeal, ...] = ()  # the appeals this session decides
+
+    def appeal(self, slug: str) -> Appeal | None:
+        return next((a for a in self.appeals if a.candidate == slug), None)
 
     def standing(self, slug: str) -> Standing | None:
         return next((s for s in self.candidates if s.candidate == slug), None)
@@ -96,12 +115,25 @@ def session_to_data(session: Session) -> dict:
 
     def decision(d: JuryDecision) -> dict:
         data = {"candidate": d.candidate, "outcome": d.outcome, "date": d.date.isoformat(), "level": d.level,
-                "comment": d.comment, "override": d.override, "credential": d.credential}
+                "comment": d.comment, "override": d.override, "credential": d.credential, "appeal": d.appeal}
         return {k: v for k, v in data.items() if v != ""}
 
-    return {"id": session.id, "framework": session.framework, "date": session.date.isoformat(),
+    data = {"id": session.id, "framework": session.framework, "date": session.date.isoformat(),
             "prepared": session.prepared.isoformat(), "candidates": [standing(s) for s in session.candidates],
             "decisions": [decision(d) for d in session.decisions]}
+    if session.appeals:  # absent when none: minutes signed before appeals existed still match
+        data["appeals"] = [appeal_to_data(a) for a in session.appeals]
+    return data
+
+
+def appeal_to_data(appeal: Appeal) -> dict:
+    return {"candidate": appeal.candidate, "session": appeal.session, "outcome": appeal.outcome,
+            "lodged": appeal.lodged.isoformat(), "reason": appeal.reason}
+
+
+def appeal_from_data(data: dict) -> Appeal:
+    return Appeal(data["candidate"], data["session"], data["outcome"], dt.date.fromisoformat(data["lodged"]),
+                  data["reason"])
 
 
 def session_from_data(data: dict, path: Path | None = None) -> Session:
@@ -110,10 +142,12 @@ def session_from_data(data: dict, path: Path | None = None) -> Session:
                                s.get("level", ""), tuple(Reason(r["code"], r["value"]) for r in s.get("reasons", ())))
                       for s in data["candidates"])
     decisions = tuple(JuryDecision(d["candidate"], d["outcome"], dt.date.fromisoformat(d["date"]), d.get("level", ""),
-                                   d.get("comment", ""), d.get("override", ""), d.get("credential", ""))
+                                   d.get("comment", ""), d.get("override", ""), d.get("credential", ""),
+                                   d.get("appeal", ""))
                       for d in data["decisions"])
     return Session(data["id"], data["framework"], dt.date.fromisoformat(data["date"]),
-                   dt.date.fromisoformat(data["prepared"]), standings, decisions, path)
+                   dt.date.fromisoformat(data["prepared"]), standings, decisions, path,
+                   tuple(appeal_from_data(a) for a in data.get("appeals", ())))
 
 
 def read_session(path: Path) -> Session:
@@ -134,6 +168,30 @@ def write_session(path: Path, session: Session, *, overwrite: bool = True) -> Pa
     return path
 
 
+def appeals_path(root: Path) -> Path:
+    return root / SESSIONS_DIR / APPEALS_FILE
+
+
+def read_appeals(root: Path) -> list[Appeal]:
+    """The appeals lodged (sessions/appeals.yml), oldest first; every shape problem located."""
+    path = appeals_path(root)
+    if not path.is_file():
+        return []
+    data = load_mapping(path)
+    problems = schemas.validate("appeals", data, path)
+    if problems:
+        raise InputError(problems)
+    return [appeal_from_data(a) for a in json.loads(json.dumps(data)).get("appeals", [])]
+
+
+def write_appeals(root: Path, appeals: list[Appeal]) -> Path:
+    path = appeals_path(root)
+    header = "# Appeals lodged with `portfolio-gen session appeal`; a later session of the framework decides each.\n"
+    write_atomic(path, header + yaml.safe_dump({"appeals": [appeal_to_data(a) for a in appeals]},
+                                                allow_unicode=True, sort_keys=False))
+    return path
+
+
 def _known(folder: Path) -> str:
-    names = sorted(p.stem for p in folder.glob("*.yml")) if folder.is_dir() else []
+    names = sorted(p.stem for p in folder.glob("*.yml") if p.name != APPEALS_FILE) if folder.is_dir() else []
     return ", ".join(names) or "-"

@@ -12,17 +12,17 @@ from typing import Collection, Iterable, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, MinItemsRule, Validation
 from ..core.problems import Problem
-from ..core.sessions import (ATTESTATION, CERTIFICATE, ITEMS_SHORT, MISSING_INPUT, MISSING_MANDATORY, POSTPONEMENT,
-                             Reason, Session, Standing, session_id)
+from ..core.sessions import (APPEAL_DISMISSED, ATTESTATION, CERTIFICATE, ITEMS_SHORT, MISSING_INPUT,
+                             MISSING_MANDATORY, POSTPONEMENT, Appeal, Reason, Session, Standing, session_id)
 from .rules import Decision
 from .workflow import candidate_decision
 
 
 def prepare_session(framework: Framework, candidates: Iterable[Candidate],
                     validations: Mapping[str, Sequence[Validation]], *, date: dt.date, prepared: dt.date,
-                    certified: Collection[str] = ()) -> Session:
+                    certified: Collection[str] = (), appeals: Sequence[Appeal] = ()) -> Session:
     """Every candidate pursuing `framework` but those already `certified` in it (slugs),
-    ready first, each with why they are not."""
+    ready first, each with why they are not; and the `appeals` this session is to decide."""
     standings = []
     for candidate in candidates:
         if candidate.slug in certified or not any(p.framework == framework.id for p in candidate.frameworks):
@@ -31,7 +31,20 @@ def prepare_session(framework: Framework, candidates: Iterable[Candidate],
         standings.append(Standing(candidate.slug, candidate.name, decision.met, len(decision.validated),
                                   candidate.unit, decision.level, not_ready_reasons(framework, decision)))
     standings.sort(key=lambda s: (not s.ready, s.candidate))
-    return Session(session_id(framework.id, date), framework.id, date, prepared, tuple(standings))
+    return Session(session_id(framework.id, date), framework.id, date, prepared, tuple(standings),
+                   appeals=tuple(appeals))
+
+
+def appeal_problems(session: Session, slug: str, reason: str, lodged: Sequence[Appeal]) -> list[Problem]:
+    """Why an appeal of `slug` against `session`'s decision cannot be recorded (empty: it can):
+    there must be a decision to appeal, a reason, and no appeal of it lodged already."""
+    if session.decision(slug) is None:
+        return [Problem("session.appeal_no_decision", session.path, None, {"slug": slug, "session": session.id})]
+    if not reason.strip():
+        return [Problem("session.appeal_reason", None, None, {})]
+    if any(a.candidate == slug and a.session == session.id for a in lodged):
+        return [Problem("session.appeal_exists", session.path, None, {"slug": slug, "session": session.id})]
+    return []
 
 
 def not_ready_reasons(framework: Framework, decision: Decision) -> tuple[Reason, ...]:
@@ -59,7 +72,9 @@ def decision_problems(session: Session, slug: str, outcome: str, decision: Decis
             "slug": slug, "session": session.id, "known": ", ".join(s.candidate for s in session.candidates) or "-"})]
     if session.decision(slug) is not None:
         return [Problem("session.already_decided", path, None, {"slug": slug, "outcome": session.decision(slug).outcome})]
-    if outcome in (ATTESTATION, POSTPONEMENT) and not comment.strip():
+    if outcome == APPEAL_DISMISSED and session.appeal(slug) is None:
+        return [Problem("session.no_appeal", path, None, {"slug": slug, "session": session.id})]
+    if outcome in (ATTESTATION, POSTPONEMENT, APPEAL_DISMISSED) and not comment.strip():
         return [Problem("session.comment_required", None, None, {"outcome": outcome})]
     if outcome != CERTIFICATE:
         return [Problem("session.override_not_certificate", None, None, {})] if override else []

@@ -21,7 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ..credentials.errors import CredentialsError
 from ..core.files import write_atomic
 from ..core.problems import InputError, Problem
-from ..core.sessions import CERTIFICATE, POSTPONEMENT, JuryDecision, Session, session_to_data, write_session
+from ..core.sessions import (APPEAL_DISMISSED, APPEALS_FILE, CERTIFICATE, SESSIONS_DIR, POSTPONEMENT, Appeal, JuryDecision, Session,
+                             read_appeals, read_session, session_path, session_to_data, write_appeals, write_session)
+from ..decisions.sessions import appeal_problems
 from ..core.settings import Settings
 from ..core.workspace import Workspace
 from ..decisions.sessions import decision_problems
@@ -61,14 +63,14 @@ def record_decision(workspace: Workspace, context: TrustContext, session: Sessio
     if minutes_path(session).exists():
         raise InputError([Problem("session.closed", minutes_path(session), None, {"session": session.id})])
     decision = None
-    if session.standing(slug) is not None and outcome != POSTPONEMENT:
+    if session.standing(slug) is not None and outcome not in (POSTPONEMENT, APPEAL_DISMISSED):
         decision = commission.rule_decision(workspace, context, slug, session.framework)
     problems = decision_problems(session, slug, outcome, decision, comment=comment, override=override)
     if problems:
         raise InputError(problems)
     moment = now or dt.datetime.now(dt.UTC)
     credential, level, superseded = "", "", ()
-    if outcome != POSTPONEMENT:
+    if outcome not in (POSTPONEMENT, APPEAL_DISMISSED):
         if private_key is None:
             raise InputError([Problem("session.key_required", None, None, {"outcome": outcome})])
         # The session and the jury's reason go into the credential when the jury decides
@@ -79,9 +81,34 @@ def record_decision(workspace: Workspace, context: TrustContext, session: Sessio
         credential = award.path.relative_to(workspace.root).as_posix()
         level = award.decision.level if award.certified else ""
         superseded = award.superseded
-    updated = session.with_decision(JuryDecision(slug, outcome, moment.date(), level, comment, override, credential))
+    appeal = session.appeal(slug)  # the decision, if the candidate appealed, is the appeal's
+    updated = session.with_decision(JuryDecision(slug, outcome, moment.date(), level, comment, override, credential,
+                                                 appeal.session if appeal else ""))
     write_session(session.path, updated)
     return updated, superseded
+
+
+def lodge_appeal(root: Path, session: Session, slug: str, reason: str, lodged: dt.date) -> Appeal:
+    """Record `slug`'s appeal against `session`'s decision in sessions/appeals.yml, for a
+    later session of the framework to decide (`session new` takes it up). The decided
+    session stays as it was signed: its minutes cannot change, the later ones show both."""
+    appeals = read_appeals(root)
+    problems = appeal_problems(session, slug, reason, appeals)
+    if problems:
+        raise InputError(problems)
+    appeal = Appeal(slug, session.id, session.decision(slug).outcome, lodged, " ".join(reason.split()))
+    write_appeals(root, [*appeals, appeal])
+    return appeal
+
+
+def pending_appeals(root: Path, framework_id: str) -> list[Appeal]:
+    """The appeals against decisions of `framework_id` that no session has taken up yet."""
+    folder = root / SESSIONS_DIR
+    taken = {(a.candidate, a.session) for path in sorted(folder.glob("*.yml")) if path.name != APPEALS_FILE
+             for a in read_session(path).appeals} if folder.is_dir() else set()
+    return [a for a in read_appeals(root) if (a.candidate, a.session) not in taken
+            and session_path(root, a.session).is_file()
+            and read_session(session_path(root, a.session)).framework == framework_id]
 
 
 def build_minutes_credential(session: Session, settings: Settings, valid_from: dt.datetime) -> dict:

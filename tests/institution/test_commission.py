@@ -103,3 +103,31 @@ def test_an_attestation_never_replaces_a_current_certificate(commission):
                        session="c2i2e-2026-06-15", reason="Le jury souhaite voir B2.3", reissue=True)
     assert [p.key for p in raised.value.problems] == ["award.certificate_held"]
     assert dataclasses.is_dataclass(module.Award)
+
+
+def test_a_certificate_given_against_the_rule_says_so_in_the_credential(commission):
+    """Issue 29, finding 1: a certificate forced by a session for julien-moreau (18 of 27)
+    read « 23 items validés sur 27, dont tous les items obligatoires »."""
+    from portfolio_gen.credentials import openbadges
+    from portfolio_gen.institution import commission as module
+    root, workspace, key, institution = commission
+    context = workspace_context(root, workspace, institution)
+    with pytest.raises(InputError) as raised:  # never without the jury's reason
+        module.certify(workspace, context, "julien-moreau", "c2i2e", key, now=MOMENT, certified=True)
+    assert [p.key for p in raised.value.problems] == ["session.rule_not_met"]
+    award = module.certify(workspace, context, "julien-moreau", "c2i2e", key, now=MOMENT, certified=True,
+                           session="c2i2e-2026-06-15", reason="B3 observé en classe")
+    credential = json.loads(award.path.read_text("utf-8"))
+    assert openbadges.validate_against_schema(credential) == []
+    subject = credential["credentialSubject"]
+    assert "23 items validés sur 27, dont tous les items obligatoires" != subject["achievement"]["description"]
+    assert "n'est PAS remplie : 18 items validés sur 27" in subject["achievement"]["description"]
+    assert subject["narrative"].startswith("Certificat décerné par décision motivée de la commission "
+                                           "(session c2i2e-2026-06-15)")
+    assert "Motif du jury : B3 observé en classe" in subject["narrative"]
+    [jury] = [e for e in credential["evidence"] if e.get("genre") == "JuryOverride"]
+    assert jury == {"id": "urn:portfolio-gen:session:c2i2e-2026-06-15", "type": ["Evidence"],
+                    "name": "Décision de la commission, session c2i2e-2026-06-15, contraire au verdict de la règle",
+                    "genre": "JuryOverride", "description": subject["achievement"]["description"],
+                    "narrative": "B3 observé en classe"}
+    assert [a.kind for a in award.superseded] == ["attestation"]  # the demo's attestation
