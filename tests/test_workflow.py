@@ -16,7 +16,7 @@ from portfolio_gen.core.registry import Authorization, Evaluator, Registry, load
 from portfolio_gen.decisions.workflow import candidate_decision, cohort_report, pending_for
 from portfolio_gen.core.workspace import load_workspace
 
-from test_portfolios import entry, write_candidate
+from conftest import entry, write_candidate
 
 KEY_A = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 KEY_B = "did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH"

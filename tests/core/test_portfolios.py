@@ -6,32 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import entry, write_candidate
 from portfolio_gen.core.workspace import load_workspace
-
-PROFILE = """name: Alex Test
-role: etudiant-meef
-institution: INSPÉ
-language: fr
-frameworks:
-{frameworks}
-private: {{email: alex@example.org}}
-"""
-
-
-def write_candidate(root: Path, frameworks: str = "  - id: c2i2e", entries: dict[str, str] | None = None) -> Path:
-    folder = root / "candidates" / "alex"
-    (folder / "entries").mkdir(parents=True)
-    (folder / "candidate.yml").write_text(PROFILE.format(frameworks=frameworks), "utf-8")
-    for name, text in (entries or {}).items():
-        (folder / "entries" / name).write_text(text, "utf-8")
-    return folder
-
-
-def entry(claims: str, visibility: str = "public", phase: str = "") -> str:
-    phase_line = f"phase: {phase}\n" if phase else ""
-    return (f"---\ntitle: T\ndate: 2026-02-01\nsituation: formation\n{phase_line}claims:\n{claims}\n"
-            f"visibility: {visibility}\n---\nRetour réflexif.\n")
-
 
 def keys(workspace):
     return [p.key for p in workspace.problems]

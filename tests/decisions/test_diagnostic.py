@@ -13,7 +13,7 @@ from portfolio_gen.core.frameworks import load_framework
 from portfolio_gen.core.model import SelfAssessment
 from portfolio_gen.core.workspace import load_workspace
 
-from test_portfolios import write_candidate
+from conftest import write_candidate
 
 DAY = dt.date(2026, 1, 10)
 
