@@ -34,6 +34,10 @@ STATUS_INDEX = re.compile(r"[0-9]+")
 SIGNER_LIST_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^?#]*/status/lists/(z6Mk[1-9A-HJ-NP-Za-km-z]{40,50})\.json")
 
 
+# The reason code of an entry whose index lies past its list's end (core.verdicts, verdicts.yml).
+STATUS_INDEX_OUTSIDE = "status.index"
+
+
 class StatusListError(CredentialsError, ValueError):
     """A status list or status entry that cannot be used, with the reason."""
 
@@ -53,7 +57,8 @@ class Bitstring:
 
     def _locate(self, index: int) -> tuple[int, int]:
         if not 0 <= index < len(self):
-            raise StatusListError(f"status index {index} is outside the list (0..{len(self) - 1})")
+            raise StatusListError(f"status index {index} is outside the list (0..{len(self) - 1})",
+                                  key=STATUS_INDEX_OUTSIDE, index=index)
         return index // 8, 7 - index % 8
 
     def get(self, index: int) -> bool:
@@ -131,6 +136,7 @@ def status_list_credential(list_url: str, issuer: str, bits: Bitstring, valid_fr
 class StatusCheck:
     revoked: bool
     reason: str | None = None  # set when the status could not be established
+    code: str | None = None  # the reason's code when it is more than "unknown": STATUS_INDEX_OUTSIDE
 
     @property
     def ok(self) -> bool:
@@ -183,6 +189,9 @@ def check_status(entry: dict, list_credential: dict | None) -> StatusCheck:
     try:
         index = int(index_text)
         revoked = Bitstring.decode(subject.get("encodedList")).get(index)
-    except (StatusListError, ValueError) as error:
+    except StatusListError as error:
+        return StatusCheck(False, f"status list unusable: {error}",
+                           STATUS_INDEX_OUTSIDE if error.key == STATUS_INDEX_OUTSIDE else None)
+    except ValueError as error:
         return StatusCheck(False, f"status list unusable: {error}")
     return StatusCheck(revoked)

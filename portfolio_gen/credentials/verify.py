@@ -281,7 +281,8 @@ def _check_status(credential: dict, status_list: StatusLists | None, required: b
         return ACTIVE
     if required:
         # Never "not revoked" when the list could not be read: the status is unknown.
-        raise _Failed(STATUS, check.reason, code="status.unknown", verdict=UNKNOWN_STATUS,
+        # An index past the list's end is its own case (status.index), as the pages say it.
+        raise _Failed(STATUS, check.reason, code=check.code or "status.unknown", verdict=UNKNOWN_STATUS,
                       params={"url": url, "detail": detail or check.reason})
     return UNAVAILABLE
 
@@ -360,7 +361,8 @@ def _check_evidence(credential: dict, evidence_files: EvidenceFiles | None) -> t
         elif not openbadges.file_digest_matches(evidence, path):
             # Name the evidence by its URL: the local copy may be a verifier's temporary file.
             raise _Failed(EVIDENCE, f"{evidence.get('id')}: the file does not match "
-                                    "the digest signed in the credential")
+                                    "the digest signed in the credential",
+                          code="evidence.mismatch", params={"id": evidence.get("id", "")})
     return unchecked, modified
 
 

@@ -304,6 +304,9 @@ def _bind_site(site: PublishedSite, institution: str) -> None:
     subjects: set[str] = set()
     others = 0
     for index, (row, credential) in enumerate(site.published):
+        if row.code == REASON_OTHER_SUBJECT:
+            others += 1  # verify_site already bound it to the slug the card names
+            continue
         if not row.ok:
             continue
         hashes = {hashed for own_salt, hashed in openbadges.subject_identities(credential) if own_salt == salt}

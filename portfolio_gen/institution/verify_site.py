@@ -7,7 +7,10 @@ institution's own domain with the network (or a file the verifier supplies) — 
 other file is checked against it: the evaluator registry and the status list must be
 signed by the institution, each credential by a key its issuer controls, each
 validation's evaluator authorised by the registry, and each evidence file must be
-published with the very bytes whose digest the credential signed.
+published with the very bytes whose digest the credential signed. When `verification.json`
+names its candidate (a slug), every credential must name that candidate's subject, by the
+salt the institution derives from the slug: a credential republished from another
+candidate's site is untrusted there (issue 28), as `audit --sites` judges it.
 """
 
 from __future__ import annotations
@@ -228,7 +231,11 @@ def verify_site(source: SiteSource, *, trusted: Sequence[str] = (), did_document
     manifest = _manifest(source, report)
     report.site_url = manifest.get("site", "")
     report.institution = _trust_root(manifest.get("institution", ""), list(trusted), report)
-    if email is None:
+    if email is None and manifest.get("slug"):
+        report.notes.append(f"whose credentials these are was not checked (no --email): only that each names "
+                            f"the subject of {manifest['slug']}, the candidate the site names; validations by "
+                            "the candidate themself would pass")
+    elif email is None:
         report.notes.append("whose credentials these are was not checked (no --email): any candidate's "
                             "credentials, and validations by the candidate themself, would pass")
     with tempfile.TemporaryDirectory(prefix="portfolio-gen-verify-") as scratch:
@@ -301,6 +308,9 @@ def _manifest(source: SiteSource, report: SiteReport) -> dict:
         manifest[key] = [value for value in values if isinstance(value, str)]
         if len(manifest[key]) != len(values) or data.get(key) not in (None, values):
             report.problems.append(f"{MANIFEST}: {key} must be a list of paths; other entries ignored")
+    card = data.get("candidate")
+    if isinstance(card, dict) and isinstance(card.get("slug"), str) and card["slug"]:
+        manifest["slug"] = card["slug"]  # whom the site says it is about: bound by the credentials' salt
     lists = data.get("statusLists") if isinstance(data.get("statusLists"), dict) else {}
     manifest["statusLists"] = {url: path for url, path in lists.items() if isinstance(path, str)}
     if len(manifest["statusLists"]) != len(lists) or data.get("statusLists") not in (None, lists):
@@ -501,6 +511,9 @@ def _untrusted_reason(credential: dict, kind: str, context: _Context) -> tuple[s
     the registry, its problem's words) and the reason's parameters; "" when they do."""
     if context.email is not None and not _is_about(credential, context.email):
         return "trust.other_subject", {}
+    slug = context.manifest.get("slug")
+    if slug and not names_claimed_subject(credential, context.institution, slug):
+        return "trust.other_subject", {"slug": slug}
     if kind != VALIDATION:
         issuer = credential["issuer"]["id"] if isinstance(credential.get("issuer"), dict) else credential.get("issuer")
         return ("", {}) if context.institution and issuer == context.institution else ("trust.not_institution", {})
@@ -532,6 +545,16 @@ def _validates_own_portfolio(context: _Context, signer: str) -> bool:
 @dataclass(frozen=True)
 class _Unknown:
     id: str
+
+
+def names_claimed_subject(credential: object, institution: str, slug: str) -> bool:
+    """Whether `credential` names the subject of `slug`: a hashed identity whose salt the
+    institution derives from that slug (openbadges.subject_salt). The site's card says
+    which candidate it is about, unsigned; the salt, signed, binds each credential to one
+    slug, so a credential republished under another candidate's card names another salt
+    (issue 28). The pages check the same (core.js's namesClaimedSubject)."""
+    salt = openbadges.subject_salt(institution, slug)
+    return any(own_salt == salt for own_salt, _hash in openbadges.subject_identities(credential))
 
 
 def _is_about(credential: dict, email: str) -> bool:

@@ -69,6 +69,17 @@ def test_check_reads_the_bit_the_entry_points_at():
     assert "not available" in check_status(status_entry(LIST, 1), None).reason
 
 
+def test_an_index_past_the_lists_end_has_its_own_code():
+    """status.index, as the pages say it (issue 28), not the generic unknown status."""
+    bits = Bitstring()
+    listing = status_list_credential(LIST, "did:web:portfolios.example.org", bits, "2026-01-01T00:00:00Z",
+                                     "2026-01-31T00:00:00Z")
+    outside = check_status(status_entry(LIST, len(bits)), listing)
+    assert not outside.ok and outside.code == "status.index" and "outside the list" in outside.reason
+    assert check_status(status_entry(LIST, len(bits) - 1), listing).ok
+    assert check_status(status_entry(LIST.replace("revocation", "other"), 1), listing).code is None
+
+
 def test_revocation_entry_is_found_among_several_statuses():
     entry = status_entry(LIST, 7)
     credential = {"credentialStatus": [{"type": "Other"}, entry]}

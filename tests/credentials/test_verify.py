@@ -283,6 +283,8 @@ def test_evidence_file_edited(signed, tmp_path):
     assert verdict.reason == (f"evidence: {target}: the file does not match the digest "
                               "signed in the credential")  # no local path: it may be a verifier's temp file
     assert verdict.checks == ("schema", "proof", "dates")
+    # The pages' code and the catalogue's (issue 28), not the generic evidence.invalid.
+    assert (verdict.code, verdict.params) == ("evidence.mismatch", {"id": target})
 
 
 def test_expired(suite):

@@ -8,7 +8,7 @@ from portfolio_gen.core.model import Candidate
 from portfolio_gen.credentials.openbadges import identity_hash, subject_salt
 from portfolio_gen.institution.cohort_sites import (OTHER_SUBJECT, SEVERAL_SUBJECTS, SHARED_CREDENTIAL,
                                                     SHARED_SUBJECT, PublishedSite, bind_subjects)
-from portfolio_gen.institution.verify_site import CredentialReport, SiteReport
+from portfolio_gen.institution.verify_site import CredentialReport, SiteReport, names_claimed_subject
 
 INSTITUTION = "did:web:portfolios.example.org"
 
@@ -45,6 +45,28 @@ def test_credentials_about_someone_else_do_not_count_for_the_claimed_candidate()
     assert codes(thomas) == {OTHER_SUBJECT}
     assert [row.status for row in thomas.report.credentials] == ["valid", "untrusted"]
     assert thomas.report.credentials[1].reason == "trust.other_subject"
+
+
+def test_a_copy_verify_site_already_refused_is_still_a_finding_of_its_site():
+    """verify_site binds a site to the slug its card names (trust.other_subject, issue 28):
+    the row comes here untrusted already, and the site still says why."""
+    thomas = site(1, "thomas", [credential(1, "thomas", "thomas@example.org"),
+                                credential(2, "camille", "camille@example.org")])
+    row, copied = thomas.published[1]
+    refused = CredentialReport(row.file, "untrusted", id=row.id, code="trust.other_subject")
+    thomas.published[1] = (refused, copied)
+    thomas.report.credentials[1] = refused
+    bind_subjects([thomas], INSTITUTION)
+    assert [(f.code, f.params["count"]) for f in thomas.findings] == [(OTHER_SUBJECT, "1")]
+    assert [row.status for row in thomas.report.credentials] == ["valid", "untrusted"]
+
+
+def test_verify_site_names_the_claimed_subject_by_the_slugs_salt_only():
+    camille = credential(1, "camille", "camille@example.org")
+    assert names_claimed_subject(camille, INSTITUTION, "camille")
+    assert not names_claimed_subject(camille, INSTITUTION, "thomas")
+    assert not names_claimed_subject(camille, "did:web:other.example.org", "camille")
+    assert not names_claimed_subject({"credentialSubject": {"identifier": "camille"}}, INSTITUTION, "camille")
 
 
 def test_a_site_naming_several_subjects_counts_none_of_them():
