@@ -25,8 +25,8 @@
 import jsonld from "jsonld";
 import canonicalize from "canonicalize";
 import * as base58 from "base58-universal";
-import { shapeProblems } from "./shape.js";
-import { signedFormProblem } from "./signedform.js";
+import { SCHEMA_INVALID, shapeProblems } from "./shape.js";
+import { SIGNED_FORM, signedFormProblem } from "./signedform.js";
 
 import credentialsV2 from "../../portfolio_gen/credentials/contexts/credentials-v2.jsonld";
 import dataIntegrityV2 from "../../portfolio_gen/credentials/contexts/data-integrity-v2.jsonld";
@@ -74,7 +74,7 @@ class Failed extends Error {
     super(`${check}: ${reason}`);
     this.check = check;
     this.verdict = verdict;
-    this.code = code;
+    this.code = code || `${check}.invalid`;  // as verify.py's _Failed: every failure has the CLI's code
     this.params = params;
   }
 }
@@ -237,7 +237,7 @@ export async function checkProof(secured, didDocuments, expectedController, now)
   if (proof.cryptosuite === "eddsa-rdfc-2022") {
     // The proof covers the RDF graph, not the JSON keys the checks below read (issue 28).
     const problem = await signedFormProblem(secured, documentLoader);
-    if (problem) throw new Failed("proof", problem, "invalid", "proof.signed_form", { detail: problem });
+    if (problem) throw new Failed("proof", problem, "invalid", SIGNED_FORM, { detail: problem });
   }
   return method;
 }
@@ -248,7 +248,7 @@ function checkShape(credential) {
   const problems = shapeProblems(credential);
   if (problems.length) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
-    throw new Failed("schema", problems[0] + more);
+    throw new Failed("schema", problems[0] + more, "invalid", SCHEMA_INVALID, { detail: problems[0] + more });
   }
 }
 
@@ -334,8 +334,14 @@ async function checkStatus(credential, trust, now, signerKey) {
     throw new Failed("status", `status unknown: status list ${url} is not usable (${error.message})`, "unknown-status",
       "status.unknown", { url, detail: error.message });
   }
-  const index = Number(entry.statusListIndex);
-  if (!Number.isInteger(index) || index < 0 || index >= bits.length * 8) {
+  // A string of digits, as status.py's check_status reads it; anything else leaves the status unknown.
+  const text = entry.statusListIndex;
+  if (typeof text !== "string" || !/^[0-9]+$/.test(text)) {
+    const detail = `statusListIndex ${JSON.stringify(text)} is not a string of digits`;
+    throw new Failed("status", `status unknown: ${detail}`, "unknown-status", "status.unknown", { url, detail });
+  }
+  const index = Number(text);
+  if (index >= bits.length * 8) {
     throw new Failed("status", "status unknown: the index is outside the status list", "unknown-status", "status.index");
   }
   if ((bits[index >> 3] >> (7 - (index % 8))) & 1) throw new Failed("status", "revoked", "revoked", "status.revoked");
@@ -446,7 +452,8 @@ export async function verifyCredential(credential, trust, { slug = "", now = Dat
     checks.push("evidence");
   } catch (error) {
     if (!(error instanceof Failed)) {
-      return { ...described, verdict: "invalid", reason: `unexpected error: ${error.message}`, checks, check: "error" };
+      return { ...described, verdict: "invalid", reason: `unexpected error: ${error.message}`, checks, check: "error",
+        code: "error.unexpected" };
     }
     const { verdict, message: reason, check, code, params } = error;
     return { ...described, verdict, reason, checks, check, code, params };

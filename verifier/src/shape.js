@@ -29,13 +29,18 @@ function stable(value) {
   return JSON.stringify(value);
 }
 
-function repeats(node, path = "credential") {
+/** Lists that repeat an item (openbadges.py's _duplicate_problems, paths written as its
+ * _path writes them: "proof", "credentialSubject.result[0]"). OB and VC lists are sets:
+ * RDF canonicalization folds a repeated item into one, so a repeat (the same proof twice)
+ * would verify yet not be what was signed. */
+function repeats(node, path = "") {
   if (Array.isArray(node)) {
     const texts = node.map(stable);
-    const own = new Set(texts).size !== texts.length ? [`${path}: repeats an item (lists are sets)`] : [];
+    const repeated = new Set(texts).size !== texts.length;
+    const own = repeated ? [`${path || "credential"}: repeats an item (lists are sets)`] : [];
     return own.concat(...node.map((item, i) => repeats(item, `${path}[${i}]`)));
   }
-  if (isObject(node)) return [].concat(...Object.entries(node).map(([k, v]) => repeats(v, `${path}.${k}`)));
+  if (isObject(node)) return [].concat(...Object.entries(node).map(([k, v]) => repeats(v, path ? `${path}.${k}` : k)));
   return [];
 }
 
@@ -90,6 +95,10 @@ function structureProblems(credential) {
   });
   return problems.concat(repeats(credential));
 }
+
+/** The reason code of every shape problem, the command line's for a credential its schema
+ * check refuses (verify.py's _check_schema). */
+export const SCHEMA_INVALID = "schema.invalid";
 
 /** Every reason `credential` is not a well-formed OB 3.0 credential (empty if it is). */
 export function shapeProblems(credential) {

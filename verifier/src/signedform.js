@@ -22,6 +22,8 @@ const PROTECTED_VOCABULARIES = [
 // @prefix...) changes how other keys are read.
 const TERM_DEFINITION_KEYS = ["@id", "@type"];
 export const NOT_SIGNED_FORM = "not in the compacted form of its own @context";
+// The reason code of every problem signedFormProblem gives, the command line's (verify.py).
+export const SIGNED_FORM = "proof.signed_form";
 
 function isObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
