@@ -437,7 +437,7 @@ export async function verifiedRegistry(document, trust, now) {
 /** The verdict on one credential: { verdict, reason, checks, id, kind, name, issuer }.
  * `trust` holds what only the institution vouches for: institution (its DID),
  * didDocuments, registry (or registryProblem), phases, statusList(url), evidence(url). */
-export async function verifyCredential(credential, trust, { slug = "", now = Date.now(), email = "" } = {}) {
+export async function verifyCredential(credential, trust, { slug = "", claimed = "", now = Date.now(), email = "" } = {}) {
   const checks = [];
   const described = describe(credential);
   try {
@@ -462,6 +462,15 @@ export async function verifyCredential(credential, trust, { slug = "", now = Dat
   if (email && !(await isAbout(credential, email))) {
     return { ...described, verdict: "untrusted", code: "trust.other_subject", params: {}, checks, check: "trust",
       reason: "the credential is about someone else: its subject is not this candidate", subject: "other" };
+  }
+  // `claimed`: the slug the site's verification.json names. Its credentials must name the
+  // subject whose salt the institution derives from that slug (verify_site.py, as audit
+  // --sites binds a site): a credential republished under another candidate's card names
+  // another salt (issue 28).
+  if (claimed && !(await namesClaimedSubject(credential, trust.institution, claimed))) {
+    return { ...described, verdict: "untrusted", code: "trust.other_subject", params: {}, checks, check: "trust",
+      reason: `the credential is about someone else: its subject is not ${claimed}, the candidate this site names`,
+      subject: "other" };
   }
   const untrusted = untrustedReason(credential, trust, slug)
     || (email && (await validatesOwnPortfolio(credential, trust, email)) ? selfValidation() : null);
@@ -488,6 +497,21 @@ async function isAbout(credential, email) {
     if (identity.identityHash === (await identityHash(email, salt))) return true;
   }
   return false;
+}
+
+/** The salt of a candidate's identity in every credential the institution's signers issue
+ * them (openbadges.py's subject_salt): derived from the institution and the slug. */
+export async function subjectSalt(institution, slug) {
+  const digest = await sha256(`portfolio-gen subject salt\n${institution}\n${slug}`);
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32);
+}
+
+/** Whether the credential names a hashed identity salted for `slug` by `institution`
+ * (cohort_sites.py's _bind_site, verify_site.py's _names_claimed_subject). */
+async function namesClaimedSubject(credential, institution, slug) {
+  const salt = await subjectSalt(institution, slug);
+  return [].concat(credential.credentialSubject?.identifier ?? []).some((identity) =>
+    isObject(identity) && identity.salt === salt && typeof identity.identityHash === "string");
 }
 
 /** A validation signed by an evaluator whose registered candidate identity is this

@@ -55,12 +55,16 @@ async function fromUrl(text, trust) {
 function fromPortfolio(base, manifest, trust) {
   const site = typeof manifest.site === "string" ? manifest.site : "";
   const slug = site.replace(/\/$/, "").split("/").pop() || "";
+  // The candidate the site says it is (its card): every credential must be about them, by
+  // the salt derived from that slug, as `verify SITE` and `audit --sites` bind a site.
+  const card = manifest.candidate;
+  const claimed = card && typeof card === "object" && typeof card.slug === "string" ? card.slug : "";
   // Evidence must be published on the portfolio itself, as the command line requires:
   // a file elsewhere is "not reachable" here.
   const evidence = async (url) => (site && url.startsWith(site)
     ? fetchBytes(trust.local(new URL(url.slice(site.length), base).href)) : null);
   return (manifest.credentials || []).map((relative) => ({
-    source: new URL(relative, base).href, options: { slug }, evidence,
+    source: new URL(relative, base).href, options: { slug, claimed }, evidence,
     load: () => fetchJson(trust.local(new URL(relative, base).href)),
   }));
 }

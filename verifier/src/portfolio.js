@@ -36,7 +36,12 @@ async function loadTrust(root) {
     trust.registryProblem = error.message;
   }
   const slug = site.replace(/\/$/, "").split("/").pop() || "";
-  return { trust, slug };
+  // The candidate the site names (its card): its credentials must name that candidate's
+  // subject, by the salt derived from the slug (core.js). The host writes the card too, so
+  // this catches a copy republished under another card, not a host naming the victim.
+  const card = manifest.candidate;
+  const claimed = card && typeof card === "object" && typeof card.slug === "string" ? card.slug : "";
+  return { trust, slug, claimed };
 }
 
 function show(element, result) {
@@ -81,7 +86,7 @@ async function run() {
     let result;
     try {
       const credential = await fetchJson(new URL(element.dataset.credential, document.baseURI));
-      result = await verifyCredential(credential, loaded.trust, { slug: loaded.slug });
+      result = await verifyCredential(credential, loaded.trust, { slug: loaded.slug, claimed: loaded.claimed });
     } catch (error) {
       result = { verdict: "invalid", reason: `cannot be read: ${error.message}` };
     }
