@@ -13,6 +13,7 @@ from conftest import REFERENTIELS, run_cli
 from portfolio_gen.core.frameworks import load_framework
 from portfolio_gen.core.model import Validation
 from portfolio_gen.core.registry import Authorization, Evaluator, Registry, load_registry, untrusted_reason
+from portfolio_gen.decisions.awards import CERTIFICATE, Award
 from portfolio_gen.decisions.workflow import candidate_decision, cohort_report, pending_for
 from portfolio_gen.core.workspace import load_workspace
 
@@ -171,7 +172,13 @@ def test_report_counts_certified_levels_and_gains(workspace: Path, crcne):
         "framework: crcne\ninput: pix-edu\nlevel: 3\ndate: 2026-04-01\nsource: test\n", "utf-8")
     loaded = load_workspace(workspace)
     jury = {"alex": [Validation("crcne", f"I{n}", KEY_A, DAY, level="avance") for n in range(1, 9)]}
-    data = cohort_report(list(loaded.candidates.values()), loaded.frameworks, jury, None)
+    # The rule met is not yet certified (issue 29, part A): "ready" until the commission signs.
+    ready = cohort_report(list(loaded.candidates.values()), loaded.frameworks, jury, None)
+    assert ready["frameworks"]["crcne"]["certified"] == 0 and ready["frameworks"]["crcne"]["ready"] == 1
+    assert ready["frameworks"]["crcne"]["certified_by_level"] == {} and ready["rows"][0]["level_gain"] is None
+    # Certified: a current, valid certificate, at the level it certifies.
+    certificate = Award("urn:uuid:1", CERTIFICATE, "crcne", "avance", dt.datetime(2026, 6, 1, tzinfo=dt.UTC), True)
+    data = cohort_report(list(loaded.candidates.values()), loaded.frameworks, jury, None, {"alex": [certificate]})
     assert data["frameworks"]["crcne"]["certified_by_level"] == {"avance": 1}
     assert data["rows"][0]["entry_level"] == "initie" and data["rows"][0]["level_gain"] == 2
     json.dumps(data)  # the report is JSON-serialisable as the CLI prints it
