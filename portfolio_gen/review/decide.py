@@ -18,7 +18,7 @@ from ..core.files import sha256_file
 from ..core.problems import InputError, Problem
 from ..core.records import write_refusal
 from ..institution.issuing import SigningRequest, issue_item_validations, plan_items
-from .queue import blocked_reason, judge, pending
+from .queue import blocked_reason, judge, undecided
 from .session import ReviewSession
 
 VALIDATE, REFUSE = "validate", "refuse"
@@ -82,7 +82,9 @@ def _check(session: ReviewSession, workspace, candidate, entry, batch: Batch, to
     if sha256_file(entry.path) != batch.entry_digest:
         problems.append(Problem("review.entry_changed", entry.path, None, {"entry": entry.slug}))
     registry = session.registry(workspace)
-    waiting = {p.item for p in pending(session, workspace, registry, judge(session, workspace))
+    # Undecided, authorised or not: what the registry does not let them decide is refused
+    # below with its reason (`blocked_reason`), not as "not waiting".
+    waiting = {p.item for p in undecided(session, workspace, registry, judge(session, workspace))
                if p.candidate == candidate.slug and p.request.entry == entry.slug}
     seen = set()
     for decision in batch.decisions:

@@ -50,11 +50,18 @@ def judge(session: ReviewSession, workspace: Workspace) -> Judged:
     return Judged(counted, taken)
 
 
+def undecided(session: ReviewSession, workspace: Workspace, registry: Registry, judged: Judged) -> list[PendingItem]:
+    """What was asked of this evaluator and they have not decided yet, authorised or not: a
+    request page opened on an item the registry does not let them decide says why
+    (`blocked_reason`), rather than calling it decided."""
+    taken = {slug: [v for v, _ in rows] for slug, rows in judged.taken.items()}
+    return pending_for(session.evaluator.id, registry, workspace.candidates.values(), taken)
+
+
 def pending(session: ReviewSession, workspace: Workspace, registry: Registry, judged: Judged,
             today: dt.date | None = None) -> list[PendingItem]:
-    """What waits for this evaluator and the registry still lets them decide today."""
-    taken = {slug: [v for v, _ in rows] for slug, rows in judged.taken.items()}
-    return still_authorised(pending_for(session.evaluator.id, registry, workspace.candidates.values(), taken),
+    """What waits for this evaluator and the registry still lets them decide today: their queue."""
+    return still_authorised(undecided(session, workspace, registry, judged),
                             registry, workspace.candidates, workspace.frameworks, today or dt.date.today())
 
 
@@ -243,7 +250,9 @@ def build_request_review(session: ReviewSession, slug: str, request_id: str, *,
         raise NotFound(f"{slug}/{request_id}")
     registry = session.registry(workspace)
     judged = judge(session, workspace)
-    waiting = {p.item for p in pending(session, workspace, registry, judged, today)
+    # Undecided, authorised or not: an item the registry does not let them decide is shown
+    # with the reason (`blocked`), never as already decided (issue 29, finding 5).
+    waiting = {p.item for p in undecided(session, workspace, registry, judged)
                if p.candidate == slug and p.request.entry == entry.slug}
     items = tuple(_item_review(session, registry, workspace, candidate, entry, ref, judged.taken[slug],
                                ref in waiting, today or dt.date.today())

@@ -169,9 +169,18 @@ def test_the_app_listens_on_loopback_only(review_app):
 
 
 def test_an_item_the_registry_does_not_grant_is_not_offered_and_cannot_be_forced(review_workspace):
-    """Jean Leroy is not registered for CRCNÉ: asked anyway, he sees why and cannot decide."""
+    """Jean Leroy is not registered for CRCNÉ: `request` refuses to ask him (issue 29, finding 5);
+    a request written anyway, outside the tool, he sees why and cannot decide."""
+    import datetime as dt
+
+    from portfolio_gen.core.model import EvaluationRequest
+    from portfolio_gen.core.records import write_request
+
+    folder = review_workspace / "candidates" / SLUG
     asked = run_cli("--root", str(review_workspace), "request", SLUG, ENTRY, "--evaluator", "jean-leroy")
-    assert asked.returncode == 0, asked.stderr
+    assert asked.returncode == 2 and "'jean-leroy' has no rights to evaluate crcne" in asked.stderr, asked.stderr
+    assert not list((folder / "requests").glob("*jean-leroy*"))
+    write_request(folder, EvaluationRequest("", ENTRY, "jean-leroy", (VALIDATED_ITEM, REFUSED_ITEM), dt.date.today()))
     process = start_app(review_workspace, "--key", str(review_workspace / "keys" / "jean-leroy.key.pem"),
                         evaluator="jean-leroy")
     try:
