@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import segno
 
-from ..core import i18n
+from ..core import verdicts
 from ..core.files import write_if_changed
 from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
@@ -60,7 +60,7 @@ class CredentialView:
     uuid: str
     source: Path
     kind: str  # validation | certificate | attestation
-    status: str  # valid | invalid | untrusted | revoked
+    status: str  # the verdict at build time: one of core.verdicts.VERDICTS
     reason: str  # why it does not count, in the site's language ('' when valid)
     name: str
     issuer: str
@@ -76,6 +76,7 @@ class CredentialView:
     status_url: str = ""  # the status list it names, if any
     validation: Validation | None = None
     entry_modified: bool = False  # the entry's text changed since it was validated
+    reason_code: str = ""  # the verdict's reason code (core.verdicts), '' when valid
 
     @property
     def json_uri(self) -> str:
@@ -90,8 +91,13 @@ class CredentialView:
         return f"{CREDENTIALS_DIR}/{self.uuid}.svg"
 
     @property
+    def verdict_key(self) -> str:
+        """The catalogue key of the verdict's word, the one `verify` and the verifier pages say."""
+        return verdicts.verdict_key(self.status)
+
+    @property
     def counts(self) -> bool:
-        return self.status == "valid"
+        return self.status == verdicts.VALID
 
     @property
     def browser_checkable(self) -> bool:
@@ -272,11 +278,11 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
     subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
     proof = proofs.single_proof(credential) or {}
     uuid = assessment.path.stem
-    reason = assessment.reason
-    if reason.startswith("trust."):
-        reason = i18n.text(reason, language)
+    # The reason in the catalogue's words (verdicts.yml), from its code, as `verify` says it.
+    reason = verdicts.say_reason(assessment.code, assessment.params, language) or assessment.reason
     return CredentialView(
         uuid=uuid, source=assessment.path, kind=assessment.kind, status=assessment.status, reason=reason,
+        reason_code=assessment.code,
         name=described["name"] or uuid, issuer=described["issuer"] or described["issuer_id"],
         issuer_id=described["issuer_id"], issued=described["issued"],
         valid_until=str(credential.get("validUntil", "")), code=described["what"], level=described["level"],

@@ -54,18 +54,21 @@ const STATUS_LIST_TYPE = "BitstringStatusListCredential";
 // after it, and the institution revokes a credential only in its signer's list.
 const SIGNER_LIST_URL = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\/status\/lists\/(z6Mk[1-9A-HJ-NP-Za-km-z]{40,50})\.json$/;
 const AWARD_TYPES = ["Certificate", "ext:Attestation"];
-// The registry rules' reasons, in words (the CLI's trust.* messages).
+// The registry rules' reasons in English, for `reason` (what a reader of the result
+// without words.js sees); the pages say the code in their language (words.js).
 const TRUST_REASONS = {
-  unregistered: "the signer is not in the institution's evaluator registry",
-  self_validation: "the evaluator validated their own portfolio",
-  other_framework: "the evaluator is not authorised for this framework",
-  out_of_period: "signed outside the evaluator's authorised period",
-  other_phase: "the evaluator is not authorised for this item's phase",
-  not_institution: "a certificate or attestation not issued by the institution",
+  "trust.unregistered": "the signer is not in the institution's evaluator registry",
+  "trust.self_validation": "the evaluator validated their own portfolio",
+  "trust.other_framework": "the evaluator is not authorised for this framework",
+  "trust.out_of_period": "signed outside the evaluator's authorised period",
+  "trust.other_phase": "the evaluator is not authorised for this item's phase",
+  "trust.not_institution": "a certificate or attestation not issued by the institution",
 };
 
 /** A check that failed: `check` names it, `code` and `params` let the page say it in the
- * reader's language (words.js); the message is the command line's words. */
+ * reader's language (words.js, from the command line's catalogue verdicts.yml); the
+ * message is English. Without a code, `params.detail` is the message, as the command
+ * line's `<check>.invalid` says it. */
 const SIGNATURE_MISMATCH = "signature does not match";
 const ENTRY_SOURCE_GENRE = "Entry source";
 
@@ -75,7 +78,7 @@ class Failed extends Error {
     this.check = check;
     this.verdict = verdict;
     this.code = code || `${check}.invalid`;  // as verify.py's _Failed: every failure has the CLI's code
-    this.params = params;
+    this.params = code ? params : { detail: reason };
   }
 }
 
@@ -384,37 +387,37 @@ function dateOf(value) {
 /** Why the institution's registry does not let this validation count (core/registry.py's
  * untrusted_reason) as { code, reason }, or null when it does. */
 function untrustedReason(credential, trust, slug) {
-  const why = untrustedCode(credential, trust, slug);
-  if (!why) return null;
+  const code = untrustedCode(credential, trust, slug);
+  if (!code) return null;
   const detail = trust.registryProblem || "no evaluator registry";
-  const reason = why === "registry" ? `registry: ${detail}`
-    : why === "not_validation" ? "not an item validation credential" : TRUST_REASONS[why];
-  return { code: `trust.${why}`, reason, params: { detail } };
+  const reason = code === "trust.registry" ? `registry: ${detail}`
+    : code === "trust.not_validation" ? "not an item validation credential" : TRUST_REASONS[code];
+  return { code, reason, params: { detail } };
 }
 
 function untrustedCode(credential, trust, slug) {
   if (kindOf(credential) !== "validation") {
-    return issuerId(credential) === trust.institution ? "" : "not_institution";
+    return issuerId(credential) === trust.institution ? "" : "trust.not_institution";
   }
-  if (!trust.registry) return "registry";
+  if (!trust.registry) return "trust.registry";
   const achievement = credential.credentialSubject?.achievement;
   const [framework, code] = String(achievement?.humanCode || "").split(/:(.*)/s);
   if (!framework || achievement?.alignment?.[0]?.targetCode !== code) {
-    return "not_validation";
+    return "trust.not_validation";
   }
   const signer = String(issuerId(credential)).split("#")[0];
   const evaluator = trust.registry.evaluators.find((e) => (e.keys || []).includes(signer));
-  if (!evaluator) return "unregistered";
-  if (evaluator.candidate && evaluator.candidate === slug) return "self_validation";
+  if (!evaluator) return "trust.unregistered";
+  if (evaluator.candidate && evaluator.candidate === slug) return "trust.self_validation";
   const grants = (evaluator.frameworks || []).filter((a) => a.id === framework);
-  if (!grants.length) return "other_framework";
+  if (!grants.length) return "trust.other_framework";
   // The UTC day the key signed, never the validFrom the signer wrote (issue 28).
   const signedOn = dateOf(singleProof(credential)?.created);
   const inPeriod = grants.filter((a) => String(a.from) <= signedOn && (!a.until || signedOn <= String(a.until)));
-  if (!inPeriod.length) return "out_of_period";
+  if (!inPeriod.length) return "trust.out_of_period";
   const phase = trust.phases?.[framework]?.[code] || "";
   if (phase && !inPeriod.some((a) => !(a.phases || []).length || a.phases.includes(phase))) {
-    return "other_phase";
+    return "trust.other_phase";
   }
   return "";
 }
@@ -453,7 +456,7 @@ export async function verifyCredential(credential, trust, { slug = "", claimed =
   } catch (error) {
     if (!(error instanceof Failed)) {
       return { ...described, verdict: "invalid", reason: `unexpected error: ${error.message}`, checks, check: "error",
-        code: "error.unexpected" };
+        code: "error.unexpected", params: { detail: error.message } };
     }
     const { verdict, message: reason, check, code, params } = error;
     return { ...described, verdict, reason, checks, check, code, params };
@@ -478,6 +481,13 @@ export async function verifyCredential(credential, trust, { slug = "", claimed =
   if (untrusted) return { ...described, verdict: "untrusted", ...untrusted, checks, check: "trust", ...subject };
   if (email) checks.push("subject");
   return { ...described, verdict: "valid", reason: "", checks, ...subject };
+}
+
+/** The verdict on a credential that could not be had as JSON (a file that is not JSON, a
+ * URL that cannot be read): the command line's schema.not_json. */
+export function unreadable(detail) {
+  return { verdict: "invalid", reason: `not readable JSON: ${detail}`, checks: [], check: "schema",
+    code: "schema.not_json", params: { detail } };
 }
 
 /** OB 3.0 IdentityHash of an e-mail (openbadges.py's identity_hash): SHA-256 over the
@@ -526,7 +536,7 @@ async function validatesOwnPortfolio(credential, trust, email) {
 }
 
 function selfValidation() {
-  return { code: "trust.self_validation", reason: TRUST_REASONS.self_validation, params: {} };
+  return { code: "trust.self_validation", reason: TRUST_REASONS["trust.self_validation"], params: {} };
 }
 
 function describe(credential) {

@@ -2,12 +2,13 @@
  *
  * Wires the inputs (paste, drop, file, portfolio or credential URL, ?url=) to core.js
  * and shows one result per credential: an element with data-verdict and the reason in
- * words. Labels come from the page (data-label-* attributes, French or English); no
+ * words: the verdict and reason in the page's language (<html lang>) from the command
+ * line's catalogue (words.js), other labels from the page (data-label-* attributes). No
  * inline script, no third-party request: the Content-Security-Policy can stay strict.
  */
-import { verifiedRegistry, verifyCredential } from "./core.js";
+import { unreadable, verifiedRegistry, verifyCredential } from "./core.js";
 import { fetchBytes, fetchJson, label } from "./fetching.js";
-import { reasonIn } from "./words.js";
+import { reasonIn, verdictIn } from "./words.js";
 
 const MANIFEST = "verification.json";
 
@@ -74,7 +75,7 @@ function fromText(text, name) {
   try {
     credential = JSON.parse(text);
   } catch (error) {
-    return [{ source: name, failure: `not readable JSON: ${error.message}` }];
+    return [{ source: name, failure: error.message }];
   }
   const list = Array.isArray(credential) ? credential : [credential];
   return list.map((c, i) => ({ source: list.length > 1 ? `${name} [${i + 1}]` : name, credential: c, options: {} }));
@@ -90,13 +91,14 @@ function show(results, item, result) {
   if (result.subject) row.dataset.subject = result.subject;
   const verdict = document.createElement("strong");
   verdict.className = "pf-result__verdict";
-  verdict.textContent = label(results, result.verdict);
+  const lang = document.documentElement.lang;
+  verdict.textContent = verdictIn(lang, result.verdict);
   const title = document.createElement("span");
   title.className = "pf-result__title";
   title.textContent = [result.what, result.name].filter(Boolean).join(" — ") || item.source;
   const reason = document.createElement("p");
   reason.className = "pf-result__reason";
-  reason.textContent = reasonIn(document.documentElement.lang, result) || label(results, "reason-valid");
+  reason.textContent = reasonIn(lang, result) || label(results, "reason-valid");
   const source = document.createElement("p");
   source.className = "pf-result__source";
   source.textContent = [result.issuer, item.source].filter(Boolean).join(" · ");
@@ -118,11 +120,11 @@ async function verifyAll(items, trust, results, summary, email) {
     let result;
     try {
       const credential = item.failure ? undefined : item.load ? await item.load() : item.credential;
-      result = item.failure ? { verdict: "invalid", reason: item.failure }
+      result = item.failure ? unreadable(item.failure)
         : await verifyCredential(credential, { ...trust, evidence: item.evidence || trust.evidence },
           { ...item.options, email });
     } catch (error) {
-      result = { verdict: "invalid", reason: `cannot be read: ${error.message}` };
+      result = unreadable(error.message);
     }
     counts[result.verdict] = (counts[result.verdict] || 0) + 1;
     show(results, item, result);
@@ -154,7 +156,7 @@ function start() {
       try {
         items = await collect(trust);
       } catch (error) {
-        items = [{ source: "", failure: `cannot be read: ${error.message}` }];
+        items = [{ source: "", failure: error.message }];
       }
       // Optional: whose credentials these must be, as `verify --email` checks it. Never
       // put in the page's address, so it stays out of every server's logs.

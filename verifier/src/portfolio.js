@@ -7,9 +7,9 @@
  * host, like the credentials; the page links to the institution's own verifier for that.
  * Loaded by assets/verify.js only on pages that have something to check.
  */
-import { verifiedRegistry, verifyCredential } from "./core.js";
+import { unreadable, verifiedRegistry, verifyCredential } from "./core.js";
 import { fetchBytes, fetchJson, label } from "./fetching.js";
-import { reasonIn } from "./words.js";
+import { reasonIn, verdictIn } from "./words.js";
 
 const MANIFEST = "verification.json";
 
@@ -48,10 +48,12 @@ function show(element, result) {
   element.dataset.verdict = result.verdict;
   if (result.code) element.dataset.reasonCode = result.code;
   element.classList.add(`pf-verdict--${result.verdict}`);
-  element.textContent = label(element, result.verdict);
+  // "error": this browser could not check at all (the page's own words, data-label-error).
+  const lang = document.documentElement.lang;
+  element.textContent = result.verdict === "error" ? label(element, "error") : verdictIn(lang, result.verdict);
   const detail = document.createElement("span");
   detail.className = "pf-verdict__detail";
-  detail.textContent = reasonIn(document.documentElement.lang, result) || result.checks?.join(", ") || "";
+  detail.textContent = reasonIn(lang, result) || result.checks?.join(", ") || "";
   element.append(" ", detail);
 }
 
@@ -88,7 +90,7 @@ async function run() {
       const credential = await fetchJson(new URL(element.dataset.credential, document.baseURI));
       result = await verifyCredential(credential, loaded.trust, { slug: loaded.slug, claimed: loaded.claimed });
     } catch (error) {
-      result = { verdict: "invalid", reason: `cannot be read: ${error.message}` };
+      result = unreadable(error.message);
     }
     show(element, result);
     results.push(result);
