@@ -58,6 +58,9 @@ AWARDS = (("camille-martin", "c2i2e"), ("julien-moreau", "c2i2e"), ("sofia-benal
 # Each evaluator's cryptosuite: both are played, and eddsa-jcs-2022 credentials are the
 # ones a candidate site's page can re-check in the browser (see docs/verification.md).
 SUITES = {"marie-dupont": "eddsa-rdfc-2022", "jean-leroy": "eddsa-jcs-2022"}
+# One site holds both suites, as the browser tests need (an evaluator's tool may sign with
+# either): Marie Dupont signs Sofia's CRCNÉ validations with eddsa-jcs-2022.
+SUITE_FOR_CANDIDATE = {"sofia-benali": "eddsa-jcs-2022"}
 
 
 @dataclass
@@ -121,7 +124,7 @@ def validate_claims(root: Path, private_keys: dict, now: dt.datetime) -> int:
                 for claim in claims:  # one call per claim: each keeps its own level
                     request = SigningRequest(candidate.slug, entry.slug, (claim.ref,), EVALUATORS[evaluator_id][0],
                                              level=claim.level, comment="Validé (démonstration).",
-                                             suite=SUITES[evaluator_id])
+                                             suite=SUITE_FOR_CANDIDATE.get(candidate.slug, SUITES[evaluator_id]))
                     count += len(issue_item_validations(workspace, settings, request,
                                                         private_keys[evaluator_id], now=now))
     return count
