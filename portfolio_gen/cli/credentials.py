@@ -249,6 +249,7 @@ def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ..
     if not targets:
         raise click.UsageError(i18n.text("site.check.no_target", ctx.language))
     files = [Path(t) for t in targets if not _is_site_target(t)]
+    refuse_unreadable_badges(ctx, files, as_json)
     documents = read_did_documents(ctx, did_documents)
     trusted = trusted_institutions(ctx, institutions, documents)
     if len(files) < len(targets):
@@ -257,6 +258,26 @@ def verify(ctx: Context, targets: tuple[str, ...], did_documents: tuple[Path, ..
         return
     verify_files(ctx, tuple(files), documents, trusted, allow_network, status_list_files,
                  status_issuer or (trusted[0] if trusted else None), as_json)
+
+
+def refuse_unreadable_badges(ctx: Context, files: list[Path], as_json: bool) -> None:
+    """A baked badge (PNG or SVG) is verified as the credential it carries; one that
+    carries none, or cannot be read safely, is refused before anything is verified (exit 2)."""
+    from ..credentials import baking
+
+    problems = []
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                if baking.image_format(handle.read(4096), path.name) is None:
+                    continue
+            baking.unbake_file(path)
+        except OSError:
+            continue  # said by the verdict, as for a JSON file
+        except baking.BakingError as error:
+            problems.append(Problem(error.key, path, None, error.params))
+    if problems:
+        fail_with(problems, ctx, as_json)
 
 
 def trusted_institutions(ctx: Context, named: tuple[str, ...], documents: dict[str, dict]) -> list[str]:

@@ -14,6 +14,9 @@ from .publishing import INSTITUTION_ROOT_NAMES
 from .yamlfile import load_mapping
 
 SETTINGS_FILE = "portfolio-gen.yml"
+BADGE_FILE = "badge.svg"
+LEVELS_DIR = "badge-levels"
+INSTITUTION_IMAGE = "assets/institution-badge.svg"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class Institution:
     name: str
     id: str  # did:web
     url: str = ""
+    image: str = ""  # its badge's URL on its own site (INSTITUTION_IMAGE), for its OB 3.0 Profile
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,14 @@ class Settings:
         """Stable URL of a framework item: the same for every candidate and every evaluator."""
         return f"{self.achievements_base_url}{framework_id}/{quote(code, safe='')}"
 
+    # Badge images live beside what they picture, on the institution's site, where the
+    # achievement ids resolve (site/institution.py writes them): one image per framework,
+    # item (and award), the same for every candidate (issue 32); the framework's and its levels'
+    # beside the framework's page (`<framework>/badge.svg`, `<framework>/badge-levels/<level>.svg`).
+    def achievement_image(self, framework_id: str, code: str) -> str:
+        """The badge of an item or award: `<achievement id>/badge.svg`."""
+        return f"{self.achievement_id(framework_id, code)}/{BADGE_FILE}"
+
 
 def load_settings(root: Path) -> Settings:
     """The settings as the institution wrote them; in a candidate repository, with the
@@ -64,7 +76,8 @@ def load_settings(root: Path) -> Settings:
         raise InputError(problems)
     institution = data["institution"]
     base = data["site_base_url"]
-    return Settings(Institution(institution["name"], institution["id"], institution.get("url", "")),
+    return Settings(Institution(institution["name"], institution["id"], institution.get("url", ""),
+                                f"{base}{INSTITUTION_IMAGE}"),
                     _candidate_site_base_url(root) or base, data.get("achievements_base_url", f"{base}referentiels/"),
                     data.get("language", "fr"), institution_site_url=base)
 

@@ -79,11 +79,14 @@ class IssuerProfile:
     name: str
     url: str = ""
     parent: Institution | None = None
+    image: str = ""  # the URL of the profile's image (the institution's badge)
 
     def as_json(self) -> dict:
         profile = {"id": self.id, "type": ["Profile"], "name": self.name}
         if self.url:
             profile["url"] = self.url
+        if self.image:
+            profile["image"] = image_object(self.image, self.name)
         if self.parent is not None and self.parent.id != self.id:
             profile["parentOrg"] = _institution_profile(self.parent)
         return profile
@@ -93,7 +96,14 @@ def _institution_profile(institution: Institution) -> dict:
     profile = {"id": institution.id, "type": ["Profile"], "name": institution.name}
     if institution.url:
         profile["url"] = institution.url
+    if institution.image:
+        profile["image"] = image_object(institution.image, institution.name)
     return profile
+
+
+def image_object(url: str, caption: str) -> dict:
+    """An OB 3.0 Image: the badge's URL and, for those who cannot see it, what it shows."""
+    return {"id": url, "type": "Image", "caption": caption}
 
 
 # --- building -------------------------------------------------------------------------
@@ -187,7 +197,8 @@ def build_item_validation(
         "type": ["AchievementSubject"],
         "identifier": [_identity(candidate_email(candidate),
                                  salt or subject_salt(settings.institution.id, candidate.slug))],
-        "achievement": _achievement(framework, item, achievement_id),
+        "achievement": _achievement(framework, item, achievement_id,
+                                    settings.achievement_image(framework.id, item.code)),
     }
     if framework.levels:
         subject["achievement"]["resultDescription"] = [_levels(framework, achievement_id)]
@@ -214,13 +225,14 @@ def _identity(email: str, salt: str) -> dict:
             "identityType": "emailAddress", "salt": salt}
 
 
-def _achievement(framework: Framework, item: Item, achievement_id: str) -> dict:
+def _achievement(framework: Framework, item: Item, achievement_id: str, image: str) -> dict:
     criteria = "\n".join(f"- {criterion}" for criterion in item.criteria) or item.title
     return {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": "Competency",
         "name": item.title,
+        "image": image_object(image, f"{framework.title} — {item.code}"),
         "description": item.description or item.title,
         "criteria": {"narrative": criteria},
         "humanCode": f"{framework.id}:{item.code}",
@@ -352,7 +364,8 @@ def build_framework_award(
     an attestation listing the items acquired (C2i2e process). Its evidence is every item
     validation it rests on, each pinned by the digest of the published file; and `jury`'s
     statement when a commission decided against the rule's verdict."""
-    achievement_id = settings.achievement_id(framework.id, AWARD_CODES[0] if certified else AWARD_CODES[1])
+    award_code = AWARD_CODES[0] if certified else AWARD_CODES[1]
+    achievement_id = settings.achievement_id(framework.id, award_code)
     acquired_text = "\n".join(f"- {item.code} {item.title}" for item in acquired) or "-"
     rule = rule_text(framework)
     if certified:
@@ -365,6 +378,7 @@ def build_framework_award(
         "type": ["Achievement"],
         "achievementType": CERTIFICATE_TYPE if certified else ATTESTATION_TYPE,
         "name": name,
+        "image": image_object(settings.achievement_image(framework.id, award_code), name),
         "description": description,
         "criteria": {"narrative": criteria},
         "humanCode": framework.id,
@@ -387,7 +401,8 @@ def build_framework_award(
         "id": f"urn:uuid:{uuid.uuid4()}",
         "type": list(CREDENTIAL_TYPES),
         "name": achievement["name"],
-        "issuer": IssuerProfile(settings.institution.id, settings.institution.name).as_json(),
+        "issuer": IssuerProfile(settings.institution.id, settings.institution.name,
+                                image=settings.institution.image).as_json(),
         "validFrom": datetime_stamp(valid_from),
         "credentialSubject": subject,
         "evidence": [{"id": s.url, "type": ["Evidence"], "name": s.name, "genre": "Credential",

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..core.model import Validation
 from ..core.verdicts import EXPIRED, INVALID, REVOKED as REVOKED_VERDICT, UNKNOWN_STATUS, UNTRUSTED, VALID
-from . import openbadges, proofs
+from . import baking, openbadges, proofs
 from .cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022, SIGNATURE_MISMATCH
 from .dids import DidResolutionError, DidResolver
 from .loader import DocumentLoader
@@ -367,9 +367,16 @@ def _check_evidence(credential: dict, evidence_files: EvidenceFiles | None) -> t
 
 
 def read_credential(path: Path) -> object:
-    """The JSON in `path`, or a string saying why it is not readable JSON."""
+    """The JSON in `path`, or baked into it (a PNG or SVG badge: `baking`), or a string
+    saying why it is not readable JSON."""
     try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        if baking.image_format(head, path.name):
+            return json.loads(baking.unbake_file(path))
         return json.loads(path.read_text("utf-8"))
+    except baking.BakingError as error:
+        return f"not a readable baked badge: {error}"
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:  # Recursion: [[[[...
         return f"not a readable JSON file: {error}"
 

@@ -90,6 +90,15 @@ class CredentialView:
     def qr_uri(self) -> str:
         return f"{CREDENTIALS_DIR}/{self.uuid}.svg"
 
+    # The credential baked into its badge (OB 3.0 "Baking"); `<uuid>.svg` is the QR code.
+    @property
+    def baked_png_uri(self) -> str:
+        return f"{CREDENTIALS_DIR}/{self.uuid}.badge.png"
+
+    @property
+    def baked_svg_uri(self) -> str:
+        return f"{CREDENTIALS_DIR}/{self.uuid}.badge.svg"
+
     @property
     def verdict_key(self) -> str:
         """The catalogue key of the verdict's word, the one `verify` and the verifier pages say."""
@@ -114,6 +123,7 @@ class PublishedCredentials:
     verifier_files: tuple[tuple[str, Path], ...] = ()  # (site uri, workspace file)
     presentation: Path | None = None
     verifier_url: str = ""  # the institution's verifier page (its trust, not this host's)
+    institution_name: str = ""  # on the badges its credentials are baked into
     phases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # for the registry's phase rule
     candidate: Mapping[str, object] = field(default_factory=dict)  # core.publishing.candidate_card
     # The candidate's external results that count (signed by staff the registry authorised):
@@ -252,6 +262,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     counted, _ = judged_results(candidate, context.frameworks, context.registry, context.resolver, context.loader)
     return PublishedCredentials(site_url, context.settings.institution.id, views, verifier, _presentation(candidate),
                                 verifier_url=context.settings.verifier_url,
+                                institution_name=context.settings.institution.name,
                                 phases=item_phases(frameworks), candidate=candidate_card(candidate),
                                 results=tuple(r.result for r in counted))
 

@@ -25,8 +25,9 @@ from ..core import i18n
 from ..core.files import write_if_changed
 from ..core.model import Framework, Item
 from ..core.publishing import ASSETS_DIR, VERIFY_DIR
-from ..core.settings import Settings
+from ..core.settings import BADGE_FILE, INSTITUTION_IMAGE, LEVELS_DIR, Settings
 from ..credentials.openbadges import AWARD_CODES, rule_text
+from . import badges
 from .credentials import DID_FILE, REGISTRY_FILE, ROOT_ONLY, item_phases
 from .render import environment, themes_dir
 
@@ -85,6 +86,7 @@ def build_institution_site(output: Path, settings: Settings, frameworks: Mapping
                 site.page(f"{item_folder(settings, framework.id, code)}/index.html", "award.html.j2",
                           framework=framework, award=code, rule=rule_text(framework),
                           achievement_id=settings.achievement_id(framework.id, code))
+    _write_badges(site, published)
     site.page(f"{VERIFY_DIR}/index.html", "verify.html.j2")
     site.data(f"{VERIFY_DIR}/config.json", verifier_config(settings, frameworks, status_lists))
     for name in VERIFIER_FILES:
@@ -92,6 +94,25 @@ def build_institution_site(output: Path, settings: Settings, frameworks: Mapping
     for name in ASSETS:
         site.copy(theme_folder() / ASSETS_DIR / name, f"{ASSETS_DIR}/{name}")
     return site.written
+
+
+def _write_badges(site: _Site, frameworks: Mapping[str, Framework]) -> None:
+    """The badge images, where the credentials' Image URLs (`Settings.*_image`) point:
+    beside each framework's and achievement's page, and the institution's own."""
+    settings, name = site.settings, site.settings.institution.name
+    site.text(INSTITUTION_IMAGE, badges.badge_svg(badges.institution_badge(name)))
+    for framework in frameworks.values():
+        folder = framework_folder(settings, framework.id)
+        site.text(f"{folder}/{BADGE_FILE}", badges.badge_svg(badges.framework_badge(framework, name)))
+        for item in framework.items:
+            site.text(f"{item_folder(settings, framework.id, item.code)}/{BADGE_FILE}",
+                      badges.badge_svg(badges.item_badge(framework, item, name)))
+        for code in AWARD_CODES if framework.rule is not None else ():
+            site.text(f"{item_folder(settings, framework.id, code)}/{BADGE_FILE}",
+                      badges.badge_svg(badges.award_badge(framework, code, name, site.language)))
+        for level in framework.levels:
+            site.text(f"{folder}/{LEVELS_DIR}/{level.code}.svg",
+                      badges.badge_svg(badges.level_badge(framework, level, name)))
 
 
 def framework_data(settings: Settings, framework: Framework) -> dict:
@@ -146,6 +167,9 @@ class _Site:
             framework_href=partial(_framework_href, self.settings, here),
             item_href=partial(_item_href, self.settings, here), **context)
         self._write(uri, html)
+
+    def text(self, uri: str, text: str) -> None:
+        self._write(uri, text)
 
     def data(self, uri: str, data: dict) -> None:
         self._write(uri, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -19,6 +19,7 @@ from ..core.publishing import ENTRIES_DIR, evidence_uri
 from ..decisions.rules import decide, evaluation_level, validated_items
 from ..decisions.workflow import input_levels
 from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri, localized
+from .badges import credential_badge
 from .diagnostic import add_diagnostics
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
 
@@ -144,6 +145,7 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
     if published is not None:
         site.published = published
         _plan_credentials(site, published, language)
+        _plan_baked_badges(site, published, frameworks, language)
     add_diagnostics(site, frameworks)
     return site
 
@@ -172,6 +174,19 @@ def _plan_credentials(site: SiteStructure, published: PublishedCredentials, lang
                                     "credential_list.md.j2", listing))
     site.credentials.insert(1, Page(VERIFY_PAGE, i18n.text("site.verify.title", language), "verify.md.j2",
                                     listing))
+
+
+def _plan_baked_badges(site: SiteStructure, published: PublishedCredentials, frameworks: Mapping[str, Framework],
+                       language: str) -> None:
+    """Each credential baked into the badge of what it awards, as PNG and SVG (OB 3.0
+    "Baking"), for those whose framework this site knows."""
+    for view in published.credentials:
+        badge = credential_badge(frameworks, view.code, view.kind, published.institution_name, language)
+        if badge is None:
+            continue
+        site.generated += [GeneratedFile(view.baked_png_uri, "baked", badge=badge, source=view.source),
+                           GeneratedFile(view.baked_svg_uri, "baked", badge=badge, source=view.source)]
+        site.baked.add(view.uuid)
 
 
 def _copied_files(entries: Iterable[Entry]) -> list[CopiedFile]:

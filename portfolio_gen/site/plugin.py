@@ -33,6 +33,7 @@ from ..core import i18n
 from ..core.files import sha256_file
 from ..core.model import Candidate, Framework, Validation
 from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
+from .badges import baked_badge
 from .credentials import PublishedCredentials, publish_credentials, qr_svg
 from .pages import plan_site
 from .previews import add_requests_page
@@ -232,9 +233,11 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
             return self.validations
         return publish_credentials(Path(self.config.workspace), self.candidate, self.frameworks).counted
 
-    def _generated(self, generated: GeneratedFile) -> str:
+    def _generated(self, generated: GeneratedFile) -> str | bytes:
         if generated.kind == "qr":
             return qr_svg(generated.content)
+        if generated.kind == "baked":
+            return baked_badge(generated.uri, generated.badge, generated.source.read_bytes())
         return self.structure.published.manifest()
 
     def _digest(self, path: Path) -> str:

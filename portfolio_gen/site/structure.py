@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from ..core.model import Candidate, Framework, Item
 from ..core.portfolios import slug_for
+from .badges import Badge
 
 if TYPE_CHECKING:  # only a type: the credential views are planned by `pages`
     from .credentials import PublishedCredentials
@@ -43,11 +44,14 @@ class CopiedFile:
 
 @dataclass(frozen=True)
 class GeneratedFile:
-    """A published file made at build time: a QR code, the verification manifest."""
+    """A published file made at build time: a QR code, the verification manifest, a
+    credential baked into its badge."""
 
     uri: str
-    kind: str  # "qr" (content: the encoded URL) | "manifest"
+    kind: str  # "qr" (content: the encoded URL) | "manifest" | "baked" (PNG or SVG, by the uri)
     content: str = ""
+    badge: Badge | None = None  # "baked": the badge's design
+    source: Path | None = None  # "baked": the credential file, baked byte for byte
 
 
 @dataclass
@@ -62,6 +66,7 @@ class SiteStructure:
     diagnostics: list[Page] = field(default_factory=list)  # self-assessment pages (site/diagnostic.py)
     credentials: list[Page] = field(default_factory=list)  # the list, one page each, verify
     generated: list[GeneratedFile] = field(default_factory=list)
+    baked: set[str] = field(default_factory=set)  # uuids of the credentials baked into their badge
     published: PublishedCredentials | None = None
     previews: list[Page] = field(default_factory=list)  # `serve` only, never built: requests (site/previews.py), refusals
 
