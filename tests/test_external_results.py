@@ -82,6 +82,37 @@ def test_the_demo_signs_no_badge_that_looks_like_the_automated_certification(bui
     assert (built_demo / "imports" / "pix-edu-certifications.csv").is_file()
 
 
+
+def certified_in_pix_edu(root: Path, tmp_path: Path) -> tuple[tuple, dict, tuple, dict]:
+    """What report, status and the dashboard say of Sofia in pix-edu."""
+    report = run_cli("--root", str(root), "report", "--html", str(tmp_path / "dashboard"))
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    row = next(r for r in data["rows"] if (r["candidate"], r["framework"]) == (SLUG, "pix-edu"))
+    figures = json.loads((tmp_path / "dashboard" / "figures.json").read_text("utf-8"))["frameworks"]["pix-edu"]
+    shutil.rmtree(tmp_path / "dashboard")
+    return ((data["frameworks"]["pix-edu"]["certified"], data["frameworks"]["pix-edu"]["certified_by_level"]),
+            row, (figures["certified"], figures["certified_by_level"]), status_row(root, "pix-edu"))
+
+
+def test_a_signed_pix_edu_result_certifies_in_report_status_and_the_dashboard(demo: Path, tmp_path: Path):
+    """Pix+Édu is certified by its signed result, never by a certificate of the commission
+    (certify signs nothing for it): report, status and the dashboard count Sofia certified
+    at the level of her signed result, as they count a current certificate elsewhere."""
+    report, row, dashboard, status = certified_in_pix_edu(demo, tmp_path)
+    assert report == (1, {"2": 1}) and (row["certified"], row["level"]) == (True, "2")
+    assert dashboard == (1, [["1", 0], ["2", 1], ["3", 0], ["4", 0]])
+    assert (status["award"]["kind"], status["award"]["level"]) == ("result", "2")
+    assert status["award"]["file"].startswith(f"candidates/{SLUG}/results/")
+    assert "certified at level 2 by a signed result" in run_cli("--root", str(demo), "status", SLUG).stdout
+    # Without a signed result nothing certifies her: not an unsigned file, whatever it says.
+    drop_pix_result(demo)
+    (demo / "candidates" / SLUG / "results" / "pix.yml").write_text(
+        "framework: pix-edu\ninput: pix-edu\nlevel: 4\ndate: 2026-05-20\nsource: typed in\n", "utf-8")
+    report, row, dashboard, status = certified_in_pix_edu(demo, tmp_path)
+    assert report == (0, {}) and (row["certified"], row["level"]) == (False, "")
+    assert dashboard[0] == 0 and status["award"] is None
+
 # --- finding 4: CRCNÉ's levels told right -------------------------------------------------
 
 def progress_card(root: Path, framework: str) -> str:

@@ -358,7 +358,7 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
              "award": current_award_of(awards.get(candidate.slug, ()), progress["framework"])}
             for candidate in workspace.candidates.values()
             for progress in claim_progress(candidate, workspace.frameworks)]
-    standings = level_standings(ctx, workspace, validated)
+    standings = level_standings(ctx, workspace, validated, awards)
     for row in rows:
         row.update(standings.get((row["candidate"], row["framework"]), {}))
     if as_json:
@@ -415,9 +415,18 @@ def current_award_of(awards, framework_id: str) -> dict | None:
     valid certificate is what `report`, `session new` and the dashboard count too)."""
     from ..decisions.awards import current_award
     award = current_award(awards, framework_id)
-    if award is None:
-        return None
-    return {"kind": award.kind, "level": award.level, "date": award.issued.date().isoformat(), "file": award.file,
+    return None if award is None else award_json(award)
+
+
+def award_json(award, root: Path | None = None) -> dict:
+    """An award as `status --json` gives it; its file relative to `root` when under it."""
+    file = award.file
+    if root is not None and file and Path(file).is_absolute():
+        try:
+            file = Path(file).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return {"kind": award.kind, "level": award.level, "date": award.issued.date().isoformat(), "file": file,
             "override": award.override, "session": award.session}
 
 
@@ -430,26 +439,32 @@ def award_sentence(award: dict, language: str) -> str:
     return said
 
 
-def level_standings(ctx: Context, workspace, validated: dict | None) -> dict:
+def level_standings(ctx: Context, workspace, validated: dict | None, awards: Mapping | None = None) -> dict:
     """(slug, framework) -> each input's level, the certified level and the inputs missing,
     for the frameworks whose rule reads levels (CRCNÉ's jury and Pix+Édu, Pix+Édu's own
     result): only once the registry is signed, from the validations and the signed
-    results that count (issue 29)."""
+    results that count (issue 29). For a framework certified outside the portfolio, the
+    signed result that certifies is its `award` (decisions.awards.certification), as
+    `report` and the dashboard count it."""
     levelled = {f.id for f in workspace.frameworks.values() if f.rule is not None and f.rule.inputs}
     wanted = [c for c in workspace.candidates.values() if any(p.framework in levelled for p in c.frameworks)]
     if validated is None or not wanted:
         return {}
+    from ..decisions.awards import RESULT, certification
     from ..decisions.workflow import candidate_decision
     from ..institution.trust import with_counted_results, workspace_context
     standings = {}
     for candidate in with_counted_results(workspace_context(ctx.root, workspace), wanted):
         for pursuit in candidate.frameworks:
             if pursuit.framework in levelled:
-                decision = candidate_decision(candidate, workspace.frameworks[pursuit.framework],
-                                              validated.get(candidate.slug, []))
-                standings[candidate.slug, pursuit.framework] = {
+                framework = workspace.frameworks[pursuit.framework]
+                decision = candidate_decision(candidate, framework, validated.get(candidate.slug, []))
+                standing = standings[candidate.slug, pursuit.framework] = {
                     "levels": dict(decision.input_levels or {}), "level": decision.level or None,
                     "missing_inputs": list(decision.missing_inputs)}
+                found = certification((awards or {}).get(candidate.slug, ()), framework, decision, candidate.results)
+                if found is not None and found.kind == RESULT:
+                    standing["award"] = award_json(found, ctx.root)
     return standings
 
 

@@ -58,8 +58,9 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     from ..institution.awards import awards_of
     from ..institution.minutes import pending_appeals
     from ..institution.trust import assess_candidate, with_counted_results
-    from ..decisions.awards import current_certificate
+    from ..decisions.awards import certification
     from ..decisions.sessions import prepare_session
+    from ..decisions.workflow import candidate_decision
     date = _date_or_exit(ctx, date_text, "--date")
     workspace = workspace_or_exit(ctx)
     framework = workspace.frameworks.get(framework_id)
@@ -75,11 +76,13 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
     context = _context_or_exit(ctx, workspace)
     assessed = {slug: assess_candidate(candidate, context) for slug, candidate in workspace.candidates.items()}
     validations = {slug: [a.validation for a in found if a.counts and a.validation] for slug, found in assessed.items()}
-    # A candidate who holds a current, valid certificate of this framework has nothing left
-    # to decide: the one definition `report`, `status` and the dashboard count (issue 29).
-    certified = sorted(slug for slug, found in assessed.items()
-                       if current_certificate(awards_of(found), framework.id) is not None)
     candidates = with_counted_results(context, workspace.candidates.values())
+    # A candidate who holds a current, valid certificate of this framework (or, for one
+    # certified outside, its signed result) has nothing left to decide: the one definition
+    # `report`, `status` and the dashboard count (issue 29).
+    certified = sorted(c.slug for c in candidates if certification(
+        awards_of(assessed[c.slug]), framework, candidate_decision(c, framework, validations[c.slug]),
+        c.results) is not None)
     try:  # the appeals lodged against this framework's decisions, for this session to decide
         appeals = pending_appeals(ctx.root, framework.id)
     except InputError as error:

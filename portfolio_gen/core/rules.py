@@ -186,3 +186,10 @@ def rule_from_data(data: Mapping[str, Any] | None, framework_id: str) -> Rule | 
 def external_inputs(rule: Rule | None) -> tuple[str, ...]:
     """The inputs of `rule` that signed external results fill."""
     return tuple(i.id for i in rule.inputs if i.external) if rule is not None else ()
+
+
+def certified_outside(rule: Rule | None) -> bool:
+    """Whether a framework with `rule` is certified outside the portfolio: every input of
+    its rule is an external result (Pix+Édu's automated session). The commission signs
+    nothing for it; its signed result, meeting the rule, is what certifies (issue 29)."""
+    return rule is not None and bool(rule.inputs) and all(i.external for i in rule.inputs)

@@ -4,7 +4,10 @@ One definition of "certified" for every place that counts (issue 29): a candidat
 certified in a framework when they hold a *current, valid certificate* of it, that is a
 certificate signed by the institution, verified, bound to them, not revoked, and not
 superseded by a later award. `report`, `status`, `session new` and the dashboard all ask
-`current_certificate`; none applies the rule to the validations to guess it.
+`certification`; none applies the rule to the validations to guess it. The one exception is
+a framework certified outside the portfolio (every input of its rule external: Pix+Édu),
+for which the commission signs nothing: its signed result, meeting the rule, certifies,
+at the level the rule gives (an award of kind RESULT).
 
 One current award per candidate and framework, and per level where the framework has
 levels: a later award of the same slot supersedes the earlier one, and the earlier one
@@ -23,7 +26,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from ..core.model import ExternalResult, Framework
+from ..core.rules import Decision, certified_outside
+
 CERTIFICATE, ATTESTATION = "certificate", "attestation"
+RESULT = "result"  # a signed external result that certifies (Pix+Édu), not an award the institution signs
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,42 @@ def current_certificate(awards: Iterable[Award], framework: str) -> Award | None
     levels was certified at several), or None: *the* definition of certified."""
     held = [a for a in current_awards(awards) if a.kind == CERTIFICATE and a.framework == framework]
     return held[-1] if held else None
+
+
+def latest_result(results: Iterable[ExternalResult], framework_id: str, input_id: str) -> ExternalResult | None:
+    """The result that fills a rule's external input: the latest recorded for it under the
+    framework, or under the framework the input is named after (CRCNÉ's `pix-edu` input
+    reads the Pix+Édu certification's own results). The input of a framework certified by
+    its own result is named after it (`ExternalRule`: Pix+Édu's `pix-edu`), so a result for
+    that input recorded under another framework is one of its results too: CRCNÉ's
+    `pix-edu` input in a slug-keyed file, or as a published CRCNÉ certificate cites it."""
+    found = sorted((r for r in results if r.input == input_id
+                    and (r.framework in (framework_id, input_id) or input_id == framework_id)),
+                   key=lambda r: r.date)
+    return found[-1] if found else None
+
+
+def certification(awards: Iterable[Award], framework: Framework, decision: Decision,
+                  results: Iterable[ExternalResult] = ()) -> Award | None:
+    """What makes a candidate certified in `framework`, or None: *the* definition.
+
+    The current certificate among `awards`; for a framework certified outside the
+    portfolio (`core.rules.certified_outside`: Pix+Édu), the signed external result its
+    rule reads, when `decision` (the rule applied to the same results) is met, as an award
+    of kind RESULT at the rule's level. `results` must be those the commission counts,
+    signed by staff the registry authorises (institution.trust.with_counted_results),
+    never a results file as typed in."""
+    certificate = current_certificate(awards, framework.id)
+    if certificate is not None or not certified_outside(framework.rule) or not decision.met:
+        return certificate
+    results = list(results)
+    read = [r for r in (latest_result(results, framework.id, i.id) for i in framework.rule.inputs) if r]
+    if not read:
+        return None
+    result = max(read, key=lambda r: r.date)
+    return Award("", RESULT, framework.id, decision.level,
+                 dt.datetime.combine(result.date, dt.time(), tzinfo=dt.UTC), True,
+                 str(result.path) if result.path else "")
 
 
 def current_award(awards: Iterable[Award], framework: str) -> Award | None:

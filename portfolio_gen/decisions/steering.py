@@ -20,7 +20,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..core.model import Candidate, Framework, Item, MinItemsRule, Validation
 from ..core.registry import Registry
-from .awards import Award, current_certificate
+from .awards import Award, certification
 from .rules import Decision
 from .workflow import PendingItem, candidate_decision, decided_report, entry_level, pending_items
 
@@ -63,7 +63,9 @@ class _Pursuit:
     framework: Framework
     decision: Decision
     entry_level: str
-    certificate: Award | None = None  # the current, valid certificate: what "certified" means
+    # What certifies the candidate (awards.certification): the current, valid certificate,
+    # or, for a framework certified outside the portfolio, its signed result (kind RESULT).
+    certificate: Award | None = None
 
     @property
     def certified(self) -> bool:
@@ -114,7 +116,9 @@ def assess_cohort(candidates: Iterable[Candidate], frameworks: Mapping[str, Fram
     """Each candidate's standing on each framework they pursue: the rule's verdict on their
     validations (ready or not, what is missing), and the current certificate they hold
     among `awards` (per candidate): certified means holding one, never the rule's verdict
-    (a jury may certify against it, or not yet have sat; issue 29)."""
+    (a jury may certify against it, or not yet have sat; issue 29), except for a framework
+    certified outside the portfolio, where the signed result meeting the rule certifies
+    (`awards.certification`; the candidates' results are taken as counted)."""
     candidates = list(candidates)
     awards = awards or {}
     pursuits = []
@@ -124,7 +128,8 @@ def assess_cohort(candidates: Iterable[Candidate], frameworks: Mapping[str, Fram
             if framework is not None:
                 decision = candidate_decision(candidate, framework, validations.get(candidate.slug, ()))
                 pursuits.append(_Pursuit(candidate, framework, decision, entry_level(candidate, framework),
-                                         current_certificate(awards.get(candidate.slug, ()), framework.id)))
+                                         certification(awards.get(candidate.slug, ()), framework, decision,
+                                                       candidate.results)))
     pending = tuple(pending_items(registry, candidates, validations)) if registry is not None else None
     return Cohort(tuple(pursuits), validations, pending, registry)
 

@@ -16,7 +16,7 @@ from .diagnostic import assessed_entry_level
 from ..core.model import Candidate, EvaluationRequest, Framework, Validation
 from ..core.records import level_on_scale
 from ..core.registry import Registry
-from .awards import Award, current_certificate
+from .awards import Award, certification, latest_result
 from .rules import Decision, decide, evaluation_level
 
 
@@ -35,10 +35,8 @@ def input_levels(candidate: Candidate, framework: Framework,
     levels: dict[str, str | None] = {}
     for rule_input in framework.rule.inputs:
         if rule_input.external:
-            results = sorted((r for r in candidate.results
-                              if r.input == rule_input.id and r.framework in (framework.id, rule_input.id)),
-                             key=lambda r: r.date)
-            levels[rule_input.id] = level_on_scale(framework, results[-1].level) if results else None
+            result = latest_result(candidate.results, framework.id, rule_input.id)
+            levels[rule_input.id] = level_on_scale(framework, result.level) if result else None
         else:
             levels[rule_input.id] = evaluation_level(framework, validations)
     return levels
@@ -127,7 +125,7 @@ class CandidateRow:
     candidate: str
     role: str
     framework: str
-    certified: bool  # holds a current, valid certificate (decisions/awards.py)
+    certified: bool  # holds what certifies (awards.certification): a current certificate, or a signed result
     level: str  # the certified level
     validated: int
     items: int
@@ -149,6 +147,7 @@ def _decisions(candidates: Iterable[Candidate], frameworks: Mapping[str, Framewo
 
 def _row(candidate: Candidate, framework: Framework, decision: Decision, entry: str,
          certificate: Award | None) -> CandidateRow:
+    """`certificate`: what certifies the candidate (`awards.certification`), or None."""
     level = certificate.level if certificate is not None else ""
     gain = framework.level_rank(level) - framework.level_rank(entry) if level and entry else None
     return CandidateRow(candidate.slug, candidate.role, framework.id, certificate is not None, level,
@@ -160,7 +159,7 @@ def _row(candidate: Candidate, framework: Framework, decision: Decision, entry: 
 def cohort_rows(candidates: Iterable[Candidate], frameworks: Mapping[str, Framework],
                 validations: Mapping[str, Sequence[Validation]],
                 awards: Mapping[str, Sequence[Award]] | None = None) -> list[CandidateRow]:
-    return [_row(c, f, d, entry_level(c, f), current_certificate((awards or {}).get(c.slug, ()), f.id))
+    return [_row(c, f, d, entry_level(c, f), certification((awards or {}).get(c.slug, ()), f, d, c.results))
             for c, f, d in _decisions(candidates, frameworks, validations)]
 
 
@@ -175,9 +174,11 @@ def entry_level(candidate: Candidate, framework: Framework) -> str:
 def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Framework],
                   validations: Mapping[str, Sequence[Validation]], registry: Registry | None,
                   awards: Mapping[str, Sequence[Award]] | None = None) -> dict:
-    """Steering statistics: certified per framework and level (a current, valid certificate
-    among `awards`, per candidate), missing items, pending work."""
-    decided = [(c, f, d, entry_level(c, f), current_certificate((awards or {}).get(c.slug, ()), f.id))
+    """Steering statistics: certified per framework and level (`awards.certification`: a
+    current, valid certificate among `awards`, per candidate, or the signed result of a
+    framework certified outside), missing items, pending work. The candidates' results
+    are taken as counted: only signed ones should be given."""
+    decided = [(c, f, d, entry_level(c, f), certification((awards or {}).get(c.slug, ()), f, d, c.results))
                for c, f, d in _decisions(candidates, frameworks, validations)]
     pending = pending_items(registry, candidates, validations) if registry is not None else None
     return decided_report(len(candidates), decided, pending, registry)
@@ -186,8 +187,8 @@ def cohort_report(candidates: Sequence[Candidate], frameworks: Mapping[str, Fram
 def decided_report(candidates: int, decided: Sequence[tuple[Candidate, Framework, Decision, str, Award | None]],
                    pending: Iterable[PendingItem] | None, registry: Registry | None) -> dict:
     """`cohort_report` from decisions already taken: each (candidate, framework, decision,
-    entry level, current certificate), and the items waiting for evaluators (None without
-    a registry)."""
+    entry level, what certifies them or None), and the items waiting for evaluators (None
+    without a registry)."""
     rows = [_row(*d) for d in decided]
     missing: dict[str, Counter] = {}
     for _, framework, decision, _, _ in decided:

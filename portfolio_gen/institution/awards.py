@@ -3,7 +3,9 @@
 `awards_of` reads each certificate and attestation among a candidate's assessed
 credentials into a `decisions.awards.Award` (valid only when it counts: verified, the
 institution's, bound to the candidate, not revoked); every place that counts the
-certified asks `decisions.awards.current_certificate` of them (issue 29).
+certified asks `decisions.awards.certification` of them (issue 29), with the external
+results the commission counts (`trust.with_counted_results`): a framework certified
+outside the portfolio (Pix+Édu) has no award of the commission, its signed result certifies.
 
 A superseded award is revoked in the institution's status list like any other, with the
 reason "superseded by <new id>" in `status/revocations.tsv`: verifiers that know only

@@ -20,7 +20,7 @@ from ..core import i18n
 from ..core.files import write_atomic
 from ..core.model import Candidate, Framework
 from ..core.problems import InputError, Problem
-from ..core.rules import external_inputs
+from ..core.rules import certified_outside, external_inputs
 from ..decisions import awards
 from ..decisions.rules import Decision
 from ..decisions.workflow import candidate_decision
@@ -235,7 +235,7 @@ def _problems(workspace, slug, framework_id, candidate, framework) -> list[Probl
         return [Problem("framework.unknown", None, None, {"id": framework_id, "suggestions": ", ".join(workspace.frameworks)})]
     if framework.rule is None:
         return [Problem("certify.no_rule", None, None, {"framework": framework.id})]
-    if framework.rule.inputs and all(i.external for i in framework.rule.inputs):
+    if certified_outside(framework.rule):
         return [Problem("certify.external", None, None, {"framework": framework.id,
                                                          "inputs": " ; ".join(i.title for i in framework.rule.inputs)})]
     if not any(p.framework == framework.id for p in candidate.frameworks):

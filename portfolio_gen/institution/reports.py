@@ -81,6 +81,8 @@ def cohort_report(root: Path, workspace: Workspace, *, filters: Filters = Filter
         # Certified: holding a current, valid certificate, as `session new` and `status` say.
         awards = cohort_awards(context, candidates, root)
         candidates = with_counted_results(context, candidates)
+    else:  # no registry to check who signed a result: none counts, as the commission would say
+        candidates = [dataclasses.replace(c, results=()) for c in candidates]
     cohort = assess_cohort(candidates, workspace.frameworks, validations, registry, awards)
     figures = cohort_figures(cohort, workspace.frameworks, today=today or dt.date.today(), filters=filters,
                              inactive_weeks=inactive_weeks)
