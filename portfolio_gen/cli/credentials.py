@@ -306,17 +306,24 @@ def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: dict[str,
                  as_json: bool) -> None:
     from ..credentials.dids import DidResolver
     from ..credentials.loader import DocumentLoader, fetch_json
-    from ..institution.trust import verify_file_trusting
+    from ..credentials.openbadges import jury_override
+    from ..institution.trust import read_and_verify_trusting
 
     resolver = DidResolver(did_documents, fetch=fetch_json if allow_network else None)
     options = {"resolver": resolver, "loader": DocumentLoader(), "evidence_files": local_evidence(ctx)}
     options.update(status_options(ctx, status_list_files, status_issuer, resolver, allow_network))
-    verdicts = [(path, verify_file_trusting(path, trusted, **options)) for path in files]
+    verdicts, overrides = [], []
+    for path in files:
+        credential, verdict = read_and_verify_trusting(path, trusted, **options)
+        verdicts.append((path, verdict))
+        # What a jury decided against the rule, read from the document judged, once it passed.
+        overrides.append(jury_override(credential) if verdict.ok else None)
     if as_json:
-        click.echo(json.dumps([verdict_json(path, verdict) for path, verdict in verdicts], indent=2))
+        click.echo(json.dumps([verdict_json(path, verdict, override)
+                               for (path, verdict), override in zip(verdicts, overrides)], indent=2))
     else:
-        for path, verdict in verdicts:
-            echo_verdict(ctx, path, verdict)
+        for (path, verdict), override in zip(verdicts, overrides):
+            echo_verdict(ctx, path, verdict, override)
     failed = sum(1 for _, verdict in verdicts if not verdict.ok)
     if not as_json:
         click.echo(i18n.text("credentials.verify.summary", ctx.language,
@@ -404,6 +411,7 @@ def forget_registries(ctx: Context, institutions: tuple[str, ...]) -> None:
 
 def echo_site_report(ctx: Context, report) -> None:
     from ..core.verdicts import INVALID, VALID, say_reason, say_verdict
+    from ..credentials.openbadges import JuryOverride
 
     def say(key: str, **params) -> str:
         return i18n.text(key, ctx.language, **params)
@@ -432,6 +440,8 @@ def echo_site_report(ctx: Context, report) -> None:
                        file=row.file))
         if reason:
             click.echo(say("site.check.reason", reason=reason))
+        if row.override:
+            echo_override(ctx, JuryOverride(**row.override))
     if report.presentation is not None:
         p = report.presentation
         click.echo(say("site.check.presentation", status=say_verdict(VALID if p.ok else INVALID, ctx.language).upper(),
@@ -508,17 +518,26 @@ def local_evidence(ctx: Context):
     return evidence_files(settings, load_workspace(ctx.root).candidates).get
 
 
-def verdict_json(path: Path, verdict) -> dict:
+def verdict_json(path: Path, verdict, override=None) -> dict:
     """One file's verdict for `verify --json`: `ok` and `reason` (English) as before, and the
-    verdict, reason code and parameters the browser verifier gives too."""
+    verdict, reason code and parameters the browser verifier gives too; `override`: the
+    jury's decision against the rule a valid award carries (session, rule, reason), or null."""
     return {"file": str(path), "ok": verdict.ok, "verdict": verdict.verdict, "code": verdict.code,
             "params": verdict.params, "reason": verdict.reason, "checks": list(verdict.checks),
             "id": verdict.credential_id, "issuer": verdict.issuer,
             "unchecked_evidence": list(verdict.unchecked_evidence),
-            "modified_entries": list(verdict.modified_entries)}
+            "modified_entries": list(verdict.modified_entries),
+            "override": override.as_json() if override else None}
 
 
-def echo_verdict(ctx: Context, path: Path, verdict) -> None:
+def echo_override(ctx: Context, override) -> None:
+    """An award given by a jury against the rule, said on the line under its verdict."""
+    click.echo(i18n.text("award.verify.override", ctx.language, session=override.session,
+                         rule=" / ".join(line for line in override.rule.splitlines() if line.strip()),
+                         reason=override.reason))
+
+
+def echo_verdict(ctx: Context, path: Path, verdict, override=None) -> None:
     from ..core.verdicts import say_reason, say_verdict
 
     if not verdict.ok:
@@ -528,6 +547,8 @@ def echo_verdict(ctx: Context, path: Path, verdict) -> None:
         return
     click.echo(i18n.text("credentials.verify.ok", ctx.language, file=path, id=verdict.credential_id,
                          issuer=verdict.issuer, checks=", ".join(verdict.checks)))
+    if override is not None:
+        echo_override(ctx, override)
     if verdict.unchecked_evidence:
         click.echo(i18n.text("credentials.verify.unchecked", ctx.language,
                              urls=", ".join(verdict.unchecked_evidence)))

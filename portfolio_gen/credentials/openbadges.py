@@ -337,6 +337,32 @@ JURY_SESSION_URN = "urn:portfolio-gen:session:"
 
 
 @dataclass(frozen=True)
+class JuryOverride:
+    """A `JuryStatement` as a credential carries it, read back for verifiers and pages:
+    the session, the rule not met (the statement's description, in every language the
+    credential carries, one per line) and the jury's reason in its own words."""
+
+    session: str
+    rule: str
+    reason: str
+
+    def as_json(self) -> dict:
+        return {"session": self.session, "rule": self.rule, "reason": self.reason}
+
+
+def jury_override(credential: object) -> JuryOverride | None:
+    """The credential's evidence of genre JURY_DECISION_GENRE, or None (unverified: judge
+    the credential first)."""
+    evidence = credential.get("evidence") if isinstance(credential, dict) else None
+    jury = next((e for e in evidence if isinstance(e, dict) and e.get("genre") == JURY_DECISION_GENRE), None) \
+        if isinstance(evidence, list) else None
+    if jury is None:
+        return None
+    return JuryOverride(str(jury.get("id", "")).removeprefix(JURY_SESSION_URN), str(jury.get("description", "")),
+                        str(jury.get("narrative", "")))
+
+
+@dataclass(frozen=True)
 class CitedResult:
     """An external result a level rests on: its signed credential's id, and in words what
     it says and who signed it (the credential stays in the candidate's repository)."""

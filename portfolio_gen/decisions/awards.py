@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..core.model import ExternalResult, Framework
 from ..core.rules import Decision, certified_outside
@@ -119,6 +119,23 @@ def history(awards: Iterable[Award], framework: str) -> list[Award]:
     current = {a.credential_id for a in current_awards(awards)}
     return sorted((a for a in awards if a.framework == framework and a.credential_id not in current),
                   key=lambda a: (a.issued, a.credential_id), reverse=True)
+
+
+def superseded_by(awards: Iterable[Award], register: Mapping[str, str]) -> dict[str, str]:
+    """Superseded award id -> the id of the award that took its place: those the
+    revocation register says were revoked as superseded (`register`: id -> new id), and
+    valid awards a later valid one supersedes though nothing revoked them yet. A page shows
+    these as history, not as a withdrawn credential (issue 29); any other award that does
+    not count keeps its verdict."""
+    awards = list(awards)
+    found = {a.credential_id: register[a.credential_id] for a in awards if a.credential_id in register}
+    current = {a.credential_id for a in current_awards(awards)}
+    valid = sorted((a for a in awards if a.valid), key=lambda a: (a.issued, a.credential_id))
+    for index, earlier in enumerate(valid):
+        later = [b for b in valid[index + 1:] if supersedes(b, earlier)]
+        if earlier.credential_id not in current and earlier.credential_id not in found and later:
+            found[earlier.credential_id] = later[0].credential_id
+    return found
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..core.model import Candidate, Validation
 from ..core.settings import Settings
 from ..core.workspace import Workspace
 from ..credentials import openbadges
-from ..decisions.awards import ATTESTATION, CERTIFICATE, Award
+from ..decisions.awards import ATTESTATION, CERTIFICATE, Award, superseded_by
 from . import revocation
 from .trust import Assessment, TrustContext, assess_candidates, kind_of, workspace_context
 
@@ -53,16 +53,14 @@ def award_from_credential(credential: Mapping, *, valid: bool, file: str = "") -
     achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
     results = subject.get("result") if isinstance(subject.get("result"), list) else []
     level = next((str(r.get("value", "")) for r in results if isinstance(r, dict) and "achievedLevel" in r), "")
-    jury = next((e for e in credential.get("evidence") or [] if isinstance(e, dict)
-                 and e.get("genre") == openbadges.JURY_DECISION_GENRE), {})
+    jury = openbadges.jury_override(credential)
     try:
         issued = openbadges.parse_datetime(str(credential.get("validFrom", "")))
     except ValueError:
         issued = dt.datetime.min.replace(tzinfo=dt.UTC)
     return Award(str(credential.get("id", "")), kind, str(achievement.get("humanCode", "")),
                  level if kind == CERTIFICATE else "", issued, valid, file,
-                 override=str(jury.get("narrative", "")),
-                 session=str(jury.get("id", "")).removeprefix(openbadges.JURY_SESSION_URN))
+                 override=jury.reason if jury else "", session=jury.session if jury else "")
 
 
 def awards_of(assessments: Iterable[Assessment], root: Path | None = None) -> list[Award]:
@@ -93,6 +91,13 @@ def superseded_ids(root: Path) -> dict[str, str]:
     return {credential_id: reason.removeprefix(SUPERSEDED).removeprefix(" by ").strip()
             for credential_id, reason in revocation.revocation_reasons(root).items()
             if reason.startswith(SUPERSEDED)}
+
+
+def superseded_awards(assessments: Iterable[Assessment], root: Path) -> dict[str, str]:
+    """Among one candidate's assessed credentials, superseded award id -> the id of the
+    award that took its place (`decisions.awards.superseded_by`), for the pages a build
+    makes: they show these as history, never as a withdrawn award (issue 29)."""
+    return superseded_by(awards_of(assessments), superseded_ids(root))
 
 
 def supersede(root: Path, settings: Settings, superseded: Sequence[tuple[Award, dict]], new_id: str,

@@ -97,17 +97,23 @@ def kind_of(credential: Mapping) -> str:
 def verify_file_trusting(path: Path, trusted: Sequence[str], **options) -> Verdict:
     """`verify_file`, and an award (certificate, attestation) must be issued by an
     institution the verifier named: one signed by any other issuer proves nothing."""
+    return read_and_verify_trusting(path, trusted, **options)[1]
+
+
+def read_and_verify_trusting(path: Path, trusted: Sequence[str], **options) -> tuple[object, Verdict]:
+    """`verify_file_trusting`, with the very document it judged: what a verifier shows of a
+    credential that passed is read from it, never from a second read of the file."""
     credential = read_credential(path)
     if isinstance(credential, str):
-        return Verdict.refused("schema.not_json", {"detail": credential})
+        return credential, Verdict.refused("schema.not_json", {"detail": credential})
     verdict = verify_credential(credential, **options)
     if verdict.ok and kind_of(credential) != VALIDATION and verdict.issuer not in trusted:
         named = ", ".join(trusted) or "none named: pass --institution"
-        return replace(verdict, ok=False, reason=f"untrusted: issued by {verdict.issuer}, not by an "
-                                                 f"institution you trust ({named})",
-                       verdict=UNTRUSTED, code="trust.not_institution",
-                       params={"issuer": verdict.issuer or "", "trusted": named})
-    return verdict
+        return credential, replace(verdict, ok=False, reason=f"untrusted: issued by {verdict.issuer}, not by an "
+                                                             f"institution you trust ({named})",
+                                   verdict=UNTRUSTED, code="trust.not_institution",
+                                   params={"issuer": verdict.issuer or "", "trusted": named})
+    return credential, verdict
 
 
 def assess_file(path: Path, candidate: Candidate, context: TrustContext) -> Assessment:

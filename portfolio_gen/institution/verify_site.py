@@ -153,6 +153,8 @@ class CredentialReport:
     # The verdict's reason code and parameters (core.verdicts), "" and {} when valid.
     code: str = ""
     params: dict = field(default_factory=dict, compare=False, hash=False)
+    # A valid award a jury gave against the rule: its session, rule and reason (issue 29).
+    override: dict | None = field(default=None, compare=False, hash=False)
 
     @property
     def ok(self) -> bool:
@@ -486,7 +488,9 @@ def _verify_file(relative: str, context: _Context) -> CredentialReport:
                                    "code": "evidence.unreachable", "params": {"id": first}})
     reason, params = _untrusted_reason(credential, described["kind"], context)
     if not reason:
-        return CredentialReport(**{**described, "status": VALID, "checks": verdict.checks})
+        override = openbadges.jury_override(credential)  # read from the document judged valid
+        return CredentialReport(**{**described, "status": VALID, "checks": verdict.checks,
+                                   "override": override.as_json() if override else None})
     return CredentialReport(**{**described, "status": UNTRUSTED, "reason": reason, "checks": verdict.checks,
                                "code": reason if reason.startswith("trust.") else "trust.registry",
                                "params": params})

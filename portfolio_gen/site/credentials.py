@@ -27,7 +27,7 @@ from ..core.files import write_if_changed
 from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
-from ..credentials.openbadges import ENTRY_SOURCE_GENRE
+from ..credentials.openbadges import ENTRY_SOURCE_GENRE, JuryOverride, jury_override
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -77,6 +77,7 @@ class CredentialView:
     validation: Validation | None = None
     entry_modified: bool = False  # the entry's text changed since it was validated
     reason_code: str = ""  # the verdict's reason code (core.verdicts), '' when valid
+    override: JuryOverride | None = None  # an award a jury gave against the rule (issue 29)
 
     @property
     def json_uri(self) -> str:
@@ -113,6 +114,20 @@ class CredentialView:
         return self.cryptosuite == JCS
 
 
+# A superseded award whose verdict is one of these is history; an invalid or untrusted
+# file keeps its verdict in the listing, whatever the register says of its id.
+HISTORY_VERDICTS = frozenset({verdicts.VALID, verdicts.REVOKED, verdicts.EXPIRED, verdicts.UNKNOWN_STATUS})
+
+
+@dataclass(frozen=True)
+class SupersededAward:
+    """An award a later one took the place of (issue 29): listed as history, on request."""
+
+    award: CredentialView
+    by_id: str  # the superseding award's id
+    by: CredentialView | None = None  # that award, when this site publishes it
+
+
 @dataclass(frozen=True)
 class PublishedCredentials:
     """Everything credential-related one candidate's site publishes."""
@@ -129,6 +144,24 @@ class PublishedCredentials:
     # The candidate's external results that count (signed by staff the registry authorised):
     # the inputs a level rule reads beside the validations (Pix+Édu, issue 29).
     results: tuple[ExternalResult, ...] = ()
+    # Superseded award id -> the id of the award that took its place (the institution's
+    # revocation register, read by the build): pages list those as history (issue 29).
+    superseded: Mapping[str, str] = field(default_factory=dict)
+
+    def award_history(self) -> list[SupersededAward]:
+        """The superseded awards, newest first."""
+        found = self.by_id()
+        history = [SupersededAward(c, self.superseded[f"urn:uuid:{c.uuid}"],
+                                   found.get(self.superseded[f"urn:uuid:{c.uuid}"]))
+                   for c in self.credentials if c.kind != "validation"
+                   and f"urn:uuid:{c.uuid}" in self.superseded and c.status in HISTORY_VERDICTS]
+        return sorted(history, key=lambda h: h.award.issued, reverse=True)
+
+    def current_awards(self) -> list[CredentialView]:
+        """The awards a page lists, each with its verdict: all but the superseded ones (a
+        credential revoked for another reason is still listed, as revoked)."""
+        historic = {h.award.uuid for h in self.award_history()}
+        return [c for c in self.credentials if c.kind != "validation" and c.uuid not in historic]
 
     def verify_link(self, url: str) -> str:
         """The institution's verifier opened on `url` (this site or one credential), for
@@ -240,6 +273,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     """Judge the candidate's credentials and list what their site publishes."""
     from ..credentials import openbadges
     from ..institution import trust
+    from ..institution.awards import superseded_awards
     from ..institution.issuing import credential_files
     from ..institution.results import judged_results
     from ..core.problems import InputError
@@ -255,8 +289,8 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
     context = dataclasses.replace(context, now=now, evidence_files=openbadges.evidence_files(
         context.settings, {candidate.slug: candidate}).get)
     site_url = context.settings.site_url(candidate.slug)
-    views = tuple(_view(assessment, site_url, candidate.language)
-                  for assessment in trust.assess_candidate(candidate, context))
+    assessments = list(trust.assess_candidate(candidate, context))
+    views = tuple(_view(assessment, site_url, candidate.language) for assessment in assessments)
     verifier = tuple((uri, root / name) for name, uris in verifier_files(root).items()
                      if (root / name).is_file() for uri in uris)
     counted, _ = judged_results(candidate, context.frameworks, context.registry, context.resolver, context.loader)
@@ -264,7 +298,8 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
                                 verifier_url=context.settings.verifier_url,
                                 institution_name=context.settings.institution.name,
                                 phases=item_phases(frameworks), candidate=candidate_card(candidate),
-                                results=tuple(r.result for r in counted))
+                                results=tuple(r.result for r in counted),
+                                superseded=superseded_awards(assessments, root))
 
 
 def item_phases(frameworks: Mapping[str, Framework]) -> dict[str, dict[str, str]]:
@@ -304,7 +339,7 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
         url=f"{site_url}{CREDENTIALS_DIR}/{uuid}.json" if site_url else "",
         status_url=_status_url(credential),
         validation=assessment.validation if assessment.counts else None,
-        entry_modified=assessment.entry_modified)
+        entry_modified=assessment.entry_modified, override=jury_override(credential))
 
 
 def _evidence(evidence: dict) -> EvidenceLink:

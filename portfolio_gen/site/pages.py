@@ -138,9 +138,13 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
                           for row in rows)
     site.entries = [Page(view.uri, view.entry.title, "entry.md.j2", {"view": view}, view.entry.path)
                     for view in reversed(entry_views)]  # newest first
-    awards = [c for c in credentials if c.kind != "validation"]
+    # The current award of each framework (and level); those superseded are history, shown
+    # on request, never as a withdrawn award (issue 29).
+    awards = published.current_awards() if published else []
+    history = published.award_history() if published else []
     site.home = Page("index.md", candidate.name, "home.md.j2",
-                     {"progress": progress, "entries": list(reversed(entry_views)), "awards": awards},
+                     {"progress": progress, "entries": list(reversed(entry_views)), "awards": awards,
+                      "history": history},
                      candidate.folder / CANDIDATE_FILE if candidate.folder else None)
     if published is not None:
         site.published = published
@@ -163,15 +167,22 @@ def _plan_credentials(site: SiteStructure, published: PublishedCredentials, lang
         # The QR codes lead to the institution's verifier, opened on this site or credential.
         site.generated.append(GeneratedFile(VERIFY_QR, "qr", published.verify_link(published.site_url)
                                             or published.site_url + "verify/"))
+    history = published.award_history()
+    superseded = {h.award.uuid: h for h in history}
     for view in published.credentials:
         site.files.append(CopiedFile(view.json_uri, view.source))
         site.generated.append(GeneratedFile(view.qr_uri, "qr", published.verify_link(view.url)
                                             or view.url or view.json_uri))
-        site.credentials.append(Page(view.page_uri, view.name, "credential.md.j2", {"view": view},
+        site.credentials.append(Page(view.page_uri, view.name, "credential.md.j2",
+                                     {"view": view, "superseded": superseded.get(view.uuid)},
                                      view.source, in_nav=False))
     listing = {"credentials": list(published.credentials), "published": published}
+    # The list shows the validations and the current awards; superseded awards as history.
     site.credentials.insert(0, Page(CREDENTIALS_PAGE, i18n.text("site.credentials.title", language),
-                                    "credential_list.md.j2", listing))
+                                    "credential_list.md.j2",
+                                    {**listing, "credentials": [c for c in published.credentials
+                                                                if c.uuid not in superseded],
+                                     "history": history}))
     site.credentials.insert(1, Page(VERIFY_PAGE, i18n.text("site.verify.title", language), "verify.md.j2",
                                     listing))
 
