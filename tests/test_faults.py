@@ -35,7 +35,8 @@ Texte.
 # validate an item twice (issue 18).
 SIGN = ("sign", "camille-martin", "2026-03-01-faults", "c2i2e:A3.4", "--key", "keys/marie-dupont.key.pem",
         "--evaluator-name", "Marie Dupont")
-CERTIFY = ("certify", "julien-moreau", "--framework", "c2i2e", "--key", "keys/institution.key.pem")
+# julien-moreau holds the demo's attestation: a second one is a re-issue (issue 29).
+CERTIFY = ("certify", "julien-moreau", "--framework", "c2i2e", "--key", "keys/institution.key.pem", "--reissue")
 # Append-only ledgers: the source of truth of the status list, written before the list is
 # re-signed. A failed run may leave one more line (an index allocated to a credential never
 # written, a revocation whose list the next run re-signs); earlier lines never change.
