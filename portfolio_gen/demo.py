@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -61,6 +62,18 @@ SUITES = {"marie-dupont": "eddsa-rdfc-2022", "jean-leroy": "eddsa-jcs-2022"}
 # One site holds both suites, as the browser tests need (an evaluator's tool may sign with
 # either): Marie Dupont signs Sofia's CRCNÉ validations with eddsa-jcs-2022.
 SUITE_FOR_CANDIDATE = {"sofia-benali": "eddsa-jcs-2022"}
+
+
+def packaged_cohort() -> Path:
+    """The demo cohort shipped inside the package (data/demo: the repository's candidates/,
+    portfolio-gen.yml and frameworks, by symbolic links in git, as files in the wheel), so
+    that `portfolio-gen demo` works wherever the tool is installed (issue 30). Read-only:
+    read it without the workspace cache, which would write beside it."""
+    return Path(str(resources.files("portfolio_gen").joinpath("data/demo")))
+
+
+def holds_cohort(source: Path) -> bool:
+    return (source / CANDIDATES_DIR).is_dir() and (source / FRAMEWORKS_DIR).is_dir()
 
 
 @dataclass

@@ -11,6 +11,7 @@ and an entry edited after its validation is reported.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -67,6 +68,25 @@ def test_a_candidate_repository_takes_the_institutions_signed_files(institution:
     assert checked.returncode == 0, checked.stderr
 
 
+def test_the_repositorys_ci_installs_the_wheel_the_institution_signed_by_url_and_digest(institution: Path,
+                                                                                       tmp_path: Path):
+    """Never a release of a package index (issue 30): the file the institution's site
+    publishes, named in its signed manifest, at its public address."""
+    [published] = (institution / "site/institution/tool").glob("portfolio_gen-*.whl")
+    digest = hashlib.sha256(published.read_bytes()).hexdigest()
+    manifest = json.loads((institution / "site/institution.json").read_text("utf-8"))
+    assert manifest["credentialSubject"]["tool"] == {"path": f"tool/{published.name}", "sha256": digest}
+    target = tmp_path / "elise"
+    assert make_repository(institution / "site", target).returncode == 0
+    requirement = f"portfolio-gen @ https://portfolios.example.org/institution/tool/{published.name} " \
+                  f"--hash=sha256:{digest}"
+    assert requirement in (target / "requirements.txt").read_text("utf-8").splitlines()
+    assert not (target / "tool").exists()  # the candidate's repository carries no wheel
+    workflow = yaml.safe_load((target / ".github/workflows/portfolio.yml").read_text("utf-8"))
+    [install] = [step["run"] for step in workflow["jobs"]["build"]["steps"] if step.get("id") == "install"]
+    assert "--require-hashes -r requirements.txt" in install and "==" not in install
+
+
 def test_the_candidates_own_publishing_url_replaces_the_institutions(institution: Path, tmp_path: Path):
     target = tmp_path / "elise"
     made = make_repository(institution / "site", target, "--site-base-url", "https://elise.example.io/portfolio")
@@ -84,7 +104,8 @@ def test_the_candidates_own_publishing_url_replaces_the_institutions(institution
     assert cli(target, "check").returncode == 0
 
 
-@pytest.mark.parametrize("tamper", ["framework", "settings", "manifest", "unsigned", "did", "registry"])
+@pytest.mark.parametrize("tamper", ["framework", "settings", "manifest", "unsigned", "did", "registry", "wheel",
+                                    "no-wheel"])
 def test_a_tampered_or_unsigned_source_is_refused_and_nothing_is_written(institution: Path, tmp_path: Path, tamper):
     site = institution / "site"
     if tamper == "framework":  # a host "adjusts" the rule
@@ -105,6 +126,9 @@ def test_a_tampered_or_unsigned_source_is_refused_and_nothing_is_written(institu
         document = json.loads(path.read_text("utf-8"))
         document["verificationMethod"][0]["publicKeyMultibase"] = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
         path.write_text(json.dumps(document), "utf-8")
+    elif tamper in ("wheel", "no-wheel"):  # the CI would install another tool, or none
+        [path] = (site / "institution/tool").glob("*.whl")
+        path.write_bytes(path.read_bytes() + b"\0") if tamper == "wheel" else path.unlink()
     elif tamper == "registry":
         path = site / "registry.json"
         registry = json.loads(path.read_text("utf-8"))
@@ -185,6 +209,14 @@ def test_institution_update_shows_what_changed_and_refuses_an_older_copy(institu
     assert cli(target, "check").returncode == 0
     lock = json.loads((target / "institution.lock").read_text("utf-8"))
     assert lock["registry_version"] == 2
+
+    # The tool the repository's CI installs follows the one the institution publishes.
+    requirements = target / "requirements.txt"
+    pinned = requirements.read_text("utf-8")
+    requirements.write_text(pinned.replace("portfolio_gen-0.1.0-", "portfolio_gen-0.0.9-") + "mkdocs-macros-plugin\n",
+                            "utf-8")
+    assert "updated requirements.txt" in cli(target, "institution", "update").stdout
+    assert requirements.read_text("utf-8") == pinned.replace("\nportfolio-gen @", "\nmkdocs-macros-plugin\nportfolio-gen @")
 
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
     replayed = cli(target, "institution", "update", "--source", str(old_site))

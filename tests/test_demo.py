@@ -59,7 +59,7 @@ def test_keys_stay_private_and_out_of_the_sites(built_demo: Path):
 def test_running_the_demo_again_replaces_it_but_never_another_folder(built_demo: Path, tmp_path: Path):
     previous = Path(shutil.copytree(built_demo, tmp_path / "previous", symlinks=True))
     (previous / "site" / "stale.html").write_text("from an earlier demo", "utf-8")
-    again = run_cli("demo", str(previous))
+    again = run_cli("demo", str(previous), cwd=tmp_path)  # from a folder holding no cohort
     assert again.returncode == 0, again.stderr
     assert not (previous / "site" / "stale.html").exists()
     mine = tmp_path / "mine"
@@ -114,3 +114,20 @@ def test_a_second_demo_with_fresh_keys_verifies_with_the_same_user_cache(built_d
     assert "registry version 1" in again.stdout and "older than" not in again.stdout
     last = again.stdout.strip().splitlines()[-1]
     assert last.endswith("everything verified"), last
+
+
+def test_the_demo_plays_the_cohort_shipped_in_the_package_and_root_names_another(tmp_path: Path):
+    """Without --root the cohort comes from the package (data/demo), wherever the command
+    runs (issue 30); --root names a custom cohort, refused when it holds none."""
+    from portfolio_gen.demo import packaged_cohort
+
+    shipped = packaged_cohort()
+    assert sorted(p.name for p in (shipped / "candidates").iterdir()) == sorted(
+        p.name for p in (REPO / "candidates").iterdir())
+    assert not (shipped / ".portfolio-gen").exists()  # read without writing a cache beside the package
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = run_cli("--root", str(empty), "demo", str(tmp_path / "practice"))
+    assert refused.returncode == 2 and "holds no demo cohort" in refused.stderr
+    assert "ne contient pas de cohorte" in run_cli("--root", str(empty), "demo", str(tmp_path / "p"), lang="fr").stderr
+    assert not (tmp_path / "practice").exists()

@@ -1,5 +1,8 @@
 """The CI files `init` writes publish from git: their shell steps, run here on the demo,
-check, build and verify the sites (everything but installing from PyPI and deploying)."""
+check, build and verify the sites (everything but deploying). The install step's `pip
+download` runs as written: it takes the workspace's own wheel (tool/) only if its SHA-256
+is the one requirements.txt names; installing it is tests/test_install.py's (a fresh
+virtual environment: here it would replace the test environment's portfolio-gen)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from portfolio_gen import __version__
+from portfolio_gen.core import toolwheel
+from portfolio_gen.core.files import sha256_file
 from portfolio_gen.core.scaffold import write_ci_files
 
 GITHUB = ".github/workflows/portfolio.yml"
@@ -27,6 +31,14 @@ def _github_steps(root: Path) -> list[dict]:
 
 def _gitlab_script(root: Path) -> list[str]:
     return yaml.safe_load((root / GITLAB).read_text("utf-8"))["pages"]["script"]
+
+
+def _installs(line: str) -> bool:
+    return line.startswith("pip ")
+
+
+INSTALL = ["pip download --no-deps --require-hashes -r requirements.txt -d .portfolio-gen/tool",
+           "pip install .portfolio-gen/tool/*.whl"]
 
 
 def _run(command: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -43,13 +55,16 @@ def demo_repo(built_demo: Path, tmp_path: Path) -> Path:
     return root
 
 
-def test_init_writes_both_workflows_pinned_to_this_version(tmp_path: Path):
+def test_init_writes_both_workflows_installing_the_workspaces_own_wheel_by_its_digest(tmp_path: Path):
     result = run_cli("init", str(tmp_path / "ws"))
     assert result.returncode == 0, result.stderr
     root = tmp_path / "ws"
     install = next(step for step in _github_steps(root) if step.get("id") == "install")
-    assert install["run"] == f'pip install "portfolio-gen=={__version__}"'
-    assert _gitlab_script(root)[0] == f'pip install "portfolio-gen=={__version__}"'
+    assert install["run"].splitlines() == INSTALL  # never a release of a package index
+    assert _gitlab_script(root)[:2] == INSTALL
+    wheel = root / "tool" / toolwheel.wheel_name()
+    assert f"./tool/{wheel.name} --hash=sha256:{sha256_file(wheel)}" in \
+        (root / "requirements.txt").read_text("utf-8").splitlines()
     uploads = [step for step in _github_steps(root) if step.get("uses", "").startswith("actions/upload-pages-artifact")]
     assert uploads[0]["with"]["path"] == "site"
     gitlab = yaml.safe_load((root / GITLAB).read_text("utf-8"))["pages"]
@@ -67,10 +82,26 @@ def test_the_github_workflow_steps_build_and_verify_the_demo(demo_repo: Path):
 
 
 def test_the_gitlab_job_publishes_public(demo_repo: Path):
-    for line in _gitlab_script(demo_repo)[1:]:
+    for line in [line for line in _gitlab_script(demo_repo) if not _installs(line)]:
         result = _run(line, demo_repo)
         assert result.returncode == 0, f"{line}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert (demo_repo / "public" / "sofia-benali" / "index.html").is_file()
+
+
+def test_the_install_step_takes_the_signed_wheel_and_refuses_another(demo_repo: Path):
+    """The workflow's `pip download` as written (pip's --no-index only: the file is local):
+    the demo's institution signed its manifest, which put the running tool's wheel in
+    tool/ and named its digest in requirements.txt."""
+    download = INSTALL[0] + " --no-index"
+    wheel = demo_repo / "tool" / toolwheel.wheel_name()
+    taken = _run(download, demo_repo)
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    assert (demo_repo / ".portfolio-gen/tool" / wheel.name).read_bytes() == wheel.read_bytes()
+    shutil.rmtree(demo_repo / ".portfolio-gen/tool")
+    wheel.write_bytes(wheel.read_bytes() + b"\0")  # a wheel changed since it was pinned
+    refused = _run(download, demo_repo)
+    assert refused.returncode != 0 and "THESE PACKAGES DO NOT MATCH THE HASHES" in refused.stderr
+    assert not list((demo_repo / ".portfolio-gen").glob("tool/*.whl"))
 
 
 def test_a_broken_portfolio_stops_the_workflow_before_anything_is_published(demo_repo: Path):
@@ -137,14 +168,14 @@ def test_the_parallel_gitlab_jobs_build_every_candidate_once_and_pages_verifies(
     for index in range(1, gitlab["build"]["parallel"] + 1):
         job = sharded_repo.parent / f"gitlab-{index}"
         shutil.copytree(sharded_repo, job)
-        for line in gitlab["build"]["script"][1:]:
+        for line in [line for line in gitlab["build"]["script"] if not _installs(line)]:
             result = _run(f"CI_NODE_INDEX={index} CI_NODE_TOTAL={SHARDS}; {line}", job)
             assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
         parts.append(job / "public")
     slugs = [path.parent.name for part in parts for path in part.glob("*/verification.json")]
     assert sorted(slugs) == sorted(p.name for p in (sharded_repo / "candidates").iterdir())
     _merge(parts, sharded_repo / "public")
-    for line in gitlab["pages"]["script"][1:]:
+    for line in [line for line in gitlab["pages"]["script"] if not _installs(line)]:
         result = _run(line, sharded_repo)
         assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
 

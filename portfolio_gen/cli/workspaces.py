@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from ..core import i18n, scaffold
 from ..core.model import LANGUAGES, ROLES
 from ..core.pinning import LOCK_FILE, read_lock
 from ..core.problems import InputError, Problem
-from .core import Context, fail_with, main, pass_context, workspace_or_exit
+from .core import Context, fail_with, main, pass_context
 from .credentials import load_key_or_exit, passphrase_option
 
 
@@ -146,17 +147,23 @@ def demo(ctx: Context, directory: Path, jobs: int | None) -> None:
 
     Keys, did:web, signed registry, validations, certificates, attestation, sites: the
     demo's keys are generated on the spot in DIRECTORY/keys (unencrypted, never published).
+    The cohort is the one shipped with portfolio-gen; --root gives another.
     """
-    from ..demo import run_demo
+    from ..core.workspace import load_workspace
+    from ..demo import holds_cohort, packaged_cohort, run_demo
     from ..site.builder import FAILED, build_cohort
 
-    if not (ctx.root / "candidates").is_dir() or not (ctx.root / "referentiels").is_dir():
-        # The demo cohort ships with the repository, not inside the package.
-        raise click.UsageError(f"{ctx.root.resolve()} holds no demo cohort (candidates/, referentiels/): run the "
-                               "demo from a clone of portfolio-gen, or give it with --root")
-    workspace_or_exit(ctx)  # the source cohort must be clean before anything is signed
+    given = click.get_current_context().find_root().get_parameter_source("root") is not ParameterSource.DEFAULT
+    source = ctx.root if given else packaged_cohort()
+    if not holds_cohort(source):
+        fail_with([Problem("demo.no_cohort", None, None, {"root": str(source.resolve())})], ctx)
+    # The source cohort must be clean before anything is signed; read without the cache,
+    # which would write beside it (inside the installed package).
+    cohort = load_workspace(source, cache=False)
+    if cohort.errors:
+        fail_with(cohort.problems, Context(source, ctx.language))
     try:
-        report = run_demo(ctx.root, directory)
+        report = run_demo(source, directory)
     except FileExistsError:
         raise click.UsageError(f"{directory} exists and is not a previous demo: choose another folder") from None
     click.echo(f"{directory}: {report.validations} validations signed")

@@ -10,7 +10,7 @@ from typing import Sequence
 
 import jinja2
 
-from .. import __version__
+from . import toolwheel
 from .files import write_atomic
 from .portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
 from .registry import REGISTRY_FILE
@@ -43,7 +43,8 @@ def bundled_frameworks() -> list[Path]:
 
 
 def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = None, shards: int = 1) -> list[Path]:
-    """Scaffold a workspace: frameworks, schemas, commented settings and evaluator registry.
+    """Scaffold a workspace: frameworks, schemas, commented settings and evaluator registry,
+    the tool's wheel and the CI files installing it.
 
     No example candidate: one would stay in `status`, `report` and `build` until deleted
     by hand. Refuses a non-empty folder."""
@@ -66,6 +67,10 @@ def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = 
     for name, text in files.items():
         write_atomic(root / name, text, overwrite=False)
         created.append(root / name)
+    # The tool this workspace's CI installs: this one, kept in tool/ (institution sign
+    # replaces it by the one that signs, and publishes it for the candidates' repositories).
+    wheel = toolwheel.write_wheel(root)
+    created += [root / wheel.path, toolwheel.pin(root, toolwheel.requirement(f"./{wheel.path}", wheel))]
     return created + write_workspace_files(root, shards=shards)
 
 
@@ -82,14 +87,15 @@ def write_workspace_files(root: Path, *, shards: int = 1, refresh_from: str = ""
 
 
 def write_ci_files(root: Path, *, shards: int = 1, refresh_from: str = "") -> list[Path]:
-    """The GitHub Actions and GitLab CI files that publish the sites, pinned to this version.
+    """The GitHub Actions and GitLab CI files that publish the sites, installing the wheel
+    the workspace's requirements.txt names (core/toolwheel.py).
 
     `shards` > 1 builds a large cohort in that many parallel jobs (`build --shard K/N`);
     `refresh_from`, the https site a candidate repository was made from, adds a step
     refreshing the institution's signed files before each build (and a weekly run)."""
     written = []
     for name, template in CI_FILES.items():
-        text = _templates().get_template(template).render(version=__version__, shards=shards,
+        text = _templates().get_template(template).render(shards=shards,
                                                             refresh_from=refresh_from)
         write_atomic(root / name, text, overwrite=False)
         written.append(root / name)

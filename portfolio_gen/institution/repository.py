@@ -24,10 +24,10 @@ from typing import Sequence
 
 import yaml
 
-from ..core import scaffold
+from ..core import scaffold, toolwheel
 from ..core.files import write_atomic
 from ..core.pinning import LOCK_FILE, Lock, pinned_problems, read_lock, write_lock
-from ..core.problems import Problem
+from ..core.problems import InputError, Problem
 from ..core.publishing import MANIFEST_FILE, MANIFEST_FILES_DIR, WELL_KNOWN_DID
 from ..core.registry import Registry
 from ..core.settings import SETTINGS_FILE
@@ -41,7 +41,7 @@ from ..credentials.verify import signed_document_problem, verified_status_list
 from .manifest import CREDENTIAL_TYPE
 from .registry_credential import REGISTRY_CREDENTIAL_FILE, RegistryCredentialError, verified_signed_registry
 from .revocation import list_path
-from .trustfiles import DID_DOCUMENT_FILE, listed_files
+from .trustfiles import DID_DOCUMENT_FILE, listed_files, listed_tool
 from .verify_site import FolderSource, HttpSource, SiteSource, SiteUnavailable, open_site, read_json_file
 
 
@@ -67,6 +67,10 @@ class InstitutionCopy:
     # one per signing key: see `revocation`), by workspace path: not pinned (re-signed every
     # few weeks), refreshed by each `institution update`, published by `build`.
     status_lists: dict[str, dict] = field(default_factory=dict)
+    # The portfolio-gen wheel the institution publishes and signed, and its public URL: what
+    # the repository's CI installs (requirements.txt). None from a manifest naming none.
+    tool: toolwheel.ToolWheel | None = None
+    tool_url: str = ""
 
 
 _UNAVAILABLE = {
@@ -126,10 +130,12 @@ def fetch_institution(source: SiteSource, *, now: dt.datetime | None = None,
         signed = verified_signed_registry(registry_credential, institution, resolver, loader, now)
     except RegistryCredentialError as error:
         raise SourceError(f"{REGISTRY_CREDENTIAL_FILE}: {error}") from None
+    tool, tool_url = _published_tool(source, manifest, settings)
     return InstitutionCopy(source.location, institution, manifest, manifest["credentialSubject"]["version"],
                            files, did_document, registry_credential, signed.registry, signed.version,
                            _framework_versions(files),
-                           _status_lists(source, institution, resolver, loader, now, signed.registry, did_document))
+                           _status_lists(source, institution, resolver, loader, now, signed.registry, did_document),
+                           tool, tool_url)
 
 
 def create_candidate_repository(directory: Path, copy: InstitutionCopy, name: str, *,
@@ -144,12 +150,15 @@ def create_candidate_repository(directory: Path, copy: InstitutionCopy, name: st
     if unknown:
         raise SourceError(f"the institution publishes no framework {', '.join(unknown)} "
                           f"(it publishes: {', '.join(sorted(copy.frameworks)) or 'none'})")
+    if copy.tool is None:  # the repository's CI would have nothing to install
+        raise InputError([Problem("institution.no_tool", None, None, {"source": copy.source})])
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
         _write_copy(staging, copy, site_base_url)
         # Refreshing from the network in CI is possible only from an https source.
         scaffold.write_workspace_files(staging, refresh_from=copy.source if copy.source.startswith("https://") else "")
+        toolwheel.pin(staging, toolwheel.requirement(copy.tool_url, copy.tool))
         institution_name = _settings_of(copy.files[SETTINGS_FILE])["institution"]["name"]
         created = scaffold.new_candidate(staging, name, role, institution_name, chosen, language, email=email)
         if directory.exists():
@@ -212,10 +221,15 @@ def update_repository(root: Path, copy: InstitutionCopy) -> Changes:
         os.replace(staging / LOCK_FILE, root / LOCK_FILE)  # last: the lock names what is now there
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    pinned_tool = []
+    if copy.tool is not None and toolwheel.pinned_line(root) != toolwheel.requirement(copy.tool_url, copy.tool):
+        toolwheel.pin(root, toolwheel.requirement(copy.tool_url, copy.tool))  # the CI installs the newer tool
+        pinned_tool.append(toolwheel.REQUIREMENTS_FILE)
     new_registry = {e.id for e in copy.registry.evaluators}
     return Changes(_framework_changes(old_frameworks, copy.frameworks), sorted(new_registry - old_registry),
                    sorted(old_registry - new_registry),
-                   sorted(p for p in written.files.keys() | before.keys() if written.files.get(p) != before.get(p)))
+                   sorted(p for p in written.files.keys() | before.keys() if written.files.get(p) != before.get(p))
+                   + pinned_tool)
 
 
 def _write_copy(root: Path, copy: InstitutionCopy, site_base_url: str) -> Lock:
@@ -235,6 +249,26 @@ def _write_copy(root: Path, copy: InstitutionCopy, site_base_url: str) -> Lock:
                 {relative: hashlib.sha256(data).hexdigest() for relative, data in files.items()}, site_base_url)
     write_lock(root, lock)
     return lock
+
+
+def _published_tool(source: SiteSource, manifest: dict,
+                    settings: dict) -> tuple[toolwheel.ToolWheel | None, str]:
+    """The wheel the manifest names, once the site serves exactly it, and its public URL:
+    under the https site given, or under the institution's site_base_url for a local copy."""
+    listed = listed_tool(manifest)
+    if listed is None:
+        return None, ""
+    relative = f"{MANIFEST_FILES_DIR}/{listed['path']}"
+    data = source.read(relative)
+    if data is None:
+        raise SourceError(f"{source.location}: {relative} is listed in {MANIFEST_FILE} but missing")
+    if hashlib.sha256(data).hexdigest() != listed["sha256"]:
+        raise SourceError(f"{relative} is not the file the institution signed (its digest differs)")
+    base = source.base if isinstance(source, HttpSource) else str(settings.get("site_base_url") or "")
+    if not base.startswith("https://"):
+        raise SourceError(f"{SETTINGS_FILE}: site_base_url {base!r} is not an https address to install the tool from")
+    base = base if base.endswith("/") else base + "/"
+    return toolwheel.ToolWheel(listed["path"].rsplit("/", 1)[1], listed["sha256"]), base + relative
 
 
 def _status_lists(source: SiteSource, institution: str, resolver: DidResolver, loader: DocumentLoader,

@@ -12,6 +12,7 @@ revocation module's own (institution/revocation.py), which signs and reads them.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from ..core.problems import WARNING, InputError, Problem
 from ..core.publishing import MANIFEST_FILE
 from ..core.registry import REGISTRY_FILE
 from ..core.settings import SETTINGS_FILE, Settings, load_settings
+from ..core.toolwheel import WHEEL_DIR
 from ..core.workspace import FRAMEWORKS_DIR, framework_files
 from ..core.yamlfile import load_mapping
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:  # the key stack is imported only by the commands that sign
 
 DID_DOCUMENT_FILE = "did.json"  # the institution's did:web document, at the workspace root
 REGISTRY_CREDENTIAL_FILE = "registry.json"  # at the workspace root, published at the site root
+_TOOL_PATH = re.compile(rf"{WHEEL_DIR}/portfolio_gen-[A-Za-z0-9.+!_]+-py3-none-any\.whl")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def settings(root: Path) -> Settings:
@@ -88,6 +92,17 @@ def listed_files(manifest: object) -> list[dict]:
             isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str) for f in listed):
         return []
     return listed
+
+
+def listed_tool(manifest: object) -> dict | None:
+    """The wheel of portfolio-gen the manifest names ({"path", "sha256"}), if it names one
+    where a workspace keeps it (`tool/<wheel>`, nothing above or beside)."""
+    subject = manifest.get("credentialSubject") if isinstance(manifest, dict) else None
+    tool = subject.get("tool") if isinstance(subject, dict) else None
+    if not isinstance(tool, dict) or not isinstance(tool.get("path"), str) or not isinstance(tool.get("sha256"), str) \
+            or not _TOOL_PATH.fullmatch(tool["path"]) or not _SHA256.fullmatch(tool["sha256"]):
+        return None
+    return tool
 
 
 def unsigned_files(root: Path, manifest: dict | None) -> list[str]:

@@ -26,7 +26,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import working_folder
 
 MARKER = re.compile(r"^<!--\s*runnable(?:\s+exit=(?P<exit>\d+))?\s*-->\s*$")
 SETUP = re.compile(r"^<!--\s*runnable-setup\s*$")
@@ -78,10 +77,7 @@ def run_page(page: Path, folder: Path, timeout: float = 300) -> None:
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            "HOME": str(folder), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
            # The guides say a prompt asks for it; a test has no terminal.
-           "PORTFOLIO_GEN_PASSPHRASE": "correct horse battery staple",
-           # Hidden setup blocks play the demo, whose cohort ships with the repository: read
-           # from the session's copy of it, since reading a workspace writes its cache there.
-           "PORTFOLIO_GEN_DEMO_SOURCE": str(working_folder())}
+           "PORTFOLIO_GEN_PASSPHRASE": "correct horse battery staple"}
     for block in runnable_blocks(page):
         script = (f'cd "$(cat {state}/cwd)"; . {state}/env\n'
                   f"trap 'pwd > {state}/cwd; export -p > {state}/env' EXIT\n"
