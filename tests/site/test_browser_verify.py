@@ -70,8 +70,11 @@ def test_credential_page_shows_its_verdict_and_qr(browser, site):
     assert page.locator("[data-pf-verify]").get_attribute("data-verdict") == "valid"
     qr = page.locator(".pf-qr img")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
-    download = page.locator(".pf-qr a.pf-download")
-    assert download.get_attribute("href").endswith(f"{uuid}.json")
+    # The credential's JSON, and beside it the same credential baked in a PNG and an SVG badge.
+    downloads = [page.locator(".pf-qr a.pf-download").nth(i).get_attribute("href")
+                 for i in range(page.locator(".pf-qr a.pf-download").count())]
+    assert sorted(href.rsplit("/", 1)[-1] for href in downloads) == \
+           sorted([f"{uuid}.json", f"{uuid}.badge.png", f"{uuid}.badge.svg"])
     page.screenshot(path=str(ARTIFACTS / "credential-page.png"), full_page=True)
 
 
