@@ -33,6 +33,7 @@ from ..core import i18n
 from ..core.files import sha256_file
 from ..core.model import Candidate, Framework, Validation
 from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
+from ..credentials.dids import DidResolutionError, parse_did_web
 from .badges import baked_badge
 from .credentials import PublishedCredentials, publish_credentials, qr_svg
 from .pages import plan_site
@@ -56,6 +57,17 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "font-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
                            "frame-src 'none'; base-uri 'self'; form-action 'none'")
 CSP_EXTRA_KEY = "portfolio_csp"
+
+
+def content_security_policy(institution: str) -> str:
+    """The policy of a candidate's pages: the in-page verifier also reads the institution's
+    did.json, registry and status lists from the institution's own domain (a did:web's),
+    not only the host's copies (issue 28), so `connect-src` names that origin too."""
+    try:
+        origin = f"https://{parse_did_web(institution).authority}"
+    except DidResolutionError:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("connect-src 'self';", f"connect-src 'self' {origin};")
 
 
 def unneeded_theme_file(uri: str, language: str) -> bool:
@@ -143,7 +155,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         if str(theme_dir()) not in config.theme.dirs:
             # After a user's own custom_dir, before Material's templates.
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(theme_dir()))
-        config.extra[CSP_EXTRA_KEY] = CONTENT_SECURITY_POLICY
+        config.extra[CSP_EXTRA_KEY] = content_security_policy(self.published.institution if self.published else "")
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if VERIFY_SCRIPT not in config.extra_javascript:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import textwrap
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,30 @@ def site_workspace(tmp_path: Path) -> Path:
 # --- browser tests ---------------------------------------------------------------------------
 
 ARTIFACTS = artifacts_folder()  # screenshots: see conftest
+
+
+INSTITUTION_DOMAIN = "https://portfolios.example.org/"  # the demo institution's did:web
+
+
+def route_institution(page, site: Path, *, reachable: bool = True) -> None:
+    """The demo institution's domain as a page sees it: its published folder `site`, with the
+    Access-Control-Allow-Origin header its site must send for candidates' pages to read its
+    did.json, registry and status lists (issue 28); or, `reachable` false, no answer at all.
+    Chromium reaches no such domain otherwise. (A missing CORS header cannot be tested with
+    a fulfilled route: Playwright adds one.)"""
+    cors = {"Access-Control-Allow-Origin": "*"}
+
+    def fulfil(route) -> None:
+        relative = urllib.parse.unquote(urllib.parse.urlsplit(route.request.url).path).lstrip("/")
+        path = (site / relative).resolve()
+        if not reachable:
+            route.abort("internetdisconnected")
+        elif path.is_relative_to(site.resolve()) and path.is_file():
+            route.fulfill(path=path, headers={**cors, "Content-Type": "application/json"})
+        else:
+            route.fulfill(status=404, headers=cors, body="")
+
+    page.route(f"{INSTITUTION_DOMAIN}**", fulfil)
 
 
 def serve(folder: Path):

@@ -10,18 +10,24 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from sitefixtures import ARTIFACTS, serve
+from sitefixtures import ARTIFACTS, route_institution, serve
 
 pytestmark = pytest.mark.browser
 SLUG = "sofia-benali"  # holds eddsa-jcs-2022 (her CRCNÉ validations) and eddsa-rdfc-2022 (her award) credentials
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A private copy of the demo's built site for SLUG, served over http."""
+def demo(tmp_path_factory) -> Path:
     demo = tmp_path_factory.mktemp("demo") / "demo"
     result = run_cli("demo", str(demo))
     assert result.returncode == 0, result.stderr
+    return demo
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, demo):
+    """A private copy of the demo's built site for SLUG, served over http (on another origin
+    than the institution's domain, which chromium cannot reach unless a test routes it)."""
     folder = tmp_path_factory.mktemp("served") / SLUG
     shutil.copytree(demo / "site" / SLUG, folder)
     for url in serve(folder):
@@ -59,6 +65,27 @@ def test_verification_page_checks_every_credential(browser, site):
     assert "Aucun problème" in page.locator("[data-pf-verify-summary]").inner_text()
     assert "commodité" in page.locator(".pf-caveat").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "verify-page.png"), full_page=True)
+
+
+@pytest.mark.parametrize("reachable", [True, False], ids=["institution-reached", "institution-unreachable"])
+def test_the_page_reads_the_institutions_files_and_says_when_it_cannot(browser, site, demo, reachable):
+    """The institution's did.json, registry and status lists come from its own domain; when
+    they cannot be read there, the host's copies, as `verify` offline reads them, and every
+    verdict says so."""
+    _, url = site
+    page = browser.new_page()
+    route_institution(page, demo / "site", reachable=reachable)
+    page.goto(url + "verify/")
+    assert set(verdicts(page).values()) == {"valid"}
+    marked = page.locator("[data-pf-verify][data-checked-against=host-copy]")
+    summary = page.locator("[data-pf-verify-summary]")
+    if reachable:
+        assert marked.count() == 0 and summary.get_attribute("data-checked-against") is None
+    else:
+        assert marked.count() == page.locator("[data-pf-verify]").count() > 0
+        assert summary.get_attribute("data-checked-against") == "host-copy"
+        assert "injoignable" in summary.locator(".pf-verdict__caveat").inner_text()
+    page.close()
 
 
 def test_credential_page_shows_its_verdict_and_qr(browser, site):

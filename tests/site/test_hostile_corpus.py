@@ -12,7 +12,11 @@ xfail that says why (`disagree` in the fixture's entry).
 `verify` runs with --allow-network, as an employer checks a portfolio against the
 institution: its reads of https://portfolios.example.org/ (did.json, registry, status
 lists) are served from the institution's published folder, and any other host is
-unreachable. `audit --sites` reads the same from the institution's workspace.
+unreachable. `audit --sites` reads the same from the institution's workspace. The pages
+read https://portfolios.example.org/ from the same folder, routed by Playwright (chromium
+cannot reach that domain) with the Access-Control-Allow-Origin header the institution's
+site must send (docs/verification.md): the candidate's page reads the institution's
+did.json, registry and status lists there, not the host's copies (issue 28).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from sitefixtures import serve
+from sitefixtures import route_institution, serve
 
 import hostile_corpus
 from hostile_corpus import BASE, VERIFIERS, build_corpus, load_fixtures, site_name
@@ -132,6 +136,8 @@ def candidate_page_verdicts(page, served_url: str) -> dict[str, tuple[str, str |
         for i in range(found.count()):
             element = found.nth(i)
             file = element.get_attribute("data-credential").removeprefix("../")
+            # The institution's domain is routed: nothing was judged on the host's copies.
+            assert element.get_attribute("data-checked-against") is None, (site, file)
             rows[(site_name(site), file)] = (element.get_attribute("data-verdict"),
                                              element.get_attribute("data-reason-code") or None)
     return _by_fixture(rows)
@@ -142,6 +148,7 @@ def verdicts(corpus, browser, served) -> dict[str, dict[str, tuple[str, str | No
     """verifier -> fixture -> (verdict, reason code), each verifier run once on every site."""
     workspace = corpus[0]
     page = browser.new_page()
+    route_institution(page, workspace.site)
     found = {"cli": cli_verdicts(workspace), "audit": audit_verdicts(workspace),
              "institution-page": institution_page_verdicts(page, served),
              "candidate-page": candidate_page_verdicts(page, served)}

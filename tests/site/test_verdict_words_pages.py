@@ -23,7 +23,7 @@ import yaml
 from portfolio_gen.site.builder import BUILT, build_cohort
 
 from hostile_corpus import SOURCE, Draft, hide, issue, prepare, sign
-from sitefixtures import serve
+from sitefixtures import route_institution, serve
 
 pytestmark = pytest.mark.browser
 CATALOGUE = yaml.safe_load((Path(__file__).resolve().parents[2] / "portfolio_gen" / "data" / "messages"
@@ -108,8 +108,9 @@ def test_the_institutions_french_page_says_the_catalogues_french_words(browser, 
 
 
 def test_the_candidates_french_credential_pages_say_the_catalogues_french_words(browser, served, demo):
-    _, uuids = demo
+    workspace, uuids = demo
     page = browser.new_page()
+    route_institution(page, workspace.site)  # its status lists, registry and did.json (issue 28)
     for name, (_, verdict, code) in CASES.items():
         page.goto(f"{served}{SOURCE}/credentials/{uuids[name]}/")
         page.wait_for_selector("html[data-pf-verified=done]", timeout=120000)
