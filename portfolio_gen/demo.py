@@ -42,8 +42,11 @@ PRESENTATION = "presentation.json"  # in the candidate's folder; the site build 
 SETTINGS_FILE = "portfolio-gen.yml"
 # Who validates what in the demo: evaluator id -> (name, role, frameworks).
 EVALUATORS = {
+    # A « référent C2i2e », whom a trainee may ask whatever the activity (seed 003): C2i2e
+    # is evaluated by the trainer of the activity or a referent (evaluated_by in c2i2e.yml).
     "marie-dupont": ("Marie Dupont", "formatrice référente C2i2e et CRCNÉ (fictive)",
-                     [{"id": "c2i2e", "from": "2025-09-01"}, {"id": "crcne", "from": "2025-09-01", "mentions": [1, 2]}]),
+                     [{"id": "c2i2e", "from": "2025-09-01", "role": "referent"},
+                      {"id": "crcne", "from": "2025-09-01", "mentions": [1, 2]}]),
     "jean-leroy": ("Jean Leroy", "formateur des personnels d'encadrement (fictif)",
                    [{"id": "encadrement-2009", "from": "2025-09-01"}, {"id": "digcompedu", "from": "2025-09-01"}]),
     # Pix+Édu is certified by Pix's automated session: nobody here evaluates it. The staff

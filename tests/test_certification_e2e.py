@@ -64,8 +64,9 @@ def certified(tmp_path_factory) -> Path:
     marie = new_key(root, "marie")
     cli(root, "keys", "did-web", "portfolios.example.org", str(root / "keys/institution.key.pem"),
         "--output", str(root / "did.json"))
+    # A « référent C2i2e » (seed 003): C2i2e is evaluated by the trainer of the activity or a referent.
     registry = {"evaluators": [{"id": "marie-dupont", "name": "Marie Dupont", "keys": [marie],
-                                "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]}]}
+                                "frameworks": [{"id": "c2i2e", "from": "2025-09-01", "role": "referent"}]}]}
     (root / "evaluators.yml").write_text(yaml.safe_dump(registry), "utf-8")
     cli(root, "registry", "sign", "--key", str(root / "keys/institution.key.pem"))
     for slug in ("camille-martin", "julien-moreau"):
@@ -129,9 +130,9 @@ def hostile(certified: Path, tmp_path: Path) -> Path:
     registry = yaml.safe_load((root / "evaluators.yml").read_text("utf-8"))
     registry["evaluators"] += [
         {"id": "paul-bernard", "name": "Paul Bernard", "keys": [new_key(root, "paul")],
-         "frameworks": [{"id": "c2i2e", "from": "2025-09-01", "until": yesterday}]},
+         "frameworks": [{"id": "c2i2e", "from": "2025-09-01", "until": yesterday, "role": "referent"}]},
         {"id": "julien-moreau", "name": "Julien Moreau", "keys": [new_key(root, "julien")],
-         "candidate": "julien-moreau", "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]},
+         "candidate": "julien-moreau", "frameworks": [{"id": "c2i2e", "from": "2025-09-01", "role": "referent"}]},
         {"id": "lea-petit", "name": "Léa Petit", "keys": [new_key(root, "lea")],
          "frameworks": [{"id": "encadrement-2009", "from": "2025-09-01"}]},
     ]
@@ -202,7 +203,8 @@ def test_two_evaluators_signing_at_once_lose_nothing(hostile: Path):
     registry = yaml.safe_load((hostile / "evaluators.yml").read_text("utf-8"))
     # Two evaluators who have not validated these items yet (Marie has: she may not sign twice).
     registry["evaluators"] += [{"id": name, "name": name, "keys": [new_key(hostile, name)],
-                                "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]} for name in ("anne", "bruno")]
+                                "frameworks": [{"id": "c2i2e", "from": "2025-09-01", "role": "referent"}]}
+                               for name in ("anne", "bruno")]
     (hostile / "evaluators.yml").write_text(yaml.safe_dump(registry, allow_unicode=True), "utf-8")
     cli(hostile, "registry", "sign", "--key", str(hostile / "keys/institution.key.pem"))
     folder = hostile / "candidates/camille-martin/credentials"

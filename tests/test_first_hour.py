@@ -72,7 +72,7 @@ def _registered(workspace: Path) -> None:
     (workspace / "evaluators.yml").write_text(
         "evaluators:\n  - id: marie-dupont\n    name: Marie Dupont\n"
         "    keys: [did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK]\n"
-        "    frameworks: [{id: c2i2e, from: 2025-09-01}]\n", "utf-8")
+        "    frameworks: [{id: c2i2e, from: 2025-09-01, role: referent}]\n", "utf-8")
 
 
 def test_request_for_an_entry_without_claims_is_refused_and_writes_nothing(workspace: Path):

@@ -27,6 +27,7 @@ from ..core.scaffold import is_placeholder_email
 from ..core.settings import Settings
 from ..core.workspace import Workspace
 from ..credentials import dids, openbadges, proofs
+from ..decisions.requests import trainer_problem
 from . import revocation
 from ..credentials.cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
 from ..credentials.loader import DocumentLoader
@@ -174,6 +175,13 @@ def _check_signing(workspace: Workspace, candidate: Candidate, entry: Entry, pla
         if reason is not None:
             problems.append(_untrusted(ref, signer_id, reason))
             continue
+        # Where the trainer of the activity evaluates it (C2i2e), the rule `request` applies.
+        trainer = trainer_problem(evaluator.id, registry, entry, plan.framework, today)
+        if trainer is not None:
+            problems.append(Problem(_SIGN_KEYS[trainer], entry.path, None, {
+                "framework": plan.framework.id, "ref": ref, "evaluator": evaluator.id,
+                "trainer": entry.trainer or "-"}))
+            continue
         if ref in done:
             problems.append(Problem("sign.already_validated", done[ref], None, {
                 "evaluator": evaluator.id, "ref": ref, "path": done[ref].name}))
@@ -188,6 +196,10 @@ def _check_signing(workspace: Workspace, candidate: Candidate, entry: Entry, pla
     if problems:
         raise InputError(problems)
     return reconsidered
+
+
+# The trainer rule's reason for a request, said of a signature.
+_SIGN_KEYS = {"request.not_trainer": "sign.not_trainer", "request.trainer_missing": "sign.trainer_missing"}
 
 
 def _untrusted(ref: str, signer_id: str, reason: str) -> Problem:

@@ -53,8 +53,14 @@ def register(root: Path, did_key: str, frameworks: tuple[str, ...] = ("c2i2e", "
     path = root / "evaluators.yml"
     registry = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {"evaluators": []}
     registry["evaluators"].append({"id": f"evaluator-{len(registry['evaluators']) + 1}", "name": "Évaluatrice",
-                                   "keys": [did_key], "frameworks": [{"id": f, "from": "2025-09-01"} for f in frameworks]})
+                                   "keys": [did_key], "frameworks": [_grant(f) for f in frameworks]})
     path.write_text(yaml.safe_dump(registry, allow_unicode=True), "utf-8")
+
+
+def _grant(framework: str) -> dict:
+    # C2i2e is evaluated by the trainer of the activity or a referent (seed 003): the
+    # evaluator these tests sign with is a referent, whom any trainee may ask.
+    return {"id": framework, "from": "2025-09-01", **({"role": "referent"} if framework == "c2i2e" else {})}
 
 
 def sign(root: Path, key: Path, *items: str, extra: tuple[str, ...] = ()):

@@ -29,7 +29,7 @@ NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
 
 
 class Workspace:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, role: str = "referent"):
         self.root = root
         self.institution = keys.generate_key()
         self.marie = keys.generate_key()
@@ -37,10 +37,15 @@ class Workspace:
         settings = load_settings(root)
         document = dids.did_web_document(settings.institution.id, [self.institution.public_key()])
         (root / "did.json").write_text(json.dumps(document), "utf-8")
+        self.write_registry(role)
+
+    def write_registry(self, role: str) -> None:
+        # C2i2e is evaluated by the trainer of the activity or a referent (seed 003): Marie
+        # Dupont signs as a referent unless a test says otherwise.
+        grant = {"id": "c2i2e", "from": "2025-09-01", **({"role": role} if role else {})}
         registry = {"evaluators": [{"id": "marie-dupont", "name": "Marie Dupont",
-                                    "keys": [dids.did_key(self.marie.public_key())],
-                                    "frameworks": [{"id": "c2i2e", "from": "2025-09-01"}]}]}
-        (root / "evaluators.yml").write_text(yaml.safe_dump(registry), "utf-8")
+                                    "keys": [dids.did_key(self.marie.public_key())], "frameworks": [grant]}]}
+        (self.root / "evaluators.yml").write_text(yaml.safe_dump(registry), "utf-8")
 
     def sign(self, *items: str, key=None, reconsider: bool = False) -> list[Path]:
         request = SigningRequest("camille-martin", ENTRY, items, "Marie Dupont", reconsider=reconsider)
@@ -74,6 +79,24 @@ def test_a_key_absent_from_the_registry_is_refused_and_nothing_is_written(ws: Wo
         ws.sign("c2i2e:A2.2", key=ws.stranger)
     assert problem_keys(refused) == ["trust.unregistered"]
     assert ws.credentials() == [] and not (ws.root / "status/allocations.tsv").exists()
+
+
+def test_sign_applies_the_trainer_rule_as_request_does(ws: Workspace):
+    """C2i2e: the trainer of the activity evaluates it, or a referent (seed 003). An evaluator
+    who is neither may not sign, as they could not have been asked (issue 29)."""
+    assert ws.root.joinpath("referentiels/c2i2e.yml").read_text("utf-8").count("evaluated_by: trainer-or-referent")
+    ws.write_registry("tuteur-stage")
+    with pytest.raises(InputError) as refused:
+        ws.sign("c2i2e:A2.2")
+    assert problem_keys(refused) == ["sign.trainer_missing"]
+    entry = ws.root / "candidates/camille-martin/entries" / f"{ENTRY}.md"
+    entry.write_text(entry.read_text("utf-8").replace("---\n", "---\ntrainer: paul-martin\n", 1), "utf-8")
+    with pytest.raises(InputError) as refused:
+        ws.sign("c2i2e:A2.2")
+    assert problem_keys(refused) == ["sign.not_trainer"]
+    assert ws.credentials() == []
+    entry.write_text(entry.read_text("utf-8").replace("trainer: paul-martin", "trainer: marie-dupont"), "utf-8")
+    assert len(ws.sign("c2i2e:A2.2")) == 1
 
 
 def test_without_a_registry_nothing_is_signed(ws: Workspace):

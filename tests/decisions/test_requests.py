@@ -109,9 +109,9 @@ def test_a_request_made_before_the_rights_ended_leaves_the_evaluators_queue(work
 # --- roles, and the trainer of the activity -------------------------------------------------
 
 def c2i2e_by_trainers(root: Path, trainer: str = "") -> Path:
-    """A workspace whose C2i2e says the trainer of the activity evaluates it."""
+    """A workspace whose C2i2e says the trainer of the activity evaluates it (as the shipped one does)."""
     framework = root / "referentiels" / "c2i2e.yml"
-    framework.write_text(framework.read_text("utf-8") + "evaluated_by: trainer-or-referent\n", "utf-8")
+    assert "\nevaluated_by: trainer-or-referent\n" in framework.read_text("utf-8")
     text = entry("  - c2i2e:B2.1", extra=f"trainer: {trainer}\n" if trainer else "")
     return write_candidate(root, entries={"seance.md": text})
 
