@@ -169,6 +169,9 @@ def public_key_or_exit(ctx: Context, value: str, passphrase_file: Path | None):
               help="The evaluator's private key file (portfolio-gen keys new).")
 @click.option("--evaluator-name", required=True, help="Name shown as the issuer of the credential.")
 @click.option("--level", default="", help="Level reached, for frameworks with a level scale.")
+@click.option("--criterion", "criteria", multiple=True, metavar="CODE=LEVEL",
+              help="Mark a criterion (I1.2=confirme), where the framework assesses items per criterion: "
+                   "mark each one, and the item's level follows from the marks. Repeatable.")
 @click.option("--comment", default="", help="The evaluator's comment on the entry.")
 @click.option("--valid-until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
               help="Expiry (UTC); a date alone means the end of that day.")
@@ -181,7 +184,7 @@ def public_key_or_exit(ctx: Context, value: str, passphrase_file: Path | None):
 @passphrase_option
 @pass_context
 def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: Path,
-         evaluator_name: str, level: str, comment: str, valid_until, issuer: str | None,
+         evaluator_name: str, level: str, criteria: tuple[str, ...], comment: str, valid_until, issuer: str | None,
          cryptosuite: str, reconsider: bool, institution_site: str | None, allow_network: bool,
          passphrase_file: Path | None) -> None:
     """Sign one Open Badge per ITEM (framework:code) validated in ENTRY of candidate SLUG."""
@@ -192,8 +195,14 @@ def sign(ctx: Context, slug: str, entry: str, items: tuple[str, ...], key_file: 
     settings = signed_institution_or_exit(ctx, site=institution_site, allow_network=allow_network).settings
     workspace = workspace_or_exit(ctx, only=[slug])
     private_key = load_key_or_exit(ctx, key_file, passphrase_file)
+    marks = []
+    for criterion in criteria:
+        code, equals, mark = criterion.partition("=")
+        if not (equals and code.strip() and mark.strip()):
+            fail_with([Problem("credential.criterion_syntax", None, None, {"given": criterion})], ctx)
+        marks.append((code.strip(), mark.strip()))
     request = SigningRequest(slug, entry, items, evaluator_name, level, comment,
-                             end_of_day_utc(valid_until), issuer, cryptosuite, reconsider)
+                             end_of_day_utc(valid_until), issuer, cryptosuite, reconsider, tuple(marks))
     try:
         written = issue_item_validations(workspace, settings, request, private_key)
     except InputError as error:

@@ -74,6 +74,7 @@ def _build(data: LineDict, path: Path) -> Framework:
         activities=tuple(Activity(a["code"], a["title"], _text(a.get("title_en")), tuple(a["mentions"]))
                          for a in data.get("activities", [])),
         evaluated_by=_text(data.get("evaluated_by")),
+        criterion_rule=_text((data.get("assessment") or {}).get("item_level")),
     )
 
 
@@ -133,6 +134,8 @@ def _consistency_problems(framework: Framework, data: LineDict, path: Path) -> l
             problems.append(Problem("framework.unknown_phase", path, lines.get(item.code),
                                     {"phase": item.phase, "allowed": ", ".join(sorted(phases)) or "-"}))
     level_codes = [lv.code for lv in framework.levels]
+    if framework.criterion_rule and not framework.levels:  # marks are levels of the scale
+        problems.append(Problem("framework.criteria_without_levels", path, data.line_of("assessment")))
     if len(set(level_codes)) != len(level_codes):
         problems.append(Problem("framework.duplicate_level", path, data.line_of("levels")))
     if framework.rule is not None:

@@ -66,6 +66,13 @@ class Activity:
 TRAINER_OR_REFERENT = "trainer-or-referent"
 
 
+# How an item's level follows from its criteria marks, where a framework assesses items per
+# criterion (CRCNÉ, seed 001: « des critères d'évaluation sont définis pour chaque item »):
+# the lowest level reached on its criteria, as a level is recognised jointly (seed 001's own
+# rule for the jury and Pix+Édu levels) only when every criterion reaches it.
+LOWEST = "lowest"
+
+
 @dataclass(frozen=True)
 class Resource:
     """A training resource suggested for an item (title, link, delivery format, level)."""
@@ -90,6 +97,11 @@ class Item:
     domain: str = ""
     competence: str = ""
     resources: tuple[Resource, ...] = ()
+
+    @property
+    def criterion_codes(self) -> tuple[str, ...]:
+        """Each criterion's code: the item's code and the criterion's position, from 1 (I1.2)."""
+        return tuple(f"{self.code}.{n}" for n in range(1, len(self.criteria) + 1))
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,14 @@ class Framework:
     path: Path | None = None
     activities: tuple[Activity, ...] = ()  # the kind of activity each mention requires
     evaluated_by: str = ""  # "" (any authorised evaluator) or TRAINER_OR_REFERENT
+    criterion_rule: str = ""  # "" (one level per item) or LOWEST: items are marked per criterion
+
+    def level_from_marks(self, marks: Mapping[str, str]) -> str:
+        """An item's level from its criteria marks (criterion code -> level code), by the
+        framework's rule: the lowest of them. ValueError when a mark is not on the scale."""
+        if self.criterion_rule != LOWEST or not marks:
+            raise ValueError(f"{self.id} does not assess items per criterion")
+        return min(marks.values(), key=self.level_rank)
 
     def activity_for(self, mention: int | None) -> Activity | None:
         """The kind of activity a mention requires, when the framework says."""

@@ -14,6 +14,10 @@ How a verifier knows what was decided (see docs/credentials.md):
     the item (`targetCode`: its code, `targetUrl`: the achievement id);
   - the level, for frameworks with a scale, is `credentialSubject.result[0].value`
     (a level code listed in `achievement.resultDescription[0].allowedValue`);
+  - where the evaluator marked each criterion (frameworks assessing items per criterion),
+    one more Result per criterion follows, in the item's order, whose `resultDescription`
+    is `<achievement id>#criterion-<n>`, a ResultDescription the achievement declares
+    (`name`: the criterion's text, `allowedValue`: the scale);
   - the first evidence is the entry's page (`.../entries/<entry slug>/`), carrying the
     evaluator's comment as its `narrative`; then the entry's files, each with the
     SHA-256 digest of its content (`digestMultibase`); last, the entry's own text as the
@@ -33,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import jsonschema
 
@@ -60,6 +64,7 @@ ENTRY_SOURCE_GENRE = "Entry source"  # the entry's Markdown as validated: not pu
 # Multihash prefix of a SHA-256 digest: code 0x12, length 32.
 SHA256_MULTIHASH = b"\x12\x20"
 ENTRY_URL = re.compile(r"/entries/([^/]+)/$")
+CRITERION_RESULT = re.compile(r"#criterion-[0-9]+$")
 IDENTITY_HASH = re.compile(r"sha256\$[0-9a-f]{64}")
 
 
@@ -187,9 +192,11 @@ def build_item_validation(
     credential_id: str | None = None,
     salt: str | None = None,
     commit: str = "",
+    marks: Sequence[tuple[str, str]] = (),
 ) -> dict:
     """The unsigned OpenBadgeCredential saying `issuer` validated `item` for `candidate`
-    on the strength of `entry` (as it is now: its text is pinned, with the git `commit`)."""
+    on the strength of `entry` (as it is now: its text is pinned, with the git `commit`),
+    with the evaluator's `marks` per criterion ((criterion code, level), every criterion)."""
     if valid_until is not None and valid_until <= valid_from:
         raise CredentialError("validUntil must be after validFrom")
     achievement_id = settings.achievement_id(framework.id, item.code)
@@ -205,6 +212,8 @@ def build_item_validation(
         subject["result"] = [_result(framework, achievement_id, level)]
     elif level:
         raise CredentialError(f"{framework.id} has no level scale; no level can be given")
+    if marks:
+        _add_marks(subject, framework, item, achievement_id, marks)
     credential = {
         "@context": list(CONTEXTS),
         "id": credential_id or f"urn:uuid:{uuid.uuid4()}",
@@ -272,6 +281,39 @@ def _result(framework: Framework, achievement_id: str, level: str) -> dict:
         raise CredentialError(f"{level!r} is not a level of {framework.id} ({codes})") from None
     return {"type": ["Result"], "resultDescription": f"{achievement_id}#levels",
             "achievedLevel": f"{achievement_id}#level-{level}", "value": level}
+
+
+def _add_marks(subject: dict, framework: Framework, item: Item, achievement_id: str,
+               marks: Sequence[tuple[str, str]]) -> None:
+    """One ResultDescription per criterion on the achievement, one Result per mark."""
+    if not framework.levels or [code for code, _ in marks] != list(item.criterion_codes):
+        raise CredentialError(f"{framework.id}:{item.code}: every criterion must be marked, in order")
+    for position, ((_, mark), text) in enumerate(zip(marks, item.criteria), start=1):
+        described = f"{achievement_id}#criterion-{position}"
+        rubric = _levels(framework, described)
+        rubric.update(id=described, name=text)
+        for level in rubric["rubricCriterionLevel"]:
+            level["id"] = f"{described}-level-{level['level']}"
+        subject["achievement"]["resultDescription"].append(rubric)
+        result = _result(framework, achievement_id, mark)
+        result.update(resultDescription=described, achievedLevel=f"{described}-level-{mark}")
+        subject["result"].append(result)
+
+
+def criterion_marks(credential: Mapping) -> list[tuple[str, str]]:
+    """The criteria marks a credential carries: (criterion text, level code), in order;
+    [] when it has none (read without verifying: for pages that show them)."""
+    subject = credential.get("credentialSubject") if isinstance(credential, Mapping) else None
+    if not isinstance(subject, Mapping) or not isinstance(subject.get("achievement"), Mapping):
+        return []
+    described = {d.get("id"): d for d in subject["achievement"].get("resultDescription") or []
+                 if isinstance(d, Mapping)}
+    marks = []
+    for result in subject.get("result") or []:
+        if isinstance(result, Mapping) and CRITERION_RESULT.search(str(result.get("resultDescription", ""))):
+            description = described.get(result["resultDescription"]) or {}
+            marks.append((str(description.get("name", "")), str(result.get("value", ""))))
+    return marks
 
 
 def _evidence(settings: Settings, slug: str, entry: Entry, comment: str, commit: str) -> list[dict]:

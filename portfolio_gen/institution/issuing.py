@@ -52,6 +52,9 @@ class SigningRequest:
     issuer: str | None = None  # default: the signing key's did:key
     suite: str = DEFAULT_SUITE
     reconsider: bool = False  # sign an item this evaluator refused in this entry
+    # Marks per criterion, where the framework assesses items so: (criterion code, level),
+    # the code as `Item.criterion_codes` gives it (I1.2), or prefixed by the framework (crcne:I1.2).
+    criteria: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class PlannedItem:
     framework: Framework
     item: Item
     level: str
+    marks: tuple[tuple[str, str], ...] = ()  # (criterion code, level), in the item's order
 
 
 def credentials_folder(candidate: Candidate) -> Path:
@@ -240,18 +244,83 @@ def _candidate_and_entry(workspace: Workspace, request: SigningRequest) -> tuple
 def plan_items(workspace: Workspace, entry: Entry, request: SigningRequest) -> list[PlannedItem]:
     """The items to sign, each with its level; every problem found at once."""
     planned, problems = [], []
+    marks = dict(request.criteria)
+    used: set[str] = set()
     for reference in request.items:
         claim, problem = _claimed(workspace, entry, reference)
         if problem is None:
             framework = workspace.frameworks[claim.framework]
-            level = request.level or claim.level
-            problem = _level_problem(framework, level)
-            planned.append(PlannedItem(framework, framework.item_by_code[claim.item], level))
+            item = framework.item_by_code[claim.item]
+            item_marks = _item_marks(framework, item, marks, used)
+            if item_marks:
+                # The item's level follows from the marks, by the framework's rule (issue 29).
+                marks_problems = _marks_problems(framework, item, item_marks, request.level)
+                problems += marks_problems
+                level = "" if marks_problems else framework.level_from_marks(dict(item_marks))
+            else:
+                level = request.level or claim.level
+                problem = _level_problem(framework, level)
+            planned.append(PlannedItem(framework, item, level, item_marks))
         if problem is not None:
             problems.append(problem)
+    problems += _unused_marks_problems(marks, used, planned)
     if problems:
         raise InputError(problems)
     return planned
+
+
+def _item_marks(framework: Framework, item: Item, marks: dict[str, str],
+                used: set[str]) -> tuple[tuple[str, str], ...]:
+    """The marks given for this item's criteria, in its order; the keys read go to `used`."""
+    if not framework.criterion_rule:
+        return ()
+    found = []
+    for code in item.criterion_codes:
+        for key in (code, f"{framework.id}:{code}"):
+            if key in marks:
+                used.add(key)
+                found.append((code, marks[key]))
+                break
+    return tuple(found)
+
+
+def _marks_problems(framework: Framework, item: Item, marks: tuple[tuple[str, str], ...],
+                    level: str) -> list[Problem]:
+    """Every criterion marked, on the scale; a level given too must be the one they give."""
+    ref = f"{framework.id}:{item.code}"
+    levels = ", ".join(lv.code for lv in framework.levels)
+    marked = dict(marks)
+    problems = [Problem("credential.criterion_level_not_on_scale", None, None, {
+        "framework": framework.id, "criterion": code, "level": mark, "levels": levels})
+        for code, mark in marks if mark not in {lv.code for lv in framework.levels}]
+    missing = [code for code in item.criterion_codes if code not in marked]
+    if missing:
+        problems.append(Problem("credential.criteria_unmarked", None, None,
+                                {"ref": ref, "missing": ", ".join(missing)}))
+    if problems:
+        return problems
+    derived = framework.level_from_marks(marked)
+    if level and level != derived:
+        return [Problem("credential.level_contradicts_criteria", None, None,
+                        {"ref": ref, "level": level, "derived": derived})]
+    return []
+
+
+def _unused_marks_problems(marks: dict[str, str], used: set[str], planned: list[PlannedItem]) -> list[Problem]:
+    """A mark that is no criterion of the items signed would be silently dropped: refuse it."""
+    problems = []
+    for key in marks:
+        if key in used:
+            continue
+        if not any(plan.framework.criterion_rule for plan in planned):
+            framework = planned[0].framework.id if planned else "-"
+            problems.append(Problem("credential.not_per_criterion", None, None,
+                                    {"framework": framework, "criterion": key}))
+        else:
+            codes = [code for plan in planned for code in plan.item.criterion_codes]
+            problems.append(Problem("credential.unknown_criterion", None, None,
+                                    {"criterion": key, "criteria": ", ".join(codes) or "-"}))
+    return problems
 
 
 def _claimed(workspace: Workspace, entry: Entry, reference: str) -> tuple[Claim | None, Problem | None]:
@@ -293,7 +362,7 @@ def _build(settings: Settings, candidate: Candidate, entry: Entry,
     try:
         credential = openbadges.build_item_validation(
             settings, plan.framework, plan.item, candidate, entry, issuer,
-            valid_from=valid_from, valid_until=request.valid_until, level=plan.level,
+            valid_from=valid_from, valid_until=request.valid_until, level=plan.level, marks=plan.marks,
             comment=request.comment, commit=committed_version(entry.path))
     except openbadges.CredentialError as error:
         raise InputError([Problem("credential.cannot_build", candidate.folder, None,

@@ -184,13 +184,16 @@ class ReviewApp:
 
 
 def decisions_from(form: FormData) -> tuple[ItemDecision, ...]:
-    """The items the evaluator decided: those whose action is set, with level and comment."""
+    """The items the evaluator decided: those whose action is set, with level, comment and
+    the marks given per criterion (fields `criterion:<ref>:<criterion code>`)."""
     decisions = []
     for key, action in form.multi_items():
         if key.startswith("action:") and action:
             ref = key.removeprefix("action:")
+            marks = tuple((name.removeprefix(f"criterion:{ref}:"), str(mark)) for name, mark in form.multi_items()
+                          if name.startswith(f"criterion:{ref}:") and mark)
             decisions.append(ItemDecision(ref, str(action), str(form.get(f"level:{ref}", "")),
-                                          str(form.get(f"comment:{ref}", ""))))
+                                          str(form.get(f"comment:{ref}", "")), marks))
     return tuple(decisions)
 
 

@@ -30,6 +30,7 @@ class ItemDecision:
     action: str  # VALIDATE | REFUSE
     level: str = ""
     comment: str = ""
+    criteria: tuple[tuple[str, str], ...] = ()  # (criterion code, level): the item's level follows
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def _item_problems(session, registry, workspace, candidate, entry, decision: Ite
 
 
 def _by_level_and_comment(batch: Batch) -> list[list[ItemDecision]]:
-    """One signing request per level and comment: a request carries one of each."""
+    """One signing request per level and comment: a request carries one of each (and the
+    marks of its items' criteria, whose codes name their item)."""
     groups: dict[tuple[str, str], list[ItemDecision]] = {}
     for decision in batch.decisions:
         if decision.action == VALIDATE:
@@ -124,7 +126,8 @@ def _by_level_and_comment(batch: Batch) -> list[list[ItemDecision]]:
 
 def _signing_request(session: ReviewSession, batch: Batch, group: list[ItemDecision]) -> SigningRequest:
     return SigningRequest(batch.candidate, batch.entry, tuple(d.ref for d in group), session.evaluator.name,
-                          level=group[0].level, comment=group[0].comment.strip())
+                          level=group[0].level, comment=group[0].comment.strip(),
+                          criteria=tuple(mark for d in group for mark in d.criteria))
 
 
 def _refusals_by_comment(batch: Batch) -> dict[str, list[str]]:

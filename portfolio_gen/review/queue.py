@@ -219,6 +219,13 @@ class ItemReview:
     earlier: tuple[EarlierDecision, ...]
     waiting: bool  # still waits for this evaluator
     blocked: str = ""  # why the registry does not let this evaluator decide it (a message key)
+    # Each criterion's code where the framework assesses items per criterion (the form marks
+    # each one, and the item's level follows); empty otherwise.
+    criterion_codes: tuple[str, ...] = ()
+
+    @property
+    def marked_criteria(self) -> tuple[tuple[str, str], ...]:
+        return tuple(zip(self.criterion_codes, self.criteria))
 
 
 @dataclass(frozen=True)
@@ -277,7 +284,8 @@ def _item_review(session: ReviewSession, registry: Registry, workspace: Workspac
         tuple((level.code, localized(level, session.language)) for level in framework.levels),
         _readable(earlier_decisions(candidate, framework_id, code, taken), registry, framework, session.language),
         waiting,
-        blocked_reason(session, registry, candidate, entry, framework, code, today) or "")
+        blocked_reason(session, registry, candidate, entry, framework, code, today) or "",
+        item.criterion_codes if framework.criterion_rule and framework.levels else ())
 
 
 def blocked_reason(session: ReviewSession, registry: Registry, candidate: Candidate, entry: Entry,

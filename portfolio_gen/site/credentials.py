@@ -27,7 +27,7 @@ from ..core.files import write_if_changed
 from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
-from ..credentials.openbadges import ENTRY_SOURCE_GENRE, JuryOverride, jury_override
+from ..credentials.openbadges import ENTRY_SOURCE_GENRE, JuryOverride, criterion_marks, jury_override
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -78,6 +78,7 @@ class CredentialView:
     entry_modified: bool = False  # the entry's text changed since it was validated
     reason_code: str = ""  # the verdict's reason code (core.verdicts), '' when valid
     override: JuryOverride | None = None  # an award a jury gave against the rule (issue 29)
+    marks: tuple[tuple[str, str], ...] = ()  # (criterion, level) where each criterion was marked
 
     @property
     def json_uri(self) -> str:
@@ -339,7 +340,8 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
         url=f"{site_url}{CREDENTIALS_DIR}/{uuid}.json" if site_url else "",
         status_url=_status_url(credential),
         validation=assessment.validation if assessment.counts else None,
-        entry_modified=assessment.entry_modified, override=jury_override(credential))
+        entry_modified=assessment.entry_modified, override=jury_override(credential),
+        marks=tuple(criterion_marks(credential)))
 
 
 def _evidence(evidence: dict) -> EvidenceLink:
