@@ -76,6 +76,33 @@ def copy_frameworks(root: Path) -> Path:
     return target
 
 
+def loopback_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate and key for https://127.0.0.1 (cert.pem, key.pem in
+    `folder`), for the tests that serve https locally."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+                   .not_valid_after(now + dt.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
 # --- a candidate written file by file, for tests of what the readers make of it -------
 
 PROFILE = """name: Alex Test
@@ -97,9 +124,10 @@ def write_candidate(root: Path, frameworks: str = "  - id: c2i2e", entries: dict
     return folder
 
 
-def entry(claims: str, visibility: str = "public", phase: str = "") -> str:
+def entry(claims: str, visibility: str = "public", phase: str = "", extra: str = "") -> str:
+    """An entry's text; `extra` holds more front-matter lines (`trainer: marie\\n`)."""
     phase_line = f"phase: {phase}\n" if phase else ""
-    return (f"---\ntitle: T\ndate: 2026-02-01\nsituation: formation\n{phase_line}claims:\n{claims}\n"
+    return (f"---\ntitle: T\ndate: 2026-02-01\nsituation: formation\n{phase_line}{extra}claims:\n{claims}\n"
             f"visibility: {visibility}\n---\nRetour réflexif.\n")
 
 

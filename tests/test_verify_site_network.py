@@ -3,19 +3,14 @@ name resolution, TLS, or the HTTP status, never "is it a portfolio-gen site?".""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import http.server
 import ssl
 import threading
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
-from conftest import run_cli
+from conftest import loopback_certificate, run_cli
 from portfolio_gen.institution.verify_site import MANIFEST, HttpSource, verify_site
 
 
@@ -23,20 +18,7 @@ from portfolio_gen.institution.verify_site import MANIFEST, HttpSource, verify_s
 def https_server(tmp_path_factory):
     """A local https server with a self-signed certificate for 127.0.0.1 (empty site)."""
     folder = tmp_path_factory.mktemp("https")
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    import ipaddress
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-                   .not_valid_after(now + dt.timedelta(days=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                  critical=False)
-                   .sign(key, hashes.SHA256()))
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    cert_file, key_file = loopback_certificate(folder)
     (folder / "www").mkdir()
 
     class Quiet(http.server.SimpleHTTPRequestHandler):

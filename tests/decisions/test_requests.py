@@ -8,36 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from conftest import run_cli
+from conftest import entry, run_cli, write_candidate
 from portfolio_gen.core.model import EvaluationRequest
 from portfolio_gen.core.records import write_request
 from portfolio_gen.core.registry import REFERENT, load_registry, registry_from_data, registry_to_data
 from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.decisions.requests import still_authorised
 from portfolio_gen.decisions.workflow import pending_items
-
-PROFILE = """name: Alex Test
-role: etudiant-meef
-institution: INSPÉ
-language: fr
-frameworks:
-{frameworks}
-"""
-
-
-def write_candidate(root: Path, frameworks: str = "  - id: c2i2e", entries: dict[str, str] | None = None) -> Path:
-    folder = root / "candidates" / "alex"
-    (folder / "entries").mkdir(parents=True)
-    (folder / "candidate.yml").write_text(PROFILE.format(frameworks=frameworks), "utf-8")
-    for name, text in (entries or {}).items():
-        (folder / "entries" / name).write_text(text, "utf-8")
-    return folder
-
-
-def entry(claims: str, phase: str = "", extra: str = "") -> str:
-    phase_line = f"phase: {phase}\n" if phase else ""
-    return (f"---\ntitle: T\ndate: 2026-02-01\nsituation: formation\n{phase_line}{extra}claims:\n{claims}\n"
-            f"visibility: public\n---\nRetour réflexif.\n")
 
 KEY_A = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 KEY_B = "did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH"
