@@ -103,6 +103,33 @@ def loopback_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
+AWARD_TYPES = ("Certificate", "ext:Attestation")
+
+
+def award_credentials(root: Path, slug: str) -> dict[str, dict]:
+    """Award id -> credential, for the candidate's certificates and attestations."""
+    import json
+
+    found = {}
+    for path in (root / "candidates" / slug / "credentials").glob("*.json"):
+        credential = json.loads(path.read_text("utf-8"))
+        if credential["credentialSubject"]["achievement"].get("achievementType") in AWARD_TYPES:
+            found[credential["id"]] = credential
+    return found
+
+
+def demo_before_the_commission(root: Path) -> Path:
+    """The demo played into `root`, without the awards its own `certify` issued: a
+    commission's story starts from there."""
+    from portfolio_gen.demo import run_demo
+
+    run_demo(REPO, root)
+    for slug_folder in (root / "candidates").iterdir():
+        for award_id in award_credentials(root, slug_folder.name):
+            (slug_folder / "credentials" / f"{award_id.removeprefix('urn:uuid:')}.json").unlink()
+    return root
+
+
 # --- a candidate written file by file, for tests of what the readers make of it -------
 
 PROFILE = """name: Alex Test

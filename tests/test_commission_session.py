@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import award_credentials, demo_before_the_commission, run_cli
 import re
 from portfolio_gen.core.sessions import read_session
 from portfolio_gen.credentials import openbadges
@@ -20,30 +20,13 @@ FIRST, SECOND, THIRD = "c2i2e-2026-06-15", "c2i2e-2026-07-01", "c2i2e-2026-10-12
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    from portfolio_gen.demo import run_demo
-    root = tmp_path_factory.mktemp("commission") / "demo"
-    run_demo(REPO, root)
-    # Before the commission sits: the demo's own `certify` awards are not this story's.
-    for path in root.glob("candidates/*/credentials/*.json"):
-        achievement = json.loads(path.read_text("utf-8"))["credentialSubject"]["achievement"]
-        if achievement.get("achievementType") in ("Certificate", "ext:Attestation"):
-            path.unlink()
-    return root
+    return demo_before_the_commission(tmp_path_factory.mktemp("commission") / "demo")
 
 
 def cli(root: Path, *args: str, lang: str = "en", code: int = 0):
     result = run_cli("--root", str(root), *args, lang=lang)
     assert result.returncode == code, f"{args}: {result.stdout}\n{result.stderr}"
     return result
-
-
-def award_files(root: Path, slug: str) -> dict[str, dict]:
-    found = {}
-    for path in (root / "candidates" / slug / "credentials").glob("*.json"):
-        credential = json.loads(path.read_text("utf-8"))
-        if credential["credentialSubject"]["achievement"].get("achievementType") in ("Certificate", "ext:Attestation"):
-            found[credential["id"]] = credential
-    return found
 
 
 def test_an_override_a_supersession_and_an_appeal_tell_one_story(demo: Path, tmp_path: Path):
@@ -57,7 +40,7 @@ def test_an_override_a_supersession_and_an_appeal_tell_one_story(demo: Path, tmp
     cli(root, "session", "decide", FIRST, "julien-moreau", "--outcome", "attestation",
         "--comment", "Le jury souhaite voir le B3 en situation.", "--key", key)
     cli(root, "session", "minutes", FIRST, "--key", key)
-    [attestation_id] = award_files(root, "julien-moreau")
+    [attestation_id] = award_credentials(root, "julien-moreau")
 
     # `certify` after the session already issued an award refuses a duplicate, and names it.
     before = sorted(root.rglob("credentials/*.json"))
@@ -78,7 +61,7 @@ def test_an_override_a_supersession_and_an_appeal_tell_one_story(demo: Path, tmp
     cli(root, "--lang", "fr", "session", "minutes", SECOND, "--key", key)
 
     # The credentials: one current award each; the attestation revoked as superseded.
-    awards = award_files(root, "julien-moreau")
+    awards = award_credentials(root, "julien-moreau")
     [certificate_id] = [i for i in awards if i != attestation_id]
     certificate = awards[certificate_id]
     assert revocation_reasons(root)[attestation_id] == f"superseded by {certificate_id}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import award_credentials, run_cli
 from sitefixtures import served  # noqa: F401 - served is a fixture
 from test_accessibility import axe_source, violations  # noqa: F401 - axe_source is a fixture
 
@@ -23,16 +23,6 @@ def cli(root: Path, *args: str, lang: str = "en", code: int = 0):
     result = run_cli("--root", str(root), *args, lang=lang)
     assert result.returncode == code, f"{args}: {result.stdout}\n{result.stderr}"
     return result
-
-
-def awards(root: Path, slug: str) -> dict[str, dict]:
-    """Award id -> credential, for the candidate's certificates and attestations."""
-    found = {}
-    for path in (root / "candidates" / slug / "credentials").glob("*.json"):
-        credential = json.loads(path.read_text("utf-8"))
-        if credential["credentialSubject"]["achievement"].get("achievementType") in ("Certificate", "ext:Attestation"):
-            found[credential["id"]] = credential
-    return found
 
 
 def uuid(credential_id: str) -> str:
@@ -51,12 +41,12 @@ def superseded(built_demo, tmp_path_factory) -> tuple[Path, str, str, str]:
     sites rebuilt. Returns (root, attestation id, certificate id, camille's certificate id)."""
     root = Path(shutil.copytree(built_demo, tmp_path_factory.mktemp("history") / "demo", symlinks=True))
     key = str(root / "keys/institution.key.pem")
-    [attestation_id] = awards(root, "julien-moreau")
-    [camille_id] = awards(root, "camille-martin")
+    [attestation_id] = award_credentials(root, "julien-moreau")
+    [camille_id] = award_credentials(root, "camille-martin")
     cli(root, "session", "new", "c2i2e", "--date", "2026-06-20")
     cli(root, "session", "decide", SESSION, "julien-moreau", "--outcome", "certificate", "--override", REASON,
         "--key", key)
-    [certificate_id] = [i for i in awards(root, "julien-moreau") if i != attestation_id]
+    [certificate_id] = [i for i in award_credentials(root, "julien-moreau") if i != attestation_id]
     camille_file = root / "candidates/camille-martin/credentials" / f"{uuid(camille_id)}.json"
     cli(root, "revoke", str(camille_file), "--reason", "erreur de saisie du jury", "--key", key)
     cli(root, "build")
@@ -74,7 +64,7 @@ def award_lines(html: str) -> list[str]:
 
 def test_the_home_page_lists_the_current_award_and_the_superseded_one_as_history(superseded):
     root, attestation_id, certificate_id, _ = superseded
-    held = awards(root, "julien-moreau")
+    held = award_credentials(root, "julien-moreau")
     home = page(root, "julien-moreau", "index.html")
     assert award_lines(home) == ['<li data-status="valid" data-kind="certificate">']
     assert 'data-status="revoked"' not in home

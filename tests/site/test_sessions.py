@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import demo_before_the_commission, run_cli
 from portfolio_gen.core.problems import InputError
 from portfolio_gen.core.sessions import Reason, read_session, session_to_data, write_session
 from portfolio_gen.decisions.sessions import decision_problems, prepare_session
@@ -89,15 +89,7 @@ def test_session_file_round_trip_and_located_errors(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    from portfolio_gen.demo import run_demo
-    root = tmp_path_factory.mktemp("session") / "demo"
-    run_demo(REPO, root)
-    # Before the commission sits: the demo's own `certify` already certified Camille Martin.
-    for path in root.glob("candidates/*/credentials/*.json"):
-        achievement = json.loads(path.read_text("utf-8"))["credentialSubject"]["achievement"]
-        if achievement.get("achievementType") in ("Certificate", "ext:Attestation"):
-            path.unlink()
-    return root
+    return demo_before_the_commission(tmp_path_factory.mktemp("session") / "demo")
 
 
 def cli(root: Path, *args: str, lang: str = "en"):
