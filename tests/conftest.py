@@ -118,12 +118,10 @@ def award_credentials(root: Path, slug: str) -> dict[str, dict]:
     return found
 
 
-def demo_before_the_commission(root: Path) -> Path:
-    """The demo played into `root`, without the awards its own `certify` issued: a
+def demo_before_the_commission(built_demo: Path, root: Path) -> Path:
+    """A copy of the built demo in `root`, without the awards its own `certify` issued: a
     commission's story starts from there."""
-    from portfolio_gen.demo import run_demo
-
-    run_demo(REPO, root)
+    shutil.copytree(built_demo, root, symlinks=True)
     for slug_folder in (root / "candidates").iterdir():
         for award_id in award_credentials(root, slug_folder.name):
             (slug_folder / "credentials" / f"{award_id.removeprefix('urn:uuid:')}.json").unlink()

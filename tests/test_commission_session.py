@@ -19,8 +19,8 @@ FIRST, SECOND, THIRD = "c2i2e-2026-06-15", "c2i2e-2026-07-01", "c2i2e-2026-10-12
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return demo_before_the_commission(tmp_path_factory.mktemp("commission") / "demo")
+def demo(built_demo, tmp_path_factory) -> Path:
+    return demo_before_the_commission(built_demo, tmp_path_factory.mktemp("commission") / "demo")
 
 
 def cli(root: Path, *args: str, lang: str = "en", code: int = 0):

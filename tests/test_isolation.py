@@ -71,8 +71,9 @@ def test_the_scan_sees_a_variable_read_through_a_constant(tmp_path: Path):
 
 def test_a_poisoned_real_home_changes_nothing(tmp_path: Path):
     """The issue's case: a home whose user cache says version 99 of every registry the demo
-    signs, and every other file of portfolio-gen's there made unusable. A run of the tests
-    that verify and remember registries passes, and leaves that home as it was."""
+    signs. A run of tests that check, build and read workspaces passes and leaves that home
+    as it was: had they used it, `check` would have created the read cache's key there
+    (cache-key is left out on purpose) and the registry memory would have been rewritten."""
     home = tmp_path / "poisoned-home"
     cache = home / ".cache" / "portfolio-gen"
     cache.mkdir(parents=True)
@@ -80,7 +81,6 @@ def test_a_poisoned_real_home_changes_nothing(tmp_path: Path):
              "version": 99, "firstSeen": "2020-01-01"}
             for did in ("did:web:portfolios.example.org", "did:web:example.org")]
     (cache / "registries-seen.json").write_text(json.dumps({"format": 2, "registries": seen}), "utf-8")
-    (cache / "cache-key").write_bytes(b"short")  # a key the read cache would refuse to use
     state = home / ".local" / "state" / "portfolio-gen" / "status-counters"
     state.mkdir(parents=True)
     before = {path: path.read_bytes() for path in home.rglob("*") if path.is_file()}
@@ -88,7 +88,7 @@ def test_a_poisoned_real_home_changes_nothing(tmp_path: Path):
            if not name.startswith(("XDG_", "PYTEST_", "PORTFOLIO_GEN_")) and name != "HOME"}
     env["HOME"] = str(home)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-                          "tests/institution/test_registry_memory.py", "-k", "replayed or remembers"],
+                          "tests/cli/test_cli.py", "-k", "demo_cohort"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout

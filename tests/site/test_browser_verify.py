@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
 from sitefixtures import ARTIFACTS, route_institution, serve
 
 pytestmark = pytest.mark.browser
@@ -17,11 +16,9 @@ SLUG = "sofia-benali"  # holds eddsa-jcs-2022 (her CRCNÉ validations) and eddsa
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    demo = tmp_path_factory.mktemp("demo") / "demo"
-    result = run_cli("demo", str(demo))
-    assert result.returncode == 0, result.stderr
-    return demo
+def demo(built_demo, tmp_path_factory) -> Path:
+    """A private copy of the session's built demo (its institution folder is routed)."""
+    return Path(shutil.copytree(built_demo, tmp_path_factory.mktemp("demo") / "demo", symlinks=True))
 
 
 @pytest.fixture(scope="module")

@@ -88,8 +88,8 @@ def test_session_file_round_trip_and_located_errors(tmp_path: Path):
 # --- a session from preparation to minutes, from the command line -------------------------
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return demo_before_the_commission(tmp_path_factory.mktemp("session") / "demo")
+def demo(built_demo, tmp_path_factory) -> Path:
+    return demo_before_the_commission(built_demo, tmp_path_factory.mktemp("session") / "demo")
 
 
 def cli(root: Path, *args: str, lang: str = "en"):
