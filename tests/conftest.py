@@ -355,24 +355,6 @@ def pytest_unconfigure(config) -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
-# --- parallel runs: which tests share a worker --------------------------------------------
-#
-# scripts/test runs `-n auto --dist loadgroup`. Each module's tests form one group, so its
-# module fixtures (a demo, a served site, chromium) are built once, on one worker. Modules
-# whose tests share nothing costly and take long are spread one test per group, and sent
-# first: the doc pages alone took two minutes, and when their module came last in the
-# random order the run waited for one worker.
-SPREAD_MODULES = ("tests/docs/test_guides.py", "tests/test_publishing_workflows.py")
-
-
-@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
-def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(item.nodeid if module in SPREAD_MODULES else module))
-    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in SPREAD_MODULES)  # stable
-
-
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path: Path, monkeypatch) -> None:
     """Each test its own user cache too, inside the session's home: `verify` remembers the
