@@ -276,7 +276,9 @@ def _activity_problems(activity: str, claims: list[Claim], frameworks: Mapping[s
     optional, as it was before frameworks said which one a mention requires: an entry
     that names one must name the kind its candidate's mention requires."""
     problems: list[Problem] = []
-    for framework in dict.fromkeys(frameworks[c.framework] for c in claims):
+    # By id: a Framework hashes all its items, and this runs for every entry of a cohort
+    # (it was a tenth of a cold `check`).
+    for framework in (frameworks[framework_id] for framework_id in dict.fromkeys(c.framework for c in claims)):
         if not framework.activities:
             continue
         line = meta.line_of("activity") if "activity" in meta else meta.line
