@@ -103,6 +103,22 @@ def loopback_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
+def serve_over_tls(server, folder: Path):
+    """Serve `server` (an http.server, bound to 127.0.0.1) over TLS with a loopback
+    certificate made in `folder`, in a thread; yields (its https base URL, the certificate
+    file a client must trust), then shuts it down."""
+    import ssl
+    import threading
+
+    cert_file, key_file = loopback_certificate(folder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}", cert_file
+    server.shutdown()
+
+
 AWARD_TYPES = ("Certificate", "ext:Attestation")
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import functools
 import http.server
 import ssl
-import threading
 
 import pytest
 
-from conftest import loopback_certificate, run_cli
+from conftest import run_cli, serve_over_tls
 from portfolio_gen.institution.verify_site import MANIFEST, HttpSource, verify_site
 
 
@@ -18,7 +17,6 @@ from portfolio_gen.institution.verify_site import MANIFEST, HttpSource, verify_s
 def https_server(tmp_path_factory):
     """A local https server with a self-signed certificate for 127.0.0.1 (empty site)."""
     folder = tmp_path_factory.mktemp("https")
-    cert_file, key_file = loopback_certificate(folder)
     (folder / "www").mkdir()
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -26,12 +24,8 @@ def https_server(tmp_path_factory):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder / "www")))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"https://127.0.0.1:{server.server_address[1]}/", cert_file
-    server.shutdown()
+    for base, cert_file in serve_over_tls(server, folder):
+        yield base + "/", cert_file
 
 
 def test_an_untrusted_certificate_is_reported_as_tls(https_server):

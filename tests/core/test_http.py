@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import socket
-import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import loopback_certificate
+from conftest import serve_over_tls
 from portfolio_gen.core import http
 from portfolio_gen.core.http import FetchError, fetch
 from portfolio_gen.credentials.loader import DocumentLoader, DocumentLoadingError
@@ -81,14 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("https")
-    cert_file, key_file = loopback_certificate(folder)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert_file
-    httpd.shutdown()
+    yield from serve_over_tls(ThreadingHTTPServer(("127.0.0.1", 0), _Handler), folder)
 
 
 @pytest.fixture
