@@ -76,6 +76,16 @@ def copy_frameworks(root: Path) -> Path:
     return target
 
 
+def shipped_candidate(root: Path, slug: str) -> Path:
+    """The repository's settings and frameworks with one shipped candidate, whose
+    credentials are removed (a test signs its own), copied into `root`."""
+    for name in ("portfolio-gen.yml", "referentiels"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, root / name)
+    shutil.copytree(DEMO_CANDIDATES / slug, root / "candidates" / slug)
+    shutil.rmtree(root / "candidates" / slug / "credentials", ignore_errors=True)
+    return root
+
 def loopback_certificate(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate and key for https://127.0.0.1 (cert.pem, key.pem in
     `folder`), for the tests that serve https locally."""

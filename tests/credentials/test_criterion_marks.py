@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from portfolio_gen.core.workspace import load_workspace
 from portfolio_gen.credentials import dids, keys, openbadges
 from portfolio_gen.institution.issuing import SigningRequest, issue_item_validations
 
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, shipped_candidate
 
 ENTRY = "2026-01-15-conception-album"  # sofia-benali, claims crcne:I1 (confirme), I2, I3
 NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
@@ -27,12 +26,7 @@ NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    for name in ("portfolio-gen.yml", "referentiels"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, tmp_path / name)
-    shutil.copytree(REPO / "candidates/sofia-benali", tmp_path / "candidates/sofia-benali")
-    shutil.rmtree(tmp_path / "candidates/sofia-benali/credentials", ignore_errors=True)
-    return tmp_path
+    return shipped_candidate(tmp_path, "sofia-benali")
 
 
 @pytest.fixture

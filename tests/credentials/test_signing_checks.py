@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from portfolio_gen.institution.registry_credential import sign_registry
 from portfolio_gen.institution.trust import workspace_context
 from portfolio_gen.core.registry import load_registry
 
-from conftest import REPO, run_cli
+from conftest import run_cli, shipped_candidate
 
 ENTRY = "2026-02-10-veille-et-recherche"  # camille-martin, claims c2i2e:A2.2 and A2.3
 NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
@@ -62,12 +61,7 @@ class Workspace:
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
-    for name in ("portfolio-gen.yml", "referentiels"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, tmp_path / name)
-    shutil.copytree(REPO / "candidates/camille-martin", tmp_path / "candidates/camille-martin")
-    shutil.rmtree(tmp_path / "candidates/camille-martin/credentials", ignore_errors=True)
-    return Workspace(tmp_path)
+    return Workspace(shipped_candidate(tmp_path, "camille-martin"))
 
 
 def problem_keys(error: pytest.ExceptionInfo) -> list[str]:
