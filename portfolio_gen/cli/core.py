@@ -66,7 +66,7 @@ class PortfolioGroup(click.Group):
 def main(ctx: click.Context, root: Path, lang: str | None) -> None:
     """Digital-competence portfolios: check, build sites, sign and verify credentials."""
     _tune_garbage_collector()
-    ctx.obj = Context(root, i18n.user_language(lang))
+    ctx.obj = Context(root, i18n.user_language(lang, root))
 
 
 def _tune_garbage_collector() -> None:
@@ -89,13 +89,12 @@ def render_problems(problems: Iterable[Problem], ctx: Context, as_json: bool) ->
     if as_json:
         click.echo(json.dumps([problem_json(p, ctx) for p in problems], ensure_ascii=False, indent=2))
         return
-    labels = {"error": {"fr": "erreur", "en": "error"}, "warning": {"fr": "avertissement", "en": "warning"}}
-    hint_label = "conseil" if ctx.language == "fr" else "hint"
+    hint_label = i18n.text("cli.hint", ctx.language)
     for problem in problems:
         message, hint = i18n.explain(problem, ctx.language)
         location = problem.location(ctx.root)
         prefix = f"{location}: " if location else ""
-        click.echo(f"{prefix}{labels[problem.severity][ctx.language]}: {message}", err=True)
+        click.echo(f"{prefix}{i18n.text('cli.severity.' + problem.severity, ctx.language)}: {message}", err=True)
         if hint:
             click.echo(f"    {hint_label}: {hint}", err=True)
 
@@ -150,11 +149,12 @@ def check(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     else:
         render_problems(workspace.problems, ctx, False)
         entries = sum(len(c.entries) for c in workspace.candidates.values())
-        summary = (f"{len(workspace.frameworks)} référentiels, {len(workspace.candidates)} candidats, "
-                   f"{entries} entrées : {len(errors)} erreur(s)") if ctx.language == "fr" else \
-                  (f"{len(workspace.frameworks)} frameworks, {len(workspace.candidates)} candidates, "
-                   f"{entries} entries: {len(errors)} error(s)")
-        click.echo(summary)
+        language = ctx.language
+        click.echo(i18n.text("cli.check.summary", language,
+                             frameworks=i18n.plural("cli.count.frameworks", language, len(workspace.frameworks)),
+                             candidates=i18n.plural("cli.count.candidates", language, len(workspace.candidates)),
+                             entries=i18n.plural("cli.count.entries", language, entries),
+                             errors=i18n.plural("cli.count.errors", language, len(errors))))
     if errors:
         sys.exit(EXIT_BAD_INPUT)
 

@@ -1,23 +1,36 @@
-"""Translation of user-facing text (French and English) from the message catalog."""
+"""Translation of user-facing text (French and English) from the message catalog.
+
+A message is a key with named parameters (`{count}`, `{path}`), so that the catalogues
+convert one to one to gettext's `.po` files later (issue 30). A message that counts
+something gives one text per CLDR plural category (`one`, `other`; French also has `many`
+for millions, which falls back to `other` as gettext's Plural-Forms does), chosen by
+Babel's plural rules, never by `count == 1`. Dates, numbers and file sizes are formatted
+for the language by Babel too.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import locale
 import os
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
-from .problems import Problem
+from .problems import InputError, Problem
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "en"
+# CLDR plural categories a catalogue entry may give; `other` is required, the fallback.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SETTINGS_FILE = "portfolio-gen.yml"  # core/settings.py's, not imported: settings import the catalogue's users
 
 
 @cache
-def catalog() -> dict[str, dict[str, list[str] | str]]:
+def catalog() -> dict[str, dict[str, list[str] | str | dict[str, str]]]:
     """Every message, merged from the files of data/messages/ (one per part of the tool)."""
     merged: dict = {}
     folder = resources.files("portfolio_gen").joinpath("data/messages")
@@ -33,11 +46,21 @@ def catalog() -> dict[str, dict[str, list[str] | str]]:
     return merged
 
 
-def user_language(explicit: str | None = None) -> str:
-    """The language to talk to the user in: explicit choice, then the locale, then English."""
+def user_language(explicit: str | None = None, root: Path | None = None) -> str:
+    """The language to talk to the user in, decided in one place for the command line, the
+    review app, the dashboard, the minutes and commit messages (issue 30): the explicit
+    choice (`--lang`, or `PORTFOLIO_GEN_LANG`, its form for scripts), then the workspace's
+    `language` setting (when `root` is given and the setting is written), then the locale,
+    then English."""
     if explicit in LANGUAGES:
         return explicit
-    for variable in ("PORTFOLIO_GEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+    chosen = os.environ.get("PORTFOLIO_GEN_LANG", "")[:2]
+    if chosen in LANGUAGES:
+        return chosen
+    setting = workspace_language(root) if root is not None else None
+    if setting:
+        return setting
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value[:2] in LANGUAGES:
             return value[:2]
@@ -45,7 +68,21 @@ def user_language(explicit: str | None = None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _entry(key: str, language: str) -> list[str] | str:
+def workspace_language(root: Path) -> str | None:
+    """The `language` the workspace's settings write, if any; an unreadable or invalid file
+    says nothing here (`check` reports it, in the language chosen without it)."""
+    from .yamlfile import load_mapping  # bounded reading of a user's file (aliases, size)
+    path = Path(root) / SETTINGS_FILE
+    if not path.is_file():
+        return None
+    try:
+        language = load_mapping(path).get("language")
+    except (InputError, OSError):
+        return None
+    return language if language in LANGUAGES else None
+
+
+def _entry(key: str, language: str) -> list[str] | str | dict[str, str]:
     messages = catalog().get(key)
     if messages is None:
         raise KeyError(f"no message {key!r} in the catalog")
@@ -55,8 +92,66 @@ def _entry(key: str, language: str) -> list[str] | str:
 def text(key: str, language: str, **params: object) -> str:
     """A translated sentence (catalog entries that are plain strings)."""
     entry = _entry(key, language)
+    if isinstance(entry, dict):
+        raise TypeError(f"message {key!r} counts something: say it with i18n.plural")
     template = entry if isinstance(entry, str) else entry[0]
     return template.format(**params)
+
+
+def plural(key: str, language: str, count: int, **params: object) -> str:
+    """A sentence about `count` things, in the plural form `language` gives that number
+    (« 1 candidat », « 0 candidat », « 2 candidats »; "0 candidates" in English).
+    `{count}` in the message is the number formatted for the language."""
+    entry = _entry(key, language)
+    if not isinstance(entry, dict):
+        raise TypeError(f"message {key!r} has no plural forms: say it with i18n.text")
+    template = entry.get(plural_category(count, language)) or entry["other"]
+    return template.format(count=format_number(count, language), **params)
+
+
+@cache
+def _locale(language: str):
+    from babel import Locale  # CLDR data, loaded once per language and process
+    return Locale.parse(language)
+
+
+def plural_category(count: int, language: str) -> str:
+    """The CLDR plural category of `count` in `language` (`one`, `many`, `other`...)."""
+    return _locale(language).plural_form(abs(count))
+
+
+def format_number(value: int | float, language: str) -> str:
+    """12 345,5 in French, 12,345.5 in English."""
+    from babel.numbers import format_decimal
+    return format_decimal(value, locale=_locale(language))
+
+
+def format_date(value: dt.date | dt.datetime | str, language: str) -> str:
+    """A date in words (« 5 décembre 2026 », "December 5, 2026"); an ISO string is read
+    first, and text that is not a date is returned as it is."""
+    from babel.dates import format_date as babel_format_date
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return babel_format_date(value, format="long", locale=_locale(language))
+
+
+_SIZE_UNITS = (("digital-byte", 1), ("digital-kilobyte", 1 << 10), ("digital-megabyte", 1 << 20),
+               ("digital-gigabyte", 1 << 30))
+
+
+def format_size(size: int, language: str) -> str:
+    """A file size with the language's units and decimal mark: « 34,1 ko », "34.1 kB"."""
+    from babel.units import format_unit
+    unit, scale = next((u, s) for u, s in reversed(_SIZE_UNITS) if size >= s or s == 1)
+    value = size / scale
+    # Bytes in words (« 787 octets », "787 bytes": CLDR's short English form is "787 byte").
+    return format_unit(round(value, 1) if scale > 1 else int(size), unit, length="short" if scale > 1 else "long",
+                       format="#,##0.#", locale=_locale(language))
 
 
 def explain(problem: Problem, language: str) -> tuple[str, str]:

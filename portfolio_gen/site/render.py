@@ -51,12 +51,17 @@ def markdown_text(value: object) -> Markup:
     return Markup("".join("\\" + char if char in MARKDOWN_SPECIALS else char for char in escaped))
 
 
-def file_size(size: int) -> str:
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
+@jinja2.pass_context
+def file_size(context, size: int) -> str:
+    """A file's size in the page's language (« 34,1 ko », "34.1 kB")."""
+    return i18n.format_size(size, context.get("language") or i18n.DEFAULT_LANGUAGE)
+
+
+@jinja2.pass_context
+def date_in_words(context, value) -> str:
+    """A date in the page's language, in words (« 5 décembre 2026 »); the ISO form stays in
+    `<time datetime>` for machines."""
+    return i18n.format_date(value, context.get("language") or i18n.DEFAULT_LANGUAGE)
 
 
 @cache
@@ -71,6 +76,7 @@ def environment(folder: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, auto_reload=True)
     env.filters["md"] = markdown_text
     env.filters["filesize"] = file_size
+    env.filters["words_date"] = date_in_words
     env.filters["candidate_markdown"] = candidate_markdown
     return env
 

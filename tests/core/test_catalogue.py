@@ -58,6 +58,9 @@ def test_every_message_has_every_language_with_the_same_placeholders(path: Path)
             problems.append(f"{key}: languages {sorted(entry) if isinstance(entry, dict) else entry!r}, "
                             f"expected exactly {sorted(i18n.LANGUAGES)}")
             continue
+        if any(isinstance(text, dict) for text in entry.values()):
+            problems += _plural_problems(key, entry)
+            continue
         shapes = {language: _shape(text) for language, text in entry.items()}
         if None in shapes.values() or len(set(map(len, shapes.values()))) != 1:
             problems.append(f"{key}: each language must be one string or a [message, hint] list of the "
@@ -72,6 +75,35 @@ def test_every_message_has_every_language_with_the_same_placeholders(path: Path)
                     problems.append(f"{key} [{language}] part {index}: placeholders {sorted(placeholders(mine))}, "
                                     f"{i18n.DEFAULT_LANGUAGE} has {sorted(placeholders(theirs))}")
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def _plural_problems(key: str, entry: dict) -> list[str]:
+    """A message that counts gives, in every language, the CLDR categories that language
+    uses (Babel's plural rules: `one` and `other` for French and English), each with the
+    placeholders of the English `other` form, `{count}` included (gettext's msgid_plural)."""
+    from babel import Locale
+    problems = []
+    reference = entry.get(i18n.DEFAULT_LANGUAGE)
+    if not isinstance(reference, dict) or not isinstance(reference.get("other"), str):
+        return [f"{key}: plural forms need a {i18n.DEFAULT_LANGUAGE} 'other' form, got {reference!r}"]
+    expected = placeholders(reference["other"])
+    if "count" not in expected:
+        problems.append(f"{key}: the 'other' form must say {{count}}")
+    for language, forms in entry.items():
+        wanted = set(Locale.parse(language).plural_form.tags) | {"other"}
+        if not isinstance(forms, dict) or not all(isinstance(v, str) and v.strip() for v in forms.values()):
+            problems.append(f"{key} [{language}]: plural forms must be a mapping of non-empty strings, got {forms!r}")
+            continue
+        if set(forms) - set(i18n.PLURAL_CATEGORIES):
+            problems.append(f"{key} [{language}]: {sorted(set(forms) - set(i18n.PLURAL_CATEGORIES))} are not CLDR categories")
+        # `many` (French millions) may fall back to `other`, as gettext's two forms do.
+        if missing := (wanted - {"many"}) - set(forms):
+            problems.append(f"{key} [{language}]: plural forms {sorted(missing)} missing")
+        for category, form in forms.items():
+            if placeholders(form) - expected or (category == "other" and placeholders(form) != expected):
+                problems.append(f"{key} [{language}] {category}: placeholders {sorted(placeholders(form))}, "
+                                f"{i18n.DEFAULT_LANGUAGE} has {sorted(expected)}")
+    return problems
 
 
 def _shape(text) -> list[str] | None:
@@ -118,3 +150,14 @@ def test_the_checks_catch_an_unquoted_comma(tmp_path: Path):
                       "utf-8")
     with pytest.raises(AssertionError, match="languages"):
         test_every_message_has_every_language_with_the_same_placeholders(broken)
+
+
+def test_the_checks_catch_a_plural_form_missing_or_with_other_placeholders(tmp_path: Path):
+    broken = tmp_path / "counts.yml"
+    broken.write_text("x.count: {en: {one: '{count} thing', other: '{count} things'}, fr: {other: '{count} choses'}}\n"
+                      "y.count: {en: {one: '{count} thing', other: '{count} things'}, "
+                      "fr: {one: '{count} chose', other: '{n} choses'}}\n", "utf-8")
+    with pytest.raises(AssertionError) as failure:
+        test_every_message_has_every_language_with_the_same_placeholders(broken)
+    assert "x.count [fr]: plural forms ['one'] missing" in str(failure.value)
+    assert "y.count [fr] other: placeholders ['n']" in str(failure.value)
