@@ -1,13 +1,9 @@
 """The review app's routes, on Starlette: pages from Jinja templates, decisions by form posts.
 
-Safety, in the order a request meets it:
-- the Host must be loopback (TrustedHostMiddleware): a DNS-rebinding page cannot talk to us;
-- the session token, given once in the printed URL, then kept in an HttpOnly,
-  SameSite=Strict cookie, must come with every request;
-- a state-changing request must come from this very origin (Origin, else Referer) and
-  carry the session's CSRF token in its form;
-- every response forbids scripts, frames and foreign resources (Content-Security-Policy):
-  the pages need no JavaScript at all, and a candidate's text or trace cannot run any.
+Its protections are the ones every local page of the tool shares (`web`): loopback Host,
+session token, CSRF token and same origin on every post, and a Content-Security-Policy
+forbidding scripts, frames and foreign resources: the pages need no JavaScript at all, and
+a candidate's text or trace cannot run any.
 """
 
 from __future__ import annotations
@@ -16,14 +12,12 @@ import secrets
 import threading
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlencode
 
 import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -32,20 +26,14 @@ from starlette.routing import Route
 from ..core import i18n
 from ..core.problems import InputError, Problem
 from ..site.render import file_size, themes_dir
-from . import gitrepo
+from . import gitrepo, web
 from .decide import Batch, ItemDecision, Written, apply_batch
 from .queue import Filters, NotFound, build_queue, build_request_review, trace_file
 from .session import ReviewSession
 
 COOKIE = "portfolio_gen_review"
-LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+LOOPBACK_HOSTS = web.LOOPBACK_HOSTS
+SECURITY_HEADERS = web.security_headers(scripts=False)
 STATIC = {"review.css": "text/css"}
 
 
@@ -87,9 +75,7 @@ class ReviewApp:
 
     def authorised_post(self, request: Request, form: FormData) -> bool:
         """Same origin and the session's CSRF token: what a forged form cannot have."""
-        origin = f"{request.url.scheme}://{request.url.netloc}"
-        sent = request.headers.get("origin") or _origin_of(request.headers.get("referer", ""))
-        return sent == origin and secrets.compare_digest(str(form.get("csrf", "")), self.session.csrf)
+        return web.authorised_post(request, form, self.session.csrf)
 
     # --- routes --------------------------------------------------------------------------
 
@@ -197,33 +183,6 @@ def decisions_from(form: FormData) -> tuple[ItemDecision, ...]:
     return tuple(decisions)
 
 
-def _origin_of(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}" if rest else ""
-
-
-class SessionGuard(BaseHTTPMiddleware):
-    """The session token, once from the URL then from its cookie; security headers on every answer."""
-
-    def __init__(self, app, review: ReviewApp):
-        super().__init__(app)
-        self.review = review
-
-    async def dispatch(self, request: Request, call_next) -> Response:
-        token = self.review.session.token
-        given = request.query_params.get("token")
-        if given is not None and secrets.compare_digest(given, token):
-            rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
-            response: Response = RedirectResponse(request.url.path + (f"?{rest}" if rest else ""), status_code=303)
-            response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
-        elif not secrets.compare_digest(request.cookies.get(COOKIE, ""), token):
-            response = self.review.refused("review.page.no_session", 401)
-        else:
-            response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
-
 def create_app(session: ReviewSession) -> Starlette:
     review = ReviewApp(session)
     routes = [
@@ -236,7 +195,8 @@ def create_app(session: ReviewSession) -> Starlette:
         Route("/static/{name}", review.static),
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS),
-                  Middleware(SessionGuard, review=review)]
+                  Middleware(web.SessionGuard, token=session.token, cookie=COOKIE,
+                             refused=lambda: review.refused("review.page.no_session", 401), headers=SECURITY_HEADERS)]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.review = review
     return app

@@ -7,7 +7,6 @@ tokens live in this object only, in memory, for the life of the process.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +18,7 @@ from ..institution.context import InstitutionContext, load_institution, workspac
 from ..core.settings import Settings
 from ..core.workspace import Workspace, load_workspace
 from ..credentials.dids import did_key
-
-
-def _token() -> str:
-    return secrets.token_urlsafe(32)
+from .web import new_token as _token
 
 
 @dataclass
