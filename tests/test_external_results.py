@@ -212,3 +212,41 @@ def test_the_slug_keyed_file_still_imports(demo: Path):
 def status_row_of(root: Path, slug: str) -> dict:
     result = run_cli("--root", str(root), "status", slug, "--json")
     return json.loads(result.stdout)[0]
+
+
+def test_importing_the_same_export_again_signs_nothing_twice_and_a_changed_row_supersedes(demo: Path):
+    """Same certification number, level and date: already recorded, nothing signed. A row
+    whose level changed is signed again and supersedes the recorded result, which stops
+    counting, and the command says so (the lower level is read, though both share a date)."""
+    people = add_candidates(demo, 3)
+    export = demo / "pix.csv"
+
+    def write_and_import(levels: list[int]):
+        export.write_text("Numéro de certification;Prénom;Nom;Adresse e-mail;Niveau;Date de passage\n" + "".join(
+            f"P-{n};{first};{last};{email};{level};02/04/2026\n"
+            for n, ((first, last, email), level) in enumerate(zip(people, levels))), "utf-8")
+        return run_cli("--root", str(demo), "import-results", str(export), "--framework", "pix-edu",
+                       "--key", key(demo, PIX_STAFF), lang="en")
+
+    def signed(slug: str) -> list[dict]:
+        return [json.loads(p.read_text("utf-8"))
+                for p in sorted((demo / "candidates" / slug / "results").glob("*.json"))]
+
+    assert write_and_import([3, 3, 3]).returncode == 0
+    first = {f"pix-{n:03d}": signed(f"pix-{n:03d}") for n in range(3)}
+    assert all(len(documents) == 1 for documents in first.values())
+
+    again = write_and_import([3, 3, 3])
+    assert again.returncode == 0, again.stderr
+    assert "3 result(s) already recorded as they are" in again.stderr
+    assert {slug: signed(slug) for slug in first} == first  # nothing signed, nothing rewritten
+
+    changed = write_and_import([3, 1, 3])
+    assert changed.returncode == 0, changed.stderr
+    assert "pix-001: Pix+Édu n° P-1 was recorded at level 3 on 2026-04-02; the export now gives level 1" \
+        in changed.stderr
+    assert "2 result(s) already recorded" in changed.stderr
+    old, new = sorted(signed("pix-001"), key=lambda d: d["id"] != first["pix-001"][0]["id"])
+    assert new["credentialSubject"]["result"]["supersedes"] == old["id"]
+    assert status_row_of(demo, "pix-001")["level"] == "1"
+    assert len(signed("pix-000")) == len(signed("pix-002")) == 1

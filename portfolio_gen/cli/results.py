@@ -26,8 +26,9 @@ def _result_key_option(function):
 
 def _sign_results(ctx: Context, workspace, results: list, private_key, institution_site: str | None,
                   allow_network: bool) -> None:
-    """Sign each (slug, result) with `private_key` once the registry is seen to authorise
-    its holder for every framework concerned today; nothing is written otherwise."""
+    """Sign each (slug, result[, superseded credential id]) with `private_key` once the
+    registry is seen to authorise its holder for every framework concerned today; nothing
+    is written otherwise."""
     from ..credentials.dids import did_key
     from ..credentials.loader import DocumentLoader
     from ..institution.issuing import signing_registry
@@ -41,7 +42,7 @@ def _sign_results(ctx: Context, workspace, results: list, private_key, instituti
     except InputError as error:
         fail_with(error.problems, ctx)
     problems = []
-    for slug, result in results:
+    for slug, result, *_ in results:
         reason = untrusted_reason(registry, signer_id, slug, workspace.frameworks[result.framework], "", None, today)
         if reason is not None:
             problems.append(Problem(reason, None, None, {"ref": f"{result.framework}:{result.input}",
@@ -49,8 +50,9 @@ def _sign_results(ctx: Context, workspace, results: list, private_key, instituti
     if problems:
         fail_with(problems, ctx)
     loader = DocumentLoader()  # one for every result: its contexts are read once
-    for slug, result in results:
-        click.echo(sign_result(workspace.candidate(slug), result, private_key, loader=loader))
+    for slug, result, *supersedes in results:
+        click.echo(sign_result(workspace.candidate(slug), result, private_key, loader=loader,
+                               supersedes=supersedes[0] if supersedes else ""))
 
 
 @main.command("result")
@@ -114,8 +116,12 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str |
     candidate.yml has private: birth_date); each row matching no one is listed with its
     line, and the command exits 1 once the others are recorded. Every row is checked
     before anything is written: a file with one bad row (level, date) records nothing.
+    Importing the same file again signs nothing twice: a certification (its number)
+    already recorded at the same level and date is left alone, and a row whose level or
+    date changed is signed again, superseding the recorded result (both are listed).
     """
     from ..core.result_imports import read_results_file
+    from ..institution.results import plan_results, recorded_results
     workspace = workspace_or_exit(ctx)
     input_id = _input_or_exit(ctx, workspace, framework, input_id)
     _, rows, problems, unmatched = read_results_file(csv_file, workspace.candidates.values())
@@ -131,11 +137,21 @@ def import_results(ctx: Context, csv_file: Path, framework: str, input_id: str |
             results.append((row.slug, result))
     if problems:
         fail_with(problems + unmatched, ctx)
-    _sign_results(ctx, workspace, results, load_key_or_exit(ctx, key_file, passphrase_file), institution_site,
+    # Importing the same export twice signs nothing twice: the same certification (its
+    # number, in the source) at the same level and date is left as recorded, and a row
+    # that changed supersedes the recorded result, said below (issue 29).
+    plan = plan_results(results, {slug: recorded_results(workspace.candidate(slug))
+                                  for slug in {slug for slug, _ in results}})
+    _sign_results(ctx, workspace, plan.new, load_key_or_exit(ctx, key_file, passphrase_file), institution_site,
                   allow_network)
+    for slug, old, new in plan.superseded:
+        click.echo(i18n.text("result.superseded", ctx.language, slug=slug, source=new.source, old_level=old.level,
+                             old_date=old.date.isoformat(), level=new.level, date=new.date.isoformat()), err=True)
+    if plan.unchanged:
+        click.echo(i18n.text("result.already_recorded", ctx.language, count=len(plan.unchanged)), err=True)
     if unmatched:
         render_problems(unmatched, ctx, False)
-        click.echo(i18n.text("result.import_summary", ctx.language, recorded=len(results), unmatched=len(unmatched)),
+        click.echo(i18n.text("result.import_summary", ctx.language, recorded=len(plan.new), unmatched=len(unmatched)),
                    err=True)
         sys.exit(EXIT_FAILED)
 
