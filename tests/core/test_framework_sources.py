@@ -8,6 +8,7 @@ order: a framework file that drifts from its programme's text fails here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,13 @@ def test_crcn_has_16_competences_in_5_domains_and_8_levels():
     assert [lv.code for lv in crcn.levels] == [str(n) for n in range(1, 9)]
     assert crcn.source.url.startswith("https://www.legifrance.gouv.fr/")
     assert "2019-919" in crcn.source.title
+
+
+@pytest.mark.parametrize("path", sorted(REFERENTIELS.glob("*.yml")), ids=lambda p: p.stem)
+def test_a_framework_cites_public_documents_not_internal_files(path: Path):
+    """`frameworks show` and the sites' JSON print the source as written: it names public
+    documents (titles, bulletins, URLs), never the project's own research notes (issue 30:
+    they showed « seed 001_….txt »)."""
+    source = load_framework(path).source
+    shown = " ".join(filter(None, (source.title, source.reference, source.url, source.note)))
+    assert not re.search(r"\bseeds?\b|\b\d{3}_[0-9a-f]{16}\.txt\b", shown, re.I), shown
