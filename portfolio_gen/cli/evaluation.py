@@ -115,7 +115,7 @@ def refuse(ctx: Context, slug: str, entry_slug: str, items: tuple[str, ...], eva
     chosen = _claimed_items_or_exit(ctx, entry, items)
     from ..institution.issuing import refusal_problems  # the credential layer, loaded only when needed
     try:
-        problems = refusal_problems(workspace, candidate, evaluator, chosen)
+        problems = refusal_problems(workspace, candidate, evaluator, chosen, entry=entry)
         if problems:
             raise InputError(problems)
         path = write_refusal(candidate.folder, entry.slug, evaluator, chosen, dt.date.today(), comment)

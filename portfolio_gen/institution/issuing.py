@@ -151,15 +151,35 @@ def earlier_validations(candidate: Candidate, registry: Registry, evaluator_id: 
 
 
 def refusal_problems(workspace: Workspace, candidate: Candidate, evaluator_id: str,
-                     refs: list[str]) -> list[Problem]:
-    """Why `evaluator_id` may not record a refusal of `refs`: they already validated some.
-
-    Two contradictory records with nothing to explain them would leave the commission
-    guessing; the validation has to be revoked (with its reason) first."""
+                     refs: list[str], *, entry: Entry, today: dt.date | None = None) -> list[Problem]:
+    """Why `evaluator_id` may not record a refusal of `refs` in `entry`: the framework has
+    the trainer of the activity evaluate it and they are neither that trainer nor a referent
+    (a refusal is a decision as a signature is: the same rule, `trainer_rule_problem`); or
+    they already validated some (two contradictory records with nothing to explain them
+    would leave the commission guessing: the validation has to be revoked first)."""
     registry = signing_registry(workspace)
+    today = today or dt.date.today()
+    problems = []
+    for ref in refs:
+        framework = workspace.frameworks.get(ref.partition(":")[0])
+        trainer = trainer_rule_problem(registry, evaluator_id, entry, framework, ref, today) if framework else None
+        if trainer is not None:
+            problems.append(trainer)
     done = earlier_validations(candidate, registry, evaluator_id, revocation.revoked_ids(workspace.root))
-    return [Problem("refuse.already_validated", done[ref], None, {
+    return problems + [Problem("refuse.already_validated", done[ref], None, {
         "evaluator": evaluator_id, "ref": ref, "path": done[ref].name}) for ref in refs if ref in done]
+
+
+def trainer_rule_problem(registry: Registry, evaluator_id: str, entry: Entry, framework: Framework, ref: str,
+                         today: dt.date) -> Problem | None:
+    """Where the framework has the trainer of the activity evaluate it (C2i2e), why
+    `evaluator_id` may not decide on `ref` in `entry` (validate or refuse), located at the
+    entry; None when they may. The rule `request` and the review app apply."""
+    reason = trainer_problem(evaluator_id, registry, entry, framework, today)
+    if reason is None:
+        return None
+    return Problem(_SIGN_KEYS[reason], entry.path, None, {
+        "framework": framework.id, "ref": ref, "evaluator": evaluator_id, "trainer": entry.trainer or "-"})
 
 
 def _check_signing(workspace: Workspace, candidate: Candidate, entry: Entry, planned: list[PlannedItem],
@@ -180,11 +200,9 @@ def _check_signing(workspace: Workspace, candidate: Candidate, entry: Entry, pla
             problems.append(_untrusted(ref, signer_id, reason))
             continue
         # Where the trainer of the activity evaluates it (C2i2e), the rule `request` applies.
-        trainer = trainer_problem(evaluator.id, registry, entry, plan.framework, today)
+        trainer = trainer_rule_problem(registry, evaluator.id, entry, plan.framework, ref, today)
         if trainer is not None:
-            problems.append(Problem(_SIGN_KEYS[trainer], entry.path, None, {
-                "framework": plan.framework.id, "ref": ref, "evaluator": evaluator.id,
-                "trainer": entry.trainer or "-"}))
+            problems.append(trainer)
             continue
         if ref in done:
             problems.append(Problem("sign.already_validated", done[ref], None, {
@@ -202,7 +220,7 @@ def _check_signing(workspace: Workspace, candidate: Candidate, entry: Entry, pla
     return reconsidered
 
 
-# The trainer rule's reason for a request, said of a signature.
+# The trainer rule's reason for a request, said of a decision (a signature or a refusal).
 _SIGN_KEYS = {"request.not_trainer": "sign.not_trainer", "request.trainer_missing": "sign.trainer_missing"}
 
 

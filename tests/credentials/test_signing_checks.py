@@ -93,6 +93,26 @@ def test_sign_applies_the_trainer_rule_as_request_does(ws: Workspace):
     assert len(ws.sign("c2i2e:A2.2")) == 1
 
 
+def test_refuse_applies_the_trainer_rule_as_sign_does(ws: Workspace):
+    """A refusal is a decision as a signature is: `refuse` on the command line refuses an
+    evaluator who is neither the trainer the entry names nor a referent, located at the
+    entry, and writes nothing; the trainer named, or a referent, may refuse (issue 29)."""
+    decisions = ws.root / "candidates/camille-martin/decisions"
+    args = ("--root", str(ws.root), "refuse", "camille-martin", ENTRY, "c2i2e:A2.3", "--evaluator", "marie-dupont",
+            "--comment", "Trace insuffisante")
+    ws.write_registry("tuteur-stage")
+    entry = ws.root / "candidates/camille-martin/entries" / f"{ENTRY}.md"
+    entry.write_text(entry.read_text("utf-8").replace("---\n", "---\ntrainer: paul-martin\n", 1), "utf-8")
+    refused = run_cli(*args, lang="en")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert f"{ENTRY}.md" in refused.stderr and "this entry names 'paul-martin', not 'marie-dupont'" in refused.stderr
+    assert not decisions.exists() or not any(decisions.iterdir())
+    entry.write_text(entry.read_text("utf-8").replace("trainer: paul-martin", "trainer: marie-dupont"), "utf-8")
+    recorded = run_cli(*args, lang="en")
+    assert recorded.returncode == 0, recorded.stderr
+    assert len(list(decisions.iterdir())) == 1
+
+
 def test_without_a_registry_nothing_is_signed(ws: Workspace):
     (ws.root / "evaluators.yml").unlink()
     with pytest.raises(InputError) as refused:
@@ -123,9 +143,10 @@ def test_a_refusal_after_a_validation_by_the_same_evaluator_is_refused(ws: Works
     ws.sign("c2i2e:A2.2")
     workspace = load_workspace(ws.root)
     candidate = workspace.candidates["camille-martin"]
-    assert [p.key for p in refusal_problems(workspace, candidate, "marie-dupont", ["c2i2e:A2.2"])] == \
+    entry = next(e for e in candidate.entries if e.slug == ENTRY)
+    assert [p.key for p in refusal_problems(workspace, candidate, "marie-dupont", ["c2i2e:A2.2"], entry=entry)] == \
         ["refuse.already_validated"]
-    assert refusal_problems(workspace, candidate, "marie-dupont", ["c2i2e:A2.3"]) == []
+    assert refusal_problems(workspace, candidate, "marie-dupont", ["c2i2e:A2.3"], entry=entry) == []
 
 
 def test_refuse_command_refuses_the_contradiction_and_writes_nothing(ws: Workspace):
