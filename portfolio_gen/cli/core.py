@@ -354,7 +354,8 @@ def status(ctx: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     rows = [{**progress,
              "validated": None if validated is None else len(decide(
                  workspace.frameworks[progress["framework"]], validated.get(candidate.slug, [])).validated),
-             "refused": refusals_of(candidate, progress["framework"]),
+             "refused": refusals_of(candidate, progress["framework"],
+                                    None if validated is None else validated.get(candidate.slug, [])),
              "award": current_award_of(awards.get(candidate.slug, ()), progress["framework"])}
             for candidate in workspace.candidates.values()
             for progress in claim_progress(candidate, workspace.frameworks)]
@@ -490,11 +491,18 @@ def levels_sentence(framework: Framework, standing: dict, language: str) -> str:
     return "; ".join(parts)
 
 
-def refusals_of(candidate: Candidate, framework_id: str) -> list[dict]:
-    """The items refused to the candidate, with the evaluator's comment: what to work on."""
+def refusals_of(candidate: Candidate, framework_id: str, counted=None) -> list[dict]:
+    """The items refused to the candidate, with the evaluator's comment: what to work on.
+
+    Not an item asked again since (the refusal answered an earlier request), nor one
+    validated by a credential that counts (`counted`, when known): status would otherwise
+    say « refusé » of an item it counts as validated (issue 31)."""
+    from ..decisions.workflow import standing_refusals
+    validated = {(v.framework, v.item) for v in counted or () if v.accepted}
     return [{"item": f"{r.framework}:{r.item}", "evaluator": r.evaluator, "date": r.date.isoformat(),
              "entry": r.entry, "comment": r.comment}
-            for r in candidate.refusals if r.framework == framework_id]
+            for r in standing_refusals(candidate)
+            if r.framework == framework_id and (r.framework, r.item) not in validated]
 
 
 def counted_validations_and_awards(ctx: Context, workspace) -> tuple[dict | None, dict]:

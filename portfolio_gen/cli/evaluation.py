@@ -12,16 +12,19 @@ from ..core import i18n
 from .core import (Context, fail_with, main, pass_context, registry_or_exit, signed_institution_or_exit,
                    workspace_or_exit)
 from .credentials import load_key_or_exit, passphrase_option
-from ..core.model import EvaluationRequest
 from ..core.problems import InputError, Problem
 from ..core.records import write_refusal, write_request
 from ..core.registry import REGISTRY_FILE, Registry
-from ..decisions.requests import request_problems, still_authorised
-from ..decisions.workflow import pending_for
+from ..decisions.requests import plan_request, request_problems, still_authorised
+from ..decisions.workflow import answered_refusal, pending_for
 
 
 def _validations(ctx: Context, workspace, trusted_only: bool = True) -> dict:
-    """Validations per candidate, from the verified credentials in their folders."""
+    """Validations per candidate, from the verified credentials in their folders (none
+    before the workspace has settings: no credential can be verified without them)."""
+    from ..core.settings import SETTINGS_FILE
+    if not (ctx.root / SETTINGS_FILE).exists():
+        return {}
     from ..institution.trust import candidate_validations  # the credential layer, loaded only when needed
     return candidate_validations(ctx.root, workspace, trusted_only)
 
@@ -90,9 +93,23 @@ def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tup
                                workspace.frameworks, chosen, today)
     if refused:
         fail_with(refused, ctx)
+    # One pending request per item and evaluator; after a refusal, asking again reopens
+    # the item for that evaluator (issue 31).
+    plan = plan_request(registry, candidate, entry, evaluator, chosen,
+                        _validations(ctx, workspace, trusted_only=False).get(slug, []))
+    waiting_since = {ref: r.date for r in sorted(candidate.requests, key=lambda r: r.date)
+                     if r.entry == entry.slug and r.evaluator == evaluator for ref in r.items}
+    for ref in plan.waiting:
+        click.echo(i18n.text("request.already_waiting", ctx.language, item=ref, evaluator=evaluator,
+                             date=waiting_since[ref].isoformat()), err=True)
+    asked = plan.request(today, message)
+    if asked is None:
+        return
+    for refusal in plan.reopens:
+        click.echo(i18n.text("request.reopened", ctx.language, item=f"{refusal.framework}:{refusal.item}",
+                             evaluator=evaluator, date=refusal.date.isoformat(), comment=refusal.comment), err=True)
     try:
-        path = write_request(candidate.folder, EvaluationRequest(
-            "", entry.slug, evaluator, tuple(chosen), today, message))
+        path = write_request(candidate.folder, asked)
     except InputError as error:
         fail_with(error.problems, ctx)
     click.echo(path)
@@ -155,7 +172,8 @@ def review(ctx: Context, slugs: tuple[str, ...], evaluator: str, as_json: bool, 
                                dt.date.today())
     rows = [{"candidate": p.candidate, "entry": p.request.entry, "item": p.item,
              "requested": p.request.date.isoformat(), "message": p.request.message,
-             "file": str(workspace.candidate(p.candidate).folder / "entries" / f"{p.request.entry}.md")}
+             "file": str(workspace.candidate(p.candidate).folder / "entries" / f"{p.request.entry}.md"),
+             "earlier_refusal": _earlier_refusal(workspace.candidate(p.candidate), p)}
             for p in pending]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -164,6 +182,15 @@ def review(ctx: Context, slugs: tuple[str, ...], evaluator: str, as_json: bool, 
         click.echo(i18n.text("review.nothing", ctx.language, evaluator=evaluator))
     for row in rows:
         click.echo(f"{row['requested']}  {row['candidate']:<20} {row['item']:<16} {row['file']}")
+        if row["earlier_refusal"]:
+            click.echo("    " + i18n.text("review.earlier_refusal", ctx.language, **row["earlier_refusal"]))
+
+
+def _earlier_refusal(candidate, pending) -> dict | None:
+    """The refusal a request asked again after (issue 31), shown beside the item: what the
+    evaluator asked to improve."""
+    refusal = answered_refusal(candidate, pending.request, pending.item)
+    return None if refusal is None else {"date": refusal.date.isoformat(), "comment": refusal.comment}
 
 
 def _serve_review(ctx: Context, evaluator_id: str, key_file: Path | None, port: int, no_browser: bool,

@@ -276,6 +276,10 @@ class EvaluationRequest:
     date: dt.date
     message: str = ""
     path: Path | None = None
+    # The refusal records (ids, `Validation.record`) this request answers: the candidate
+    # improved the entry and asks the same evaluator again (issue 31). A refusal so
+    # answered no longer decides the item; the evaluator's next decision does.
+    reopens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +353,7 @@ class Validation:
     comment: str = ""
     entry: str = ""
     credential_id: str = ""
+    record: str = ""  # a refusal's record id (its file's name without .yml); "" for a credential
 
     @property
     def accepted(self) -> bool:

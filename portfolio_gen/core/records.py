@@ -44,13 +44,14 @@ def read_records(folder: Path, frameworks: Mapping[str, Framework], entries: Map
         if data is not None and _items_claimed(data, path, entries, records):
             records.requests.append(EvaluationRequest(
                 path.stem, data["entry"], data["evaluator"], tuple(data["items"]),
-                dt.date.fromisoformat(data["date"]), data.get("message", ""), path))
+                dt.date.fromisoformat(data["date"]), data.get("message", ""), path,
+                tuple(data.get("reopens", ()))))
     for path in _files(listing, DECISIONS_DIR):
         data = _load(path, "refusal", records)
         if data is not None and _items_claimed(data, path, entries, records):
             date = dt.date.fromisoformat(data["date"])
             records.refusals += [Validation(*ref.split(":", 1), data["evaluator"], date, decision=REFUSED,
-                                            comment=data["comment"], entry=data["entry"])
+                                            comment=data["comment"], entry=data["entry"], record=path.stem)
                                  for ref in data["items"]]
     for path in _files(listing, RESULTS_DIR):
         data = _load(path, "result", records)
@@ -176,6 +177,8 @@ def write_request(candidate_folder: Path, request: EvaluationRequest) -> Path:
             "date": request.date.isoformat()}
     if request.message:
         data["message"] = request.message
+    if request.reopens:
+        data["reopens"] = list(request.reopens)
     return _write_record(folder, f"{_dated(request.date, request.entry)}-{request.evaluator}", "request", data)
 
 

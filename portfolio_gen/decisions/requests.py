@@ -15,12 +15,13 @@ date too. Each refusal is a `Problem` whose key says why, in the catalogue's wor
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
 
-from ..core.model import TRAINER_OR_REFERENT, Candidate, Entry, Framework
+from ..core.model import TRAINER_OR_REFERENT, Candidate, Entry, EvaluationRequest, Framework, Validation
 from ..core.problems import Problem
 from ..core.registry import REFERENT, Registry, grant_reason, has_role
-from .workflow import PendingItem
+from .workflow import PendingItem, pending_for, standing_refusal
 
 # The registry's reason for a validation, said of a request.
 _REQUEST_KEYS = {"trust.self_validation": "request.self_validation", "trust.other_framework": "request.other_framework",
@@ -81,3 +82,56 @@ def still_authorised(pending: Iterable[PendingItem], registry: Registry, candida
         if not request_problems(registry, item.request.evaluator, candidate, entry, frameworks, [item.item], on):
             kept.append(item)
     return kept
+
+
+# --- asking, and asking again (issue 31) ------------------------------------------------
+
+@dataclass(frozen=True)
+class RequestPlan:
+    """What a request for some items of an entry would ask, before anything is written.
+
+    `ask`: the items to ask for; `waiting`: those already waiting for this evaluator (one
+    pending request per item and evaluator: asking again writes nothing for them);
+    `reopens`: the evaluator's refusals of `ask` in this entry that the new request answers
+    (the candidate improved the entry and asks again), each a `Validation` with its record
+    and comment. Refusals answered no longer decide the item: it waits again for that
+    evaluator, whose next decision counts without `sign --reconsider`."""
+
+    entry: str
+    evaluator: str
+    ask: tuple[str, ...]
+    waiting: tuple[str, ...]
+    reopens: tuple[Validation, ...]
+
+    def request(self, on: dt.date, message: str = "") -> EvaluationRequest | None:
+        """The request to write (`core.records.write_request`), or None: all already wait."""
+        if not self.ask:
+            return None
+        return EvaluationRequest("", self.entry, self.evaluator, self.ask, on, message,
+                                 reopens=tuple(dict.fromkeys(r.record for r in self.reopens if r.record)))
+
+
+def plan_request(registry: Registry, candidate: Candidate, entry: Entry, evaluator_id: str,
+                 items: Iterable[str], validations: Sequence[Validation]) -> RequestPlan:
+    """Which of `items` ("framework:code", claimed by `entry`) a new request to
+    `evaluator_id` asks for, and which refusals it reopens.
+
+    `validations`: the candidate's decided validations (verified, trusted or not), so that
+    an item the evaluator already validated is not counted as waiting. Who may be asked is
+    `request_problems`' business, checked first."""
+    waiting = {p.item for p in pending_for(evaluator_id, registry, [candidate], {candidate.slug: validations})
+               if p.request.entry == entry.slug}
+    items = list(dict.fromkeys(items))
+    ask = tuple(ref for ref in items if ref not in waiting)
+    reopens = tuple(refusal for ref in ask
+                    if (refusal := standing_refusal(candidate, entry.slug, evaluator_id, ref)) is not None)
+    return RequestPlan(entry.slug, evaluator_id, ask, tuple(ref for ref in items if ref in waiting), reopens)
+
+
+def validated_from(entry: Entry, validations: Iterable[Validation]) -> tuple[str, ...]:
+    """The items ("framework:code") validated from this entry: each validation pinned the
+    entry file's digest, so editing the entry (its text, its evidence list) marks them
+    « entry modified after validation ». An entry with validated items is improved by
+    writing a new one (docs/faq.md); one without can be edited and asked again."""
+    return tuple(dict.fromkeys(f"{v.framework}:{v.item}" for v in validations
+                               if v.accepted and v.entry == entry.slug))

@@ -55,11 +55,41 @@ class PendingItem:
     item: str  # "framework:code"
 
 
+def reopened_refusals(candidate: Candidate, evaluator_id: str | None = None) -> frozenset[str]:
+    """The refusal records the candidate's requests answer (`EvaluationRequest.reopens`),
+    of one evaluator's requests or of all: a refusal so answered was the answer to an
+    earlier request, and no longer decides the item (issue 31)."""
+    return frozenset(record for request in candidate.requests
+                     if evaluator_id is None or request.evaluator == evaluator_id for record in request.reopens)
+
+
+def standing_refusals(candidate: Candidate, evaluator_id: str | None = None) -> list[Validation]:
+    """The candidate's refusals (one evaluator's, or all) that no later request reopened."""
+    reopened = reopened_refusals(candidate, evaluator_id)
+    return [r for r in candidate.refusals
+            if (evaluator_id is None or r.evaluator == evaluator_id) and r.record not in reopened]
+
+
+def standing_refusal(candidate: Candidate, entry: str, evaluator_id: str, ref: str) -> Validation | None:
+    """The evaluator's latest refusal of `ref` ("framework:code") in this entry, unless the
+    candidate asked again since: the refusal a new decision would contradict."""
+    return next((r for r in reversed(standing_refusals(candidate, evaluator_id))
+                 if r.entry == entry and f"{r.framework}:{r.item}" == ref), None)
+
+
+def answered_refusal(candidate: Candidate, request: EvaluationRequest, ref: str) -> Validation | None:
+    """The latest refusal of `ref` in the request's entry that this request answers (it asks
+    again after it), or None: shown beside the item, what the evaluator asked to improve."""
+    return max((r for r in candidate.refusals if r.record in request.reopens and r.entry == request.entry
+                and f"{r.framework}:{r.item}" == ref), key=lambda r: r.date, default=None)
+
+
 def _decided_by(evaluator_keys: Iterable[str], evaluator_id: str, candidate: Candidate,
                 validations: Sequence[Validation]) -> set[tuple[str, str]]:
-    """(entry, item ref) pairs this evaluator already decided for this candidate."""
+    """(entry, item ref) pairs this evaluator already decided for this candidate: validated,
+    or refused with no request since that asks again."""
     signers = {evaluator_id, *evaluator_keys}
-    decided = {(v.entry, f"{v.framework}:{v.item}") for v in candidate.refusals if v.evaluator == evaluator_id}
+    decided = {(v.entry, f"{v.framework}:{v.item}") for v in standing_refusals(candidate, evaluator_id)}
     decided |= {(v.entry, f"{v.framework}:{v.item}") for v in validations
                 if v.evaluator.split("#", 1)[0] in signers}
     return decided
@@ -74,10 +104,12 @@ def pending_for(evaluator_id: str, registry: Registry, candidates: Iterable[Cand
 def pending_items(registry: Registry, candidates: Iterable[Candidate],
                   validations: Mapping[str, Sequence[Validation]], only: str | None = None) -> list[PendingItem]:
     """Every requested item its evaluator has neither validated nor refused, in one pass
-    over the cohort (`only`: one evaluator's)."""
+    over the cohort (`only`: one evaluator's). An item asked several times of the same
+    evaluator for the same entry waits once, under the latest request (issue 31)."""
     pending = []
     for candidate in candidates:
         decided: dict[str, set[tuple[str, str]]] = {}
+        latest = _latest_requests(candidate)
         for request in candidate.requests:
             if only is not None and request.evaluator != only:
                 continue
@@ -86,8 +118,19 @@ def pending_items(registry: Registry, candidates: Iterable[Candidate],
                 decided[request.evaluator] = _decided_by(evaluator.keys if evaluator else (), request.evaluator,
                                                          candidate, validations.get(candidate.slug, ()))
             pending += [PendingItem(candidate.slug, request, ref) for ref in request.items
-                        if (request.entry, ref) not in decided[request.evaluator]]
+                        if (request.entry, ref) not in decided[request.evaluator]
+                        and latest[request.entry, request.evaluator, ref] is request]
     return pending
+
+
+def _latest_requests(candidate: Candidate) -> dict[tuple[str, str, str], EvaluationRequest]:
+    """(entry, evaluator, item ref) -> the latest request asking it: by date, then by the
+    record's suffix (`…-marie`, `…-marie-2`, …, `…-marie-10`: shorter ids first)."""
+    latest: dict[tuple[str, str, str], EvaluationRequest] = {}
+    for request in sorted(candidate.requests, key=lambda r: (r.date, len(r.id), r.id)):
+        for ref in request.items:
+            latest[request.entry, request.evaluator, ref] = request
+    return latest
 
 
 WAITING, VALIDATED, REFUSED_ITEM = "waiting", "validated", "refused"
@@ -105,13 +148,15 @@ class RequestedItem:
 
 def request_states(candidate: Candidate, validations: Sequence[Validation]) -> list[RequestedItem]:
     """Each requested item with the latest decision taken on it for its entry: a validation
-    (from the credentials given) or a refusal the evaluator asked recorded; else it waits."""
+    (from the credentials given) or a refusal the evaluator asked recorded; else it waits.
+    A request that asks again after a refusal (`reopens`) waits until the next decision:
+    the refusal it answers is the earlier request's."""
     states = []
     for request in sorted(candidate.requests, key=lambda r: r.date, reverse=True):
         for ref in request.items:
             decisions = [v for v in validations if v.entry == request.entry and f"{v.framework}:{v.item}" == ref]
             decisions += [v for v in candidate.refusals if v.entry == request.entry and v.evaluator == request.evaluator
-                          and f"{v.framework}:{v.item}" == ref]
+                          and f"{v.framework}:{v.item}" == ref and v.record not in request.reopens]
             latest = max(decisions, key=lambda v: v.date, default=None)
             state = WAITING if latest is None else VALIDATED if latest.accepted else REFUSED_ITEM
             states.append(RequestedItem(request, ref, state, latest))

@@ -28,6 +28,7 @@ from ..core.settings import Settings
 from ..core.workspace import Workspace
 from ..credentials import dids, openbadges, proofs
 from ..decisions.requests import trainer_problem
+from ..decisions.workflow import reopened_refusals
 from . import revocation
 from ..credentials.cryptosuites import CRYPTOSUITES, EDDSA_RDFC_2022
 from ..credentials.loader import DocumentLoader
@@ -209,7 +210,10 @@ def _check_signing(workspace: Workspace, candidate: Candidate, entry: Entry, pla
                 "evaluator": evaluator.id, "ref": ref, "path": done[ref].name}))
             continue
         refusal = _refusal(candidate, entry, evaluator, plan)
-        if refusal is not None and not request.reconsider:
+        # A refusal the candidate answered by asking again (issue 31) was the answer to an
+        # earlier request: this decision answers the new one, and says that it changed.
+        if refusal is not None and not request.reconsider \
+                and refusal.record not in reopened_refusals(candidate, evaluator.id):
             problems.append(Problem("sign.refused", None, None, {
                 "evaluator": evaluator.id, "ref": ref, "date": refusal.date.isoformat(),
                 "comment": refusal.comment}))

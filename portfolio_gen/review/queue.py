@@ -18,7 +18,7 @@ from ..core.registry import Registry, untrusted_reason
 from ..core.workspace import Workspace
 from ..institution.trust import UNTRUSTED, VALID, assess_candidate, workspace_context
 from ..decisions.requests import still_authorised, trainer_problem
-from ..decisions.workflow import PendingItem, candidate_decision, pending_for
+from ..decisions.workflow import PendingItem, answered_refusal, candidate_decision, pending_for
 from ..site.render import entry_html
 from ..site.structure import localized
 from .session import ReviewSession
@@ -86,6 +86,9 @@ class RequestRow:
     request: EvaluationRequest
     entry_title: str
     items: tuple[str, ...]  # the items still waiting for this evaluator
+    # Items asked again after this evaluator refused them (issue 31), with that refusal:
+    # its date and comment are shown beside the item.
+    refused_before: tuple[tuple[str, Validation], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,10 @@ def _request_rows(candidate: Candidate, waiting: list[PendingItem]) -> tuple[Req
         items = [p for p in waiting if p.request.id == request_id]
         request = items[0].request
         entry = _entry(candidate, request.entry)
-        rows.append(RequestRow(request, entry.title if entry else request.entry, tuple(p.item for p in items)))
+        refused_before = tuple((p.item, refusal) for p in items
+                               if (refusal := answered_refusal(candidate, request, p.item)) is not None)
+        rows.append(RequestRow(request, entry.title if entry else request.entry, tuple(p.item for p in items),
+                               refused_before))
     return tuple(rows)
 
 
