@@ -6,8 +6,12 @@ candidate has (`decide`). Nothing else switches on a rule's kind, so a new progr
 rule is one class added here and its shape added to the framework schema (issue 29,
 after Pelican's readers keyed by file extension).
 
-Pure arithmetic over values: nothing here reads a file, signs or renders. A rule reads
-of its framework only what `Scale` names, so this module needs nothing of the model.
+Pure arithmetic over values: nothing here reads a file, signs or renders; a rule only
+says itself in words (`describe`, the French sentence credentials carry). A rule reads of
+its framework only what `Scale` names, so this module needs nothing of the model. What the
+steering figures, the commission's session, the diagnostic and the credentials ask of a
+rule is asked through this protocol (`items_required`, `inputs`, `describe`), never by
+testing its class.
 """
 
 from __future__ import annotations
@@ -71,7 +75,10 @@ class Rule(Protocol):
     `kind` is the name framework files give it. `inputs` are the levels it reads, in the
     order they are shown; the external ones are filled by signed results (`result`,
     `import-results`). `decide` takes the items taken as validated (`codes`, in framework
-    order) and each input's level, and never reads a file or a date."""
+    order) and each input's level, and never reads a file or a date. `items_required` is
+    the number of validated items a rule counts (None when it reads levels, not a count),
+    which the steering figures and the session's reasons say is still short; `describe`
+    is the rule in words, in French, as the credentials state it."""
 
     kind: ClassVar[str]
 
@@ -84,6 +91,11 @@ class Rule(Protocol):
     def problems(self, framework: Scale) -> list[RuleProblem]: ...
 
     def decide(self, framework: Scale, codes: tuple[str, ...], input_levels: INPUT_LEVELS) -> Decision: ...
+
+    @property
+    def items_required(self) -> int | None: ...
+
+    def describe(self, framework: Scale) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,13 @@ class MinItemsRule:
         met = len(codes) >= self.minimum and not missing
         return Decision(framework.id, True, met, codes, missing, self.minimum)
 
+    @property
+    def items_required(self) -> int | None:
+        return self.minimum
+
+    def describe(self, framework: Scale) -> str:
+        return f"{self.minimum} items validés sur {len(framework.items)}, dont tous les items obligatoires."
+
 
 def _levelled_problems(kind: str, framework: Scale) -> list[RuleProblem]:
     return [] if framework.levels else [RuleProblem("framework.rule_without_levels", {"kind": kind})]
@@ -126,6 +145,10 @@ def _levels_decision(framework: Scale, codes: tuple[str, ...], inputs: tuple[Rul
         return Decision(framework.id, True, False, codes, input_levels=levels, missing_inputs=missing)
     joint = min(levels.values(), key=framework.level_rank)  # type: ignore[arg-type]  # none is None here
     return Decision(framework.id, True, True, codes, level=joint, input_levels=levels)
+
+
+def _levels_text(inputs: tuple[RuleInput, ...]) -> str:
+    return f"Niveau le plus élevé reconnu conjointement par : {' et '.join(i.title for i in inputs)}."
 
 
 @dataclass(frozen=True)
@@ -146,6 +169,11 @@ class JointLevelRule:
 
     def decide(self, framework: Scale, codes: tuple[str, ...], input_levels: INPUT_LEVELS) -> Decision:
         return _levels_decision(framework, codes, self.inputs, input_levels)
+
+    items_required = None  # a level rule: it counts no items
+
+    def describe(self, framework: Scale) -> str:
+        return _levels_text(self.inputs)
 
 
 @dataclass(frozen=True)
@@ -171,6 +199,11 @@ class ExternalRule:
     def decide(self, framework: Scale, codes: tuple[str, ...], input_levels: INPUT_LEVELS) -> Decision:
         return _levels_decision(framework, codes, self.inputs, input_levels)
 
+    items_required = None  # a level rule: it counts no items
+
+    def describe(self, framework: Scale) -> str:
+        return _levels_text(self.inputs)
+
 
 # The lookup table: a framework file's `rule.kind` -> the class that reads it.
 RULES: Mapping[str, type[Rule]] = {rule.kind: rule for rule in (MinItemsRule, JointLevelRule, ExternalRule)}
@@ -186,6 +219,16 @@ def rule_from_data(data: Mapping[str, Any] | None, framework_id: str) -> Rule | 
 def external_inputs(rule: Rule | None) -> tuple[str, ...]:
     """The inputs of `rule` that signed external results fill."""
     return tuple(i.id for i in rule.inputs if i.external) if rule is not None else ()
+
+
+def portfolio_inputs(rule: Rule | None) -> tuple[str, ...]:
+    """The inputs of `rule` the portfolio's own evaluation fills (CRCNÉ's jury level)."""
+    return tuple(i.id for i in rule.inputs if not i.external) if rule is not None else ()
+
+
+def items_required(rule: Rule | None) -> int | None:
+    """How many validated items `rule` counts, or None (no rule, or a level rule)."""
+    return rule.items_required if rule is not None else None
 
 
 def certified_outside(rule: Rule | None) -> bool:

@@ -42,7 +42,7 @@ from typing import Callable, Mapping, Sequence
 import jsonschema
 
 from .errors import CredentialsError
-from ..core.model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, MinItemsRule, Validation
+from ..core.model import ACCEPTED, Candidate, Entry, Evidence, Framework, Item, Validation
 from ..core.settings import Institution, Settings
 # Where entries and files are published in the site; credentials point there.
 from ..core.publishing import entry_path, evidence_uri
@@ -499,14 +499,8 @@ def _attestation_texts(framework: Framework, acquired: int, rule_text: str) -> t
 
 def rule_text(framework: Framework) -> str:
     """The framework's certification rule in words (French, as the credentials carry it)."""
-    rule = framework.rule
-    if rule is None:
-        return framework.title
-    if isinstance(rule, MinItemsRule):
-        return (f"{rule.minimum} items validés sur {len(framework.items)}, "
-                "dont tous les items obligatoires.")
-    inputs = " et ".join(i.title for i in rule.inputs)
-    return f"Niveau le plus élevé reconnu conjointement par : {inputs}."
+    # Each rule kind says itself (core.rules.Rule.describe): a new kind needs nothing here.
+    return framework.rule.describe(framework) if framework.rule is not None else framework.title
 
 
 def evidence_files(settings: Settings, candidates: Mapping[str, Candidate]) -> dict[str, Path]:

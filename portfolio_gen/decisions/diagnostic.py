@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..core.model import Framework, Item, JointLevelRule, MinItemsRule, Resource, SelfAssessment, Validation
+from ..core.model import Framework, Item, Resource, SelfAssessment, Validation
+from ..core.rules import items_required, portfolio_inputs
 from .rules import decide
 
 
@@ -72,13 +73,14 @@ def _fitting_resources(framework: Framework, item: Item, current: str | None,
 
 def _ready(framework: Framework, assessment: SelfAssessment, gaps: Sequence[Gap]) -> bool:
     """Would the framework's rule be met if the self-assessment were confirmed?"""
-    if isinstance(framework.rule, MinItemsRule):
+    if items_required(framework.rule) is not None:  # a count of items: would the count be met?
         gap_codes = {g.item.code for g in gaps}
         confirmed = [Validation(framework.id, code, "self", assessment.date)
                      for code in assessment.levels if code not in gap_codes]
         return decide(framework, confirmed).met
     # Level rules and positioning frameworks: every item must reach the target.
-    return not gaps and (not isinstance(framework.rule, JointLevelRule) or bool(assessment.levels))
+    # A rule reading the portfolio's own level (CRCNÉ's jury) needs levels self-assessed.
+    return not gaps and (not portfolio_inputs(framework.rule) or bool(assessment.levels))
 
 
 def assessed_entry_level(framework: Framework, assessment: SelfAssessment) -> str | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Collection, Iterable, Mapping, Sequence
 
-from ..core.model import Candidate, Framework, MinItemsRule, Validation
+from ..core.model import Candidate, Framework, Validation
 from ..core.problems import Problem
+from ..core.rules import items_required
 from ..core.sessions import (APPEAL_DISMISSED, ATTESTATION, CERTIFICATE, ITEMS_SHORT, MISSING_INPUT,
                              MISSING_MANDATORY, POSTPONEMENT, Appeal, Reason, Session, Standing, session_id)
 from .rules import Decision
@@ -51,8 +52,9 @@ def not_ready_reasons(framework: Framework, decision: Decision) -> tuple[Reason,
     if decision.met:
         return ()
     reasons = []
-    if isinstance(framework.rule, MinItemsRule) and len(decision.validated) < framework.rule.minimum:
-        reasons.append(Reason(ITEMS_SHORT, framework.rule.minimum - len(decision.validated)))
+    minimum = items_required(framework.rule)
+    if minimum is not None and len(decision.validated) < minimum:
+        reasons.append(Reason(ITEMS_SHORT, minimum - len(decision.validated)))
     if decision.missing_mandatory:
         reasons.append(Reason(MISSING_MANDATORY, ", ".join(decision.missing_mandatory)))
     reasons += [Reason(MISSING_INPUT, input_id) for input_id in decision.missing_inputs]

@@ -18,8 +18,9 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from ..core.model import Candidate, Framework, Item, MinItemsRule, Validation
+from ..core.model import Candidate, Framework, Item, Validation
 from ..core.registry import Registry
+from ..core.rules import items_required
 from .awards import Award, certification
 from .rules import Decision
 from .workflow import PendingItem, candidate_decision, decided_report, entry_level, pending_items
@@ -248,11 +249,12 @@ def _missing_items(pursuits: Sequence[_Pursuit], filters: Filters) -> dict:
 def items_short(framework: Framework, decision: Decision) -> int | None:
     """How many more validated items a count rule needs: the mandatory items still missing,
     and enough others to reach the minimum. None for rules that are not a count."""
-    if not isinstance(framework.rule, MinItemsRule):
+    minimum = items_required(framework.rule)
+    if minimum is None:
         return None
     if decision.met:
         return 0
-    return max(len(decision.missing_mandatory), framework.rule.minimum - len(decision.validated))
+    return max(len(decision.missing_mandatory), minimum - len(decision.validated))
 
 
 def _close_to_rule(pursuits: Sequence[_Pursuit]) -> list[dict]:

@@ -207,3 +207,58 @@ def test_a_new_rule_is_one_class():
     framework = dataclasses.replace(c2i2e_like(), rule=AllItems())
     assert not decide(framework, accept(codes_with_mandatory(26))).met
     assert decide(framework, accept([i.code for i in framework.items])).met
+
+
+class _AtLeast:
+    """A programme's count rule the tool does not ship: at least five items, none mandatory."""
+
+    kind = "at_least"
+    inputs = ()
+    items_required = 5
+
+    def problems(self, framework):
+        return []
+
+    def decide(self, framework, codes, input_levels):
+        from portfolio_gen.core.rules import Decision as RuleDecision
+        return RuleDecision(framework.id, True, len(codes) >= 5, codes, required=5)
+
+    def describe(self, framework):
+        return "Au moins 5 items validés."
+
+
+def test_a_new_rule_needs_no_edit_where_rules_are_read():
+    """Steering, the commission's session, the diagnostic and the credentials ask a rule
+    through the protocol (issue 29): a count rule they never heard of is said in its own
+    words, and its shortfall is counted, without one of them testing its class."""
+    from portfolio_gen.core.model import SelfAssessment
+    from portfolio_gen.core.sessions import ITEMS_SHORT
+    from portfolio_gen.credentials.openbadges import rule_text
+    from portfolio_gen.decisions.diagnostic import diagnose
+    from portfolio_gen.decisions.sessions import not_ready_reasons
+    from portfolio_gen.decisions.steering import items_short
+
+    framework = dataclasses.replace(c2i2e_like(frozenset()), rule=_AtLeast())
+    decision = decide(framework, accept(["A1", "A2", "A3"]))
+    assert rule_text(framework) == "Au moins 5 items validés."
+    assert items_short(framework, decision) == 2
+    assert [(r.code, r.value) for r in not_ready_reasons(framework, decision)] == [(ITEMS_SHORT, 2)]
+    four = SelfAssessment(framework.id, DAY, "", {code: "" for code in ("A1", "A2", "A3", "A4")})
+    assert not diagnose(framework, four).ready  # four confirmed items would not meet it
+    assert diagnose(framework, dataclasses.replace(four, levels={**four.levels, "A5": ""})).ready
+
+
+def test_no_module_tests_a_rule_by_its_class():
+    """Only core/rules.py knows the rule classes; everywhere else a rule is asked through
+    its protocol, so `isinstance(…, …Rule)` outside it is a switch a new kind would miss."""
+    import ast
+    package = Path(__file__).parents[2] / "portfolio_gen"
+    found = []
+    for path in package.rglob("*.py"):
+        if path.name == "rules.py" and path.parent.name == "core":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "isinstance" and len(node.args) == 2:
+                names = [n.id if isinstance(n, ast.Name) else getattr(n, "attr", "") for n in ast.walk(node.args[1])]
+                found += [f"{path.relative_to(package)}:{node.lineno}" for name in names if name.endswith("Rule")]
+    assert found == []
