@@ -17,6 +17,8 @@ from typing import Iterable, Mapping, NoReturn
 import click
 
 from .. import __version__
+from . import translation
+from .translation import TranslatedGroup
 from ..core import i18n, scaffold, schemas
 from ..core.model import DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework
 from ..core.pinning import pinned_problems
@@ -36,13 +38,51 @@ class Context:
         self.language = language
 
 
-pass_context = click.make_pass_decorator(Context)
+# The commands that run outside a workspace (issue 31): they make one (`init`, `demo`),
+# act on the files or sites they are given (`verify`, `keys ...`), or write where they are
+# told (`schemas`). Every other command refuses a folder that is not a workspace, before
+# reading or writing anything there. tests/cli/test_outside_workspace.py runs them all.
+OUTSIDE_WORKSPACE = frozenset({"init", "demo", "verify", "schemas", "keys new", "keys did-key", "keys did-web"})
 
 
-class PortfolioGroup(click.Group):
+def pass_context(function):
+    """Pass the command's `Context`, once the folder it works in is known to be a
+    workspace (unless the command is one of OUTSIDE_WORKSPACE): else exit 2, naming the
+    nearest workspace above it, with nothing written there."""
+    @click.pass_context
+    def in_workspace(click_context: click.Context, *args, **kwargs):
+        context = click_context.find_object(Context)
+        if _command_path(click_context) not in OUTSIDE_WORKSPACE:
+            from ..core.workspace import not_a_workspace
+            problem = not_a_workspace(context.root)
+            if problem is not None:
+                fail_with([problem], context)
+        return click_context.invoke(function, context, *args, **kwargs)
+    return functools.update_wrapper(in_workspace, function)
+
+
+def _command_path(ctx: click.Context) -> str:
+    """The command's words after the program's name: `keys new`."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+class PortfolioGroup(TranslatedGroup):
     """The command group, turning a failed write (full disk, read-only folder) into a
     located problem and exit 2 rather than a traceback (issue #15). Writes are atomic
-    (core.files, site swap), so what existed before is intact and the next run finishes."""
+    (core.files, site swap), so what existed before is intact and the next run finishes.
+
+    It speaks the user's language from the start (issue 30): click's own messages and the
+    help texts follow --lang (an eager option, read before --help), then the workspace's
+    `language` setting, then the locale; see cli/translation.py."""
+
+    def main(self, *args, **kwargs):
+        translation.install()
+        with translation.speaking(i18n.user_language(None, Path("."))):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -54,19 +94,32 @@ class PortfolioGroup(click.Group):
             path = Path(error.filename) if error.filename else None
             fail_with([Problem("file.unwritable", path, None, {"reason": error.strerror or str(error)})],
                       ctx.obj if isinstance(ctx.obj, Context) else Context(Path("."), language))
+        except InputError as error:
+            # Bad input a command did not catch itself is still said, located, with exit 2:
+            # never a traceback (issue 31: audit and certify without settings).
+            language = ctx.obj.language if isinstance(ctx.obj, Context) else i18n.user_language(None)
+            fail_with(error.problems, ctx.obj if isinstance(ctx.obj, Context) else Context(Path("."), language))
+
+
+def _speak(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--lang, read before the other options: --help and parser errors are then in it."""
+    if value is not None:
+        translation.set_language(value)
+    return value
 
 
 @click.group(cls=PortfolioGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="portfolio-gen")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Workspace folder (holds referentiels/ and candidates/).")
-@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None,
-              help="Language of messages (default: from the locale).")
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, is_eager=True, callback=_speak,
+              help="Language of messages (default: the workspace's language setting, else the locale).")
 @click.pass_context
 def main(ctx: click.Context, root: Path, lang: str | None) -> None:
     """Digital-competence portfolios: check, build sites, sign and verify credentials."""
     _tune_garbage_collector()
     ctx.obj = Context(root, i18n.user_language(lang, root))
+    translation.set_language(ctx.obj.language)
 
 
 def _tune_garbage_collector() -> None:
@@ -278,7 +331,7 @@ def new_candidate(ctx: Context, name: str, role: str, institution: str, framewor
     try:
         created = scaffold.new_candidate(ctx.root, name, role, institution, frameworks_, language, slug, email)
     except FileExistsError as error:
-        raise click.UsageError(f"{error.args[0]} already exists") from None
+        fail_with([_exists(error)], ctx)
     except InputError as error:
         fail_with(error.problems, ctx)
     for path in created:
@@ -320,8 +373,14 @@ def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...], date
         path = scaffold.new_entry(ctx.root, slug, title, claims, candidate.language,
                                   date.date() if date else None)
     except FileExistsError as error:
-        raise click.UsageError(f"{error.args[0]} already exists") from None
+        fail_with([_exists(error)], ctx)
     click.echo(path)
+
+
+def _exists(error: FileExistsError) -> Problem:
+    """What scaffolding refused to overwrite, named (not errno 17, as it once said)."""
+    path = error.filename or (error.args[0] if error.args and not isinstance(error.args[0], int) else None)
+    return Problem("scaffold.exists", Path(path) if path else None)
 
 
 @main.command("schemas")
