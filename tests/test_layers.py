@@ -13,7 +13,7 @@ import portfolio_gen
 
 PACKAGE = Path(portfolio_gen.__file__).parent
 # Lower layers first; a module may import its own layer and the ones before it.
-LAYERS = ["core", "decisions", "credentials", "institution", "site", "review", "entry"]
+LAYERS = ["core", "decisions", "credentials", "institution", "site", "review", "editor", "entry"]
 
 
 def _module_name(path: Path) -> str:
@@ -72,4 +72,4 @@ def test_the_package_root_holds_only_its_face_and_entry_points():
     modules = sorted(path.name for path in PACKAGE.glob("*.py"))
     assert modules == ["__init__.py", "__main__.py", "demo.py"]
     assert {path.name for path in PACKAGE.iterdir() if path.is_dir() and path.name != "__pycache__"} == {
-        "cli", "core", "credentials", "data", "decisions", "institution", "review", "site"}
+        "cli", "core", "credentials", "data", "decisions", "editor", "institution", "review", "site"}

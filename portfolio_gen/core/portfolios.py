@@ -396,3 +396,17 @@ def resolve_inside(folder: Path, relative: str, base: Path | None = None) -> tup
     if not stat.S_ISREG(mode):
         return None, "evidence.not_file"
     return target, ""
+        return None, "evidence.not_file"
+    return target, ""
+
+
+def read_entry(path: Path, folder: Path, frameworks: Mapping[str, Framework], pursued: Mapping[str, int | None],
+               *, slug: str | None = None) -> tuple[Entry | None, list[Problem]]:
+    """One entry file read as `check` reads it in its candidate's folder, with every problem
+    `check` reports for it. `path` may lie outside `folder` (the editor checks a draft in a
+    scratch file before writing it, issue 31): evidence still resolves in `folder`, and
+    `slug` names the entry the draft becomes."""
+    try:
+        return _read_entry(path, slug or slug_for(path.stem), folder, folder.resolve(), frameworks, pursued, [])
+    except InputError as error:
+        return None, error.problems

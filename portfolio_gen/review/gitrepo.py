@@ -1,7 +1,8 @@
 """After a batch: what git sees of the files it wrote, and a commit of those files only.
 
-Runs the user's own `git` (their identity, hooks and configuration apply). Nothing is
-ever pushed: sharing the commit stays the evaluator's decision.
+Runs the user's own `git` (their identity, hooks and configuration apply). The review app
+never pushes: sharing the commit stays the evaluator's decision. The candidates' editor
+pushes when its "publish" is asked and the repository has a remote (issue 31).
 """
 
 from __future__ import annotations
@@ -70,3 +71,17 @@ def commit(root: Path, paths: Sequence[str], message: str) -> str:
         if run.returncode:
             raise GitError((run.stderr or run.stdout).strip())
     return _git(root, "rev-parse", "--short", "HEAD").stdout.strip()
+
+
+def remotes(root: Path) -> list[str]:
+    run = _git(root, "remote")
+    return run.stdout.split() if run.returncode == 0 else []
+
+
+def push(root: Path) -> None:
+    """Push the current branch to its upstream, or to the first remote under its own name."""
+    upstream = _git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
+    args = ("push",) if upstream.returncode == 0 else ("push", "--set-upstream", remotes(root)[0], "HEAD")
+    run = _git(root, *args)
+    if run.returncode:
+        raise GitError((run.stderr or run.stdout).strip())

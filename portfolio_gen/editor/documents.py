@@ -1,0 +1,98 @@
+"""Files as the candidate left them: YAML read and written back with its comments and key
+order (ruamel.yaml's round-trip mode), and Markdown entries split at their front matter.
+
+Only the values the editor changes are touched: a comment the candidate or the scaffold
+wrote beside a key stays beside it, and keys keep their places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$")
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a long title or justification
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def load(text: str) -> CommentedMap:
+    """A YAML mapping in round-trip form (ValueError when the text is not one)."""
+    try:
+        data = _yaml().load(text) if text.strip() else CommentedMap()
+    except YAMLError as error:
+        raise ValueError(str(error)) from None
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise ValueError("not a mapping")
+    return data
+
+
+def dump(data: CommentedMap) -> str:
+    stream = io.StringIO()
+    _yaml().dump(data, stream)
+    return stream.getvalue()
+
+
+@dataclass
+class EntryDocument:
+    meta: CommentedMap
+    body: str
+
+    @classmethod
+    def parse(cls, text: str) -> "EntryDocument":
+        lines = text.removeprefix("\ufeff").split("\n")
+        if not lines or lines[0].rstrip() != "---":
+            raise ValueError("no front matter")
+        for index in range(1, len(lines)):
+            if _FENCE.match(lines[index]):
+                return cls(load("\n".join(lines[1:index]) + "\n"), "\n".join(lines[index + 1:]))
+        raise ValueError("front matter not closed")
+
+    def text(self) -> str:
+        body = self.body if self.body.endswith("\n") or not self.body else self.body + "\n"
+        return "---\n" + dump(self.meta) + "---\n" + body
+
+
+def set_value(data: CommentedMap, key: str, value: Any, *, after: str | None = None) -> None:
+    """Set `key`, keeping its place when it exists; a new key goes after `after` (when the
+    mapping has it) so that files read in the order the scaffold writes them."""
+    if key in data or after is None or after not in data:
+        data[key] = value
+        return
+    data.insert(list(data).index(after) + 1, key, value)
+
+
+def drop(data: CommentedMap, key: str) -> None:
+    if key in data:
+        del data[key]
+
+
+def date_value(text: str) -> dt.date | str:
+    """A date as YAML writes it unquoted when it is one; otherwise the text, for `check`
+    to report (an impossible date is never silently changed)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+def sequence(items: list) -> CommentedSeq:
+    return CommentedSeq(items)
+
+
+def mapping(**values: Any) -> CommentedMap:
+    return CommentedMap(values)

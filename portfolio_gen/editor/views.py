@@ -1,0 +1,113 @@
+"""What the editor's pages show, as values: a candidate's frameworks as trees with each
+item's standing, their entries, the evaluators they may ask, and the decisions taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from ..core.model import Candidate, Entry, Framework, Item, Validation
+from ..core.problems import InputError, Problem
+from ..core.registry import Registry
+from ..core.workspace import Workspace
+from ..decisions.requests import request_problems
+from ..decisions.workflow import request_states, standing_refusals
+
+
+def label(thing, language: str) -> str:
+    """A framework's, phase's, level's or item's title in the page's language."""
+    return (getattr(thing, "title_en", "") if language == "en" else "") or thing.title
+
+
+@dataclass(frozen=True)
+class ItemView:
+    ref: str
+    item: Item
+    title: str
+    state: str  # "" | "validated" | "refused" | "waiting"
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DomainView:
+    code: str
+    title: str
+    items: tuple[ItemView, ...]
+
+
+@dataclass(frozen=True)
+class FrameworkView:
+    framework: Framework
+    title: str
+    mention: int | None
+    domains: tuple[DomainView, ...]
+
+
+def standings(candidate: Candidate, validations: Sequence[Validation]) -> dict[str, tuple[str, str]]:
+    """Item ref -> (state, evaluator's comment): validated wins, then a standing refusal,
+    then a request waiting."""
+    found: dict[str, tuple[str, str]] = {}
+    for state in request_states(candidate, validations):
+        if state.state == "waiting":
+            found.setdefault(state.item, ("waiting", ""))
+    for refusal in standing_refusals(candidate):
+        found[f"{refusal.framework}:{refusal.item}"] = ("refused", refusal.comment)
+    for validation in validations:
+        if validation.accepted:
+            found[f"{validation.framework}:{validation.item}"] = ("validated", "")
+    return found
+
+
+def framework_trees(candidate: Candidate, frameworks: Mapping[str, Framework], validations: Sequence[Validation],
+                    language: str) -> list[FrameworkView]:
+    marks = standings(candidate, validations)
+    trees = []
+    for pursuit in candidate.frameworks:
+        framework = frameworks.get(pursuit.framework)
+        if framework is None:
+            continue
+        domains = tuple(DomainView(d.code, label(d, language), tuple(
+            ItemView(f"{framework.id}:{i.code}", i, label(i, language), *marks.get(f"{framework.id}:{i.code}", ("", "")))
+            for i in d.items)) for d in framework.domains)
+        trees.append(FrameworkView(framework, label(framework, language), pursuit.mention, domains))
+    return trees
+
+
+def authority(root: Path, workspace: Workspace) -> Registry:
+    """The registry a request is checked against: the one the institution signed, where it
+    has signed one (only validations it authorises count), else evaluators.yml."""
+    from ..institution.context import load_institution, workspace_registry
+    from ..institution.trustfiles import REGISTRY_CREDENTIAL_FILE
+    if not (root / REGISTRY_CREDENTIAL_FILE).exists():
+        return workspace_registry(root, workspace.frameworks)
+    context = load_institution(root, verify_signed=False)
+    if context.registry is None:
+        raise InputError([Problem("registry.signed_unusable", root / REGISTRY_CREDENTIAL_FILE, None,
+                                  {"reason": context.registry_problem.removeprefix("registry: ")})])
+    return context.registry
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    name: str
+
+
+def evaluators_for(registry: Registry, candidate: Candidate, entry: Entry, frameworks: Mapping[str, Framework],
+                   on: dt.date) -> list[Offer]:
+    """The evaluators the registry authorises, on `on`, for every item the entry claims
+    (framework, phase, mention and who evaluates): the only ones the page offers."""
+    items = [c.ref for c in entry.claims]
+    if not items:
+        return []
+    return [Offer(e.id, e.name) for e in registry.evaluators
+            if e.candidate != candidate.slug
+            and not request_problems(registry, e.id, candidate, entry, frameworks, items, on)]
+
+
+def validations_of(root: Path, workspace: Workspace, slug: str) -> list[Validation]:
+    """The candidate's validations that count (verified, authorised by the signed registry)."""
+    from ..institution.trust import candidate_validations
+    return candidate_validations(root, workspace, trusted_only=True).get(slug, [])
