@@ -38,7 +38,36 @@ class Context:
         self.language = language
 
 
-pass_context = click.make_pass_decorator(Context)
+# The commands that run outside a workspace (issue 31): they make one (`init`, `demo`),
+# act on the files or sites they are given (`verify`, `keys ...`), or write where they are
+# told (`schemas`). Every other command refuses a folder that is not a workspace, before
+# reading or writing anything there. tests/cli/test_outside_workspace.py runs them all.
+OUTSIDE_WORKSPACE = frozenset({"init", "demo", "verify", "schemas", "keys new", "keys did-key", "keys did-web"})
+
+
+def pass_context(function):
+    """Pass the command's `Context`, once the folder it works in is known to be a
+    workspace (unless the command is one of OUTSIDE_WORKSPACE): else exit 2, naming the
+    nearest workspace above it, with nothing written there."""
+    @click.pass_context
+    def in_workspace(click_context: click.Context, *args, **kwargs):
+        context = click_context.find_object(Context)
+        if _command_path(click_context) not in OUTSIDE_WORKSPACE:
+            from ..core.workspace import not_a_workspace
+            problem = not_a_workspace(context.root)
+            if problem is not None:
+                fail_with([problem], context)
+        return click_context.invoke(function, context, *args, **kwargs)
+    return functools.update_wrapper(in_workspace, function)
+
+
+def _command_path(ctx: click.Context) -> str:
+    """The command's words after the program's name: `keys new`."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
 
 
 class PortfolioGroup(TranslatedGroup):
@@ -65,6 +94,11 @@ class PortfolioGroup(TranslatedGroup):
             path = Path(error.filename) if error.filename else None
             fail_with([Problem("file.unwritable", path, None, {"reason": error.strerror or str(error)})],
                       ctx.obj if isinstance(ctx.obj, Context) else Context(Path("."), language))
+        except InputError as error:
+            # Bad input a command did not catch itself is still said, located, with exit 2:
+            # never a traceback (issue 31: audit and certify without settings).
+            language = ctx.obj.language if isinstance(ctx.obj, Context) else i18n.user_language(None)
+            fail_with(error.problems, ctx.obj if isinstance(ctx.obj, Context) else Context(Path("."), language))
 
 
 def _speak(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -67,6 +67,35 @@ class Workspace:
         return self.candidates[slug]
 
 
+def is_workspace(folder: Path) -> bool:
+    """A folder portfolio-gen works in: it holds `portfolio-gen.yml` (a cohort workspace, a
+    candidate repository) or, as workspaces did before settings existed, `referentiels/`."""
+    from .settings import SETTINGS_FILE
+    return (folder / SETTINGS_FILE).is_file() or (folder / FRAMEWORKS_DIR).is_dir()
+
+
+def nearest_workspace(folder: Path) -> Path | None:
+    """The closest folder above `folder` that is a workspace (issue 31: a command run from
+    a candidate's folder, or from `site/`, names where to go); None when there is none."""
+    for parent in folder.resolve().parents:
+        try:
+            if is_workspace(parent):
+                return parent
+        except OSError:  # an unreadable parent: look no further up
+            return None
+    return None
+
+
+def not_a_workspace(folder: Path) -> Problem | None:
+    """Why a command needing a workspace cannot run in `folder`, or None: it is one."""
+    if is_workspace(folder):
+        return None
+    nearest = nearest_workspace(folder)
+    if nearest is None:
+        return Problem("workspace.none", None, None, {"folder": str(folder.resolve())})
+    return Problem("workspace.elsewhere", None, None, {"folder": str(folder.resolve()), "nearest": str(nearest)})
+
+
 def framework_files(root: Path, extra: Iterable[Path] = ()) -> list[Path]:
     folder = root / FRAMEWORKS_DIR
     found = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")) if folder.is_dir() else []
