@@ -418,6 +418,12 @@ def forget_registries(ctx: Context, institutions: tuple[str, ...]) -> None:
     memory.save()
 
 
+def _kind_word(kind: str, language: str) -> str:
+    """« certificat », not "certificate", in a French line (kinds the catalogue knows)."""
+    key = f"verify.kind.{kind}"
+    return i18n.text(key, language) if key in i18n.catalog() else kind
+
+
 def echo_site_report(ctx: Context, report) -> None:
     from ..core.verdicts import INVALID, VALID, say_reason, say_verdict
     from ..credentials.openbadges import JuryOverride
@@ -426,24 +432,27 @@ def echo_site_report(ctx: Context, report) -> None:
         return i18n.text(key, ctx.language, **params)
 
     click.echo(say("site.check.site", location=report.location, url=report.site_url or "?"))
-    click.echo(say("site.check.institution", institution=report.institution or "?", source=report.key_source or "-"))
+    click.echo(say("site.check.institution", institution=report.institution or "?",
+                   source=i18n.say(report.key_source, ctx.language) or "-"))
     click.echo(say("site.check.trusted", trusted=", ".join(report.trusted) or "-"))
     if report.registry:
-        click.echo(say("site.check.registry", **report.registry))
+        click.echo(say("site.check.registry", **{**report.registry,
+                                                 "source": i18n.say(report.registry["source"], ctx.language)}))
     for line in report.status_lists:
-        click.echo(say("site.check.status_list", line=line))
+        click.echo(say("site.check.status_list", line=i18n.say(line, ctx.language)))
     for note in report.notes:
-        click.echo(say("site.check.note", note=note))
+        click.echo(say("site.check.note", note=i18n.say(note, ctx.language)))
     for problem in report.problems:
-        click.echo(say("site.check.problem", problem=problem))
+        click.echo(say("site.check.problem", problem=i18n.say(problem, ctx.language)))
     for award in report.certified:
         # An attestation of items acquired is not a certification: never print it as one.
         label = "site.check.certified" if award.kind == "certificate" else "site.check.attested"
-        click.echo(say(label, kind=award.kind, what=award.what, level=award.level or "-",
+        click.echo(say(label, kind=_kind_word(award.kind, ctx.language), what=award.what, level=award.level or "-",
                        issuer=award.issuer or award.issuer_id, date=award.issued[:10]))
     for row in report.credentials:
         reason = say_reason(row.code, row.params, ctx.language) if row.code else row.reason
-        click.echo(say("site.check.row", status=say_verdict(row.status, ctx.language).upper(), kind=row.kind,
+        click.echo(say("site.check.row", status=say_verdict(row.status, ctx.language).upper(),
+                       kind=_kind_word(row.kind, ctx.language),
                        what=row.what or row.name,
                        level=row.level or "-", issuer=row.issuer or row.issuer_id, date=row.issued[:10],
                        file=row.file))
@@ -456,8 +465,11 @@ def echo_site_report(ctx: Context, report) -> None:
         click.echo(say("site.check.presentation", status=say_verdict(VALID if p.ok else INVALID, ctx.language).upper(),
                        holder=p.holder,
                        count=p.credentials, reason=p.reason))
-    click.echo(say("site.check.summary", ok=len(report.credentials) - len(report.failed),
-                   failed=len(report.failed), verdict=say("site.check.ok" if report.ok else "site.check.failed")))
+    language = ctx.language
+    click.echo(say("verify.summary", valid=i18n.plural("verify.count.valid", language,
+                                                       len(report.credentials) - len(report.failed)),
+                   failed=i18n.plural("verify.count.failed", language, len(report.failed)),
+                   verdict=say("site.check.ok" if report.ok else "site.check.failed")))
 
 
 @main.command()

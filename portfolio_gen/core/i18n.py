@@ -154,6 +154,35 @@ def format_size(size: int, language: str) -> str:
                        format="#,##0.#", locale=_locale(language))
 
 
+class Said(str):
+    """A sentence kept as its key and parameters, to be said in the user's language at the
+    edge (`say`); where it is used as plain text (JSON reports, logs) it reads in English,
+    as before. Parameters may be `Said` themselves (« sa clé vient de la copie du site »)."""
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, **params: object) -> Said:
+        said = super().__new__(cls, text(key, DEFAULT_LANGUAGE, **params))
+        said.key, said.params = key, params
+        return said
+
+    def __reduce__(self):  # copies (dataclasses.asdict) keep the key, not only the English
+        return (_said, (self.key, self.params))
+
+
+def _said(key: str, params: dict) -> Said:
+    return Said(key, **params)
+
+
+def say(value: object, language: str) -> str:
+    """`value` in `language` if it is `Said`, else as it is."""
+    if not isinstance(value, Said):
+        return "" if value is None else str(value)
+    return text(value.key, language, **{name: say(param, language) if isinstance(param, Said) else param
+                                        for name, param in value.params.items()})
+
+
 def explain(problem: Problem, language: str) -> tuple[str, str]:
     """The problem's message and its hint, in `language`."""
     entry = _entry(problem.key, language)

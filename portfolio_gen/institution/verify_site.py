@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from ..core.frameworks import load_frameworks
+from ..core.i18n import Said
 from ..core.http import FetchError, fetch as http_fetch
 from ..core.model import Framework
 from ..core.registry import Registry, untrusted_reason
@@ -234,12 +235,9 @@ def verify_site(source: SiteSource, *, trusted: Sequence[str] = (), did_document
     report.site_url = manifest.get("site", "")
     report.institution = _trust_root(manifest.get("institution", ""), list(trusted), report)
     if email is None and manifest.get("slug"):
-        report.notes.append(f"whose credentials these are was not checked (no --email): only that each names "
-                            f"the subject of {manifest['slug']}, the candidate the site names; validations by "
-                            "the candidate themself would pass")
+        report.notes.append(Said("verify.note.subject_named", slug=manifest["slug"]))
     elif email is None:
-        report.notes.append("whose credentials these are was not checked (no --email): any candidate's "
-                            "credentials, and validations by the candidate themself, would pass")
+        report.notes.append(Said("verify.note.subject_any"))
     with tempfile.TemporaryDirectory(prefix="portfolio-gen-verify-") as scratch:
         context = _context(source, manifest, report, did_documents or {}, fetch, email, now, Path(scratch))
         report.credentials = [_verify_file(relative, context) for relative in manifest["credentials"]]
@@ -351,7 +349,7 @@ def _did_documents(source: SiteSource, manifest: dict, report: SiteReport, suppl
     institution = report.institution
     documents = {did: document for did, document in supplied.items() if did != institution}
     if institution in supplied:
-        report.key_source = "the did.json the verifier supplied"
+        report.key_source = Said("verify.source.supplied")
         return {**documents, institution: supplied[institution]}
     if not institution:
         return documents
@@ -367,13 +365,10 @@ def _did_documents(source: SiteSource, manifest: dict, report: SiteReport, suppl
         document = parse_json(source.read(relative))
         if isinstance(document, dict) and document.get("id") == institution:
             documents[institution] = document
-            report.key_source = f"the site's copy ({relative})"
-            report.notes.append(f"the institution's key was read from the site's own copy of its did.json, "
-                                f"not checked against {url or institution}: pass --did-document or "
-                                "--allow-network to check it")
+            report.key_source = Said("verify.source.site_copy", path=relative)
+            report.notes.append(Said("verify.note.key_from_site_copy", url=url or institution))
     if institution not in documents:
-        report.problems.append(f"no did.json of the institution {institution} was supplied, fetched or "
-                               "found on this site")
+        report.problems.append(Said("verify.problem.no_did_document", institution=institution))
     return documents
 
 
@@ -384,13 +379,14 @@ def _registry(source: SiteSource, manifest: dict, report: SiteReport, resolver: 
     and with the network the one at the institution's domain root."""
     candidates: list[tuple[str, object]] = []
     if manifest.get("registry"):
-        candidates.append((f"the site's copy ({manifest['registry']})", parse_json(source.read(manifest["registry"]))))
+        candidates.append((Said("verify.source.site_copy", path=manifest["registry"]),
+                           parse_json(source.read(manifest["registry"]))))
     if fetch is not None and report.institution.startswith("did:web:"):
         url = f"https://{parse_did_web(report.institution).authority}/{REGISTRY_CREDENTIAL_FILE}"
         try:
             candidates.append((url, fetch(url)))
         except Exception as error:  # noqa: BLE001 - unreachable: say so, keep the copy
-            report.notes.append(f"registry: could not fetch {url}: {error}")
+            report.notes.append(Said("verify.note.registry_unreachable", url=url, error=str(error)))
     if not candidates:
         return None, "registry: the site publishes no evaluator registry"
     newest, errors = None, []
@@ -425,10 +421,10 @@ def _status_reader(source: SiteSource, manifest: dict, report: SiteReport, resol
             document, where = _status_list_document(url, source, manifest, report, fetch)
             listed = verified_status_list(document, resolver, report.institution, loader=loader, now=now)
         except StatusListError as error:
-            report.status_lists.append(f"{url}: unknown ({error})")
+            report.status_lists.append(Said("verify.status_list.unknown", url=url, error=str(error)))
             raise
-        report.status_lists.append(f"{url}: {where}, signed {listed['validFrom']}, "
-                                   f"valid until {listed['validUntil']}")
+        report.status_lists.append(Said("verify.status_list.read", url=url, source=where,
+                                        signed=listed["validFrom"], until=listed["validUntil"]))
         return listed
 
     return read
@@ -440,13 +436,13 @@ def _status_list_document(url: str, source: SiteSource, manifest: dict, report: 
         raise StatusListError(f"not on the domain of the institution {report.institution or '(none)'}")
     if fetch is not None:
         try:
-            return fetch(url), "fetched"
+            return fetch(url), Said("verify.source.fetched")
         except Exception as error:  # noqa: BLE001 - whatever the transport raised
             raise StatusListError(f"could not be fetched: {error}") from None
     relative = manifest["statusLists"].get(url)
     if relative is None:
         raise StatusListError("no copy on this site and the network is not allowed")
-    return parse_json(source.read(relative)), f"the site's copy ({relative})"
+    return parse_json(source.read(relative)), Said("verify.source.site_copy", path=relative)
 
 
 def _evidence_reader(source: SiteSource, site_url: str, scratch: Path) -> Callable[[str], Path | None]:
