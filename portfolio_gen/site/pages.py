@@ -68,6 +68,18 @@ class ValidationView:
     date: str
     level: str  # localized level title
     credential: CredentialView | None = None  # the credential that makes it count
+    marks: tuple[CriterionMark, ...] = ()  # each criterion's level, where the evaluator marked them
+
+
+@dataclass(frozen=True)
+class CriterionMark:
+    """A criterion of an item and the level the counting credential's evaluator marked it
+    at (`sign --criterion`, the review app): shown on the item's page (issue 29)."""
+
+    code: str  # the item's code and the criterion's position: I2.3
+    criterion: str  # the framework's text of the criterion, in its language
+    level: str  # localized level title
+    level_code: str
 
 
 @dataclass(frozen=True)
@@ -272,7 +284,23 @@ def _validation_view(framework: Framework, validation: Validation | None, langua
     # The evaluator's name as the credential gives it, rather than their did:key.
     evaluator = credential.issuer if credential else validation.evaluator
     return ValidationView(evaluator, validation.date.isoformat(),
-                          _level_title(framework, validation.level, language), credential)
+                          _level_title(framework, validation.level, language), credential,
+                          _criterion_marks(framework, validation.item, credential, language))
+
+
+def _criterion_marks(framework: Framework, item_code: str, credential: CredentialView | None,
+                     language: str) -> tuple[CriterionMark, ...]:
+    """The marks the counting credential carries, each named by its criterion's code and the
+    framework's own text (the credential's copy of the text is matched, else its position)."""
+    item = framework.item_by_code.get(item_code)
+    if credential is None or item is None or not credential.marks:
+        return ()
+    codes = dict(zip(item.criteria, item.criterion_codes))
+    marks = []
+    for position, (criterion, level) in enumerate(credential.marks, start=1):
+        code = codes.get(criterion, f"{item.code}.{position}")
+        marks.append(CriterionMark(code, criterion, _level_title(framework, level, language), level))
+    return tuple(marks)
 
 
 def _progress(framework: Framework, mention: int | None, rows: list[ItemRow], validations: list[Validation],
