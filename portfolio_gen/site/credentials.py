@@ -28,6 +28,7 @@ from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
 from ..credentials.openbadges import ENTRY_SOURCE_GENRE, JuryOverride, criterion_marks, jury_override
+from .sharing import date_in_words, linkedin_add_url
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -79,6 +80,14 @@ class CredentialView:
     reason_code: str = ""  # the verdict's reason code (core.verdicts), '' when valid
     override: JuryOverride | None = None  # an award a jury gave against the rule (issue 29)
     marks: tuple[tuple[str, str], ...] = ()  # (criterion, level) where each criterion was marked
+    # What the page's banner says first (issue 32): to whom, the institution, the evaluator's
+    # role as the signed registry holds it, the date in words; the digest of the JSON file.
+    holder: str = ""
+    institution: str = ""
+    issuer_role: str = ""
+    issued_words: str = ""
+    decision: str = ""  # an award's achievement description: what the commission decided
+    sha256: str = ""
 
     @property
     def json_uri(self) -> str:
@@ -100,6 +109,40 @@ class CredentialView:
     @property
     def baked_svg_uri(self) -> str:
         return f"{CREDENTIALS_DIR}/{self.uuid}.badge.svg"
+
+    @property
+    def pdf_uri(self) -> str:
+        """An award's one-page certificate (site/certificate.py)."""
+        return f"{CREDENTIALS_DIR}/{self.uuid}.pdf"
+
+    @property
+    def page_url(self) -> str:
+        """The absolute URL of its page (directory URLs), '' when the site's address is unknown."""
+        return self.url.removesuffix(".json") + "/" if self.url else ""
+
+    @property
+    def badge_url(self) -> str:
+        """The absolute URL of its baked PNG badge: the image of link previews."""
+        return self.url.removesuffix(".json") + ".badge.png" if self.url else ""
+
+    @property
+    def linkedin_url(self) -> str:
+        """LinkedIn's "Add to profile" link for this credential, '' without a public address."""
+        if not self.page_url:
+            return ""
+        return linkedin_add_url(name=self.name, organization=self.institution or self.issuer, issued=self.issued,
+                                cert_id=self.uuid, cert_url=self.page_url)
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """An award's items as its narrative lists them (« - A1.1 … »)."""
+        return tuple(line[2:].strip() for line in self.narrative.splitlines() if line.startswith("- "))
+
+    @property
+    def session(self) -> str:
+        """An award's narrative beside its items: the commission or session that decided."""
+        lines = [line.strip() for line in self.narrative.splitlines()]
+        return " ".join(line for line in lines if line and not line.startswith("- ") and not line.endswith(":"))
 
     @property
     def verdict_key(self) -> str:
@@ -291,7 +334,8 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
         context.settings, {candidate.slug: candidate}).get)
     site_url = context.settings.site_url(candidate.slug)
     assessments = list(trust.assess_candidate(candidate, context))
-    views = tuple(_view(assessment, site_url, candidate.language) for assessment in assessments)
+    shown = _Shown(candidate.name, context.settings.institution.name, context.registry)
+    views = tuple(_view(assessment, site_url, candidate.language, shown) for assessment in assessments)
     verifier = tuple((uri, root / name) for name, uris in verifier_files(root).items()
                      if (root / name).is_file() for uri in uris)
     counted, _ = judged_results(candidate, context.frameworks, context.registry, context.resolver, context.loader)
@@ -317,7 +361,22 @@ def _presentation(candidate: Candidate) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
-def _view(assessment, site_url: str, language: str) -> CredentialView:
+@dataclass(frozen=True)
+class _Shown:
+    """What a page says beside the credential itself: the holder, the institution, and the
+    registry naming each evaluator's role."""
+
+    holder: str = ""
+    institution: str = ""
+    registry: object = None  # core.registry.Registry
+
+    def role(self, issuer_id: str) -> str:
+        evaluator = self.registry.by_key(issuer_id) if self.registry is not None and issuer_id else None
+        return evaluator.role if evaluator is not None else ""
+
+
+def _view(assessment, site_url: str, language: str, shown: _Shown = _Shown()) -> CredentialView:
+    from ..core.files import sha256_file
     from ..institution.verify_site import describe_credential
 
     credential = assessment.credential if isinstance(assessment.credential, dict) else {}
@@ -341,7 +400,15 @@ def _view(assessment, site_url: str, language: str) -> CredentialView:
         status_url=_status_url(credential),
         validation=assessment.validation if assessment.counts else None,
         entry_modified=assessment.entry_modified, override=jury_override(credential),
-        marks=tuple(criterion_marks(credential)))
+        marks=tuple(criterion_marks(credential)),
+        holder=shown.holder, institution=shown.institution, issuer_role=shown.role(described["issuer_id"]),
+        issued_words=date_in_words(described["issued"], language),
+        decision=str(_achievement(subject).get("description", "")), sha256=sha256_file(assessment.path))
+
+
+def _achievement(subject: dict) -> dict:
+    achievement = subject.get("achievement")
+    return achievement if isinstance(achievement, dict) else {}
 
 
 def _evidence(evidence: dict) -> EvidenceLink:

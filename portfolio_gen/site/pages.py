@@ -19,6 +19,7 @@ from ..core.publishing import ENTRIES_DIR, evidence_uri
 from ..decisions.rules import decide, evaluation_level, validated_items
 from ..decisions.workflow import input_levels
 from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri, localized
+from . import certificate
 from .badges import credential_badge
 from .diagnostic import add_diagnostics
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
@@ -162,6 +163,7 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
         site.published = published
         _plan_credentials(site, published, language)
         _plan_baked_badges(site, published, frameworks, language)
+        _plan_certificates(site, published)
     add_diagnostics(site, frameworks)
     return site
 
@@ -181,12 +183,13 @@ def _plan_credentials(site: SiteStructure, published: PublishedCredentials, lang
                                             or published.site_url + "verify/"))
     history = published.award_history()
     superseded = {h.award.uuid: h for h in history}
+    private = _private_evidence(site, published)
     for view in published.credentials:
         site.files.append(CopiedFile(view.json_uri, view.source))
         site.generated.append(GeneratedFile(view.qr_uri, "qr", published.verify_link(view.url)
                                             or view.url or view.json_uri))
         site.credentials.append(Page(view.page_uri, view.name, "credential.md.j2",
-                                     {"view": view, "superseded": superseded.get(view.uuid)},
+                                     {"view": view, "superseded": superseded.get(view.uuid), "private": private},
                                      view.source, in_nav=False))
     listing = {"credentials": list(published.credentials), "published": published}
     # The list shows the validations and the current awards; superseded awards as history.
@@ -210,6 +213,40 @@ def _plan_baked_badges(site: SiteStructure, published: PublishedCredentials, fra
         site.generated += [GeneratedFile(view.baked_png_uri, "baked", badge=badge, source=view.source),
                            GeneratedFile(view.baked_svg_uri, "baked", badge=badge, source=view.source)]
         site.baked.add(view.uuid)
+
+
+def _plan_certificates(site: SiteStructure, published: PublishedCredentials) -> None:
+    """Each current award as a one-page A4 PDF, where WeasyPrint is installed (issue 32)."""
+    if not certificate.available():
+        return
+    for view in published.current_awards():
+        if view.kind in certificate.AWARD_KINDS and view.counts:
+            site.generated.append(GeneratedFile(view.pdf_uri, "certificate", published.verify_link(view.url),
+                                                credential=view))
+            site.certificates.add(view.uuid)
+
+
+def _private_evidence(site: SiteStructure, published: PublishedCredentials) -> frozenset[str]:
+    """Evidence URLs under this site's address that it does not publish: a private entry's
+    page or file, named as such instead of a link to a 404 (issue 32)."""
+    base = published.site_url
+    if not base:
+        return frozenset()
+    shown = {base + _url_of(uri) for uri in [p.uri for p in site.pages] + [f.uri for f in site.files]
+             + [g.uri for g in site.generated]}
+    shown |= {base + view.json_uri for view in published.credentials}
+    cited = {e.url for view in published.credentials for e in view.evidence}
+    return frozenset(url for url in cited if url.startswith(base) and url.split("#", 1)[0] not in shown)
+
+
+def _url_of(uri: str) -> str:
+    """A page's directory URL (entries/x.md -> entries/x/, index.md -> ''); files as they are."""
+    if not uri.endswith(".md"):
+        return uri
+    stem = uri[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/"
 
 
 def _copied_files(entries: Iterable[Entry]) -> list[CopiedFile]:

@@ -35,6 +35,7 @@ from ..core.model import Candidate, Framework, Validation
 from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 from ..credentials.dids import DidResolutionError, parse_did_web
 from .badges import baked_badge
+from .certificate import Identity, certificate_pdf
 from .credentials import PublishedCredentials, publish_credentials, qr_svg
 from .pages import plan_site
 from .previews import add_requests_page
@@ -250,6 +251,9 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
             return qr_svg(generated.content)
         if generated.kind == "baked":
             return baked_badge(generated.uri, generated.badge, generated.source.read_bytes())
+        if generated.kind == "certificate":  # issue 32: an award as a one-page PDF
+            return certificate_pdf(generated.credential, Identity(self.published.institution_name if self.published
+                                                                  else ""), generated.content, self.candidate.language)
         return self.structure.published.manifest()
 
     def _digest(self, path: Path) -> str:

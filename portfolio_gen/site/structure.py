@@ -48,10 +48,11 @@ class GeneratedFile:
     credential baked into its badge."""
 
     uri: str
-    kind: str  # "qr" (content: the encoded URL) | "manifest" | "baked" (PNG or SVG, by the uri)
-    content: str = ""
+    kind: str  # "qr" (content: the encoded URL) | "manifest" | "baked" (PNG or SVG, by the uri) | "certificate"
+    content: str = ""  # "certificate": the institution verifier's link its QR code encodes
     badge: Badge | None = None  # "baked": the badge's design
     source: Path | None = None  # "baked": the credential file, baked byte for byte
+    credential: object = None  # "certificate": the award's CredentialView (site/certificate.py)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class SiteStructure:
     credentials: list[Page] = field(default_factory=list)  # the list, one page each, verify
     generated: list[GeneratedFile] = field(default_factory=list)
     baked: set[str] = field(default_factory=set)  # uuids of the credentials baked into their badge
+    certificates: set[str] = field(default_factory=set)  # uuids of the awards with a one-page PDF
     published: PublishedCredentials | None = None
     previews: list[Page] = field(default_factory=list)  # `serve` only, never built: requests (site/previews.py), refusals
 

@@ -147,6 +147,19 @@ function show(element, result) {
   detail.className = "pf-verdict__detail";
   detail.textContent = reasonIn(lang, result) || result.checks?.join(", ") || "";
   element.append(" ", detail);
+  banner(element, result);
+}
+
+/** A credential page's banner says one verdict (issue 32): once this browser has checked
+ * the file, its verdict replaces the build's, so a file altered since the build reads
+ * « invalide » alone, never beside « valide ». When it could not check, both stay. */
+function banner(element, result) {
+  const section = element.closest("[data-pf-banner]");
+  if (!section || result.verdict === "error") return;
+  section.dataset.verdict = result.verdict;
+  section.dataset.checked = "browser";
+  const built = section.querySelector("[data-pf-banner-built]");
+  if (built) built.hidden = true;
 }
 
 function summarize(results, hostCopies) {
