@@ -75,6 +75,7 @@ def _build(data: LineDict, path: Path) -> Framework:
                          for a in data.get("activities", [])),
         evaluated_by=_text(data.get("evaluated_by")),
         criterion_rule=_text((data.get("assessment") or {}).get("item_level")),
+        marks_required=(data.get("assessment") or {}).get("marks") == "required",
     )
 
 

@@ -140,6 +140,9 @@ class Framework:
     activities: tuple[Activity, ...] = ()  # the kind of activity each mention requires
     evaluated_by: str = ""  # "" (any authorised evaluator) or TRAINER_OR_REFERENT
     criterion_rule: str = ""  # "" (one level per item) or LOWEST: items are marked per criterion
+    # Whether an item of a framework assessed per criterion may be signed with a level alone
+    # (`assessment: {marks: required}` says it may not; CRCNÉ's text does not require it).
+    marks_required: bool = False
 
     def level_from_marks(self, marks: Mapping[str, str]) -> str:
         """An item's level from its criteria marks (criterion code -> level code), by the

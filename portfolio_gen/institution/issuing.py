@@ -279,6 +279,11 @@ def plan_items(workspace: Workspace, entry: Entry, request: SigningRequest) -> l
                 marks_problems = _marks_problems(framework, item, item_marks, request.level)
                 problems += marks_problems
                 level = "" if marks_problems else framework.level_from_marks(dict(item_marks))
+            elif framework.criterion_rule and framework.marks_required:
+                # The framework's text requires every criterion marked: a level alone is refused.
+                problems.append(Problem("credential.criteria_required", None, None, {
+                    "ref": f"{framework.id}:{item.code}", "criteria": ", ".join(item.criterion_codes)}))
+                level = ""
             else:
                 level = request.level or claim.level
                 problem = _level_problem(framework, level)

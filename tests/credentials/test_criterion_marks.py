@@ -112,3 +112,26 @@ def test_sign_command_takes_criterion_marks_and_refuses_a_contradicting_level(ro
     [path] = (root / "candidates/sofia-benali/credentials").glob("*.json")
     results = json.loads(path.read_text("utf-8"))["credentialSubject"]["result"]
     assert [r["value"] for r in results] == ["confirme", "confirme", "avance", "confirme"]
+
+
+def test_a_level_alone_is_refused_only_where_the_framework_requires_every_mark(root: Path, marie):
+    """CRCNÉ's text defines criteria per item but does not require a level per criterion:
+    a level alone is accepted. A framework saying `marks: required` refuses it, naming the
+    criteria to mark, and nothing is written (issue 29)."""
+    crcne = root / "referentiels/crcne.yml"
+    assert "  marks: optional\n" in crcne.read_text("utf-8")
+    assert load_framework(crcne).marks_required is False
+    crcne.write_text(crcne.read_text("utf-8").replace("  marks: optional\n", "  marks: required\n"), "utf-8")
+    with pytest.raises(InputError) as refused:
+        sign(root, marie, "crcne:I2", level="confirme")
+    assert problem_keys(refused) == ["credential.criteria_required"]
+    assert refused.value.problems[0].params["criteria"] == "I2.1, I2.2, I2.3"
+    assert not list((root / "candidates/sofia-benali/credentials").glob("*.json"))
+    [path] = sign(root, marie, "crcne:I2", criteria=[("I2.1", "confirme"), ("I2.2", "avance"), ("I2.3", "confirme")])
+    assert openbadges.criterion_marks(json.loads(path.read_text("utf-8")))[1][1] == "avance"
+
+
+def test_the_shipped_crcne_accepts_a_level_alone(root: Path, marie):
+    [path] = sign(root, marie, "crcne:I2", level="confirme")
+    credential = json.loads(path.read_text("utf-8"))
+    assert openbadges.criterion_marks(credential) == []
