@@ -2,8 +2,9 @@
 
 The source's list is stored beside this test (tests/core/sources/<framework>.txt), copied
 from the official text with where and when it was read, one `CODE | title` line per
-domain and item. The shipped file must carry exactly those codes and titles, in that
-order: a framework file that drifts from its programme's text fails here.
+domain and item (and per evaluation criterion, where the source gives them). The shipped
+file must carry exactly those codes and titles, in that order: a framework file that
+drifts from its programme's text fails here.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from portfolio_gen.core.frameworks import load_framework
 from portfolio_gen.core.model import Framework
 
 SOURCES = Path(__file__).parent / "sources"
-PUBLIC = ("c2i2e", "crcn", "crcne", "digcompedu", "encadrement-2009")
+PUBLIC = ("c2i2e", "crcn", "crcne", "digcompedu", "encadrement-2009", "pix-edu")
 
 
 def _typographic(title: str) -> str:
-    """Spacing is typography, not content: French puts a space before a colon, the sources
-    do not always. Everything else, accents and punctuation included, must be the same."""
-    return " ".join(title.split()).replace(" :", ":")
+    """Spacing and the apostrophe's shape are typography, not content: French puts a space
+    before a colon, the sources do not always, and some write ’ where others write '.
+    Everything else, accents and punctuation included, must be the same."""
+    return " ".join(title.split()).replace(" :", ":").replace("’", "'")
 
 
 def source_list(framework_id: str) -> tuple[set[str], list[tuple[str, str]]]:
@@ -45,8 +47,10 @@ def shipped_list(framework: Framework, scope: set[str]) -> list[tuple[str, str]]
     for domain in framework.domains:
         if "domains" in scope:
             rows.append((domain.code, _typographic(domain.title)))
-        if "items" in scope:
-            rows += [(item.code, _typographic(item.title)) for item in domain.items]
+        for item in domain.items if "items" in scope else ():
+            rows.append((item.code, _typographic(item.title)))
+            if "criteria" in scope:  # an item's evaluation criteria, coded I2.1, I2.2…
+                rows += [(code, _typographic(text)) for code, text in zip(item.criterion_codes, item.criteria)]
     return rows
 
 
