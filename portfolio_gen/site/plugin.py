@@ -189,6 +189,10 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         env.bytecode_cache = COMPILED_TEMPLATES
+        # The theme's own words in the site's language (issue 30): Material says some in
+        # English whatever its `language` (the 404 title); our overrides ask the catalogue.
+        language = config.theme["language"]
+        env.globals["pf_t"] = lambda key, **params: i18n.text(key, language, **params)
         return env
 
     def on_page_markdown(self, markdown: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
