@@ -1,8 +1,9 @@
 """README's short tour, run as written: every command, in order, in a fresh folder.
 
-The block between `<!-- tour:start -->` and `<!-- tour:end -->` is extracted from
-README.md and run by bash, so README and this test cannot drift apart: a command that
-fails, or a final `verify` that does not pass, fails the test with the tour's output.
+The blocks between `<!-- tour:start -->` and `<!-- tour:end -->` are extracted from
+README.md and run by the guides' runner (its shell blocks by bash, the lines it says to
+change in which file changed there), so README and this test cannot drift apart: a command
+that fails, or a final `verify` that does not pass, fails the test with the tour's output.
 """
 
 from __future__ import annotations
@@ -17,22 +18,30 @@ import pytest
 
 from conftest import REPO
 
-TOUR = re.compile(r"<!-- tour:start -->\s*```sh\n(.*?)```\s*<!-- tour:end -->", re.S)
-# `portfolio-gen` as installed by `pip install -e .`, whichever interpreter runs the tests.
-PRELUDE = 'portfolio-gen() { "$PORTFOLIO_GEN_PYTHON" -m portfolio_gen "$@"; }\nset -euo pipefail\nset -x\n'
+sys.path.insert(0, str(Path(__file__).parent / "docs"))
+from runnable import run_blocks, runnable_blocks  # noqa: E402  (the guides' runner)
+
+TOUR = re.compile(r"<!-- tour:start -->\n(.*?)<!-- tour:end -->", re.S)
 
 
-def tour_script() -> str:
+def tour_page() -> str:
+    """The tour as README shows it: its shell blocks, and the lines it says to change."""
     match = TOUR.search((REPO / "README.md").read_text("utf-8"))
-    assert match, "README.md has no <!-- tour:start --> ```sh ... ``` <!-- tour:end --> block"
+    assert match, "README.md has no <!-- tour:start --> ... <!-- tour:end --> region"
     return match.group(1)
 
 
 def run_tour(folder: Path, user_cache: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PORTFOLIO_GEN_PYTHON": sys.executable, "PORTFOLIO_GEN_LANG": "en",
-           "PORTFOLIO_GEN_PASSPHRASE": "a long passphrase for the tour", "XDG_CACHE_HOME": str(user_cache)}
-    return subprocess.run(["bash", "-c", PRELUDE + tour_script()], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    """Every block of the tour, in order, by the guides' runner (tests/docs/runnable.py):
+    `portfolio-gen` as installed by `pip install -e .` beside this interpreter."""
+    page = folder.parent / f"{folder.name}-tour.md"
+    page.write_text(tour_page(), "utf-8")
+    env = {**os.environ, "PORTFOLIO_GEN_LANG": "en", "XDG_CACHE_HOME": str(user_cache)}
+    try:
+        outputs = run_blocks(runnable_blocks(page), folder, timeout=900, env=env)
+    except AssertionError as stopped:
+        return subprocess.CompletedProcess([str(page)], 1, "", str(stopped))
+    return subprocess.CompletedProcess([str(page)], 0, "".join(outputs), "")
 
 
 @pytest.fixture(scope="module")
