@@ -455,13 +455,14 @@ def _status_phrases(language: str, public: int, items: int, private: int, drafts
                     refused: int, required: int | None, covered: bool | None,
                     missing: tuple[str, ...]) -> tuple[str, str, str]:
     say = lambda key, **params: i18n.text(key, language, **params)  # noqa: E731
-    parts = [say("status.claimed", count=public, items=items)]
+    count = lambda key, number, **params: i18n.plural(key, language, number, **params)  # noqa: E731
+    parts = [count("status.claimed", public, items=items)]
     if private:
-        parts.append(say("status.private", count=private))
-    parts.append(say("status.drafts", count=drafts))
-    decided = [say("status.validated", count=validated) if validated is not None
+        parts.append(count("status.private", private))
+    parts.append(count("status.drafts", drafts))
+    decided = [count("status.validated", validated) if validated is not None
                else say("status.unsigned_registry")]
-    decided.append(say("status.refused", count=refused))
+    decided.append(count("status.refused", refused))
     rule = ""
     if required:
         rule = say("status.rule_met" if covered else "status.rule", required=required)

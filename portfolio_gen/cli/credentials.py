@@ -55,7 +55,9 @@ def load_key_or_exit(ctx: Context, path: Path, passphrase_file: Path | None):
                 raise
         return credential_keys.load_private_key(path, read_passphrase(ctx, passphrase_file))
     except credential_keys.KeyFileError as error:
-        fail_with([Problem("credential.key_file", None, None, {"reason": str(error)})], ctx)
+        # Said in the user's language when the error names its case (issue 30), else as raised.
+        reason = i18n.text(error.key, ctx.language, **error.params) if error.key in i18n.catalog() else str(error)
+        fail_with([Problem("credential.key_file", None, None, {"reason": reason})], ctx)
 
 
 @main.group()
@@ -98,7 +100,9 @@ def keys_new(ctx: Context, path: Path, no_passphrase: bool, generate_passphrase:
     try:
         credential_keys.write_private_key(path, key, passphrase)
     except credential_keys.KeyFileError as error:
-        fail_with([Problem("credential.key_file", None, None, {"reason": str(error)})], ctx)
+        # Said in the user's language when the error names its case (issue 30), else as raised.
+        reason = i18n.text(error.key, ctx.language, **error.params) if error.key in i18n.catalog() else str(error)
+        fail_with([Problem("credential.key_file", None, None, {"reason": reason})], ctx)
     public = key.public_key()
     click.echo(i18n.text("credentials.keys.written", ctx.language, path=path), err=True)
     if generate_passphrase:
@@ -336,7 +340,8 @@ def verify_files(ctx: Context, files: tuple[Path, ...], did_documents: dict[str,
     failed = sum(1 for _, verdict in verdicts if not verdict.ok)
     if not as_json:
         click.echo(i18n.text("credentials.verify.summary", ctx.language,
-                             ok=len(verdicts) - failed, failed=failed))
+                             ok=i18n.plural("credentials.verify.count.ok", ctx.language, len(verdicts) - failed),
+                             failed=i18n.plural("credentials.verify.count.failed", ctx.language, failed)))
     if failed:
         sys.exit(EXIT_FAILED)
 

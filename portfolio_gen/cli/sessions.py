@@ -100,11 +100,13 @@ def session_new(ctx: Context, framework_id: str, date_text: str, as_json: bool) 
                                "appeals": [a.candidate for a in session.appeals]}, indent=2))
         return
     ready = sum(s.ready for s in session.candidates)
-    click.echo(i18n.text("session.prepared", ctx.language, path=path, ready=ready,
-                         not_ready=len(session.candidates) - ready))
+    click.echo(i18n.text("session.prepared", ctx.language, path=path,
+                         ready=i18n.plural("session.count.ready", ctx.language, ready),
+                         not_ready=i18n.plural("session.count.not_ready", ctx.language,
+                                               len(session.candidates) - ready)))
     if certified:
-        click.echo(i18n.text("session.already_certified", ctx.language, count=len(certified),
-                             slugs=", ".join(certified)))
+        click.echo(i18n.plural("session.already_certified", ctx.language, len(certified),
+                               slugs=", ".join(certified)))
     for appeal in session.appeals:
         click.echo(i18n.text("session.appeal_to_decide", ctx.language, slug=appeal.candidate,
                              session=appeal.session, lodged=appeal.lodged.isoformat()))
@@ -211,7 +213,9 @@ def session_verify(ctx: Context, session_name: str) -> None:
     workspace = workspace_or_exit(ctx, only=[])
     context = _context_or_exit(ctx, workspace)
     signed = _verified_minutes_or_exit(ctx, session, context)
-    click.echo(f"ok: {session.id}: {len(session.decisions)} decisions signed by {signed.issuer} on {signed.created}")
+    click.echo(i18n.text("session.verified", ctx.language, session=session.id, issuer=signed.issuer,
+                         date=signed.created,
+                         decisions=i18n.plural("session.count.decisions", ctx.language, len(session.decisions))))
 
 
 def _verified_minutes_or_exit(ctx: Context, session: Session, context):

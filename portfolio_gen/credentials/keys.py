@@ -149,9 +149,8 @@ def load_private_key(path: Path | str, passphrase: bytes | None) -> Ed25519Priva
         raise KeyFileError(f"{path}: key is encrypted; a passphrase is needed", key=PASSPHRASE_NEEDED,
                            path=str(path)) from None
     except ValueError:
-        raise KeyFileError(
-            f"{path}: wrong passphrase, or not a PKCS#8 PEM private key"
-        ) from None
+        raise KeyFileError(f"{path}: wrong passphrase, or not a PKCS#8 PEM private key",
+                           key="credential.key.wrong_passphrase", path=str(path)) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileError(f"{path}: not an Ed25519 private key")
     return key
