@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,22 @@ DOCS = Path(__file__).parents[2] / "docs"
 
 
 @pytest.mark.parametrize("page", pages_with_blocks(DOCS), ids=lambda p: str(p.relative_to(DOCS)))
-def test_runnable_blocks_of_the_page_pass_in_order(page: Path, tmp_path: Path):
-    run_page(page, tmp_path)
+def test_runnable_blocks_of_the_page_pass_in_order(page: Path, tmp_path: Path, built_demo: Path):
+    # A guide's `portfolio-gen demo DIR` gets a copy of the session's demo, made by that
+    # same command (issue 27: one demo per worker instead of one per page); the real
+    # command runs from the installed wheel in tests/test_install.py.
+    run_page(page, tmp_path, demo=built_demo)
+
+
+def test_every_guide_makes_its_practice_workspace_where_the_reader_sees_it():
+    """Issue 30: the first runnable block that works in a workspace is one that makes it,
+    visibly (hidden setup blocks are refused by runnable_blocks): a key made on the
+    reader's own machine needs none."""
+    makes = re.compile(r"^portfolio-gen (?:--lang \w+ )?(?:demo|init)\b", re.M)
+    for page in pages_with_blocks(DOCS):
+        working = [b for b in runnable_blocks(page) if b.kind == "sh" and re.search(
+            r"^portfolio-gen (?:--lang \w+ )?(?!keys )", b.code, re.M)]
+        assert working and makes.search(working[0].code), f"{page}: its first block makes no workspace"
 
 
 def test_the_guides_have_runnable_blocks_in_both_languages():
@@ -38,15 +53,60 @@ def test_a_failing_block_fails_the_page(tmp_path: Path):
         run_page(page, work)
 
 
-def test_a_hidden_setup_block_runs_first(tmp_path: Path):
+def test_a_hidden_setup_block_is_refused(tmp_path: Path):
+    """Issue 30: the reader's commands failed on what a hidden block had made."""
     page = tmp_path / "page.md"
-    page.write_text("Intro.\n\n<!-- runnable-setup\nmkdir given && cd given\necho ready > state\n-->\n\n"
-                    "<!-- runnable -->\n```sh\ntest \"$(cat state)\" = ready\n```\n", "utf-8")
-    assert [b.line for b in runnable_blocks(page)] == [3, 9]
+    page.write_text("Intro.\n\n<!-- runnable-setup\nmkdir given && cd given\n-->\n\n"
+                    "<!-- runnable -->\n```sh\ntrue\n```\n", "utf-8")
+    with pytest.raises(ValueError, match=r"page.md:3: a hidden setup block"):
+        runnable_blocks(page)
+
+
+@pytest.mark.parametrize("command", ["sed -i 's/a/b/' f", "cat > f <<EOF\na\nEOF", "cat > f <<'FIN'\na\nFIN"])
+def test_what_windows_readers_cannot_type_is_refused(tmp_path: Path, command: str):
+    page = tmp_path / "page.md"
+    page.write_text(f"<!-- runnable -->\n```sh\n{command}\n```\n", "utf-8")
+    with pytest.raises(ValueError, match=r"page.md:2: no sed -i or here-document"):
+        runnable_blocks(page)
+
+
+def test_file_and_edit_blocks_write_what_the_reader_is_told_to(tmp_path: Path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "<!-- runnable -->\n```sh\nmkdir ws && cd ws\necho 'made did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'\n```\n"
+        "Write `a/entry.md`:\n\n<!-- runnable file -->\n```markdown title=\"a/entry.md\"\n---\n"
+        "visibility: draft   # public | draft\nkeys: [did:key:z6Mk…]\n---\nText.\n```\n\n"
+        "In `a/entry.md`, change the line:\n\n<!-- runnable edit -->\n```diff title=\"a/entry.md\"\n"
+        "-visibility: draft\n+visibility: public\n```\n", "utf-8")
+    assert [b.kind for b in runnable_blocks(page)] == ["sh", "file", "edit"]
     work = tmp_path / "work"
     work.mkdir()
     run_page(page, work)
-    assert (work / "given" / "state").is_file()
+    assert (work / "ws/a/entry.md").read_text("utf-8") == (
+        "---\nvisibility: public\nkeys: [did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK]\n---\nText.\n")
+
+
+def test_an_edit_whose_line_is_not_there_once_fails_the_page(tmp_path: Path):
+    page = tmp_path / "page.md"
+    page.write_text("<!-- runnable -->\n```sh\necho 'visibility: public' > f.yml\n```\n\n"
+                    "<!-- runnable edit -->\n```diff title=\"f.yml\"\n-visibility: draft\n+visibility: public\n```\n",
+                    "utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(AssertionError, match=r"page.md:7: f.yml has 0 places"):
+        run_page(page, work)
+
+
+def test_the_practice_demo_is_the_sessions_copy_only_for_the_exact_command(tmp_path: Path):
+    """The shortcut copies a demo made by the same command; anything else runs as written."""
+    given = tmp_path / "made"
+    given.mkdir()
+    (given / "marker").write_text("demo", "utf-8")
+    page = tmp_path / "page.md"
+    page.write_text("<!-- runnable -->\n```sh\nportfolio-gen demo practice\ncd practice\ncat marker\n```\n", "utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    assert run_page(page, work, demo=given) == ["demo"]
 
 
 def test_a_marker_must_precede_a_shell_fence(tmp_path: Path):
