@@ -319,9 +319,11 @@ def new() -> None:
 @click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
 @click.option("--slug", default=None, help="Folder name (default: from NAME).")
 @click.option("--email", default="", help="The candidate's real e-mail (never published; credentials carry a salted hash of it).")
+@click.option("--mention", "mentions", multiple=True, metavar="[FRAMEWORK=]N",
+              help="The mention pursued, for a framework organised by mention (CRCNÉ: 1, 2 or 3).")
 @pass_context
 def new_candidate(ctx: Context, name: str, role: str, institution: str, frameworks_: tuple[str, ...],
-                  language: str, slug: str | None, email: str) -> None:
+                  language: str, slug: str | None, email: str, mentions: tuple[str, ...]) -> None:
     """Create candidates/<slug>/ with a profile and a first draft entry."""
     workspace = workspace_or_exit(ctx, only=[])
     unknown = [f for f in frameworks_ if f not in workspace.frameworks]
@@ -329,7 +331,8 @@ def new_candidate(ctx: Context, name: str, role: str, institution: str, framewor
         fail_with([unknown_framework_problem(f, workspace.frameworks, None, None) for f in unknown], ctx)
     institution = institution or default_institution(ctx.root)
     try:
-        created = scaffold.new_candidate(ctx.root, name, role, institution, frameworks_, language, slug, email)
+        created = scaffold.new_candidate(ctx.root, name, role, institution, frameworks_, language, slug, email,
+                                         mentions)
     except FileExistsError as error:
         fail_with([_exists(error)], ctx)
     except InputError as error:
@@ -353,8 +356,15 @@ def default_institution(root: Path) -> str:
 @click.option("--claim", "claims", multiple=True, help="framework:code, e.g. c2i2e:B2.3 (repeatable).")
 @click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="When the activity took place (default: today); the entry's id starts with it.")
+@click.option("--phase", default="",
+              help="The phase the entry documents, where a claimed framework has phases (CRCNÉ: conception, "
+                   "mise-en-oeuvre, retour-reflexif; a title is fine too).")
+@click.option("--situation", type=click.Choice(scaffold.SITUATIONS, case_sensitive=False),
+              default="professionnelle", show_default=True,
+              help="Where the activity took place: at work (professionnelle) or in training (formation).")
 @pass_context
-def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...], date) -> None:
+def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...], date, phase: str,
+              situation: str) -> None:
     """Create a draft entry for candidate SLUG."""
     workspace = workspace_or_exit(ctx, only=[slug])
     candidate = workspace.candidate(slug)
@@ -371,9 +381,51 @@ def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...], date
         fail_with(problems, ctx)
     try:
         path = scaffold.new_entry(ctx.root, slug, title, claims, candidate.language,
-                                  date.date() if date else None)
+                                  date.date() if date else None,
+                                  phase=scaffold.phase_code(workspace.frameworks, phase) if phase else "",
+                                  situation=situation.lower())
     except FileExistsError as error:
         fail_with([_exists(error)], ctx)
+    except InputError as error:
+        fail_with(error.problems, ctx)
+    click.echo(path)
+
+
+@new.command("self-assessment")
+@click.argument("slug")
+@click.option("--framework", "framework_id", required=True, help="Framework id, one the candidate pursues.")
+@click.option("--level", "levels", multiple=True, required=True, metavar="CODE=LEVEL",
+              help="The level reached on an item, competence or domain (repeatable): a level code or title, "
+                   "whatever its case and accents (A1=acquis, I1=Confirmé).")
+@click.option("--target", default="", help="The level aimed at (default: the lowest certifiable level, or 'acquis').")
+@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="When the candidate assessed themselves (default: today).")
+@pass_context
+def new_self_assessment(ctx: Context, slug: str, framework_id: str, levels: tuple[str, ...], target: str,
+                        date) -> None:
+    """Write a self-assessment for candidate SLUG: the file the dashboard's level at entry
+    and the diagnostic read."""
+    workspace = workspace_or_exit(ctx, only=[slug])
+    candidate = workspace.candidate(slug)
+    framework = workspace.frameworks.get(framework_id)
+    if framework is None:
+        fail_with([unknown_framework_problem(framework_id, workspace.frameworks, None, None)], ctx)
+    problems = [] if any(p.framework == framework_id for p in candidate.frameworks) else \
+        [Problem("self_assessment.not_pursued", candidate.folder / "candidate.yml", None, {"framework": framework_id})]
+    given = {}
+    for value in levels:
+        code, equals, level = value.partition("=")
+        if not equals or not code.strip() or not level.strip():
+            problems.append(Problem("self_assessment.bad_level_option", None, None, {"value": value}))
+        else:
+            given[code.strip()] = level.strip()
+    if problems:
+        fail_with(problems, ctx)
+    try:
+        path = scaffold.new_self_assessment(ctx.root, slug, framework, given, date.date() if date else None,
+                                            target=target)
+    except InputError as error:
+        fail_with(error.problems, ctx)
     click.echo(path)
 
 

@@ -87,6 +87,8 @@ def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tup
     candidate = workspace.candidate(slug)
     entry = _entry_or_exit(ctx, candidate, entry_slug)
     chosen = _claimed_items_or_exit(ctx, entry, items)
+    if not chosen:  # an entry that claims nothing has nothing to evaluate
+        fail_with([Problem("record.no_items", entry.path, None, {"entry": entry.slug})], ctx)
     today = dt.date.today()
     # Only to an evaluator whose validation would count (finding 5 of issue 29).
     refused = request_problems(_authority_or_exit(ctx, registry), evaluator, candidate, entry,

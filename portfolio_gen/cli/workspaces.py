@@ -27,6 +27,8 @@ from .credentials import load_key_or_exit, passphrase_option
 @click.option("--institution", "source", default=None, metavar="SOURCE",
               help="The institution's published site: a folder (a copy of it) or its https URL (--allow-network).")
 @click.option("--framework", "frameworks", multiple=True, help="Framework id (repeatable; default: all the institution's).")
+@click.option("--mention", "mentions", multiple=True, metavar="[FRAMEWORK=]N",
+              help="With --candidate: the mention pursued, for a framework organised by mention (CRCNÉ: 1, 2 or 3).")
 @click.option("--email", default="", help="The candidate's real e-mail (never published; credentials carry a salted hash of it).")
 @click.option("--role", type=click.Choice(ROLES), default="enseignant", show_default=True)
 @click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
@@ -36,6 +38,7 @@ from .credentials import load_key_or_exit, passphrase_option
               help="A large cohort: the CI files build it in this many parallel jobs (build --shard K/N).")
 @pass_context
 def init(ctx: Context, directory: Path, candidate_name: str | None, source: str | None, frameworks: tuple[str, ...],
+         mentions: tuple[str, ...],
          email: str, role: str, language: str, site_base_url: str, allow_network: bool, shards: int) -> None:
     """Create a new workspace in DIRECTORY: frameworks, schemas, portfolio-gen.yml,
     evaluators.yml; or, with --candidate and --institution, one candidate's repository."""
@@ -46,7 +49,7 @@ def init(ctx: Context, directory: Path, candidate_name: str | None, source: str 
         if shards != 1:
             raise click.UsageError("--shards is for a cohort workspace: a candidate repository builds one site")
         init_candidate_repository(ctx, directory, candidate_name, source, frameworks, email, role, language,
-                                  site_base_url, allow_network)
+                                  site_base_url, allow_network, mentions)
         return
     try:
         created = scaffold.init_workspace(directory, ctx.language, shards=shards)
@@ -116,7 +119,8 @@ def institution_update(ctx: Context, source: str | None, allow_network: bool) ->
 
 
 def init_candidate_repository(ctx: Context, directory: Path, name: str, source: str, frameworks: tuple[str, ...],
-                              email: str, role: str, language: str, site_base_url: str, allow_network: bool) -> None:
+                              email: str, role: str, language: str, site_base_url: str, allow_network: bool,
+                              mentions: tuple[str, ...] = ()) -> None:
     """`init DIR --candidate NAME --institution SOURCE`: a one-candidate workspace."""
     from ..institution.repository import SourceError, create_candidate_repository, fetch_institution, open_source, \
         problem
@@ -124,7 +128,7 @@ def init_candidate_repository(ctx: Context, directory: Path, name: str, source: 
     try:
         copy = fetch_institution(open_source(source, allow_network=allow_network))
         created = create_candidate_repository(directory, copy, name, frameworks=frameworks, email=email, role=role,
-                                              language=language, site_base_url=site_base_url)
+                                              language=language, site_base_url=site_base_url, mentions=mentions)
     except SourceError as error:
         fail_with([problem(error, source)], ctx)
     except FileExistsError:

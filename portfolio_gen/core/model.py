@@ -7,6 +7,8 @@ cryptography: readers build these objects, rules decide on them, writers render 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +42,28 @@ class Level:
     code: str
     title: str
     title_en: str = ""
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+_SEPARATORS = re.compile(r"[\s_'’-]+")
+
+
+def folded(text: str) -> str:
+    """A label as a user means it, case, accents and separators aside: 'Confirmé',
+    'CONFIRME' and 'confirme' fold alike, and so do 'Mise en œuvre' and 'mise-en-oeuvre'
+    (issue 31: `sign --level Confirmé`, the label `frameworks show` displays, was refused)."""
+    text = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return _SEPARATORS.sub("-", text.strip())
+
+
+def scale_code(scale: "tuple[Level, ...] | list[Level]", text: str) -> str | None:
+    """The code of the level of `scale` that `text` names (its code, French or English
+    title, whatever the case and accents), or None."""
+    wanted = folded(text)
+    return next((level.code for level in scale
+                 if wanted in {folded(level.code), folded(level.title), folded(level.title_en or level.title)}),
+                None)
 
 
 # Frameworks without a level scale (C2i2e, the 2009 framework) are self-assessed on this one.
@@ -176,6 +200,11 @@ class Framework:
 
     def level(self, code: str) -> Level:
         return self.levels[self.level_rank(code)]
+
+    def level_code(self, text: str) -> str | None:
+        """The code of the level `text` names, a code or a title in either language,
+        whatever its case and accents (`scale_code`); None when it is not on the scale."""
+        return scale_code(self.levels, text)
 
     @property
     def assessment_scale(self) -> tuple[Level, ...]:

@@ -93,7 +93,8 @@ def _items_claimed(data: LineDict, path: Path, entries: Mapping[str, Entry], rec
 
 
 def level_on_scale(framework: Framework, level: object) -> str | None:
-    """A level code of the framework's scale, given as a code or as its rank 1..N.
+    """A level code of the framework's scale, given as a code, a title (whatever its case
+    and accents: `Confirmé`) or as its rank 1..N.
 
     External certifications number their levels (Pix+Édu: 1 to 4) where the framework
     names them (CRCNÉ: Initié to Expert); both scales are ordered, so rank N is level N.
@@ -104,7 +105,7 @@ def level_on_scale(framework: Framework, level: object) -> str | None:
         return text
     if text.isdigit() and 1 <= int(text) <= len(codes):
         return codes[int(text) - 1]
-    return None
+    return framework.level_code(text)
 
 
 def result_problem(frameworks: Mapping[str, Framework], framework_id: str, input_id: str,

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import fastjsonschema
 import jsonschema
 
+from .model import folded
 from .problems import Problem, nearest
 from .yamlfile import LineDict, LineList
 
@@ -115,7 +116,11 @@ def _problem(error: jsonschema.ValidationError, data: Any, file: Path, name: str
         key = "schema.unknown_key"
     elif validator == "enum":
         params.update(value=error.instance, allowed=", ".join(map(str, error.validator_value)))
+        suggestion = canonical_value(error.instance, error.validator_value)
         key = "schema.enum"
+        if suggestion is not None:
+            params["suggestion"] = suggestion
+            key = "schema.enum_suggest"
     elif validator == "type":
         params.update(expected=_type_name(error.validator_value), value=error.instance)
         key = "schema.type"
@@ -133,6 +138,32 @@ def _problem(error: jsonschema.ValidationError, data: Any, file: Path, name: str
         params["reason"] = error.message
         key = "schema.invalid"
     return Problem(key, file, line, params)
+
+
+# Field values are canonical codes, some English (visibility), some French (situation):
+# what a user writes in their own language, or in the other, names one of them (issue 31:
+# `visibility: publique`). A lookup table, by folded spelling (case and accents aside).
+VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "public": ("publique", "publie", "publiee", "published"),
+    "private": ("prive", "privee", "privat"),
+    "draft": ("brouillon", "ebauche"),
+    "professionnelle": ("professionnel", "professional", "pro", "work", "at-work", "travail", "en-poste"),
+    "formation": ("training", "in-training", "en-formation", "stage"),
+    "fr": ("francais", "french"),
+    "en": ("anglais", "english"),
+}
+
+
+def canonical_value(value: Any, allowed: Any) -> str | None:
+    """The allowed value `value` was meant to be: the same but for case and accents, a
+    synonym in French or English (VALUE_SYNONYMS), or a close spelling; None if none."""
+    choices = [str(a) for a in allowed]
+    wanted = folded(str(value))
+    for choice in choices:
+        if wanted == folded(choice) or wanted in VALUE_SYNONYMS.get(choice, ()):
+            return choice
+    close = nearest(wanted, choices, count=1)
+    return close[0] if close else None
 
 
 def _type_name(value: Any) -> str:

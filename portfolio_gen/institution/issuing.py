@@ -274,9 +274,12 @@ def plan_items(workspace: Workspace, entry: Entry, request: SigningRequest) -> l
             framework = workspace.frameworks[claim.framework]
             item = framework.item_by_code[claim.item]
             item_marks = _item_marks(framework, item, marks, used)
+            # A level named by its title, in either language and whatever its case and
+            # accents, is its code (issue 31: `--level Confirmé` is `confirme`).
+            wanted = (framework.level_code(request.level) or request.level) if request.level else ""
             if item_marks:
                 # The item's level follows from the marks, by the framework's rule (issue 29).
-                marks_problems = _marks_problems(framework, item, item_marks, request.level)
+                marks_problems = _marks_problems(framework, item, item_marks, wanted)
                 problems += marks_problems
                 level = "" if marks_problems else framework.level_from_marks(dict(item_marks))
             elif framework.criterion_rule and framework.marks_required:
@@ -285,7 +288,7 @@ def plan_items(workspace: Workspace, entry: Entry, request: SigningRequest) -> l
                     "ref": f"{framework.id}:{item.code}", "criteria": ", ".join(item.criterion_codes)}))
                 level = ""
             else:
-                level = request.level or claim.level
+                level = wanted or claim.level
                 problem = _level_problem(framework, level)
             planned.append(PlannedItem(framework, item, level, item_marks))
         if problem is not None:
@@ -306,7 +309,7 @@ def _item_marks(framework: Framework, item: Item, marks: dict[str, str],
         for key in (code, f"{framework.id}:{code}"):
             if key in marks:
                 used.add(key)
-                found.append((code, marks[key]))
+                found.append((code, framework.level_code(marks[key]) or marks[key]))  # a title is fine too
                 break
     return tuple(found)
 

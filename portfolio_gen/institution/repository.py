@@ -140,7 +140,7 @@ def fetch_institution(source: SiteSource, *, now: dt.datetime | None = None,
 
 def create_candidate_repository(directory: Path, copy: InstitutionCopy, name: str, *,
                                 frameworks: Sequence[str] = (), email: str = "", role: str = "enseignant",
-                                language: str = "fr", site_base_url: str = "") -> list[Path]:
+                                language: str = "fr", site_base_url: str = "", mentions: Sequence[str] = ()) -> list[Path]:
     """A one-candidate workspace in `directory`, written whole or not at all: built in a
     temporary folder beside it, then renamed into place."""
     if directory.exists() and any(directory.iterdir()):
@@ -160,7 +160,8 @@ def create_candidate_repository(directory: Path, copy: InstitutionCopy, name: st
         scaffold.write_workspace_files(staging, refresh_from=copy.source if copy.source.startswith("https://") else "")
         toolwheel.pin(staging, toolwheel.requirement(copy.tool_url, copy.tool))
         institution_name = _settings_of(copy.files[SETTINGS_FILE])["institution"]["name"]
-        created = scaffold.new_candidate(staging, name, role, institution_name, chosen, language, email=email)
+        created = scaffold.new_candidate(staging, name, role, institution_name, chosen, language, email=email,
+                                         mentions=mentions)
         if directory.exists():
             directory.rmdir()
         os.replace(staging, directory)

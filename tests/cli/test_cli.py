@@ -46,15 +46,14 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path):
 def test_new_candidate_and_entry_scaffold_a_valid_portfolio(tmp_path: Path):
     root = tmp_path / "ws"
     run_cli("init", str(root))
-    created = run_cli("--root", str(root), "new", "candidate", "Élise Durand", "--framework", "crcne",
-                      "--role", "etudiant-meef", "--institution", "INSPÉ")
+    options = ("--framework", "crcne", "--role", "etudiant-meef", "--institution", "INSPÉ")
+    # crcne is organised by mention: the scaffold cannot guess it, and writes nothing check would refuse
+    refused = run_cli("--root", str(root), "new", "candidate", "Élise Durand", *options)
+    assert refused.returncode == 2 and "--mention N" in refused.stderr
+    assert not (root / "candidates/elise-durand").exists()
+    created = run_cli("--root", str(root), "new", "candidate", "Élise Durand", *options, "--mention", "1")
     assert created.returncode == 0, created.stderr
     assert (root / "candidates/elise-durand/candidate.yml").exists()
-    # crcne is organised by mention: the scaffold cannot guess it, check says so precisely
-    result = run_cli("--root", str(root), "check", "--json")
-    assert [p["code"] for p in json.loads(result.stdout)["problems"]] == ["candidate.mention_required"]
-    profile = root / "candidates/elise-durand/candidate.yml"
-    profile.write_text(profile.read_text("utf-8").replace("- id: crcne", "- id: crcne\n    mention: 1"), "utf-8")
     entry = run_cli("--root", str(root), "new", "entry", "elise-durand", "Séance: robotique", "--claim", "crcne:I1")
     assert entry.returncode == 0, entry.stderr
     assert run_cli("--root", str(root), "check").returncode == 0
