@@ -90,7 +90,7 @@ def entry_text(form: EntryForm, existing: str | None, language: str,
     if existing is None:
         existing = _scaffold().get_template("entry.md.j2").render(
             title=_quoted(form.title or "-"), date=form.date or dt.date.today().isoformat(), claims=(),
-            language=language)
+            language=language, phase="", situation="professionnelle")  # values set below, comments kept
     document = EntryDocument.parse(existing)
     meta = document.meta
     meta["title"] = form.title
@@ -178,7 +178,8 @@ def profile_text(form: ProfileForm, existing: str | None, slug: str) -> str:
     if existing is None:
         existing = _scaffold().get_template("candidate.yml.j2").render(
             name=_quoted(form.name or "-"), role=form.role or "enseignant", institution=_quoted(form.institution or "-"),
-            language=form.language or "fr", slug=slug, frameworks=list(form.frameworks) or ["-"], email="")
+            language=form.language or "fr", slug=slug, frameworks=list(form.frameworks) or ["-"], email="",
+            mentions={f: m for f, m in form.frameworks.items() if m is not None})
     data = documents.load(existing)
     data["name"], data["role"], data["institution"] = form.name, form.role, form.institution
     data["language"] = form.language

@@ -1,0 +1,69 @@
+"""A copy of the built demo, a git repository, with the editor (and the review app) running on it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from review.conftest import start_app, stop, wait_for_url
+
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Candidate", "GIT_AUTHOR_EMAIL": "candidate@example.org",
+                "GIT_COMMITTER_NAME": "Candidate", "GIT_COMMITTER_EMAIL": "candidate@example.org"}
+
+
+@dataclass
+class Running:
+    root: Path
+    url: str  # with the session token
+    process: subprocess.Popen
+
+    @property
+    def origin(self) -> str:
+        return re.match(r"http://[^/]+", self.url).group(0)
+
+
+def start_editor(root: Path, lang: str) -> Running:
+    env = {**os.environ, "PORTFOLIO_GEN_LANG": lang, **GIT_IDENTITY}
+    process = subprocess.Popen([sys.executable, "-m", "portfolio_gen", "--root", str(root), "--lang", lang, "edit",
+                                "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True)
+    return Running(root, wait_for_url(process), process)
+
+
+@pytest.fixture(scope="module")
+def editor_workspace(built_demo, tmp_path_factory) -> Path:
+    """The demo's institution, evaluators and signed registry; candidates are added by the page."""
+    root = tmp_path_factory.mktemp("editor") / "demo"
+    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site"))
+    for args in (("init", "-q"), ("add", "-A"), ("-c", "user.name=Demo", "-c", "user.email=demo@example.org",
+                                                   "commit", "-qm", "demo")):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def editors(editor_workspace):
+    """One editor per language on the same workspace."""
+    running = {lang: start_editor(editor_workspace, lang) for lang in ("fr", "en")}
+    try:
+        yield running
+    finally:
+        for app in running.values():
+            stop(app.process)
+
+
+@pytest.fixture(scope="module")
+def reviewer(editor_workspace):
+    key = editor_workspace / "keys" / "marie-dupont.key.pem"
+    process = start_app(editor_workspace, "--key", str(key))
+    try:
+        yield Running(editor_workspace, wait_for_url(process), process)
+    finally:
+        stop(process)
