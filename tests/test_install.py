@@ -17,8 +17,10 @@ quiet (the wheel ~5 s, the environment and its install ~2 s, the commands ~12 s,
   wheel into it with --no-deps --no-index. Nothing is downloaded, nothing of the
   repository is importable there (checked), and the commands run from an empty folder.
 
-The French candidate guide, run there, is left to the guides' own tests
-(tests/docs/test_guides.py) once they need no repository either.
+The French candidate guide runs there too, from an empty folder, its blocks extracted by
+the guides' runner (tests/docs/runnable.py), so the guide and this test cannot drift; its
+`portfolio-gen demo` gets a copy of the demo this environment's `portfolio-gen demo` made
+(one demo for the module, not two: about 12 s).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from pathlib import Path
 import pytest
 
 from portfolio_gen.core import toolwheel
+
+sys.path.insert(0, str(Path(__file__).parent / "docs"))
+from runnable import run_page  # noqa: E402  (the guides' runner)
 
 REPO = Path(__file__).resolve().parent.parent
 # What a build of the project reads: the package (whose data/ links reach the frameworks,
@@ -85,10 +90,24 @@ def fresh(tmp_path_factory, wheel: Path) -> Path:
     return prefix / "bin"
 
 
-def _run(bin_folder: Path, cwd: Path, command: str) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def played(fresh: Path, tmp_path_factory) -> Path:
+    """An empty folder where the installed tool played its demo, in practice/."""
+    outside = tmp_path_factory.mktemp("empty")
+    played = _ok(fresh, outside, "portfolio-gen demo practice")
+    assert "certificate" in played
+    return outside
+
+
+def _environment(bin_folder: Path) -> dict[str, str]:
     # No PYTHONPATH, no index: only the new environment's portfolio-gen can answer.
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(PATH=f"{bin_folder}{os.pathsep}{env['PATH']}", PORTFOLIO_GEN_LANG="en", PIP_NO_INDEX="1")
+    return env
+
+
+def _run(bin_folder: Path, cwd: Path, command: str) -> subprocess.CompletedProcess:
+    env = _environment(bin_folder)
     return subprocess.run(["bash", "-eo", "pipefail", "-c", command], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600, stdin=subprocess.DEVNULL)
 
@@ -109,15 +128,12 @@ def test_the_wheel_ships_the_demo_cohort_and_the_frameworks(wheel: Path):
 
 
 def test_installed_elsewhere_it_plays_the_demo_and_makes_workspaces_and_repositories(fresh: Path, wheel: Path,
-                                                                                  tmp_path: Path):
-    outside = tmp_path / "empty"
-    outside.mkdir()
+                                                                                  played: Path):
+    outside = played
     where = _ok(fresh, outside, "python -c 'import portfolio_gen; print(portfolio_gen.__file__)'")
     assert where.startswith(str(fresh.parent)) and str(REPO) not in where
 
     # The practice workspace, from the cohort inside the package.
-    played = _ok(fresh, outside, "portfolio-gen demo practice")
-    assert "certificate" in played
     assert (outside / "practice/site/camille-martin/index.html").is_file()
     published = outside / "practice/site/institution/tool" / toolwheel.wheel_name()
     assert published.is_file()
@@ -146,6 +162,15 @@ def test_installed_elsewhere_it_plays_the_demo_and_makes_workspaces_and_reposito
     install = workflow.split("id: install\n        run: |\n", 1)[1].split("\n      - ", 1)[0]
     _ok(fresh, outside / "elise", "\n".join(line.strip() for line in install.splitlines()))
     assert (outside / "elise/.portfolio-gen/tool" / published.name).read_bytes() == published.read_bytes()
+
+
+def test_installed_elsewhere_the_french_candidate_guide_runs_as_written(fresh: Path, played: Path, tmp_path: Path):
+    """Issue 30: a reader who installed the wheel follows the French candidate guide from an
+    empty folder: every visible block, in order, with the installed portfolio-gen."""
+    guide = REPO / "docs" / "guides" / "candidate.fr.md"
+    outputs = run_page(guide, tmp_path, demo=played / "practice", bin_folder=fresh, env=_environment(fresh))
+    assert any("marie-dupont" in output for output in outputs)  # the request waits in her queue
+    assert (tmp_path / "entrainement/site/elise-durand/index.html").is_file()
 
 
 def _wheel_files(path: Path) -> dict[str, bytes]:
