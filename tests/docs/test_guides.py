@@ -33,7 +33,8 @@ def test_every_guide_makes_its_practice_workspace_where_the_reader_sees_it():
 
 def test_the_guides_have_runnable_blocks_in_both_languages():
     pages = {str(p.relative_to(DOCS)) for p in pages_with_blocks(DOCS)}
-    for guide in ("guides/candidate", "guides/evaluator", "guides/commission", "guides/administrator"):
+    for guide in ("guides/candidate", "guides/evaluator", "guides/commission", "guides/administrator",
+                  "guides/steering", "guides/employer", "repositories"):
         assert {f"{guide}.md", f"{guide}.fr.md"} <= pages
     # The English quick start is README's tour, run by tests/test_readme_tour.py.
     assert "quickstart.fr.md" in pages and "--8<-- \"README.md:tour\"" in (DOCS / "quickstart.md").read_text("utf-8")
