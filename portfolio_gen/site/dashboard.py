@@ -1,9 +1,12 @@
 """The steering dashboard: the figures of `decisions.steering` as a static HTML folder.
 
 One self-contained page per view (the whole cohort, then one per framework, phase, role
-and unit), each with inline SVG charts and the data tables that are their text
-alternative; no script, no external resource, so it opens from a USB stick or an
-e-mail. It names candidates: it is written where the user says, never into `site/`.
+and unit), each opening with a summary of its figures, then inline SVG charts and the
+data tables that are their text alternative; no script, no external resource, so it
+opens from a USB stick or an e-mail. Where the cohort has pages per framework or unit,
+the main page is an index: the summary and the figures per framework and unit, each
+linking to its page, where the details are (issue 32: one 6,000 px page was read by no
+one, least of all on a phone). It names candidates: it is written where the user says, never into `site/`.
 The figures of the main view are written beside it as figures.json and figures.csv.
 """
 
@@ -71,6 +74,12 @@ class View:
     filters: Filters
     dimension: str = ""
     value: str = ""
+    # False for the index of a split dashboard: its details are on the pages it links to.
+    detailed: bool = True
+
+
+# The dimensions whose pages hold the details the index leaves out.
+SPLIT_BY = ("framework", "unit")
 
 
 def dashboard_views(cohort: Cohort, base: Filters) -> list[tuple[View, Cohort]]:
@@ -89,7 +98,21 @@ def dashboard_views(cohort: Cohort, base: Filters) -> list[tuple[View, Cohort]]:
                 file = f"{name}-{count}.html"
             used.add(file)
             views.append((View(file, replace(base, **{dimension: value}), dimension, value), parts[value]))
+    if any(view.dimension in SPLIT_BY for view, _ in views):
+        views[0] = (replace(views[0][0], detailed=False), cohort)
     return views
+
+
+def summary(figures: SteeringFigures) -> tuple[tuple[str, int], ...]:
+    """What a page opens with: how many candidates are close to the rule, how many items
+    wait for an evaluator, how many validations were signed, how many candidates are
+    inactive, as (figure, count); each figure names the section of the page that details it."""
+    counts = [("close", len(figures.close_to_rule))]
+    if figures.pending is not None:
+        counts.append(("pending", sum(row["items"] for row in figures.pending)))
+    counts += [("months", sum(count for _, count in figures.validations_by_month)),
+               ("inactive", len(figures.inactive))]
+    return tuple(counts)
 
 
 def _charts(figures: SteeringFigures, language: str) -> dict[str, BarChart]:
@@ -115,7 +138,10 @@ def render_view(view: View, views: Sequence[View], figures: SteeringFigures, fra
                 language: str, institution: str) -> str:
     template = environment(themes_dir() / "reports").get_template(TEMPLATE)
     nav = {dimension: [v for v in views if v.dimension == dimension] for dimension in DIMENSIONS}
-    return template.render(view=view, nav=nav, figures=figures, charts=_charts(figures, language),
+    # The index's tables link each framework and unit to its page.
+    pages = {dimension: {v.value: v.file for v in views if v.dimension == dimension} for dimension in SPLIT_BY}
+    return template.render(view=view, nav=nav, pages=pages, summary=summary(figures), figures=figures,
+                           charts=_charts(figures, language),
                            frameworks=frameworks, language=language, institution=institution,
                            chart_width=CHART_WIDTH, label_width=LABEL_WIDTH,
                            bar_height=BAR_HEIGHT, list_limit=LIST_LIMIT, t=partial(_translate, language))

@@ -32,33 +32,61 @@ def cell(row, figure: str) -> str:
 
 
 def test_main_view_shows_the_cohort_figures(dashboard: Path):
+    """The index sums up the whole cohort and links to the framework and unit pages, where
+    the details are (issue 32)."""
     page = parse(dashboard / "index.html")
     c2i2e = page.find("tr", data_framework="c2i2e")
     assert (cell(c2i2e, "candidates"), cell(c2i2e, "certified")) == ("4", "1")
-    assert [r.attrs["data-candidate"] for r in page.find("section", data_figure="close").find_all("tr")
-            if "data-candidate" in r.attrs] == ["ben", "chloe"]
-    assert cell(page.find("tr", data_evaluator="marie"), "oldest") == "44"
-    assert page.find("tr", data_month="2026-01").find("td").text == "33"
-    assert [r.attrs["data-candidate"] for r in page.find("section", data_figure="inactive").find_all("tr")
-            if "data-candidate" in r.attrs] == ["chloe", "ben"]
-    progress = page.find("section", data_figure="progress").find("tr", data_entry="initie", data_reached="confirme")
-    assert progress.find("td", cls="st-number").text == "1"
+    assert c2i2e.find("a").attrs["href"] == "framework-c2i2e.html"
+    assert page.find("section", data_figure="units").find_all("a", href="unit-amiens.html")
+    counts = {div.attrs["data-summary"]: div.find("dd").text for div in page.find("section", data_figure="summary")
+              .find_all("div") if "data-count" in div.find("dd").attrs}
+    assert counts == {"close": "2", "pending": "4", "months": "96", "inactive": "2"}
+    assert page.find_all("section", data_figure="close") == []  # details are on the split pages
     assert "Candidats et certifiés par référentiel" in page.text  # French, as asked
 
 
+def test_the_details_are_on_the_framework_pages(dashboard: Path):
+    c2i2e, crcne = parse(dashboard / "framework-c2i2e.html"), parse(dashboard / "framework-crcne.html")
+    assert [r.attrs["data-candidate"] for r in c2i2e.find("section", data_figure="close").find_all("tr")
+            if "data-candidate" in r.attrs] == ["ben", "chloe"]
+    assert cell(crcne.find("tr", data_evaluator="marie"), "oldest") == "44"
+    assert c2i2e.find("tr", data_month="2026-01").find("td").text == "33"
+    assert [r.attrs["data-candidate"] for r in c2i2e.find("section", data_figure="inactive").find_all("tr")
+            if "data-candidate" in r.attrs] == ["chloe", "ben"]
+    progress = crcne.find("section", data_figure="progress").find("tr", data_entry="initie", data_reached="confirme")
+    assert progress.find("td", cls="st-number").text == "1"
+    # Each opens with its summary, whose figures link to the sections detailing them.
+    first = c2i2e.find("main").find("section")
+    assert first.attrs["data-figure"] == "summary"
+    assert first.find("div", data_summary="close").find("a").attrs["href"] == "#close"
+    assert c2i2e.find("section", data_figure="close").find("h2").attrs["id"] == "close"
+
+
 def test_each_chart_is_an_image_with_its_values_as_text(dashboard: Path):
-    page = parse(dashboard / "index.html")
-    charts = page.find_all("svg")
+    pages = [parse(path) for path in sorted(dashboard.glob("*.html"))]
+    charts = [svg for page in pages for svg in page.find_all("svg")]
     assert len(charts) >= 6
     for svg in charts:
         assert svg.attrs["role"] == "img"
         title_id, desc_id = svg.attrs["aria-labelledby"].split()
         assert svg.find(id=title_id).text and svg.find(id=desc_id).text
-    frameworks = page.find("figure", data_chart="frameworks")
+    frameworks = parse(dashboard / "index.html").find("figure", data_chart="frameworks")
     assert "c2i2e : certifiés: 1" in frameworks.find("desc").text
     bars = {g.attrs["data-bar"]: g for g in frameworks.find_all("g")}
     widest = float(bars["c2i2e : candidats"].find("rect").attrs["width"])
     assert float(bars["c2i2e : certifiés"].find("rect").attrs["width"]) == pytest.approx(widest / 4)
+
+
+def test_tables_scroll_in_their_own_named_box(dashboard: Path):
+    """At 390 px a wide table scrolls inside a focusable region named by its caption, never
+    the page (issue 32; the browser check is tests/site/test_mobile.py)."""
+    page = parse(dashboard / "framework-c2i2e.html")
+    boxes = page.find_all("div", cls="st-scroll")
+    assert len(boxes) == len(page.find_all("table")) > 5
+    for box in boxes:
+        assert box.attrs["tabindex"] == "0" and box.attrs["role"] == "region"
+        assert box.find("table").find("caption").attrs["id"] == box.attrs["aria-labelledby"]
 
 
 def test_one_page_per_framework_phase_role_and_unit(dashboard: Path):
@@ -130,7 +158,7 @@ def _axe(tmp_path_factory) -> Path:
 def test_axe_core_finds_no_accessibility_violation(dashboard: Path, tmp_path_factory, browser):
     axe_script = _axe(tmp_path_factory)
     page = browser.new_page()
-    for name in ("index.html", "unit-beauvais.html"):
+    for name in ("index.html", "framework-c2i2e.html", "unit-beauvais.html"):
         page.goto((dashboard / name).as_uri())
         page.add_script_tag(path=str(axe_script))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
