@@ -17,6 +17,8 @@ SETTINGS_FILE = "portfolio-gen.yml"
 BADGE_FILE = "badge.svg"
 LEVELS_DIR = "badge-levels"
 INSTITUTION_IMAGE = "assets/institution-badge.svg"
+ENGINES = ("mkdocs", "zensical")  # site/engines.py builds with each
+DEFAULT_ENGINE = "mkdocs"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Settings:
     # Where the institution itself publishes, as it signed: its verifier is there. A
     # candidate repository publishes at its own site_base_url, never moving the verifier.
     institution_site_url: str = ""
+    # What builds the sites (`site.engine`): "mkdocs" (the design's default) or "zensical",
+    # Material for MkDocs' successor (issue 33); `build --engine` overrides it for one run.
+    engine: str = DEFAULT_ENGINE
 
     @property
     def institution_base_url(self) -> str:
@@ -79,7 +84,8 @@ def load_settings(root: Path) -> Settings:
     return Settings(Institution(institution["name"], institution["id"], institution.get("url", ""),
                                 f"{base}{INSTITUTION_IMAGE}"),
                     _candidate_site_base_url(root) or base, data.get("achievements_base_url", f"{base}referentiels/"),
-                    data.get("language", "fr"), institution_site_url=base)
+                    data.get("language", "fr"), institution_site_url=base,
+                    engine=data.get("site", {}).get("engine", DEFAULT_ENGINE))
 
 
 def _candidate_site_base_url(root: Path) -> str:

@@ -1,35 +1,31 @@
-"""Build candidates' sites: one MkDocs build per candidate, swapped in atomically.
+"""Build candidates' sites: one generated folder and one engine build per candidate,
+swapped in atomically.
 
-Orchestration only (like `mkdocs.commands.build`): the pages come from the plugin, the
-decisions from `rules`. A build writes into a temporary folder beside `<output>/<slug>`
-and replaces the old site in one rename, so a reader never sees half a site and a failed
-build leaves the previous one untouched. Unchanged candidates are skipped (see
-`fingerprint`), the others are built in parallel processes.
+Orchestration only (like `mkdocs.commands.build`): the pages come from `source` (plain
+files: Markdown, assets, mkdocs.yml), the site from the engine (`engines`: MkDocs or
+Zensical, issue 33), the decisions from `rules`. A build writes into a temporary folder
+beside `<output>/<slug>` and replaces the old site in one rename, so a reader never sees
+half a site and a failed build leaves the previous one untouched. Unchanged candidates
+are skipped (see `fingerprint`), the others are built in parallel processes.
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
-import io
 import itertools
-import logging
 import multiprocessing
 import os
 import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 import yaml
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
 
 from ..core import folders
 from ..core.frameworks import load_frameworks
@@ -37,20 +33,22 @@ from ..core.model import Candidate, Framework, Validation
 from ..core.portfolios import candidate_folders, read_candidate
 from ..core.problems import InputError, Problem
 from ..core.workspace import CANDIDATES_DIR, framework_files, index_listings
-from ..core.files import write_if_changed
+from ..core.files import sha256_file, write_if_changed
 from ..institution import trustfiles
 from ..institution.context import CANDIDATE_REPOSITORY, load_institution
 from ..institution.manifest import published_files, stale_manifest_files
 from ..institution.revocation import list_files
 from .credentials import (PublishedCredentials, publish_credentials, publish_root_files,
                           trust_stamp)
+from ..core.settings import DEFAULT_ENGINE
+from .engines import ENGINES, EngineError
 from .institution import build_institution_site
 from .sanitize import theme_text
+from .source import THEME_FEATURES, PageError, trim_output, write_site_source
 from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)
 
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
-PLUGIN = "portfolio"
 
 # Given a candidate's slug, not the candidate: the unchanged-candidate skip runs in the
 # parent from stat calls alone, and must not read a folder to learn what it shows.
@@ -70,7 +68,7 @@ class BuildResult:
     problems: tuple[Problem, ...] = ()  # bad input, each with its file and line
     file: Path | None = None  # the input being processed when the build failed
     error: str = ""
-    warnings: tuple[str, ...] = ()  # what MkDocs logged at WARNING or above
+    warnings: tuple[str, ...] = ()  # what the engine logged at WARNING or above
 
 
 @dataclass(frozen=True)
@@ -85,43 +83,11 @@ class BuildSettings:
     # layer, judged in the worker); a provider overrides them (tests, previews).
     validations: ValidationProvider | None = None
     trust: str = ""  # stat stamp of did.json, registry.json and the status list
+    engine: str = DEFAULT_ENGINE  # a key of engines.ENGINES
 
     @cached_property
     def records(self) -> Path:  # resolves the output: once, not once per candidate
         return records_dir(self.root, self.output)
-
-
-# --- configuration ----------------------------------------------------------------------
-
-def candidate_config(root: Path, candidate: Candidate, docs_dir: Path, site_dir: Path, *,
-                     preview: bool = False) -> dict:
-    """The mkdocs.yml of one candidate's site, as a dict (also what `serve` writes out, with
-    `preview`: the pages only the candidate's own preview shows)."""
-    plugin = {"workspace": str(root.resolve()), "candidate": candidate.slug}
-    if preview:
-        plugin["preview"] = True
-    config = {
-        "site_name": theme_text(candidate.name),  # Material prints it unescaped
-        "docs_dir": str(docs_dir),
-        "site_dir": str(site_dir),
-        "theme": {
-            "name": "material",
-            "language": candidate.language,
-            "font": False,  # no Google Fonts request: sites work offline and leak no visits
-            "features": ["navigation.top", "navigation.sections", "search.highlight", "toc.follow"],
-            "palette": {"primary": "indigo", "accent": "indigo"},
-        },
-        "plugins": [{PLUGIN: plugin}, "search"],
-        "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc"],
-    }
-    if candidate.site_url:
-        config["site_url"] = candidate.site_url
-    return config
-
-
-def load_site_config(config: dict, config_path: Path) -> MkDocsConfig:
-    return load_config(io.StringIO(yaml.safe_dump(config, allow_unicode=True)),
-                       config_file_path=str(config_path))
 
 
 # --- one candidate ----------------------------------------------------------------------
@@ -163,71 +129,54 @@ def build_candidate(slug: str, settings: BuildSettings) -> BuildResult:
     published = publish_credentials(settings.root, candidate, frameworks)
     validations = published.counted if provided is None else provided
     digests = {folder / relative: stats[2] for relative, stats in record.files.items()}
-    result = build_site(settings.root, candidate, frameworks, validations, digests, target, published)
+    result = build_site(candidate, frameworks, validations, digests, target, published, engine=settings.engine)
     if result.status == BUILT:
         write_record(settings.records, slug, record)
     return BuildResult(slug, result.status, time.perf_counter() - started, file=result.file,
                        error=result.error, warnings=result.warnings)
 
 
-def build_site(root: Path, candidate: Candidate, frameworks: Mapping[str, Framework],
-               validations: Iterable[Validation], digests: Mapping[Path, str], target: Path,
-               published: PublishedCredentials | None = None) -> BuildResult:
-    """Build one site into a temporary folder beside `target`, then swap it in."""
+def build_site(candidate: Candidate, frameworks: Mapping[str, Framework], validations: Iterable[Validation],
+               digests: Mapping[Path, str], target: Path, published: PublishedCredentials | None = None, *,
+               engine: str = DEFAULT_ENGINE) -> BuildResult:
+    """Generate one site's folder, build it with `engine` in a temporary folder beside
+    `target`, then swap it in."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
-    plugin = None
-    with mkdocs_log() as messages:
-        try:
-            (work / "docs").mkdir()
-            config = load_site_config(candidate_config(root, candidate, work / "docs", work / "site"),
-                                      work / "mkdocs.yml")
-            plugin = config.plugins[PLUGIN]
-            plugin.use(candidate, frameworks, validations, digests, published)
-            mkdocs_build(config)
-            swap_in(work / "site", target)
-            return BuildResult(candidate.slug, BUILT, warnings=tuple(messages))
-        except OSError as error:
-            # The output could not be written (full disk, read-only folder): say where.
-            detail = f"cannot write {target}: {error.strerror or error}"
-            return BuildResult(candidate.slug, FAILED, file=target, error=detail)
-        except Exception as error:  # noqa: BLE001 - any failure is reported, the old site kept
-            failing = (plugin.current_source if plugin else None) or candidate.folder
-            detail = "; ".join([f"{type(error).__name__}: {error}", *messages[-3:]])
-            return BuildResult(candidate.slug, FAILED, file=failing, error=detail)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-
-
-@contextmanager
-def mkdocs_log() -> Iterator[list[str]]:
-    """Collect MkDocs' warnings instead of printing them; restore the logger afterwards.
-
-    MkDocs logs through the 'mkdocs' logger; building many sites in one process must
-    neither print nor pile up handlers.
-    """
-    logger = logging.getLogger("mkdocs")
-    messages: list[str] = []
-    handler = _ListHandler(messages)
-    saved = logger.propagate, logger.level
-    logger.addHandler(handler)
-    logger.propagate = False
-    logger.setLevel(logging.WARNING)
+    digest = _digester(digests)
     try:
-        yield messages
+        # 1. The pages, as plain files: everything the tool decides is done here.
+        source = write_site_source(work / "source", candidate, frameworks, validations, digest, published)
+        # 2. The engine, running no portfolio-gen code.
+        warnings = ENGINES[engine].build(source.config_file)
+        # 3. The one step after the engine, the same for both (see source.trim_output).
+        trim_output(source.output, candidate.language)
+        swap_in(source.output, target)
+        return BuildResult(candidate.slug, BUILT, warnings=tuple(warnings))
+    except PageError as error:
+        return BuildResult(candidate.slug, FAILED, file=error.source or candidate.folder, error=str(error))
+    except EngineError as error:
+        return BuildResult(candidate.slug, FAILED, file=candidate.folder, error=f"{engine}: {error}")
+    except OSError as error:
+        # The output could not be written (full disk, read-only folder): say where.
+        detail = f"cannot write {target}: {error.strerror or error}"
+        return BuildResult(candidate.slug, FAILED, file=target, error=detail)
+    except Exception as error:  # noqa: BLE001 - any failure is reported, the old site kept
+        return BuildResult(candidate.slug, FAILED, file=candidate.folder, error=f"{type(error).__name__}: {error}")
     finally:
-        logger.removeHandler(handler)
-        logger.propagate, logger.level = saved
+        shutil.rmtree(work, ignore_errors=True)
 
 
-class _ListHandler(logging.Handler):
-    def __init__(self, messages: list[str]):
-        super().__init__(logging.WARNING)
-        self.messages = messages
+def _digester(digests: Mapping[Path, str]) -> Callable[[Path], str]:
+    """Each file's SHA-256, from the fingerprint's record when it has it (hashed once)."""
+    known = dict(digests)
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+    def digest(path: Path) -> str:
+        if path not in known:
+            known[path] = sha256_file(path)
+        return known[path]
+    return digest
 
 
 # --- atomic replacement -----------------------------------------------------------------
@@ -309,8 +258,9 @@ def plan_cohort(root: Path, slugs: Iterable[str] | None, shard: Shard | None = N
 def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = Path("site"), *,
                  jobs: int | None = None, force: bool = False, validations: ValidationProvider | None = None,
                  on_result: Callable[[BuildResult], None] | None = None,
-                 shard: Shard | None = None) -> list[BuildResult]:
-    """Build the given candidates (all by default); returns one result per candidate, by slug.
+                 shard: Shard | None = None, engine: str = DEFAULT_ENGINE) -> list[BuildResult]:
+    """Build the given candidates (all by default) with `engine` (engines.ENGINES); returns
+    one result per candidate, by slug.
 
     `on_result` is called as each candidate finishes (a progress bar); `validations`
     gives each candidate's validations and must be picklable to reach worker processes.
@@ -320,7 +270,8 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
     notify = on_result or (lambda result: None)
     plan = plan_cohort(root, slugs, shard)
     results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
-    settings = BuildSettings(root, output, shared_inputs(root), force, validations, trust_stamp(root))
+    settings = BuildSettings(root, output, shared_inputs(root, engine), force, validations, trust_stamp(root),
+                             engine)
     publish_root_files(root, output)
     _publish_institution_site(root, output, plan.slugs)
     pending = []
@@ -419,7 +370,57 @@ def _run(slugs: list[str], settings: BuildSettings, jobs: int) -> Iterator[Build
             yield future.result()
 
 
+# --- generated folders (no engine) ---------------------------------------------------------
+
+def generate_cohort(root: Path, slugs: Iterable[str] | None, output: Path, sources: Path, *,
+                    shard: Shard | None = None) -> list[BuildResult]:
+    """Write each candidate's generated folder under `sources/<slug>/` and the root files
+    into `output`, running no engine: a CI then builds each folder with the engine's own
+    command (`mkdocs build -f sources/<slug>/mkdocs.yml`, or `zensical build -f ...`) and
+    moves its `site/` to `output/<slug>/` (issue 33). Results are BUILT for folders written."""
+    plan = plan_cohort(root, slugs, shard)
+    results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
+    publish_root_files(root, output)
+    _publish_institution_site(root, output, plan.slugs)
+    frameworks, _ = load_frameworks(framework_files(root))
+    for slug in plan.slugs:
+        results.append(_generate_one(root, slug, frameworks, sources / slug))
+    return sorted(results, key=lambda r: r.slug)
+
+
+def _generate_one(root: Path, slug: str, frameworks: Mapping[str, Framework], folder: Path) -> BuildResult:
+    started = time.perf_counter()
+    candidate, problems = read_candidate(root / CANDIDATES_DIR / slug, frameworks)
+    errors = tuple(p for p in problems if p.is_error)
+    if candidate is None or errors:
+        return BuildResult(slug, FAILED, problems=errors, file=errors[0].file if errors else root / CANDIDATES_DIR / slug)
+    published = publish_credentials(root, candidate, frameworks)
+    try:
+        write_site_source(folder, candidate, frameworks, published.counted, _digester({}), published)
+    except PageError as error:
+        return BuildResult(slug, FAILED, file=error.source or candidate.folder, error=str(error))
+    return BuildResult(slug, BUILT, time.perf_counter() - started)
+
+
 # --- preview ------------------------------------------------------------------------------
+
+def serve_config(root: Path, candidate: Candidate, folder: Path) -> dict:
+    """The mkdocs.yml of `serve`'s live preview: the `portfolio` plugin reads the workspace
+    on every change and adds the pages only the candidate's own preview shows."""
+    config = {
+        "site_name": theme_text(candidate.name),
+        "docs_dir": str(folder / "docs"),
+        "site_dir": str(folder / "site"),
+        "theme": {"name": "material", "language": candidate.language, "font": False,
+                  "features": list(THEME_FEATURES), "palette": {"primary": "indigo", "accent": "indigo"}},
+        "plugins": [{"portfolio": {"workspace": str(root.resolve()), "candidate": candidate.slug, "preview": True}},
+                    "search"],
+        "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc"],
+    }
+    if candidate.site_url:
+        config["site_url"] = candidate.site_url  # served under its path, as published
+    return config
+
 
 def serve_candidate(root: Path, candidate: Candidate, dev_addr: str = "127.0.0.1:8000") -> None:
     """Run `mkdocs serve` on one candidate's site, with live reload on its files.
@@ -432,7 +433,6 @@ def serve_candidate(root: Path, candidate: Candidate, dev_addr: str = "127.0.0.1
     with tempfile.TemporaryDirectory(prefix=f"portfolio-gen-serve-{candidate.slug}-") as work:
         folder = Path(work)
         (folder / "docs").mkdir()
-        config = candidate_config(root, candidate, folder / "docs", folder / "site", preview=True)
         config_file = folder / "mkdocs.yml"
-        config_file.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+        config_file.write_text(yaml.safe_dump(serve_config(root, candidate, folder), allow_unicode=True), "utf-8")
         serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)

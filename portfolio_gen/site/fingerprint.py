@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -53,9 +53,20 @@ class SharedInputs:
     frameworks: Mapping[str, str]  # framework id (its file stem) -> sha256
 
 
-def shared_inputs(root: Path) -> SharedInputs:
+def engine_version(engine: str) -> str:
+    """The engine that builds the sites: another engine, or another version of it, makes
+    other pages (issue 33). MkDocs' own versions are in `tool_version` already."""
+    if engine == "mkdocs":
+        return "engine mkdocs"
+    try:
+        return f"engine {engine} {version(engine)}"
+    except PackageNotFoundError:
+        return f"engine {engine} (not installed)"
+
+
+def shared_inputs(root: Path, engine: str = "mkdocs") -> SharedInputs:
     frameworks = {path.stem: sha256_file(path) for path in framework_files(root)}
-    return SharedInputs(tool_version(), tree_digest(themes_dir()), frameworks)
+    return SharedInputs(f"{tool_version()}; {engine_version(engine)}", tree_digest(themes_dir()), frameworks)
 
 
 def tree_digest(folder: Path) -> str:

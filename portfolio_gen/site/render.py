@@ -1,18 +1,22 @@
 """Turn the pages of a `SiteStructure` into Markdown through the templates of `themes/pages/`.
 
 Pages are generated as Markdown (with HTML blocks for tables and figures) rather than
-rendered by theme templates alone, so that Material's search indexes them, the table of
-contents lists their sections, and the same Markdown can be built by plain MkDocs (the
-benchmark's baseline). Templates autoescape: candidate text can never inject markup,
-except the entry and bio bodies, which are the candidate's own Markdown: the
-`candidate_markdown` filter fences them so that the plugin cleans their HTML (`sanitize`).
+rendered by theme templates alone, so that the engine's search indexes them, the table of
+contents lists their sections, and MkDocs or Zensical builds the same files (issue 33).
+Templates autoescape: candidate text can never inject markup, except the entry and bio
+bodies, which are the candidate's own Markdown: the `candidate_markdown` filter renders
+and cleans them (`sanitize`) before the page is written, as an HTML block the engine
+passes through untouched.
 """
 
 from __future__ import annotations
 
+import posixpath
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 import jinja2
 import markdown
@@ -21,7 +25,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from ..core import i18n
-from .sanitize import candidate_markdown, clean_candidate_html
+from .sanitize import clean_candidate_html
 from .structure import Page, SiteStructure
 
 # Characters Python-Markdown gives a meaning to in inline text; a backslash neutralises them.
@@ -77,7 +81,7 @@ def environment(folder: Path) -> jinja2.Environment:
     env.filters["md"] = markdown_text
     env.filters["filesize"] = file_size
     env.filters["words_date"] = date_in_words
-    env.filters["candidate_markdown"] = candidate_markdown
+    env.filters["candidate_markdown"] = candidate_block
     return env
 
 
@@ -108,12 +112,38 @@ class Renderer:
         return i18n.text(key, language, **params)
 
 
-def entry_html(body: str) -> Markup:
-    """A candidate's own Markdown as HTML outside MkDocs (the evaluators' review app),
-    rendered with the sites' extensions.
+def entry_html(body: str, link: Callable[[str], str] | None = None) -> Markup:
+    """A candidate's own Markdown as HTML, rendered with the sites' extensions (for a
+    site's page, and for the evaluators' review app).
 
     The body is the candidate's: it goes through the sites' own sanitizer (the same tags,
     attributes and URL schemes as a published page) before it may be trusted as HTML.
     """
     html = markdown.markdown(body, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
-    return Markup(clean_candidate_html(html))
+    return Markup(clean_candidate_html(html, link))
+
+
+def page_link(page_uri: str, url: str) -> str:
+    """A relative address written in a candidate's Markdown, as MkDocs rewrote those it
+    parsed: relative to the page's source (`entries/x.md`), to its published place
+    (`entries/x/`); `.md` targets become their page's URL. Anything else is left as is."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return url
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page_uri), parts.path))
+    if target.startswith("../") or target == "..":
+        return url
+    relative = get_relative_url(File(target, None, "", True).url, File(page_uri, None, "", True).url)
+    return urlunsplit(("", "", relative, parts.query, parts.fragment))
+
+
+@jinja2.pass_context
+def candidate_block(context: jinja2.runtime.Context, body: str) -> Markup:
+    """Jinja filter: a candidate's own Markdown (entry body, bio), rendered and cleaned now,
+    as one raw HTML block: neither engine parses what is inside it, so nothing the
+    candidate wrote reaches the engine as Markdown or HTML it could act on (issue 33).
+    Their headings keep their anchors but are not listed in the page's table of contents."""
+    page = context.get("page")
+    link = partial(page_link, page.uri) if isinstance(page, Page) else None
+    return Markup(f'\n<div class="pf-candidate">\n{entry_html(body, link)}\n</div>\n')
+

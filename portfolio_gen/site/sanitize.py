@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import partial
+from typing import Callable
 
 import nh3
 from markupsafe import Markup
@@ -54,17 +56,25 @@ _START, _END = f"<!-- pf-candidate {NONCE} -->", f"<!-- /pf-candidate {NONCE} --
 _FRAGMENT = re.compile(re.escape(_START) + "(.*?)" + re.escape(_END), re.DOTALL)
 
 
-def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+def _keep_attribute(tag: str, attribute: str, value: str, link: Callable[[str], str] | None = None) -> str | None:
     if attribute == "id":
         return value if _HEADING_ID.match(value) else None
+    if link is not None and (tag, attribute) in _LINKS:
+        return link(value)
     return value
 
 
-def clean_candidate_html(html: str) -> str:
-    """HTML written or produced by a candidate, reduced to what a portfolio needs."""
+_LINKS = frozenset({("a", "href"), ("img", "src")})
+
+
+def clean_candidate_html(html: str, link: Callable[[str], str] | None = None) -> str:
+    """HTML written or produced by a candidate, reduced to what a portfolio needs.
+
+    `link` rewrites each kept link and image address (a relative one, to where the page is
+    published: what MkDocs did to the Markdown it parsed, issue 33)."""
     return nh3.clean(html, tags=set(CANDIDATE_TAGS), attributes={k: set(v) for k, v in CANDIDATE_ATTRIBUTES.items()},
-                     attribute_filter=_keep_attribute, url_schemes=set(URL_SCHEMES), link_rel=LINK_REL,
-                     strip_comments=True)
+                     attribute_filter=partial(_keep_attribute, link=link), url_schemes=set(URL_SCHEMES),
+                     link_rel=LINK_REL, strip_comments=True)
 
 
 def plain_text(html: str) -> str:
