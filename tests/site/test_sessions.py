@@ -151,7 +151,7 @@ def test_a_session_from_preparation_to_signed_minutes(demo: Path, tmp_path: Path
 
     # The next session leaves out who now holds the certificate; an attestation holder may come back.
     later = cli(root, "--lang", "fr", "session", "new", "c2i2e", "--date", "2026-10-12")
-    assert later.returncode == 0 and "1 déjà certifié(s), hors de la session : julien-moreau" in later.stdout
+    assert later.returncode == 0 and "1 candidat déjà certifié, hors de la session : julien-moreau" in later.stdout
     standings = read_session(root / "sessions" / "c2i2e-2026-10-12.yml").candidates
     assert [s.candidate for s in standings] == ["camille-martin"]
 
