@@ -129,7 +129,8 @@ class ReviewApp:
         repository = await run_in_threadpool(gitrepo.is_repository, root)
         paths = gitrepo.batch_paths(root, written)
         changes = await run_in_threadpool(gitrepo.changes, root, paths) if repository else []
-        message = gitrepo.commit_message(written, self.session.evaluator.name, self.session.evaluator.id)
+        message = gitrepo.commit_message(written, self.session.evaluator.name, self.session.evaluator.id,
+                                         self.session.language)
         return self.page("batch.html", batch_id=batch_id, written=written, root=root, repository=repository,
                          changes=changes, message=message, commit=self.commits.get(batch_id, ""), git_error=problem)
 
@@ -142,7 +143,7 @@ class ReviewApp:
         if written is None or batch_id in self.commits:
             return self.refused("review.page.not_found", 404)
         message = str(form.get("message", "")).strip() or gitrepo.commit_message(
-            written, self.session.evaluator.name, self.session.evaluator.id)
+            written, self.session.evaluator.name, self.session.evaluator.id, self.session.language)
         try:
             self.commits[batch_id] = await run_in_threadpool(
                 gitrepo.commit, self.session.root, gitrepo.batch_paths(self.session.root, written), message)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from ..core import i18n
 from ..institution.revocation import ALLOCATIONS
 from .decide import Written
 
@@ -52,15 +53,19 @@ def changes(root: Path, paths: Sequence[str]) -> list[Change]:
     return [Change(line[:2], line[3:]) for line in run.stdout.splitlines() if line.strip()]
 
 
-def commit_message(written: Written, evaluator_name: str, evaluator_id: str) -> str:
+def commit_message(written: Written, evaluator_name: str, evaluator_id: str, language: str = "en") -> str:
+    """The batch's commit message, in the review session's language (issue 30)."""
     batch = written.batch
-    lines = [f"Review by {evaluator_name} ({evaluator_id}): {batch.candidate}, {batch.entry}", ""]
+    say = lambda key, **params: i18n.text(key, language, **params)  # noqa: E731
+    lines = [say("review.commit.title", name=evaluator_name, id=evaluator_id, candidate=batch.candidate,
+                 entry=batch.entry), ""]
     by_item = {d.ref: d for d in batch.decisions}
     for ref, _ in written.validated:
         level = by_item[ref].level
-        lines.append(f"- validated {ref}" + (f" at level {level}" if level else ""))
+        lines.append(say("review.commit.validated_level", item=ref, level=level) if level
+                     else say("review.commit.validated", item=ref))
     for ref, _ in written.refused:
-        lines.append(f"- refused {ref}: {by_item[ref].comment.strip()}")
+        lines.append(say("review.commit.refused", item=ref, comment=by_item[ref].comment.strip()))
     return "\n".join(lines) + "\n"
 
 
