@@ -39,9 +39,15 @@ def start_editor(root: Path, lang: str) -> Running:
 
 @pytest.fixture(scope="module")
 def editor_workspace(built_demo, tmp_path_factory) -> Path:
-    """The demo's institution, evaluators and signed registry; candidates are added by the page."""
-    root = tmp_path_factory.mktemp("editor") / "demo"
-    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site"))
+    """The demo's institution, evaluators and signed registry, without its candidates (the
+    review app's queue reads every one): candidates are added by the page. A PNG trace of
+    the demo waits beside it, for the page to upload."""
+    folder = tmp_path_factory.mktemp("editor")
+    root = folder / "demo"
+    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site", "candidates"))
+    (root / "candidates").mkdir()
+    shutil.copyfile(built_demo / "candidates" / "sofia-benali" / "evidence" / "fluence-avant-apres.png",
+                    folder / "fluence-avant-apres.png")
     for args in (("init", "-q"), ("add", "-A"), ("-c", "user.name=Demo", "-c", "user.email=demo@example.org",
                                                    "commit", "-qm", "demo")):
         subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)

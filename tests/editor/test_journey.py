@@ -97,7 +97,7 @@ def test_a_candidate_goes_from_nothing_to_a_validated_item_in_the_page(lang, edi
         page.fill(f'[name="justification:{ref}"]', f"Justification {ref}")
     pdf = tmp_path / "Grille séance 1.pdf"
     pdf.write_bytes(PDF)
-    png = root / "candidates" / "sofia-benali" / "evidence" / "fluence-avant-apres.png"
+    png = root.parent / "fluence-avant-apres.png"
     page.set_input_files('[name="evidence"]', [str(pdf), str(png)])
     page.select_option("#visibility", "public")
     _accessible(page, axe_source, seen)
