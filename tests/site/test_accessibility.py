@@ -69,8 +69,12 @@ def candidate_pages(site: Path) -> list[str]:
     entry = sorted(p.parent.name for p in (site / "entries").glob("*/index.html"))[0]
     credential = Path(manifest["credentials"][0]).stem
     diagnostics = [f"{p.parent.parent.name}/diagnostic/" for p in sorted(site.glob("*/diagnostic/index.html"))]
+    # An award's page too (its banner, hero card and share bar: issue 32), when the site has one.
+    awards = [f"credentials/{Path(uri).stem}/" for uri in manifest["credentials"]
+              if json.loads((site / uri).read_text("utf-8"))["credentialSubject"]["achievement"].get(
+                  "achievementType") in ("Certificate", "Attestation")]
     return ["", f"{matrix.name}/", f"{matrix.name}/{item}/", f"entries/{entry}/", "credentials/",
-            f"credentials/{credential}/", "verify/", *diagnostics[:1]]
+            f"credentials/{credential}/", *awards[:1], "verify/", *diagnostics[:1]]
 
 
 def institution_pages(root: Path, prefix: str) -> list[str]:
