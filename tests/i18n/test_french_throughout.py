@@ -144,6 +144,9 @@ def test_every_page_kind_speaks_french(french_demo: Path, sentences: set[str]):
         page = (french_demo / relative).read_text("utf-8")
         assert re.search(r'<html[^>]*\blang="fr"', page), f"{kind}: not lang=fr"
         found += leaks(kind, visible_text(page), sentences)
+    # Dates in words, sizes with French units (issue 30: "2025-10-14", "34.1 KB").
+    entry = visible_text((french_demo / PAGE_KINDS["candidate entry"]).read_text("utf-8"))
+    assert "14 octobre 2025" in entry and re.search(r"\d+(,\d)?\s(octets|ko|Mo)\b", entry), entry
     assert "404 : page introuvable" in visible_text((french_demo / PAGE_KINDS["candidate 404"]).read_text("utf-8"))
     credentials = sorted((french_demo / "site/camille-martin/credentials").glob("*/index.html"))
     assert credentials
