@@ -115,3 +115,26 @@ def test_a_workspace_without_settings_gets_the_problem_not_a_traceback(workspace
     result = run_cli("--root", str(workspace), *[str(key) if a == "KEY" else a for a in args], lang="fr")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "portfolio-gen.yml" in result.stderr
+
+
+# Commands that start a server or play the whole demo: run by their own tests.
+LONG_RUNNING = {"demo", "edit", "serve"}
+
+
+@pytest.fixture(scope="module")
+def without_settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace as they were before settings existed: frameworks, no portfolio-gen.yml."""
+    from conftest import copy_frameworks
+    root = tmp_path_factory.mktemp("without-settings")
+    copy_frameworks(root)
+    (root / "candidates").mkdir()
+    return root
+
+
+@pytest.mark.parametrize("name", sorted(n for n in COMMANDS if n.split()[0] not in LONG_RUNNING | {"init"}))
+def test_no_command_prints_a_traceback_in_a_workspace_without_settings(name: str, without_settings, outside):
+    _, existing = outside
+    args = [*name.split(), *plausible_arguments(COMMANDS[name], existing)]
+    result = run_cli("--root", str(without_settings), *args, cwd=without_settings)
+    assert "Traceback" not in result.stderr, (args, result.stderr)
+    assert result.returncode in (0, 1, 2), (args, result.returncode)
