@@ -238,14 +238,14 @@ def test_importing_the_same_export_again_signs_nothing_twice_and_a_changed_row_s
 
     again = write_and_import([3, 3, 3])
     assert again.returncode == 0, again.stderr
-    assert "3 result(s) already recorded as they are" in again.stderr
+    assert "3 results already recorded as they are" in again.stderr
     assert {slug: signed(slug) for slug in first} == first  # nothing signed, nothing rewritten
 
     changed = write_and_import([3, 1, 3])
     assert changed.returncode == 0, changed.stderr
     assert "pix-001: Pix+Édu n° P-1 was recorded at level 3 on 2026-04-02; the export now gives level 1" \
         in changed.stderr
-    assert "2 result(s) already recorded" in changed.stderr
+    assert "2 results already recorded" in changed.stderr
     old, new = sorted(signed("pix-001"), key=lambda d: d["id"] != first["pix-001"][0]["id"])
     assert new["credentialSubject"]["result"]["supersedes"] == old["id"]
     assert status_row_of(demo, "pix-001")["level"] == "1"

@@ -90,10 +90,14 @@ def _entry(key: str, language: str) -> list[str] | str | dict[str, str]:
 
 
 def text(key: str, language: str, **params: object) -> str:
-    """A translated sentence (catalog entries that are plain strings)."""
+    """A translated sentence; a message that counts takes its number as `count` (what the
+    templates' `t('key', count=n)` passes) and is said in the number's plural form."""
     entry = _entry(key, language)
     if isinstance(entry, dict):
-        raise TypeError(f"message {key!r} counts something: say it with i18n.plural")
+        if "count" not in params:
+            raise TypeError(f"message {key!r} counts something: give it count=, or say it with i18n.plural")
+        count = params.pop("count")
+        return plural(key, language, count, **params)
     template = entry if isinstance(entry, str) else entry[0]
     return template.format(**params)
 

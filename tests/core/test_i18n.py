@@ -23,6 +23,7 @@ def test_plural_picks_the_cldr_form_of_the_language(language: str, count: int, e
 def test_a_plural_message_is_not_a_plain_one_and_back():
     with pytest.raises(TypeError):
         i18n.text("cli.count.candidates", "fr")
+    assert i18n.text("cli.count.candidates", "fr", count=1) == "1 candidat"  # templates' t(key, count=n)
     with pytest.raises(TypeError):
         i18n.plural("verdict.valid", "fr", 2)
 
