@@ -1,0 +1,175 @@
+"""The editor's protections (issue 31), those of the review app (`review.web`): a forged
+post (no CSRF token, a wrong one, another origin) changes nothing; a Host that is not
+loopback and a request without the session are refused; a path in an evidence file name,
+a slug or an entry name never reaches the disk; a candidate's hostile Markdown is
+neutralised in the live preview, by the sites' own sanitizer and by the page's CSP.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from review.conftest import stop
+
+from .conftest import start_editor
+
+pytestmark = pytest.mark.browser
+SLUG, ENTRY = "lea-petit", "2026-03-10-lecture"
+PROFILE = """name: Léa Petit
+role: etudiant-meef
+institution: INSPÉ
+language: fr
+frameworks:
+- id: crcne
+  mention: 1
+"""
+ENTRY_TEXT = """---
+title: Lecture
+date: 2026-03-10
+situation: professionnelle
+claims: []
+visibility: draft
+---
+Texte.
+"""
+HOSTILE = ("<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
+           "[lien](javascript:document.title='pwned') <iframe src=\"https://example.org\"></iframe>")
+
+
+@pytest.fixture(scope="module")
+def editor(built_demo, tmp_path_factory):
+    root = tmp_path_factory.mktemp("editor-security") / "demo"
+    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site", "candidates"))
+    folder = root / "candidates" / SLUG
+    (folder / "entries").mkdir(parents=True)
+    (folder / "candidate.yml").write_text(PROFILE, "utf-8")
+    (folder / "entries" / f"{ENTRY}.md").write_text(ENTRY_TEXT, "utf-8")
+    app = start_editor(root, "en")
+    try:
+        yield app
+    finally:
+        stop(app.process)
+
+
+@pytest.fixture(scope="module")
+def session(editor, browser):
+    """A page holding the session's cookie, and the CSRF token its forms carry."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(editor.url)
+    page.goto(editor.origin + f"/c/{SLUG}/entries/{ENTRY}")
+    csrf = page.locator('input[name="csrf"]').first.get_attribute("value")
+    yield context, page, csrf
+    context.close()
+
+
+def _files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and ".portfolio-gen" not in p.parts)
+
+
+def _save(context, editor, csrf: str | None, origin: str | None = None, **extra):
+    form = {"title": "Changée", "date": "2026-03-10", "situation": "professionnelle", "visibility": "draft",
+            "body": "x", **extra}
+    if csrf is not None:
+        form["csrf"] = csrf
+    return context.request.post(editor.origin + f"/c/{SLUG}/entries/{ENTRY}", multipart=form,
+                                headers={"Origin": origin or editor.origin}, max_redirects=0)
+
+
+@pytest.mark.parametrize("csrf, origin", [(None, None), ("wrong", None), ("right", "http://evil.example")],
+                         ids=["no-token", "wrong-token", "other-origin"])
+def test_a_forged_post_is_refused_and_writes_nothing(editor, session, csrf, origin):
+    context, _, token = session
+    before = (editor.root / "candidates" / SLUG / "entries" / f"{ENTRY}.md").read_text("utf-8")
+    answer = _save(context, editor, token if csrf == "right" else csrf, origin)
+    assert answer.status == 403
+    assert (editor.root / "candidates" / SLUG / "entries" / f"{ENTRY}.md").read_text("utf-8") == before
+
+
+def test_the_right_token_from_the_page_saves(editor, session):
+    context, _, token = session
+    answer = _save(context, editor, token, body="Texte relu.")
+    assert answer.status == 303
+    text = (editor.root / "candidates" / SLUG / "entries" / f"{ENTRY}.md").read_text("utf-8")
+    assert "Texte relu." in text and "title: Changée" in text
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.nip.io", "192.168.1.10"])
+def test_a_host_that_is_not_loopback_is_refused(editor, host):
+    request = urllib.request.Request(editor.url, headers={"Host": host})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+
+
+def test_without_the_session_nothing_is_served(editor):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(editor.origin + f"/c/{SLUG}", timeout=10)
+    assert refused.value.code == 401
+
+
+@pytest.mark.parametrize("name", ["../../../evil.pdf", "..\\..\\evil.pdf", "/etc/evil.pdf", ".hidden.pdf",
+                                  "C:evil.pdf", "evidence/../../evil.pdf"])
+def test_a_path_in_an_evidence_file_name_is_refused(editor, session, name):
+    context, _, token = session
+    before = _files(editor.root.parent)
+    answer = context.request.post(
+        editor.origin + f"/c/{SLUG}/entries/{ENTRY}", headers={"Origin": editor.origin}, max_redirects=0,
+        multipart={"csrf": token, "title": "Lecture", "date": "2026-03-10", "situation": "professionnelle",
+                   "visibility": "draft", "body": "x",
+                   "evidence": {"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}})
+    assert answer.status == 422
+    assert "holds a path" in answer.text()
+    assert _files(editor.root.parent) == before
+
+
+def test_a_file_that_is_not_what_its_name_says_is_refused(editor, session):
+    context, _, token = session
+    before = _files(editor.root.parent)
+    answer = context.request.post(
+        editor.origin + f"/c/{SLUG}/entries/{ENTRY}", headers={"Origin": editor.origin}, max_redirects=0,
+        multipart={"csrf": token, "title": "Lecture", "date": "2026-03-10", "situation": "professionnelle",
+                   "visibility": "draft", "body": "x",
+                   "evidence": {"name": "photo.png", "mimeType": "image/png", "buffer": b"<html><script>x</script>"}})
+    assert answer.status == 422 and "not what its extension says" in answer.text()
+    assert _files(editor.root.parent) == before
+
+
+@pytest.mark.parametrize("path", ["/c/..%2F..%2Fetc/profile", "/c/%2e%2e/profile", f"/c/{SLUG}/entries/..%2Fcandidate",
+                                  f"/c/{SLUG}/entries/%2e%2e%2f%2e%2e%2fportfolio-gen",
+                                  f"/c/{SLUG}/self-assessment/..%2F..%2Fevaluators",
+                                  f"/c/{SLUG}/site/..%2F..%2F..%2Fetc%2Fpasswd", f"/c/{SLUG}/site/%2e%2e/%2e%2e/keys",
+                                  "/static/..%2Feditor%2Fbase.html"])
+def test_a_path_in_a_slug_or_name_is_refused(editor, session, path):
+    context, _, _ = session
+    answer = context.request.get(editor.origin + path, max_redirects=0)
+    assert answer.status == 404, (path, answer.status)
+
+
+def test_hostile_markdown_is_neutralised_in_the_live_preview(editor, session):
+    context, page, token = session
+    answer = context.request.post(editor.origin + f"/c/{SLUG}/check", headers={"Origin": editor.origin},
+                                  form={"csrf": token, "entry": ENTRY, "title": "Lecture", "date": "2026-03-10",
+                                        "situation": "professionnelle", "visibility": "draft", "body": HOSTILE})
+    preview = answer.json()["preview"]
+    for forbidden in ("<script", "onerror", "javascript:", "<iframe"):
+        assert forbidden not in preview
+    # In the page: the preview is updated as typed, and nothing of it runs.
+    page.goto(editor.origin + f"/c/{SLUG}/entries/{ENTRY}")
+    title = page.title()
+    page.fill('[name="body"]', HOSTILE + "\n\n**gras**")
+    page.locator("[data-preview] strong").wait_for()
+    assert page.title() == title != "pwned"
+    assert page.locator("[data-preview] script, [data-preview] iframe, [data-preview] [onerror]").count() == 0
+
+
+def test_every_answer_carries_the_csp(editor, session):
+    context, _, _ = session
+    headers = context.request.get(editor.origin + f"/c/{SLUG}").headers
+    policy = headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
