@@ -396,8 +396,6 @@ def resolve_inside(folder: Path, relative: str, base: Path | None = None) -> tup
     if not stat.S_ISREG(mode):
         return None, "evidence.not_file"
     return target, ""
-        return None, "evidence.not_file"
-    return target, ""
 
 
 def read_entry(path: Path, folder: Path, frameworks: Mapping[str, Framework], pursued: Mapping[str, int | None],
