@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -19,7 +19,7 @@ from .registry import REGISTRY_FILE
 from .problems import InputError, Problem, nearest
 from .schemas import canonical_value, export_schemas, validate
 from .yamlfile import parse_yaml
-from .settings import SETTINGS_FILE
+from .settings import DEFAULT_ENGINE, SETTINGS_FILE
 from .workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, framework_files
 
 SCHEMAS_DIR = "schemas"
@@ -76,32 +76,51 @@ def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = 
     return created + write_workspace_files(root, shards=shards)
 
 
-def write_workspace_files(root: Path, *, shards: int = 1, refresh_from: str = "") -> list[Path]:
+def write_workspace_files(root: Path, *, shards: int = 1, refresh_from: str = "", candidate: bool = False,
+                          engine: str = DEFAULT_ENGINE) -> list[Path]:
     """What every workspace has, a cohort's or one candidate's repository: the JSON
     Schemas editors use, a .gitignore that keeps secrets and output out of git, the CI
     files that publish, and the candidates' folder."""
     created = export_schemas(root / SCHEMAS_DIR)
     write_atomic(root / ".gitignore", GITIGNORE, overwrite=False)
     created.append(root / ".gitignore")
-    created += write_ci_files(root, shards=shards, refresh_from=refresh_from)
+    created += write_ci_files(root, shards=shards, refresh_from=refresh_from, candidate=candidate, engine=engine)
     (root / CANDIDATES_DIR).mkdir(exist_ok=True)
     return created
 
 
-def write_ci_files(root: Path, *, shards: int = 1, refresh_from: str = "") -> list[Path]:
+def write_ci_files(root: Path, *, shards: int = 1, refresh_from: str = "", candidate: bool = False,
+                   engine: str = DEFAULT_ENGINE) -> list[Path]:
     """The GitHub Actions and GitLab CI files that publish the sites, installing the wheel
     the workspace's requirements.txt names (core/toolwheel.py).
 
     `shards` > 1 builds a large cohort in that many parallel jobs (`build --shard K/N`);
     `refresh_from`, the https site a candidate repository was made from, adds a step
-    refreshing the institution's signed files before each build (and a weekly run)."""
+    refreshing the institution's signed files before each build (and a weekly run).
+    A `candidate` repository's CI writes its site's folder (`build --generate`) and builds
+    it with `engine`'s own command, so the candidate can change engine without the tool
+    (issue 33); a cohort's runs `build`, which reads site.engine."""
     written = []
     for name, template in CI_FILES.items():
-        text = _templates().get_template(template).render(shards=shards,
-                                                            refresh_from=refresh_from)
+        text = _templates().get_template(template).render(shards=shards, refresh_from=refresh_from,
+                                                            candidate=candidate, engine=engine,
+                                                            engine_install=engine_requirement(engine))
         write_atomic(root / name, text, overwrite=False)
         written.append(root / name)
     return written
+
+
+def engine_requirement(engine: str) -> str:
+    """What a CI installs besides the tool for `engine`: nothing for MkDocs (a dependency),
+    Zensical at the version the tool's `zensical` extra pins (read from its metadata, so
+    the pin is written once, in pyproject.toml)."""
+    if engine == DEFAULT_ENGINE:
+        return ""
+    for requirement in metadata.requires("portfolio-gen") or ():
+        name, _, marker = requirement.partition(";")
+        if name.strip().startswith(engine) and f'extra == "{engine}"' in marker:
+            return name.strip().replace(" ", "")
+    return engine
 
 
 def is_placeholder_email(slug: str, email: str) -> bool:

@@ -30,7 +30,7 @@ from ..core.pinning import LOCK_FILE, Lock, pinned_problems, read_lock, write_lo
 from ..core.problems import InputError, Problem
 from ..core.publishing import MANIFEST_FILE, MANIFEST_FILES_DIR, WELL_KNOWN_DID
 from ..core.registry import Registry
-from ..core.settings import SETTINGS_FILE
+from ..core.settings import DEFAULT_ENGINE, SETTINGS_FILE
 from ..core.workspace import FRAMEWORKS_DIR
 from ..credentials import proofs
 from ..credentials.dids import DidResolutionError, DidResolver, parse_did_web, \
@@ -157,9 +157,13 @@ def create_candidate_repository(directory: Path, copy: InstitutionCopy, name: st
     try:
         _write_copy(staging, copy, site_base_url)
         # Refreshing from the network in CI is possible only from an https source.
-        scaffold.write_workspace_files(staging, refresh_from=copy.source if copy.source.startswith("https://") else "")
+        settings = _settings_of(copy.files[SETTINGS_FILE])
+        # Its CI builds the site's folder with the engine's own command (issue 33), the
+        # institution's choice of engine to start with.
+        scaffold.write_workspace_files(staging, refresh_from=copy.source if copy.source.startswith("https://") else "",
+                                       candidate=True, engine=settings.get("site", {}).get("engine", DEFAULT_ENGINE))
         toolwheel.pin(staging, toolwheel.requirement(copy.tool_url, copy.tool))
-        institution_name = _settings_of(copy.files[SETTINGS_FILE])["institution"]["name"]
+        institution_name = settings["institution"]["name"]
         created = scaffold.new_candidate(staging, name, role, institution_name, chosen, language, email=email,
                                          mentions=mentions)
         if directory.exists():
