@@ -132,3 +132,22 @@ def test_a_visibility_in_french_is_named_with_the_value_to_write(initialised: Pa
     assert checked.returncode == 2
     assert f"visibility : « {written} » n'est pas une valeur acceptée : écrivez « {suggested} »" in checked.stderr
     assert "valeurs acceptées : public, private, draft" in checked.stderr
+
+
+def test_signing_and_results_read_a_level_by_its_title(tmp_path: Path):
+    """sign --level Confirmé and --criterion I1.1=AVANCÉ plan the codes; result --level too."""
+    from conftest import shipped_candidate
+    from portfolio_gen.core.records import level_on_scale
+    from portfolio_gen.core.workspace import load_workspace
+    from portfolio_gen.institution.issuing import SigningRequest, plan_items
+
+    workspace = load_workspace(shipped_candidate(tmp_path, "sofia-benali"))
+    entry = next(e for e in workspace.candidates["sofia-benali"].entries if e.slug == "2026-01-15-conception-album")
+    [planned] = plan_items(workspace, entry, SigningRequest("sofia-benali", entry.slug, ("crcne:I1",), "M",
+                                                            level="Confirmé"))
+    assert planned.level == "confirme"
+    codes = workspace.frameworks["crcne"].item_by_code["I1"].criterion_codes
+    [marked] = plan_items(workspace, entry, SigningRequest("sofia-benali", entry.slug, ("crcne:I1",), "M",
+                                                           criteria=tuple((c, "AVANCÉ") for c in codes)))
+    assert marked.level == "avance" and {level for _, level in marked.marks} == {"avance"}
+    assert level_on_scale(workspace.frameworks["crcne"], "Expert") == "expert"
