@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from starlette.applications import Starlette
@@ -35,6 +36,8 @@ from ..core.portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
 from ..core.problems import InputError, Problem
 from ..core.records import write_request
 from ..core.workspace import CANDIDATES_DIR, Workspace, load_workspace
+from ..decisions.requests import plan_request, request_problems
+from ..decisions.workflow import request_states, standing_refusals
 from ..review import gitrepo, web
 from ..site.render import entry_html, file_size, themes_dir
 from . import drafts, uploads, views
@@ -61,7 +64,7 @@ class EditorSession:
     token: str = field(default_factory=web.new_token, repr=False)
     csrf: str = field(default_factory=web.new_token, repr=False)
     preview: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="portfolio-gen-preview-")))
-    today: callable = dt.date.today
+    today: Callable[[], dt.date] = dt.date.today  # injectable: the registry's grants are dated
 
 
 class NotFound(Exception):
@@ -316,8 +319,7 @@ class EditorApp:
                                       {c.ref: c.justification for c in entry.claims})
             return await self._entry_page(workspace, candidate, entry, fields, {"evaluator": self.explained(problems)},
                                           422)
-        target = request.path_params.get("back") or f"/c/{candidate.slug}/entries/{entry.slug}?done=requested"
-        return RedirectResponse(target, status_code=303)
+        return RedirectResponse(f"/c/{candidate.slug}/entries/{entry.slug}?done=requested", status_code=303)
 
     def _request_problems(self, workspace, candidate, entry, evaluator: str, items: list[str]) -> list[Problem]:
         if entry.is_draft:
@@ -334,14 +336,16 @@ class EditorApp:
         person = registry.by_id(evaluator)
         if person is not None and person.candidate == candidate.slug:
             return [Problem("trust.self_validation", None, None)]
-        return request_problems_of(registry, evaluator, candidate, entry, workspace.frameworks, items,
-                                   self.session.today())
+        return request_problems(registry, evaluator, candidate, entry, workspace.frameworks, items,
+                                self.session.today())
 
-    def _write_request(self, workspace, candidate, entry, evaluator: str, items: list[str], message: str):
-        from ..decisions import requests
+    def _write_request(self, workspace, candidate, entry, evaluator: str, items: list[str],
+                       message: str) -> list[Problem]:
+        """Through the domain's plan (one pending request per item and evaluator; a refusal
+        asked again is reopened), as `request` does."""
         registry = views.authority(self.session.root, workspace)
         validations = views.validations_of(self.session.root, workspace, candidate.slug)
-        plan = requests.plan_request(registry, candidate, entry, evaluator, items, validations)
+        plan = plan_request(registry, candidate, entry, evaluator, items, validations)
         new = plan.request(self.session.today(), message)
         if new is None:
             return [Problem("editor.request.already_waiting", entry.path, None, {"evaluator": evaluator})]
@@ -354,11 +358,9 @@ class EditorApp:
     async def decisions(self, request: Request) -> Response:
         workspace, candidate = await run_in_threadpool(self.candidate_or_404, request.path_params["slug"])
         validations = await run_in_threadpool(views.validations_of, self.session.root, workspace, candidate.slug)
-        from ..decisions.workflow import request_states, standing_refusals
         standing = {(r.entry, f"{r.framework}:{r.item}", r.evaluator) for r in standing_refusals(candidate)}
-        rows = [s for s in request_states(candidate, validations)]
         latest = {}
-        for row in rows:  # newest first: one line per entry, item and evaluator
+        for row in request_states(candidate, validations):  # newest first: one line per entry, item and evaluator
             latest.setdefault((row.request.entry, row.item, row.request.evaluator), row)
         titles = {e.slug: e.title for e in candidate.entries}
         return self.page("decisions.html", candidate=candidate, rows=list(latest.values()), standing=standing,
@@ -504,11 +506,6 @@ class EditorApp:
         if name not in STATIC:
             return self.refused("editor.not_found", 404)
         return FileResponse(templates_dir() / name, media_type=STATIC[name])
-
-
-def request_problems_of(registry, evaluator, candidate, entry, frameworks, items, on) -> list[Problem]:
-    from ..decisions.requests import request_problems
-    return request_problems(registry, evaluator, candidate, entry, frameworks, items, on)
 
 
 def _guarded(app: EditorApp, handler):

@@ -15,13 +15,29 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$")
 
 
+class _Constructor(RoundTripConstructor):
+    """An impossible date (2026-02-30) stays text, for `check` to report at its line, as
+    the tool's own reader does (core/yamlfile.py), instead of failing the whole file."""
+
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a long title or justification
     yaml.indent(mapping=2, sequence=4, offset=2)

@@ -107,11 +107,10 @@ def entry_text(form: EntryForm, existing: str | None, language: str,
         before[ref] = raw
     claims = []
     for ref in form.claims:
-        claim = mapping(item=ref)
-        old = before.get(ref)
-        if old is not None and not isinstance(old, str) and old.get("level") is not None:
-            claim["level"] = old["level"]
-        claim["justification"] = form.justifications.get(ref, "")
+        claim = before.get(ref)
+        if not hasattr(claim, "get"):  # new, or written as a bare "framework:code"
+            claim = mapping(item=ref)
+        claim["justification"] = form.justifications.get(ref, "")  # its level and comments stay
         claims.append(claim)
     set_value(meta, "claims", sequence(claims), after="situation")
     evidence = [e for e in (meta.get("evidence") or []) if str(e.get("path", e.get("url", ""))) not in

@@ -1,0 +1,122 @@
+"""The editor's files (issue 31): written back with their comments, key order and the
+values the page does not show; problems placed beside their field; evidence names that
+can never leave `evidence/`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from portfolio_gen.core.frameworks import load_frameworks
+from portfolio_gen.core.problems import Problem
+from portfolio_gen.core.workspace import framework_files
+from portfolio_gen.editor import drafts
+from portfolio_gen.editor.documents import EntryDocument
+from portfolio_gen.editor.uploads import Upload, stored_name, upload_problems
+
+REPO = Path(__file__).resolve().parents[2]
+HAND_WRITTEN = """---
+# my own note at the top
+date: 2026-01-15        # the day of the class
+title: 'Séquence : SIG'
+trainer: marie-dupont
+situation: formation
+claims:
+  - item: c2i2e:B2.3
+    level: 2            # I think
+    justification: old
+tags: [sig, géographie]
+evidence:
+  - {path: evidence/carte.png, title: Carte}
+visibility: draft
+---
+Old body.
+"""
+
+
+def _form(**changes) -> drafts.EntryForm:
+    values = dict(title="Séquence : SIG", date="2026-01-16", situation="formation", visibility="public",
+                  body="New body.\n", claims=["c2i2e:B2.3", "c2i2e:B3.1"],
+                  justifications={"c2i2e:B2.3": "new", "c2i2e:B3.1": "because"})
+    values.update(changes)
+    return drafts.EntryForm(**values)
+
+
+def test_an_edited_entry_keeps_its_comments_key_order_and_the_values_the_page_does_not_show():
+    text = drafts.entry_text(_form(), HAND_WRITTEN, "fr")
+    lines = text.splitlines()
+    assert lines[1] == "# my own note at the top"
+    assert "date: 2026-01-16        # the day of the class" in lines
+    keys = [line.split(":")[0] for line in lines[1:lines.index("---", 1)] if line and line[0].isalpha()]
+    assert keys == ["date", "title", "trainer", "situation", "claims", "tags", "evidence", "visibility"]
+    meta = EntryDocument.parse(text).meta
+    assert meta["trainer"] == "marie-dupont" and list(meta["tags"]) == ["sig", "géographie"]
+    assert [dict(c) for c in meta["claims"]] == [{"item": "c2i2e:B2.3", "level": 2, "justification": "new"},
+                                                 {"item": "c2i2e:B3.1", "justification": "because"}]
+    assert "level: 2            # I think" in text
+    assert [dict(e) for e in meta["evidence"]] == [{"path": "evidence/carte.png", "title": "Carte"}]
+    assert text.endswith("---\nNew body.\n")
+
+
+def test_unchanged_values_write_the_file_back_as_it_was():
+    form = _form(date="2026-01-15", visibility="draft", body="Old body.\n", claims=["c2i2e:B2.3"],
+                 justifications={"c2i2e:B2.3": "old"})
+    assert drafts.entry_text(form, HAND_WRITTEN, "fr") == HAND_WRITTEN
+
+
+def test_removed_evidence_and_added_files_are_listed():
+    text = drafts.entry_text(_form(removed_evidence={"evidence/carte.png"}), HAND_WRITTEN, "fr",
+                             [("evidence/grille.pdf", "grille")])
+    assert [dict(e) for e in EntryDocument.parse(text).meta["evidence"]] == [
+        {"path": "evidence/grille.pdf", "title": "grille"}]
+
+
+def test_a_draft_is_checked_as_check_does_and_its_problems_placed_beside_their_fields(tmp_path):
+    frameworks, _ = load_frameworks(framework_files(REPO))
+    folder = tmp_path / "lea"
+    (folder / "entries").mkdir(parents=True)
+    target = folder / "entries" / "2026-01-16-sig.md"
+    form = _form(date="2026-02-30", phase="mise-en-oeuvre", claims=["crcne:I1"], justifications={})
+    text = drafts.entry_text(form, None, "fr")
+    problems = drafts.check_entry(text, target, folder, frameworks, {"crcne": 1})
+    assert problems and all(p.file == target for p in problems)
+    assert not target.exists()
+    placed = drafts.fields(problems, text)
+    assert {name: [p.key for p in found] for name, found in placed.items()} == {"date": ["schema.format"]}
+    date_fixed = drafts.entry_text(_form(phase="mise-en-oeuvre", claims=["crcne:I1"], justifications={}), None, "fr")
+    placed = drafts.fields(drafts.check_entry(date_fixed, target, folder, frameworks, {"crcne": 1}), date_fixed)
+    assert [p.key for p in placed["claims"]] == ["claim.other_phase"]
+    assert drafts.fields([Problem("entry.no_trace", target, 2)], date_fixed) == {
+        "evidence": [Problem("entry.no_trace", target, 2)]}
+
+
+def test_a_self_assessment_writes_the_file_the_diagnostic_reads(tmp_path):
+    frameworks, _ = load_frameworks(framework_files(REPO))
+    folder = tmp_path / "lea"
+    folder.mkdir()
+    (folder / "candidate.yml").write_text("name: Léa\nrole: stagiaire\ninstitution: INSPÉ\nlanguage: fr\n"
+                                          "frameworks:\n  - id: crcne\n    mention: 1\n", "utf-8")
+    on = dt.date(2026, 3, 1)
+    text = drafts.self_assessment_text(frameworks["crcne"], {"I1": "confirme", "I2": ""}, on, None)
+    relative = str(drafts.self_assessment_path(folder, "crcne", on).relative_to(folder))
+    assert drafts.check_candidate_files(folder, frameworks, {relative: text}) == []
+    bad = drafts.self_assessment_text(frameworks["crcne"], {"I1": "parfait"}, on, None)
+    assert [p.key for p in drafts.check_candidate_files(folder, frameworks, {relative: bad})] == ["claim.unknown_level"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_an_accepted_evidence_name_is_stored_inside_evidence(name):
+    upload = Upload(name, b"%PDF-1.4\n")
+    if upload_problems(upload):
+        return
+    stored = stored_name(Path("/nonexistent"), upload)
+    assert stored.startswith("evidence/") and "/" not in stored.removeprefix("evidence/")
+    assert ".." not in stored and "\\" not in stored
+
+
+@given(st.sampled_from(["../", "..\\", "/", "\\", "C:", "."]), st.text(max_size=10))
+def test_a_name_holding_a_path_is_refused(prefix, rest):
+    assert [p.key for p in upload_problems(Upload(prefix + rest + ".pdf", b"%PDF-1.4\n"))] == ["editor.upload.bad_name"]
