@@ -2,7 +2,9 @@
 post (no CSRF token, a wrong one, another origin) changes nothing; a Host that is not
 loopback and a request without the session are refused; a path in an evidence file name,
 a slug or an entry name never reaches the disk; a candidate's hostile Markdown is
-neutralised in the live preview, by the sites' own sanitizer and by the page's CSP.
+neutralised in the live preview, by the sites' own sanitizer and by the page's CSP. And
+what the page refuses as it is typed is never written, nor a request to an evaluator it
+does not offer.
 """
 
 from __future__ import annotations
@@ -37,6 +39,18 @@ visibility: draft
 ---
 Texte.
 """
+PUBLIC_ENTRY, PUBLIC_TEXT = "2026-03-12-fluence", """---
+title: Fluence
+date: 2026-03-12
+situation: professionnelle
+phase: conception
+claims:
+- item: crcne:I1
+  justification: Le lecteur audio.
+visibility: public
+---
+Texte.
+"""
 HOSTILE = ("<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
            "[lien](javascript:document.title='pwned') <iframe src=\"https://example.org\"></iframe>")
 
@@ -49,6 +63,7 @@ def editor(built_demo, tmp_path_factory):
     (folder / "entries").mkdir(parents=True)
     (folder / "candidate.yml").write_text(PROFILE, "utf-8")
     (folder / "entries" / f"{ENTRY}.md").write_text(ENTRY_TEXT, "utf-8")
+    (folder / "entries" / f"{PUBLIC_ENTRY}.md").write_text(PUBLIC_TEXT, "utf-8")
     app = start_editor(root, "en")
     try:
         yield app
@@ -173,3 +188,32 @@ def test_every_answer_carries_the_csp(editor, session):
     headers = context.request.get(editor.origin + f"/c/{SLUG}").headers
     policy = headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+
+
+def test_an_invalid_entry_is_never_written_and_its_problems_sit_beside_their_fields(editor, session):
+    _, page, _ = session
+    path = editor.root / "candidates" / SLUG / "entries" / f"{ENTRY}.md"
+    before = path.read_text("utf-8")
+    page.goto(editor.origin + f"/c/{SLUG}/entries/{ENTRY}")
+    page.select_option("#phase", "mise-en-oeuvre")
+    page.check('[name="claims"][value="crcne:I1"]')  # an item of the conception phase
+    live = page.locator('[data-problems-for="claims"] li')
+    live.first.wait_for()  # as typed, before anything is saved
+    assert "crcne:I1" in live.first.inner_text() and "mise-en-oeuvre" in live.first.inner_text()
+    page.click('form[data-form="entry"] [data-action="save"]')
+    page.wait_for_load_state("load")
+    assert "crcne:I1" in page.locator('[data-problems-for="claims"]').inner_text()
+    assert page.locator('[name="claims"][value="crcne:I1"]').is_checked()  # what was typed stays in the form
+    assert path.read_text("utf-8") == before
+
+
+@pytest.mark.parametrize("evaluator", ["jean-leroy", "nobody"])
+def test_a_request_to_an_evaluator_the_page_does_not_offer_is_refused(editor, session, evaluator):
+    context, page, token = session
+    page.goto(editor.origin + f"/c/{SLUG}/entries/{PUBLIC_ENTRY}")
+    assert page.locator('[name="evaluator"] option').all_inner_texts() == ["Marie Dupont"]
+    answer = context.request.post(editor.origin + f"/c/{SLUG}/entries/{PUBLIC_ENTRY}/request", max_redirects=0,
+                                  headers={"Origin": editor.origin}, form={"csrf": token, "evaluator": evaluator})
+    assert answer.status == 422
+    assert evaluator in answer.text()
+    assert not (editor.root / "candidates" / SLUG / "requests").exists()

@@ -101,6 +101,11 @@ WORK = [
     ("review", "--evaluator", "marie-dupont"), ("report",), ("verify", "site/camille-martin"),
     ("new", "entry", "camille-martin", "Séquence", "--date", "05/03/2026"),  # a parser error
     ("keys", "did-key", "keys/none.pem"),  # an error path
+    # A jury session, to its signed minutes (a page kind of their own, read below).
+    ("session", "new", "c2i2e", "--date", "2026-12-10"),
+    ("session", "decide", "c2i2e-2026-12-10", "julien-moreau", "--outcome", "postponement", "--comment", "Revoir B3"),
+    ("session", "minutes", "c2i2e-2026-12-10", "--key", "keys/institution.key.pem"),
+    ("session", "verify", "c2i2e-2026-12-10"),
 ]
 
 
@@ -110,7 +115,7 @@ def test_every_command_speaks_french(french_demo: Path, sentences: set[str]):
         result = run_cli("--lang", "fr", *args, cwd=french_demo)
         assert "Traceback" not in result.stderr, (args, result.stderr)
         found += leaks(" ".join(args), result.stdout + result.stderr, sentences)
-        ran.add(args[:2] if args[0] in ("frameworks", "keys") else args[:1])
+        ran.add(args[:2] if args[0] in ("frameworks", "keys", "session") else args[:1])
     paths = list(command_paths())
     assert len(paths) > 30, paths
     for path in paths:
@@ -157,7 +162,39 @@ def test_every_page_kind_speaks_french(french_demo: Path, sentences: set[str]):
     page = (dashboard / "index.html").read_text("utf-8")
     assert re.search(r'<html[^>]*\blang="fr"', page), "dashboard: not lang=fr"
     found += leaks("dashboard", visible_text(page), sentences)
+    found += leaks("minutes", visible_text(_minutes(french_demo)), sentences)
+    found += leaks("review queue", visible_text(_review_queue(french_demo)), sentences)
     _assert_only_known(found)
+
+
+def _minutes(root: Path) -> str:
+    """The signed minutes' page: the commands test above makes them on the same copy, or here."""
+    page = root / "sessions" / "c2i2e-2026-12-10.minutes.html"
+    if not page.exists():
+        for args in WORK[-4:-1]:
+            assert run_cli("--lang", "fr", *args, cwd=root).returncode == 0, args
+    text = page.read_text("utf-8")
+    assert re.search(r'<html[^>]*\blang="fr"', text), "minutes: not lang=fr"
+    return text
+
+
+def _review_queue(root: Path) -> str:
+    """The review app's queue page, rendered in process for a French session."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from portfolio_gen.credentials.keys import load_private_key
+    from portfolio_gen.review.app import ReviewApp
+    from portfolio_gen.review.session import open_session
+
+    key = load_private_key(root / "keys" / "marie-dupont.key.pem", None)
+    app = ReviewApp(open_session(root, "marie-dupont", key, "fr"))
+    response = asyncio.run(app.queue(Request({"type": "http", "method": "GET", "path": "/", "query_string": b"",
+                                              "headers": []})))
+    text = response.body.decode("utf-8")
+    assert response.status_code == 200 and re.search(r'<html[^>]*\blang="fr"', text), text[:500]
+    return text
 
 
 def _assert_only_known(found: list[str]) -> None:
