@@ -151,6 +151,14 @@ VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "formation": ("training", "in-training", "en-formation", "stage"),
     "fr": ("francais", "french"),
     "en": ("anglais", "english"),
+    "enseignant": ("enseignante", "teacher", "professeur", "professeure", "prof"),
+    "stagiaire": ("trainee", "intern", "professeur-stagiaire", "fonctionnaire-stagiaire"),
+    "inspecteur": ("inspectrice", "inspector"),
+    "directeur": ("directrice", "director", "head", "principal", "headteacher"),
+    "administratif": ("administrative", "staff", "administration"),
+    "etudiant-meef": ("etudiant", "etudiante", "etudiante-meef", "student", "meef"),
+    "formateur": ("formatrice", "trainer"),
+    "autre": ("other",),
 }
 
 

@@ -134,6 +134,15 @@ def test_a_visibility_in_french_is_named_with_the_value_to_write(initialised: Pa
     assert "valeurs acceptées : public, private, draft" in checked.stderr
 
 
+def test_a_role_or_language_in_the_other_language_names_the_canonical_value():
+    from portfolio_gen.core.model import LANGUAGES, ROLES
+    from portfolio_gen.core.schemas import canonical_value
+    assert canonical_value("Teacher", ROLES) == "enseignant" and canonical_value("Formatrice", ROLES) == "formateur"
+    assert canonical_value("Français", LANGUAGES) == "fr" and canonical_value("training", ("professionnelle",
+                                                                                          "formation")) == "formation"
+    assert canonical_value("zzz", ROLES) is None
+
+
 def test_signing_and_results_read_a_level_by_its_title(tmp_path: Path):
     """sign --level Confirmé and --criterion I1.1=AVANCÉ plan the codes; result --level too."""
     from conftest import shipped_candidate
