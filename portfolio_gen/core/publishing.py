@@ -57,7 +57,8 @@ def evidence_uri(evidence: Evidence) -> str:
 
 def candidate_card(candidate: Candidate) -> dict:
     """The candidate as their site's verification.json describes them."""
-    return {"slug": candidate.slug, "role": candidate.role, "unit": candidate.unit,
+    # The name is the one the site's pages show; the verifier says whose portfolio it is (issue 32).
+    return {"slug": candidate.slug, "name": candidate.name, "role": candidate.role, "unit": candidate.unit,
             "frameworks": [{"id": p.framework, **({"mention": p.mention} if p.mention is not None else {})}
                            for p in candidate.frameworks]}
 

@@ -159,3 +159,24 @@ def test_a_credential_url_and_a_foreign_proof_form(browser, served, demo):
     page.fill("#pf-credential", json.dumps(credential))
     page.click("button[value=paste]")
     assert [v for v, _ in verdicts(page).values()] == ["valid"]
+
+
+def test_a_portfolio_opens_with_its_holder_and_headline_above_the_form(browser, served, demo):
+    """Issue 32: at 390 px, given ?url=, the results come first: whose portfolio it is and
+    one line saying what it proves (« … : attestation — 19/19 vérifiées »), then the form."""
+    site = demo[0] / "site" / "julien-moreau"
+    published = [json.loads(p.read_text("utf-8")) for p in (site / "credentials").glob("*.json")]
+    [attestation] = [c["name"] for c in published
+                     if c["credentialSubject"]["achievement"]["achievementType"] == "ext:Attestation"]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{served}verify/?url={served}{site.name}/")
+    verdicts(page)
+    assert page.locator("[data-pf-holder]").inner_text() == "Portfolio de Julien Moreau"
+    total = len(published)
+    assert page.locator("[data-pf-headline]").inner_text() == \
+        f"{attestation} : attestation — {total}/{total} vérifiées"
+    headline = page.locator("[data-pf-headline]").bounding_box()
+    assert headline["y"] + headline["height"] <= 844  # on the first screen
+    assert headline["y"] < page.locator("form[data-pf-verifier]").bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()

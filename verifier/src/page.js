@@ -60,12 +60,14 @@ function fromPortfolio(base, manifest, trust) {
   // the salt derived from that slug, as `verify SITE` and `audit --sites` bind a site.
   const card = manifest.candidate;
   const claimed = card && typeof card === "object" && typeof card.slug === "string" ? card.slug : "";
+  // Whose portfolio it is, as the site names them (its card; the slug on an older site).
+  const holder = card && typeof card === "object" && typeof card.name === "string" && card.name ? card.name : claimed;
   // Evidence must be published on the portfolio itself, as the command line requires:
   // a file elsewhere is "not reachable" here.
   const evidence = async (url) => (site && url.startsWith(site)
     ? fetchBytes(trust.local(new URL(url.slice(site.length), base).href)) : null);
   return (manifest.credentials || []).map((relative) => ({
-    source: new URL(relative, base).href, options: { slug, claimed }, evidence,
+    source: new URL(relative, base).href, options: { slug, claimed }, evidence, holder,
     load: () => fetchJson(trust.local(new URL(relative, base).href)),
   }));
 }
@@ -116,6 +118,7 @@ function show(results, item, result) {
 
 async function verifyAll(items, trust, results, summary, email) {
   const counts = {};
+  const awards = [];
   for (const item of items) {
     let result;
     try {
@@ -127,6 +130,9 @@ async function verifyAll(items, trust, results, summary, email) {
       result = unreadable(error.message);
     }
     counts[result.verdict] = (counts[result.verdict] || 0) + 1;
+    if (result.verdict === "valid" && (result.kind === "certificate" || result.kind === "attestation")) {
+      awards.push({ kind: result.kind, name: result.name || result.what });
+    }
     show(results, item, result);
   }
   const total = items.length;
@@ -135,6 +141,27 @@ async function verifyAll(items, trust, results, summary, email) {
   summary.dataset.failed = String(total - valid);
   summary.textContent = label(summary, total === valid ? "all-valid" : "some-failed")
     .replace("{total}", total).replace("{failed}", total - valid);
+  showHeadline(items, awards, valid, total);
+}
+
+/** Above the results: whose portfolio it is, and what it proves in one line (issue 32):
+ * each award that verified ("C2i2e : certifié"), then how many credentials verified. */
+function showHeadline(items, awards, valid, total) {
+  const holder = document.querySelector("[data-pf-holder]");
+  const headline = document.querySelector("[data-pf-headline]");
+  const name = items.find((item) => item.holder)?.holder || "";
+  if (holder) {
+    holder.textContent = name ? label(holder, "holder").replace("{name}", name) : "";
+    holder.hidden = !name;
+  }
+  if (headline) {
+    const parts = awards.map((award) => label(headline, award.kind).replace("{name}", award.name));
+    parts.push(label(headline, "count").replace("{valid}", valid).replace("{total}", total));
+    headline.textContent = parts.join(" — ");
+    headline.dataset.valid = String(valid);
+    headline.dataset.total = String(total);
+    headline.hidden = false;
+  }
 }
 
 function start() {
@@ -146,10 +173,21 @@ function start() {
   const trustReady = loadTrust(root);
   let running = Promise.resolve();
 
-  function run(collect) {
+  const section = document.querySelector("[data-pf-results-section]");
+  const headline = document.querySelector("[data-pf-headline]");
+  const holder = document.querySelector("[data-pf-holder]");
+
+  function run(collect, { focus = true } = {}) {
     running = running.then(async () => {
       document.documentElement.dataset.pfVerified = "running";
       results.replaceChildren();
+      if (headline) headline.hidden = true;
+      if (holder) holder.hidden = true;
+      if (section) {
+        // The results sit above the form: a reader who asked from the form is taken there.
+        section.hidden = false;
+        if (focus) section.querySelector("h2")?.focus();
+      }
       summary.textContent = label(summary, "running");
       const trust = await trustReady;
       let items;
@@ -198,7 +236,7 @@ function start() {
   const given = new URLSearchParams(location.search).get("url");
   if (given) {
     url.value = given;
-    run((trust) => fromUrl(given, trust));
+    run((trust) => fromUrl(given, trust), { focus: false });
   } else {
     document.documentElement.dataset.pfVerified = "ready";
   }
