@@ -10,6 +10,7 @@ import click
 from .core import (Context, fail_with, institution_site_options, main, pass_context, registry_or_exit,
                    signed_institution_or_exit, workspace_or_exit)
 from .credentials import load_key_or_exit, passphrase_option
+from ..core import i18n
 from ..core.problems import InputError
 
 
@@ -90,9 +91,10 @@ def certify(ctx: Context, slug: str, framework_id: str, key_file: Path, comment:
     except InputError as error:
         fail_with(error.problems, ctx)
     decision = award.decision
-    outcome = "certificate" if award.certified else "attestation"
-    level = f" level={decision.level}" if decision.level else ""
-    click.echo(f"{outcome}: {award.path} (validated {len(decision.validated)}{level})")
+    kind = i18n.text("verify.kind.certificate" if award.certified else "verify.kind.attestation", ctx.language)
+    level = i18n.text("certify.level", ctx.language, level=decision.level) if decision.level else ""
+    click.echo(i18n.plural("certify.issued", ctx.language, len(decision.validated), kind=kind, path=award.path,
+                           level=level))
     echo_superseded(ctx, award.superseded)
 
 

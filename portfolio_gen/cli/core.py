@@ -263,7 +263,8 @@ def frameworks_list(ctx: Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['id']:<18} {row['items']:>3} items  {row['rule'] or '-':<12} {row['title']}")
+        items = i18n.plural("cli.frameworks.items", ctx.language, row["items"])
+        click.echo(f"{row['id']:<18} {items}  {row['rule'] or '-':<12} {row['title']}")
 
 
 @frameworks.command("show")
@@ -293,7 +294,7 @@ def frameworks_show(ctx: Context, framework_id: str, as_json: bool) -> None:
             mark = " *" if item.mandatory else ""
             click.echo(f"  {item.code:<8} {item.title}{mark}")
     if framework.levels:
-        click.echo("levels: " + " < ".join(lv.title for lv in framework.levels))
+        click.echo(i18n.text("cli.frameworks.levels", ctx.language, levels=" < ".join(lv.title for lv in framework.levels)))
 
 
 def framework_summary(framework: Framework) -> dict:

@@ -43,18 +43,17 @@ def init(ctx: Context, directory: Path, candidate_name: str | None, source: str 
     """Create a new workspace in DIRECTORY: frameworks, schemas, portfolio-gen.yml,
     evaluators.yml; or, with --candidate and --institution, one candidate's repository."""
     if (candidate_name is None) != (source is None):
-        raise click.UsageError("--candidate and --institution go together: a candidate repository is made "
-                               "from the institution's site")
+        raise click.UsageError(i18n.text("init.candidate_with_institution", ctx.language))
     if candidate_name is not None:
         if shards != 1:
-            raise click.UsageError("--shards is for a cohort workspace: a candidate repository builds one site")
+            raise click.UsageError(i18n.text("init.shards_for_cohort", ctx.language))
         init_candidate_repository(ctx, directory, candidate_name, source, frameworks, email, role, language,
                                   site_base_url, allow_network, mentions)
         return
     try:
         created = scaffold.init_workspace(directory, ctx.language, shards=shards)
     except FileExistsError:
-        raise click.UsageError(f"{directory} exists and is not empty: choose a new folder") from None
+        raise click.UsageError(i18n.text("init.not_empty", ctx.language, directory=directory)) from None
     for path in created:
         click.echo(path)
 
@@ -132,7 +131,7 @@ def init_candidate_repository(ctx: Context, directory: Path, name: str, source: 
     except SourceError as error:
         fail_with([problem(error, source)], ctx)
     except FileExistsError:
-        raise click.UsageError(f"{directory} exists and is not empty: choose a new folder") from None
+        raise click.UsageError(i18n.text("init.not_empty", ctx.language, directory=directory)) from None
     except InputError as error:
         fail_with(error.problems, ctx)
     click.echo(i18n.text("institution.trusted", ctx.language, did=copy.institution))
@@ -169,15 +168,15 @@ def demo(ctx: Context, directory: Path, jobs: int | None) -> None:
     try:
         report = run_demo(source, directory)
     except FileExistsError:
-        raise click.UsageError(f"{directory} exists and is not a previous demo: choose another folder") from None
-    click.echo(f"{directory}: {report.validations} validations signed")
+        raise click.UsageError(i18n.text("demo.not_previous", ctx.language, directory=directory)) from None
+    click.echo(i18n.plural("demo.signed", ctx.language, report.validations, directory=directory))
     for slug, framework, certified, level in report.awards:
-        outcome = "certificate" if certified else "attestation"
+        outcome = i18n.text("verify.kind.certificate" if certified else "verify.kind.attestation", ctx.language)
         click.echo(f"  {slug:<16} {framework:<8} {outcome}{' ' + level if level else ''}")
     results = build_cohort(directory, None, directory / "site", jobs=jobs)
     failed = [r for r in results if r.status == FAILED]
     for result in failed:
-        click.echo(f"site build failed: {result.slug}: {result.error}", err=True)
-    click.echo(f"sites: {directory / 'site'}/<candidate>/index.html ({len(results) - len(failed)} built)")
+        click.echo(i18n.text("demo.build_failed", ctx.language, slug=result.slug, error=result.error), err=True)
+    click.echo(i18n.plural("demo.sites", ctx.language, len(results) - len(failed), path=directory / "site"))
     if failed:
         sys.exit(2)
