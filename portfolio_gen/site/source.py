@@ -57,7 +57,12 @@ LUNR_SEGMENTERS = frozenset({"tinyseg.js", "wordcut.js"})  # Japanese, Thai
 # inline script or style attribute, no plugins, no frames, no form posts. `frame-ancestors`
 # is ignored in a <meta>: verification pages carry frame-guard.js instead, and
 # docs/security.md gives the headers a web server should add.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+# One inline stylesheet is allowed, by its digest: the one Zensical's search (0.0.73, the
+# version the `zensical` extra pins) puts in its shadow root; MkDocs' pages have none. Another
+# Zensical version may need another digest: tests/site/test_engines.py fails on any violation.
+ZENSICAL_SEARCH_STYLE = "'sha256-NwSx/R2V/U4jnW0Tq5pQ53Y/rzPVJ4dqE7D6UTA/J1k='"
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; "
+                           f"style-src 'self' {ZENSICAL_SEARCH_STYLE}; img-src 'self' data:; "
                            "font-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
                            "frame-src 'none'; base-uri 'self'; form-action 'none'")
 CSP_EXTRA_KEY = "portfolio_csp"
