@@ -16,12 +16,14 @@ REFERENTIELS = REPO / "referentiels"
 DEMO_CANDIDATES = REPO / "candidates"
 
 
-def run_cli(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None, lang: str = "en",
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the command in this process through click's CliRunner: exit code, stdout and
     stderr as a user would see them, without starting Python again (a second or more per
     call, hundreds of calls). An exception the command lets escape is reported as the
     interpreter would: exit 1 and its traceback on stderr, so "no traceback" tests hold.
-    `run_cli_process` keeps the real entry point honest."""
+    `run_cli_process` keeps the real entry point honest. `env`: more variables, set for
+    the command only (PORTFOLIO_GEN_LANG is `lang`'s unless `env` says otherwise)."""
     import gc
     import threading
     import traceback
@@ -37,7 +39,8 @@ def run_cli(*args: str, cwd: Path | None = None, lang: str = "en") -> subprocess
     previous = os.getcwd()
     os.chdir(cwd or working_folder())
     try:
-        result = CliRunner().invoke(main, list(args), env={"PORTFOLIO_GEN_LANG": lang}, catch_exceptions=True)
+        result = CliRunner().invoke(main, list(args), env={"PORTFOLIO_GEN_LANG": lang, **(env or {})},
+                                    catch_exceptions=True)
     finally:
         os.chdir(previous)
         # The command tunes the collector for one big cohort and exits; here the process goes on.

@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 
 MARKER = re.compile(r"^<!--\s*runnable(?:\s+(?P<kind>file|edit)|\s+exit=(?P<exit>\d+))?\s*-->\s*$")
@@ -94,31 +97,42 @@ def pages_with_blocks(docs: Path) -> list[Path]:
     return sorted(page for page in docs.rglob("*.md") if runnable_blocks(page))
 
 
+# Runs `portfolio-gen ARGS` in `cwd` with these environment variables set, in this process.
+Invoke = Callable[[list[str], Path, dict[str, str]], subprocess.CompletedProcess]
+
+
 def run_page(page: Path, folder: Path, timeout: float = 300, *, demo: Path | None = None,
-             bin_folder: Path | None = None, env: dict[str, str] | None = None) -> list[str]:
+             bin_folder: Path | None = None, env: dict[str, str] | None = None,
+             invoke: Invoke | None = None) -> list[str]:
     """Run every runnable block of `page` in order inside `folder`; fail on the first surprise.
 
     `demo`: a practice workspace already made by `portfolio-gen demo` (the test session's
     built demo); a block's `portfolio-gen demo DIR` line then copies it to DIR instead of
     playing the demo again: the same files for a tenth of the time (issue 27).
     `bin_folder`: where `portfolio-gen` is found (by default, beside this interpreter).
-    Returns each block's standard output."""
-    return run_blocks(runnable_blocks(page), folder, timeout, demo=demo, bin_folder=bin_folder, env=env)
+    `invoke`: runs the tool in this process; a block that is only `cd DIR` and
+    `portfolio-gen ARGS [> FILE]` lines then runs through it, as bash would run it, without
+    starting Python for every command (issue 27: a second or more each); any other block
+    runs in bash. Returns each block's standard output."""
+    return run_blocks(runnable_blocks(page), folder, timeout, demo=demo, bin_folder=bin_folder, env=env,
+                      invoke=invoke)
 
 
 def run_blocks(blocks: list[Block], folder: Path, timeout: float = 300, *, demo: Path | None = None,
-               bin_folder: Path | None = None, env: dict[str, str] | None = None) -> list[str]:
+               bin_folder: Path | None = None, env: dict[str, str] | None = None,
+               invoke: Invoke | None = None) -> list[str]:
     state = folder / ".runnable-state"
     state.mkdir()
     (state / "cwd").write_text(str(folder))
     (state / "env").write_text("")
     bin_folder = bin_folder or Path(sys.executable).parent
     base = dict(os.environ if env is None else env)
-    env = {**base, "PATH": f"{bin_folder}{os.pathsep}{base.get('PATH', '')}",
-           "HOME": str(folder), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
-           # The guides say a prompt asks for it; a test has no terminal.
-           "PORTFOLIO_GEN_PASSPHRASE": "correct horse battery staple"}
+    reader = {"HOME": str(folder), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
+              # The guides say a prompt asks for it; a test has no terminal.
+              "PORTFOLIO_GEN_PASSPHRASE": "correct horse battery staple"}
+    env = {**base, "PATH": f"{bin_folder}{os.pathsep}{base.get('PATH', '')}", **reader}
     outputs: list[str] = []
+    exported = False
     for block in blocks:
         cwd = Path((state / "cwd").read_text().strip())
         if block.kind == "file":
@@ -128,6 +142,17 @@ def run_blocks(blocks: list[Block], folder: Path, timeout: float = 300, *, demo:
         if block.kind == "edit":
             _apply(block, cwd / block.path, "".join(outputs))
             outputs.append("")
+            continue
+        # A variable the page exported may matter to the tool: from then on, bash only.
+        exported = exported or "export " in block.code
+        commands = _simple(block.code) if invoke and not exported else None
+        if commands is not None:
+            code, stdout, stderr, cwd = _in_process(commands, cwd, invoke, reader, demo)
+            (state / "cwd").write_text(str(cwd))
+            if code != block.exit_code:
+                raise AssertionError(f"{block}: exit {code}, the guide says {block.exit_code}\n--- block\n{block.code}"
+                                     f"\n--- stdout\n{stdout[-4000:]}\n--- stderr\n{stderr[-4000:]}")
+            outputs.append(stdout)
             continue
         script = (f'cd "$(cat {state}/cwd)"; . {state}/env\n'
                   f"trap 'pwd > {state}/cwd; export -p > {state}/env' EXIT\n"
@@ -140,6 +165,57 @@ def run_blocks(blocks: list[Block], folder: Path, timeout: float = 300, *, demo:
                 f"--- block\n{block.code}\n--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}")
         outputs.append(result.stdout)
     return outputs
+
+
+def _simple(code: str) -> list[list[str]] | None:
+    """The block's commands when each is `cd DIR` or `portfolio-gen ARGS [> FILE]` with
+    nothing for a shell to expand; None when bash is needed."""
+    commands = []
+    for line in code.replace("\\\n", " ").splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        try:
+            words = list(lexer)
+        except ValueError:
+            return None
+        if not words:
+            continue
+        if any(c in word for word in words for c in "$`~*?[") or "=" in words[0]:
+            return None
+        operators = [i for i, word in enumerate(words) if set(word) <= set("();<>|&")]
+        simple = (words[0] == "cd" and len(words) == 2 and not operators) or (
+            words[0] == "portfolio-gen" and (not operators or (operators == [len(words) - 2] and words[-2] == ">")))
+        if not simple:
+            return None
+        commands.append(words)
+    return commands
+
+
+def _in_process(commands: list[list[str]], cwd: Path, invoke: Invoke, env: dict[str, str],
+                demo: Path | None) -> tuple[int, str, str, Path]:
+    """Run the commands of a simple block as `set -e` bash would: stop at the first failure."""
+    stdout, stderr = [], []
+    for words in commands:
+        if words[0] == "cd":
+            target = (cwd / words[1]).resolve()
+            if not target.is_dir():
+                return 1, "".join(stdout), "".join(stderr) + f"cd: {words[1]}: No such file or directory\n", cwd
+            cwd = target
+            continue
+        args, into = (words[1:-2], words[-1]) if words[-2:-1] == [">"] else (words[1:], None)
+        made = DEMO.match(" ".join(words)) if demo is not None else None
+        if made:
+            shutil.copytree(demo, cwd / made["folder"], symlinks=True)
+            continue
+        result = invoke(args, cwd, env)
+        if into is not None:
+            (cwd / into).write_text(result.stdout, "utf-8")
+        else:
+            stdout.append(result.stdout)
+        stderr.append(result.stderr)
+        if result.returncode:
+            return result.returncode, "".join(stdout), "".join(stderr), cwd
+    return 0, "".join(stdout), "".join(stderr), cwd
 
 
 def _with_demo(code: str, demo: Path | None) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from runnable import Block, pages_with_blocks, run_page, runnable_blocks
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -14,10 +15,18 @@ DOCS = Path(__file__).parents[2] / "docs"
 
 @pytest.mark.parametrize("page", pages_with_blocks(DOCS), ids=lambda p: str(p.relative_to(DOCS)))
 def test_runnable_blocks_of_the_page_pass_in_order(page: Path, tmp_path: Path, built_demo: Path):
-    # A guide's `portfolio-gen demo DIR` gets a copy of the session's demo, made by that
-    # same command (issue 27: one demo per worker instead of one per page); the real
-    # command runs from the installed wheel in tests/test_install.py.
-    run_page(page, tmp_path, demo=built_demo)
+    # Issue 27, the guides cost a tenth of what they did: a guide's `portfolio-gen demo DIR`
+    # gets a copy of the session's demo, made by that same command (one demo per worker,
+    # not one per page), and blocks of plain portfolio-gen commands run in this process
+    # (no Python start-up per command). Real processes and the real demo command run the
+    # French candidate guide from the installed wheel (tests/test_install.py) and README's
+    # tour (tests/test_readme_tour.py).
+    run_page(page, tmp_path, demo=built_demo, invoke=_in_process)
+
+
+def _in_process(args: list[str], cwd: Path, env: dict[str, str]):
+    # The reader's locale (C) chooses the language, as in bash: no PORTFOLIO_GEN_LANG.
+    return run_cli(*args, cwd=cwd, env={"PORTFOLIO_GEN_LANG": None, **env})
 
 
 def test_every_guide_makes_its_practice_workspace_where_the_reader_sees_it():
@@ -119,3 +128,40 @@ def test_a_marker_must_precede_a_shell_fence(tmp_path: Path):
 
 def test_block_names_its_page_and_line():
     assert str(Block(Path("docs/guides/candidate.fr.md"), 12, "true", 0)) == "candidate.fr.md:12"
+
+
+def test_plain_blocks_run_in_process_as_bash_would_and_the_rest_in_bash(tmp_path: Path):
+    """The in-process shortcut takes only `cd` and `portfolio-gen ARGS [> FILE]` lines, in
+    the block's folder, with the reader's variables; it stops at the first failure, as
+    `set -e` does; anything else is bash's."""
+    import subprocess
+
+    calls = []
+
+    def invoke(args, cwd, env):
+        calls.append((args, cwd.name, env["HOME"]))
+        return subprocess.CompletedProcess(args, 2 if args == ["check"] else 0, f"out {args[0]}\n", "")
+
+    page = tmp_path / "page.md"
+    page.write_text("<!-- runnable -->\n```sh\nmkdir ws\n```\n\n"
+                    "<!-- runnable -->\n```sh\ncd ws\nportfolio-gen new candidate \"Élise Durand\" \\\n"
+                    "    --email e@example.fr   # a comment\nportfolio-gen report --format csv > cohort.csv\n```\n\n"
+                    "<!-- runnable exit=2 -->\n```sh\nportfolio-gen check\nportfolio-gen never\n```\n\n"
+                    "<!-- runnable -->\n```sh\nportfolio-gen status || true\n```\n", "utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    outputs = run_page(page, work, invoke=invoke, bin_folder=_fake_tool(tmp_path))
+    assert calls == [(["new", "candidate", "Élise Durand", "--email", "e@example.fr"], "ws", str(work)),
+                     (["report", "--format", "csv"], "ws", str(work)), (["check"], "ws", str(work))]
+    assert (work / "ws/cohort.csv").read_text("utf-8") == "out report\n"
+    assert outputs == ["", "out new\n", "out check\n", "bash status\n"]
+
+
+def _fake_tool(folder: Path) -> Path:
+    """A `portfolio-gen` on PATH for the blocks bash runs."""
+    bin_folder = folder / "bin"
+    bin_folder.mkdir()
+    tool = bin_folder / "portfolio-gen"
+    tool.write_text('#!/bin/sh\necho "bash $1"\n', "utf-8")
+    tool.chmod(0o755)
+    return bin_folder
