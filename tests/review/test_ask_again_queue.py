@@ -3,13 +3,15 @@ for the evaluator who refused it, once, with that refusal and its comment beside
 
 from __future__ import annotations
 
+import json
+
 from conftest import run_cli
 from portfolio_gen.credentials.keys import load_private_key
 from portfolio_gen.review.app import ReviewApp
 from portfolio_gen.review.queue import Filters, build_queue
 from portfolio_gen.review.session import open_session
 
-from .conftest import ENTRY, EVALUATOR, REFUSED_ITEM, SLUG
+from .conftest import ENTRY, EVALUATOR, REFUSED_ITEM, SLUG, VALIDATED_ITEM
 
 
 def test_the_queue_shows_an_item_asked_again_with_the_refusal_beside_it(review_workspace):
@@ -32,3 +34,26 @@ def test_the_queue_shows_an_item_asked_again_with_the_refusal_beside_it(review_w
     html = ReviewApp(session).page("queue.html", queue=queue).body.decode("utf-8")
     assert f'data-refused-before="{REFUSED_ITEM}"' in html
     assert "Redemandé après votre refus du" in html and "Il manque la grille remplie" in html
+
+    # Her next decision counts without --reconsider, and status stops calling the item refused.
+    signed = run_cli("--root", str(root), "sign", SLUG, ENTRY, REFUSED_ITEM, "--key",
+                     str(root / "keys" / f"{EVALUATOR}.key.pem"), "--evaluator-name", "Marie Dupont",
+                     "--level", "Confirmé")
+    assert signed.returncode == 0, signed.stderr
+    status = json.loads(run_cli("--root", str(root), "status", SLUG, "--json").stdout)
+    assert [row["refused"] for row in status] == [[]]
+    # A refusal reconsidered without a new request stays on record, but once a counted
+    # credential validates the item, status no longer lists it as refused.
+    other = run_cli("--root", str(root), "refuse", SLUG, ENTRY, VALIDATED_ITEM, "--evaluator", EVALUATOR,
+                    "--comment", "Pas encore")
+    assert other.returncode == 0, other.stderr
+    status = json.loads(run_cli("--root", str(root), "status", SLUG, "--json").stdout)
+    assert [[r["item"] for r in row["refused"]] for row in status] == [[VALIDATED_ITEM]]
+    reconsidered = run_cli("--root", str(root), "sign", SLUG, ENTRY, VALIDATED_ITEM, "--key",
+                           str(root / "keys" / f"{EVALUATOR}.key.pem"), "--evaluator-name", "Marie Dupont",
+                           "--level", "avance", "--reconsider")
+    assert reconsidered.returncode == 0, reconsidered.stderr
+    status = json.loads(run_cli("--root", str(root), "status", SLUG, "--json").stdout)
+    assert [row["refused"] for row in status] == [[]]
+    assert REFUSED_ITEM not in [ref for group in build_queue(session, Filters()).groups
+                                for row in group.rows for ref in row.items]
