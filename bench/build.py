@@ -1,28 +1,25 @@
-"""Benchmark of `portfolio-gen build` on a synthetic cohort, against plain `mkdocs build`.
+"""Benchmark of `portfolio-gen build` on a synthetic cohort, with each engine side by side.
 
-    python bench/build.py 200            # N candidates x 10 entries
-    python bench/build.py 1000 --skip-baseline
+    python bench/build.py 50             # N candidates x 10 entries
+    python bench/build.py 1000 --jobs 2
 
-Reports the full build time, time per candidate, the incremental rebuild time after one
-entry of one candidate changes, peak memory (parent and largest worker), and the same
-Markdown built by plain MkDocs as the baseline: every page our plugin generates is
-written out as a .md file with the same theme, stylesheet, nav and evidence, then built
-(a) with the `mkdocs build` command, one process per candidate, as many at a time as
-our builder uses, and (b) in-process through `mkdocs.commands.build`, in a process
-pool of the same size, the stricter comparison. The cohort lives in a temporary folder.
+For MkDocs (the default) and Zensical (issue 33) in turn: the full build of every
+candidate's site (`--force`), a rebuild with nothing changed, and the rebuild after one
+entry of one candidate changed (one site rebuilt). Each figure is also given as a ratio:
+Zensical's against MkDocs' measured in the same run, and the one-entry rebuild against
+the full build of the same engine. Both engines build the same generated folders
+(site/source.py); MkDocs runs in the worker processes, Zensical as its own command. The
+cohort lives in a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -30,13 +27,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from portfolio_gen.core.portfolios import candidate_folders, read_candidate  # noqa: E402
-from portfolio_gen.site.builder import (BUILT, FAILED, build_cohort, candidate_config,  # noqa: E402
-                                        frameworks_for, load_site_config, mkdocs_log)
-from portfolio_gen.site.fingerprint import shared_inputs  # noqa: E402
-from portfolio_gen.site.pages import plan_site  # noqa: E402
-from portfolio_gen.site.plugin import MARKDOWN_EXTENSIONS, STYLESHEET, sha256_file  # noqa: E402
-from portfolio_gen.site.render import Renderer, theme_dir  # noqa: E402
+from portfolio_gen.core.portfolios import candidate_folders  # noqa: E402
+from portfolio_gen.site.builder import BUILT, FAILED, build_cohort  # noqa: E402
+from portfolio_gen.site.engines import ENGINES  # noqa: E402
 
 ENTRIES = 10
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -79,77 +72,12 @@ def write_entry(folder: Path, n: int, extra: str = "") -> Path:
     return path
 
 
-# --- baseline: the same Markdown, plain MkDocs --------------------------------------------
-
-def export_markdown(root: Path, baseline: Path) -> list[Path]:
-    """Write each candidate's generated pages as a plain MkDocs project; returns config files."""
-    shared = shared_inputs(root)
-    frameworks = frameworks_for(root, shared)
-    configs = []
-    for folder in candidate_folders(root / "candidates"):
-        candidate, _ = read_candidate(folder, frameworks)
-        site = plan_site(candidate, frameworks, [], sha256_file)
-        project = baseline / candidate.slug
-        docs = project / "docs"
-        renderer = Renderer(site, use_directory_urls=True)
-        for page in site.pages:
-            (docs / page.uri).parent.mkdir(parents=True, exist_ok=True)
-            (docs / page.uri).write_text(renderer.render(page), "utf-8")
-        for copied in site.files:
-            (docs / copied.uri).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(copied.source, docs / copied.uri)
-        config = candidate_config(root, candidate, docs, project / "site")
-        config["plugins"] = ["search"]
-        config["theme"]["custom_dir"] = str(theme_dir())
-        config["extra_css"] = [STYLESHEET]
-        config["markdown_extensions"] = list(MARKDOWN_EXTENSIONS)
-        config["nav"] = [{"Accueil": "index.md"},
-                         {"Compétences": [{p.title: p.uri} for p in site.matrices]},
-                         {"Entrées": [{p.title: p.uri} for p in site.entries]}]
-        config["not_in_nav"] = "\n".join(f"/{p.uri}" for p in site.items)
-        (project / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
-        configs.append(project / "mkdocs.yml")
-    return configs
-
-
-def run_cli_baseline(configs: list[Path], jobs: int) -> float:
-    started = time.perf_counter()
-    running: list[subprocess.Popen] = []
-    for config in configs:
-        while len(running) >= jobs:
-            running = [p for p in running if p.poll() is None]
-            if len(running) >= jobs:
-                time.sleep(0.01)
-        running.append(subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)],
-                                        stderr=subprocess.DEVNULL))
-    for process in running:
-        process.wait()
-    return time.perf_counter() - started
-
-
-def _build_plain(config_file: str) -> None:
-    with mkdocs_log():
-        from mkdocs.commands.build import build
-        config = load_site_config(yaml.safe_load(Path(config_file).read_text("utf-8")), Path(config_file))
-        build(config)
-
-
-def run_inprocess_baseline(configs: list[Path], jobs: int) -> float:
-    started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(_build_plain, [str(c) for c in configs], chunksize=1))
-    return time.perf_counter() - started
-
-
 # --- measures -----------------------------------------------------------------------------
 
-def peak_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
-
-
-def timed_build(root: Path, jobs: int, **options) -> tuple[float, list]:
+def timed_build(root: Path, engine: str, jobs: int, **options) -> tuple[float, list]:
     started = time.perf_counter()
-    results = build_cohort(root, output=root / "site", jobs=jobs, **options)
+    results = build_cohort(root, output=root / f"site-{engine}", jobs=jobs, engine=engine, **options)
+    assert not [r for r in results if r.status == FAILED], [r for r in results if r.status == FAILED][:3]
     return time.perf_counter() - started, results
 
 
@@ -157,33 +85,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int, help="number of candidates (10 entries each)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
-    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--engine", action="append", choices=sorted(ENGINES),
+                        help="only this engine (repeatable; default: every installed one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary cohort and print its path")
     args = parser.parse_args()
+    engines = args.engine or [name for name, engine in ENGINES.items() if engine.available()]
     work = Path(tempfile.mkdtemp(prefix="portfolio-gen-bench-"))
     try:
         root = work / "cohort"
         generate(root, args.count)
         print(f"cohort: {args.count} candidates x {ENTRIES} entries, {args.jobs} jobs, {os.cpu_count()} cores")
-        full, results = timed_build(root, args.jobs, force=True)
-        failed = [r for r in results if r.status == FAILED]
-        assert not failed, failed[:3]
-        print(f"full build:          {full:8.2f} s   ({full / args.count * 1000:.0f} ms per candidate)")
-        noop, results = timed_build(root, args.jobs)
-        print(f"no-change rebuild:   {noop:8.2f} s   ({sum(r.status == BUILT for r in results)} rebuilt)")
+        figures: dict[str, dict[str, float]] = {}
+        for engine in engines:
+            full, _ = timed_build(root, engine, args.jobs, force=True)
+            noop, results = timed_build(root, engine, args.jobs)
+            assert not any(r.status == BUILT for r in results)
+            figures[engine] = {"full": full, "noop": noop}
+            print(f"  {engine}: full build {full:.2f} s, no change {noop:.2f} s", flush=True)
         folder = candidate_folders(root / "candidates")[args.count // 2]
         write_entry(folder, 3, extra="\nUne phrase ajoutée.\n")
-        incremental, results = timed_build(root, args.jobs)
-        rebuilt = [r.slug for r in results if r.status == BUILT]
-        print(f"incremental rebuild: {incremental:8.2f} s   (rebuilt: {', '.join(rebuilt)})")
-        print(f"peak memory:         parent {peak_mb(resource.RUSAGE_SELF):.0f} MB, "
-              f"largest worker {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB")
-        if not args.skip_baseline:
-            configs = export_markdown(root, work / "baseline")
-            plain = run_inprocess_baseline(configs, args.jobs)
-            print(f"baseline in-process: {plain:8.2f} s   ratio {full / plain:.2f}x")
-            cli = run_cli_baseline(configs, args.jobs)
-            print(f"baseline mkdocs CLI: {cli:8.2f} s   ratio {full / cli:.2f}x")
+        for engine in engines:
+            one, results = timed_build(root, engine, args.jobs)
+            assert [r.slug for r in results if r.status == BUILT] == [folder.name]
+            figures[engine]["one"] = one
+            print(f"  {engine}: one entry {one:.2f} s", flush=True)
+        base = figures[engines[0]]
+        print(f"{'engine':10} {'full build':>12} {'per site':>9} {'no change':>10} {'one entry':>10} "
+              f"{'one/full':>9} {'full vs ' + engines[0]:>16} {'one vs ' + engines[0]:>15}")
+        for engine, f in figures.items():
+            print(f"{engine:10} {f['full']:10.2f} s {f['full'] / args.count * 1000:6.0f} ms {f['noop']:8.2f} s "
+                  f"{f['one']:8.2f} s {f['one'] / f['full']:9.3f} {f['full'] / base['full']:16.2f} "
+                  f"{f['one'] / base['one']:15.2f}")
     finally:
         if args.keep:
             print(f"kept: {work}")
