@@ -19,6 +19,7 @@ def edit(ctx: Context, slug: str | None, port: int, no_browser: bool) -> None:
     """Write your portfolio in a local web page (127.0.0.1 only): profile, entries,
     self-assessments, requests, decisions, preview and publish. SLUG opens that
     candidate's portfolio; without it, the page lists them and creates one."""
+    import shutil
     import webbrowser
 
     from ..editor.app import EditorSession, create_app
@@ -34,4 +35,7 @@ def edit(ctx: Context, slug: str | None, port: int, no_browser: bool) -> None:
     click.echo(i18n.text("editor.cli.url", ctx.language, root=ctx.root, url=url))
     if not no_browser:
         webbrowser.open(url)
-    web.serve_app(create_app(session), sock)
+    try:
+        web.serve_app(create_app(session), sock)
+    finally:
+        shutil.rmtree(session.preview, ignore_errors=True)  # the previews built, never the workspace

@@ -517,6 +517,9 @@ def _guarded(app: EditorApp, handler):
             return app.refused("editor.not_found", 404)
         except InputError as error:
             return app.page("problems.html", 409, candidate=None, problems=app.explained(error.problems))
+        except ValueError as error:  # a file the round-trip reader cannot parse (`documents`)
+            return app.page("problems.html", 409, candidate=None, problems=app.explained(
+                [Problem("yaml.syntax", None, None, {"reason": str(error)})]))
     return route
 
 

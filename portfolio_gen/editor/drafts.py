@@ -177,7 +177,7 @@ def profile_text(form: ProfileForm, existing: str | None, slug: str) -> str:
     if existing is None:
         existing = _scaffold().get_template("candidate.yml.j2").render(
             name=_quoted(form.name or "-"), role=form.role or "enseignant", institution=_quoted(form.institution or "-"),
-            language=form.language or "fr", slug=slug, frameworks=list(form.frameworks) or ["-"], email="",
+            language=form.language or "fr", slug=slug, frameworks=list(form.frameworks) or ["none"], email="",
             mentions={f: m for f, m in form.frameworks.items() if m is not None})
     data = documents.load(existing)
     data["name"], data["role"], data["institution"] = form.name, form.role, form.institution

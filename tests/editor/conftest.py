@@ -48,8 +48,11 @@ def editor_workspace(built_demo, tmp_path_factory) -> Path:
     (root / "candidates").mkdir()
     shutil.copyfile(built_demo / "candidates" / "sofia-benali" / "evidence" / "fluence-avant-apres.png",
                     folder / "fluence-avant-apres.png")
+    remote = folder / "shared.git"  # where "publish" pushes: the institution's shared repository
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, capture_output=True)
     for args in (("init", "-q"), ("add", "-A"), ("-c", "user.name=Demo", "-c", "user.email=demo@example.org",
-                                                   "commit", "-qm", "demo")):
+                                                   "commit", "-qm", "demo"), ("remote", "add", "origin", str(remote)),
+                 ("push", "-q", "-u", "origin", "HEAD")):
         subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
     return root
 

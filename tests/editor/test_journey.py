@@ -178,6 +178,9 @@ def test_a_candidate_goes_from_nothing_to_a_validated_item_in_the_page(lang, edi
     message = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%s"], capture_output=True,
                              text=True).stdout
     assert message.startswith("Portfolio de" if lang == "fr" else "Portfolio of"), message
+    pushed = subprocess.run(["git", "-C", str(root.parent / "shared.git"), "log", "--format=%s"], capture_output=True,
+                            text=True).stdout
+    assert message in pushed  # the repository has a remote: the commit went to it
     status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", f"candidates/{slug}"],
                             capture_output=True, text=True).stdout
     assert status == ""

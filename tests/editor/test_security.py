@@ -10,15 +10,19 @@ does not offer.
 from __future__ import annotations
 
 import shutil
-import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from review.conftest import stop
 
 from .conftest import start_editor
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
+from test_accessibility import axe_source, violations  # noqa: E402,F401 - axe_source is a fixture
 
 pytestmark = pytest.mark.browser
 SLUG, ENTRY = "lea-petit", "2026-03-10-lecture"
@@ -217,3 +221,48 @@ def test_a_request_to_an_evaluator_the_page_does_not_offer_is_refused(editor, se
     assert answer.status == 422
     assert evaluator in answer.text()
     assert not (editor.root / "candidates" / SLUG / "requests").exists()
+
+
+def test_the_pages_the_journey_does_not_meet_have_no_wcag21_aa_violation(editor, browser, axe_source):
+    """Refusals and empty states: a profile with errors, an entry with errors, no decision
+    yet, a workspace that is not a git repository, the problems page."""
+    context = browser.new_context(bypass_csp=True, locale="en-GB")  # axe is injected into the page
+    page = context.new_page()
+    page.goto(editor.url)
+    found = {}
+
+    def audit(name):
+        problems = violations(page, axe_source)
+        if problems:
+            found[name] = problems
+
+    page.goto(editor.origin + "/profile/new")
+    page.fill("#name", "Zoé Durand")
+    page.fill("#institution", "INSPÉ")
+    page.click('[data-action="save"]')  # no framework
+    page.wait_for_load_state("load")
+    assert page.locator(".ed-error").count() >= 1
+    audit("profile with errors")
+    page.goto(editor.origin + f"/c/{SLUG}/entries/{ENTRY}")
+    page.select_option("#phase", "mise-en-oeuvre")
+    page.check('[name="claims"][value="crcne:I1"]')
+    page.click('form[data-form="entry"] [data-action="save"]')
+    page.wait_for_load_state("load")
+    audit("entry with errors")
+    for path in (f"/c/{SLUG}/decisions", f"/c/{SLUG}/publish", f"/c/{SLUG}/entries/{PUBLIC_ENTRY}"):
+        page.goto(editor.origin + path)
+        audit(path)
+    with page.expect_navigation():
+        page.evaluate("""() => {
+        const form = document.createElement("form");
+        form.method = "post"; form.action = location.pathname.replace(/entries.*/, "ask-again");
+        for (const [name, value] of [["csrf", document.querySelector("input[name=csrf]").value],
+                                     ["entry", "2026-03-12-fluence"], ["item", "crcne:I9"], ["evaluator", "nobody"]]) {
+            const input = document.createElement("input"); input.name = name; input.value = value; form.append(input);
+        }
+        document.body.append(form); form.submit();
+    }""")
+    assert page.locator("[data-page-problems]").count() == 1
+    audit("problems")
+    context.close()
+    assert found == {}
