@@ -564,7 +564,7 @@ def echo_override(ctx: Context, override) -> None:
 
 
 def echo_verdict(ctx: Context, path: Path, verdict, override=None) -> None:
-    from ..core.verdicts import say_reason, say_verdict
+    from ..core.verdicts import say_checks, say_reason, say_verdict
 
     if not verdict.ok:
         click.echo(i18n.text("credentials.verify.failed", ctx.language, file=path,
@@ -572,7 +572,7 @@ def echo_verdict(ctx: Context, path: Path, verdict, override=None) -> None:
                              reason=say_reason(verdict.code, verdict.params, ctx.language) or verdict.reason))
         return
     click.echo(i18n.text("credentials.verify.ok", ctx.language, file=path, id=verdict.credential_id,
-                         issuer=verdict.issuer, checks=", ".join(verdict.checks)))
+                         issuer=verdict.issuer, checks=say_checks(verdict.checks, ctx.language)))
     if override is not None:
         echo_override(ctx, override)
     if verdict.unchecked_evidence:

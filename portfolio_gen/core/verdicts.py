@@ -35,6 +35,13 @@ def verdict_meaning(verdict: str, language: str) -> str:
     return words[1]
 
 
+def say_checks(checks, language: str) -> str:
+    """The checks a credential passed ("schema, proof…"), in `language` ("schéma, signature…")."""
+    catalogue = i18n.catalog()
+    return ", ".join(i18n.text(f"check.{check}", language) if f"check.{check}" in catalogue else check
+                     for check in checks)
+
+
 def say_reason(code: str | None, params: Mapping | None, language: str) -> str:
     """A reason code and its parameters in words; "" for no code. A code the catalogue
     does not know (a newer verifier's) is shown as itself, with its detail."""

@@ -11,7 +11,7 @@
  */
 import { unreadable, verifiedRegistry, verifyCredential } from "./core.js";
 import { fetchBytes, fetchFromInstitution, fetchJson, label } from "./fetching.js";
-import { reasonIn, verdictIn } from "./words.js";
+import { checksIn, reasonIn, verdictIn } from "./words.js";
 
 const MANIFEST = "verification.json";
 
@@ -145,7 +145,7 @@ function show(element, result) {
   element.textContent = result.verdict === "error" ? label(element, "error") : verdictIn(lang, result.verdict);
   const detail = document.createElement("span");
   detail.className = "pf-verdict__detail";
-  detail.textContent = reasonIn(lang, result) || result.checks?.join(", ") || "";
+  detail.textContent = reasonIn(lang, result) || checksIn(lang, result.checks);
   element.append(" ", detail);
   banner(element, result);
 }

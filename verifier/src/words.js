@@ -21,6 +21,12 @@ export function verdictIn(lang, verdict) {
   return wordsOf(lang).verdict[verdict] || verdict;
 }
 
+/** The checks a credential passed (core.js's codes: schema, proof...), in words. */
+export function checksIn(lang, checks) {
+  const words = wordsOf(lang).check || {};
+  return (checks || []).map((check) => words[check] || check).join(", ");
+}
+
 /** Why `result` (core.js's verdict) failed, in the language of `lang`; "" when valid.
  * A failure whose check names no code of its own is said as the command line says it,
  * `<check>.invalid` ("signature : <detail>"); so is a code these words do not know. */
