@@ -107,6 +107,14 @@ def test_the_exempt_commands_run_outside_a_workspace(tmp_path: Path):
     assert "Traceback" not in checked.stderr
 
 
+def test_help_and_version_answer_anywhere(outside):
+    empty, _ = outside
+    for args in (("--version",), ("--help",), ("check", "--help"), ("new", "self-assessment", "--help")):
+        result = run_cli(*args, cwd=empty)
+        assert result.returncode == 0 and "not a portfolio-gen workspace" not in result.stderr, (args, result.stderr)
+    assert list(empty.iterdir()) == []
+
+
 @pytest.mark.parametrize("args", [("audit",), ("certify", "alex", "--framework", "c2i2e", "--key", "KEY")])
 def test_a_workspace_without_settings_gets_the_problem_not_a_traceback(workspace: Path, args):
     """audit and certify printed InputError: settings.missing (issue 31)."""
