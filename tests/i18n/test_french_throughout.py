@@ -15,12 +15,15 @@ import html
 import re
 import shutil
 import string
+import sys
 from pathlib import Path
 
 import click
 import pytest
 
 from conftest import run_cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site"))  # sitefixtures, as tests/site import it
 from portfolio_gen.cli import main
 from portfolio_gen.core import i18n
 
@@ -200,3 +203,25 @@ def _review_queue(root: Path) -> str:
 def _assert_only_known(found: list[str]) -> None:
     unknown = [leak for leak in found if leak not in KNOWN_LEAKS]
     assert not unknown, "English in French output:\n" + "\n".join(sorted(unknown))
+
+
+def test_the_in_browser_verification_speaks_french(french_demo: Path, browser, sentences: set[str]):
+    """What the candidate's verification page says once chromium has checked each credential
+    (verify-core.js): verdicts and the checks passed in French, « schéma, signature… »."""
+    from sitefixtures import route_institution, serve
+
+    site = french_demo / "site"
+    server = serve(site)
+    url = next(server)
+    try:
+        page = browser.new_page()
+        route_institution(page, site)
+        page.goto(f"{url}camille-martin/verify/")
+        page.wait_for_selector("html[data-pf-verified=done]", timeout=120000)
+        details = page.locator("[data-pf-verify][data-verdict=valid] .pf-verdict__detail").all_inner_texts()
+        assert details and all(detail.startswith("schéma, signature, dates") for detail in details), details
+        found = leaks("in-browser verification", page.inner_text("body"), sentences)
+        page.close()
+    finally:
+        next(server, None)
+    _assert_only_known(found)
