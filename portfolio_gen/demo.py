@@ -40,6 +40,7 @@ from .core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 MARKER = ".portfolio-gen-demo"
 PRESENTATION = "presentation.json"  # in the candidate's folder; the site build publishes it
 SETTINGS_FILE = "portfolio-gen.yml"
+ASSETS = "assets"  # the institution's logo, named by portfolio-gen.yml
 # Who validates what in the demo: evaluator id -> (name, role, frameworks).
 EVALUATORS = {
     # A « référent C2i2e », whom a trainee may ask whatever the activity (seed 003): C2i2e
@@ -96,6 +97,8 @@ def prepare(source: Path, target: Path) -> None:
     (target / MARKER).write_text("made by `portfolio-gen demo`; deleted and remade by it\n", "utf-8")
     for name in (FRAMEWORKS_DIR, CANDIDATES_DIR):
         shutil.copytree(source / name, target / name, symlinks=False)
+    if (source / ASSETS).is_dir():  # the institution's logo (portfolio-gen.yml: institution.logo, issue 32)
+        shutil.copytree(source / ASSETS, target / ASSETS, symlinks=False)
     shutil.copyfile(source / SETTINGS_FILE, target / SETTINGS_FILE)
 
 

@@ -233,7 +233,7 @@ def _institution_problems(root: Path, workspace) -> list[Problem]:
 
 def settings_warnings(root: Path, workspace) -> list[Problem]:
     """What the workspace settings silently override or forbid, once they can be read."""
-    from ..core.settings import SETTINGS_FILE, load_settings, reserved_slug_problems, site_url_problems
+    from ..core.settings import SETTINGS_FILE, load_settings, logo_problems, reserved_slug_problems, site_url_problems
     if not (root / SETTINGS_FILE).exists():
         return []
     try:
@@ -242,7 +242,7 @@ def settings_warnings(root: Path, workspace) -> list[Problem]:
         return error.problems  # the settings themselves are wrong: say so in check too
     candidates = workspace.candidates.values()
     return reserved_slug_problems(settings, [c.folder for c in candidates if c.folder]) \
-        + site_url_problems(settings, candidates)
+        + site_url_problems(settings, candidates) + logo_problems(settings, root)
 
 
 # --- frameworks -------------------------------------------------------------------------

@@ -27,6 +27,13 @@ class Institution:
     id: str  # did:web
     url: str = ""
     image: str = ""  # its badge's URL on its own site (INSTITUTION_IMAGE), for its OB 3.0 Profile
+    # Its identity on every site it publishes and on its certificates (issue 32): the logo
+    # file (resolved inside the workspace; None where the file is not at hand, as in a
+    # candidate's repository) and its colours as #rrggbb ('' for the sites' defaults).
+    logo: Path | None = None
+    primary: str = ""
+    accent: str = ""
+    logo_setting: str = ""  # the path as written, to say so when the file is not there
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,73 @@ def load_settings(root: Path) -> Settings:
         raise InputError(problems)
     institution = data["institution"]
     base = data["site_base_url"]
+    colours = institution.get("colours", {})
+    problems = _identity_problems(root, path, institution)
+    if problems:
+        raise InputError(problems)
     return Settings(Institution(institution["name"], institution["id"], institution.get("url", ""),
-                                f"{base}{INSTITUTION_IMAGE}"),
+                                f"{base}{INSTITUTION_IMAGE}", _logo_file(root, institution.get("logo", "")),
+                                colours.get("primary", "").lower(), colours.get("accent", "").lower(),
+                                institution.get("logo", "")),
                     _candidate_site_base_url(root) or base, data.get("achievements_base_url", f"{base}referentiels/"),
                     data.get("language", "fr"), institution_site_url=base,
                     engine=data.get("site", {}).get("engine", DEFAULT_ENGINE))
+
+
+# White text on the primary colour (the sites' header), links in it on white: WCAG AA.
+AA_NORMAL_TEXT = 4.5
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_SUFFIXES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp"})
+
+
+def _identity_problems(root: Path, path: Path, institution) -> list[Problem]:
+    """The logo must be a file of the workspace (not outside it, not too large) and each
+    colour readable against white; the schema has checked their forms already."""
+    problems = []
+    logo = institution.get("logo", "")
+    if logo:
+        target = (root / logo).resolve()
+        line = institution.line_of("logo")
+        if Path(logo).is_absolute() or root.resolve() not in target.parents:
+            problems.append(Problem("settings.logo_outside", path, line, {"logo": logo}))
+        elif target.suffix.lower() not in LOGO_SUFFIXES:
+            problems.append(Problem("settings.logo_type", path, line, {"logo": logo}))
+        elif target.is_file() and target.stat().st_size > LOGO_MAX_BYTES:
+            problems.append(Problem("settings.logo_size", path, line,
+                                    {"logo": logo, "size": target.stat().st_size // 1024, "max": LOGO_MAX_BYTES // 1024}))
+    colours = institution.get("colours", {})
+    for name in ("primary", "accent"):
+        colour = colours.get(name, "")
+        if colour and contrast_with_white(colour) < AA_NORMAL_TEXT:
+            problems.append(Problem("settings.colour_contrast", path, colours.line_of(name),
+                                    {"name": name, "colour": colour, "ratio": f"{contrast_with_white(colour):.1f}"}))
+    return problems
+
+
+def logo_problems(settings: Settings, root: Path) -> list[Problem]:
+    """A warning when the logo the settings name is not there: the sites are then built
+    without it. Not an error: a candidate's repository, or any copy of the settings alone,
+    carries the settings without the institution's logo file."""
+    institution = settings.institution
+    if not institution.logo_setting or institution.logo is not None or (root / LOCK_FILE).exists():
+        return []
+    return [Problem("settings.logo_missing", root / SETTINGS_FILE, None, {"logo": institution.logo_setting},
+                    severity=WARNING)]
+
+
+def _logo_file(root: Path, logo: str) -> Path | None:
+    target = (root / logo).resolve() if logo else None
+    return target if target is not None and target.is_file() else None
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2.x contrast ratio of a #rrggbb colour against white (1 to 21)."""
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue) + 0.05)
 
 
 def _candidate_site_base_url(root: Path) -> str:

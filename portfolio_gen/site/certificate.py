@@ -13,7 +13,6 @@ optional library switches a feature off instead of crashing).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from markupsafe import Markup
 
 from ..core import i18n
 from .render import environment, themes_dir
+from .sharing import Identity
 
 if TYPE_CHECKING:
     from .credentials import CredentialView
@@ -32,15 +32,6 @@ TEMPLATE = "certificate.html.j2"
 
 class CertificateUnavailable(RuntimeError):
     """WeasyPrint cannot be imported here (not installed, or the system has no Pango)."""
-
-
-@dataclass(frozen=True)
-class Identity:
-    """The institution as the sheet shows it (its name; logo and colour when set)."""
-
-    name: str
-    logo: Path | None = None
-    colour: str = "#1f4e79"
 
 
 def available() -> bool:
@@ -68,17 +59,12 @@ def certificate_pdf(view: CredentialView, identity: Identity, verify_url: str, l
     """The sheet as an A4 PDF. Raises CertificateUnavailable without WeasyPrint."""
     weasyprint = _weasyprint()
     html = certificate_html(view, identity, verify_url, language)
-    # No fetching: the only resources are the inline QR code and the institution's logo file.
-    return weasyprint.HTML(string=html, base_url=str(themes_dir() / "certificate"),
-                           url_fetcher=_local_only).write_pdf()
+    # No network: the only resources are the inline QR code and the institution's logo file
+    # (WeasyPrint's own fetcher, limited to file: and data: URLs).
+    from weasyprint.urls import URLFetcher
 
-
-def _local_only(url: str, *args, **kwargs):
-    from weasyprint.urls import default_url_fetcher
-
-    if not url.startswith(("file:", "data:")):
-        raise ValueError(f"certificate: no network ({url})")
-    return default_url_fetcher(url, *args, **kwargs)
+    fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=False)
+    return weasyprint.HTML(string=html, base_url=str(themes_dir() / "certificate"), url_fetcher=fetcher).write_pdf()
 
 
 def _weasyprint():
@@ -112,8 +98,7 @@ def award_certificate(root: Path, candidate, frameworks, framework: str = "") ->
         raise InputError([Problem("certificate.not_valid", view.source, None,
                                   {"verdict": i18n.text(view.verdict_key, candidate.language), "reason": view.reason})])
     try:
-        pdf = certificate_pdf(view, Identity(published.institution_name), published.verify_link(view.url),
-                              candidate.language)
+        pdf = certificate_pdf(view, published.identity, published.verify_link(view.url), candidate.language)
     except CertificateUnavailable as error:
         raise InputError([Problem("certificate.unavailable", None, None, {"detail": str(error)})]) from None
     return view, pdf

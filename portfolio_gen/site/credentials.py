@@ -28,7 +28,7 @@ from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
 from ..credentials.openbadges import ENTRY_SOURCE_GENRE, JuryOverride, criterion_marks, jury_override
-from .sharing import date_in_words, linkedin_add_url
+from .sharing import Identity, date_in_words, linkedin_add_url
 
 CREDENTIALS_DIR = "credentials"
 MANIFEST = "verification.json"  # tells a verifier (the page, the CLI) where things are
@@ -191,6 +191,14 @@ class PublishedCredentials:
     # Superseded award id -> the id of the award that took its place (the institution's
     # revocation register, read by the build): pages list those as history (issue 29).
     superseded: Mapping[str, str] = field(default_factory=dict)
+    # The institution's logo and colours, as portfolio-gen.yml gives them (issue 32).
+    logo: Path | None = None
+    primary: str = ""
+    accent: str = ""
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.institution_name, self.logo, self.primary, self.accent)
 
     def award_history(self) -> list[SupersededAward]:
         """The superseded awards, newest first."""
@@ -344,7 +352,9 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
                                 institution_name=context.settings.institution.name,
                                 phases=item_phases(frameworks), candidate=candidate_card(candidate),
                                 results=tuple(r.result for r in counted),
-                                superseded=superseded_awards(assessments, root))
+                                superseded=superseded_awards(assessments, root),
+                                logo=context.settings.institution.logo, primary=context.settings.institution.primary,
+                                accent=context.settings.institution.accent)
 
 
 def item_phases(frameworks: Mapping[str, Framework]) -> dict[str, dict[str, str]]:

@@ -29,6 +29,7 @@ from ..core.settings import BADGE_FILE, INSTITUTION_IMAGE, LEVELS_DIR, Settings
 from ..credentials.openbadges import AWARD_CODES, rule_text
 from . import badges
 from .credentials import DID_FILE, REGISTRY_FILE, ROOT_ONLY, item_phases
+from .sharing import IDENTITY_CSS, Identity, identity_css
 from .render import environment, themes_dir
 
 THEME = "institution"
@@ -93,6 +94,10 @@ def build_institution_site(output: Path, settings: Settings, frameworks: Mapping
         site.copy(theme_folder() / VERIFY_DIR / name, f"{VERIFY_DIR}/{name}")
     for name in ASSETS:
         site.copy(theme_folder() / ASSETS_DIR / name, f"{ASSETS_DIR}/{name}")
+    # The institution's logo and colours, as on every candidate's site (issue 32).
+    site.text(IDENTITY_CSS, identity_css(site.identity))
+    if site.identity.logo is not None:
+        site.copy(site.identity.logo, site.identity.logo_uri)
     return site.written
 
 
@@ -158,11 +163,14 @@ class _Site:
         self.language = settings.language
         self.env = environment(theme_folder())
         self.written: list[Path] = []
+        institution = settings.institution
+        self.identity = Identity(institution.name, institution.logo, institution.primary, institution.accent)
 
     def page(self, uri: str, template: str, **context: object) -> None:
         here = posixpath.dirname(uri)
         html = self.env.get_template(template).render(
-            settings=self.settings, institution=self.settings.institution, language=self.language,
+            settings=self.settings, institution=self.settings.institution, identity=self.identity,
+            language=self.language,
             t=partial(i18n.text, language=self.language), href=partial(_href, here), uri=uri,
             framework_href=partial(_framework_href, self.settings, here),
             item_href=partial(_item_href, self.settings, here), **context)

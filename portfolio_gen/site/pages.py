@@ -21,6 +21,7 @@ from ..decisions.workflow import input_levels
 from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri, localized
 from . import certificate
 from .badges import credential_badge
+from .sharing import IDENTITY_CSS, Identity, identity_css
 from .diagnostic import add_diagnostics
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
 
@@ -164,8 +165,17 @@ def plan_site(candidate: Candidate, frameworks: Mapping[str, Framework],
         _plan_credentials(site, published, language)
         _plan_baked_badges(site, published, frameworks, language)
         _plan_certificates(site, published)
+    _plan_identity(site, published.identity if published is not None else None)
     add_diagnostics(site, frameworks)
     return site
+
+
+def _plan_identity(site: SiteStructure, identity: Identity | None) -> None:
+    """The institution's colours and logo on every page (issue 32): a stylesheet the theme
+    always links (empty of rules without an identity) and the logo file beside it."""
+    site.generated.append(GeneratedFile(IDENTITY_CSS, "text", identity_css(identity)))
+    if identity is not None and identity.logo is not None:
+        site.files.append(CopiedFile(identity.logo_uri, identity.logo))
 
 
 def _plan_credentials(site: SiteStructure, published: PublishedCredentials, language: str) -> None:

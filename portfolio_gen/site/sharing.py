@@ -1,5 +1,6 @@
 """How a credential travels beyond its page (issue 32): the link that adds it to a LinkedIn
-profile, the preview a link shows on social networks, and its date in words.
+profile, the preview a link shows on social networks, its date in words, and the
+institution's identity (name, logo, colours) every site and certificate carries.
 
 Pure functions over plain values: the pages (`themes/pages/credential.md.j2`, `home.md.j2`)
 call them through `CredentialView`; nothing here reads a file or the network.
@@ -8,6 +9,8 @@ call them through `CredentialView`; nothing here reads a file or the network.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 # LinkedIn's documented "Add to Profile" link for certifications: the member confirms on
@@ -42,3 +45,53 @@ def _day(issued: str) -> dt.date | None:
         return dt.date.fromisoformat(issued[:10]) if issued else None
     except ValueError:
         return None
+
+
+DEFAULT_COLOUR = "#1f4e79"  # the certificates' ink without colours of the institution's own
+LOGO = "assets/institution-logo"  # + the file's suffix, on the institution's and candidates' sites
+IDENTITY_CSS = "assets/identity.css"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The institution as its sites and certificates show it: its name; its logo file and
+    colours (#rrggbb) when portfolio-gen.yml gives them (core/settings.py checks them)."""
+
+    name: str
+    logo: Path | None = None
+    primary: str = ""
+    accent: str = ""
+
+    @property
+    def colour(self) -> str:
+        return self.primary or DEFAULT_COLOUR
+
+    @property
+    def logo_uri(self) -> str:
+        """Where a site publishes the logo ('' without one)."""
+        return f"{LOGO}{self.logo.suffix.lower()}" if self.logo is not None else ""
+
+
+def identity_css(identity: Identity | None) -> str:
+    """assets/identity.css of a site: the institution's colours as Material's custom
+    properties (and the institution pages' own), its logo in Material's header. A file, as
+    the sites' policy forbids inline styles; the colours come from the checked settings."""
+    lines = ["/* The institution's identity (portfolio-gen.yml: institution.logo, institution.colours). */"]
+    if identity is None:
+        return lines[0] + "\n"
+    properties = []
+    if identity.primary:
+        properties += [f"--md-primary-fg-color: {identity.primary};", f"--md-primary-fg-color--light: {identity.primary};",
+                       f"--md-primary-fg-color--dark: {identity.primary};", f"--accent: {identity.primary};",
+                       f"--pf-identity: {identity.primary};"]
+    if identity.accent:
+        properties.append(f"--md-accent-fg-color: {identity.accent};")
+    if properties:
+        lines.append(":root, body[data-md-color-primary], body[data-md-color-accent] { " + " ".join(properties) + " }")
+    if identity.logo is not None:
+        name = identity.logo_uri.rsplit("/", 1)[-1]  # beside this stylesheet, in assets/
+        lines.append(f'.md-header__button.md-logo {{ background: url("{name}") center / contain no-repeat; '
+                     "min-width: 2.4rem; }")
+        lines.append(".md-header__button.md-logo > img, .md-header__button.md-logo > svg { visibility: hidden; }")
+        lines.append(".pf-header__logo { height: 2.5rem; width: auto; vertical-align: middle; }")
+    return "\n".join(lines) + "\n"

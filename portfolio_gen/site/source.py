@@ -35,7 +35,7 @@ from ..core import i18n
 from ..core.model import Candidate, Framework, Validation
 from ..credentials.dids import DidResolutionError, parse_did_web
 from .badges import baked_badge
-from .certificate import Identity, certificate_pdf
+from .certificate import certificate_pdf
 from .credentials import PublishedCredentials, qr_svg
 from .pages import plan_site
 from .render import MARKDOWN_EXTENSIONS, Renderer, theme_dir
@@ -228,8 +228,9 @@ def generated_content(site: SiteStructure, generated: GeneratedFile) -> str | by
     if generated.kind == "baked":
         return baked_badge(generated.uri, generated.badge, generated.source.read_bytes())
     if generated.kind == "certificate":  # issue 32: the award as a PDF, planned only where it can be made
-        return certificate_pdf(generated.credential, Identity(site.published.institution_name if site.published
-                                                              else ""), generated.content, site.language)
+        return certificate_pdf(generated.credential, site.published.identity, generated.content, site.language)
+    if generated.kind == "text":  # issue 32: the institution's identity stylesheet
+        return generated.content
     return site.published.manifest()
 
 

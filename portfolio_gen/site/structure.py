@@ -49,6 +49,7 @@ class GeneratedFile:
 
     uri: str
     kind: str  # "qr" (content: the encoded URL) | "manifest" | "baked" (PNG or SVG, by the uri) | "certificate"
+    #   | "text" (content: the file itself, as the identity's stylesheet)
     content: str = ""  # "certificate": the institution verifier's link its QR code encodes
     badge: Badge | None = None  # "baked": the badge's design
     source: Path | None = None  # "baked": the credential file, baked byte for byte

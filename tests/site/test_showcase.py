@@ -164,3 +164,22 @@ def test_certificate_pdf_writes_the_same_sheet_and_refuses_clearly(built_demo, a
     said = wrong.stdout + wrong.stderr
     assert f"candidates/{SLUG}" in said and "aucun certificat ni attestation en cours" in said and "c2i2e" in said
     assert not (tmp_path / "no.pdf").exists()
+
+
+def test_the_institutions_logo_and_colours_are_on_its_site_and_every_candidates(built_demo):
+    """portfolio-gen.yml gives the demo a logo and colours: the institution's pages and each
+    candidate's carry them (a stylesheet: the policy forbids inline styles)."""
+    site = built_demo / "site"
+    logo = (built_demo / "assets" / "logo.svg").read_bytes()
+    for slug in ("camille-martin", "thomas-lefevre"):
+        css = (site / slug / "assets" / "identity.css").read_text("utf-8")
+        assert "--md-primary-fg-color: #1f4e79;" in css and "--md-accent-fg-color: #7a1f5c;" in css
+        assert 'url("institution-logo.svg")' in css
+        assert (site / slug / "assets" / "institution-logo.svg").read_bytes() == logo
+        home = parse(site / slug / "index.html")
+        assert home.find_all("link", rel="stylesheet", href="assets/identity.css")
+    institution = parse(site / "index.html")
+    assert institution.find("img", cls="pf-header__logo").attrs["src"] == "assets/institution-logo.svg"
+    assert institution.find_all("link", rel="stylesheet", href="assets/identity.css")
+    assert "--accent: #1f4e79;" in (site / "assets" / "identity.css").read_text("utf-8")
+    assert (site / "assets" / "institution-logo.svg").read_bytes() == logo
