@@ -192,7 +192,7 @@ def test_a_pix_export_is_matched_and_every_unmatched_row_is_reported(demo: Path)
     assert result.returncode == 1, result.stderr
     reported = re.findall(r"pix\.csv:(\d+): erreur: aucun candidat ne correspond à Inconnu Personne\d+", result.stderr)
     assert sorted(map(int, reported)) == list(range(6, 16))
-    assert "40 résultat(s) enregistré(s), 10 ligne(s) sans candidat unique" in result.stderr
+    assert "résultats enregistrés : 40 ; lignes sans candidat unique (listées ci-dessus) : 10" in result.stderr
     signed = [json.loads(p.read_text("utf-8"))["credentialSubject"]["result"]
               for p in (demo / "candidates").glob("pix-*/results/*.json")]
     assert len(signed) == 40 and {r["source"] for r in signed} == {f"Pix+Édu n° P-{n}" for n in range(40)}

@@ -143,6 +143,18 @@ def test_every_key_the_code_names_is_in_the_catalogue():
     assert not missing, "keys with no message:\n" + "\n".join(missing)
 
 
+def test_no_message_leaves_its_grammar_to_the_reader():
+    """« 1 candidats », « un(e) date », « fichier(s) modifié(s) » (issue 30): a count is said
+    with its CLDR plural forms (i18n.plural), a gender the message cannot know is avoided by
+    rephrasing, never by (s), (e) or (x) marks."""
+    marks = re.compile(r"\w\((?:e|s|es|x|le|les)\)")
+    found = [f"{key} [{language}]: {text!r}" for key, entry in i18n.catalog().items()
+             for language, value in entry.items()
+             for text in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value])
+             if isinstance(text, str) and marks.search(text)]
+    assert not found, "grammar left to the reader:\n" + "\n".join(found)
+
+
 def test_the_checks_catch_an_unquoted_comma(tmp_path: Path):
     """The bug that made every verification page's title read « Une commodité »."""
     broken = tmp_path / "site.yml"
