@@ -16,7 +16,9 @@ In a file or edit block, `did:key:z6Mk…` stands for the did:key the reader was
 paste: the test pastes the last one a command printed.
 
 The blocks of one page run in order, in one temporary folder, as a user would type them:
-the working directory and exported variables carry over from one block to the next.
+the working directory and exported variables carry over from one block to the next. To
+keep them cheap (issue 27), the guides' tests give a copy of one demo for `portfolio-gen
+demo DIR` and run blocks of plain `portfolio-gen` commands in process (see run_page).
 
 Every guide runs from what its reader sees (issue 30): a hidden setup block
 (`<!-- runnable-setup ... -->`) is refused, and so are `sed -i` and here-documents, which
@@ -44,10 +46,11 @@ SHELL = ("sh", "bash", "console", "shell")
 TITLE = re.compile(r'\btitle="(?P<title>[^"]+)"')
 # What a reader on Windows cannot type (issue 30).
 UNPORTABLE = re.compile(r"\bsed\s+-i|<<")
-# The practice workspace a guide makes first; the guides' own tests may give a copy of one
-# made by the very same command (see run_page).
+# What the reader pastes: the did:key a command printed before.
 PLACEHOLDER = "did:key:z6Mk…"
 DID_KEY = re.compile(r"did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+")
+# The practice workspace a guide makes first; the guides' own tests may give a copy of one
+# made by the very same command (see run_page).
 DEMO = re.compile(r"^portfolio-gen(?: --lang \w+)? demo (?P<folder>[\w.-]+)(?P<quiet> > /dev/null)?$")
 
 
