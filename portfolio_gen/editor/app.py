@@ -31,7 +31,7 @@ from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, Plain
 from starlette.routing import Route
 
 from ..core import i18n
-from ..core.model import LANGUAGES, ROLES, SITUATIONS, VISIBILITIES
+from ..core.model import LANGUAGES, ROLES, SITUATIONS, TRAINER_OR_REFERENT, VISIBILITIES
 from ..core.portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
 from ..core.problems import InputError, Problem
 from ..core.records import write_request
@@ -129,7 +129,14 @@ class EditorApp:
         pursued = [workspace.frameworks[p.framework] for p in candidate.frameworks if p.framework in workspace.frameworks]
         phases = {p.code: p for f in pursued for p in f.phases}
         activities = {a.code: a for f in pursued for a in f.activities}
-        return {"situations": [(s, i18n.text(f"editor.situation.{s}", self.language)) for s in SITUATIONS],
+        trainers = []
+        if any(f.evaluated_by == TRAINER_OR_REFERENT for f in pursued):
+            try:
+                trainers = [(e.id, e.name) for e in views.authority(self.session.root, workspace).evaluators]
+            except InputError:
+                trainers = []  # the request section says why the registry cannot be read
+        return {"trainers": trainers,
+                "situations": [(s, i18n.text(f"editor.situation.{s}", self.language)) for s in SITUATIONS],
                 "visibilities": [(v, i18n.text(f"editor.visibility.{v}", self.language)) for v in VISIBILITIES],
                 "phases": [(c, views.label(p, self.language)) for c, p in phases.items()],
                 "activities": [(c, views.label(a, self.language)) for c, a in activities.items()]}
@@ -237,9 +244,7 @@ class EditorApp:
     async def entry(self, request: Request) -> Response:
         workspace, candidate = await run_in_threadpool(self.candidate_or_404, request.path_params["slug"])
         entry = self.entry_or_404(candidate, request.path_params["entry"])
-        form = drafts.EntryForm(entry.title, entry.date.isoformat(), entry.situation, entry.phase, entry.activity,
-                                entry.visibility, entry.body, [c.ref for c in entry.claims],
-                                {c.ref: c.justification for c in entry.claims})
+        form = _form_of(entry)
         message = {"saved": "editor.entry.saved", "requested": "editor.request.sent"}.get(
             request.query_params.get("done", ""), "")
         return await self._entry_page(workspace, candidate, entry, form,
@@ -314,10 +319,7 @@ class EditorApp:
                 problems = await run_in_threadpool(self._write_request, workspace, candidate, entry, evaluator, items,
                                                    str(form.get("message", "")))
         if problems:
-            fields = drafts.EntryForm(entry.title, entry.date.isoformat(), entry.situation, entry.phase,
-                                      entry.activity, entry.visibility, entry.body, [c.ref for c in entry.claims],
-                                      {c.ref: c.justification for c in entry.claims})
-            return await self._entry_page(workspace, candidate, entry, fields, {"evaluator": self.explained(problems)},
+            return await self._entry_page(workspace, candidate, entry, _form_of(entry), {"evaluator": self.explained(problems)},
                                           422)
         return RedirectResponse(f"/c/{candidate.slug}/entries/{entry.slug}?done=requested", status_code=303)
 
@@ -506,6 +508,12 @@ class EditorApp:
         if name not in STATIC:
             return self.refused("editor.not_found", 404)
         return FileResponse(templates_dir() / name, media_type=STATIC[name])
+
+
+def _form_of(entry) -> drafts.EntryForm:
+    return drafts.EntryForm(entry.title, entry.date.isoformat(), entry.situation, entry.phase, entry.activity,
+                            entry.trainer, entry.visibility, entry.body, [c.ref for c in entry.claims],
+                            {c.ref: c.justification for c in entry.claims})
 
 
 def _guarded(app: EditorApp, handler):

@@ -32,6 +32,7 @@ from .documents import EntryDocument, drop, mapping, sequence, set_value
 _FIELD_OF_KEY = {"claim.": "claims", "evidence.": "evidence", "entry.no_trace": "evidence",
                  "entry.unknown_phase": "phase", "entry.unknown_activity": "activity",
                  "entry.activity_mismatch": "activity", "candidate.mention_required": "frameworks",
+                 "request.not_trainer": "trainer", "request.trainer_missing": "trainer",
                  "candidate.mention_not_open": "frameworks",
                  "candidate.bad_mention": "frameworks", "framework.unknown": "frameworks",
                  "editor.upload": "evidence"}
@@ -59,8 +60,11 @@ class EntryForm:
     title: str = ""
     date: str = ""
     situation: str = "professionnelle"
-    phase: str = ""
-    activity: str = ""
+    # None: not on the page (no framework of the candidate has phases, activities, trainers):
+    # the file keeps what it says.
+    phase: str | None = ""
+    activity: str | None = ""
+    trainer: str | None = ""  # evaluator id, where a framework has the activity's trainer evaluate it (C2i2e)
     visibility: str = "draft"
     body: str = ""
     claims: list[str] = field(default_factory=list)
@@ -71,11 +75,17 @@ class EntryForm:
     def from_form(cls, form) -> "EntryForm":
         claims = list(dict.fromkeys(str(value) for value in form.getlist("claims")))
         return cls(title=str(form.get("title", "")).strip(), date=str(form.get("date", "")).strip(),
-                   situation=str(form.get("situation", "")), phase=str(form.get("phase", "")),
-                   activity=str(form.get("activity", "")), visibility=str(form.get("visibility", "")),
+                   situation=str(form.get("situation", "")), phase=_optional(form, "phase"),
+                   activity=_optional(form, "activity"), trainer=_optional(form, "trainer"),
+                   visibility=str(form.get("visibility", "")),
                    body=str(form.get("body", "")).replace("\r\n", "\n"), claims=claims,
                    justifications={ref: str(form.get(f"justification:{ref}", "")).strip() for ref in claims},
                    removed_evidence={str(v) for v in form.getlist("remove_evidence")})
+
+
+def _optional(form, name: str) -> str | None:
+    value = form.get(name)
+    return None if value is None else str(value)
 
 
 def entry_file_name(form: EntryForm) -> str:
@@ -96,10 +106,12 @@ def entry_text(form: EntryForm, existing: str | None, language: str,
     meta["title"] = form.title
     meta["date"] = documents.date_value(form.date)
     meta["situation"] = form.situation
-    for key, value, after in (("phase", form.phase, "situation"), ("activity", form.activity, "phase")):
+    for key, value, after in (("phase", form.phase, ("situation",)),
+                              ("activity", form.activity, ("phase", "situation")),
+                              ("trainer", form.trainer, ("activity", "phase", "situation"))):
         if value:
-            set_value(meta, key, value, after=after if after in meta else "situation")
-        else:
+            set_value(meta, key, value, after=next((k for k in after if k in meta), None))
+        elif value is not None:
             drop(meta, key)
     before = {}
     for raw in meta.get("claims") or []:

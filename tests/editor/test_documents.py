@@ -38,6 +38,7 @@ Old body.
 
 def _form(**changes) -> drafts.EntryForm:
     values = dict(title="Séquence : SIG", date="2026-01-16", situation="formation", visibility="public",
+                  trainer=None,
                   body="New body.\n", claims=["c2i2e:B2.3", "c2i2e:B3.1"],
                   justifications={"c2i2e:B2.3": "new", "c2i2e:B3.1": "because"})
     values.update(changes)
@@ -64,6 +65,16 @@ def test_unchanged_values_write_the_file_back_as_it_was():
     form = _form(date="2026-01-15", visibility="draft", body="Old body.\n", claims=["c2i2e:B2.3"],
                  justifications={"c2i2e:B2.3": "old"})
     assert drafts.entry_text(form, HAND_WRITTEN, "fr") == HAND_WRITTEN
+
+
+def test_the_trainer_is_written_where_the_page_asks_for_it_and_kept_where_it_does_not():
+    meta = EntryDocument.parse(drafts.entry_text(_form(trainer="jean-leroy", phase="conception"), HAND_WRITTEN,
+                                                 "fr")).meta
+    assert meta["trainer"] == "jean-leroy"
+    assert list(meta)[:5] == ["date", "title", "trainer", "situation", "phase"]
+    assert "trainer" not in EntryDocument.parse(drafts.entry_text(_form(trainer=""), HAND_WRITTEN, "fr")).meta
+    new = EntryDocument.parse(drafts.entry_text(_form(trainer="jean-leroy", phase="conception"), None, "fr")).meta
+    assert list(new)[:5] == ["title", "date", "situation", "phase", "trainer"]
 
 
 def test_removed_evidence_and_added_files_are_listed():
