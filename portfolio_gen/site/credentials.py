@@ -22,12 +22,13 @@ from urllib.parse import quote
 
 import segno
 
-from ..core import verdicts
+from ..core import i18n, verdicts
 from ..core.files import write_if_changed
 from ..core.model import Candidate, ExternalResult, Framework, Validation
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
-from ..credentials.openbadges import ENTRY_SOURCE_GENRE, JuryOverride, criterion_marks, jury_override
+from ..credentials.openbadges import (ENTRY_GENRE, ENTRY_SOURCE_GENRE, FILE_GENRE, JuryOverride, criterion_marks,
+                                      jury_override)
 from .sharing import Identity, date_in_words, linkedin_add_url
 
 CREDENTIALS_DIR = "credentials"
@@ -404,7 +405,7 @@ def _view(assessment, site_url: str, language: str, shown: _Shown = _Shown()) ->
         valid_until=str(credential.get("validUntil", "")), code=described["what"], level=described["level"],
         narrative=str(subject.get("narrative", "")), cryptosuite=str(proof.get("cryptosuite", "")),
         # The entry's text as validated is pinned, not published: no link to show.
-        evidence=tuple(_evidence(e) for e in credential.get("evidence", [])
+        evidence=tuple(_evidence(e, language) for e in credential.get("evidence", [])
                        if isinstance(e, dict) and e.get("genre") != ENTRY_SOURCE_GENRE),
         url=f"{site_url}{CREDENTIALS_DIR}/{uuid}.json" if site_url else "",
         status_url=_status_url(credential),
@@ -421,8 +422,14 @@ def _achievement(subject: dict) -> dict:
     return achievement if isinstance(achievement, dict) else {}
 
 
-def _evidence(evidence: dict) -> EvidenceLink:
-    return EvidenceLink(str(evidence.get("name", "")), str(evidence.get("id", "")), str(evidence.get("genre", "")),
+# The genres the tool signs, in English as the standard's examples, said in the page's language.
+GENRE_WORDS = {ENTRY_GENRE: "evidence.genre.entry", FILE_GENRE: "evidence.genre.file"}
+
+
+def _evidence(evidence: dict, language: str) -> EvidenceLink:
+    genre = str(evidence.get("genre", ""))
+    genre = i18n.text(GENRE_WORDS[genre], language) if genre in GENRE_WORDS else genre
+    return EvidenceLink(str(evidence.get("name", "")), str(evidence.get("id", "")), genre,
                         str(evidence.get("digestMultibase", "")), str(evidence.get("narrative", "")))
 
 
