@@ -9,11 +9,11 @@ against the workspace before any path is built from them.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import mimetypes
 import re
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -80,7 +80,9 @@ class EditorApp:
         self.env.globals.update(t=partial(i18n.text, language=language), language=language,
                                 label=partial(views.label, language=language))
         self.env.filters["filesize"] = file_size
-        self._writing = threading.Lock()  # one write at a time: checks and writes stay together
+        # One write at a time, checks and write together. An asyncio lock: a thread lock held
+        # across an await would block the event loop the holder needs to finish.
+        self._writing = asyncio.Lock()
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -181,7 +183,7 @@ class EditorApp:
             if not profile.frameworks:
                 problems.append(Problem("editor.profile.no_framework", None, None))
             return self._profile_page(workspace, None, profile, self.field_problems(problems, text), 422)
-        with self._writing:
+        async with self._writing:
             await run_in_threadpool(drafts.create_folder, folder, text)
         return RedirectResponse(f"/c/{slug}", status_code=303)
 
@@ -206,7 +208,7 @@ class EditorApp:
             problems.append(Problem("editor.profile.no_framework", None, None))
         if any(p.is_error for p in problems):
             return self._profile_page(workspace, candidate.slug, profile, self.field_problems(problems, text), 422)
-        with self._writing:
+        async with self._writing:
             drafts.write(path, text)
         return RedirectResponse(f"/c/{candidate.slug}/profile?saved=1", status_code=303)
 
@@ -267,7 +269,7 @@ class EditorApp:
         existing = entry.path.read_text("utf-8") if entry else None
         if problems:
             return await self._entry_page(workspace, candidate, entry, fields, self.field_problems(problems), 422)
-        with self._writing:
+        async with self._writing:
             stored = await run_in_threadpool(uploads.store, candidate.folder, received)
             text = drafts.entry_text(fields, existing, candidate.language, [(r, t) for r, t, _ in stored])
             pursued = {p.framework: p.mention for p in candidate.frameworks}
@@ -315,7 +317,7 @@ class EditorApp:
         items = [str(i) for i in form.getlist("items")] or [c.ref for c in entry.claims]
         problems = self._request_problems(workspace, candidate, entry, evaluator, items)
         if not problems:
-            with self._writing:
+            async with self._writing:
                 problems = await run_in_threadpool(self._write_request, workspace, candidate, entry, evaluator, items,
                                                    str(form.get("message", "")))
         if problems:
@@ -377,7 +379,7 @@ class EditorApp:
         evaluator, item = str(form.get("evaluator", "")), str(form.get("item", ""))
         problems = self._request_problems(workspace, candidate, entry, evaluator, [item])
         if not problems:
-            with self._writing:
+            async with self._writing:
                 problems = await run_in_threadpool(self._write_request, workspace, candidate, entry, evaluator,
                                                    [item], str(form.get("message", "")))
         if problems:
@@ -418,7 +420,7 @@ class EditorApp:
                                            {relative: text})
         if any(p.is_error for p in problems):
             return await self.self_assessment(request, levels, self.explained(problems), 422)
-        with self._writing:
+        async with self._writing:
             drafts.write(path, text)
         return RedirectResponse(f"/c/{candidate.slug}/self-assessment/{framework.id}?saved=1", status_code=303)
 
@@ -493,7 +495,7 @@ class EditorApp:
             if not changes:
                 return await self.publish_page(request, i18n.text("editor.publish.nothing", self.language), status=409)
             message = str(form.get("message", "")).strip() or self._message(candidate, changes)
-            with self._writing:
+            async with self._writing:
                 commit = await run_in_threadpool(gitrepo.commit, root, [self._folder(candidate)], message)
                 pushed = False
                 if await run_in_threadpool(gitrepo.remotes, root):
