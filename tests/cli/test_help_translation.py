@@ -85,3 +85,12 @@ def test_an_existing_entry_is_named_not_errno_17(demo_workspace):
     assert again.returncode == 2
     assert "2026-03-05-sequence.md: erreur: existe déjà" in again.stderr, again.stderr
     assert "17" not in again.stderr
+
+
+def test_a_missing_path_is_said_in_french(tmp_path):
+    """click fixes a path's kind ("File") in English when the option is declared: the French
+    message names the path alone."""
+    result = run_cli("--lang", "fr", "keys", "did-key", str(tmp_path / "k.pem"), "--passphrase-file",
+                     str(tmp_path / "absent.txt"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"'{tmp_path / 'absent.txt'}' introuvable." in result.stderr and "File" not in result.stderr
