@@ -131,3 +131,28 @@ def test_an_accepted_evidence_name_is_stored_inside_evidence(name):
 @given(st.sampled_from(["../", "..\\", "/", "\\", "C:", "."]), st.text(max_size=10))
 def test_a_name_holding_a_path_is_refused(prefix, rest):
     assert [p.key for p in upload_problems(Upload(prefix + rest + ".pdf", b"%PDF-1.4\n"))] == ["editor.upload.bad_name"]
+
+
+def test_the_page_offers_only_the_evaluators_the_registry_authorises_for_that_mention_on_that_day():
+    from portfolio_gen.core.model import Candidate, Claim, Entry, Pursuit
+    from portfolio_gen.core.registry import registry_from_data
+    from portfolio_gen.editor.views import evaluators_for
+
+    frameworks, _ = load_frameworks(framework_files(REPO))
+    registry = registry_from_data({"evaluators": [
+        {"id": "marie-dupont", "name": "Marie Dupont", "keys": ["did:key:z6Mk1"],
+         "frameworks": [{"id": "crcne", "from": "2025-09-01", "mentions": [1, 2]}]},
+        {"id": "jean-leroy", "name": "Jean Leroy", "keys": ["did:key:z6Mk2"],
+         "frameworks": [{"id": "c2i2e", "from": "2025-09-01", "role": "referent"}]},
+        {"id": "lea", "name": "Léa", "keys": ["did:key:z6Mk3"], "candidate": "lea",
+         "frameworks": [{"id": "crcne", "from": "2025-09-01"}]}]})
+    entry = Entry(slug="e", title="t", date=dt.date(2026, 3, 1), situation="professionnelle", body="",
+                  claims=(Claim("crcne", "I1"),), evidence=(), phase="conception", visibility="public", tags=())
+
+    def offered(mention, on=dt.date(2026, 3, 1)):
+        candidate = Candidate("lea", "Léa", "stagiaire", "INSPÉ", "fr", (Pursuit("crcne", mention),), (entry,))
+        return [offer.id for offer in evaluators_for(registry, candidate, entry, frameworks, on)]
+
+    assert offered(1) == ["marie-dupont"]  # not Jean (another framework), not Léa herself
+    assert offered(3) == []  # a mention Marie is not authorised for
+    assert offered(1, on=dt.date(2025, 8, 31)) == []  # before her grant
