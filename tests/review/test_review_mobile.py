@@ -1,0 +1,33 @@
+"""The review app on a phone (issue 32): its queue, a request's page and what a decision
+wrote, at 390x844 in
+Debian's chromium, never scroll sideways; the entry's table and the traces' digests wrap
+or scroll inside their own box."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import REFUSED_ITEM, SLUG
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_queue_and_a_request_fit_a_phone(review_app, browser):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(review_app.url)
+    group = page.locator(f'[data-candidate="{SLUG}"]')
+    assert group.locator("tr[data-request]").count() == 1
+    widths = {"queue": page.evaluate("document.documentElement.scrollWidth")}
+    group.locator("tr[data-request] a").click()
+    page.wait_for_load_state("load")
+    assert page.locator("[data-action=validate]").count() > 0  # the request's page, with its form
+    widths["request"] = page.evaluate("document.documentElement.scrollWidth")
+    page.locator(f'[data-action="refuse"][data-item="{REFUSED_ITEM}"]').check()
+    page.fill(f'[data-comment="{REFUSED_ITEM}"]', "Ajoutez une trace du travail des élèves.")
+    page.click("[data-submit]")
+    page.wait_for_load_state("load")
+    assert page.locator(f'[data-written="refuse"][data-item="{REFUSED_ITEM}"]').count() == 1
+    widths["batch"] = page.evaluate("document.documentElement.scrollWidth")  # what was written, git status
+    assert widths == {"queue": 390, "request": 390, "batch": 390}
+    page.close()
