@@ -101,6 +101,8 @@ def request(ctx: Context, slug: str, entry_slug: str, evaluator: str, items: tup
                         _validations(ctx, workspace, trusted_only=False).get(slug, []))
     waiting_since = {ref: r.date for r in sorted(candidate.requests, key=lambda r: r.date)
                      if r.entry == entry.slug and r.evaluator == evaluator for ref in r.items}
+    for ref in plan.validated:
+        click.echo(i18n.text("request.already_validated", ctx.language, item=ref, evaluator=evaluator), err=True)
     for ref in plan.waiting:
         click.echo(i18n.text("request.already_waiting", ctx.language, item=ref, evaluator=evaluator,
                              date=waiting_since[ref].isoformat()), err=True)

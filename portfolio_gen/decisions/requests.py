@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, Sequence
 from ..core.model import TRAINER_OR_REFERENT, Candidate, Entry, EvaluationRequest, Framework, Validation
 from ..core.problems import Problem
 from ..core.registry import REFERENT, Registry, grant_reason, has_role
-from .workflow import PendingItem, pending_for, standing_refusal
+from .workflow import PendingItem, pending_for, standing_refusal, validated_by
 
 # The registry's reason for a validation, said of a request.
 _REQUEST_KEYS = {"trust.self_validation": "request.self_validation", "trust.other_framework": "request.other_framework",
@@ -92,6 +92,7 @@ class RequestPlan:
 
     `ask`: the items to ask for; `waiting`: those already waiting for this evaluator (one
     pending request per item and evaluator: asking again writes nothing for them);
+    `validated`: those this evaluator already validated, from any entry (not asked again);
     `reopens`: the evaluator's refusals of `ask` in this entry that the new request answers
     (the candidate improved the entry and asks again), each a `Validation` with its record
     and comment. Refusals answered no longer decide the item: it waits again for that
@@ -102,6 +103,7 @@ class RequestPlan:
     ask: tuple[str, ...]
     waiting: tuple[str, ...]
     reopens: tuple[Validation, ...]
+    validated: tuple[str, ...] = ()
 
     def request(self, on: dt.date, message: str = "") -> EvaluationRequest | None:
         """The request to write (`core.records.write_request`), or None: all already wait."""
@@ -121,11 +123,14 @@ def plan_request(registry: Registry, candidate: Candidate, entry: Entry, evaluat
     `request_problems`' business, checked first."""
     waiting = {p.item for p in pending_for(evaluator_id, registry, [candidate], {candidate.slug: validations})
                if p.request.entry == entry.slug}
+    evaluator = registry.by_id(evaluator_id)
+    done = validated_by(evaluator_id, evaluator.keys if evaluator else (), validations)
     items = list(dict.fromkeys(items))
-    ask = tuple(ref for ref in items if ref not in waiting)
+    ask = tuple(ref for ref in items if ref not in waiting and ref not in done)
     reopens = tuple(refusal for ref in ask
                     if (refusal := standing_refusal(candidate, entry.slug, evaluator_id, ref)) is not None)
-    return RequestPlan(entry.slug, evaluator_id, ask, tuple(ref for ref in items if ref in waiting), reopens)
+    return RequestPlan(entry.slug, evaluator_id, ask, tuple(ref for ref in items if ref in waiting), reopens,
+                       tuple(ref for ref in items if ref in done))
 
 
 def validated_from(entry: Entry, validations: Iterable[Validation]) -> tuple[str, ...]:

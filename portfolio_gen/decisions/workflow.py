@@ -86,13 +86,22 @@ def answered_refusal(candidate: Candidate, request: EvaluationRequest, ref: str)
 
 def _decided_by(evaluator_keys: Iterable[str], evaluator_id: str, candidate: Candidate,
                 validations: Sequence[Validation]) -> set[tuple[str, str]]:
-    """(entry, item ref) pairs this evaluator already decided for this candidate: validated,
-    or refused with no request since that asks again."""
-    signers = {evaluator_id, *evaluator_keys}
+    """(entry, item ref) pairs this evaluator already decided for this candidate: refused
+    with no request since that asks again, or validated. An item they validated is decided
+    from every entry (`ANY_ENTRY`): signing refuses to validate it twice (issue 18), so
+    asking it again from another entry could only wait for nothing (issue 31)."""
     decided = {(v.entry, f"{v.framework}:{v.item}") for v in standing_refusals(candidate, evaluator_id)}
-    decided |= {(v.entry, f"{v.framework}:{v.item}") for v in validations
-                if v.evaluator.split("#", 1)[0] in signers}
+    decided |= {(ANY_ENTRY, ref) for ref in validated_by(evaluator_id, evaluator_keys, validations)}
     return decided
+
+
+ANY_ENTRY = ""  # in `_decided_by`'s pairs: decided whichever entry asks
+
+
+def validated_by(evaluator_id: str, evaluator_keys: Iterable[str], validations: Sequence[Validation]) -> set[str]:
+    """The items ("framework:code") this evaluator validated, among `validations`."""
+    signers = {evaluator_id, *evaluator_keys}
+    return {f"{v.framework}:{v.item}" for v in validations if v.accepted and v.evaluator.split("#", 1)[0] in signers}
 
 
 def pending_for(evaluator_id: str, registry: Registry, candidates: Iterable[Candidate],
@@ -119,6 +128,7 @@ def pending_items(registry: Registry, candidates: Iterable[Candidate],
                                                          candidate, validations.get(candidate.slug, ()))
             pending += [PendingItem(candidate.slug, request, ref) for ref in request.items
                         if (request.entry, ref) not in decided[request.evaluator]
+                        and (ANY_ENTRY, ref) not in decided[request.evaluator]
                         and latest[request.entry, request.evaluator, ref] is request]
     return pending
 

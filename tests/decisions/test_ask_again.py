@@ -136,3 +136,24 @@ def test_status_does_not_call_refused_an_item_it_counts_as_validated(tmp_path: P
     counted = [Validation("c2i2e", "A2.3", "did:key:x", dt.date(2026, 3, 1), entry=ENTRY)]
     assert refusals_of(candidate, "c2i2e", counted) == []
     assert [r["item"] for r in refusals_of(candidate, "c2i2e", None)] == ["c2i2e:A2.3"]  # nothing counted yet
+
+
+def test_an_item_the_evaluator_validated_is_not_asked_again_from_another_entry(workspace: Path):
+    """Signing refuses to validate an item twice: a request for it from another entry could
+    only wait for nothing, so it is neither written nor queued."""
+    entries = {f"{name}.md": entry("  - crcne:I1", phase="conception") for name in ("conception", "autre")}
+    folder = write_candidate(workspace, frameworks="  - id: crcne\n    mention: 1", entries=entries)
+    key = dids.did_key(keys.generate_key().public_key())
+    (workspace / "evaluators.yml").write_text(yaml.safe_dump({"evaluators": [
+        {"id": "marie", "name": "M", "keys": [key], "frameworks": [{"id": "crcne", "from": "2025-09-01"}]}]}), "utf-8")
+    from portfolio_gen.core.model import EvaluationRequest
+    write_request(folder, EvaluationRequest("", "autre", "marie", ("crcne:I1",), dt.date(2026, 3, 1)))
+    loaded = load_workspace(workspace)
+    registry, candidate = load_registry(workspace, loaded.frameworks), loaded.candidates["alex"]
+    validated = [Validation("crcne", "I1", f"{key}#{key.removeprefix('did:key:')}", dt.date(2026, 3, 2),
+                            entry="conception")]
+    assert pending_items(registry, [candidate], {"alex": validated}) == []
+    assert len(pending_items(registry, [candidate], {})) == 1
+    other = next(e for e in candidate.entries if e.slug == "autre")
+    plan = plan_request(registry, candidate, other, "marie", ["crcne:I1"], validated)
+    assert plan.validated == ("crcne:I1",) and plan.ask == () and plan.request(dt.date(2026, 3, 3)) is None
