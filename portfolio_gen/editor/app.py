@@ -187,6 +187,26 @@ class EditorApp:
             await run_in_threadpool(drafts.create_folder, folder, text)
         return RedirectResponse(f"/c/{slug}", status_code=303)
 
+    async def check_profile(self, request: Request) -> Response:
+        """Errors as typed in the profile (the editor's script): what saving would say."""
+        form = await self.posted(request)
+        if form is None:
+            return self.refused("editor.forbidden")
+        profile = drafts.ProfileForm.from_form(form)
+        slug = request.path_params.get("slug")
+        if slug:
+            workspace, candidate = await run_in_threadpool(self.candidate_or_404, slug)
+            folder, existing = candidate.folder, (candidate.folder / CANDIDATE_FILE).read_text("utf-8")
+        else:
+            workspace = await run_in_threadpool(self.workspace, None)
+            slug = slug_for(profile.name) or "candidate"
+            folder, existing = self.session.root / CANDIDATES_DIR / slug, None
+        text = drafts.profile_text(profile, existing, slug)
+        problems = await run_in_threadpool(drafts.check_candidate_files, folder, workspace.frameworks, {}, text)
+        if not profile.frameworks:
+            problems.append(Problem("editor.profile.no_framework", None, None))
+        return JSONResponse({"problems": self.field_problems(problems, text)})
+
     async def profile(self, request: Request) -> Response:
         workspace, candidate = await run_in_threadpool(self.candidate_or_404, request.path_params["slug"])
         form = drafts.ProfileForm(candidate.name, candidate.role, candidate.institution,
@@ -540,7 +560,9 @@ def create_app(session: EditorSession) -> Starlette:
         Route("/", g(editor.home)),
         Route("/profile/new", g(editor.new_profile), methods=["GET"]),
         Route("/profile/new", g(editor.create_profile), methods=["POST"]),
+        Route("/profile/check", g(editor.check_profile), methods=["POST"]),
         Route("/c/{slug}", g(editor.candidate_page)),
+        Route("/c/{slug}/profile/check", g(editor.check_profile), methods=["POST"]),
         Route("/c/{slug}/profile", g(editor.profile), methods=["GET"]),
         Route("/c/{slug}/profile", g(editor.save_profile), methods=["POST"]),
         Route("/c/{slug}/entries/new", g(editor.new_entry), methods=["GET"]),

@@ -266,3 +266,19 @@ def test_the_pages_the_journey_does_not_meet_have_no_wcag21_aa_violation(editor,
     audit("problems")
     context.close()
     assert found == {}
+
+
+def test_the_profile_says_what_is_missing_as_it_is_typed_and_writes_nothing_invalid(editor, session):
+    _, page, _ = session
+    before = _files(editor.root.parent)
+    page.goto(editor.origin + "/profile/new")
+    page.fill("#name", "Zoé Durand")
+    page.fill("#institution", "INSPÉ")
+    page.check("#fw-crcne")  # CRCNÉ is organised by mention: none chosen yet
+    live = page.locator('[data-problems-for="frameworks"] li')
+    live.first.wait_for()
+    assert "mention" in live.first.inner_text()
+    page.click('[data-action="save"]')
+    page.wait_for_load_state("load")
+    assert "mention" in page.locator('[data-problems-for="frameworks"]').inner_text()
+    assert _files(editor.root.parent) == before

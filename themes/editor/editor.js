@@ -1,11 +1,9 @@
 // The editor's only script (served by the app; its CSP runs no other): the entry's
 // Markdown previewed as the site renders it, every problem `check` would report shown
-// beside its field as the candidate types, and evidence files dropped on the page.
-// Everything it does, the forms also do without it.
-(function () {
+// beside its field as the candidate types (entries and profile: forms with data-check),
+// and evidence files dropped on the page. Everything it does, the forms also do without it.
+document.querySelectorAll("form[data-check]").forEach(function (form) {
   "use strict";
-  var form = document.querySelector('form[data-form="entry"]');
-  if (!form) { return; }
   var timer = null;
 
   function fields() {
@@ -38,8 +36,11 @@
       .then(function (answer) { return answer.ok ? answer.json() : null; })
       .then(function (result) {
         if (!result) { return; }
-        // Rendered and cleaned by the server with the sites' own sanitizer.
-        form.querySelector("[data-preview]").innerHTML = result.preview;
+        var preview = form.querySelector("[data-preview]");
+        if (preview && result.preview !== undefined) {
+          // Rendered and cleaned by the server with the sites' own sanitizer.
+          preview.innerHTML = result.preview;
+        }
         show(result.problems);
         form.setAttribute("data-checked", String(Date.now()));
       })
@@ -68,4 +69,4 @@
       input.files = files.files;
     });
   }
-})();
+});
