@@ -83,6 +83,10 @@ def test_a_candidate_goes_from_nothing_to_a_validated_item_in_the_page(lang, edi
     profile = yaml.safe_load((folder / "candidate.yml").read_text("utf-8"))
     assert profile["frameworks"] == [{"id": "crcne", "mention": 1}] and profile["private"]["email"]
     _accessible(page, axe_source, seen)
+    page.goto(editors[lang].origin + f"/c/{slug}/profile")
+    assert page.input_value("#name") == name
+    _accessible(page, axe_source, seen)
+    page.goto(editors[lang].origin + f"/c/{slug}")
 
     # An entry: two claims, a PDF and a PNG, its body previewed as typed.
     page.click('[data-action="new-entry"]')
@@ -175,6 +179,7 @@ def test_a_candidate_goes_from_nothing_to_a_validated_item_in_the_page(lang, edi
     page.click('[data-action="publish"]')
     _load(page)
     assert page.locator("[data-commit]").count() == 1
+    _accessible(page, axe_source, seen)
     message = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%s"], capture_output=True,
                              text=True).stdout
     assert message.startswith("Portfolio de" if lang == "fr" else "Portfolio of"), message
