@@ -1,7 +1,8 @@
 """axe-core (WCAG 2.1 A and AA rules) in Debian's chromium on every kind of page the tool
 generates, in French and English: a candidate's home, matrix, item, entry, credential,
 credential list, diagnostic and verification pages, and the institution's home,
-framework, item, award and verifier pages (the verifier with results shown).
+framework, item, award and verifier pages (the verifier with results shown), and the
+steering dashboard's pages at a phone's width.
 
 axe-core is installed by npm into $PORTFOLIO_GEN_NPM_CACHE/axe (kept between runs) or a
 temporary folder, like the interop tests' JS stack; it runs in the page, nothing else.
@@ -129,3 +130,26 @@ def test_institution_pages_have_no_wcag21_aa_violation(browser, served, output, 
         if problems:
             found[path] = problems
     assert found == {}
+
+
+def test_dashboard_pages_have_no_wcag21_aa_violation(browser, axe_source, tmp_path):
+    """The steering dashboard's index and each of its pages per framework, phase, role and
+    unit (issue 32 split it), in French, at a phone's width where tables scroll in their own
+    regions (tests/site/test_dashboard.py runs axe on three of them at a desktop's)."""
+    from portfolio_gen.decisions.steering import assess_cohort
+    from portfolio_gen.site.dashboard import write_dashboard
+    from steering_cohort import AWARDS, CANDIDATES, FRAMEWORKS, REGISTRY, TODAY, VALIDATIONS
+
+    cohort = assess_cohort(CANDIDATES, FRAMEWORKS, VALIDATIONS, REGISTRY, AWARDS)
+    write_dashboard(tmp_path, cohort, FRAMEWORKS, today=TODAY, language="fr", institution="INSPÉ de test")
+    # One page of each view: the index, then the first page per framework, phase, role, unit.
+    pages = list({path.name.split("-")[0]: path for path in sorted(tmp_path.glob("*.html"), reverse=True)}.values())
+    assert {"index.html", "framework-c2i2e.html", "unit-amiens.html"} <= {p.name for p in pages}
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    found = {}
+    for path in pages:
+        page.goto(path.as_uri())
+        if problems := violations(page, axe_source):
+            found[path.name] = problems
+    assert found == {}
+    page.close()
