@@ -281,7 +281,8 @@ class EditorApp:
         entry = self.entry_or_404(candidate, name) if name else None
         fields = drafts.EntryForm.from_form(form)
         files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and (f.filename or f.size)]
-        received = [uploads.Upload(f.filename or "", await f.read()) for f in files]
+        # A file over the limit is refused by its size, never read into memory.
+        received = [uploads.Upload(f.filename or "", await f.read(uploads.MAX_EVIDENCE_BYTES + 1)) for f in files]
         problems = [p for u in received for p in uploads.upload_problems(u)]
         target = entry.path if entry else candidate.folder / ENTRIES_DIR / drafts.entry_file_name(fields)
         if entry is None and target.exists():
