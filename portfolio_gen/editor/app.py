@@ -128,7 +128,8 @@ class EditorApp:
         return entry
 
     def choices(self, workspace, candidate) -> dict:
-        pursued = [workspace.frameworks[p.framework] for p in candidate.frameworks if p.framework in workspace.frameworks]
+        pursued = [workspace.frameworks[p.framework] for p in candidate.frameworks
+                   if p.framework in workspace.frameworks]
         phases = {p.code: p for f in pursued for p in f.phases}
         activities = {a.code: a for f in pursued for a in f.activities}
         trainers = []
@@ -148,10 +149,9 @@ class EditorApp:
     async def home(self, request: Request) -> Response:
         if self.session.slug:
             return RedirectResponse(f"/c/{self.session.slug}", status_code=303)
-        workspace = await run_in_threadpool(self.workspace, None)
-        slugs = sorted(p.name for p in (self.session.root / CANDIDATES_DIR).glob(f"*/{CANDIDATE_FILE}")
-                       for p in [p.parent] if _NAME.match(p.name))
-        return self.page("home.html", slugs=slugs, frameworks=workspace.frameworks)
+        profiles = (self.session.root / CANDIDATES_DIR).glob(f"*/{CANDIDATE_FILE}")
+        slugs = sorted(profile.parent.name for profile in profiles if _NAME.match(profile.parent.name))
+        return self.page("home.html", slugs=slugs)
 
     def _profile_page(self, workspace, slug: str | None, form: drafts.ProfileForm, problems=None, status=200,
                       saved=False) -> Response:
@@ -342,8 +342,8 @@ class EditorApp:
                 problems = await run_in_threadpool(self._write_request, workspace, candidate, entry, evaluator, items,
                                                    str(form.get("message", "")))
         if problems:
-            return await self._entry_page(workspace, candidate, entry, _form_of(entry), {"evaluator": self.explained(problems)},
-                                          422)
+            return await self._entry_page(workspace, candidate, entry, _form_of(entry),
+                                          {"evaluator": self.explained(problems)}, 422)
         return RedirectResponse(f"/c/{candidate.slug}/entries/{entry.slug}?done=requested", status_code=303)
 
     def _request_problems(self, workspace, candidate, entry, evaluator: str, items: list[str]) -> list[Problem]:

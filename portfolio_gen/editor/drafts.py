@@ -188,7 +188,8 @@ class ProfileForm:
 def profile_text(form: ProfileForm, existing: str | None, slug: str) -> str:
     if existing is None:
         existing = _scaffold().get_template("candidate.yml.j2").render(
-            name=_quoted(form.name or "-"), role=form.role or "enseignant", institution=_quoted(form.institution or "-"),
+            name=_quoted(form.name or "-"), role=form.role or "enseignant",
+            institution=_quoted(form.institution or "-"),
             language=form.language or "fr", slug=slug, frameworks=list(form.frameworks) or ["none"], email="",
             mentions={f: m for f, m in form.frameworks.items() if m is not None})
     data = documents.load(existing)

@@ -69,8 +69,8 @@ def framework_trees(candidate: Candidate, frameworks: Mapping[str, Framework], v
         if framework is None:
             continue
         domains = tuple(DomainView(d.code, label(d, language), tuple(
-            ItemView(f"{framework.id}:{i.code}", i, label(i, language), *marks.get(f"{framework.id}:{i.code}", ("", "")))
-            for i in d.items)) for d in framework.domains)
+            ItemView(ref, i, label(i, language), *marks.get(ref, ("", "")))
+            for i in d.items for ref in [f"{framework.id}:{i.code}"])) for d in framework.domains)
         trees.append(FrameworkView(framework, label(framework, language), pursuit.mention, domains))
     return trees
 
