@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$")
 
@@ -81,6 +82,17 @@ class EntryDocument:
     def text(self) -> str:
         body = self.body if self.body.endswith("\n") or not self.body else self.body + "\n"
         return "---\n" + dump(self.meta) + "---\n" + body
+
+
+# Characters YAML 1.1 (PyYAML, the tool's reader) takes for line breaks, which ruamel.yaml
+# (YAML 1.2) writes as they are: a title holding one would be read back changed.
+_YAML11_BREAKS = frozenset("\x85\u2028\u2029")
+
+
+def text(value: str) -> str:
+    """A string to write: in double quotes, escaped, when a YAML 1.1 reader would read it
+    otherwise (tests/editor/test_documents.py reads every typed value back with PyYAML)."""
+    return DoubleQuotedScalarString(value) if _YAML11_BREAKS & set(value) else value
 
 
 def set_value(data: CommentedMap, key: str, value: Any, *, after: str | None = None) -> None:

@@ -103,7 +103,7 @@ def entry_text(form: EntryForm, existing: str | None, language: str,
             language=language, phase="", situation="professionnelle")  # values set below, comments kept
     document = EntryDocument.parse(existing)
     meta = document.meta
-    meta["title"] = form.title
+    meta["title"] = documents.text(form.title)
     meta["date"] = documents.date_value(form.date)
     meta["situation"] = form.situation
     for key, value, after in (("phase", form.phase, ("situation",)),
@@ -122,12 +122,12 @@ def entry_text(form: EntryForm, existing: str | None, language: str,
         claim = before.get(ref)
         if not hasattr(claim, "get"):  # new, or written as a bare "framework:code"
             claim = mapping(item=ref)
-        claim["justification"] = form.justifications.get(ref, "")  # its level and comments stay
+        claim["justification"] = documents.text(form.justifications.get(ref, ""))  # its level and comments stay
         claims.append(claim)
     set_value(meta, "claims", sequence(claims), after="situation")
     evidence = [e for e in (meta.get("evidence") or []) if str(e.get("path", e.get("url", ""))) not in
                 form.removed_evidence]
-    evidence += [mapping(path=path, title=title) for path, title in added_evidence]
+    evidence += [mapping(path=path, title=documents.text(title)) for path, title in added_evidence]
     set_value(meta, "evidence", sequence(evidence), after="claims")
     meta["visibility"] = form.visibility
     document.body = form.body
@@ -193,7 +193,8 @@ def profile_text(form: ProfileForm, existing: str | None, slug: str) -> str:
             language=form.language or "fr", slug=slug, frameworks=list(form.frameworks) or ["none"], email="",
             mentions={f: m for f, m in form.frameworks.items() if m is not None})
     data = documents.load(existing)
-    data["name"], data["role"], data["institution"] = form.name, form.role, form.institution
+    data["name"], data["role"] = documents.text(form.name), form.role
+    data["institution"] = documents.text(form.institution)
     data["language"] = form.language
     before = {str(p.get("id")): p for p in data.get("frameworks") or [] if hasattr(p, "get")}
     pursuits = []
@@ -210,7 +211,7 @@ def profile_text(form: ProfileForm, existing: str | None, slug: str) -> str:
         if not hasattr(private, "get"):
             private = mapping()
             data["private"] = private
-        private["email"] = form.email
+        private["email"] = documents.text(form.email)
     elif hasattr(private, "get"):
         drop(private, "email")
     return documents.dump(data)

@@ -156,3 +156,27 @@ def test_the_page_offers_only_the_evaluators_the_registry_authorises_for_that_me
     assert offered(1) == ["marie-dupont"]  # not Jean (another framework), not Léa herself
     assert offered(3) == []  # a mention Marie is not authorised for
     assert offered(1, on=dt.date(2025, 8, 31)) == []  # before her grant
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=_TEXT, justification=st.text(max_size=30), body=st.text(max_size=60))
+def test_whatever_is_typed_the_tools_own_reader_reads_it_back(title, justification, body):
+    """ruamel.yaml writes (YAML 1.2); PyYAML reads (YAML 1.1): a value typed in the page
+    must come back the same text, never a boolean, a number, a date or a shorter string."""
+    from portfolio_gen.core.yamlfile import parse_yaml
+    from portfolio_gen.core.problems import InputError
+
+    form = _form(title=title, claims=["c2i2e:B2.3"], justifications={"c2i2e:B2.3": justification}, body=body)
+    text = drafts.entry_text(form, HAND_WRITTEN, "fr")
+    front, _, written_body = text.removeprefix("---\n").partition("\n---\n")
+    try:
+        meta = parse_yaml(front, Path("entry.md"))
+    except InputError as error:  # only what the tool refuses in any file: said with its line by check
+        assert {p.key for p in error.problems} <= {"yaml.syntax"}, error.problems
+        return
+    assert meta["title"] == title
+    assert meta["claims"][0]["justification"] == justification
+    assert written_body == body.replace("\r\n", "\n") + ("" if body.endswith("\n") or not body else "\n")
