@@ -1,7 +1,7 @@
 """The issue's "done when": a candidate goes from nothing to a validated item in the page,
 with no file edited by hand, in French and in English (issue 31).
 
-Profile; an entry with two claims and two traces (a PDF and a PNG); a self-assessment; a
+Profile; an entry with two claims and two traces (a PDF picked, a PNG dropped); a self-assessment; a
 request; a refusal by the evaluator in the review app; the entry improved and asked again;
 the validation; the site previewed; published (a commit); `verify` passes on the built
 site. axe-core finds no WCAG 2.1 AA violation on any editor page met on the way.
@@ -102,7 +102,15 @@ def test_a_candidate_goes_from_nothing_to_a_validated_item_in_the_page(lang, edi
     pdf = tmp_path / "Grille séance 1.pdf"
     pdf.write_bytes(PDF)
     png = root.parent / "fluence-avant-apres.png"
-    page.set_input_files('[name="evidence"]', [str(pdf), str(png)])
+    page.set_input_files('[name="evidence"]', [str(pdf)])  # the picker, then the PNG dropped beside it
+    page.evaluate("""([name, bytes]) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], name, {type: "image/png"}));
+        document.querySelector("[data-drop]").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", [png.name, list(png.read_bytes())])
+    assert page.evaluate("() => [...document.querySelector('[name=evidence]').files].map(f => f.name)") == [
+        pdf.name, png.name]
     page.select_option("#visibility", "public")
     _accessible(page, axe_source, seen)
     page.click('form[data-form="entry"] [data-action="save"]')
