@@ -36,7 +36,7 @@ from ..core.portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
 from ..core.problems import InputError, Problem
 from ..core.records import write_request
 from ..core.workspace import CANDIDATES_DIR, Workspace, load_workspace
-from ..decisions.requests import plan_request, request_problems
+from ..decisions.requests import plan_request, request_problems, validated_from
 from ..decisions.workflow import request_states, standing_refusals
 from ..review import gitrepo, web
 from ..site.render import entry_html, file_size, themes_dir
@@ -253,7 +253,10 @@ class EditorApp:
                 offers = views.evaluators_for(registry, candidate, entry, workspace.frameworks, self.session.today())
             except InputError as error:
                 evaluators_problem = self.explained(error.problems)[0]["message"]
+        # Each validation pinned the entry file's digest: editing it marks them on the site.
+        validated = validated_from(entry, validations) if entry is not None else ()
         return self.page("entry.html", status, candidate=candidate, entry=entry, form=form, trees=trees,
+                         validated=validated,
                          preview=entry_html(form.body), problems=problems or {}, offers=offers,
                          evaluators_problem=evaluators_problem, message=message,
                          **self.choices(workspace, candidate))

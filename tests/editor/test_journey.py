@@ -174,6 +174,10 @@ def test_a_candidate_goes_from_nothing_to_a_validated_item_in_the_page(lang, edi
     _accessible(page, axe_source, seen)
     for ref in ITEMS:
         assert page.locator(f'[data-standing="{ref}"]').get_attribute("data-state") == "validated"
+    page.goto(editors[lang].origin + f"/c/{slug}/entries/{entry_slug}")  # now pinned by two credentials
+    assert all(ref in page.locator("[data-validated-entry]").inner_text() for ref in ITEMS)
+    _accessible(page, axe_source, seen)
+    page.goto(editors[lang].origin + f"/c/{slug}")
 
     # Preview: the built site, served by the editor.
     page.click('[data-action="preview"]')
