@@ -12,6 +12,7 @@ passes through untouched.
 from __future__ import annotations
 
 import posixpath
+from html.parser import HTMLParser
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -140,10 +141,75 @@ def page_link(page_uri: str, url: str) -> str:
 @jinja2.pass_context
 def candidate_block(context: jinja2.runtime.Context, body: str) -> Markup:
     """Jinja filter: a candidate's own Markdown (entry body, bio), rendered and cleaned now,
-    as one raw HTML block: neither engine parses what is inside it, so nothing the
-    candidate wrote reaches the engine as Markdown or HTML it could act on (issue 33).
-    Their headings keep their anchors but are not listed in the page's table of contents."""
+    as raw HTML blocks: neither engine parses what is inside them, so nothing the candidate
+    wrote reaches the engine as Markdown or HTML it could act on (issue 33). Each top-level
+    heading between them is given back as a Markdown heading of its plain text (and its
+    anchor), so that the page's table of contents still lists the candidate's sections."""
     page = context.get("page")
     link = partial(page_link, page.uri) if isinstance(page, Page) else None
-    return Markup(f'\n<div class="pf-candidate">\n{entry_html(body, link)}\n</div>\n')
+    parts = []
+    for kind, text in _split_headings(str(entry_html(body, link))):
+        if kind == "html":
+            parts.append(f'<div class="pf-candidate">\n{text}\n</div>' if text.strip() else "")
+        else:
+            parts.append(text)
+    return Markup("\n" + "\n\n".join(part for part in parts if part) + "\n")
+
+
+class _Headings(HTMLParser):
+    """The top-level headings of a cleaned fragment: (start, end, level, id, text), with
+    offsets into the fragment as fed. Only the standard library's parser; nothing inside
+    another element counts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, int, int, str, str]] = []
+        self._depth = 0
+        self._open: tuple[int, int, str] | None = None  # start, level, id
+        self._text: list[str] = []
+        self._offsets: list[int] = [0]
+
+    def feed_all(self, html: str) -> list[tuple[int, int, int, str, str]]:
+        for line in html.splitlines(keepends=True):
+            self._offsets.append(self._offsets[-1] + len(line))
+        self.feed(html)
+        self.close()
+        return self.found
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._offsets[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self._depth == 0 and tag in _HEADING_TAGS:
+            self._open, self._text = (self._offset(), int(tag[1]), dict(attrs).get("id") or ""), []
+        if tag not in _VOID_TAGS:
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self._depth = max(0, self._depth - 1)
+        if self._depth == 0 and self._open is not None and tag == f"h{self._open[1]}":
+            end = self._offset() + len(f"</{tag}>")
+            self.found.append((self._open[0], end, self._open[1], self._open[2], " ".join("".join(self._text).split())))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._text.append(data)
+
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_VOID_TAGS = frozenset({"br", "hr", "img", "col", "wbr"})
+
+
+def _split_headings(html: str) -> list[tuple[str, str]]:
+    """A cleaned fragment as ("html", chunk) and ("heading", Markdown heading) parts."""
+    parts, position = [], 0
+    for start, end, level, anchor, text in _Headings().feed_all(html):
+        parts.append(("html", html[position:start]))
+        suffix = f" {{#{anchor}}}" if anchor else ""
+        parts.append(("heading", f"{'#' * level} {markdown_text(text) or '—'}{suffix}"))
+        position = end
+    parts.append(("html", html[position:]))
+    return parts
 

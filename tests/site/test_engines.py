@@ -161,3 +161,29 @@ def test_site_engine_setting_is_read_and_checked(workspace):
     # Another engine, or another version of it, makes other pages: every site is rebuilt.
     assert shared_inputs(workspace, "zensical").tool != shared_inputs(workspace, "mkdocs").tool
     assert set(ENGINES) == {"mkdocs", "zensical"}
+
+
+def test_candidate_headings_stay_in_the_table_of_contents_as_plain_text(tmp_path):
+    """Cleaned before the engine sees it, a body's top-level headings come back as Markdown
+    headings of their text: the engine lists them; nothing else of theirs is parsed."""
+    import markdown
+
+    from portfolio_gen.site.render import MARKDOWN_EXTENSIONS, environment
+    from portfolio_gen.site.structure import Page
+
+    (tmp_path / "t.md.j2").write_text("# Title\n\n{{ body|candidate_markdown }}\n", "utf-8")
+    body = ("Intro\n\n## Séquence <img src=x onerror=alert(1)> & {: onclick=x} plan\n\ntext\n\n"
+            "<div>\n<h3>nested</h3>\n</div>\n\n### Bilan {#plan}\n\nend")
+    page = Page("entries/x.md", "x", "t.md.j2", {})
+    written = environment(tmp_path).get_template("t.md.j2").render(body=body, page=page)
+    engine = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
+    html = engine.convert(written)
+    def flat(tokens):
+        for token in tokens:
+            yield token["level"], token["name"]
+            yield from flat(token["children"])
+    titles = list(flat(engine.toc_tokens))
+    assert titles == [(1, "Title"), (2, "Séquence &amp; {: onclick=x} plan"), (3, "Bilan")], titles
+    assert "onerror" not in html and "onclick=" not in html.replace("{: onclick=x}", "")
+    assert "<h3>nested</h3>" in html  # inside another element: left in its block
+    assert html.count('<div class="pf-candidate">') == 3
