@@ -179,4 +179,17 @@ def test_a_portfolio_opens_with_its_holder_and_headline_above_the_form(browser, 
     assert headline["y"] + headline["height"] <= 844  # on the first screen
     assert headline["y"] < page.locator("form[data-pf-verifier]").bounding_box()["y"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Only the slug is bound to the credentials: a name the host puts in its card that is
+    # not that slug's is not shown as the holder's.
+    manifest = site / "verification.json"
+    original = manifest.read_text("utf-8")
+    forged = json.loads(original)
+    forged["candidate"]["name"] = "Sofia Benali"
+    manifest.write_text(json.dumps(forged), "utf-8")
+    try:
+        page.reload()
+        verdicts(page)
+        assert page.locator("[data-pf-holder]").inner_text() == "Portfolio de julien-moreau"
+    finally:
+        manifest.write_text(original, "utf-8")
     page.close()

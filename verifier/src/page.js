@@ -60,8 +60,10 @@ function fromPortfolio(base, manifest, trust) {
   // the salt derived from that slug, as `verify SITE` and `audit --sites` bind a site.
   const card = manifest.candidate;
   const claimed = card && typeof card === "object" && typeof card.slug === "string" ? card.slug : "";
-  // Whose portfolio it is, as the site names them (its card; the slug on an older site).
-  const holder = card && typeof card === "object" && typeof card.name === "string" && card.name ? card.name : claimed;
+  // Whose portfolio it is. Only the slug is bound to the credentials (their subject's
+  // salt): the card's name is shown when it is that slug's, else the slug itself.
+  const named = card && typeof card === "object" && typeof card.name === "string" ? card.name : "";
+  const holder = named && slugOf(named) === claimed ? named : claimed;
   // Evidence must be published on the portfolio itself, as the command line requires:
   // a file elsewhere is "not reachable" here.
   const evidence = async (url) => (site && url.startsWith(site)
@@ -70,6 +72,13 @@ function fromPortfolio(base, manifest, trust) {
     source: new URL(relative, base).href, options: { slug, claimed }, evidence, holder,
     load: () => fetchJson(trust.local(new URL(relative, base).href)),
   }));
+}
+
+/** A name as core/portfolios.py's slug_for spells it, for names in Latin letters
+ * ("Élise Durand" -> "elise-durand"); another name simply does not match its slug. */
+function slugOf(name) {
+  return name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 }
 
 function fromText(text, name) {
@@ -149,7 +158,8 @@ async function verifyAll(items, trust, results, summary, email) {
 function showHeadline(items, awards, valid, total) {
   const holder = document.querySelector("[data-pf-holder]");
   const headline = document.querySelector("[data-pf-headline]");
-  const name = items.find((item) => item.holder)?.holder || "";
+  // Named only when something verified: a site whose credentials all fail is no one's portfolio.
+  const name = valid ? items.find((item) => item.holder)?.holder || "" : "";
   if (holder) {
     holder.textContent = name ? label(holder, "holder").replace("{name}", name) : "";
     holder.hidden = !name;
