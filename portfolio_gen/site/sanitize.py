@@ -4,24 +4,18 @@ Python-Markdown passes raw HTML through, so an entry body or a bio may hold `<sc
 event handlers, `javascript:` links or frames; every candidate's site shares one origin
 with the institution's `did.json`, registry and verification pages (issue #15).
 
-Candidate Markdown is rendered with the rest of the page (so its headings reach the table
-of contents and the search index) between two comments carrying a per-process random
-nonce. After MkDocs has turned the page into HTML, what lies between the markers is
-cleaned with a strict allow-list; our own template HTML around it is left alone. A
-candidate cannot forge a marker (they never see the nonce); if a marker went missing
-anyway (for instance swallowed by an unclosed raw HTML block), the whole page is cleaned
-with the candidate's allow-list: fail closed, never open.
+A candidate's Markdown is rendered on its own and cleaned with a strict allow-list before
+the page holding it is written (`render.candidate_block`), so the engine that builds the
+site (MkDocs or Zensical, issue 33) never receives anything of theirs it could act on.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from functools import partial
 from typing import Callable
 
 import nh3
-from markupsafe import Markup
 
 # What portfolios need: structure, tables, images, links, code. No forms, frames, media
 # players, styles or classes (Material's classes could overlay or hide our own content).
@@ -51,11 +45,6 @@ LINK_REL = "noopener noreferrer nofollow"
 # with "__" (#__config, #__drawer, ...): a candidate's id must not shadow them.
 _HEADING_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}\Z")
 
-NONCE = secrets.token_hex(12)
-_START, _END = f"<!-- pf-candidate {NONCE} -->", f"<!-- /pf-candidate {NONCE} -->"
-_FRAGMENT = re.compile(re.escape(_START) + "(.*?)" + re.escape(_END), re.DOTALL)
-
-
 def _keep_attribute(tag: str, attribute: str, value: str, link: Callable[[str], str] | None = None) -> str | None:
     if attribute == "id":
         return value if _HEADING_ID.match(value) else None
@@ -77,11 +66,6 @@ def clean_candidate_html(html: str, link: Callable[[str], str] | None = None) ->
                      link_rel=LINK_REL, strip_comments=True)
 
 
-def plain_text(html: str) -> str:
-    """Text only (for titles shown by the theme: table of contents, navigation)."""
-    return nh3.clean(html, tags=set())
-
-
 # Material prints the site name and navigation titles without escaping them, in text and
 # in attributes: their markup characters become look-alikes that can never be markup.
 _THEME_TEXT = str.maketrans({"<": "\u2039", ">": "\u203a", '"': "\u201d"})
@@ -90,20 +74,3 @@ _THEME_TEXT = str.maketrans({"<": "\u2039", ">": "\u203a", '"': "\u201d"})
 def theme_text(text: str) -> str:
     """A candidate's text (name, entry title) as the theme may print it raw."""
     return text.translate(_THEME_TEXT)
-
-
-def candidate_markdown(markdown: str) -> Markup:
-    """Jinja filter: a candidate's Markdown, fenced by markers for `clean_page`."""
-    return Markup(f"\n{_START}\n\n{markdown}\n\n{_END}\n")
-
-
-def clean_page(html: str) -> tuple[str, bool]:
-    """Clean every candidate fragment of a rendered page.
-
-    Returns the page and whether it held candidate content whose markers were broken, in
-    which case the whole page has been cleaned with the candidate's allow-list.
-    """
-    cleaned = _FRAGMENT.sub(lambda match: clean_candidate_html(match.group(1)), html)
-    if NONCE in cleaned:
-        return clean_candidate_html(cleaned), True
-    return cleaned, False

@@ -1,11 +1,10 @@
-"""The allow-list applied to candidates' HTML, and the markers that delimit it in a page."""
+"""The allow-list applied to candidates' HTML."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from portfolio_gen.site import sanitize
-from portfolio_gen.site.sanitize import candidate_markdown, clean_candidate_html, clean_page, theme_text
+from portfolio_gen.site.sanitize import clean_candidate_html, theme_text
 
 
 def test_portfolio_markup_is_kept():
@@ -35,24 +34,6 @@ def test_dangerous_urls_are_dropped_and_external_links_marked():
 
 def test_ids_cannot_shadow_the_themes_elements():
     assert clean_candidate_html('<h2 id="__config">x</h2><div id="plan">y</div>') == "<h2>x</h2><div>y</div>"
-
-
-def test_only_fenced_fragments_are_cleaned():
-    page = ('<p class="pf-ours" data-x="1">ours</p>' + str(candidate_markdown("<p onclick=x()>theirs</p>"))
-            + '<span class="pf-tag">ours</span>')
-    cleaned, broken = clean_page(page)
-    assert not broken
-    assert '<p class="pf-ours" data-x="1">ours</p>' in cleaned and '<span class="pf-tag">ours</span>' in cleaned
-    assert "<p>theirs</p>" in cleaned and "onclick" not in cleaned and sanitize.NONCE not in cleaned
-
-
-def test_a_broken_or_forged_marker_cleans_the_whole_page():
-    fenced = str(candidate_markdown("x"))
-    start = fenced.strip().split("\n")[0]
-    # The end marker swallowed (escaped into text): everything is treated as the candidate's.
-    page = start + '<p onclick="x()">theirs</p><p class="pf-ours">ours</p>'
-    cleaned, broken = clean_page(page)
-    assert broken and "onclick" not in cleaned and "class" not in cleaned and sanitize.NONCE not in cleaned
 
 
 def test_theme_text_has_no_markup_left():
