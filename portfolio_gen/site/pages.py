@@ -21,7 +21,7 @@ from ..decisions.workflow import input_levels
 from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri, localized
 from . import certificate
 from .badges import credential_badge
-from .sharing import IDENTITY_CSS, Identity, identity_css
+from .sharing import IDENTITY_CSS, Identity, date_in_words, identity_css
 from .diagnostic import add_diagnostics
 from .credentials import CREDENTIALS_PAGE, MANIFEST, PRESENTATION, VERIFY_PAGE, CredentialView, PublishedCredentials
 
@@ -330,7 +330,8 @@ def _validation_view(framework: Framework, validation: Validation | None, langua
     credential = credentials.get(validation.credential_id)
     # The evaluator's name as the credential gives it, rather than their did:key.
     evaluator = credential.issuer if credential else validation.evaluator
-    return ValidationView(evaluator, validation.date.isoformat(),
+    # The date in words (« 5 mars 2026 »), as the credential's banner says it (issue 32).
+    return ValidationView(evaluator, date_in_words(validation.date.isoformat(), language),
                           _level_title(framework, validation.level, language), credential,
                           _criterion_marks(framework, validation.item, credential, language))
 

@@ -183,3 +183,13 @@ def test_the_institutions_logo_and_colours_are_on_its_site_and_every_candidates(
     assert institution.find_all("link", rel="stylesheet", href="assets/identity.css")
     assert "--accent: #1f4e79;" in (site / "assets" / "identity.css").read_text("utf-8")
     assert (site / "assets" / "institution-logo.svg").read_bytes() == logo
+
+
+def test_the_matrix_says_each_validation_date_in_words(built_demo):
+    import re
+
+    matrix = parse(built_demo / "site" / SLUG / "c2i2e" / "index.html")
+    said = [row.find("span", cls="pf-validation").text for row in matrix.find_all("tr", data_state="validated")]
+    assert said and all(re.search(r", le \d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
+                                  r"octobre|novembre|décembre) \d{4}", text) for text in said), said[:2]
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", text) for text in said)
