@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from ..core import i18n
+
 # LinkedIn's documented "Add to Profile" link for certifications: the member confirms on
 # LinkedIn; nothing is sent from the site (a plain link, no script, no tracking).
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
@@ -30,14 +32,9 @@ def linkedin_add_url(*, name: str, organization: str, issued: str, cert_id: str,
 
 
 def date_in_words(issued: str, language: str) -> str:
-    """« 5 mars 2026 », "March 5, 2026" (CLDR's long date, by Babel); '' for no date, the
-    text itself when it is not one."""
-    day = _day(issued)
-    if day is None:
-        return issued
-    from babel.dates import format_date
-
-    return format_date(day, format="long", locale=language)
+    """« 5 mars 2026 », "March 5, 2026" (CLDR's long date: core.i18n.format_date, Babel); ''
+    for no date, the text itself when it is not one."""
+    return i18n.format_date(issued, language)
 
 
 def _day(issued: str) -> dt.date | None:
