@@ -180,3 +180,14 @@ def test_whatever_is_typed_the_tools_own_reader_reads_it_back(title, justificati
     assert meta["title"] == title
     assert meta["claims"][0]["justification"] == justification
     assert written_body == body.replace("\r\n", "\n") + ("" if body.endswith("\n") or not body else "\n")
+
+
+def test_a_file_over_the_limit_or_not_what_it_says_is_refused():
+    from portfolio_gen.editor.uploads import MAX_EVIDENCE_BYTES
+    pdf = b"%PDF-1.4\n"
+    assert upload_problems(Upload("scan.pdf", pdf + bytes(MAX_EVIDENCE_BYTES - len(pdf)))) == []
+    assert [p.key for p in upload_problems(Upload("scan.pdf", pdf + bytes(MAX_EVIDENCE_BYTES)))] == [
+        "editor.upload.too_large"]
+    assert [p.key for p in upload_problems(Upload("photo.png", b"<html>"))] == ["editor.upload.not_what_it_says"]
+    assert [p.key for p in upload_problems(Upload("page.html", b"<html>"))] == ["editor.upload.bad_type"]
+    assert [p.key for p in upload_problems(Upload("notes.txt", b""))] == ["editor.upload.empty"]

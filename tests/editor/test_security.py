@@ -283,15 +283,3 @@ def test_the_profile_says_what_is_missing_as_it_is_typed_and_writes_nothing_inva
     assert "mention" in page.locator('[data-problems-for="frameworks"]').inner_text()
     assert _files(editor.root.parent) == before
 
-
-def test_a_file_over_the_limit_is_refused(editor, session):
-    context, _, token = session
-    before = _files(editor.root.parent)
-    answer = context.request.post(
-        editor.origin + f"/c/{SLUG}/entries/{ENTRY}", headers={"Origin": editor.origin}, max_redirects=0,
-        multipart={"csrf": token, "title": "Lecture", "date": "2026-03-10", "situation": "professionnelle",
-                   "visibility": "draft", "body": "x",
-                   "evidence": {"name": "scan.pdf", "mimeType": "application/pdf",
-                                "buffer": b"%PDF-1.4\n" + bytes(20 << 20)}})
-    assert answer.status == 422 and "larger than 20 MiB" in answer.text()
-    assert _files(editor.root.parent) == before
