@@ -38,18 +38,16 @@ def _evaluator_or_exit(ctx: Context, registry: Registry, evaluator_id: str):
 
 
 def _authority_or_exit(ctx: Context, registry: Registry) -> Registry:
-    """The registry a request is checked against: the one the institution signed, where
-    it has signed one, since only validations it authorises count; before it first
-    signs, its own evaluators.yml (`registry`)."""
-    from ..institution.context import load_institution  # the institution layer, loaded only when needed
+    """The registry a request is checked against (institution.context.request_registry):
+    the signed one where the institution has signed one, else evaluators.yml (`registry`)."""
+    from ..institution.context import request_registry  # the institution layer, loaded only when needed
     from ..institution.trustfiles import REGISTRY_CREDENTIAL_FILE
     if not (ctx.root / REGISTRY_CREDENTIAL_FILE).exists():
         return registry
-    context = load_institution(ctx.root, verify_signed=False)
-    if context.registry is None:
-        fail_with([Problem("registry.signed_unusable", ctx.root / REGISTRY_CREDENTIAL_FILE, None,
-                           {"reason": context.registry_problem.removeprefix("registry: ")})], ctx)
-    return context.registry
+    try:
+        return request_registry(ctx.root, {})  # a signed one: the frameworks only serve evaluators.yml
+    except InputError as error:
+        fail_with(error.problems, ctx)
 
 
 def _entry_or_exit(ctx: Context, candidate, entry_slug: str):

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..core.model import Candidate, Entry, Framework, Item, Validation
-from ..core.problems import InputError, Problem
 from ..core.registry import Registry
 from ..core.workspace import Workspace
 from ..decisions.requests import request_problems
@@ -76,17 +75,9 @@ def framework_trees(candidate: Candidate, frameworks: Mapping[str, Framework], v
 
 
 def authority(root: Path, workspace: Workspace) -> Registry:
-    """The registry a request is checked against: the one the institution signed, where it
-    has signed one (only validations it authorises count), else evaluators.yml."""
-    from ..institution.context import load_institution, workspace_registry
-    from ..institution.trustfiles import REGISTRY_CREDENTIAL_FILE
-    if not (root / REGISTRY_CREDENTIAL_FILE).exists():
-        return workspace_registry(root, workspace.frameworks)
-    context = load_institution(root, verify_signed=False)
-    if context.registry is None:
-        raise InputError([Problem("registry.signed_unusable", root / REGISTRY_CREDENTIAL_FILE, None,
-                                  {"reason": context.registry_problem.removeprefix("registry: ")})])
-    return context.registry
+    """The registry a request is checked against, as `request` checks it."""
+    from ..institution.context import request_registry
+    return request_registry(root, workspace.frameworks)
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,19 @@ def workspace_registry(root: Path, frameworks: Mapping[str, object]) -> Registry
     return context.registry
 
 
+def request_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
+    """The registry a request is checked against (`request`, the editor's "ask for an
+    evaluation"): the one the institution signed, where it has signed one, since only the
+    validations it authorises count; before it first signs, its own evaluators.yml."""
+    if not (root / REGISTRY_CREDENTIAL_FILE).exists():
+        return workspace_registry(root, frameworks)
+    context = load_institution(root, verify_signed=False)
+    if context.registry is None:
+        raise InputError([Problem("registry.signed_unusable", root / REGISTRY_CREDENTIAL_FILE, None,
+                                  {"reason": context.registry_problem.removeprefix("registry: ")})])
+    return context.registry
+
+
 def institution_problems(root: Path) -> list[Problem]:
     """What `check` reports: in a candidate repository, every difference from what the
     institution signed, checked against its published did.json when the site can be read
