@@ -2,12 +2,14 @@
 390×844: every kind of a candidate's page (one per template of themes/pages/, so a new
 kind cannot escape this test), the institution's pages (one per template of
 themes/institution/), its verifier with a portfolio's results, the candidate's own
-preview (`serve`: the requests page) and every page of the steering dashboard. The review
+preview (`serve`: the requests page), every page of the steering dashboard and a jury
+session's minutes. The review
 app is checked beside its other tests (tests/review/test_review_mobile.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -150,7 +152,30 @@ def test_the_candidates_preview_fits_a_phone(browser, built_demo, tmp_path):
         server.wait(timeout=20)
 
 
-def test_every_dashboard_page_fits_a_phone(browser, tmp_path):
+def _minutes() -> str:
+    """A jury session's minutes: decisions with their credentials, candidates not decided
+    with their reasons, the signature's long identifiers."""
+    from portfolio_gen.core.sessions import JuryDecision, Reason, Session, Standing
+    from portfolio_gen.site.minutes import render_minutes
+
+    day = dt.date(2026, 6, 20)
+    credential = "candidates/{}/credentials/6071f9ba-774a-428b-a95b-dfa9176603b8.json"
+    session = Session("c2i2e-2026-06-20", "c2i2e", day, day, (
+        Standing("camille-martin", "Camille Martin", True, 23, "Site d'Amiens"),
+        Standing("julien-moreau", "Julien Moreau", False, 19, "Site de Beauvais", reasons=(Reason("items_short", 4),)),
+        Standing("nadia-el-idrissi", "Nadia El Idrissi", False, 12,
+                 reasons=(Reason("items_short", 11), Reason("missing_mandatory", "A1.1, A2.3, B1.2")))), (
+        JuryDecision("camille-martin", "certificate", day, comment="Portfolio complet et réflexif.",
+                     credential=credential.format("camille-martin")),
+        JuryDecision("julien-moreau", "attestation", day, credential=credential.format("julien-moreau"))))
+    return render_minutes(session, FRAMEWORKS["c2i2e"], institution="INSPÉ de démonstration (fictif)",
+                          credential_id="urn:uuid:79231faa-bf5d-471a-ad1a-786c087b49ea",
+                          issuer="did:web:portfolios.example.org", created="2026-06-20T10:00:00Z",
+                          method="did:web:portfolios.example.org#z6MknopYMXWi2VqupvzruavuAERSQa9zZHfFWwC8SjzAvLaz",
+                          language="fr")
+
+
+def test_every_dashboard_page_and_the_minutes_fit_a_phone(browser, tmp_path):
     from portfolio_gen.decisions.steering import assess_cohort
     from portfolio_gen.site.dashboard import write_dashboard
 
@@ -164,8 +189,15 @@ def test_every_dashboard_page_fits_a_phone(browser, tmp_path):
         page.goto(path.as_uri())
         if _wide(page) > PHONE["width"]:
             wide[path.name] = _wide(page)
-    assert wide == {}
     # The summary opens each page: on the first screen.
     summary = page.locator("[data-figure=summary]").bounding_box()
     assert summary["y"] < PHONE["height"] / 2
+    minutes = tmp_path / "minutes" / "c2i2e-2026-06-20.minutes.html"
+    minutes.parent.mkdir()
+    minutes.write_text(_minutes(), "utf-8")
+    page.goto(minutes.as_uri())
+    assert page.locator("tr[data-candidate]").count() == 3
+    if _wide(page) > PHONE["width"]:
+        wide[minutes.name] = _wide(page)
+    assert wide == {}
     page.close()
