@@ -168,6 +168,11 @@ def site_config(candidate: Candidate, site: SiteStructure, published: PublishedC
     }
     if candidate.site_url:
         config["site_url"] = candidate.site_url
+    if published is not None and published.institution_name:
+        # Issue 32: the institution's name in every page's footer (Material's copyright line);
+        # its logo and colours come with assets/identity.css.
+        config["copyright"] = theme_text(i18n.text("identity.footer", language,
+                                                   institution=published.institution_name))
     return config
 
 

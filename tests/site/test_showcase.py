@@ -193,3 +193,9 @@ def test_the_matrix_says_each_validation_date_in_words(built_demo):
     assert said and all(re.search(r", le \d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
                                   r"octobre|novembre|décembre) \d{4}", text) for text in said), said[:2]
     assert not any(re.search(r"\d{4}-\d{2}-\d{2}", text) for text in said)
+
+
+def test_every_candidate_page_names_the_institution_in_its_footer(built_demo):
+    for path in ("index.html", "c2i2e/index.html", "credentials/index.html"):
+        footer = parse(built_demo / "site" / SLUG / path).find("div", cls="md-copyright__highlight")
+        assert footer.text == "Établissement : INSPÉ de démonstration (fictif)", path
