@@ -81,7 +81,7 @@ class PortfolioGroup(TranslatedGroup):
 
     def main(self, *args, **kwargs):
         translation.install()
-        with translation.speaking(i18n.user_language(None, Path("."))):
+        with translation.speaking(i18n.user_language(None, _language_setting(Path(".")))):
             return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
@@ -101,6 +101,11 @@ class PortfolioGroup(TranslatedGroup):
             fail_with(error.problems, ctx.obj if isinstance(ctx.obj, Context) else Context(Path("."), language))
 
 
+def _language_setting(root: Path) -> str | None:
+    from ..institution import trustfiles  # the settings are a trust file, read in one place
+    return trustfiles.language_setting(root)
+
+
 def _speak(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--lang, read before the other options: --help and parser errors are then in it."""
     if value is not None:
@@ -118,7 +123,7 @@ def _speak(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 def main(ctx: click.Context, root: Path, lang: str | None) -> None:
     """Digital-competence portfolios: check, build sites, sign and verify credentials."""
     _tune_garbage_collector()
-    ctx.obj = Context(root, i18n.user_language(lang, root))
+    ctx.obj = Context(root, i18n.user_language(lang, _language_setting(root)))
     translation.set_language(ctx.obj.language)
 
 

@@ -15,18 +15,16 @@ import locale
 import os
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
-from .problems import InputError, Problem
+from .problems import Problem
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "en"
 # CLDR plural categories a catalogue entry may give; `other` is required, the fallback.
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-SETTINGS_FILE = "portfolio-gen.yml"  # core/settings.py's, not imported: settings import the catalogue's users
 
 
 @cache
@@ -46,19 +44,18 @@ def catalog() -> dict[str, dict[str, list[str] | str | dict[str, str]]]:
     return merged
 
 
-def user_language(explicit: str | None = None, root: Path | None = None) -> str:
+def user_language(explicit: str | None = None, setting: str | None = None) -> str:
     """The language to talk to the user in, decided in one place for the command line, the
     review app, the dashboard, the minutes and commit messages (issue 30): the explicit
     choice (`--lang`, or `PORTFOLIO_GEN_LANG`, its form for scripts), then the workspace's
-    `language` setting (when `root` is given and the setting is written), then the locale,
+    `language` setting (read by the caller: institution/trustfiles.language_setting), then the locale,
     then English."""
     if explicit in LANGUAGES:
         return explicit
     chosen = os.environ.get("PORTFOLIO_GEN_LANG", "")[:2]
     if chosen in LANGUAGES:
         return chosen
-    setting = workspace_language(root) if root is not None else None
-    if setting:
+    if setting in LANGUAGES:
         return setting
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
@@ -66,20 +63,6 @@ def user_language(explicit: str | None = None, root: Path | None = None) -> str:
             return value[:2]
     language = (locale.getlocale()[0] or "")[:2]
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def workspace_language(root: Path) -> str | None:
-    """The `language` the workspace's settings write, if any; an unreadable or invalid file
-    says nothing here (`check` reports it, in the language chosen without it)."""
-    from .yamlfile import load_mapping  # bounded reading of a user's file (aliases, size)
-    path = Path(root) / SETTINGS_FILE
-    if not path.is_file():
-        return None
-    try:
-        language = load_mapping(path).get("language")
-    except (InputError, OSError):
-        return None
-    return language if language in LANGUAGES else None
 
 
 def _entry(key: str, language: str) -> list[str] | str | dict[str, str]:

@@ -40,6 +40,20 @@ def settings(root: Path) -> Settings:
     return load_settings(root)
 
 
+def language_setting(root: Path) -> str | None:
+    """The `language` the workspace's settings write, if any: what the user is spoken to in
+    when no --lang is given. An unreadable or invalid file says nothing here (`check`
+    reports it, in the language chosen without it)."""
+    path = Path(root) / SETTINGS_FILE
+    if not path.is_file():
+        return None
+    try:
+        language = load_mapping(path).get("language")
+    except (InputError, OSError):
+        return None
+    return language if isinstance(language, str) else None
+
+
 def lock(root: Path) -> Lock | None:
     """institution.lock of a candidate repository; None in a cohort workspace."""
     return read_lock(root)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from portfolio_gen.core import i18n
+from portfolio_gen.institution import trustfiles
 
 
 @pytest.mark.parametrize(("language", "count", "expected"), [
@@ -44,11 +45,14 @@ def test_the_language_is_the_explicit_one_then_the_workspace_then_the_locale(tmp
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     (tmp_path / "portfolio-gen.yml").write_text("language: fr\n", "utf-8")
-    assert i18n.user_language(None, tmp_path / "elsewhere") == "en"  # no settings: the locale
-    assert i18n.user_language(None, tmp_path) == "fr"  # the workspace's setting beats the locale
-    assert i18n.user_language("en", tmp_path) == "en"  # --lang beats both
+    setting = trustfiles.language_setting(tmp_path)
+    assert trustfiles.language_setting(tmp_path / "elsewhere") is None
+    assert i18n.user_language(None, None) == "en"  # no settings: the locale
+    assert i18n.user_language(None, setting) == "fr"  # the workspace's setting beats the locale
+    assert i18n.user_language("en", setting) == "en"  # --lang beats both
     monkeypatch.setenv("PORTFOLIO_GEN_LANG", "en")
-    assert i18n.user_language(None, tmp_path) == "en"  # so does its environment form
+    assert i18n.user_language(None, setting) == "en"  # so does its environment form
     monkeypatch.delenv("PORTFOLIO_GEN_LANG")
     (tmp_path / "portfolio-gen.yml").write_text("language: [broken\n", "utf-8")
-    assert i18n.user_language(None, tmp_path) == "en"  # unreadable settings: `check` says why
+    assert trustfiles.language_setting(tmp_path) is None  # unreadable settings: `check` says why
+    assert i18n.user_language(None, "xx") == "en"  # a language the tool does not speak: the locale
