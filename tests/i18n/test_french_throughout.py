@@ -180,6 +180,7 @@ def _minutes(root: Path) -> str:
 def _review_queue(root: Path) -> str:
     """The review app's queue page, rendered in process for a French session."""
     import asyncio
+    import concurrent.futures
 
     from starlette.requests import Request
 
@@ -189,8 +190,11 @@ def _review_queue(root: Path) -> str:
 
     key = load_private_key(root / "keys" / "marie-dupont.key.pem", None)
     app = ReviewApp(open_session(root, "marie-dupont", key, "fr"))
-    response = asyncio.run(app.queue(Request({"type": "http", "method": "GET", "path": "/", "query_string": b"",
-                                              "headers": []})))
+    request = Request({"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []})
+    # A thread of its own: when this module's chromium is up, Playwright's event loop runs
+    # in this one, and asyncio.run refuses to start a second.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run, app.queue(request)).result()
     text = response.body.decode("utf-8")
     assert response.status_code == 200 and re.search(r'<html[^>]*\blang="fr"', text), text[:500]
     return text
