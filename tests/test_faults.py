@@ -53,7 +53,7 @@ def disk(tmp_path: Path, built_demo: Path):
     """The built demo workspace on its own small tmpfs, with one entry left to sign."""
     mountpoint = tmp_path / "disk"
     mountpoint.mkdir()
-    if os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mountpoint)):
+    if os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mountpoint)):
         pytest.skip("needs root to mount a tmpfs (a real full or read-only disk)")
     try:
         root = mountpoint / "ws"

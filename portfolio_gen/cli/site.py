@@ -50,8 +50,6 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
         return
     if not ENGINES[engine].available():
         fail_with([Problem("site.engine.missing", ctx.root / SETTINGS_FILE, None, {"engine": engine})], ctx)
-    if engine == DEFAULT_ENGINE:
-        _material_notice_once(ctx)
     with click.progressbar(length=len(plan.slugs) + len(plan.unknown), file=sys.stderr,
                            hidden=not sys.stderr.isatty(),
                            label=i18n.text("site.build.progress", ctx.language)) as bar:
@@ -67,6 +65,8 @@ def build(ctx: Context, slugs: tuple[str, ...], jobs: int | None, force: bool, o
                          failed=counts[FAILED], seconds=time.perf_counter() - started, output=output))
     if failed:
         sys.exit(EXIT_BAD_INPUT)
+    if engine == DEFAULT_ENGINE:  # after a build that wrote everything: a failed one leaves no marker
+        _material_notice_once(ctx)
 
 
 def _generate(ctx: Context, slugs: tuple[str, ...], output: Path, sources: Path, shard, engine) -> None:
