@@ -103,6 +103,7 @@ def load_settings(root: Path) -> Settings:
 
 # White text on the primary colour (the sites' header), links in it on white: WCAG AA.
 AA_NORMAL_TEXT = 4.5
+WHITE = "#ffffff"
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_SUFFIXES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp"})
 
@@ -147,14 +148,24 @@ def _logo_file(root: Path, logo: str) -> Path | None:
     return target if target is not None and target.is_file() else None
 
 
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.x contrast ratio of two #rrggbb colours (1 to 21): the institution's colours
+    here, the badges' in site/badges.py."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 def contrast_with_white(colour: str) -> float:
-    """WCAG 2.x contrast ratio of a #rrggbb colour against white (1 to 21)."""
+    return contrast_ratio(WHITE, colour)
+
+
+def _luminance(colour: str) -> float:
     def linear(channel: int) -> float:
         value = channel / 255
         return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
 
     red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return 1.05 / (0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue) + 0.05)
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
 
 
 def _candidate_site_base_url(root: Path) -> str:

@@ -22,11 +22,10 @@ from xml.sax.saxutils import escape
 
 from ..core import i18n
 from ..core.model import Framework, Item, Level
+from ..core.settings import AA_NORMAL_TEXT, WHITE, contrast_ratio
 from ..credentials import baking
 
 SIZE = 256
-WHITE = "#ffffff"
-AA_NORMAL_TEXT = 4.5  # WCAG 2.x contrast for normal-size text
 FONT_FAMILY = "'DejaVu Sans', Verdana, Arial, sans-serif"
 PNG_SCALE = 2  # the PNG is drawn at twice the SVG's size, sharp on high-density screens
 
@@ -53,21 +52,6 @@ def framework_colour(framework_id: str) -> str:
         if contrast_ratio(WHITE, colour) >= AA_NORMAL_TEXT + 0.5 or lightness <= 0.1:
             return colour
         lightness -= 0.02
-
-
-def contrast_ratio(first: str, second: str) -> float:
-    """WCAG 2.x contrast ratio of two #rrggbb colours (1 to 21)."""
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def _luminance(colour: str) -> float:
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
 
 
 # --- what each badge says ------------------------------------------------------------------

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from review.conftest import start_app, stop, wait_for_url
+from review.conftest import RunningApp as Running, start_app, stop, wait_for_url
 
 GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Candidate", "GIT_AUTHOR_EMAIL": "candidate@example.org",
                 "GIT_COMMITTER_NAME": "Candidate", "GIT_COMMITTER_EMAIL": "candidate@example.org"}
-
-
-@dataclass
-class Running:
-    root: Path
-    url: str  # with the session token
-    process: subprocess.Popen
-
-    @property
-    def origin(self) -> str:
-        return re.match(r"http://[^/]+", self.url).group(0)
 
 
 def start_editor(root: Path, lang: str) -> Running:
