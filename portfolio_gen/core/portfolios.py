@@ -27,6 +27,19 @@ from .yamlfile import LineDict, load_front_matter, load_mapping
 CANDIDATE_FILE = "candidate.yml"
 ENTRIES_DIR = "entries"
 SELF_ASSESSMENTS_DIR = "self-assessments"
+# What a trace may be, for `check` (a warning: the file is already there, and active
+# types are neutralised when published) and for the editor's uploads (refused before
+# anything is written): one rule for both (issue 31). A kind a portfolio publishes, whose
+# first bytes are what its extension says (a PDF starts with %PDF), under a size cap.
+MAX_EVIDENCE_BYTES = 20 << 20  # 20 MiB: a scanned document, a short video clip
+EVIDENCE_TYPES = {  # extension -> the bytes such a file starts with (b"": any, text)
+    ".pdf": (b"%PDF-",), ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",), ".svg": (b"",), ".txt": (b"",), ".md": (b"",),
+    ".csv": (b"",), ".odt": (b"PK\x03\x04",), ".ods": (b"PK\x03\x04",), ".odp": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".pptx": (b"PK\x03\x04",),
+    ".mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3"), ".mp4": (b"",), ".zip": (b"PK\x03\x04",),
+}
+EVIDENCE_HEAD_BYTES = 8  # the longest signature above
 
 
 def slug_for(name: str) -> str:
@@ -371,7 +384,39 @@ def _evidence(meta: LineDict, path: Path, folder: Path, base: Path,
             problems.append(Problem(problem, path, line, {"path": relative}))
             continue
         evidence.append(Evidence(title=raw["title"], path=PurePosixPath(relative).as_posix(), file=file))
+        unfit = _unfit_file(file)
+        if unfit:
+            problems.append(Problem(f"evidence.{unfit}", path, line, evidence_rule_params(relative), severity=WARNING))
     return evidence, problems
+
+
+def unfit_evidence(name: str, size: int, head: bytes) -> str:
+    """Why a file of this name, size and first bytes is not a trace: 'bad_type',
+    'too_large', 'empty' or 'not_what_it_says' ('' when it is one)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        return "bad_type"
+    if size > MAX_EVIDENCE_BYTES:
+        return "too_large"
+    if size == 0:
+        return "empty"
+    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
+        return "not_what_it_says"
+    return ""
+
+
+def evidence_rule_params(name: str) -> dict[str, str]:
+    return {"name": name, "path": name, "allowed": ", ".join(sorted(EVIDENCE_TYPES)), "limit": "20 MiB"}
+
+
+def _unfit_file(file: Path) -> str:
+    try:
+        with file.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            head = handle.read(EVIDENCE_HEAD_BYTES)
+    except OSError:
+        return ""  # resolve_inside found it a moment ago; the build reports what it cannot read
+    return unfit_evidence(file.name, size, head)
 
 
 def resolve_inside(folder: Path, relative: str, base: Path | None = None) -> tuple[Path | None, str]:

@@ -32,7 +32,7 @@ from starlette.routing import Route
 
 from ..core import i18n
 from ..core.model import LANGUAGES, ROLES, SITUATIONS, TRAINER_OR_REFERENT, VISIBILITIES
-from ..core.portfolios import CANDIDATE_FILE, ENTRIES_DIR, slug_for
+from ..core.portfolios import CANDIDATE_FILE, ENTRIES_DIR, MAX_EVIDENCE_BYTES, slug_for
 from ..core.problems import InputError, Problem
 from ..core.records import write_request
 from ..core.workspace import CANDIDATES_DIR, Workspace, load_workspace
@@ -285,7 +285,7 @@ class EditorApp:
         fields = drafts.EntryForm.from_form(form)
         files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and (f.filename or f.size)]
         # A file over the limit is refused by its size, never read into memory.
-        received = [uploads.Upload(f.filename or "", await f.read(uploads.MAX_EVIDENCE_BYTES + 1)) for f in files]
+        received = [uploads.Upload(f.filename or "", await f.read(MAX_EVIDENCE_BYTES + 1)) for f in files]
         problems = [p for u in received for p in uploads.upload_problems(u)]
         target = entry.path if entry else candidate.folder / ENTRIES_DIR / drafts.entry_file_name(fields)
         if entry is None and target.exists():

@@ -15,19 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..core.files import write_atomic
-from ..core.portfolios import slug_for
+from ..core.portfolios import EVIDENCE_HEAD_BYTES, evidence_rule_params, slug_for, unfit_evidence
 from ..core.problems import Problem
 
 EVIDENCE_DIR = "evidence"
-MAX_EVIDENCE_BYTES = 20 << 20  # 20 MiB: a scanned document, a short video clip
-# Extension -> the bytes such a file starts with ("" when any content is fine: text).
-ALLOWED = {
-    ".pdf": (b"%PDF-",), ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",), ".txt": (b"",), ".md": (b"",), ".csv": (b"",),
-    ".odt": (b"PK\x03\x04",), ".ods": (b"PK\x03\x04",), ".odp": (b"PK\x03\x04",), ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",), ".pptx": (b"PK\x03\x04",), ".mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3"),
-    ".mp4": (b"",), ".zip": (b"PK\x03\x04",),
-}
 _UNSAFE = re.compile(r"[/\\\x00-\x1f]|^\.|^[A-Za-z]:|\.\.")
 
 
@@ -38,20 +29,13 @@ class Upload:
 
 
 def upload_problems(upload: Upload) -> list[Problem]:
-    """Why this file cannot be a trace ([] when it can)."""
-    params = {"name": upload.name, "allowed": ", ".join(sorted(ALLOWED)), "limit": "20 MiB"}
+    """Why this file cannot be a trace ([] when it can): `check`'s rule (core.portfolios),
+    refused here since nothing is written yet, and a name that must not hold a path."""
+    params = evidence_rule_params(upload.name)
     if not upload.name or _UNSAFE.search(upload.name):
         return [Problem("editor.upload.bad_name", None, None, params)]
-    suffix = PurePosixPath(upload.name).suffix.lower()
-    if suffix not in ALLOWED:
-        return [Problem("editor.upload.bad_type", None, None, params)]
-    if len(upload.data) > MAX_EVIDENCE_BYTES:
-        return [Problem("editor.upload.too_large", None, None, params)]
-    if not upload.data:
-        return [Problem("editor.upload.empty", None, None, params)]
-    if not any(upload.data.startswith(magic) for magic in ALLOWED[suffix]):
-        return [Problem("editor.upload.not_what_it_says", None, None, params)]
-    return []
+    unfit = unfit_evidence(upload.name, len(upload.data), upload.data[:EVIDENCE_HEAD_BYTES])
+    return [Problem(f"editor.upload.{unfit}", None, None, params)] if unfit else []
 
 
 def stored_name(folder: Path, upload: Upload) -> str:

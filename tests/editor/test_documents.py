@@ -183,7 +183,7 @@ def test_whatever_is_typed_the_tools_own_reader_reads_it_back(title, justificati
 
 
 def test_a_file_over_the_limit_or_not_what_it_says_is_refused():
-    from portfolio_gen.editor.uploads import MAX_EVIDENCE_BYTES
+    from portfolio_gen.core.portfolios import MAX_EVIDENCE_BYTES
     pdf = b"%PDF-1.4\n"
     assert upload_problems(Upload("scan.pdf", pdf + bytes(MAX_EVIDENCE_BYTES - len(pdf)))) == []
     assert [p.key for p in upload_problems(Upload("scan.pdf", pdf + bytes(MAX_EVIDENCE_BYTES)))] == [
