@@ -87,6 +87,21 @@ def session(editor, browser):
     context.close()
 
 
+def open_problems_page(page) -> None:
+    """From an entry's page, ask again for an item nobody refused: the page of problems."""
+    with page.expect_navigation():
+        page.evaluate("""() => {
+        const form = document.createElement("form");
+        form.method = "post"; form.action = location.pathname.replace(/entries.*/, "ask-again");
+        for (const [name, value] of [["csrf", document.querySelector("input[name=csrf]").value],
+                                     ["entry", "2026-03-12-fluence"], ["item", "crcne:I9"], ["evaluator", "nobody"]]) {
+            const input = document.createElement("input"); input.name = name; input.value = value; form.append(input);
+        }
+        document.body.append(form); form.submit();
+    }""")
+    assert page.locator("[data-page-problems]").count() == 1
+
+
 def _files(root):
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and ".portfolio-gen" not in p.parts)
 
@@ -252,17 +267,7 @@ def test_the_pages_the_journey_does_not_meet_have_no_wcag21_aa_violation(editor,
     for path in (f"/c/{SLUG}/decisions", f"/c/{SLUG}/publish", f"/c/{SLUG}/entries/{PUBLIC_ENTRY}"):
         page.goto(editor.origin + path)
         audit(path)
-    with page.expect_navigation():
-        page.evaluate("""() => {
-        const form = document.createElement("form");
-        form.method = "post"; form.action = location.pathname.replace(/entries.*/, "ask-again");
-        for (const [name, value] of [["csrf", document.querySelector("input[name=csrf]").value],
-                                     ["entry", "2026-03-12-fluence"], ["item", "crcne:I9"], ["evaluator", "nobody"]]) {
-            const input = document.createElement("input"); input.name = name; input.value = value; form.append(input);
-        }
-        document.body.append(form); form.submit();
-    }""")
-    assert page.locator("[data-page-problems]").count() == 1
+    open_problems_page(page)
     audit("problems")
     context.close()
     assert found == {}
