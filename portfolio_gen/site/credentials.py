@@ -402,7 +402,7 @@ def _view(assessment, site_url: str, language: str, shown: _Shown = _Shown()) ->
         reason_code=assessment.code,
         name=described["name"] or uuid, issuer=described["issuer"] or described["issuer_id"],
         issuer_id=described["issuer_id"], issued=described["issued"],
-        valid_until=str(credential.get("validUntil", "")), code=described["what"], level=described["level"],
+        valid_until=str(credential.get("validUntil", "")), code=described["what"], level=level_name(subject, described["level"]),
         narrative=str(subject.get("narrative", "")), cryptosuite=str(proof.get("cryptosuite", "")),
         # The entry's text as validated is pinned, not published: no link to show.
         evidence=tuple(_evidence(e, language) for e in credential.get("evidence", [])
@@ -453,3 +453,17 @@ def publish_root_files(root: Path, output: Path) -> list[Path]:
 def published_candidate_sites(folder: Path) -> list[Path]:
     """Candidate sites inside a built output folder: those holding a manifest."""
     return sorted(path.parent for path in folder.glob(f"*/{MANIFEST}"))
+
+
+def level_name(subject: dict, code: str) -> str:
+    """A level as its title (« Confirmé », not "confirme"): the name the credential's own
+    achievement gives the code (its rubric, signed with it); the code when it gives none."""
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    descriptions = achievement.get("resultDescription")
+    for description in descriptions if isinstance(descriptions, list) else []:
+        levels = description.get("rubricCriterionLevel") if isinstance(description, dict) else None
+        for level in levels if isinstance(levels, list) else []:
+            if isinstance(level, dict) and level.get("level") == code and isinstance(level.get("name"), str):
+                return level["name"]
+    return code
+

@@ -199,3 +199,18 @@ def test_every_candidate_page_names_the_institution_in_its_footer(built_demo):
     for path in ("index.html", "c2i2e/index.html", "credentials/index.html"):
         footer = parse(built_demo / "site" / SLUG / path).find("div", cls="md-copyright__highlight")
         assert footer.text == "Établissement : INSPÉ de démonstration (fictif)", path
+
+
+def test_a_level_is_said_by_its_title_on_the_page_and_the_sheet(built_demo):
+    """Sofia's CRCNÉ attestation carries a joint level: « Initié », the title the
+    credential's own rubric gives it, never its code "initie" (issue 32)."""
+    [(credential_id, credential)] = award_credentials(built_demo, "sofia-benali").items()
+    site = built_demo / "site" / "sofia-benali" / "credentials"
+    level = credential["credentialSubject"]["result"][0]["value"]
+    [title] = [rubric["name"] for description in credential["credentialSubject"]["achievement"]["resultDescription"]
+               for rubric in description["rubricCriterionLevel"] if rubric["level"] == level]
+    assert title != level
+    _, text = pdf_text((site / f"{uuid(credential_id)}.pdf").read_bytes())
+    assert title in text.splitlines() and level not in text.splitlines()
+    page = (site / uuid(credential_id) / "index.html").read_text("utf-8")
+    assert f'<span class="pf-level">{title}</span>' in page
