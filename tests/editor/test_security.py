@@ -147,29 +147,28 @@ def test_without_the_session_nothing_is_served(editor):
     assert refused.value.code == 401
 
 
+def _save_with_evidence(session, editor, name: str, mime: str, data: bytes):
+    """The entry's form posted with one evidence file, as the page's file input sends it."""
+    context, _, token = session
+    return context.request.post(
+        editor.origin + f"/c/{SLUG}/entries/{ENTRY}", headers={"Origin": editor.origin}, max_redirects=0,
+        multipart={"csrf": token, "title": "Lecture", "date": "2026-03-10", "situation": "professionnelle",
+                   "visibility": "draft", "body": "x", "evidence": {"name": name, "mimeType": mime, "buffer": data}})
+
+
 @pytest.mark.parametrize("name", ["../../../evil.pdf", "..\\..\\evil.pdf", "/etc/evil.pdf", ".hidden.pdf",
                                   "C:evil.pdf", "evidence/../../evil.pdf"])
 def test_a_path_in_an_evidence_file_name_is_refused(editor, session, name):
-    context, _, token = session
     before = _files(editor.root.parent)
-    answer = context.request.post(
-        editor.origin + f"/c/{SLUG}/entries/{ENTRY}", headers={"Origin": editor.origin}, max_redirects=0,
-        multipart={"csrf": token, "title": "Lecture", "date": "2026-03-10", "situation": "professionnelle",
-                   "visibility": "draft", "body": "x",
-                   "evidence": {"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}})
+    answer = _save_with_evidence(session, editor, name, "application/pdf", b"%PDF-1.4\n")
     assert answer.status == 422
     assert "holds a path" in answer.text()
     assert _files(editor.root.parent) == before
 
 
 def test_a_file_that_is_not_what_its_name_says_is_refused(editor, session):
-    context, _, token = session
     before = _files(editor.root.parent)
-    answer = context.request.post(
-        editor.origin + f"/c/{SLUG}/entries/{ENTRY}", headers={"Origin": editor.origin}, max_redirects=0,
-        multipart={"csrf": token, "title": "Lecture", "date": "2026-03-10", "situation": "professionnelle",
-                   "visibility": "draft", "body": "x",
-                   "evidence": {"name": "photo.png", "mimeType": "image/png", "buffer": b"<html><script>x</script>"}})
+    answer = _save_with_evidence(session, editor, "photo.png", "image/png", b"<html><script>x</script>")
     assert answer.status == 422 and "not what its extension says" in answer.text()
     assert _files(editor.root.parent) == before
 
