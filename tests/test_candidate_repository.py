@@ -66,6 +66,10 @@ def test_a_candidate_repository_takes_the_institutions_signed_files(institution:
     assert [f["id"] for f in profile["frameworks"]] == ["c2i2e"] and profile["private"]["email"] == EMAIL
     checked = cli(target, "check")
     assert checked.returncode == 0, checked.stderr
+    # The institution's logo comes with its settings (issue 32), pinned like them.
+    logo = load_settings(institution).institution.logo_setting
+    assert logo and (target / logo).read_bytes() == (institution / logo).read_bytes() and logo in lock["files"]
+    assert load_settings(target).institution.logo is not None
 
 
 def test_the_repositorys_ci_installs_the_wheel_the_institution_signed_by_url_and_digest(institution: Path,
@@ -305,6 +309,9 @@ def test_a_portfolio_lives_in_its_own_repository_from_creation_to_verified_site(
     verified = cli(mine, "verify", f"site/{SLUG}", "--institution", INSTITUTION, "--email", EMAIL)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "1 valid, 0 failed" in verified.stdout
+    # The site the repository's CI built wears the institution's logo, as its own sites do.
+    assert (mine / "site" / SLUG / "assets" / "institution-logo.svg").read_bytes() == \
+        (institution / load_settings(institution).institution.logo_setting).read_bytes()
 
     # The institution's view of the candidate's site equals the candidate's own report.
     sites = tmp_path / "sites.txt"

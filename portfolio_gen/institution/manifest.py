@@ -26,8 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ..core import toolwheel
 from ..core.files import sha256_file, write_atomic
 from ..core.publishing import MANIFEST_FILE, MANIFEST_FILES_DIR
-from ..core.settings import SETTINGS_FILE, Settings
-from ..core.workspace import FRAMEWORKS_DIR, framework_files
+from ..core.settings import Settings
 from ..credentials import proofs
 from ..credentials.cryptosuites import EDDSA_RDFC_2022
 from ..credentials.dids import signer
@@ -43,8 +42,8 @@ CONTEXT = inline_context(CREDENTIAL_TYPE, "InstitutionManifest", {"files": "file
 
 
 def manifest_paths(root: Path) -> list[str]:
-    """The workspace files a candidate repository needs: settings and frameworks."""
-    return [SETTINGS_FILE] + [f"{FRAMEWORKS_DIR}/{path.name}" for path in framework_files(root)]
+    """The workspace files a candidate repository needs: settings, frameworks, the logo."""
+    return list(trustfiles.institution_files(root))
 
 
 def sign_manifest(root: Path, settings: Settings, private_key: Ed25519PrivateKey, *,

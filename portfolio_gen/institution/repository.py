@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Sequence
 
 import yaml
@@ -30,7 +30,7 @@ from ..core.pinning import LOCK_FILE, Lock, pinned_problems, read_lock, write_lo
 from ..core.problems import InputError, Problem
 from ..core.publishing import MANIFEST_FILE, MANIFEST_FILES_DIR, WELL_KNOWN_DID
 from ..core.registry import Registry
-from ..core.settings import DEFAULT_ENGINE, SETTINGS_FILE
+from ..core.settings import DEFAULT_ENGINE, LOGO_SUFFIXES, SETTINGS_FILE
 from ..core.workspace import FRAMEWORKS_DIR
 from ..credentials import proofs
 from ..credentials.dids import DidResolutionError, DidResolver, parse_did_web, \
@@ -115,12 +115,12 @@ def fetch_institution(source: SiteSource, *, now: dt.datetime | None = None,
     problem = signed_document_problem(manifest, resolver, loader=loader, now=now)
     if problem:
         raise SourceError(f"{MANIFEST_FILE}: {problem}")
-    files = {}
-    for listed in listed_files(manifest):
-        files[listed["path"]] = _checked_file(source, listed)
-    if SETTINGS_FILE not in files:
+    listed_by_path = {listed["path"]: listed for listed in listed_files(manifest)}
+    if SETTINGS_FILE not in listed_by_path:
         raise SourceError(f"{MANIFEST_FILE} lists no {SETTINGS_FILE}")
-    settings = _settings_of(files[SETTINGS_FILE])
+    settings = _settings_of(_checked_file(source, listed_by_path[SETTINGS_FILE], ""))
+    logo = _signed_logo(settings)
+    files = {relative: _checked_file(source, listed, logo) for relative, listed in listed_by_path.items()}
     if settings.get("institution", {}).get("id") != institution:
         raise SourceError(f"{SETTINGS_FILE} names {settings.get('institution', {}).get('id')!r}, "
                           f"not {institution}, which signed it")
@@ -311,12 +311,22 @@ def _required_json(source: SiteSource, relative: str, hint: str) -> dict:
     return document
 
 
-def _checked_file(source: SiteSource, listed: dict) -> bytes:
+def _signed_logo(settings: dict) -> str:
+    """The logo the signed settings name, if it is a path a repository may hold: relative,
+    inside, of an image type (the one file besides settings and frameworks it takes)."""
+    institution = settings.get("institution") if isinstance(settings.get("institution"), dict) else {}
+    logo = institution.get("logo")
+    if not isinstance(logo, str) or PurePosixPath(logo).suffix.lower() not in LOGO_SUFFIXES:
+        return ""
+    return logo
+
+
+def _checked_file(source: SiteSource, listed: dict, logo: str) -> bytes:
     relative = listed["path"]
     parts = relative.split("/")
     if relative.startswith("/") or any(part in ("", ".", "..") for part in parts) or \
-            not (relative == SETTINGS_FILE or (len(parts) == 2 and parts[0] == FRAMEWORKS_DIR)):
-        raise SourceError(f"{MANIFEST_FILE} lists {relative!r}, which is not a settings or framework file")
+            not (relative in (SETTINGS_FILE, logo) or (len(parts) == 2 and parts[0] == FRAMEWORKS_DIR)):
+        raise SourceError(f"{MANIFEST_FILE} lists {relative!r}, which is not a settings, framework or logo file")
     data = source.read(f"{MANIFEST_FILES_DIR}/{relative}")
     if data is None:
         raise SourceError(f"{source.location}: {MANIFEST_FILES_DIR}/{relative} is listed in {MANIFEST_FILE} but missing")

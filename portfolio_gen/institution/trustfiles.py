@@ -119,13 +119,32 @@ def listed_tool(manifest: object) -> dict | None:
     return tool
 
 
+def institution_files(root: Path) -> dict[str, Path]:
+    """The workspace files a candidate repository takes from the institution, by their
+    path in the workspace: the settings, the frameworks, and the logo the settings name
+    (issue 32: the institution's identity on every candidate site)."""
+    files = {SETTINGS_FILE: root / SETTINGS_FILE}
+    files.update({f"{FRAMEWORKS_DIR}/{p.name}": p for p in framework_files(root)})
+    logo = logo_path(root)
+    if logo:
+        files[logo] = root / logo
+    return files
+
+
+def logo_path(root: Path) -> str:
+    """The logo's path as the settings write it, when it is a file of the workspace ('' otherwise)."""
+    try:
+        institution = settings(root).institution
+    except (InputError, OSError):
+        return ""  # `check` says what is wrong with the settings
+    return institution.logo_setting if institution.logo is not None else ""
+
+
 def unsigned_files(root: Path, manifest: dict | None) -> list[str]:
-    """The settings and framework files changed, added or removed since `manifest` listed
-    them with their digests (all of them without a manifest)."""
+    """The institution's files (institution_files) changed, added or removed since
+    `manifest` listed them with their digests (all of them without a manifest)."""
     listed = {f["path"]: f["sha256"] for f in listed_files(manifest)}
-    current = {SETTINGS_FILE: root / SETTINGS_FILE}
-    current.update({f"{FRAMEWORKS_DIR}/{p.name}": p for p in framework_files(root)})
-    wanted = current.keys() | {p for p in listed if p == SETTINGS_FILE or p.startswith(f"{FRAMEWORKS_DIR}/")}
+    wanted = institution_files(root).keys() | listed.keys()
     return sorted(relative for relative in wanted if listed.get(relative) is None
                   or not (root / relative).is_file() or sha256_file(root / relative) != listed[relative])
 
