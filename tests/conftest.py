@@ -316,6 +316,31 @@ def artifacts_folder() -> Path:
     return folder.resolve()
 
 
+# The guides' screenshots: every page kind at 1280 and 390 px (NAME.png, NAME-390.png).
+DOC_IMAGE_SIZES = {"": (1280, 800), "-390": (390, 844)}
+
+
+def doc_images_folder() -> Path:
+    """docs/images/ when asked (PORTFOLIO_GEN_SCREENSHOTS=1, as scripts/doc-images does), else
+    the run's artifacts: other runs leave git clean."""
+    folder = REPO / "docs" / "images" if os.environ.get("PORTFOLIO_GEN_SCREENSHOTS") == "1" \
+        else artifacts_folder() / "docs-images"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def shoot_for_docs(page, name: str) -> list[str]:
+    """Screenshots of the page, from its top, at each of DOC_IMAGE_SIZES; the names taken.
+    The viewport is left at the last size (a phone's)."""
+    taken = []
+    for suffix, (width, height) in DOC_IMAGE_SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(doc_images_folder() / f"{name}{suffix}.png"))
+        taken.append(f"{name}{suffix}.png")
+    return taken
+
+
 def working_folder() -> Path:
     """The session's working folder: a copy of the repository's shipped workspace."""
     return _session_home[0] / "work"

@@ -3,7 +3,8 @@ every page kind, at a desktop's width (1280 px: NAME.png) and a phone's (390 px:
 NAME-390.png), issue 32.
 
 They land in the run's artifacts (docs-images/) on every run; `scripts/doc-images` runs
-this module and the review app's (tests/review/test_review_mobile.py) with
+this module, the review app's (tests/review/test_review_mobile.py) and the editor's
+(tests/editor/test_editor_mobile.py) with
 PORTFOLIO_GEN_SCREENSHOTS=1 to refresh the committed ones in docs/images/, so the pictures
 in the guides follow the product.
 """
@@ -11,19 +12,19 @@ in the guides follow the product.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import DOC_IMAGE_SIZES, shoot_for_docs
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-from sitefixtures import ARTIFACTS, route_institution, serve  # noqa: E402
+from sitefixtures import route_institution, serve  # noqa: E402
 
 DOCS = Path(__file__).parents[2] / "docs"
 SLUG = "camille-martin"
-WIDTHS = {"": (1280, 800), "-390": (390, 844)}
 # Each page kind of the candidate's and the institution's sites: where it is in the demo,
 # and what it must show before it is taken ({certificate}: Camille's certificate's page).
 PAGES = {
@@ -49,29 +50,11 @@ def site_url(built_demo: Path):
     yield from serve(built_demo / "site")
 
 
-def _target() -> Path:
-    """docs/images/ when asked (PORTFOLIO_GEN_SCREENSHOTS=1, as scripts/doc-images does), else
-    the run's artifacts: other runs leave git clean."""
-    folder = DOCS / "images" if os.environ.get("PORTFOLIO_GEN_SCREENSHOTS") == "1" else ARTIFACTS / "docs-images"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _certificate(site: Path) -> str:
     for path in sorted((site / "credentials").glob("*.json")):
         if json.loads(path.read_text("utf-8"))["credentialSubject"]["achievement"]["achievementType"] == "Certificate":
             return f"{SLUG}/credentials/{path.stem}/"
     raise AssertionError("the demo's Camille has no certificate")
-
-
-def _shoot(page, name: str) -> list[str]:
-    taken = []
-    for suffix, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(_target() / f"{name}{suffix}.png"))
-        taken.append(f"{name}{suffix}.png")
-    return taken
 
 
 @pytest.mark.browser
@@ -85,10 +68,10 @@ def test_screenshots_of_every_page_kind(browser, built_demo, site_url):
         page.locator(shows).first.wait_for()
         if page.locator("[data-pf-verify], [data-pf-verifier]").count():  # verdicts shown, not "checking…"
             page.wait_for_selector("html[data-pf-verified=done]", state="attached", timeout=120000)
-        taken += _shoot(page, name)
+        taken += shoot_for_docs(page, name)
     assert page.locator("[data-pf-holder]").inner_text() == "Portfolio de Camille Martin"
     page.close()
-    assert sorted(taken) == sorted(f"{name}{suffix}.png" for name in PAGES for suffix in WIDTHS)
+    assert sorted(taken) == sorted(f"{name}{suffix}.png" for name in PAGES for suffix in DOC_IMAGE_SIZES)
 
 
 @pytest.mark.browser
@@ -103,7 +86,7 @@ def test_screenshots_of_the_dashboard(browser, tmp_path):
     for name, file in DASHBOARD.items():
         page.goto((tmp_path / file).as_uri())
         page.locator("[data-figure=summary]").wait_for()
-        _shoot(page, name)
+        shoot_for_docs(page, name)
     page.close()
 
 
@@ -119,6 +102,7 @@ def test_the_docs_show_each_page_kind_at_both_widths():
     """Issue 32: each screenshot this module takes is shown by a page of the docs."""
     shown = {Path(match).name for page in DOCS.rglob("*.md")
              for match in re.findall(r"!\[[^\]]*\]\(([^)\s]+\.png)\)", page.read_text("utf-8"))}
-    expected = {f"{name}{suffix}.png" for name in [*PAGES, *DASHBOARD, "review-queue", "review-request"]
-                for suffix in WIDTHS}
+    expected = {f"{name}{suffix}.png" for name in [*PAGES, *DASHBOARD, "review-queue", "review-request",
+                                                   "editor-candidate", "editor-entry"]
+                for suffix in DOC_IMAGE_SIZES}
     assert sorted(expected - shown) == []

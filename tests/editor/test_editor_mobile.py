@@ -1,12 +1,13 @@
 """The candidates' editor fits a phone (issue 32: no page of any kind scrolls sideways at
 390 px, "the editor if built"): one page of each of its templates, so that a new one
-cannot escape, in Debian's chromium at 390×844."""
+cannot escape, in Debian's chromium at 390×844. Two of them are the guides' screenshots of
+the editor (scripts/doc-images)."""
 
 from __future__ import annotations
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, shoot_for_docs
 
 from .test_security import ENTRY, PUBLIC_ENTRY, SLUG, editor, open_problems_page  # noqa: F401 - editor is a fixture
 
@@ -23,6 +24,7 @@ PAGES = {  # template -> where the editor shows it
     "problems.html": None,  # the answer to a refused post, made below
 }
 WIDTH = "() => document.documentElement.scrollWidth"
+SHOWN = {"candidate.html": "editor-candidate", "entry.html": "editor-entry"}  # in docs/editor*.md
 
 
 def test_every_editor_page_fits_a_phone(editor, browser):
@@ -38,6 +40,8 @@ def test_every_editor_page_fits_a_phone(editor, browser):
         page.goto(editor.origin + path)
         if page.evaluate(WIDTH) > PHONE["width"]:
             wide[template] = page.evaluate(WIDTH)
+        if template in SHOWN:
+            shoot_for_docs(page, SHOWN[template])
     page.goto(editor.origin + f"/c/{SLUG}/entries/{ENTRY}")
     open_problems_page(page)
     if page.evaluate(WIDTH) > PHONE["width"]:

@@ -4,29 +4,14 @@ guides' screenshots of the review app, at 1280 and 390 px."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from conftest import REPO, artifacts_folder
+from conftest import shoot_for_docs
 
 from .conftest import REFUSED_ITEM, SLUG
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-
-
-def _shoot(page, name: str) -> None:
-    """The guides' screenshots of the page at 1280 and 390 px (tests/docs/test_screenshots.py
-    says where they go), then back to the phone."""
-    folder = REPO / "docs" / "images" if os.environ.get("PORTFOLIO_GEN_SCREENSHOTS") == "1" \
-        else artifacts_folder() / "docs-images"
-    folder.mkdir(parents=True, exist_ok=True)
-    for suffix, size in (("", {"width": 1280, "height": 800}), ("-390", PHONE)):
-        page.set_viewport_size(size)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(Path(folder) / f"{name}{suffix}.png"))
 
 
 def test_the_queue_and_a_request_fit_a_phone(review_app, browser):
@@ -35,12 +20,12 @@ def test_the_queue_and_a_request_fit_a_phone(review_app, browser):
     group = page.locator(f'[data-candidate="{SLUG}"]')
     assert group.locator("tr[data-request]").count() == 1
     widths = {"queue": page.evaluate("document.documentElement.scrollWidth")}
-    _shoot(page, "review-queue")
+    shoot_for_docs(page, "review-queue")
     group.locator("tr[data-request] a").click()
     page.wait_for_load_state("load")
     assert page.locator("[data-action=validate]").count() > 0  # the request's page, with its form
     widths["request"] = page.evaluate("document.documentElement.scrollWidth")
-    _shoot(page, "review-request")
+    shoot_for_docs(page, "review-request")
     page.locator(f'[data-action="refuse"][data-item="{REFUSED_ITEM}"]').check()
     page.fill(f'[data-comment="{REFUSED_ITEM}"]', "Ajoutez une trace du travail des élèves.")
     page.click("[data-submit]")
