@@ -30,10 +30,10 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..core import i18n
-from ..core.files import sha256_file
 from ..core.model import Candidate, Framework, Validation
 from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
 from .credentials import PublishedCredentials, publish_credentials
+from .builder import _digester
 from .engines import COMPILED_TEMPLATES
 from .pages import plan_site
 from .previews import add_requests_page
@@ -57,7 +57,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         self.candidate: Candidate | None = None
         self.frameworks: Mapping[str, Framework] = {}
         self.validations: list[Validation] = []
-        self.digests: dict[Path, str] = {}
+        self.digest = _digester({})
         self.published: PublishedCredentials | None = None
         self.structure: SiteStructure | None = None
         self.current_source: Path | None = None  # the input being rendered, named on failure
@@ -69,7 +69,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         the credentials to publish with their verdicts."""
         self.candidate, self.frameworks = candidate, frameworks
         self.validations = list(validations)
-        self.digests = dict(digests or {})
+        self.digest = _digester(digests or {})
         self.published = published
 
     # --- events ------------------------------------------------------------------------
@@ -98,7 +98,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
             files.remove(unneeded)
-        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self._digest, self.published)
+        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self.digest, self.published)
         if self.config.preview:
             add_requests_page(self.structure, self.frameworks, self._preview_validations())
         inclusion = {page.uri: self._inclusion(page) for page in self.structure.pages}
@@ -157,11 +157,6 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
         if self.validations or not self.config.workspace:
             return self.validations
         return publish_credentials(Path(self.config.workspace), self.candidate, self.frameworks).counted
-
-    def _digest(self, path: Path) -> str:
-        if path not in self.digests:
-            self.digests[path] = sha256_file(path)
-        return self.digests[path]
 
     @staticmethod
     def _replace(files: Files, file: File) -> None:
