@@ -136,7 +136,8 @@ def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[
     workspace = Workspace(root, frameworks, problems=list(problems), frameworks_digest=frameworks_digest)
     wanted = set(only) if only is not None else None
     seen: dict[str, Path] = {}
-    for folder in candidate_folders(root / CANDIDATES_DIR):
+    folders = candidate_folders(root / CANDIDATES_DIR)
+    for folder in folders:
         if wanted is not None and folder.name not in wanted:
             continue
         slug = slug_for(folder.name)
@@ -161,9 +162,12 @@ def _load(root: Path, paths: list[Path], frameworks_digest: str, only: Iterable[
     if wanted is None:
         workspace.problems.extend(_registry_problems(root, frameworks))
     if wanted is not None:
+        # The hint lists the workspace's candidates, not those asked for (`seen`): it was
+        # empty for every command that reads one candidate (`status x`, `sign x`...).
+        known = ", ".join(folder.name for folder in folders) or "—"
         for slug in sorted(wanted - set(seen)):
             workspace.problems.append(Problem("candidate.unknown", root / CANDIDATES_DIR / slug, None,
-                                              {"slug": slug, "known": ", ".join(sorted(seen))}))
+                                              {"slug": slug, "known": known}))
     return workspace
 
 
