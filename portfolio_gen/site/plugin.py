@@ -19,7 +19,7 @@ plain `Validation` values.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import jinja2
 from mkdocs.config import base
@@ -32,7 +32,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from ..core import i18n
 from ..core.model import Candidate, Framework, Validation
 from ..core.workspace import CANDIDATES_DIR, FRAMEWORKS_DIR, load_workspace
-from .credentials import PublishedCredentials, publish_credentials
+from .credentials import publish_credentials
 from .builder import _digester
 from .engines import COMPILED_TEMPLATES
 from .pages import plan_site
@@ -56,21 +56,13 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
     def __init__(self) -> None:
         self.candidate: Candidate | None = None
         self.frameworks: Mapping[str, Framework] = {}
-        self.validations: list[Validation] = []
         self.digest = _digester({})
-        self.published: PublishedCredentials | None = None
         self.structure: SiteStructure | None = None
         self.current_source: Path | None = None  # the input being rendered, named on failure
 
-    def use(self, candidate: Candidate, frameworks: Mapping[str, Framework],
-            validations: Iterable[Validation] = (), digests: Mapping[Path, str] | None = None,
-            published: PublishedCredentials | None = None) -> None:
-        """Give the plugin an already-read model (and known file digests, to hash once), and
-        the credentials to publish with their verdicts."""
+    def use(self, candidate: Candidate, frameworks: Mapping[str, Framework]) -> None:
+        """Give the plugin an already-read model."""
         self.candidate, self.frameworks = candidate, frameworks
-        self.validations = list(validations)
-        self.digest = _digester(digests or {})
-        self.published = published
 
     # --- events ------------------------------------------------------------------------
 
@@ -83,7 +75,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
             # After a user's own custom_dir, before Material's templates.
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(theme_dir()))
         # What the generated mkdocs.yml says (source.site_config), read by the overrides.
-        config.extra[CSP_EXTRA_KEY] = content_security_policy(self.published.institution if self.published else "")
+        config.extra[CSP_EXTRA_KEY] = content_security_policy("")
         config.extra[PORTFOLIO_EXTRA_KEY] = {"candidate": theme_text(self.candidate.name),
                                              "language": self.candidate.language}
         if STYLESHEET not in config.extra_css:
@@ -98,7 +90,7 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for unneeded in [f for f in files if unneeded_theme_file(f.src_uri, self.candidate.language)]:
             files.remove(unneeded)
-        self.structure = plan_site(self.candidate, self.frameworks, self.validations, self.digest, self.published)
+        self.structure = plan_site(self.candidate, self.frameworks, [], self.digest, None)
         if self.config.preview:
             add_requests_page(self.structure, self.frameworks, self._preview_validations())
         inclusion = {page.uri: self._inclusion(page) for page in self.structure.pages}
@@ -154,8 +146,8 @@ class PortfolioPlugin(BasePlugin[PortfolioConfig]):
 
     def _preview_validations(self) -> list[Validation]:
         """In a preview, the credentials that count, judged as a build would."""
-        if self.validations or not self.config.workspace:
-            return self.validations
+        if not self.config.workspace:
+            return []
         return publish_credentials(Path(self.config.workspace), self.candidate, self.frameworks).counted
 
     @staticmethod
