@@ -123,8 +123,11 @@ def _speak(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 def main(ctx: click.Context, root: Path, lang: str | None) -> None:
     """Digital-competence portfolios: check, build sites, sign and verify credentials."""
     _tune_garbage_collector()
-    ctx.obj = Context(root, i18n.user_language(lang, _language_setting(root)))
-    translation.set_language(ctx.obj.language)
+    # PortfolioGroup.main chose the language for the current folder, and --lang (eager) has
+    # set its own: the settings are read again only for another --root that --lang leaves open.
+    if lang is None and root != Path("."):
+        translation.set_language(i18n.user_language(None, _language_setting(root)))
+    ctx.obj = Context(root, translation.language())
 
 
 def _tune_garbage_collector() -> None:
