@@ -15,7 +15,7 @@ import mimetypes
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -35,6 +35,7 @@ from ..core.model import LANGUAGES, ROLES, SITUATIONS, TRAINER_OR_REFERENT, VISI
 from ..core.portfolios import CANDIDATE_FILE, ENTRIES_DIR, MAX_EVIDENCE_BYTES, slug_for
 from ..core.problems import InputError, Problem
 from ..core.records import write_request
+from ..core.registry import Registry
 from ..core.workspace import CANDIDATES_DIR, Workspace, load_workspace
 from ..decisions.requests import plan_request, request_problems, validated_from
 from ..decisions.workflow import request_states, standing_refusals
@@ -127,7 +128,7 @@ class EditorApp:
             raise NotFound(name)
         return entry
 
-    def choices(self, workspace, candidate) -> dict:
+    def choices(self, workspace, candidate, registry: Callable[[], Registry]) -> dict:
         pursued = [workspace.frameworks[p.framework] for p in candidate.frameworks
                    if p.framework in workspace.frameworks]
         phases = {p.code: p for f in pursued for p in f.phases}
@@ -135,7 +136,7 @@ class EditorApp:
         trainers = []
         if any(f.evaluated_by == TRAINER_OR_REFERENT for f in pursued):
             try:
-                trainers = [(e.id, e.name) for e in views.authority(self.session.root, workspace).evaluators]
+                trainers = [(e.id, e.name) for e in registry().evaluators]
             except InputError:
                 trainers = []  # the request section says why the registry cannot be read
         return {"trainers": trainers,
@@ -246,11 +247,13 @@ class EditorApp:
                           message: str = "") -> Response:
         validations = await run_in_threadpool(views.validations_of, self.session.root, workspace, candidate.slug)
         trees = views.framework_trees(candidate, workspace.frameworks, validations, self.language)
+        # Read once for the evaluators offered and the trainers listed (`choices`).
+        registry = cache(partial(views.authority, self.session.root, workspace))
         offers, evaluators_problem = [], ""
         if entry is not None and entry.claims:
             try:
-                registry = await run_in_threadpool(views.authority, self.session.root, workspace)
-                offers = views.evaluators_for(registry, candidate, entry, workspace.frameworks, self.session.today())
+                offers = views.evaluators_for(await run_in_threadpool(registry), candidate, entry,
+                                              workspace.frameworks, self.session.today())
             except InputError as error:
                 evaluators_problem = self.explained(error.problems)[0]["message"]
         # Each validation pinned the entry file's digest: editing it marks them on the site.
@@ -259,7 +262,7 @@ class EditorApp:
                          validated=validated,
                          preview=entry_html(form.body), problems=problems or {}, offers=offers,
                          evaluators_problem=evaluators_problem, message=message,
-                         **self.choices(workspace, candidate))
+                         **self.choices(workspace, candidate, registry))
 
     async def new_entry(self, request: Request) -> Response:
         workspace, candidate = await run_in_threadpool(self.candidate_or_404, request.path_params["slug"])
