@@ -129,14 +129,15 @@ def check_key_file_permissions(path: Path) -> None:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyFileError(
             f"{path}: private key file is accessible by group or others "
-            f"(mode {stat.S_IMODE(mode):04o}); fix it with: chmod 600 {path}"
+            f"(mode {stat.S_IMODE(mode):04o}); fix it with: chmod 600 {path}",
+            key="credential.key.too_open", path=str(path), mode=f"{stat.S_IMODE(mode):04o}"
         )
 
 
 def load_private_key(path: Path | str, passphrase: bytes | None) -> Ed25519PrivateKey:
     path = Path(path)
     if not path.is_file():
-        raise KeyFileError(f"{path}: no such key file")
+        raise KeyFileError(f"{path}: no such key file", key="credential.key.missing", path=str(path))
     check_key_file_permissions(path)
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
@@ -144,7 +145,8 @@ def load_private_key(path: Path | str, passphrase: bytes | None) -> Ed25519Priva
         # cryptography raises TypeError for a missing or unexpected passphrase.
         if passphrase:
             raise KeyFileError(
-                f"{path}: key is not encrypted; load it without a passphrase"
+                f"{path}: key is not encrypted; load it without a passphrase",
+                key="credential.key.not_encrypted", path=str(path)
             ) from None
         raise KeyFileError(f"{path}: key is encrypted; a passphrase is needed", key=PASSPHRASE_NEEDED,
                            path=str(path)) from None
@@ -152,5 +154,5 @@ def load_private_key(path: Path | str, passphrase: bytes | None) -> Ed25519Priva
         raise KeyFileError(f"{path}: wrong passphrase, or not a PKCS#8 PEM private key",
                            key="credential.key.wrong_passphrase", path=str(path)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyFileError(f"{path}: not an Ed25519 private key")
+        raise KeyFileError(f"{path}: not an Ed25519 private key", key="credential.key.not_ed25519", path=str(path))
     return key
