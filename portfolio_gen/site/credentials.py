@@ -25,6 +25,7 @@ import segno
 from ..core import i18n, verdicts
 from ..core.files import write_if_changed
 from ..core.model import Candidate, ExternalResult, Framework, Validation
+from ..core.portfolios import slug_for
 from ..core.publishing import WELL_KNOWN_DID, candidate_card
 from ..credentials import proofs
 from ..credentials.openbadges import (ENTRY_GENRE, ENTRY_SOURCE_GENRE, FILE_GENRE, JuryOverride, criterion_marks,
@@ -343,7 +344,7 @@ def publish_credentials(root: Path, candidate: Candidate, frameworks: Mapping[st
         context.settings, {candidate.slug: candidate}).get)
     site_url = context.settings.site_url(candidate.slug)
     assessments = list(trust.assess_candidate(candidate, context))
-    shown = _Shown(candidate.name, context.settings.institution.name, context.registry)
+    shown = _Shown(bound_holder(candidate), context.settings.institution.name, context.registry)
     views = tuple(_view(assessment, site_url, candidate.language, shown) for assessment in assessments)
     verifier = tuple((uri, root / name) for name, uris in verifier_files(root).items()
                      if (root / name).is_file() for uri in uris)
@@ -370,6 +371,16 @@ def _has_trust_files(root: Path) -> bool:
 def _presentation(candidate: Candidate) -> Path | None:
     path = candidate.folder / PRESENTATION if candidate.folder else None
     return path if path is not None and path.is_file() else None
+
+
+def bound_holder(candidate: Candidate) -> str:
+    """Whose credentials these are, as a page or the one-page certificate may say it. Only
+    the slug is bound to the credentials (their subject's salt); the name in candidate.yml
+    is the candidate's own words, signed by no one. It is shown when it is that slug's
+    name (slug_for), else the slug itself: the rule of the institution's verifier
+    (verifier/src/page.js), so a candidate cannot put another name on a sheet that
+    carries the institution's logo."""
+    return candidate.name if slug_for(candidate.name) == candidate.slug else candidate.slug
 
 
 @dataclass(frozen=True)

@@ -214,3 +214,20 @@ def test_a_level_is_said_by_its_title_on_the_page_and_the_sheet(built_demo):
     assert title in text.splitlines() and level not in text.splitlines()
     page = (site / uuid(credential_id) / "index.html").read_text("utf-8")
     assert f'<span class="pf-level">{title}</span>' in page
+
+
+def test_a_name_the_credentials_do_not_bind_never_reaches_the_sheet(built_demo, tmp_path):
+    """The attacker's case: the candidate writes someone else's name in candidate.yml. The
+    credentials bind only the slug, so the one-page certificate (institution's logo, QR
+    code) says the slug, as the institution's verifier does, never the unsigned name."""
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(built_demo, root, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    profile = root / "candidates" / SLUG / "candidate.yml"
+    profile.write_text(profile.read_text("utf-8").replace("name: Camille Martin", "name: Marie Curie"), "utf-8")
+    target = tmp_path / "certificat.pdf"
+    done = run_cli("certificate-pdf", SLUG, "--output", str(target), cwd=root, lang="fr")
+    assert done.returncode == 0, done.stderr
+    _, text = pdf_text(target.read_bytes())
+    assert "Marie Curie" not in text and SLUG in text.splitlines()
