@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import jinja2
 from starlette.applications import Starlette
@@ -160,6 +160,16 @@ class EditorApp:
                          roles=[(r, i18n.text(f"editor.role.{r}", self.language)) for r in ROLES],
                          languages=LANGUAGES, problems=problems or {}, saved=saved)
 
+    async def _profile_problems(self, folder: Path, workspace, profile: drafts.ProfileForm, text: str,
+                                found: Sequence[Problem] = ()) -> list[Problem]:
+        """What saving the profile would say: `found` (no name, or its folder taken) else the
+        check of the candidate's files with `text`; and that it pursues no framework."""
+        problems = list(found) or await run_in_threadpool(drafts.check_candidate_files, folder,
+                                                          workspace.frameworks, {}, text)
+        if not profile.frameworks:
+            problems.append(Problem("editor.profile.no_framework", None, None))
+        return problems
+
     async def new_profile(self, request: Request) -> Response:
         workspace = await run_in_threadpool(self.workspace, None)
         return self._profile_page(workspace, None, drafts.ProfileForm(language=self.language))
@@ -178,11 +188,8 @@ class EditorApp:
         elif folder.exists():
             problems.append(Problem("editor.profile.exists", folder, None, {"slug": slug}))
         text = drafts.profile_text(profile, None, slug or "candidate")
-        if not problems:
-            problems = await run_in_threadpool(drafts.check_candidate_files, folder, workspace.frameworks, {}, text)
-        if any(p.is_error for p in problems) or not profile.frameworks:
-            if not profile.frameworks:
-                problems.append(Problem("editor.profile.no_framework", None, None))
+        problems = await self._profile_problems(folder, workspace, profile, text, problems)
+        if any(p.is_error for p in problems):
             return self._profile_page(workspace, None, profile, self.field_problems(problems, text), 422)
         async with self._writing:
             await run_in_threadpool(drafts.create_folder, folder, text)
@@ -203,9 +210,7 @@ class EditorApp:
             slug = slug_for(profile.name) or "candidate"
             folder, existing = self.session.root / CANDIDATES_DIR / slug, None
         text = drafts.profile_text(profile, existing, slug)
-        problems = await run_in_threadpool(drafts.check_candidate_files, folder, workspace.frameworks, {}, text)
-        if not profile.frameworks:
-            problems.append(Problem("editor.profile.no_framework", None, None))
+        problems = await self._profile_problems(folder, workspace, profile, text)
         return JSONResponse({"problems": self.field_problems(problems, text)})
 
     async def profile(self, request: Request) -> Response:
@@ -223,10 +228,7 @@ class EditorApp:
         profile = drafts.ProfileForm.from_form(form)
         path = candidate.folder / CANDIDATE_FILE
         text = drafts.profile_text(profile, path.read_text("utf-8"), candidate.slug)
-        problems = await run_in_threadpool(drafts.check_candidate_files, candidate.folder, workspace.frameworks,
-                                           {}, text)
-        if not profile.frameworks:
-            problems.append(Problem("editor.profile.no_framework", None, None))
+        problems = await self._profile_problems(candidate.folder, workspace, profile, text)
         if any(p.is_error for p in problems):
             return self._profile_page(workspace, candidate.slug, profile, self.field_problems(problems, text), 422)
         async with self._writing:
