@@ -163,12 +163,7 @@ def workspace_registry(root: Path, frameworks: Mapping[str, object]) -> Registry
     what the institution publishes). Trust itself always comes from the signed one."""
     if trustfiles.has_evaluators_file(root) or not (root / REGISTRY_CREDENTIAL_FILE).exists():
         return load_registry(root, frameworks)
-    context = load_institution(root, verify_signed=False)
-    if context.registry is None:
-        reason = context.registry_problem.removeprefix("registry: ")
-        raise InputError([Problem("registry.signed_unusable", root / REGISTRY_CREDENTIAL_FILE, None,
-                                  {"reason": reason})])
-    return context.registry
+    return _signed_registry(root)
 
 
 def request_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
@@ -177,6 +172,12 @@ def request_registry(root: Path, frameworks: Mapping[str, object]) -> Registry:
     validations it authorises count; before it first signs, its own evaluators.yml."""
     if not (root / REGISTRY_CREDENTIAL_FILE).exists():
         return workspace_registry(root, frameworks)
+    return _signed_registry(root)
+
+
+def _signed_registry(root: Path) -> Registry:
+    """The registry the institution signed, once its proof, dates and issuer check out
+    against the working tree's did.json; InputError saying why when they do not."""
     context = load_institution(root, verify_signed=False)
     if context.registry is None:
         raise InputError([Problem("registry.signed_unusable", root / REGISTRY_CREDENTIAL_FILE, None,
