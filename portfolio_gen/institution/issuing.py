@@ -257,7 +257,8 @@ def _candidate_and_entry(workspace: Workspace, request: SigningRequest) -> tuple
     if entry is None:
         raise InputError([Problem("credential.unknown_entry", None, None, {
             "entry": request.entry, "slug": request.slug,
-            "suggestions": ", ".join(nearest(request.entry, entries))})])
+            # None close: every entry, rather than an empty list (« noms proches : »).
+            "suggestions": ", ".join(nearest(request.entry, entries) or sorted(entries)) or "—"})])
     if entry.is_draft:
         raise InputError([Problem("credential.draft_entry", entry.path, None, {"entry": entry.slug})])
     return candidate, entry
