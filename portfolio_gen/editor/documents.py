@@ -80,7 +80,9 @@ class EntryDocument:
         raise ValueError("front matter not closed")
 
     def text(self) -> str:
-        body = self.body if self.body.endswith("\n") or not self.body else self.body + "\n"
+        # Files keep Unix line ends, whoever fills the body: a form posts CRLF.
+        body = self.body.replace("\r\n", "\n")
+        body = body if body.endswith("\n") or not body else body + "\n"
         return "---\n" + dump(self.meta) + "---\n" + body
 
 
