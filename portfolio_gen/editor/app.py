@@ -490,7 +490,9 @@ class EditorApp:
         return response
 
     async def publish_page(self, request: Request, problem: str = "", commit: str = "", pushed: bool = False,
-                           status: int = 200) -> Response:
+                           status: int = 200, notice: str = "") -> Response:
+        """`problem`: what git answered when it refused (shown under what to do about it);
+        `notice`: a sentence of the catalogue."""
         _, candidate = await run_in_threadpool(self.candidate_or_404, request.path_params["slug"])
         root = self.session.root
         repository = await run_in_threadpool(gitrepo.is_repository, root)
@@ -501,7 +503,7 @@ class EditorApp:
             except gitrepo.GitError as error:
                 problem = problem or str(error)
         return self.page("publish.html", status, candidate=candidate, repository=repository, changes=changes,
-                         message=self._message(candidate, changes), git_error=problem,
+                         message=self._message(candidate, changes), git_error=problem, notice=notice,
                          commit=commit or request.query_params.get("commit", ""),
                          pushed=pushed or request.query_params.get("pushed") == "1")
 
@@ -522,7 +524,8 @@ class EditorApp:
         try:
             changes = await run_in_threadpool(gitrepo.changes, root, [self._folder(candidate)])
             if not changes:
-                return await self.publish_page(request, i18n.text("editor.publish.nothing", self.language), status=409)
+                return await self.publish_page(request, notice=i18n.text("editor.publish.nothing", self.language),
+                                              status=409)
             message = str(form.get("message", "")).strip() or self._message(candidate, changes)
             async with self._writing:
                 commit = await run_in_threadpool(gitrepo.commit, root, [self._folder(candidate)], message)
