@@ -273,7 +273,7 @@ def build_cohort(root: Path, slugs: Iterable[str] | None = None, output: Path = 
     settings = BuildSettings(root, output, shared_inputs(root, engine), force, validations, trust_stamp(root),
                              engine)
     publish_root_files(root, output)
-    _publish_institution_site(root, output, plan.slugs)
+    _publish_institution_site(root, output, plan.known)  # the whole cohort, whoever is built now
     pending = []
     unchanged = [False] * len(plan.slugs) if force else _unchanged_many(plan.slugs, settings, jobs)
     for slug, skip in zip(plan.slugs, unchanged):
@@ -381,7 +381,7 @@ def generate_cohort(root: Path, slugs: Iterable[str] | None, output: Path, sourc
     plan = plan_cohort(root, slugs, shard)
     results = [BuildResult(slug, FAILED, problems=(unknown_problem(root, slug, plan),)) for slug in plan.unknown]
     publish_root_files(root, output)
-    _publish_institution_site(root, output, plan.slugs)
+    _publish_institution_site(root, output, plan.known)  # the whole cohort, whoever is built now
     frameworks, _ = load_frameworks(framework_files(root))
     for slug in plan.slugs:
         results.append(_generate_one(root, slug, frameworks, sources / slug))

@@ -129,3 +129,21 @@ def test_the_unchanged_check_spread_over_processes_skips_and_rebuilds_alike(site
     entry = site_workspace / ALICE_ENTRY
     entry.write_text(entry.read_text("utf-8").replace("PUBLIC-BODY-TEXT", "EDITED-BODY-TEXT"), "utf-8")
     assert two() == {"alice-durand": BUILT, "bob-smith": SKIPPED}
+
+
+def test_building_one_candidate_keeps_the_whole_cohort_on_the_institution_home(built_demo, tmp_path):
+    """`build SLUG` rewrote the institution's home listing SLUG alone: the other candidates
+    vanished from it until the next full build (test_faults saw it once, when a full disk
+    let that one file through)."""
+    import re
+    import shutil
+
+    root = Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
+
+    def listed() -> set[str]:
+        return set(re.findall(r'href="([a-z-]+)/"', (root / "site" / "index.html").read_text("utf-8"))) - {"verify"}
+
+    everyone = listed()
+    assert len(everyone) >= 2, everyone  # those who asked to be listed
+    assert build_cohort(root, ["camille-martin"], root / "site", force=True, jobs=1)[0].status == BUILT
+    assert listed() == everyone
