@@ -441,6 +441,39 @@ def built_demo(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo") / "demo"
     result = run_cli("demo", str(root))
     assert result.returncode == 0, result.stdout + result.stderr
+    before = _digests(root)
+    yield root
+    # Shared by every test of this worker: one that writes into it changes what the next
+    # ones see, and they fail or pass by the order they ran in. Such a test works on a copy.
+    after = _digests(root)
+    changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    assert not changed, f"a test changed the shared built_demo (work on a copy): {changed[:20]}"
+
+
+def _digests(root: Path) -> dict[str, str]:
+    """Every file under `root` by its content's digest, but the workspace's read cache
+    (.portfolio-gen/), which reading commands fill as they should."""
+    import hashlib
+    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in root.rglob("*") if path.is_file() and not path.is_symlink()
+            and not path.relative_to(root).as_posix().startswith(".portfolio-gen/")}
+
+
+@pytest.fixture(scope="session")
+def arabic_demo(built_demo: Path, tmp_path_factory) -> Path:
+    """The built demo said in Arabic (issue 30): its French candidates' sites and the
+    institution's pages with `language: ar`, the settings signed again by the institution,
+    and built. Read-only, as built_demo."""
+    import shutil
+    root = tmp_path_factory.mktemp("arabic") / "demo"
+    shutil.copytree(built_demo, root, symlinks=True)
+    for path in sorted((root / "candidates").glob("*/candidate.yml")):
+        path.write_text(path.read_text("utf-8").replace("\nlanguage: fr\n", "\nlanguage: ar\n"), "utf-8")
+    settings = root / "portfolio-gen.yml"
+    settings.write_text(settings.read_text("utf-8") + "\nlanguage: ar\n", "utf-8")
+    for args in (("institution", "sign", "--key", "keys/institution.key.pem"), ("build",)):
+        result = run_cli(*args, cwd=root)
+        assert result.returncode == 0, result.stdout + result.stderr
     return root
 
 

@@ -56,7 +56,7 @@ def load_key_or_exit(ctx: Context, path: Path, passphrase_file: Path | None):
         return credential_keys.load_private_key(path, read_passphrase(ctx, passphrase_file))
     except credential_keys.KeyFileError as error:
         # Said in the user's language when the error names its case (issue 30), else as raised.
-        reason = i18n.text(error.key, ctx.language, **error.params) if error.key in i18n.catalog() else str(error)
+        reason = i18n.text(error.key, ctx.language, **error.params) if i18n.known(error.key) else str(error)
         fail_with([Problem("credential.key_file", None, None, {"reason": reason})], ctx)
 
 
@@ -101,7 +101,7 @@ def keys_new(ctx: Context, path: Path, no_passphrase: bool, generate_passphrase:
         credential_keys.write_private_key(path, key, passphrase)
     except credential_keys.KeyFileError as error:
         # Said in the user's language when the error names its case (issue 30), else as raised.
-        reason = i18n.text(error.key, ctx.language, **error.params) if error.key in i18n.catalog() else str(error)
+        reason = i18n.text(error.key, ctx.language, **error.params) if i18n.known(error.key) else str(error)
         fail_with([Problem("credential.key_file", None, None, {"reason": reason})], ctx)
     public = key.public_key()
     click.echo(i18n.text("credentials.keys.written", ctx.language, path=path), err=True)
@@ -426,7 +426,7 @@ def forget_registries(ctx: Context, institutions: tuple[str, ...]) -> None:
 def _kind_word(kind: str, language: str) -> str:
     """« certificat », not "certificate", in a French line (kinds the catalogue knows)."""
     key = f"verify.kind.{kind}"
-    return i18n.text(key, language) if key in i18n.catalog() else kind
+    return i18n.text(key, language) if i18n.known(key) else kind
 
 
 def echo_site_report(ctx: Context, report) -> None:

@@ -143,7 +143,7 @@ def session_decide(ctx: Context, session_name: str, slug: str, outcome: str, com
         fail_with(error.problems, ctx)
     decision = updated.decision(slug)
     word = f"minutes.outcome.{decision.outcome}"  # the minutes' word for it, in the user's language
-    said = i18n.text(word, ctx.language) if word in i18n.catalog() else decision.outcome
+    said = i18n.text(word, ctx.language) if i18n.known(word) else decision.outcome
     click.echo(i18n.text("session.decided_issued", ctx.language, outcome=said, slug=slug,
                          credential=decision.credential) if decision.credential
                else i18n.text("session.decided", ctx.language, outcome=said, slug=slug))

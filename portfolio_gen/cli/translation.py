@@ -5,8 +5,8 @@ with gettext's `_()`, bound at import to `gettext.gettext`, which follows the pr
 environment only. The language here is chosen per invocation (`--lang`, then the workspace's
 `language` setting, then the locale: `i18n.user_language`), after click has started
 parsing, so click's modules get a `_` that asks the translation of that language:
-data/locale/<language>/LC_MESSAGES/click.po, shipped in the package, compiled with Babel on
-first use. The environment and gettext's global domain are left alone: git and the other
+data/locale/<language>/LC_MESSAGES/click.po, shipped in the package with its compiled .mo (scripts/messages).
+The environment and gettext's global domain are left alone: git and the other
 libraries this process runs keep theirs.
 
 Our help texts are written in English in the code (the command reference of the docs reads
@@ -22,8 +22,6 @@ import importlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from importlib import resources
-from io import BytesIO
 from typing import Iterator
 
 import click
@@ -32,25 +30,16 @@ from ..core import i18n
 
 # The language click speaks in, for this invocation (PortfolioGroup.main sets and resets it).
 _LANGUAGE: ContextVar[str] = ContextVar("portfolio_gen_click_language", default=i18n.DEFAULT_LANGUAGE)
+# click's help of --help, its msgid.
+CLICK_HELP = "Show this message and exit."
 # click's modules that bind gettext's functions at import.
 _CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion", "termui",
                   "types", "utils")
 
 
-@cache
 def click_translation(language: str) -> gettext.NullTranslations:
-    """click's messages in `language`, from the shipped .po (compiled in memory by Babel)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-    po = resources.files("portfolio_gen").joinpath(f"data/locale/{language}/LC_MESSAGES/click.po")
-    if not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as source:
-        catalog = read_po(source, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    """click's messages in `language`: data/locale/<language>/LC_MESSAGES/click.mo."""
+    return i18n.translations(language, "click")
 
 
 def _gettext(message: str) -> str:
@@ -99,7 +88,7 @@ def command_key(path: list[str]) -> str:
 
 def help_text(key: str, english: str | None, chosen: str) -> str | None:
     """The catalogue's text for `key` in `chosen`, or the code's English if it has none."""
-    if not english or key not in i18n.catalog():
+    if not english or not i18n.known(key):
         return english
     return i18n.text(key, chosen)
 
@@ -107,7 +96,7 @@ def help_text(key: str, english: str | None, chosen: str) -> str | None:
 def option_help(command: str, param: click.Parameter, chosen: str) -> str | None:
     """An option's help: its own message, the shared one, or click's own (--help, --version)."""
     for key in (f"{command}.{param.name}", f"help.opt.{param.name}"):
-        if key in i18n.catalog():
+        if i18n.known(key):
             return help_text(key, param.help, chosen)
     return click_translation(chosen).gettext(param.help) if getattr(param, "help", None) else None
 
@@ -122,11 +111,16 @@ def _translated(command: click.Command, path: list[str], ctx: click.Context | No
     them; the English of the code stays the command's own."""
     chosen, key = _LANGUAGE.get(), command_key(path)
     params = command.get_params(ctx) if ctx is not None else command.params
+    # click makes a command's --help option once and keeps it, its help in the language of
+    # that first invocation: it is said from click's English words each time.
+    help_option = command.get_help_option(ctx) if ctx is not None else None
     saved = (command.help, [(param, getattr(param, "help", None)) for param in params])
     try:
         command.help = help_text(key, command.help, chosen)
         for param in params:
-            if isinstance(param, click.Option):
+            if param is help_option:
+                param.help = click_translation(chosen).gettext(CLICK_HELP)
+            elif isinstance(param, click.Option):
                 param.help = option_help(key, param, chosen)
         yield
     finally:

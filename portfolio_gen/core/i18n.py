@@ -1,16 +1,22 @@
-"""Translation of user-facing text (French and English) from the message catalog.
+"""Translation of user-facing text (French, English, Arabic) through gettext catalogues.
 
-A message is a key with named parameters (`{count}`, `{path}`), so that the catalogues
-convert one to one to gettext's `.po` files later (issue 30). A message that counts
-something gives one text per CLDR plural category (`one`, `other`; French also has `many`
-for millions, which falls back to `other` as gettext's Plural-Forms does), chosen by
-Babel's plural rules, never by `count == 1`. Dates, numbers and file sizes are formatted
-for the language by Babel too.
+A message is a key with named parameters (`{count}`, `{path}`). Its English words are the
+source catalogue, data/messages/*.yml, one file per part of the tool (key -> text, a
+[message, hint] list, or {one, other} for a message that counts). The translations are
+gettext catalogues, data/locale/<language>/LC_MESSAGES/messages.po, compiled to .mo,
+which translators edit with their usual tools (Poedit, Weblate): each message's context
+(msgctxt) is its key (`key#1` for a hint), its msgid the English. `scripts/messages`
+extracts the template with Babel (babel.cfg names `extract_catalogue` below), merges it
+into every .po (a changed English sentence becomes fuzzy there) and compiles them. A
+message not translated yet reads in English, as gettext does. Counts take the language's
+plural forms from its catalogue (Babel's CLDR rules: French « 0 candidat », Arabic's six
+forms), never `count == 1`. Dates, numbers and sizes are formatted by Babel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import locale
 import os
 from functools import cache
@@ -20,16 +26,20 @@ import yaml
 
 from .problems import Problem
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "ar")
 DEFAULT_LANGUAGE = "en"
-# CLDR plural categories a catalogue entry may give; `other` is required, the fallback.
-PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+# Written right to left: pages take dir="rtl" and mirror their layout.
+RIGHT_TO_LEFT = frozenset({"ar"})
+# Babel's locale for each language: Arabic as read in Morocco (GENIE's 148 centres), with
+# Latin digits and the Moroccan month names.
+_BABEL_LOCALES = {"fr": "fr", "en": "en", "ar": "ar_MA"}
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CATALOGUE_DOMAIN = "messages"
 
 
 @cache
-def catalog() -> dict[str, dict[str, list[str] | str | dict[str, str]]]:
-    """Every message, merged from the files of data/messages/ (one per part of the tool)."""
+def catalog() -> dict[str, list[str] | str | dict[str, str]]:
+    """Every message's English words, merged from the files of data/messages/."""
     merged: dict = {}
     folder = resources.files("portfolio_gen").joinpath("data/messages")
     for resource in sorted(folder.iterdir(), key=lambda r: r.name):
@@ -42,6 +52,30 @@ def catalog() -> dict[str, dict[str, list[str] | str | dict[str, str]]]:
                 raise ValueError(f"message keys defined twice: {sorted(duplicated)}")
             merged.update(part)
     return merged
+
+
+def known(key: str) -> bool:
+    """Whether the catalogue has a message `key`."""
+    return key in catalog()
+
+
+def direction(language: str) -> str:
+    """`rtl` or `ltr`, for a page's `dir` attribute."""
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
+@cache
+def translations(language: str, domain: str = _CATALOGUE_DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalogue of `language` (English needs none: it is the source); `click`
+    is the domain of click's own words (cli/translation)."""
+    folder = resources.files("portfolio_gen").joinpath("data/locale")
+    with resources.as_file(folder) as localedir:
+        return gettext.translation(domain, localedir, [language], fallback=True)
+
+
+def context(key: str, part: int = 0) -> str:
+    """A message part's gettext context: its key, `key#1` for the hint of a [message, hint]."""
+    return key if part == 0 else f"{key}#{part}"
 
 
 def user_language(explicit: str | None = None, setting: str | None = None) -> str:
@@ -65,46 +99,51 @@ def user_language(explicit: str | None = None, setting: str | None = None) -> st
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _entry(key: str, language: str) -> list[str] | str | dict[str, str]:
-    messages = catalog().get(key)
-    if messages is None:
+def _english(key: str) -> list[str] | str | dict[str, str]:
+    english = catalog().get(key)
+    if english is None:
         raise KeyError(f"no message {key!r} in the catalog")
-    return messages.get(language) or messages[DEFAULT_LANGUAGE]
+    return english
+
+
+def part(key: str, language: str, index: int = 0) -> str:
+    """One part of a message in `language`: the message (0) or its hint (1)."""
+    english = _english(key)
+    if isinstance(english, dict):
+        raise TypeError(f"message {key!r} counts something: say it with i18n.plural")
+    parts = [english] if isinstance(english, str) else english
+    if index >= len(parts):
+        return ""
+    return translations(language).pgettext(context(key, index), parts[index])
 
 
 def text(key: str, language: str, **params: object) -> str:
     """A translated sentence; a message that counts takes its number as `count` (what the
     templates' `t('key', count=n)` passes) and is said in the number's plural form."""
-    entry = _entry(key, language)
-    if isinstance(entry, dict):
+    if isinstance(_english(key), dict):
         if "count" not in params:
             raise TypeError(f"message {key!r} counts something: give it count=, or say it with i18n.plural")
         count = params.pop("count")
         return plural(key, language, count, **params)
-    template = entry if isinstance(entry, str) else entry[0]
-    return template.format(**params)
+    return part(key, language).format(**params)
 
 
 def plural(key: str, language: str, count: int, **params: object) -> str:
     """A sentence about `count` things, in the plural form `language` gives that number
     (« 1 candidat », « 0 candidat », « 2 candidats »; "0 candidates" in English).
     `{count}` in the message is the number formatted for the language."""
-    entry = _entry(key, language)
-    if not isinstance(entry, dict):
+    english = _english(key)
+    if not isinstance(english, dict):
         raise TypeError(f"message {key!r} has no plural forms: say it with i18n.text")
-    template = entry.get(plural_category(count, language)) or entry["other"]
+    singular = english.get("one") or english["other"]
+    template = translations(language).npgettext(context(key), singular, english["other"], abs(count))
     return template.format(count=format_number(count, language), **params)
 
 
 @cache
 def _locale(language: str):
     from babel import Locale  # CLDR data, loaded once per language and process
-    return Locale.parse(language)
-
-
-def plural_category(count: int, language: str) -> str:
-    """The CLDR plural category of `count` in `language` (`one`, `many`, `other`...)."""
-    return _locale(language).plural_form(abs(count))
+    return Locale.parse(_BABEL_LOCALES.get(language, language))
 
 
 def format_number(value: int | float, language: str) -> str:
@@ -172,7 +211,29 @@ def say(value: object, language: str) -> str:
 
 def explain(problem: Problem, language: str) -> tuple[str, str]:
     """The problem's message and its hint, in `language`."""
-    entry = _entry(problem.key, language)
-    message, hint = (entry, "") if isinstance(entry, str) else (entry[0], entry[1] if len(entry) > 1 else "")
     params = {k: ("" if v is None else v) for k, v in problem.params.items()}
-    return message.format(**params), hint.format(**params)
+    return (part(problem.key, language).format(**params), part(problem.key, language, 1).format(**params))
+
+
+# --- the catalogue's template, for translators ---------------------------------------------
+
+def extract_catalogue(fileobj, keywords, comment_tags, options):
+    """Babel's extraction method for a source file of data/messages/ (babel.cfg): every
+    message as gettext sees it, its key as context, with a note for the translator when it
+    is a hint or has placeholders to keep. `pybabel extract` calls it."""
+    document = yaml.compose(fileobj.read().decode("utf-8"))
+    for key_node, value_node in getattr(document, "value", None) or []:
+        key, line, english = key_node.value, key_node.start_mark.line + 1, yaml.safe_load(yaml.serialize(value_node))
+        if isinstance(english, dict):
+            yield line, "npgettext", (key, english.get("one") or english["other"], english["other"]), \
+                _translator_note(english["other"])
+            continue
+        for index, words in enumerate([english] if isinstance(english, str) else english):
+            note = (["how to fix it, or what the word means"] if index else []) + _translator_note(words)
+            yield line, "pgettext", (context(key, index), words), note
+
+
+def _translator_note(words: str) -> list[str]:
+    import string
+    names = sorted({field for _, field, _, _ in string.Formatter().parse(words) if field})
+    return [f"keep the placeholders {', '.join('{' + name + '}' for name in names)}"] if names else []

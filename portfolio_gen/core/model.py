@@ -256,7 +256,7 @@ SITUATIONS = ("professionnelle", "formation")
 VISIBILITIES = (PUBLIC, PRIVATE, DRAFT)
 ROLES = ("enseignant", "stagiaire", "inspecteur", "directeur", "administratif",
          "etudiant-meef", "formateur", "autre")
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "ar")  # the catalogues' (core/i18n.LANGUAGES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,16 +30,13 @@ def say_verdict(verdict: str, language: str) -> str:
 
 def verdict_meaning(verdict: str, language: str) -> str:
     """What the verdict means for whoever relies on the credential (an employer)."""
-    entry = i18n.catalog()[verdict_key(verdict)]
-    words = entry.get(language) or entry[i18n.DEFAULT_LANGUAGE]
-    return words[1]
+    return i18n.part(verdict_key(verdict), language, 1)
 
 
 def say_checks(checks, language: str) -> str:
     """The checks a credential passed ("schema, proof…"), in `language` ("schéma, signature…")."""
-    catalogue = i18n.catalog()
-    return ", ".join(i18n.text(f"check.{check}", language) if f"check.{check}" in catalogue else check
-                     for check in checks)
+    return i18n.text("list.separator", language).join(
+        i18n.text(f"check.{check}", language) if i18n.known(f"check.{check}") else check for check in checks)
 
 
 def say_reason(code: str | None, params: Mapping | None, language: str) -> str:

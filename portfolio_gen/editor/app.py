@@ -79,6 +79,7 @@ class EditorApp:
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(t=partial(i18n.text, language=language), language=language,
+                                direction=i18n.direction(language),
                                 label=partial(views.label, language=language))
         self.env.filters["filesize"] = file_size
         # One write at a time, checks and write together. An asyncio lock: a thread lock held

@@ -44,7 +44,8 @@ def templates_dir() -> Path:
 def _environment(language: str) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(t=partial(i18n.text, language=language), language=language)
+    env.globals.update(t=partial(i18n.text, language=language), language=language,
+                       direction=i18n.direction(language))
     env.filters["filesize"] = file_size
     return env
 

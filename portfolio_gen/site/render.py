@@ -83,6 +83,7 @@ def environment(folder: Path) -> jinja2.Environment:
     env.filters["filesize"] = file_size
     env.filters["words_date"] = date_in_words
     env.filters["candidate_markdown"] = candidate_block
+    env.globals["direction"] = i18n.direction  # dir="rtl" for Arabic
     return env
 
 

@@ -27,13 +27,13 @@ def test_every_help_text_is_in_the_catalogue_as_the_code_says_it():
     catalogue, problems = i18n.catalog(), []
     for path, command in commands():
         key = command_key(list(path))
-        if command.help and catalogue.get(key, {}).get("en") != inspect.cleandoc(command.help):
+        if command.help and catalogue.get(key) != inspect.cleandoc(command.help):
             problems.append(f"{key}: {inspect.cleandoc(command.help)!r}")
         for param in command.params:
             if not isinstance(param, click.Option) or not param.help or param.help == "Show the version and exit.":
                 continue
-            entry = catalogue.get(f"{key}.{param.name}") or catalogue.get(f"help.opt.{param.name}") or {}
-            if entry.get("en") != inspect.cleandoc(param.help):
+            english = catalogue.get(f"{key}.{param.name}") or catalogue.get(f"help.opt.{param.name}")
+            if english != inspect.cleandoc(param.help):
                 problems.append(f"{key}.{param.name} (or help.opt.{param.name}): {param.help!r}")
     assert not problems, "help texts missing from data/messages/help.yml, or different:\n" + "\n".join(problems)
 
@@ -94,3 +94,29 @@ def test_a_missing_path_is_said_in_french(tmp_path):
                      str(tmp_path / "absent.txt"), cwd=tmp_path)
     assert result.returncode == 2
     assert f"'{tmp_path / 'absent.txt'}' introuvable." in result.stderr and "File" not in result.stderr
+
+
+def test_help_is_arabic_with_lang_ar():
+    """Arabic as a third language (issue 30): click's words and ours, from the catalogues."""
+    arabic = click_translation("ar")
+    result = run_cli("--lang", "ar", "new", "entry", "--help")
+    assert result.returncode == 0, result.stderr
+    assert arabic.gettext("Usage:") in result.stdout and arabic.gettext("Usage:") != "Usage:"
+    assert "Usage:" not in result.stdout and "Show this message" not in result.stdout
+    summary = i18n.text("help.new.entry", "ar").split("\n")[0].split(".")[0].split("،")[0][:30]
+    assert summary and summary in " ".join(result.stdout.split()), result.stdout
+    # Six plural forms (zero, one, two, few, many, other), picked by the catalogue's rule.
+    said = {n: i18n.plural("cli.count.candidates", "ar", n) for n in (0, 1, 2, 5, 11, 100)}
+    assert len(set(said.values())) == 6, said
+
+
+def test_help_of_help_follows_each_invocation_in_one_process():
+    """click makes a command's --help option once and keeps it: its words stayed in the
+    language of the first invocation of the process (Arabic, then in a French --help)."""
+    from click.testing import CliRunner
+    runner, said = CliRunner(), {}
+    for language in ("ar", "fr", "en"):
+        output = runner.invoke(main, ["--lang", language, "session", "new", "--help"]).output
+        said[language] = next(line for line in output.splitlines() if "--help" in line).split("--help", 1)[1].strip()
+    assert said == {language: click_translation(language).gettext("Show this message and exit.")
+                    for language in ("ar", "fr", "en")}

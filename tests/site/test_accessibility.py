@@ -1,5 +1,5 @@
 """axe-core (WCAG 2.1 A and AA rules) in Debian's chromium on every kind of page the tool
-generates, in French and English: a candidate's home, matrix, item, entry, credential,
+generates, in French and English (and in Arabic, right to left): a candidate's home, matrix, item, entry, credential,
 credential list, diagnostic and verification pages, and the institution's home,
 framework, item, award and verifier pages (the verifier with results shown), and the
 steering dashboard's pages at a phone's width.
@@ -130,6 +130,34 @@ def test_institution_pages_have_no_wcag21_aa_violation(browser, served, output, 
         if problems:
             found[path] = problems
     assert found == {}
+
+
+def test_arabic_pages_run_right_to_left_with_no_wcag21_aa_violation(browser, arabic_demo, axe_source):
+    """Arabic, the third language (issue 30): a candidate's pages and the institution's,
+    the verifier with its results shown, each `lang="ar"` and laid out right to left."""
+    from sitefixtures import serve
+
+    site = arabic_demo / "site"
+    server = serve(site)
+    url = next(server)
+    try:
+        page = browser.new_context(bypass_csp=True).new_page()
+        found = {}
+        paths = [f"camille-martin/{path}" for path in candidate_pages(site / "camille-martin")]
+        for path in paths + institution_pages(site, ""):
+            page.goto(f"{url}{path}" + (f"?url={url}camille-martin/" if path == "verify/" else ""))
+            if path == "verify/":
+                page.wait_for_selector("html[data-pf-verified=done]", timeout=120000)
+                assert page.locator("[data-verdict]").count() > 0
+            else:
+                page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.lang") == "ar", path
+            assert page.evaluate("getComputedStyle(document.body).direction") == "rtl", path
+            if problems := violations(page, axe_source):
+                found[path] = problems
+        assert found == {}
+    finally:
+        next(server, None)
 
 
 def test_dashboard_pages_have_no_wcag21_aa_violation(browser, axe_source, tmp_path):

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
+from portfolio_gen.core import i18n
 from portfolio_gen.site.builder import BUILT, build_cohort
 
 from hostile_corpus import SOURCE, Draft, hide, issue, prepare, sign
 from sitefixtures import route_institution, serve
 
 pytestmark = pytest.mark.browser
-CATALOGUE = yaml.safe_load((Path(__file__).resolve().parents[2] / "portfolio_gen" / "data" / "messages"
-                            / "verdicts.yml").read_text("utf-8"))
 # name -> (how it is made, the verdict and reason code every verifier gives it)
 CASES = {
     "expired": ([{"issue": {"expired": True}}, "sign"], "expired", "dates.expired"),
@@ -49,8 +46,7 @@ NOT_AT_BUILD_TIME = {
 
 
 def words(kind: str, key: str, language: str) -> str:
-    entry = CATALOGUE[f"{kind}.{key.replace('-', '_') if kind == 'verdict' else key}"][language]
-    return entry[0] if kind == "verdict" else entry
+    return i18n.part(f"{kind}.{key.replace('-', '_') if kind == 'verdict' else key}", language)
 
 
 def said(code: str, language: str) -> re.Pattern:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from conftest import REPO
+from portfolio_gen.core import i18n
 from test_verifier_bundle import SHIPPED, SHIPPED_PORTFOLIO
 
 SOURCES = REPO / "verifier" / "src"
-VERDICTS = REPO / "portfolio_gen" / "data" / "messages" / "verdicts.yml"
 CHECKS = ("schema", "proof", "dates", "status", "evidence", "trust", "error")
 # A quoted code: "proof.mismatch", 'trust.other_subject', `status.unknown`.
 CODE = re.compile(r"""["'`]((?:%s)\.[a-z_]+)["'`]""" % "|".join(CHECKS))
@@ -35,8 +33,7 @@ def test_every_code_the_browser_gives_has_words_in_the_catalogue():
     # The scan sees the codes core.js gives (a failed check, a registry rule, the subject).
     assert {"proof.mismatch", "proof.invalid", "status.unknown", "trust.unregistered", "trust.other_phase",
             "trust.other_subject", "evidence.invalid", "schema.not_json"} <= codes
-    catalogue = yaml.safe_load(VERDICTS.read_text("utf-8"))
-    missing = sorted(code for code in codes if "reason." + code not in catalogue)
+    missing = sorted(code for code in codes if not i18n.known("reason." + code))
     assert not missing, f"codes the browser verifiers give with no reason.<code> in verdicts.yml: {missing}"
 
 
@@ -48,12 +45,12 @@ def test_words_js_has_no_words_of_its_own():
 
 
 def test_the_shipped_bundles_carry_the_catalogues_words():
-    """scripts/build-verifier dumps verdicts.yml into both bundles (test_verifier_bundle
-    checks they are what it builds): every verdict's word and reason, in English and French."""
-    catalogue = yaml.safe_load(VERDICTS.read_text("utf-8"))
-    words = [entry[language][0] if key.startswith("verdict.") else entry[language]
-             for key, entry in catalogue.items() if key.startswith(("verdict.", "reason."))
-             for language in ("en", "fr")]
+    """scripts/build-verifier dumps the verdicts' catalogue into both bundles
+    (test_verifier_bundle checks they are what it builds): every verdict's word and reason,
+    in every language of the catalogues."""
+    words = [i18n.part(key, language) for key in i18n.catalog() if key.startswith(("verdict.", "reason."))
+             for language in i18n.LANGUAGES]
+    assert any("\u0600" <= char <= "\u06ff" for word in words for char in word), "no Arabic words"
     for bundle in (SHIPPED / "verifier.js", SHIPPED_PORTFOLIO / "verify-core.js"):
         text = bundle.read_text("utf-8")
         missing = [w for w in words if w not in text]

@@ -1,14 +1,15 @@
 /* portfolio-gen: the verifiers' verdicts and reasons in the reader's language, in the
  * command line's own words. build/verdict-words.json is portfolio_gen/data/messages/
- * verdicts.yml (`verdict.*`, `reason.*`), dumped by scripts/build-verifier: the pages and
+ * verdicts.yml (`verdict.*`, `reason.*`) in every language of the gettext catalogues, dumped
+ * by scripts/build-verifier: the pages and
  * `verify`/`audit` say one thing (issue 28), and a new reason is written once, there.
  * A failure is said from its code and parameters (core.js's Failed), never from its
  * English message. */
 import WORDS from "../build/verdict-words.json";
 
-/** The words of the page's language: French for "fr…", else English. */
+/** The words of the page's language ("fr", "ar", "fr-FR"...), else English. */
 function wordsOf(lang) {
-  return String(lang || "").toLowerCase().startsWith("fr") ? WORDS.fr : WORDS.en;
+  return WORDS[String(lang || "").toLowerCase().split("-")[0]] || WORDS.en;
 }
 
 /** A catalogue template with its `{name}` placeholders filled, as Python's str.format. */
@@ -24,7 +25,7 @@ export function verdictIn(lang, verdict) {
 /** The checks a credential passed (core.js's codes: schema, proof...), in words. */
 export function checksIn(lang, checks) {
   const words = wordsOf(lang).check || {};
-  return (checks || []).map((check) => words[check] || check).join(", ");
+  return (checks || []).map((check) => words[check] || check).join(wordsOf(lang).separator);
 }
 
 /** Why `result` (core.js's verdict) failed, in the language of `lang`; "" when valid.
