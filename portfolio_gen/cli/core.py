@@ -20,7 +20,7 @@ from .. import __version__
 from . import translation
 from .translation import TranslatedGroup
 from ..core import i18n, scaffold, schemas
-from ..core.model import DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework
+from ..core.model import DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework, title_in
 from ..core.pinning import pinned_problems
 from ..core.portfolios import unknown_framework_problem
 from ..core.problems import InputError, Problem, nearest
@@ -270,9 +270,9 @@ def frameworks_list(ctx: Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    for row in rows:
+    for row, framework in zip(rows, workspace.frameworks.values()):
         items = i18n.plural("cli.frameworks.items", ctx.language, row["items"])
-        click.echo(f"{row['id']:<18} {items}  {row['rule'] or '-':<12} {row['title']}")
+        click.echo(f"{row['id']:<18} {items}  {row['rule'] or '-':<12} {title_in(framework, ctx.language)}")
 
 
 @frameworks.command("show")
@@ -287,27 +287,30 @@ def frameworks_show(ctx: Context, framework_id: str, as_json: bool) -> None:
         fail_with([unknown_framework_problem(framework_id, workspace.frameworks, None, None)], ctx, as_json)
     if as_json:
         summary = framework_summary(framework)
-        summary["items"] = [{"code": i.code, "title": i.title, "domain": i.domain, "competence": i.competence,
+        summary["items"] = [{"code": i.code, "title": i.title, "titles": dict(i.titles),
+                             "domain": i.domain, "competence": i.competence,
                              "phase": i.phase, "mandatory": i.mandatory, "criteria": list(i.criteria)}
                             for i in framework.items]
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{framework.title} ({framework.id}, {framework.version})")
-    click.echo(f"  {framework.source.title} {framework.source.reference}".rstrip())
+    language = ctx.language
+    click.echo(f"{title_in(framework, language)} ({framework.id}, {framework.version})")
+    click.echo(f"  {framework.source.title} {framework.source.reference}".rstrip())  # a document's title, as written
     for domain in framework.domains:
-        click.echo(f"{domain.code}  {domain.title}")
+        click.echo(f"{domain.code}  {title_in(domain, language)}")
         for item in domain.items:
             if item.code == domain.code:
                 continue
             mark = " *" if item.mandatory else ""
-            click.echo(f"  {item.code:<8} {item.title}{mark}")
+            click.echo(f"  {item.code:<8} {title_in(item, language)}{mark}")
     if framework.levels:
-        click.echo(i18n.text("cli.frameworks.levels", ctx.language, levels=" < ".join(lv.title for lv in framework.levels)))
+        levels = " < ".join(title_in(lv, language) for lv in framework.levels)
+        click.echo(i18n.text("cli.frameworks.levels", language, levels=levels))
 
 
 def framework_summary(framework: Framework) -> dict:
     rule = framework.rule
-    return {"id": framework.id, "title": framework.title, "version": framework.version,
+    return {"id": framework.id, "title": framework.title, "titles": dict(framework.titles), "version": framework.version,
             "items": len(framework.items), "mandatory": len(framework.mandatory_codes),
             "levels": [lv.code for lv in framework.levels],
             "rule": rule.kind if rule else None}
@@ -601,7 +604,7 @@ def levels_sentence(framework: Framework, standing: dict, language: str) -> str:
             found = framework.level(code)
         except ValueError:
             return code
-        return (found.title_en or found.title) if language == "en" else found.title
+        return title_in(found, language)
     parts = [i18n.text("status.input_level", language, input=titles.get(i, i), level=level(code))
              for i, code in standing["levels"].items()] if len(titles) > 1 else []
     if standing["level"]:

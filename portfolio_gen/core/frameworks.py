@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import schemas
-from .model import Activity, Competence, Domain, Framework, Item, Level, Phase, Resource, Source
+from .model import Activity, Competence, Domain, Framework, Item, Level, Phase, Resource, Source, Titles
 from .problems import InputError, Problem
 from .rules import rule_from_data
 from .yamlfile import LineDict, load_mapping
@@ -55,23 +55,33 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _titles(node: LineDict) -> Titles:
+    """A node's titles in other languages: its `titles:`, with `title_en`, their older
+    spelling, as the English one (when both say it differently, `_title_problems` reports
+    it and the file is refused, so which one wins here never shows)."""
+    titles = {language: _text(title) for language, title in (node.get("titles") or {}).items()}
+    if node.get("title_en"):
+        titles.setdefault("en", _text(node["title_en"]))
+    return Titles(titles)
+
+
 def _build(data: LineDict, path: Path) -> Framework:
     domains = tuple(_domain(d) for d in data["domains"])
     source = data["source"]
     return Framework(
-        id=data["id"], title=data["title"], title_en=_text(data.get("title_en")),
+        id=data["id"], title=data["title"], titles=_titles(data),
         version=_text(data["version"]), language=data["language"],
         source=Source(title=source["title"], reference=_text(source.get("reference")),
                       date=dt.date.fromisoformat(source["date"]) if source.get("date") else None,
                       url=_text(source.get("url")), note=_text(source.get("note"))),
-        phases=tuple(Phase(p["code"], p["title"], _text(p.get("title_en"))) for p in data.get("phases", [])),
+        phases=tuple(Phase(p["code"], p["title"], _titles(p)) for p in data.get("phases", [])),
         mentions=tuple(data.get("mentions", [])),
-        levels=tuple(Level(_text(lv["code"]), lv["title"], _text(lv.get("title_en")))
+        levels=tuple(Level(_text(lv["code"]), lv["title"], _titles(lv))
                      for lv in data.get("levels", [])),
         rule=rule_from_data(data.get("rule"), data["id"]),
         domains=domains,
         path=path,
-        activities=tuple(Activity(a["code"], a["title"], _text(a.get("title_en")), tuple(a["mentions"]))
+        activities=tuple(Activity(a["code"], a["title"], _titles(a), tuple(a["mentions"]))
                          for a in data.get("activities", [])),
         evaluated_by=_text(data.get("evaluated_by")),
         criterion_rule=_text((data.get("assessment") or {}).get("item_level")),
@@ -88,7 +98,7 @@ def _item(node: LineDict, domain: str, competence: str, phase: str,
           inherited: tuple[Resource, ...] = ()) -> Item:
     """A leaf; training resources listed on its competence or domain apply to it too."""
     return Item(
-        code=_text(node["code"]), title=node["title"], title_en=_text(node.get("title_en")),
+        code=_text(node["code"]), title=node["title"], titles=_titles(node),
         description=_text(node.get("description")),
         criteria=tuple(node.get("criteria", [])), mandatory=bool(node.get("mandatory", False)),
         phase=_text(node.get("phase")) or phase, domain=domain, competence=competence,
@@ -104,7 +114,7 @@ def _competence(node: LineDict, domain: str, phase: str, inherited: tuple[Resour
         items = tuple(_item(i, domain, code, phase, shared) for i in node["items"])
     else:  # a competence without items is itself the claimable item
         items = (_item(node, domain, code, phase, inherited),)
-    return Competence(code, node["title"], _text(node.get("title_en")),
+    return Competence(code, node["title"], _titles(node),
                       _text(node.get("description")), items)
 
 
@@ -118,7 +128,7 @@ def _domain(node: LineDict) -> Domain:
     items = tuple(i for c in competences for i in c.items) + loose
     if not items:  # a domain with no children is itself the claimable item
         items = (_item(node, code, "", phase),)
-    return Domain(code, node["title"], _text(node.get("title_en")), _text(node.get("description")),
+    return Domain(code, node["title"], _titles(node), _text(node.get("description")),
                   competences, items)
 
 
@@ -143,6 +153,42 @@ def _consistency_problems(framework: Framework, data: LineDict, path: Path) -> l
         problems += [Problem(p.key, path, data.line_of("rule"), dict(p.params))
                      for p in framework.rule.problems(framework)]
     problems += _resource_level_problems(data, level_codes, path)
+    problems += _title_problems(data, path)
+    return problems
+
+
+def _titled_nodes(data: LineDict) -> Iterable[LineDict]:
+    """Every mapping of a framework file that has a title of the framework's own (not a
+    resource's, the source's or a rule input's: those name documents and exams, as written)."""
+    yield data
+    for key in ("phases", "levels", "activities"):
+        yield from data.get(key) or []
+
+    def tree(node: LineDict) -> Iterable[LineDict]:
+        yield node
+        for key in ("competences", "items"):
+            for child in node.get(key) or []:
+                yield from tree(child)
+
+    for domain in data["domains"]:
+        yield from tree(domain)
+
+
+def _title_problems(data: LineDict, path: Path) -> list[Problem]:
+    """Titles that contradict each other: `title_en` and `titles: {en: ...}` saying two
+    things, or `titles:` giving the framework's own language another title than `title`.
+    Either way a page would show one of them and nobody would know which one was meant."""
+    problems = []
+    own = data["language"]
+    for node in _titled_nodes(data):
+        titles = node.get("titles") or {}
+        english, given_english = _text(node.get("title_en")), _text(titles.get("en"))
+        if english and given_english and english != given_english:
+            problems.append(Problem("framework.title_en_conflict", path, node.line_of("title_en"),
+                                    {"title_en": english, "titles_en": given_english}))
+        if own in titles and _text(titles[own]) != _text(node["title"]):
+            problems.append(Problem("framework.title_own_language", path, titles.line_of(own),
+                                    {"language": own, "given": _text(titles[own]), "title": _text(node["title"])}))
     return problems
 
 

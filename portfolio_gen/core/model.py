@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Iterator, Mapping, Protocol
 
 from . import rules as _rules
 
@@ -30,18 +30,77 @@ class Source:
     note: str = ""
 
 
+class Titles(Mapping[str, str]):
+    """A framework object's titles in other languages than its framework's, by language
+    code (`titles:` in its file; `title_en`, the older spelling, is its "en").
+
+    A mapping that cannot change and hashes, as the frozen values holding it are hashed
+    (an item is a key of sets and caches)."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, titles: Mapping[str, str] | Iterable[tuple[str, str]] = (), /, **by_language: str):
+        pairs = dict(titles, **by_language)
+        object.__setattr__(self, "_pairs", tuple(sorted((str(k), str(v)) for k, v in pairs.items() if v)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Titles cannot change")
+
+    def __getitem__(self, language: str) -> str:
+        for code, title in self._pairs:
+            if code == language:
+                return title
+        raise KeyError(language)
+
+    def __iter__(self) -> Iterator[str]:
+        return (code for code, _ in self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self) == dict(other) if isinstance(other, Mapping) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._pairs)
+
+    def __repr__(self) -> str:
+        return f"Titles({dict(self._pairs)!r})"
+
+    def __reduce__(self):  # pickled to the build's worker processes, which __setattr__ forbids
+        return Titles, (self._pairs,)
+
+
+class Titled(Protocol):
+    """What `title_in` reads: a framework, domain, competence, item, phase, level or activity."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def titles(self) -> Titles: ...
+
+
+def title_in(thing: Titled, language: str) -> str:
+    """What a framework object is called in `language`: its title in that language where
+    its framework file gives one (`titles:`, or `title_en`), else its own `title`, in the
+    framework's language. The one place a page, a command or a report picks a title: the
+    official wording stays the fallback, never a guess."""
+    return thing.titles.get(language) or thing.title
+
+
 @dataclass(frozen=True)
 class Phase:
     code: str
     title: str
-    title_en: str = ""
+    titles: Titles = Titles()
 
 
 @dataclass(frozen=True)
 class Level:
     code: str
     title: str
-    title_en: str = ""
+    titles: Titles = Titles()
 
 
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
@@ -58,19 +117,19 @@ def folded(text: str) -> str:
 
 
 def scale_code(scale: "tuple[Level, ...] | list[Level]", text: str) -> str | None:
-    """The code of the level of `scale` that `text` names (its code, French or English
-    title, whatever the case and accents), or None."""
+    """The code of the level of `scale` that `text` names (its code, or its title in any
+    language its framework gives, whatever the case and accents), or None."""
     wanted = folded(text)
     return next((level.code for level in scale
-                 if wanted in {folded(level.code), folded(level.title), folded(level.title_en or level.title)}),
+                 if wanted in {folded(name) for name in (level.code, level.title, *level.titles.values())}),
                 None)
 
 
 # Frameworks without a level scale (C2i2e, the 2009 framework) are self-assessed on this one.
 POSITIONING_SCALE = (
-    Level("non-acquis", "Non acquis", "Not acquired"),
-    Level("en-cours", "En cours d'acquisition", "In progress"),
-    Level("acquis", "Acquis", "Acquired"),
+    Level("non-acquis", "Non acquis", Titles(en="Not acquired")),
+    Level("en-cours", "En cours d'acquisition", Titles(en="In progress")),
+    Level("acquis", "Acquis", Titles(en="Acquired")),
 )
 
 
@@ -81,7 +140,7 @@ class Activity:
 
     code: str
     title: str
-    title_en: str = ""
+    titles: Titles = Titles()
     mentions: tuple[int, ...] = ()
 
 
@@ -113,7 +172,7 @@ class Item:
 
     code: str
     title: str
-    title_en: str = ""
+    titles: Titles = Titles()
     description: str = ""
     criteria: tuple[str, ...] = ()
     mandatory: bool = False
@@ -132,7 +191,7 @@ class Item:
 class Competence:
     code: str
     title: str
-    title_en: str = ""
+    titles: Titles = Titles()
     description: str = ""
     items: tuple[Item, ...] = ()
 
@@ -141,7 +200,7 @@ class Competence:
 class Domain:
     code: str
     title: str
-    title_en: str = ""
+    titles: Titles = Titles()
     description: str = ""
     competences: tuple[Competence, ...] = ()
     items: tuple[Item, ...] = ()  # the leaves under this domain, in order
@@ -155,7 +214,7 @@ class Framework:
     language: str
     source: Source
     domains: tuple[Domain, ...]
-    title_en: str = ""
+    titles: Titles = Titles()
     phases: tuple[Phase, ...] = ()
     mentions: tuple[int, ...] = ()
     levels: tuple[Level, ...] = ()

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from ..core.model import Candidate, Framework, Item, Validation
+from ..core.model import Candidate, Framework, Item, Validation, title_in
 from ..core.registry import Registry
 from ..core.rules import items_required
 from .awards import Award, certification
@@ -203,7 +203,8 @@ def _per_framework(pursuits: Sequence[_Pursuit]) -> dict:
         framework = group[0].framework
         levels = Counter(p.level for p in group if p.level)
         summary[framework_id] = {
-            "title": framework.title, "title_en": framework.title_en or framework.title,
+            # title_en kept for the readers of the figures' JSON written before titles
+            "title": framework.title, "title_en": title_in(framework, "en"), "titles": dict(framework.titles),
             "candidates": len(group), "certified": sum(p.certified for p in group),
             # Rule met, no certificate yet: what the next session has to decide.
             "ready": sum(p.decision.met and not p.certified for p in group),

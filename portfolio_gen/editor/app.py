@@ -31,7 +31,7 @@ from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, Plain
 from starlette.routing import Route
 
 from ..core import i18n
-from ..core.model import LANGUAGES, ROLES, SITUATIONS, TRAINER_OR_REFERENT, VISIBILITIES
+from ..core.model import LANGUAGES, ROLES, SITUATIONS, TRAINER_OR_REFERENT, VISIBILITIES, title_in
 from ..core.portfolios import CANDIDATE_FILE, ENTRIES_DIR, MAX_EVIDENCE_BYTES, slug_for
 from ..core.problems import InputError, Problem
 from ..core.records import write_request
@@ -80,7 +80,8 @@ class EditorApp:
                                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(t=partial(i18n.text, language=language), language=language,
                                 direction=i18n.direction(language),
-                                label=partial(views.label, language=language))
+                                # `label(thing)`: a framework object's title in the page's language
+                                label=partial(title_in, language=language))
         self.env.filters["filesize"] = file_size
         # One write at a time, checks and write together. An asyncio lock: a thread lock held
         # across an await would block the event loop the holder needs to finish.
@@ -143,8 +144,8 @@ class EditorApp:
         return {"trainers": trainers,
                 "situations": [(s, i18n.text(f"editor.situation.{s}", self.language)) for s in SITUATIONS],
                 "visibilities": [(v, i18n.text(f"editor.visibility.{v}", self.language)) for v in VISIBILITIES],
-                "phases": [(c, views.label(p, self.language)) for c, p in phases.items()],
-                "activities": [(c, views.label(a, self.language)) for c, a in activities.items()]}
+                "phases": [(c, title_in(p, self.language)) for c, p in phases.items()],
+                "activities": [(c, title_in(a, self.language)) for c, a in activities.items()]}
 
     # --- routes: home and profile ----------------------------------------------------------
 

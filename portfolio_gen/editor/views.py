@@ -8,16 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..core.model import Candidate, Entry, Framework, Item, Validation
+from ..core.model import Candidate, Entry, Framework, Item, Validation, title_in
 from ..core.registry import Registry
 from ..core.workspace import Workspace
 from ..decisions.requests import request_problems
 from ..decisions.workflow import request_states, standing_refusals
-
-
-def label(thing, language: str) -> str:
-    """A framework's, phase's, level's or item's title in the page's language."""
-    return (getattr(thing, "title_en", "") if language == "en" else "") or thing.title
 
 
 @dataclass(frozen=True)
@@ -67,10 +62,10 @@ def framework_trees(candidate: Candidate, frameworks: Mapping[str, Framework], v
         framework = frameworks.get(pursuit.framework)
         if framework is None:
             continue
-        domains = tuple(DomainView(d.code, label(d, language), tuple(
-            ItemView(ref, i, label(i, language), *marks.get(ref, ("", "")))
+        domains = tuple(DomainView(d.code, title_in(d, language), tuple(
+            ItemView(ref, i, title_in(i, language), *marks.get(ref, ("", "")))
             for i in d.items for ref in [f"{framework.id}:{i.code}"])) for d in framework.domains)
-        trees.append(FrameworkView(framework, label(framework, language), pursuit.mention, domains))
+        trees.append(FrameworkView(framework, title_in(framework, language), pursuit.mention, domains))
     return trees
 
 

@@ -13,14 +13,13 @@ from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from ..core.files import sha256_file
-from ..core.model import Candidate, Entry, EvaluationRequest, Evidence, Framework, Validation
+from ..core.model import Candidate, Entry, EvaluationRequest, Evidence, Framework, Validation, title_in
 from ..core.registry import Registry, untrusted_reason
 from ..core.workspace import Workspace
 from ..institution.trust import UNTRUSTED, VALID, assess_candidate, workspace_context
 from ..decisions.requests import still_authorised, trainer_problem
 from ..decisions.workflow import PendingItem, answered_refusal, candidate_decision, pending_for
 from ..site.render import entry_html
-from ..site.structure import localized
 from .session import ReviewSession
 
 # Traces a browser shows without running anything; SVG can carry scripts, so it is not one.
@@ -177,7 +176,7 @@ def _progress(candidate: Candidate, frameworks: Mapping[str, Framework], counted
         decision = candidate_decision(candidate, framework, counted)
         missing = max(decision.required - len(decision.validated), len(decision.missing_mandatory), 0) \
             if decision.required else len(framework.items) - len(decision.validated)
-        progress.append(Progress(framework.id, localized(framework, language), len(decision.validated),
+        progress.append(Progress(framework.id, title_in(framework, language), len(decision.validated),
                                  len(framework.items), decision.required, missing, decision.missing_mandatory,
                                  decision.met, decision.level, decision.has_rule))
     return tuple(progress)
@@ -284,10 +283,10 @@ def _item_review(session: ReviewSession, registry: Registry, workspace: Workspac
     claim = next((c for c in entry.claims if c.ref == ref), None)
     levels = {level.code for level in framework.levels}
     return ItemReview(
-        ref, framework, localized(item, session.language), item.description, item.criteria,
+        ref, framework, title_in(item, session.language), item.description, item.criteria,
         claim.justification if claim else "", claim.level if claim and claim.level in levels else "",
-        localized(framework.level(claim.level), session.language) if claim and claim.level in levels else "",
-        tuple((level.code, localized(level, session.language)) for level in framework.levels),
+        title_in(framework.level(claim.level), session.language) if claim and claim.level in levels else "",
+        tuple((level.code, title_in(level, session.language)) for level in framework.levels),
         _readable(earlier_decisions(candidate, framework_id, code, taken), registry, framework, session.language),
         waiting,
         blocked_reason(session, registry, candidate, entry, framework, code, today) or "",
@@ -333,7 +332,7 @@ def _readable(decisions: tuple[EarlierDecision, ...], registry: Registry, framew
 
     def level(code: str) -> str:
         known = {lv.code: lv for lv in framework.levels}
-        return localized(known[code], language) if code in known else code
+        return title_in(known[code], language) if code in known else code
     return tuple(replace(d, evaluator=name(d.evaluator), level=level(d.level)) for d in decisions)
 
 

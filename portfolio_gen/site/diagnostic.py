@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Mapping
 
 from ..decisions.diagnostic import Diagnostic, diagnose, progress, rank
-from ..core.model import Candidate, Framework
-from .structure import Page, SiteStructure, item_uri, localized
+from ..core.model import Candidate, Framework, title_in
+from .structure import Page, SiteStructure, item_uri
 
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 640, 90, 18, 6
 
@@ -51,10 +51,10 @@ def _x(framework: Framework, level: str | None) -> float:
 
 
 def chart(framework: Framework, diagnostic: Diagnostic, language: str) -> Chart:
-    levels = {lv.code: localized(lv, language) for lv in framework.assessment_scale}
+    levels = {lv.code: title_in(lv, language) for lv in framework.assessment_scale}
     gaps = {gap.item.code for gap in diagnostic.gaps}
     bars = tuple(
-        Bar(item.code, localized(item, language), item_uri(framework, item),
+        Bar(item.code, title_in(item, language), item_uri(framework, item),
             levels.get(diagnostic.assessment.levels.get(item.code, ""), ""),
             index * (BAR_HEIGHT + GAP), _x(framework, diagnostic.assessment.levels.get(item.code)),
             item.code in gaps)
@@ -76,10 +76,10 @@ def diagnostic_pages(candidate: Candidate, frameworks: Mapping[str, Framework]) 
         pages.append(Page(diagnostic_uri(framework), framework.id, "diagnostic.md.j2", {
             "framework": framework, "diagnostic": latest, "history": history,
             "chart": chart(framework, latest, candidate.language),
-            "target": localized(framework.assessment_scale[rank(framework, latest.assessment.target)],
+            "target": title_in(framework.assessment_scale[rank(framework, latest.assessment.target)],
                                 candidate.language),
             # A training resource names its level by code; the page shows the level's title.
-            "level_titles": {lv.code: localized(lv, candidate.language) for lv in framework.levels},
+            "level_titles": {lv.code: title_in(lv, candidate.language) for lv in framework.levels},
         }, latest.assessment.path))
     return pages
 

@@ -121,22 +121,27 @@ def _write_badges(site: _Site, frameworks: Mapping[str, Framework]) -> None:
 
 
 def framework_data(settings: Settings, framework: Framework) -> dict:
-    """A framework as published data: items with their achievement URL, criteria, phase."""
+    """A framework as published data: items with their achievement URL, criteria, phase.
+    Each title in the framework's language (`title`), in others (`titles`), and `title_en`
+    as it was published before `titles` (its readers keep working)."""
     source = framework.source
     return {
-        "id": framework.id, "title": framework.title, "title_en": framework.title_en,
+        "id": framework.id, "title": framework.title, "title_en": framework.titles.get("en", ""),
+        "titles": dict(framework.titles),
         "version": framework.version, "language": framework.language,
         "source": {"title": source.title, "reference": source.reference, "url": source.url,
                    "date": source.date.isoformat() if source.date else None},
-        "levels": [{"code": lv.code, "title": lv.title} for lv in framework.levels],
-        "domains": [{"code": d.code, "title": d.title, "items": [_item_data(settings, framework, i) for i in d.items]}
+        "levels": [{"code": lv.code, "title": lv.title, "titles": dict(lv.titles)} for lv in framework.levels],
+        "domains": [{"code": d.code, "title": d.title, "titles": dict(d.titles),
+                     "items": [_item_data(settings, framework, i) for i in d.items]}
                     for d in framework.domains],
     }
 
 
 def _item_data(settings: Settings, framework: Framework, item: Item) -> dict:
     return {"code": item.code, "id": settings.achievement_id(framework.id, item.code), "title": item.title,
-            "title_en": item.title_en, "description": item.description, "criteria": list(item.criteria),
+            "title_en": item.titles.get("en", ""), "titles": dict(item.titles),
+            "description": item.description, "criteria": list(item.criteria),
             "mandatory": item.mandatory, "phase": item.phase}
 
 

@@ -13,12 +13,12 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Mapping
 
 from ..core import i18n
-from ..core.model import Candidate, Claim, Entry, Evidence, Framework, Item, Validation
+from ..core.model import Candidate, Claim, Entry, Evidence, Framework, Item, Validation, title_in
 from ..core.portfolios import CANDIDATE_FILE
 from ..core.publishing import ENTRIES_DIR, evidence_uri
 from ..decisions.rules import decide, evaluation_level, validated_items
 from ..decisions.workflow import input_levels
-from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri, localized
+from .structure import CopiedFile, GeneratedFile, Page, SiteStructure, framework_uri, item_uri
 from . import certificate
 from .badges import credential_badge
 from .sharing import IDENTITY_CSS, Identity, date_in_words, identity_css
@@ -272,7 +272,7 @@ def _entry_view(entry: Entry, frameworks: Mapping[str, Framework], language: str
                 digest: Callable[[Path], str]) -> EntryView:
     claims = tuple(_claim_view(claim, frameworks[claim.framework], language)
                    for claim in entry.claims if claim.framework in frameworks)
-    phases = {phase.code: localized(phase, language)
+    phases = {phase.code: title_in(phase, language)
               for framework in {c.framework.id: c.framework for c in claims}.values()
               for phase in framework.phases}
     evidence = tuple(_evidence_view(e, digest) for e in entry.evidence)
@@ -282,7 +282,7 @@ def _entry_view(entry: Entry, frameworks: Mapping[str, Framework], language: str
 def _claim_view(claim: Claim, framework: Framework, language: str) -> ClaimView:
     item = framework.item_by_code[claim.item]
     level = _level_title(framework, claim.level, language)
-    return ClaimView(framework, item, localized(item, language), item_uri(framework, item), level,
+    return ClaimView(framework, item, title_in(item, language), item_uri(framework, item), level,
                      claim.justification)
 
 
@@ -290,7 +290,7 @@ def _level_title(framework: Framework, code: str, language: str) -> str:
     if not code:
         return ""
     try:
-        return localized(framework.level(code), language)
+        return title_in(framework.level(code), language)
     except ValueError:
         return code
 
@@ -308,7 +308,7 @@ def _item_rows(framework: Framework, entries: list[EntryView], validations: list
                language: str, credentials: list[CredentialView] = ()) -> list[ItemRow]:
     validated = validated_items(framework, validations)
     by_id = {f"urn:uuid:{c.uuid}": c for c in credentials}
-    domains = {d.code: localized(d, language) for d in framework.domains}
+    domains = {d.code: title_in(d, language) for d in framework.domains}
     rows = []
     for item in framework.items:
         claims = tuple((view, claim) for view in entries for claim in view.claims
@@ -318,7 +318,7 @@ def _item_rows(framework: Framework, entries: list[EntryView], validations: list
         state = VALIDATED if validation else CLAIMED if claims else MISSING
         about = tuple(c for c in credentials if c.kind == "validation" and c.code == f"{framework.id}:{item.code}")
         view = _validation_view(framework, validation, language, by_id)
-        rows.append(ItemRow(framework, item, localized(item, language), domains.get(item.domain, item.domain),
+        rows.append(ItemRow(framework, item, title_in(item, language), domains.get(item.domain, item.domain),
                             item_uri(framework, item), state, view, claiming, claims, about))
     return rows
 
@@ -354,7 +354,7 @@ def _criterion_marks(framework: Framework, item_code: str, credential: Credentia
 def _progress(framework: Framework, mention: int | None, rows: list[ItemRow], validations: list[Validation],
               language: str, candidate: Candidate) -> Progress:
     counts = {state: sum(1 for row in rows if row.state == state) for state in (VALIDATED, CLAIMED, MISSING)}
-    base = dict(framework=framework, title=localized(framework, language), uri=framework_uri(framework),
+    base = dict(framework=framework, title=title_in(framework, language), uri=framework_uri(framework),
                 mention=mention, total=len(rows), claimed=counts[CLAIMED] + counts[VALIDATED],
                 validated=counts[VALIDATED], missing=counts[MISSING])
     rule = framework.rule

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from ..core import i18n
-from ..core.model import Framework, Validation
+from ..core.model import Framework, Validation, title_in
 from ..decisions.workflow import request_states
-from .structure import Page, SiteStructure, localized
+from .structure import Page, SiteStructure
 
 REQUESTS_URI = "requests.md"
 
@@ -22,7 +22,7 @@ def add_requests_page(site: SiteStructure, frameworks: Mapping[str, Framework],
     candidate = site.candidate
     states = request_states(candidate, list(validations))
     entries = {entry.slug: entry.title for entry in candidate.entries}
-    titles = {f"{framework.id}:{item.code}": localized(item, site.language)
+    titles = {f"{framework.id}:{item.code}": title_in(item, site.language)
               for framework in frameworks.values() for item in framework.items}
     refusals = sorted(candidate.refusals, key=lambda r: r.date, reverse=True)
     site.previews.append(Page(REQUESTS_URI, i18n.text("site.requests.title", site.language), "requests.md.j2",

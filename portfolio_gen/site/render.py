@@ -26,6 +26,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from ..core import i18n
+from ..core.model import title_in
 from .sanitize import clean_candidate_html
 from .structure import Page, SiteStructure
 
@@ -84,6 +85,7 @@ def environment(folder: Path) -> jinja2.Environment:
     env.filters["words_date"] = date_in_words
     env.filters["candidate_markdown"] = candidate_block
     env.globals["direction"] = i18n.direction  # dir="rtl" for Arabic
+    env.globals["title_in"] = title_in  # a framework object's title in the page's language
     return env
 
 

@@ -18,12 +18,6 @@ if TYPE_CHECKING:  # only a type: the credential views are planned by `pages`
     from .credentials import PublishedCredentials
 
 
-def localized(value: object, language: str) -> str:
-    """The English title of a framework object when asked for and present, else its own."""
-    english = getattr(value, "title_en", "")
-    return english if language == "en" and english else getattr(value, "title")
-
-
 @dataclass(frozen=True)
 class Page:
     """A page to generate: where it lives, what template renders it, with what."""
