@@ -412,6 +412,15 @@ class Candidate:
     publish_in_index: bool = False  # listed on the institution's home page (opt-in)
     private: Mapping[str, object] = field(default_factory=dict, compare=False)
     folder: Path | None = None
+    # Every language the site is published in, its main one first (candidate.yml `languages`,
+    # issue 30); empty for a site in `language` alone. `language` is the one this site, or
+    # this version of it, is said in.
+    languages: tuple[str, ...] = ()
+
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The site's languages, its main one first: each has a version of the site."""
+        return self.languages or (self.language,)
 
     @property
     def public_entries(self) -> tuple[Entry, ...]:

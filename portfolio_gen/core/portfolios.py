@@ -18,7 +18,7 @@ from typing import Mapping
 
 from markdown.extensions.toc import slugify
 
-from . import folders, schemas
+from . import folders, i18n, schemas
 from .model import Candidate, Claim, Entry, Evidence, Framework, Pursuit, SelfAssessment
 from .problems import ERROR, WARNING, InputError, Problem, nearest
 from .records import read_records
@@ -101,6 +101,8 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework], *,
     shape = schemas.validate("candidate", data, path)
     if shape:
         return None, problems + shape + folder_problems(folder, listing, references)
+    languages, language_problems = site_languages(data, path)
+    problems.extend(language_problems)
     pursuits = []
     for index, pursuit in enumerate(data["frameworks"]):
         line = data["frameworks"].line_of(index)
@@ -122,6 +124,7 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework], *,
                                     {"mention": pursuit["mention"], "framework": framework.id,
                                      "allowed": ", ".join(map(str, framework.mentions)) or "-"}))
         pursuits.append(Pursuit(pursuit["id"], pursuit.get("mention")))
+    problems.extend(_language_folder_problems(languages, data, path))
     pursued = {p.framework: p.mention for p in pursuits}
     entries, entry_problems = _read_entries(folder, listing, frameworks, pursued, references)
     problems.extend(entry_problems)
@@ -132,14 +135,57 @@ def read_candidate(folder: Path, frameworks: Mapping[str, Framework], *,
     problems.extend(folder_problems(folder, listing, references))
     candidate = Candidate(
         slug=slug, name=data["name"], role=data["role"], institution=data["institution"],
-        language=data["language"], frameworks=tuple(pursuits), entries=tuple(entries),
+        language=languages[0], frameworks=tuple(pursuits), entries=tuple(entries),
         self_assessments=tuple(assessments), requests=tuple(records.requests),
         refusals=tuple(records.refusals), results=tuple(records.results),
         site_url=data.get("site_url", ""), bio=data.get("bio", ""), unit=data.get("unit", ""),
         publish_in_index=bool(data.get("publish_in_index", False)),
         private=dict(data.get("private") or {}), folder=folder,
+        languages=languages if len(languages) > 1 else (),
     )
     return candidate, problems
+
+
+def site_languages(data: LineDict, path: Path) -> tuple[tuple[str, ...], list[Problem]]:
+    """The languages a candidate's site is published in, its main one first (issue 30):
+    `languages: [fr, ar]`, or `language: fr` alone. The schema has checked each code is one
+    of the tool's (a hostile `../x` never reaches a folder name); a code given twice, the
+    two keys disagreeing on the main language, or neither key, is a problem. Always returns
+    at least one language, so the rest of the folder is still read."""
+    single = data.get("language")
+    listed = data.get("languages") or []
+    problems = [Problem("candidate.language_repeated", path, listed.line_of(index), {"language": code})
+                for index, code in _first_repeats(listed)]
+    if single is not None and listed and listed[0] != single:
+        problems.append(Problem("candidate.language_mismatch", path, data.line_of("language"),
+                                {"language": single, "first": listed[0], "languages": ", ".join(listed)}))
+    if single is None and not listed:
+        problems.append(Problem("schema.required", path, data.line, {"field": "candidate", "missing": "language"}))
+    languages = tuple(dict.fromkeys(listed)) or (single or i18n.DEFAULT_LANGUAGE,)
+    return languages, problems
+
+
+def _first_repeats(codes: list[str]) -> list[tuple[int, str]]:
+    """(index, code) of each code's second occurrence: a list of 500 times 'ar' is one problem."""
+    seen: set[str] = set()
+    reported: set[str] = set()
+    repeats = []
+    for index, code in enumerate(codes):
+        if code in seen and code not in reported:
+            repeats.append((index, code))
+            reported.add(code)
+        seen.add(code)
+    return repeats
+
+
+def _language_folder_problems(languages: tuple[str, ...], data: LineDict, path: Path) -> list[Problem]:
+    """A version in another language is published in the site's folder of its code
+    (`<slug>/ar/`), where a framework of that id publishes its pages too: refused, not
+    one overwriting the other."""
+    taken = [(index, pursuit["id"]) for index, pursuit in enumerate(data["frameworks"])
+             if pursuit["id"] in languages[1:]]
+    return [Problem("candidate.language_folder_taken", path, data["frameworks"].line_of(index),
+                    {"language": framework_id}) for index, framework_id in taken]
 
 
 def unknown_framework_problem(framework_id: str, frameworks: Mapping[str, Framework], path: Path,

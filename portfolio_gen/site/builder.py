@@ -28,6 +28,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 import yaml
 
 from ..core import folders
+from ..core.i18n import LANGUAGES
 from ..core.frameworks import load_frameworks
 from ..core.model import Candidate, Framework, Validation
 from ..core.portfolios import candidate_folders, read_candidate
@@ -45,6 +46,7 @@ from .engines import ENGINES, EngineError
 from .institution import build_institution_site
 from .sanitize import theme_text
 from .source import THEME_FEATURES, PageError, trim_output, write_site_source
+from .versions import other_versions
 from .fingerprint import (SharedInputs, current_record, is_up_to_date, read_record, records_dir, shared_inputs,
                           validations_digest, write_record)
 
@@ -145,14 +147,18 @@ def build_site(candidate: Candidate, frameworks: Mapping[str, Framework], valida
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
     digest = _digester(digests)
+    validations = list(validations)  # read once per version of the site
     try:
-        # 1. The pages, as plain files: everything the tool decides is done here.
-        source = write_site_source(work / "source", candidate, frameworks, validations, digest, published)
-        # 2. The engine, running no portfolio-gen code.
-        warnings = ENGINES[engine].build(source.config_file)
-        # 3. The one step after the engine, the same for both (see source.trim_output).
-        trim_output(source.output, candidate.language)
-        swap_in(source.output, target)
+        output, warnings = _build_version(work / "source", candidate, frameworks, validations, digest, published,
+                                          engine)
+        # The site's versions in its other languages (site/versions.py) go inside the main
+        # one, swapped in with it: a version the candidate dropped is gone with the old site.
+        for version in other_versions(candidate):
+            built, version_warnings = _build_version(work / f"source-{version.language}", version, frameworks,
+                                                     validations, digest, published, engine)
+            _move_version(built, output / version.language, candidate)
+            warnings += version_warnings
+        swap_in(output, target)
         return BuildResult(candidate.slug, BUILT, warnings=tuple(warnings))
     except PageError as error:
         return BuildResult(candidate.slug, FAILED, file=error.source or candidate.folder, error=str(error))
@@ -166,6 +172,30 @@ def build_site(candidate: Candidate, frameworks: Mapping[str, Framework], valida
         return BuildResult(candidate.slug, FAILED, file=candidate.folder, error=f"{type(error).__name__}: {error}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_version(folder: Path, candidate: Candidate, frameworks: Mapping[str, Framework],
+                   validations: list[Validation], digest: Callable[[Path], str],
+                   published: PublishedCredentials | None, engine: str) -> tuple[Path, list[str]]:
+    """One version of the site (in `candidate.language`) built in `folder`: its output
+    and the engine's warnings."""
+    # 1. The pages, as plain files: everything the tool decides is done here.
+    source = write_site_source(folder, candidate, frameworks, validations, digest, published)
+    # 2. The engine, running no portfolio-gen code.
+    warnings = ENGINES[engine].build(source.config_file)
+    # 3. The one step after the engine, the same for both (see source.trim_output).
+    trim_output(source.output, candidate.language)
+    return source.output, list(warnings)
+
+
+def _move_version(built: Path, place: Path, candidate: Candidate) -> None:
+    """A version into its folder of the main version's output; never over a folder the
+    main version publishes (`check` refuses a framework of that id; an evidence folder so
+    named is refused here)."""
+    if place.exists():
+        raise PageError(candidate.folder, FileExistsError(
+            f"the site already publishes a folder {place.name}/, where its version in {place.name} goes"))
+    os.rename(built, place)
 
 
 def _digester(digests: Mapping[Path, str]) -> Callable[[Path], str]:
@@ -395,8 +425,18 @@ def _generate_one(root: Path, slug: str, frameworks: Mapping[str, Framework], fo
     if candidate is None or errors:
         return BuildResult(slug, FAILED, problems=errors, file=errors[0].file if errors else root / CANDIDATES_DIR / slug)
     published = publish_credentials(root, candidate, frameworks)
+    digest = _digester({})
     try:
-        write_site_source(folder, candidate, frameworks, published.counted, _digester({}), published)
+        write_site_source(folder, candidate, frameworks, published.counted, digest, published)
+        # The other languages' versions (site/versions.py) in `<folder>/<code>/`, which the
+        # CI files `init` writes build into the main site's `<code>/`; a version the
+        # candidate dropped is removed, never built again from an old generation.
+        versions = {version.language: version for version in other_versions(candidate)}
+        for language in LANGUAGES:
+            if language not in versions:
+                shutil.rmtree(folder / language, ignore_errors=True)
+        for language, version in versions.items():
+            write_site_source(folder / language, version, frameworks, published.counted, digest, published)
     except PageError as error:
         return BuildResult(slug, FAILED, file=error.source or candidate.folder, error=str(error))
     return BuildResult(slug, BUILT, time.perf_counter() - started)

@@ -38,7 +38,10 @@ def tool_version() -> str:
     """
     package = Path(__file__).resolve().parent
     code = hashlib.sha256()
-    for path in sorted(package.glob("*.py")) + [package.parent / "data" / "messages" / "site.yml"]:
+    # The compiled translations too (issue 30): a translation corrected, or the name of a
+    # language for the switch of a site in several, changes the pages of every version.
+    translations = sorted((package.parent / "data" / "locale").glob("*/LC_MESSAGES/messages.mo"))
+    for path in sorted(package.glob("*.py")) + [package.parent / "data" / "messages" / "site.yml", *translations]:
         code.update(path.read_bytes())
     return (f"portfolio-gen {__version__}; mkdocs {version('mkdocs')}; "
             f"mkdocs-material {version('mkdocs-material')}; site code {code.hexdigest()[:16]}")

@@ -102,13 +102,22 @@ class Renderer:
 
     def href(self, target: str, *, current: str) -> str:
         """Link from page `current` to `target` (both URIs as in the docs folder)."""
+        if target in self.site.in_main_version:
+            return self.main_version_href(target, current=current)
         return get_relative_url(self.url(target), self.url(current))
+
+    def main_version_href(self, target: str, *, current: str) -> str:
+        """Link to `target` in the site's main version, which alone holds the credentials
+        and evidence (site/versions.py): from where `current` stands inside it."""
+        return get_relative_url(self.url(target), self.site.version_folder + self.url(current))
 
     def render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
         return template.render(
             page=page, site=self.site, candidate=self.site.candidate, language=self.site.language,
             t=partial(self.translate, self.site.language), href=partial(self.href, current=page.uri),
+            # Where the in-page verifier reads verification.json and the trust files.
+            verifier_root=partial(self.main_version_href, "index.md", current=page.uri),
             **page.context)
 
     @staticmethod
@@ -127,17 +136,22 @@ def entry_html(body: str, link: Callable[[str], str] | None = None) -> Markup:
     return Markup(clean_candidate_html(html, link))
 
 
-def page_link(page_uri: str, url: str) -> str:
+def page_link(page_uri: str, url: str, site: SiteStructure | None = None) -> str:
     """A relative address written in a candidate's Markdown, as MkDocs rewrote those it
     parsed: relative to the page's source (`entries/x.md`), to its published place
-    (`entries/x/`); `.md` targets become their page's URL. Anything else is left as is."""
+    (`entries/x/`); `.md` targets become their page's URL. Anything else is left as is.
+    On a version in another language (`site`), a file only the main version holds (an
+    evidence file) is linked there."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return url
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page_uri), parts.path))
     if target.startswith("../") or target == "..":
         return url
-    relative = get_relative_url(File(target, None, "", True).url, File(page_uri, None, "", True).url)
+    here = File(page_uri, None, "", True).url
+    if site is not None and target in site.in_main_version:
+        here = site.version_folder + here
+    relative = get_relative_url(File(target, None, "", True).url, here)
     return urlunsplit(("", "", relative, parts.query, parts.fragment))
 
 
@@ -149,7 +163,9 @@ def candidate_block(context: jinja2.runtime.Context, body: str) -> Markup:
     heading between them is given back as a Markdown heading of its plain text (and its
     anchor), so that the page's table of contents still lists the candidate's sections."""
     page = context.get("page")
-    link = partial(page_link, page.uri) if isinstance(page, Page) else None
+    site = context.get("site")
+    link = partial(page_link, page.uri, site=site if isinstance(site, SiteStructure) else None) \
+        if isinstance(page, Page) else None
     parts = []
     for kind, text in _split_headings(str(entry_html(body, link))):
         if kind == "html":

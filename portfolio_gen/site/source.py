@@ -41,6 +41,7 @@ from .pages import plan_site
 from .render import MARKDOWN_EXTENSIONS, Renderer, theme_dir
 from .sanitize import theme_text
 from .structure import GeneratedFile, SiteStructure
+from .versions import alternate_links, as_other_version, version_site_url
 
 CONFIG_FILE = "mkdocs.yml"
 DOCS_DIR = "docs"
@@ -117,7 +118,7 @@ def write_site_source(folder: Path, candidate: Candidate, frameworks: Mapping[st
 
     `structure`: pages already planned (the `serve` preview adds its own to them).
     """
-    site = structure or plan_site(candidate, frameworks, validations, digest, published)
+    site = as_other_version(structure or plan_site(candidate, frameworks, validations, digest, published))
     docs = folder / DOCS_DIR
     if docs.exists():
         shutil.rmtree(docs)
@@ -158,7 +159,8 @@ def site_config(candidate: Candidate, site: SiteStructure, published: PublishedC
             PORTFOLIO_EXTRA_KEY: {"candidate": theme_text(candidate.name), "language": language},
             # Issue 30: the theme's own words Material says in English whatever `language`
             # (the 404 title), from the catalogue, for themes/portfolio/404.html.
-            "portfolio_words": {"not_found": i18n.text("site.theme.not_found", language)},
+            "portfolio_words": {"not_found": i18n.text("site.theme.not_found", language),
+                                "language_switch": i18n.text("site.language.switch", language)},
         },
         "extra_css": [STYLESHEET],
         "extra_javascript": [VERIFY_SCRIPT],
@@ -167,7 +169,9 @@ def site_config(candidate: Candidate, site: SiteStructure, published: PublishedC
         "nav": site_nav(site),
     }
     if candidate.site_url:
-        config["site_url"] = candidate.site_url
+        config["site_url"] = version_site_url(candidate)
+    if len(candidate.site_languages) > 1:  # issue 30: the language switch (site/versions.py)
+        config["extra"]["alternate"] = alternate_links(candidate)
     if published is not None and published.institution_name:
         # Issue 32: the institution's name in every page's footer (Material's copyright line);
         # its logo and colours come with assets/identity.css.

@@ -66,6 +66,10 @@ class SiteStructure:
     certificates: set[str] = field(default_factory=set)  # uuids of the awards with a one-page PDF
     published: PublishedCredentials | None = None
     previews: list[Page] = field(default_factory=list)  # `serve` only, never built: requests (site/previews.py), refusals
+    # A version in another language than the site's main one (site/versions.py): its folder
+    # inside the main version's (`ar/`), and the files its pages link to there, not copied.
+    version_folder: str = ""
+    in_main_version: frozenset[str] = frozenset()
 
     @property
     def pages(self) -> list[Page]:
