@@ -25,7 +25,7 @@ from portfolio_gen.core.workspace import framework_files
 from portfolio_gen.site.credentials import published_candidate_sites
 from portfolio_gen.site.engines import ZensicalEngine
 from portfolio_gen.site.render import page_link
-from sitefixtures import MINI
+from sitefixtures import MINI, serve
 
 SLUG = "camille-martin"
 CANDIDATE = Path("candidates", SLUG, "candidate.yml")
@@ -182,6 +182,24 @@ def test_reports_and_audits_from_sites_count_the_credentials_once(bilingual: Pat
     workspace_rows = [r for r in json.loads(run_cli("--root", str(bilingual), "audit", "--json").stdout)
                       if r["candidate"] == SLUG]
     assert len(names) == len(set(names)) == len(workspace_rows) > 10
+
+
+@pytest.mark.browser
+def test_the_arabic_verification_page_checks_the_main_versions_credentials_in_the_browser(bilingual: Path,
+                                                                                          browser, tmp_path: Path):
+    """The in-page verifier of the Arabic version reads the main version's manifest and
+    credentials: every credential reads valid, its verdict said in Arabic."""
+    folder = Path(shutil.copytree(bilingual / "site" / SLUG, tmp_path / SLUG))
+    manifest = json.loads((folder / "verification.json").read_text("utf-8"))
+    for url in serve(folder):
+        page = browser.new_page()
+        page.goto(url + "ar/verify/")
+        page.wait_for_selector("html[data-pf-verified=done]", timeout=120000)
+        marks = page.locator("tr[data-credential] [data-pf-verify]")
+        found = [marks.nth(i).get_attribute("data-verdict") for i in range(marks.count())]
+        assert found == ["valid"] * len(manifest["credentials"])
+        assert "صالحة" in marks.nth(0).inner_text()
+        page.close()
 
 
 # --- incremental builds ------------------------------------------------------------------------
