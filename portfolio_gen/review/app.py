@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from ..core import i18n
 from ..core.problems import InputError, Problem
-from ..site.render import file_size, themes_dir
+from ..site.render import date_in_words, file_size, themes_dir
 from . import gitrepo, web
 from .decide import Batch, ItemDecision, Written, apply_batch
 from .queue import Filters, NotFound, build_queue, build_request_review, trace_file
@@ -47,6 +47,7 @@ def _environment(language: str) -> jinja2.Environment:
     env.globals.update(t=partial(i18n.text, language=language), language=language,
                        direction=i18n.direction(language))
     env.filters["filesize"] = file_size
+    env.filters["words_date"] = date_in_words  # « 10 mars 2026 », not 2026-03-10
     return env
 
 

@@ -188,8 +188,12 @@ def test_every_page_kind_speaks_the_language(language: str, demo_in: Path, sente
     page = (dashboard / "index.html").read_text("utf-8")
     assert says_language(page, language), "dashboard"
     found += leaks("dashboard", visible_text(page), sentences)
-    found += leaks("minutes", visible_text(_minutes(demo_in, language)), sentences)
-    found += leaks("review queue", visible_text(_review_queue(demo_in, language)), sentences)
+    minutes, queue = visible_text(_minutes(demo_in, language)), visible_text(_review_queue(demo_in, language))
+    found += leaks("minutes", minutes, sentences) + leaks("review queue", queue, sentences)
+    # Dates in words there too (they were ISO: « demandé le 2026-03-10 »).
+    for where, text in (("dashboard", visible_text(page)), ("minutes", minutes), ("review queue", queue)):
+        # (a session's name, c2i2e-2026-12-10, is an identifier, not a date said to a reader)
+        assert not re.search(r"(?<![\w/-])20\d\d-\d\d-\d\d(?![\w.-])", text), (where, text)
     _assert_only_known(found)
 
 
