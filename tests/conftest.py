@@ -16,6 +16,10 @@ REFERENTIELS = REPO / "referentiels"
 DEMO_CANDIDATES = REPO / "candidates"
 
 
+# How the suite spreads over xdist's workers: heaviest modules first, two workers per core.
+pytest_plugins = ("scheduling",)
+
+
 def run_cli(*args: str, cwd: Path | None = None, lang: str = "en",
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the command in this process through click's CliRunner: exit code, stdout and
