@@ -19,8 +19,8 @@ import click
 from .. import __version__
 from . import translation
 from .translation import TranslatedGroup
-from ..core import i18n, scaffold, schemas
-from ..core.model import DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, Candidate, Framework, title_in
+from ..core import i18n, schemas
+from ..core.model import DRAFT, LANGUAGES, PRIVATE, PUBLIC, ROLES, SITUATIONS, Candidate, Framework, title_in
 from ..core.pinning import pinned_problems
 from ..core.portfolios import unknown_framework_problem
 from ..core.problems import InputError, Problem, nearest
@@ -337,6 +337,7 @@ def new() -> None:
 def new_candidate(ctx: Context, name: str, role: str, institution: str, frameworks_: tuple[str, ...],
                   language: str, slug: str | None, email: str, mentions: tuple[str, ...]) -> None:
     """Create candidates/<slug>/ with a profile and a first draft entry."""
+    from ..core import scaffold  # here, not at start-up: every other command would pay for it
     workspace = workspace_or_exit(ctx, only=[])
     unknown = [f for f in frameworks_ if f not in workspace.frameworks]
     if unknown:
@@ -371,13 +372,14 @@ def default_institution(root: Path) -> str:
 @click.option("--phase", default="",
               help="The phase the entry documents, where a claimed framework has phases (CRCNÉ: conception, "
                    "mise-en-oeuvre, retour-reflexif; a title is fine too).")
-@click.option("--situation", type=click.Choice(scaffold.SITUATIONS, case_sensitive=False),
+@click.option("--situation", type=click.Choice(SITUATIONS, case_sensitive=False),
               default="professionnelle", show_default=True,
               help="Where the activity took place: at work (professionnelle) or in training (formation).")
 @pass_context
 def new_entry(ctx: Context, slug: str, title: str, claims: tuple[str, ...], date, phase: str,
               situation: str) -> None:
     """Create a draft entry for candidate SLUG."""
+    from ..core import scaffold  # here, not at start-up: every other command would pay for it
     workspace = workspace_or_exit(ctx, only=[slug])
     candidate = workspace.candidate(slug)
     problems = []
@@ -417,6 +419,7 @@ def new_self_assessment(ctx: Context, slug: str, framework_id: str, levels: tupl
                         date) -> None:
     """Write a self-assessment for candidate SLUG: the file the dashboard's level at entry
     and the diagnostic read."""
+    from ..core import scaffold
     workspace = workspace_or_exit(ctx, only=[slug])
     candidate = workspace.candidate(slug)
     framework = workspace.frameworks.get(framework_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from ..core import i18n, scaffold
+from ..core import i18n
 from ..core.model import LANGUAGES, ROLES
 from ..core.pinning import LOCK_FILE, read_lock
 from ..core.problems import InputError, Problem
@@ -51,6 +51,7 @@ def init(ctx: Context, directory: Path, candidate_name: str | None, source: str 
                                   site_base_url, allow_network, mentions)
         return
     try:
+        from ..core import scaffold  # here, not at start-up
         created = scaffold.init_workspace(directory, ctx.language, shards=shards)
     except FileExistsError:
         raise click.UsageError(i18n.text("init.not_empty", ctx.language, directory=directory)) from None

@@ -13,7 +13,7 @@ import jinja2
 from . import toolwheel
 from .files import write_atomic
 from .frameworks import load_frameworks
-from .model import Framework, scale_code
+from .model import SITUATIONS, Framework, scale_code
 from .portfolios import CANDIDATE_FILE, ENTRIES_DIR, SELF_ASSESSMENTS_DIR, slug_for
 from .registry import REGISTRY_FILE
 from .problems import InputError, Problem, nearest
@@ -184,7 +184,6 @@ def chosen_mentions(frameworks: Mapping[str, Sequence[int]], given: Sequence[str
     return found
 
 
-SITUATIONS = ("professionnelle", "formation")  # the entry schema's values
 
 
 def new_entry(root: Path, slug: str, title: str, claims: Sequence[str] = (),
