@@ -10,7 +10,7 @@ from typing import Mapping, Sequence
 
 import jinja2
 
-from . import toolwheel
+from . import i18n, toolwheel
 from .files import write_atomic
 from .frameworks import load_frameworks
 from .model import SITUATIONS, Framework, scale_code
@@ -58,11 +58,12 @@ def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = 
         target = root / FRAMEWORKS_DIR / framework.name
         shutil.copyfile(framework, target)
         created.append(target)
-    institution = "Mon établissement" if language == "fr" else "My institution"
+    institution = i18n.text("scaffold.institution", language)
     templates = _templates()
     files = {
         SETTINGS_FILE: templates.get_template("portfolio-gen.yml.j2").render(
-            institution_name=institution, domain=EXAMPLE_DOMAIN),
+            institution_name=_yaml_string(institution), domain=EXAMPLE_DOMAIN, language=language,
+            language_comment=i18n.text("scaffold.language_setting", language)),
         REGISTRY_FILE: templates.get_template("evaluators.yml.j2").render(
             today=(today or dt.date.today()).isoformat()),
     }
@@ -149,7 +150,7 @@ def new_candidate(root: Path, name: str, role: str, institution: str, frameworks
     _check("candidate", profile, folder / CANDIDATE_FILE)
     write_atomic(folder / CANDIDATE_FILE, profile, overwrite=False)
     (folder / "evidence").mkdir()
-    entry = new_entry(root, slug, "Première activité" if language == "fr" else "First activity",
+    entry = new_entry(root, slug, i18n.text("scaffold.first_activity", language),
                       language=language)
     return [folder / CANDIDATE_FILE, entry]
 
@@ -202,7 +203,8 @@ def new_entry(root: Path, slug: str, title: str, claims: Sequence[str] = (),
     date = date or dt.date.today()
     path = folder / ENTRIES_DIR / f"{date.isoformat()}-{slug_for(title)}.md"
     text = _templates().get_template("entry.md.j2").render(
-        title=_yaml_string(title), date=date.isoformat(), claims=claims, language=language,
+        title=_yaml_string(title), date=date.isoformat(), claims=claims,
+        prompt=i18n.text("scaffold.entry_prompt", language), reflection=i18n.text("scaffold.entry_reflection", language),
         phase=phase, situation=situation)
     write_atomic(path, text, overwrite=False)
     return path

@@ -160,3 +160,22 @@ def test_signing_and_results_read_a_level_by_its_title(tmp_path: Path):
                                                            criteria=tuple((c, "AVANCÉ") for c in codes)))
     assert marked.level == "avance" and {level for _, level in marked.marks} == {"avance"}
     assert level_on_scale(workspace.frameworks["crcne"], "Expert") == "expert"
+
+
+def test_an_arabic_workspace_and_candidate_start_in_arabic_and_pass_check(tmp_path: Path):
+    """What init and new candidate write was French or English whatever the language (issue 30):
+    an Arabic-speaking administrator's workspace says `language: ar`, and an Arabic
+    candidate's first entry is titled and prompted in Arabic, through the catalogue."""
+    from portfolio_gen.core import i18n
+    root = tmp_path / "ws"
+    assert run_cli("--lang", "ar", "init", str(root)).returncode == 0
+    settings = yaml.safe_load((root / "portfolio-gen.yml").read_text("utf-8"))
+    assert settings["language"] == "ar" and settings["institution"]["name"] == i18n.text("scaffold.institution", "ar")
+    made = run_cli("--root", str(root), "new", "candidate", "Amina Alaoui", "--framework", "c2i2e", "--language", "ar",
+                   "--email", "amina@example.ma")
+    assert made.returncode == 0, made.stderr
+    entry = next((root / "candidates" / "amina-alaoui" / "entries").glob("*.md")).read_text("utf-8")
+    assert f'title: "{i18n.text("scaffold.first_activity", "ar")}"' in entry, entry
+    assert i18n.text("scaffold.entry_prompt", "ar") in entry and "Describe the activity" not in entry
+    checked = run_cli("--root", str(root), "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
