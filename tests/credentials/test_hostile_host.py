@@ -1,9 +1,14 @@
 """Issue 19: a hostile web host (or candidate) against `verify`, with the demo's real keys.
 
-Each test reproduces one attack of the security review on a private copy of the built
-demo, shows where it matters that the attack itself is real (the proof alone still
-verifies), and checks that the verifier refuses it or reports it as untrusted or
-unknown, with the reason.
+Each test reproduces one attack of the security review on the built demo, shows where it
+matters that the attack itself is real (the proof alone still verifies), and checks that
+the verifier refuses it or reports it as untrusted or unknown, with the reason.
+
+A test that only reads the demo reads the session's `built_demo` (`shared`; the session
+checks nobody wrote to it); one that changes a candidate's published site works on a copy
+of that site only (`site`, a fraction of the demo); one that changes the workspace on a
+copy of the demo (`demo`). What several tests start from is made once per module: the
+demo with one credential revoked (`revoked`), and the registry signed again (`resigned`).
 """
 
 from __future__ import annotations
@@ -41,7 +46,51 @@ LOADER = DocumentLoader()
 
 @pytest.fixture
 def demo(built_demo, tmp_path) -> Path:
+    """A private copy of the built demo, for a test that changes the workspace."""
     return Path(shutil.copytree(built_demo, tmp_path / "demo", symlinks=True))
+
+
+@pytest.fixture
+def shared(built_demo) -> Path:
+    """The built demo itself, for a test that only reads it."""
+    return built_demo
+
+
+def copy_site(built_demo: Path, tmp_path: Path, slug: str = SLUG) -> Path:
+    """A private copy of one candidate's published site (what a host serves)."""
+    return Path(shutil.copytree(built_demo / "site" / slug, tmp_path / "site" / slug, symlinks=True))
+
+
+@pytest.fixture
+def site(built_demo, tmp_path) -> Path:
+    """A private copy of Camille's published site, for a test that changes the site only."""
+    return copy_site(built_demo, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def revoked(built_demo, tmp_path_factory):
+    """A copy of the demo in which Camille's first validation is revoked: (workspace, the
+    credential's file, the credential as read before, the status list revoke signed)."""
+    root = Path(shutil.copytree(built_demo, tmp_path_factory.mktemp("revoked") / "demo", symlinks=True))
+    path = validations(root)[0]
+    credential = read(path)
+    signed_list = revocation.revoke(root, load_settings(root), copy.deepcopy(credential), "test",
+                                    key(root, "institution"))
+    return root, path, credential, signed_list
+
+
+@pytest.fixture(scope="module")
+def resigned(built_demo, tmp_path_factory) -> tuple[dict, dict]:
+    """The demo's registry, and the next version the institution signs: (old, newer)."""
+    from portfolio_gen.core.registry import load_registry
+    from portfolio_gen.core.workspace import load_workspace
+    from portfolio_gen.institution.registry_credential import sign_registry
+
+    root = Path(shutil.copytree(built_demo, tmp_path_factory.mktemp("resigned") / "demo", symlinks=True))
+    old = read(root / "registry.json")
+    registry = load_registry(root, load_workspace(root, only=[]).frameworks)
+    sign_registry(root, load_settings(root), registry, key(root, "institution"))
+    return old, read(root / "registry.json")
 
 
 def read(path: Path) -> dict:
@@ -95,11 +144,10 @@ def hide(credential: dict, key_name: str, how: str) -> dict:
 
 
 @pytest.mark.parametrize("how", ["full IRI", "@nest", "alias"])
-def test_a_revoked_credential_cannot_hide_its_status(demo, how):
-    path = validations(demo)[0]
-    credential = read(path)
-    # The list of the key that signed it: the one revoke re-signs.
-    signed_list = revocation.revoke(demo, load_settings(demo), credential, "test", key(demo, "institution"))
+def test_a_revoked_credential_cannot_hide_its_status(revoked, how):
+    # The list of the key that signed it: the one revoke re-signed.
+    demo, _, credential, signed_list = revoked
+    credential = copy.deepcopy(credential)
     listed = verified_status_list(signed_list, resolver(demo), INSTITUTION)
     options = {"resolver": resolver(demo), "loader": LOADER, "status_list": status_lists([listed])}
     assert verify_credential(credential, **options).status == REVOKED
@@ -113,7 +161,8 @@ def test_a_revoked_credential_cannot_hide_its_status(demo, how):
 
 
 @pytest.mark.parametrize("how", ["full IRI", "@nest", "alias"])
-def test_a_swapped_evidence_file_cannot_hide_its_digest(demo, how):
+def test_a_swapped_evidence_file_cannot_hide_its_digest(shared, how):
+    demo = shared
     credential = next(read(p) for p in validations(demo)
                       if any("digestMultibase" in e for e in read(p)["evidence"]))
     hidden = hide(credential, "evidence", how)
@@ -123,7 +172,8 @@ def test_a_swapped_evidence_file_cannot_hide_its_digest(demo, how):
     assert not verdict.ok and verdict.reason.startswith(("proof: ", "schema: @context: must be exactly"))
 
 
-def test_an_expired_credential_cannot_hide_its_validuntil(demo):
+def test_an_expired_credential_cannot_hide_its_validuntil(shared):
+    demo = shared
     credential = read(validations(demo)[0])
     credential["validUntil"] = "2026-01-02T00:00:00Z"
     credential["validFrom"] = "2026-01-01T00:00:00Z"
@@ -138,9 +188,8 @@ def test_an_expired_credential_cannot_hide_its_validuntil(demo):
     assert not verdict.ok and "is an IRI" in verdict.reason
 
 
-def test_the_cli_says_revoked_before_and_refuses_after_hiding(demo, tmp_path):
-    path = validations(demo)[0]
-    signed_list = revocation.revoke(demo, load_settings(demo), read(path), "test", key(demo, "institution"))
+def test_the_cli_says_revoked_before_and_refuses_after_hiding(revoked, tmp_path):
+    demo, path, _, signed_list = revoked
     args = ("--root", str(demo), "verify", "--did-document", str(demo / "did.json"),
             "--status-list", str(signed_list))
     before = run_cli(*args, str(path))
@@ -151,12 +200,13 @@ def test_the_cli_says_revoked_before_and_refuses_after_hiding(demo, tmp_path):
     assert after.returncode == 1 and "is an IRI" in after.stdout, after.stdout
 
 
-def test_a_presentation_cannot_hide_a_credential_either(demo):
+def test_a_presentation_cannot_hide_a_credential_either(shared):
     """An eddsa-rdfc-2022 presentation whose second credential sits in @nest still has a
     valid proof (same graph), but the checks would see one credential only."""
     from portfolio_gen.credentials import cryptosuites, dids
     from portfolio_gen.credentials.presentation import build_presentation, verify_presentation
 
+    demo = shared
     holder = keys.generate_key()
     credentials = [read(path) for path in validations(demo)[:2]]
     presentation = build_presentation(credentials, dids.did_key(holder.public_key()))
@@ -175,18 +225,18 @@ def test_a_presentation_cannot_hide_a_credential_either(demo):
     assert not verdict.ok and "@nest" in verdict.reason
 
 
-def test_a_registry_cannot_alias_its_terms_either(demo):
+def test_a_registry_cannot_alias_its_terms_either(shared):
     from portfolio_gen.credentials.signed_form import signed_form_problem
 
-    registry = read(demo / "registry.json")
+    registry = read(shared / "registry.json")
     registry["@context"] = [*registry["@context"], {"until": VC + "validUntil"}]
     assert "alias of " + VC + "validUntil" in signed_form_problem(registry, LOADER)
 
 
 # --- 2. the site chooses its own institution -----------------------------------------
 
-def test_a_site_naming_another_institution_is_untrusted(demo):
-    site = demo / "site" / SLUG
+def test_a_site_naming_another_institution_is_untrusted(shared, site, tmp_path):
+    demo = shared
     evil = "did:web:portfolios.example.org%40evil.example"
     attacker = keys.generate_key()
     manifest = read(site / "verification.json")
@@ -200,13 +250,14 @@ def test_a_site_naming_another_institution_is_untrusted(demo):
                          did_documents={INSTITUTION: read(demo / "did.json")})
     assert not report.ok and report.institution == INSTITUTION
     assert any("not one you trust" in p and evil in p for p in report.problems)
-    result = run_cli("verify", str(site), "--did-document", str(demo / "did.json"), cwd=demo.parent)
+    result = run_cli("verify", str(site), "--did-document", str(demo / "did.json"), cwd=tmp_path)
     assert result.returncode == 1 and "not one you trust" in result.stdout
 
 
-def test_an_award_file_from_an_institution_not_named_is_untrusted(demo):
+def test_an_award_file_from_an_institution_not_named_is_untrusted(shared):
     from portfolio_gen.institution.trust import verify_file_trusting
 
+    demo = shared
     award = next(p for p in sorted((demo / "candidates" / SLUG / "credentials").glob("*.json"))
                  if read(p)["credentialSubject"]["achievement"]["achievementType"] == "Certificate")
     assert verify_file_trusting(award, [INSTITUTION], resolver=resolver(demo), loader=LOADER).ok
@@ -235,13 +286,13 @@ def test_a_well_formed_did_web_keeps_its_port_and_path():
     assert parse_did_web("did:web:example.org").document_url == "https://example.org/.well-known/did.json"
 
 
-def test_the_cli_refuses_a_malformed_trusted_institution(demo):
-    result = run_cli("verify", str(demo / "site" / SLUG), "--institution", "did:web:a.org%40b.org")
+def test_the_cli_refuses_a_malformed_trusted_institution(shared):
+    result = run_cli("verify", str(shared / "site" / SLUG), "--institution", "did:web:a.org%40b.org")
     assert result.returncode == 2 and "percent-encoded" in result.stderr
 
 
-def test_without_any_trust_root_nothing_is_believed(demo):
-    report = verify_site(FolderSource(demo / "site" / SLUG))
+def test_without_any_trust_root_nothing_is_believed(shared):
+    report = verify_site(FolderSource(shared / "site" / SLUG))
     assert not report.ok and any("no trusted institution" in p for p in report.problems)
     awards = [c for c in report.credentials if c.kind != "validation"]
     assert awards and all(c.status != "valid" for c in awards)
@@ -249,8 +300,8 @@ def test_without_any_trust_root_nothing_is_believed(demo):
 
 # --- 3. the status list comes from where the credential says, and must be fresh ------
 
-def test_lists_are_fetched_only_from_the_credentials_own_url(demo):
-    site = demo / "site" / SLUG
+def test_lists_are_fetched_only_from_the_credentials_own_url(shared, site):
+    demo = shared
     manifest = read(site / "verification.json")
     real = dict(manifest["statusLists"])  # each signer's list the site's credentials name
     manifest["statusLists"] = {"https://evil.example/old-list.json": next(iter(real.values()))}
@@ -269,7 +320,8 @@ def test_lists_are_fetched_only_from_the_credentials_own_url(demo):
     assert all(c.status == "valid" for c in report.credentials if c.kind == "validation")
 
 
-def test_an_unreachable_list_gives_status_unknown_never_active(demo):
+def test_an_unreachable_list_gives_status_unknown_never_active(shared):
+    demo = shared
     report = verify_site(FolderSource(demo / "site" / SLUG), trusted=[INSTITUTION],
                          did_documents={INSTITUTION: read(demo / "did.json")},
                          fetch=lambda url: (_ for _ in ()).throw(OSError("down")))
@@ -295,13 +347,13 @@ def test_a_list_without_validuntil_or_lapsed_is_unknown(demo):
     assert read(demo / revocation.LIST_FILE)["validUntil"] > listed["validUntil"]
 
 
-def test_an_old_fresh_list_copied_into_the_site_is_reported_with_its_date(demo):
-    report = verify_site(FolderSource(demo / "site" / SLUG), trusted=[INSTITUTION])
+def test_an_old_fresh_list_copied_into_the_site_is_reported_with_its_date(shared):
+    report = verify_site(FolderSource(shared / "site" / SLUG), trusted=[INSTITUTION])
     assert any("signed " in line and "valid until" in line for line in report.status_lists)
 
 
-def test_a_list_off_the_institutions_domain_is_unknown(demo):
-    site = demo / "site" / SLUG
+def test_a_list_off_the_institutions_domain_is_unknown(shared, site):
+    demo = shared
     path = validations(demo)[0]
     credential = read(path)
     credential["credentialStatus"] = status_entry("https://evil.example/list.json", 5)
@@ -318,18 +370,11 @@ def test_a_list_off_the_institutions_domain_is_unknown(demo):
 
 # --- 4. an old registry replayed -------------------------------------------------------
 
-def test_a_registry_older_than_one_seen_is_reported(demo):
-    from portfolio_gen.core.registry import load_registry
-    from portfolio_gen.core.workspace import load_workspace
-    from portfolio_gen.institution.registry_credential import sign_registry
-
-    old = read(demo / "registry.json")
-    settings = load_settings(demo)
-    registry = load_registry(demo, load_workspace(demo, only=[]).frameworks)
-    sign_registry(demo, settings, registry, key(demo, "institution"))
-    newer = read(demo / "registry.json")
+def test_a_registry_older_than_one_seen_is_reported(built_demo, resigned, tmp_path):
+    old, newer = resigned
     assert newer["credentialSubject"]["version"] == old["credentialSubject"]["version"] + 1
-    sites = demo / "site"
+    sites = copy_site(built_demo, tmp_path).parent
+    copy_site(built_demo, tmp_path, "sofia-benali")
     write(sites / SLUG / "registry.json", old)
     for slug in ("sofia-benali",):
         write(sites / slug / "registry.json", newer)
@@ -339,16 +384,9 @@ def test_a_registry_older_than_one_seen_is_reported(demo):
     assert not any("older than version" in p for p in reports[1].problems)
 
 
-def test_a_registry_older_than_one_seen_in_an_earlier_run_is_reported(demo):
-    from portfolio_gen.core.registry import load_registry
-    from portfolio_gen.core.workspace import load_workspace
-    from portfolio_gen.institution.registry_credential import sign_registry
-
-    old = read(demo / "registry.json")
-    sign_registry(demo, load_settings(demo), load_registry(demo, load_workspace(demo, only=[]).frameworks),
-                  key(demo, "institution"))
-    site = demo / "site" / SLUG
-    write(site / "registry.json", read(demo / "registry.json"))
+def test_a_registry_older_than_one_seen_in_an_earlier_run_is_reported(resigned, site):
+    old, newer = resigned
+    write(site / "registry.json", newer)
     first = run_cli("verify", str(site), "--institution", INSTITUTION, "--json")
     assert "older than version" not in first.stdout
     write(site / "registry.json", old)  # the host serves the registry of before, in a later run
@@ -359,7 +397,8 @@ def test_a_registry_older_than_one_seen_in_an_earlier_run_is_reported(demo):
                for p in problems), problems
 
 
-def test_a_lapsed_or_unversioned_registry_is_refused(demo):
+def test_a_lapsed_or_unversioned_registry_is_refused(shared):
+    demo = shared
     registry = read(demo / "registry.json")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=91)
     with pytest.raises(RegistryCredentialError, match="expired"):
@@ -374,9 +413,10 @@ def test_a_lapsed_or_unversioned_registry_is_refused(demo):
 
 # --- 5. an award dated before its signature; a grant judged when the key signed ---------
 
-def test_a_credential_dated_before_its_signature_verifies(demo):
+def test_a_credential_dated_before_its_signature_verifies(shared):
     """VC Data Model 2.0: `validFrom` may precede the proof's `created` (an award dated
     2024 signed or re-issued today); digitalbazaar's and DCC's verifiers accept it (issue 28)."""
+    demo = shared
     credential = read(validations(demo)[0])
     credential["validFrom"] = "2025-11-23T10:00:00Z"  # a year before the key signed
     signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
@@ -392,8 +432,8 @@ def test_a_credential_dated_before_its_signature_verifies(demo):
     # ...and a validFrom inside it cannot carry a signature made before it into it.
     ("2026-01-10T10:00:00Z", "2025-06-01T00:00:00Z", ("untrusted", "trust.out_of_period")),
 ])
-def test_the_evaluators_grant_is_judged_when_the_key_signed(demo, valid_from, created, verdict):
-    site = demo / "site" / SLUG
+def test_the_evaluators_grant_is_judged_when_the_key_signed(shared, site, valid_from, created, verdict):
+    demo = shared
     path = next(p for p in sorted((site / "credentials").glob("*.json"))
                 if read(p)["credentialSubject"]["achievement"]["achievementType"] == "Competency")
     credential = read(path)
@@ -416,7 +456,8 @@ def test_the_grant_period_is_judged_on_the_utc_signing_day():
 
 # --- 6, 7. subject binding -------------------------------------------------------------
 
-def test_without_email_the_report_says_whose_credentials_was_not_checked(demo):
+def test_without_email_the_report_says_whose_credentials_was_not_checked(shared):
+    demo = shared
     report = verify_site(FolderSource(demo / "site" / SLUG), trusted=[INSTITUTION])
     assert not report.subject_checked
     assert any("whose credentials these are was not checked" in note for note in report.notes)
@@ -424,8 +465,8 @@ def test_without_email_the_report_says_whose_credentials_was_not_checked(demo):
     assert "NOT CHECKED  whose credentials" in result.stdout
 
 
-def test_a_credential_copied_from_another_portfolio_is_untrusted_with_email(demo):
-    site = demo / "site" / SLUG
+def test_a_credential_copied_from_another_portfolio_is_untrusted_with_email(shared):
+    site = shared / "site" / SLUG
     report = verify_site(FolderSource(site), trusted=[INSTITUTION], email="someone.else@example.org")
     assert report.credentials and all(c.reason == "trust.other_subject" for c in report.credentials)
 
@@ -455,14 +496,15 @@ def test_self_validation_is_found_by_the_registrys_candidate_identity(demo):
 # --- 8. status entries ------------------------------------------------------------------
 
 @pytest.mark.parametrize("index", ["+445975", "21_6265", " 12", "١٢", "12\n", 12])
-def test_a_status_index_must_be_a_string_of_digits(demo, index):
-    listed = read(demo / revocation.LIST_FILE)
+def test_a_status_index_must_be_a_string_of_digits(shared, index):
+    listed = read(shared / revocation.LIST_FILE)
     entry = {**status_entry(listed["id"], 12), "statusListIndex": index}
     check = check_status(entry, listed)
     assert not check.ok and "not a string of digits" in check.reason
 
 
-def test_a_validation_without_status_entry_is_refused(demo):
+def test_a_validation_without_status_entry_is_refused(shared):
+    demo = shared
     credential = read(validations(demo)[0])
     del credential["credentialStatus"]
     signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
@@ -472,7 +514,8 @@ def test_a_validation_without_status_entry_is_refused(demo):
     assert not verdict.ok and "no revocation status entry" in verdict.reason
 
 
-def test_a_status_entry_naming_no_url_is_refused_not_crashing(demo):
+def test_a_status_entry_naming_no_url_is_refused_not_crashing(shared):
+    demo = shared
     credential = read(validations(demo)[0])
     credential["credentialStatus"]["statusListCredential"] = {"id": "https://portfolios.example.org/x"}
     signed = resign(credential, key(demo, "marie-dupont"), proofs.single_proof(credential)["verificationMethod"],
@@ -483,8 +526,8 @@ def test_a_status_entry_naming_no_url_is_refused_not_crashing(demo):
     assert not verdict.reason.startswith("unexpected error")
 
 
-def test_a_list_with_a_malformed_subject_is_unusable(demo):
-    listed = read(demo / revocation.LIST_FILE)
+def test_a_list_with_a_malformed_subject_is_unusable(shared):
+    listed = read(shared / revocation.LIST_FILE)
     listed["credentialSubject"] = [listed["credentialSubject"]]
     check = check_status(status_entry(listed["id"], 12), listed)
     assert not check.ok and "type or purpose" in check.reason
@@ -500,8 +543,7 @@ def test_a_list_with_a_malformed_subject_is_unusable(demo):
     {"registry": ["registry.json"]},
     {"presentation": 7},
 ])
-def test_a_malformed_manifest_is_reported_and_the_rest_checked(demo, damage):
-    site = demo / "site" / SLUG
+def test_a_malformed_manifest_is_reported_and_the_rest_checked(site, damage):
     manifest = read(site / "verification.json")
     for key_name, value in damage.items():
         manifest[key_name] = (manifest[key_name] + value) if key_name == "credentials" else value
@@ -511,8 +553,7 @@ def test_a_malformed_manifest_is_reported_and_the_rest_checked(demo, damage):
     assert len(report.credentials) >= 27
 
 
-def test_a_deeply_nested_manifest_does_not_crash(demo):
-    site = demo / "site" / SLUG
+def test_a_deeply_nested_manifest_does_not_crash(site):
     (site / "verification.json").write_text("[" * 100000 + "]" * 100000, "utf-8")
     report = verify_site(FolderSource(site), trusted=[INSTITUTION])
     assert not report.ok and any("verification.json" in p for p in report.problems)
