@@ -28,10 +28,13 @@ DURATIONS = Path(__file__).with_name("durations.json")
 RECORDING = bool(os.environ.get("PORTFOLIO_GEN_RECORD_DURATIONS"))
 
 
+# optionalhook: the hooks are xdist's, and `-p no:xdist` runs without it.
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     if config.getvalue("dist") != "loadscope":
         return None

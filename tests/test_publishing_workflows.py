@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterable
 
 import pytest
 import yaml
@@ -19,6 +20,7 @@ from conftest import run_cli
 from portfolio_gen.core import toolwheel
 from portfolio_gen.core.files import sha256_file
 from portfolio_gen.core.scaffold import write_ci_files
+from portfolio_gen.site.builder import Shard
 
 GITHUB = ".github/workflows/portfolio.yml"
 GITLAB = ".gitlab-ci.yml"
@@ -47,12 +49,31 @@ def _run(command: str, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=600, stdin=subprocess.DEVNULL)
 
 
+def _checkout(built_demo: Path, root: Path, slugs: Iterable[str] | None = None, shards: int = 1) -> Path:
+    """The demo's repository as a CI job checks it out: the built demo without its sites,
+    with the CI files `init` writes. With `slugs`, only those candidates: a build costs a
+    few seconds of CPU per candidate, and a test that looks at one candidate's site needs
+    that one built, not the cohort (every site of the demo is verified by
+    tests/test_verify_site.py)."""
+    kept = None if slugs is None else set(slugs)
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        if Path(folder) == built_demo:
+            return ["site"] if "site" in names else []
+        if kept is not None and Path(folder) == built_demo / "candidates":
+            return [name for name in names if name not in kept]
+        return []
+
+    shutil.copytree(built_demo, root, symlinks=True, ignore=ignore)
+    if kept is not None:
+        assert sorted(p.name for p in (root / "candidates").iterdir()) == sorted(kept)
+    write_ci_files(root, shards=shards)
+    return root
+
+
 @pytest.fixture
 def demo_repo(built_demo: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site"))
-    write_ci_files(root)
-    return root
+    return _checkout(built_demo, tmp_path / "repo")
 
 
 def test_init_writes_both_workflows_installing_the_workspaces_own_wheel_by_its_digest(tmp_path: Path):
@@ -71,7 +92,8 @@ def test_init_writes_both_workflows_installing_the_workspaces_own_wheel_by_its_d
     assert gitlab["artifacts"]["paths"] == ["public"]
 
 
-def test_the_github_workflow_steps_build_and_verify_the_demo(demo_repo: Path):
+def test_the_github_workflow_steps_build_and_verify_the_demo(built_demo: Path, tmp_path: Path):
+    demo_repo = _checkout(built_demo, tmp_path / "repo", ["camille-martin"])
     steps = [step["run"] for step in _github_steps(demo_repo) if "run" in step and step.get("id") != "install"]
     assert any("verify" in step for step in steps)
     for step in steps:
@@ -81,7 +103,8 @@ def test_the_github_workflow_steps_build_and_verify_the_demo(demo_repo: Path):
     assert (demo_repo / "site" / ".well-known" / "did.json").is_file()
 
 
-def test_the_gitlab_job_publishes_public(demo_repo: Path):
+def test_the_gitlab_job_publishes_public(built_demo: Path, tmp_path: Path):
+    demo_repo = _checkout(built_demo, tmp_path / "repo", ["sofia-benali"])
     for line in [line for line in _gitlab_script(demo_repo) if not _installs(line)]:
         result = _run(line, demo_repo)
         assert result.returncode == 0, f"{line}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
@@ -114,15 +137,28 @@ def test_a_broken_portfolio_stops_the_workflow_before_anything_is_published(demo
 
 # --- a large cohort: sharded builds (init --shards N) -----------------------------------
 
-SHARDS = 3
+SHARDS = 2  # as many jobs as it takes to merge disjoint outputs: each job costs a build
+# The demo's candidates, the cheapest to build first (a few seconds of CPU each).
+CHEAPEST_FIRST = ["thomas-lefevre", "sofia-benali", "nadia-el-idrissi", "julien-moreau", "camille-martin"]
+
+
+def _one_candidate_per_shard() -> list[str]:
+    """A cohort in which each shard holds exactly one candidate: every job builds a site
+    and the merge joins one from each, at the cost of SHARDS candidates (the whole demo
+    if its candidates cannot fill every shard)."""
+    cohort = []
+    for index in range(1, SHARDS + 1):
+        held = [slug for slug in CHEAPEST_FIRST if Shard(index, SHARDS).holds(slug)]
+        if not held:
+            return CHEAPEST_FIRST
+        cohort.append(held[0])
+    return cohort
 
 
 @pytest.fixture
 def sharded_repo(built_demo: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(built_demo, root, ignore=shutil.ignore_patterns("site"))
-    write_ci_files(root, shards=SHARDS)
-    return root
+    assert sorted(CHEAPEST_FIRST) == sorted(p.name for p in (built_demo / "candidates").iterdir())
+    return _checkout(built_demo, tmp_path / "repo", _one_candidate_per_shard(), shards=SHARDS)
 
 
 def _merge(parts: list[Path], target: Path) -> None:
