@@ -134,7 +134,7 @@ def _write(path: Path, document: object) -> None:
 def prepare(built_demo: Path, root: Path) -> Workspace:
     """Copy the demo to `root`, revoke one bit and replace one evaluator, keeping both
     histories; the institution's published files are then the workspace's."""
-    shutil.copytree(built_demo, root, symlinks=True)
+    shutil.copytree(built_demo, root, symlinks=True, ignore=_unused_sites(built_demo))
     settings = load_settings(root)
     institution_key = keys.load_private_key(root / "keys" / "institution.key.pem", None)
     published = {p.name: _read(p) for p in sorted((root / "site" / SOURCE / "credentials").glob("*.json"))}
@@ -166,6 +166,19 @@ def prepare(built_demo: Path, root: Path) -> Workspace:
         old_list=old_list, old_registry=old_registry,
         originals={"validation": kept, "certificate": certificate},
     )
+
+
+def _unused_sites(built_demo: Path) -> Callable[[str, list[str]], set[str]]:
+    """The built sites of the demo's candidates no fixture reads (about half the demo):
+    every fixture site is made from SOURCE's, and `republished` names thomas-lefevre."""
+    kept = {SOURCE, "thomas-lefevre"}
+    unused = {p.name for p in (built_demo / "candidates").iterdir()} - kept
+    site = (built_demo / "site").resolve()
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        return unused & set(names) if Path(directory).resolve() == site else set()
+
+    return ignore
 
 
 def _replace_an_evaluator(root: Path, settings, institution_key, key) -> Path:

@@ -149,6 +149,9 @@ def verdicts(corpus, browser, served) -> dict[str, dict[str, tuple[str, str | No
     workspace = corpus[0]
     page = browser.new_page()
     route_institution(page, workspace.site)
+    # The theme's site search (a worker indexing the whole site on every page load, twelve
+    # loads here) is no part of verification: not started.
+    page.route("**/assets/javascripts/workers/**", lambda route: route.abort())
     found = {"cli": cli_verdicts(workspace), "audit": audit_verdicts(workspace),
              "institution-page": institution_page_verdicts(page, served),
              "candidate-page": candidate_page_verdicts(page, served)}
