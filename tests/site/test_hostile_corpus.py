@@ -1,6 +1,7 @@
 """Every fixture of the hostile corpus gets the verdict and reason code it must get, from
 each of the four verifiers (issue 28): `portfolio-gen verify SITE... --json`,
-`audit --sites`, the institution's verifier page (`<site>/verify/?url=<portfolio>`) and
+`audit --sites`, the institution's verifier page (`<site>/verify/?url=<portfolio>`, then
+its form for the next portfolio) and
 the candidate's own verification page (`<portfolio>/verify/`), both in Debian's chromium.
 
 The corpus is data: tests/hostile/fixtures.yml, built into fixture sites by
@@ -114,9 +115,18 @@ def _wait(page) -> None:
 
 
 def institution_page_verdicts(page, served_url: str) -> dict[str, tuple[str, str | None]]:
+    """The page opened on the first site's address (`?url=`), then given each other site's
+    address in its form, as a reader checks one portfolio after another: the page, and the
+    institution's files it trusts, are loaded once; each site is read and judged anew."""
     rows = {}
-    for site in SITES:
-        page.goto(f"{served_url}verify/?url={served_url}{site_name(site)}/")
+    for n, site in enumerate(SITES):
+        portfolio = f"{served_url}{site_name(site)}/"
+        if n == 0:
+            page.goto(f"{served_url}verify/?url={portfolio}")
+        else:
+            page.evaluate("delete document.documentElement.dataset.pfVerified")  # the last run's "done"
+            page.fill("[name=url]", portfolio)
+            page.click("button[value=url]")
         _wait(page)
         found = page.locator("[data-pf-results] [data-verdict]")
         for i in range(found.count()):
