@@ -443,7 +443,9 @@ def built_demo(tmp_path_factory) -> Path:
     """The README's main job, run once per test session: a demo workspace with keys,
     credentials and built sites. Read-only: tests that change it work on a copy."""
     root = tmp_path_factory.mktemp("demo") / "demo"
-    result = run_cli("demo", str(root))
+    # One build at a time, in this process (as tests/test_install.py plays it): a pool's
+    # workers would each load MkDocs again, and this worker's later builds reuse it warm.
+    result = run_cli("demo", str(root), "--jobs", "1")
     assert result.returncode == 0, result.stdout + result.stderr
     before = _digests(root)
     yield root

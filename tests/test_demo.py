@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from conftest import REPO, run_cli
 
@@ -56,10 +59,26 @@ def test_keys_stay_private_and_out_of_the_sites(built_demo: Path):
             assert b"PRIVATE KEY" not in data and b".key.pem" not in data, path
 
 
-def test_running_the_demo_again_replaces_it_but_never_another_folder(built_demo: Path, tmp_path: Path):
-    previous = Path(shutil.copytree(built_demo, tmp_path / "previous", symlinks=True))
+@pytest.fixture(scope="module")
+def demo_played_again(built_demo: Path, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """`portfolio-gen demo` played again over a copy of the built demo, once for the module:
+    (its result, the folder, the user cache it ran with). The replay is a whole second demo,
+    with keys of its own: the two tests about a second demo share it (a demo is the
+    costliest command of the suite). Read-only, as built_demo: a test that changes it
+    works on a copy."""
+    base = tmp_path_factory.mktemp("demo-again")
+    previous = Path(shutil.copytree(built_demo, base / "previous", symlinks=True))
     (previous / "site" / "stale.html").write_text("from an earlier demo", "utf-8")
-    again = run_cli("demo", str(previous), cwd=tmp_path)  # from a folder holding no cohort
+    user_cache = base / "user-cache"
+    # From a folder holding no cohort (only the previous demo), with a user cache of its own.
+    # One build at a time, in this process: the sites are the same, and the tests' own
+    # workers already share the cores (a pool's workers would load MkDocs again, ~3 s).
+    again = run_cli("demo", str(previous), "--jobs", "1", cwd=base, env={"XDG_CACHE_HOME": str(user_cache)})
+    return again, previous, user_cache
+
+
+def test_running_the_demo_again_replaces_it_but_never_another_folder(demo_played_again, tmp_path: Path):
+    again, previous, _ = demo_played_again
     assert again.returncode == 0, again.stderr
     assert not (previous / "site" / "stale.html").exists()
     mine = tmp_path / "mine"
@@ -93,12 +112,21 @@ def test_the_demo_attestation_says_it_is_one_and_verify_labels_it_so(built_demo:
     assert "CERTIFIED  attestation" not in text
 
 
-def test_a_second_demo_with_fresh_keys_verifies_with_the_same_user_cache(built_demo: Path, tmp_path: Path):
+def test_a_second_demo_with_fresh_keys_verifies_with_the_same_user_cache(built_demo: Path, demo_played_again,
+                                                                        tmp_path: Path):
     """Two demos on one machine share the did:web but not the keys; the verifier's memory
     counts registry versions per key, so the second is not taken for a replay of the first,
     even after the first signed a newer registry (issue 26, finding 5). Every `run_cli`
-    of a test shares its user cache ($XDG_CACHE_HOME)."""
+    of a test shares its user cache ($XDG_CACHE_HOME). The second demo is the module's
+    replay (demo_played_again): its user cache becomes this test's before anything runs,
+    so both demos and every `verify` share one cache, as on one machine (`demo` itself
+    never reads the verifier's memory, only `verify` does)."""
     slug = "sofia-benali"
+    made, played, demo_cache = demo_played_again
+    assert made.returncode == 0, made.stderr
+    assert not (demo_cache / "portfolio-gen" / "registries-seen.json").exists()
+    if demo_cache.exists():  # the read cache's signing key, when the demo made one
+        shutil.copytree(demo_cache, os.environ["XDG_CACHE_HOME"], dirs_exist_ok=True)
     first = Path(shutil.copytree(built_demo, tmp_path / "first", symlinks=True))
     assert run_cli("registry", "sign", "--key", "keys/institution.key.pem", cwd=first).returncode == 0
     shutil.copyfile(first / "registry.json", first / "site" / slug / "registry.json")
@@ -106,8 +134,7 @@ def test_a_second_demo_with_fresh_keys_verifies_with_the_same_user_cache(built_d
     assert verified.returncode == 0, verified.stdout[-3000:]
     assert "registry version 2" in verified.stdout
 
-    second = tmp_path / "second"
-    assert run_cli("demo", str(second)).returncode == 0
+    second = Path(shutil.copytree(played, tmp_path / "second", symlinks=True))
     assert (second / "keys/institution.key.pem").read_bytes() != (first / "keys/institution.key.pem").read_bytes()
     again = run_cli("verify", f"site/{slug}", cwd=second)
     assert again.returncode == 0, again.stdout[-3000:]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_cli
 
 sys.path.insert(0, str(Path(__file__).parent / "docs"))
 from runnable import run_blocks, runnable_blocks  # noqa: E402  (the guides' runner)
@@ -31,14 +31,23 @@ def tour_page() -> str:
     return match.group(1)
 
 
-def run_tour(folder: Path, user_cache: Path) -> subprocess.CompletedProcess:
+def run_tour(folder: Path, user_cache: Path, *, in_process: bool = False) -> subprocess.CompletedProcess:
     """Every block of the tour, in order, by the guides' runner (tests/docs/runnable.py):
-    `portfolio-gen` as installed by `pip install -e .` beside this interpreter."""
+    `portfolio-gen` as installed by `pip install -e .` beside this interpreter, in bash.
+    `in_process`: its `portfolio-gen` lines run in this process instead (conftest.run_cli,
+    as the guides' tests run theirs), with the same variables and the same user cache:
+    the same commands and files, without a Python start per command."""
     page = folder.parent / f"{folder.name}-tour.md"
     page.write_text(tour_page(), "utf-8")
-    env = {**os.environ, "PORTFOLIO_GEN_LANG": "en", "XDG_CACHE_HOME": str(user_cache)}
+    variables = {"PORTFOLIO_GEN_LANG": "en", "XDG_CACHE_HOME": str(user_cache)}
+    env = {**os.environ, **variables}
+
+    def invoke(args: list[str], cwd: Path, reader: dict[str, str]) -> subprocess.CompletedProcess:
+        return run_cli(*args, cwd=cwd, env={**variables, **reader})
+
     try:
-        outputs = run_blocks(runnable_blocks(page), folder, timeout=900, env=env)
+        outputs = run_blocks(runnable_blocks(page), folder, timeout=900, env=env,
+                             invoke=invoke if in_process else None)
     except AssertionError as stopped:
         return subprocess.CompletedProcess([str(page)], 1, "", str(stopped))
     return subprocess.CompletedProcess([str(page)], 0, "".join(outputs), "")
@@ -103,7 +112,9 @@ def test_a_second_tour_with_fresh_keys_verifies_on_the_same_machine(toured, tour
     first["version"] = 5  # as if the first institution had signed four more registries since
     memory.write_text(json.dumps(seen), "utf-8")
 
-    second = run_tour(tmp_path, tour_cache)
+    # The first tour ran every command as a reader's shell does (the installed entry point);
+    # this one is about the keys and the user cache, so its commands run in process.
+    second = run_tour(tmp_path, tour_cache, in_process=True)
     assert second.returncode == 0, f"the second tour stopped:\n{second.stderr[-4000:]}\n{second.stdout[-2000:]}"
     assert re.fullmatch(r"\s*2 valid, 0 failed: everything verified", second.stdout.strip().splitlines()[-1])
     sequences = json.loads(memory.read_text("utf-8"))["registries"]
