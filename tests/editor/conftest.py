@@ -24,6 +24,15 @@ def start_editor(root: Path, lang: str) -> Running:
     return Running(root, wait_for_url(process), process)
 
 
+@pytest.fixture(scope="session")
+def axe_source(tmp_path_factory) -> str:
+    """axe-core, as test_accessibility installs it, once for the editor's modules (its own
+    fixture, module-scoped, ran npm once per module that imported it)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
+    import test_accessibility  # imported here: at conftest import, the session's home is not made yet
+    return test_accessibility.axe_source.__wrapped__(tmp_path_factory)
+
+
 @pytest.fixture(scope="module")
 def editor_workspace(built_demo, tmp_path_factory) -> Path:
     """The demo's institution, evaluators and signed registry, without its candidates (the

@@ -19,7 +19,7 @@ import yaml
 from conftest import run_cli
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-from test_accessibility import axe_source, violations  # noqa: E402,F401 - axe_source is a fixture
+from test_accessibility import violations  # noqa: E402 - axe_source: tests/editor/conftest.py
 
 pytestmark = pytest.mark.browser
 ITEMS = ("crcne:I1", "crcne:I2")

@@ -22,7 +22,7 @@ from review.conftest import stop
 from .conftest import start_editor
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-from test_accessibility import axe_source, violations  # noqa: E402,F401 - axe_source is a fixture
+from test_accessibility import violations  # noqa: E402 - axe_source: tests/editor/conftest.py
 
 pytestmark = pytest.mark.browser
 SLUG, ENTRY = "lea-petit", "2026-03-10-lecture"
