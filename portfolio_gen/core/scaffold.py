@@ -58,11 +58,12 @@ def init_workspace(root: Path, language: str = "fr", *, today: dt.date | None = 
         target = root / FRAMEWORKS_DIR / framework.name
         shutil.copyfile(framework, target)
         created.append(target)
+    # Written plain (`name: My institution`), the line the README and the guides say to edit.
     institution = i18n.text("scaffold.institution", language)
     templates = _templates()
     files = {
         SETTINGS_FILE: templates.get_template("portfolio-gen.yml.j2").render(
-            institution_name=_yaml_string(institution), domain=EXAMPLE_DOMAIN, language=language,
+            institution_name=institution, domain=EXAMPLE_DOMAIN, language=language,
             language_comment=i18n.text("scaffold.language_setting", language)),
         REGISTRY_FILE: templates.get_template("evaluators.yml.j2").render(
             today=(today or dt.date.today()).isoformat()),
