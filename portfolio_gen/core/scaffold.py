@@ -188,6 +188,13 @@ def chosen_mentions(frameworks: Mapping[str, Sequence[int]], given: Sequence[str
 
 
 
+def entry_prompts(language: str) -> dict[str, str]:
+    """What a new entry's body asks the candidate, in their language (entry.md.j2's
+    `prompt` and `reflection`; the editor's new entries start from the same template)."""
+    return {"prompt": i18n.text("scaffold.entry_prompt", language),
+            "reflection": i18n.text("scaffold.entry_reflection", language)}
+
+
 def new_entry(root: Path, slug: str, title: str, claims: Sequence[str] = (),
               language: str = "fr", date: dt.date | None = None, *, phase: str = "",
               situation: str = "professionnelle") -> Path:
@@ -205,7 +212,7 @@ def new_entry(root: Path, slug: str, title: str, claims: Sequence[str] = (),
     path = folder / ENTRIES_DIR / f"{date.isoformat()}-{slug_for(title)}.md"
     text = _templates().get_template("entry.md.j2").render(
         title=_yaml_string(title), date=date.isoformat(), claims=claims,
-        prompt=i18n.text("scaffold.entry_prompt", language), reflection=i18n.text("scaffold.entry_reflection", language),
+        **entry_prompts(language),
         phase=phase, situation=situation)
     write_atomic(path, text, overwrite=False)
     return path

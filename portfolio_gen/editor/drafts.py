@@ -25,6 +25,7 @@ from ..core.model import Framework
 from ..core.portfolios import (CANDIDATE_FILE, ENTRIES_DIR, SELF_ASSESSMENTS_DIR, read_candidate, read_entry,
                                slug_for)
 from ..core.problems import Problem
+from ..core.scaffold import entry_prompts
 from . import documents
 from .documents import EntryDocument, drop, mapping, sequence, set_value
 
@@ -100,7 +101,7 @@ def entry_text(form: EntryForm, existing: str | None, language: str,
     if existing is None:
         existing = _scaffold().get_template("entry.md.j2").render(
             title=_quoted(form.title or "-"), date=form.date or dt.date.today().isoformat(), claims=(),
-            language=language, phase="", situation="professionnelle")  # values set below, comments kept
+            phase="", situation="professionnelle", **entry_prompts(language))  # values set below, comments kept
     document = EntryDocument.parse(existing)
     meta = document.meta
     meta["title"] = documents.text(form.title)
