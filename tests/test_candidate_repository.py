@@ -24,6 +24,7 @@ import yaml
 
 from conftest import run_cli
 from portfolio_gen.core.settings import load_settings
+from portfolio_gen.site.fingerprint import records_dir
 
 INSTITUTION = "did:web:portfolios.example.org"
 EMAIL = "elise.durand@example.fr"
@@ -41,15 +42,49 @@ def make_repository(site: Path, target: Path, *extra: str) -> subprocess.Complet
 
 @pytest.fixture
 def institution(built_demo: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo institution's workspace with its built site."""
+    """A private copy of the demo institution's workspace with its built site, as if built
+    where it lies: the records of the sites built are keyed by the output folder's absolute
+    path, and under the session's key a `build` here would build the cohort's unchanged
+    sites again (10 s), which an institution that built its sites does not."""
     root = tmp_path / "institution"
     shutil.copytree(built_demo, root, symlinks=True)
+    built, here = records_dir(root, built_demo / "site"), records_dir(root, root / "site")
+    if built.is_dir() and not here.exists():
+        built.rename(here)
     return root
 
 
-def test_a_candidate_repository_takes_the_institutions_signed_files(institution: Path, tmp_path: Path):
+@pytest.fixture
+def demo_institution(built_demo: Path) -> Path:
+    """The demo institution's workspace and built site, for the tests that only make
+    repositories from it and read it: the session's own, read-only (built_demo's guard
+    fails the run if a test changes it)."""
+    return built_demo
+
+
+@pytest.fixture
+def site(built_demo: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo institution's built site, to tamper with. The candidates'
+    sites in it, which no test here changes, are hard links to the session's (built_demo's
+    guard checks that they stay unchanged); the institution's files are copies."""
+    source = built_demo / "site"
+    slugs = {path.name for path in (built_demo / "candidates").iterdir()}
+
+    def copy(origin: str, target: str) -> None:
+        if Path(origin).relative_to(source).parts[0] in slugs:
+            try:
+                return os.link(origin, target)
+            except OSError:
+                pass
+        shutil.copy2(origin, target)
+
+    shutil.copytree(source, tmp_path / "site", symlinks=True, copy_function=copy)
+    return tmp_path / "site"
+
+
+def test_a_candidate_repository_takes_the_institutions_signed_files(demo_institution: Path, tmp_path: Path):
     target = tmp_path / "elise"
-    made = make_repository(institution / "site", target)
+    made = make_repository(demo_institution / "site", target)
     assert made.returncode == 0, made.stderr
     assert INSTITUTION in made.stdout
     for name in ("portfolio-gen.yml", "did.json", "registry.json", "institution.json", "institution.lock",
@@ -58,7 +93,7 @@ def test_a_candidate_repository_takes_the_institutions_signed_files(institution:
         assert (target / name).is_file(), name
     assert not (target / "evaluators.yml").exists()  # the institution's own list stays with it
     assert not list(target.glob("keys/*")) and not list(target.rglob("*.key.pem"))
-    assert (target / "portfolio-gen.yml").read_bytes() == (institution / "portfolio-gen.yml").read_bytes()
+    assert (target / "portfolio-gen.yml").read_bytes() == (demo_institution / "portfolio-gen.yml").read_bytes()
     lock = json.loads((target / "institution.lock").read_text("utf-8"))
     assert lock["institution"] == INSTITUTION and lock["registry_version"] >= 1
     assert set(lock["files"]) >= {"portfolio-gen.yml", "did.json", "registry.json", "referentiels/c2i2e.yml"}
@@ -67,21 +102,21 @@ def test_a_candidate_repository_takes_the_institutions_signed_files(institution:
     checked = cli(target, "check")
     assert checked.returncode == 0, checked.stderr
     # The institution's logo comes with its settings (issue 32), pinned like them.
-    logo = load_settings(institution).institution.logo_setting
-    assert logo and (target / logo).read_bytes() == (institution / logo).read_bytes() and logo in lock["files"]
+    logo = load_settings(demo_institution).institution.logo_setting
+    assert logo and (target / logo).read_bytes() == (demo_institution / logo).read_bytes() and logo in lock["files"]
     assert load_settings(target).institution.logo is not None
 
 
-def test_the_repositorys_ci_installs_the_wheel_the_institution_signed_by_url_and_digest(institution: Path,
-                                                                                       tmp_path: Path):
+def test_the_repositorys_ci_installs_the_wheel_the_institution_signed_by_url_and_digest(
+        demo_institution: Path, tmp_path: Path):
     """Never a release of a package index (issue 30): the file the institution's site
     publishes, named in its signed manifest, at its public address."""
-    [published] = (institution / "site/institution/tool").glob("portfolio_gen-*.whl")
+    [published] = (demo_institution / "site/institution/tool").glob("portfolio_gen-*.whl")
     digest = hashlib.sha256(published.read_bytes()).hexdigest()
-    manifest = json.loads((institution / "site/institution.json").read_text("utf-8"))
+    manifest = json.loads((demo_institution / "site/institution.json").read_text("utf-8"))
     assert manifest["credentialSubject"]["tool"] == {"path": f"tool/{published.name}", "sha256": digest}
     target = tmp_path / "elise"
-    assert make_repository(institution / "site", target).returncode == 0
+    assert make_repository(demo_institution / "site", target).returncode == 0
     requirement = f"portfolio-gen @ https://portfolios.example.org/institution/tool/{published.name} " \
                   f"--hash=sha256:{digest}"
     assert requirement in (target / "requirements.txt").read_text("utf-8").splitlines()
@@ -91,13 +126,13 @@ def test_the_repositorys_ci_installs_the_wheel_the_institution_signed_by_url_and
     assert "--require-hashes -r requirements.txt" in install and "==" not in install
 
 
-def test_the_candidates_own_publishing_url_replaces_the_institutions(institution: Path, tmp_path: Path):
+def test_the_candidates_own_publishing_url_replaces_the_institutions(demo_institution: Path, tmp_path: Path):
     target = tmp_path / "elise"
-    made = make_repository(institution / "site", target, "--site-base-url", "https://elise.example.io/portfolio")
+    made = make_repository(demo_institution / "site", target, "--site-base-url", "https://elise.example.io/portfolio")
     assert made.returncode == 0, made.stderr
     # The settings stay the institution's, byte for byte (their signature holds); her
     # address is in the lock, and the verifier and status list stay the institution's.
-    assert (target / "portfolio-gen.yml").read_bytes() == (institution / "portfolio-gen.yml").read_bytes()
+    assert (target / "portfolio-gen.yml").read_bytes() == (demo_institution / "portfolio-gen.yml").read_bytes()
     assert json.loads((target / "institution.lock").read_text("utf-8"))["site_base_url"] == \
         "https://elise.example.io/portfolio/"
     settings = load_settings(target)
@@ -110,8 +145,7 @@ def test_the_candidates_own_publishing_url_replaces_the_institutions(institution
 
 @pytest.mark.parametrize("tamper", ["framework", "settings", "manifest", "unsigned", "did", "registry", "wheel",
                                     "no-wheel"])
-def test_a_tampered_or_unsigned_source_is_refused_and_nothing_is_written(institution: Path, tmp_path: Path, tamper):
-    site = institution / "site"
+def test_a_tampered_or_unsigned_source_is_refused_and_nothing_is_written(site: Path, tmp_path: Path, tamper):
     if tamper == "framework":  # a host "adjusts" the rule
         path = site / "institution/referentiels/c2i2e.yml"
         path.write_text(path.read_text("utf-8").replace("min: 23", "min: 3"), "utf-8")
@@ -158,9 +192,9 @@ def test_candidate_and_institution_go_together(tmp_path: Path):
     assert made.returncode == 2 and "--institution" in made.stderr
 
 
-def test_a_pinned_file_edited_by_hand_fails_check(institution: Path, tmp_path: Path):
+def test_a_pinned_file_edited_by_hand_fails_check(demo_institution: Path, tmp_path: Path):
     target = tmp_path / "elise"
-    assert make_repository(institution / "site", target).returncode == 0
+    assert make_repository(demo_institution / "site", target).returncode == 0
     framework = target / "referentiels/c2i2e.yml"
     framework.write_text(framework.read_text("utf-8").replace("min: 23", "min: 3"), "utf-8")
     checked = cli(target, "check")
@@ -182,9 +216,9 @@ def test_a_stale_manifest_is_taken_down_and_build_says_so(institution: Path, tmp
     assert made.returncode == 2 and "has not signed" in made.stderr
 
 
-def test_institution_update_shows_what_changed_and_refuses_an_older_copy(institution: Path, tmp_path: Path):
-    old_site = tmp_path / "old-site"
-    shutil.copytree(institution / "site", old_site)
+def test_institution_update_shows_what_changed_and_refuses_an_older_copy(institution: Path, site: Path,
+                                                                         tmp_path: Path):
+    old_site = site  # a copy of the site as it is now, before the institution's changes
     target = tmp_path / "elise"
     assert make_repository(institution / "site", target).returncode == 0
     assert "Nothing changed" in cli(target, "institution", "update").stdout
@@ -201,7 +235,10 @@ def test_institution_update_shows_what_changed_and_refuses_an_older_copy(institu
     version = yaml.safe_load(text)["version"]
     framework.write_text(text.replace(f'version: "{version}"', "version: '2027'", 1), "utf-8")
     key = str(institution / "keys/institution.key.pem")
-    for command in (("registry", "sign", "--key", key), ("institution", "sign", "--key", key), ("build",)):
+    # `build` publishes the institution's files whichever candidates it builds; one site,
+    # on c2i2e, is enough beside them: the update reads the institution's files only.
+    for command in (("registry", "sign", "--key", key), ("institution", "sign", "--key", key),
+                    ("build", "camille-martin")):
         done = cli(institution, *command)
         assert done.returncode == 0, done.stderr
 
@@ -267,13 +304,13 @@ Séquence de quatre séances en 4e : les élèves construisent une carte des ris
 """
 
 
-def test_a_portfolio_lives_in_its_own_repository_from_creation_to_verified_site(institution: Path, tmp_path: Path):
+def test_a_portfolio_lives_in_its_own_repository_from_creation_to_verified_site(demo_institution: Path, tmp_path: Path):
     remote = tmp_path / "elise.git"
     git(tmp_path, "init", "--bare", str(remote))
 
     # The candidate makes the repository from the institution's site, writes, pushes.
     mine = tmp_path / "elise"
-    assert make_repository(institution / "site", mine).returncode == 0
+    assert make_repository(demo_institution / "site", mine).returncode == 0
     entry = mine / f"candidates/{SLUG}/entries/2026-11-15-sequence-sig.md"
     entry.write_text(ENTRY, "utf-8")
     (mine / f"candidates/{SLUG}/entries").joinpath(
@@ -292,7 +329,7 @@ def test_a_portfolio_lives_in_its_own_repository_from_creation_to_verified_site(
     waiting = cli(theirs, "review", "--evaluator", "marie-dupont")
     assert "c2i2e:B2.3" in waiting.stdout
     signed = cli(theirs, "sign", SLUG, "2026-11-15-sequence-sig", "c2i2e:B2.3",
-                 "--key", str(institution / "keys/marie-dupont.key.pem"), "--evaluator-name", "Marie Dupont")
+                 "--key", str(demo_institution / "keys/marie-dupont.key.pem"), "--evaluator-name", "Marie Dupont")
     assert signed.returncode == 0, signed.stderr
     assert "c2i2e:B2.3" not in cli(theirs, "review", "--evaluator", "marie-dupont").stdout
     git(theirs, "checkout", "-b", "validation-marie-dupont")
@@ -311,13 +348,13 @@ def test_a_portfolio_lives_in_its_own_repository_from_creation_to_verified_site(
     assert "1 valid, 0 failed" in verified.stdout
     # The site the repository's CI built wears the institution's logo, as its own sites do.
     assert (mine / "site" / SLUG / "assets" / "institution-logo.svg").read_bytes() == \
-        (institution / load_settings(institution).institution.logo_setting).read_bytes()
+        (demo_institution / load_settings(demo_institution).institution.logo_setting).read_bytes()
 
     # The institution's view of the candidate's site equals the candidate's own report.
     sites = tmp_path / "sites.txt"
     sites.write_text(f"{mine / 'site' / SLUG}\n", "utf-8")
     cohort = json.loads(cli(mine, "report").stdout)
-    gathered = cli(institution, "report", "--sites", str(sites))
+    gathered = cli(demo_institution, "report", "--sites", str(sites))
     assert gathered.returncode == 0, gathered.stderr
     assert json.loads(gathered.stdout)["frameworks"]["c2i2e"] == cohort["frameworks"]["c2i2e"]
     [row] = cohort["rows"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
-from runnable import Block, pages_with_blocks, run_page, runnable_blocks
+from portfolio_gen.site.fingerprint import records_dir
+from runnable import DEMO, Block, pages_with_blocks, run_page, runnable_blocks
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -21,12 +25,42 @@ def test_runnable_blocks_of_the_page_pass_in_order(page: Path, tmp_path: Path, b
     # (no Python start-up per command). Real processes and the real demo command run the
     # French candidate guide from the installed wheel (tests/test_install.py) and README's
     # tour (tests/test_readme_tour.py).
-    run_page(page, tmp_path, demo=built_demo, invoke=_in_process)
+    # The copy is the one the reader's demo would be (_practice_demo): a `portfolio-gen
+    # build` in it finds the sites up to date, as after a real demo, instead of building
+    # the whole cohort again because the copy's build records name the session's folder.
+    # Every guide's demo command is in a block of plain commands (the in-process shortcut).
+    run_page(page, tmp_path, invoke=lambda args, cwd, env: _in_process(args, cwd, env, built_demo))
 
 
-def _in_process(args: list[str], cwd: Path, env: dict[str, str]):
+def _in_process(args: list[str], cwd: Path, env: dict[str, str], demo: Path):
+    if DEMO.match(" ".join(["portfolio-gen", *args])):
+        return _practice_demo(demo, cwd / args[-1])
     # The reader's locale (C) chooses the language, as in bash: no PORTFOLIO_GEN_LANG.
     return run_cli(*args, cwd=cwd, env={"PORTFOLIO_GEN_LANG": None, **env})
+
+
+def _practice_demo(demo: Path, folder: Path) -> subprocess.CompletedProcess:
+    """`portfolio-gen demo FOLDER`, made by the session's very same command: its copy, with
+    the records of the sites it built (keyed by the output folder's absolute path) under
+    FOLDER/site's key, where the demo made in FOLDER keeps them. The candidates' built
+    sites are hard links: the tool replaces a site whole, never writes into one (built_demo's
+    guard fails the run if a guide changed one of them); everything else is copied."""
+    slugs = {path.name for path in (demo / "candidates").iterdir()}
+
+    def copy(origin: str, target: str) -> None:
+        parts = Path(origin).relative_to(demo).parts
+        if len(parts) > 2 and parts[0] == "site" and parts[1] in slugs:
+            try:
+                return os.link(origin, target)
+            except OSError:
+                pass
+        shutil.copy2(origin, target)
+
+    shutil.copytree(demo, folder, symlinks=True, copy_function=copy)
+    made, moved = records_dir(folder, demo / "site"), records_dir(folder, folder / "site")
+    if made.is_dir() and not moved.exists():
+        made.rename(moved)
+    return subprocess.CompletedProcess(["portfolio-gen", "demo", str(folder)], 0, "", "")
 
 
 def test_every_guide_makes_its_practice_workspace_where_the_reader_sees_it():
