@@ -81,6 +81,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _spent[report.nodeid.split("::", 1)[0]] += report.duration
 
 
+@pytest.hookimpl(trylast=True)  # after conftest's check that the run wrote nothing in the repository
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if RECORDING and not hasattr(session.config, "workerinput") and _spent:
         DURATIONS.write_text(json.dumps({module: round(seconds, 1) for module, seconds in sorted(_spent.items())},
