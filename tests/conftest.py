@@ -16,7 +16,7 @@ REFERENTIELS = REPO / "referentiels"
 DEMO_CANDIDATES = REPO / "candidates"
 
 
-# How the suite spreads over xdist's workers: heaviest modules first, two workers per core.
+# How many xdist workers -n auto starts: two per core (tests wait on browsers and subprocesses).
 pytest_plugins = ("scheduling",)
 
 
