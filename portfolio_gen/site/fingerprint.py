@@ -38,10 +38,12 @@ def tool_version() -> str:
     """
     package = Path(__file__).resolve().parent
     code = hashlib.sha256()
-    # The compiled translations too (issue 30): a translation corrected, or the name of a
-    # language for the switch of a site in several, changes the pages of every version.
+    # Every word a page says: the English source of every catalogue file (pages say
+    # verdicts, awards and the footer too, not only site.yml's words) and the compiled
+    # translations (issue 30: a translation corrected changes the pages of every version).
+    words = sorted((package.parent / "data" / "messages").glob("*.yml"))
     translations = sorted((package.parent / "data" / "locale").glob("*/LC_MESSAGES/messages.mo"))
-    for path in sorted(package.glob("*.py")) + [package.parent / "data" / "messages" / "site.yml", *translations]:
+    for path in sorted(package.glob("*.py")) + words + translations:
         code.update(path.read_bytes())
     return (f"portfolio-gen {__version__}; mkdocs {version('mkdocs')}; "
             f"mkdocs-material {version('mkdocs-material')}; site code {code.hexdigest()[:16]}")

@@ -71,3 +71,16 @@ def test_a_record_written_before_links_were_recorded_still_reads(tmp_path: Path)
     (records / "alex.json").write_text('{"tool": "t", "theme": "h", "frameworks": {}, "validations": "",'
                                        ' "files": {"a": [1, 2, "s"]}}', "utf-8")
     assert read_record(records, "alex") == Record("t", "h", {}, "", {"a": (1, 2, "s")}, {})
+
+
+def test_the_tool_version_covers_every_word_a_page_says(monkeypatch):
+    """A page says words of every catalogue file (verdicts, awards, the footer), in every
+    language: a change to any of them must rebuild the sites, not only to site.yml's."""
+    from portfolio_gen.site import fingerprint
+
+    read, original = [], Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or original(self))
+    fingerprint.tool_version()
+    data = Path(fingerprint.__file__).resolve().parent.parent / "data"
+    words = {p.name for p in (data / "messages").glob("*.yml")} | {"messages.mo"}
+    assert words - set(read) == set() and read.count("messages.mo") == len(list(data.glob("locale/*/LC_MESSAGES/messages.mo")))
