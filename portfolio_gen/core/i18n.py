@@ -24,9 +24,9 @@ from importlib import resources
 
 import yaml
 
+from .model import LANGUAGES
 from .problems import Problem
 
-LANGUAGES = ("fr", "en", "ar")
 DEFAULT_LANGUAGE = "en"
 # Written right to left: pages take dir="rtl" and mirror their layout.
 RIGHT_TO_LEFT = frozenset({"ar"})

@@ -315,7 +315,9 @@ SITUATIONS = ("professionnelle", "formation")
 VISIBILITIES = (PUBLIC, PRIVATE, DRAFT)
 ROLES = ("enseignant", "stagiaire", "inspecteur", "directeur", "administratif",
          "etudiant-meef", "formateur", "autre")
-LANGUAGES = ("fr", "en", "ar")  # the catalogues' (core/i18n.LANGUAGES)
+# The languages a site, a workspace and the tool speak: each has a gettext catalogue
+# (core/i18n, which reads this list).
+LANGUAGES = ("fr", "en", "ar")
 
 
 @dataclass(frozen=True, slots=True)
