@@ -70,3 +70,16 @@ def test_they_agree_on_the_demo_files_and_their_mutations(mutation: str):
             document[first] = ["not", "a", "scalar"]
         assert schemas.is_valid(name, document) == (not list(schemas._validator(name).iter_errors(document))), \
             (name, document)
+
+
+@pytest.mark.parametrize("name", ["candidate", "framework", "workspace"])
+def test_the_language_enums_are_the_tools_languages(name):
+    """A language added to core/model.LANGUAGES (and its catalogue) but not to a schema
+    would be refused in that file, or one in the schema the tool cannot speak accepted."""
+    from portfolio_gen.core.model import LANGUAGES
+    from portfolio_gen.core.schemas import schema
+
+    properties = schema(name)["properties"]
+    assert set(properties["language"]["enum"]) == set(LANGUAGES)
+    if "languages" in properties:
+        assert set(properties["languages"]["items"]["enum"]) == set(LANGUAGES)
