@@ -87,8 +87,11 @@ def test_a_poisoned_real_home_changes_nothing(tmp_path: Path):
     env = {name: value for name, value in os.environ.items()
            if not name.startswith(("XDG_", "PYTEST_", "PORTFOLIO_GEN_")) and name != "HOME"}
     env["HOME"] = str(home)
+    # --basetemp of its own: with pytest's default one, the nested run would number a new
+    # folder under /tmp/pytest-of-<user> and delete all but the three newest there, earlier
+    # runs' whole demo trees (tens of seconds of unlinking, and another live run's folders).
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-                          "tests/cli/test_cli.py", "-k", "demo_cohort"],
+                          f"--basetemp={tmp_path / 'nested'}", "tests/cli/test_cli.py", "-k", "demo_cohort"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout
