@@ -24,7 +24,6 @@ import yaml
 
 from conftest import run_cli
 from portfolio_gen.core.settings import load_settings
-from portfolio_gen.site.fingerprint import records_dir
 
 INSTITUTION = "did:web:portfolios.example.org"
 EMAIL = "elise.durand@example.fr"
@@ -42,15 +41,11 @@ def make_repository(site: Path, target: Path, *extra: str) -> subprocess.Complet
 
 @pytest.fixture
 def institution(built_demo: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo institution's workspace with its built site, as if built
-    where it lies: the records of the sites built are keyed by the output folder's absolute
-    path, and under the session's key a `build` here would build the cohort's unchanged
-    sites again (10 s), which an institution that built its sites does not."""
+    """A private copy of the demo institution's workspace with its built site: a `build`
+    here finds the cohort's unchanged sites up to date (their records moved with the copy),
+    as an institution that built its sites does."""
     root = tmp_path / "institution"
     shutil.copytree(built_demo, root, symlinks=True)
-    built, here = records_dir(root, built_demo / "site"), records_dir(root, root / "site")
-    if built.is_dir() and not here.exists():
-        built.rename(here)
     return root
 
 

@@ -140,9 +140,17 @@ class Record:
 
 
 def records_dir(root: Path, output: Path) -> Path:
-    """Where the records of the sites built into `output` are kept."""
-    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
-    return root / RECORDS_DIR / key
+    """Where the records of the sites built into `output` are kept: one folder per output
+    folder, named after its path relative to the workspace when it lies inside (the sites
+    move with a workspace moved, copied or checked out elsewhere, and so do their records:
+    a copy's `build` finds them up to date instead of building the cohort again), after
+    its absolute path otherwise."""
+    resolved = output.resolve()
+    try:
+        name = "./" + resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        name = str(resolved)
+    return root / RECORDS_DIR / hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
 def record_path(records: Path, slug: str) -> Path:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from portfolio_gen.site.fingerprint import records_dir
 from runnable import DEMO, Block, pages_with_blocks, run_page, runnable_blocks
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -26,8 +25,7 @@ def test_runnable_blocks_of_the_page_pass_in_order(page: Path, tmp_path: Path, b
     # French candidate guide from the installed wheel (tests/test_install.py) and README's
     # tour (tests/test_readme_tour.py).
     # The copy is the one the reader's demo would be (_practice_demo): a `portfolio-gen
-    # build` in it finds the sites up to date, as after a real demo, instead of building
-    # the whole cohort again because the copy's build records name the session's folder.
+    # build` in it finds the sites up to date, as after a real demo.
     # Every guide's demo command is in a block of plain commands (the in-process shortcut).
     run_page(page, tmp_path, invoke=lambda args, cwd, env: _in_process(args, cwd, env, built_demo))
 
@@ -40,9 +38,8 @@ def _in_process(args: list[str], cwd: Path, env: dict[str, str], demo: Path):
 
 
 def _practice_demo(demo: Path, folder: Path) -> subprocess.CompletedProcess:
-    """`portfolio-gen demo FOLDER`, made by the session's very same command: its copy, with
-    the records of the sites it built (keyed by the output folder's absolute path) under
-    FOLDER/site's key, where the demo made in FOLDER keeps them. The candidates' built
+    """`portfolio-gen demo FOLDER`, made by the session's very same command: its copy (the
+    records of the sites it built come with it, and find them up to date). The candidates' built
     sites are hard links: the tool replaces a site whole, never writes into one (built_demo's
     guard fails the run if a guide changed one of them); everything else is copied."""
     slugs = {path.name for path in (demo / "candidates").iterdir()}
@@ -57,9 +54,6 @@ def _practice_demo(demo: Path, folder: Path) -> subprocess.CompletedProcess:
         shutil.copy2(origin, target)
 
     shutil.copytree(demo, folder, symlinks=True, copy_function=copy)
-    made, moved = records_dir(folder, demo / "site"), records_dir(folder, folder / "site")
-    if made.is_dir() and not moved.exists():
-        made.rename(moved)
     return subprocess.CompletedProcess(["portfolio-gen", "demo", str(folder)], 0, "", "")
 
 

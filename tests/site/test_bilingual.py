@@ -207,8 +207,7 @@ def test_the_arabic_verification_page_checks_the_main_versions_credentials_in_th
 def test_a_change_rebuilds_both_versions_and_a_dropped_language_leaves_no_folder(bilingual: Path, tmp_path: Path):
     root = Path(shutil.copytree(bilingual, tmp_path / "demo", symlinks=True))
     site = root / "site" / SLUG
-    assert "1 built" in build(root)  # its records are the copy's own: a first build here
-    assert "1 unchanged" in build(root)
+    assert "1 unchanged" in build(root)  # the records moved with the copy: nothing to build
     entry = next(path for path in sorted((root / "candidates" / SLUG / "entries").glob("*.md"))
                  if "\nvisibility: public" in path.read_text("utf-8"))
     text = entry.read_text("utf-8")

@@ -47,6 +47,26 @@ def test_a_changed_framework_or_deleted_site_rebuilds(site_workspace):
     assert statuses(site_workspace)["bob-smith"] == BUILT
 
 
+def test_a_copied_workspace_keeps_its_sites_up_to_date_and_an_outside_output_has_records_of_its_own(
+        site_workspace, tmp_path):
+    """The records of the sites built inside the workspace travel with it (a clone on
+    another machine, a folder moved or copied): its `build` skips what did not change. An
+    output outside the workspace is another place, built once for itself."""
+    import shutil
+
+    statuses(site_workspace)
+    copy = shutil.copytree(site_workspace, tmp_path / "elsewhere" / "workspace", symlinks=True)
+    assert statuses(copy) == {"alice-durand": SKIPPED, "bob-smith": SKIPPED}
+    entry = copy / ALICE_ENTRY
+    entry.write_text(entry.read_text("utf-8").replace("PUBLIC-BODY-TEXT", "EDITED-BODY-TEXT"), "utf-8")
+    assert statuses(copy) == {"alice-durand": BUILT, "bob-smith": SKIPPED}
+    assert "EDITED-BODY-TEXT" in (copy / "site/alice-durand/entries/sequence-sig/index.html").read_text("utf-8")
+    outside = tmp_path / "published"
+    shutil.copytree(copy / "site", outside)
+    built = {r.slug: r.status for r in build_cohort(copy, output=outside, jobs=1)}
+    assert built == {"alice-durand": BUILT, "bob-smith": BUILT}
+
+
 def test_a_failed_build_keeps_the_previous_site_and_names_the_file(site_workspace, monkeypatch):
     statuses(site_workspace)
     home = site_workspace / "site/alice-durand/index.html"
