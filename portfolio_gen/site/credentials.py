@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -261,6 +262,7 @@ def _status_url(credential: object) -> str:
     return next((e.get("statusListCredential", "") for e in entries if isinstance(e, dict)), "")
 
 
+@functools.lru_cache(maxsize=4096)  # a few KB each; every rebuild of a site draws the same codes again
 def qr_svg(data: str) -> str:
     """An SVG QR code of `data` (error correction M: survives a smudged printout)."""
     buffer = io.BytesIO()
