@@ -440,13 +440,15 @@ def demo_workspace(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_demo(tmp_path_factory) -> Path:
-    """The README's main job, run once per test session: a demo workspace with keys,
+    """The README's main job, run once per test run: a demo workspace with keys,
     credentials and built sites. Read-only: tests that change it work on a copy."""
-    root = tmp_path_factory.mktemp("demo") / "demo"
-    # One build at a time, in this process (as tests/test_install.py plays it): a pool's
-    # workers would each load MkDocs again, and this worker's later builds reuse it warm.
-    result = run_cli("demo", str(root), "--jobs", "1")
-    assert result.returncode == 0, result.stdout + result.stderr
+    def make(root: Path) -> None:
+        # One build at a time, in this process (as tests/test_install.py plays it): a pool's
+        # workers would each load MkDocs again, and this worker's later builds reuse it warm.
+        result = run_cli("demo", str(root), "--jobs", "1")
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    root = made_once_per_run(tmp_path_factory, "demo", make)
     before = _digests(root)
     yield root
     # Shared by every test of this worker: one that writes into it changes what the next
@@ -456,6 +458,30 @@ def built_demo(tmp_path_factory) -> Path:
     assert not changed, f"a test changed the shared built_demo (work on a copy): {changed[:20]}"
 
 
+def made_once_per_run(tmp_path_factory, name: str, make) -> Path:
+    """`make(folder)` run once for the whole run, not once per xdist worker (the demo costs
+    8 s of CPU, four workers made it four times): the first worker to ask makes it in the
+    run's shared temporary folder, under a lock the others wait on, and every worker gets
+    a copy of its own (a `build` in the copy finds its sites up to date, as in the
+    original: the records of a site inside the workspace move with it). Without xdist,
+    made in place."""
+    import fcntl
+
+    own = tmp_path_factory.mktemp(name) / name
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        make(own)
+        return own
+    shared = tmp_path_factory.getbasetemp().parent / "shared" / name
+    shared.parent.mkdir(exist_ok=True)
+    done = shared.with_name(f"{name}.done")
+    with open(shared.with_name(f"{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():  # a worker whose make failed left no mark: made again
+            shutil.rmtree(shared, ignore_errors=True)
+            make(shared)
+            done.touch()
+    shutil.copytree(shared, own, symlinks=True)
+    return own
 def _digests(root: Path) -> dict[str, str]:
     """Every file under `root` by its content's digest, but the workspace's read cache
     (.portfolio-gen/), which reading commands fill as they should."""
@@ -470,17 +496,17 @@ def arabic_demo(built_demo: Path, tmp_path_factory) -> Path:
     """The built demo said in Arabic (issue 30): its French candidates' sites and the
     institution's pages with `language: ar`, the settings signed again by the institution,
     and built. Read-only, as built_demo."""
-    import shutil
-    root = tmp_path_factory.mktemp("arabic") / "demo"
-    shutil.copytree(built_demo, root, symlinks=True)
-    for path in sorted((root / "candidates").glob("*/candidate.yml")):
-        path.write_text(path.read_text("utf-8").replace("\nlanguage: fr\n", "\nlanguage: ar\n"), "utf-8")
-    settings = root / "portfolio-gen.yml"
-    settings.write_text(settings.read_text("utf-8") + "\nlanguage: ar\n", "utf-8")
-    for args in (("institution", "sign", "--key", "keys/institution.key.pem"), ("build",)):
-        result = run_cli(*args, cwd=root)
-        assert result.returncode == 0, result.stdout + result.stderr
-    return root
+    def make(root: Path) -> None:
+        shutil.copytree(built_demo, root, symlinks=True)
+        for path in sorted((root / "candidates").glob("*/candidate.yml")):
+            path.write_text(path.read_text("utf-8").replace("\nlanguage: fr\n", "\nlanguage: ar\n"), "utf-8")
+        settings = root / "portfolio-gen.yml"
+        settings.write_text(settings.read_text("utf-8") + "\nlanguage: ar\n", "utf-8")
+        for args in (("institution", "sign", "--key", "keys/institution.key.pem"), ("build",)):
+            result = run_cli(*args, cwd=root)
+            assert result.returncode == 0, result.stdout + result.stderr
+
+    return made_once_per_run(tmp_path_factory, "arabic", make)
 
 
 # --- browser tests: Debian's chromium, never a downloaded one ------------------------------
@@ -502,8 +528,19 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One chromium per test module: a session-wide Playwright would hold an event loop
-    that asyncio-based tests elsewhere then trip over."""
+@pytest.fixture(scope="session")
+def _worker_chromium():
     yield from chromium()
+
+
+@pytest.fixture(scope="module")
+def browser(_worker_chromium):
+    """One chromium per worker, shared by its modules (starting Playwright's driver and
+    the browser costs more than a second of CPU, and some fifty modules use one), with
+    whatever a module opened in it closed when the module ends: a page left running its
+    scripts would take CPU from every later test. Playwright's event loop then runs in
+    the worker's main thread for the rest of the session: a test that needs asyncio.run
+    of its own runs it in a thread (tests/i18n/test_languages_throughout.py)."""
+    yield _worker_chromium
+    for context in _worker_chromium.contexts:
+        context.close()
