@@ -413,13 +413,49 @@ def pytest_unconfigure(config) -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def run_cache_key(tmp_path_factory) -> bytes:
+    """One key for signing read-cache rows (core.cachestore) for the whole run, every
+    worker's and every test's: the verdicts the shared demo's build cached then hold in
+    every copy of it, instead of each test verifying the cohort's credentials again
+    (a new key per test made every cached row foreign). Tests of the cache's own keys
+    set theirs (tests/core/test_readcache.py, tests/credentials/test_verdicts.py)."""
+    import secrets
+
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent
+    path = folder / "run-cache-key"
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass  # another worker made it
+    key = b""
+    while len(key) < 32:  # written by another worker a moment ago
+        key = path.read_bytes()
+    _give_cache_key(Path(os.environ["XDG_CACHE_HOME"]), key)
+    return key
+
+
+def _give_cache_key(cache: Path, key: bytes) -> None:
+    folder = cache / "portfolio-gen"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(folder / "cache-key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+
+
 @pytest.fixture(autouse=True)
-def own_cache(tmp_path: Path, monkeypatch) -> None:
+def own_cache(tmp_path: Path, monkeypatch, run_cache_key: bytes) -> None:
     """Each test its own user cache too, inside the session's home: `verify` remembers the
     registries it saw, and the copies of one demo share its keys, so a test that signs a
     newer registry would otherwise make another test's copy look replayed. Independence
-    between tests, not isolation from the real home (the session gives that)."""
+    between tests, not isolation from the real home (the session gives that). The cache
+    key is the run's (run_cache_key)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    _give_cache_key(tmp_path / "user-cache", run_cache_key)
 
 
 @pytest.fixture
