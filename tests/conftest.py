@@ -448,14 +448,15 @@ def _give_cache_key(cache: Path, key: bytes) -> None:
 
 
 @pytest.fixture(autouse=True)
-def own_cache(tmp_path: Path, monkeypatch, run_cache_key: bytes) -> None:
+def own_cache(tmp_path_factory, monkeypatch, run_cache_key: bytes) -> None:
     """Each test its own user cache too, inside the session's home: `verify` remembers the
     registries it saw, and the copies of one demo share its keys, so a test that signs a
     newer registry would otherwise make another test's copy look replayed. Independence
     between tests, not isolation from the real home (the session gives that). The cache
     key is the run's (run_cache_key)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    _give_cache_key(tmp_path / "user-cache", run_cache_key)
+    cache = tmp_path_factory.mktemp("user-cache")  # beside tmp_path: a test may list all it holds
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    _give_cache_key(cache, run_cache_key)
 
 
 @pytest.fixture
