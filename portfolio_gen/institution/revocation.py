@@ -175,14 +175,13 @@ class SignerCounter:
             raise InputError([Problem("status.counter_damaged", self.path, None, {"content": text[:20]})])
         return int(text)
 
-    def take(self, count: int, bits: int = DEFAULT_BITS, *, floor: int = 0) -> range:
-        """`count` consecutive indices no one else was given, recorded before they are used;
-        none below `floor` (the first index the workspace's own ledger has not seen)."""
+    def take(self, count: int, bits: int = DEFAULT_BITS) -> range:
+        """`count` consecutive indices no one else was given, recorded before they are used."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
-            first = max(self.peek(), floor)
+            first = self.peek()
             if first + count > bits:
                 raise InputError([Problem("status.list_full", self.path, None,
                                           {"used": first, "size": bits, "count": count})])
@@ -203,17 +202,10 @@ def allocate_index(root: Path, signer: Ed25519PublicKey, credential_id: str, *,
 def allocate_indices(root: Path, signer: Ed25519PublicKey, credential_ids: Sequence[str], *,
                      bits: int = DEFAULT_BITS, counters: Path | None = None) -> list[int]:
     """One index of `signer`'s own list per credential, from the signer's counter, and
-    recorded in this workspace's `allocations.tsv`.
-
-    The counter lives on the signer's machine; a new machine, or a state folder lost or
-    restored from an old backup, starts it again below indices that credentials already
-    carry, and revoking one of those would revoke both. So it never gives an index this
-    workspace's ledger has recorded for the list: the ledger is in git, the counter is not."""
+    recorded in this workspace's `allocations.tsv` (appended, never read here)."""
+    taken = SignerCounter.for_key(signer, counters).take(len(credential_ids), bits)
     name, stamp = signer_list_name(signer), _stamp(None)
     with locked(root):
-        recorded = [index for list_name, index, _ in allocations(root) if list_name == name]
-        taken = SignerCounter.for_key(signer, counters).take(len(credential_ids), bits,
-                                                             floor=max(recorded, default=-1) + 1)
         _append(root / ALLOCATIONS, [[str(i), c, stamp, name] for i, c in zip(taken, credential_ids)])
     return list(taken)
 
@@ -421,9 +413,8 @@ def _did_key_signer(credential: dict) -> str | None:
 
 
 def _check_not_shared(root: Path, name: str, index: int, credential_id: str) -> None:
-    # The old shared list's random draws, merged from two clones, or two signers' counters
-    # for one key that the ledger of this clone did not see (allocate_indices), can give
-    # one bit to two credentials; setting it would revoke the other one too.
+    # Only the old shared list's random draws, merged from two clones, can give one bit
+    # to two credentials; setting it would revoke the other one too.
     others = {c for n, i, c in allocations(root) if (n, i) == (name, index) and c != credential_id}
     if others:
         raise RevocationError(f"status index {index} is allocated to other credentials too "

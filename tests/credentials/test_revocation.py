@@ -107,20 +107,6 @@ def test_the_counter_is_the_signers_across_repositories(tmp_path):
     assert taken == list(range(6))
 
 
-def test_a_new_machine_never_gives_an_index_the_workspace_has_recorded(tmp_path):
-    """The same key on another machine (or after its state folder is lost): that machine's
-    counter starts at 0, but the clone's ledger says which indices credentials carry, and
-    none of them is given again (two credentials on one bit: revoking one revokes both)."""
-    signer, other = keys.generate_key().public_key(), keys.generate_key().public_key()
-    assert revocation.allocate_indices(tmp_path, signer, ["a", "b", "c"], counters=tmp_path / "laptop") == [0, 1, 2]
-    assert revocation.allocate_index(tmp_path, other, "x", counters=tmp_path / "laptop") == 0
-    assert revocation.allocate_indices(tmp_path, signer, ["d", "e"], counters=tmp_path / "new-machine") == [3, 4]
-    # Another key's list is its own: the signer's indices do not push it on.
-    assert revocation.allocate_index(tmp_path, other, "y", counters=tmp_path / "new-machine") == 1
-    # Where the new machine's counter is ahead, the counter still wins.
-    assert revocation.allocate_index(tmp_path, signer, "f", counters=tmp_path / "new-machine") == 5
-
-
 def test_a_full_list_is_refused(tmp_path):
     signer = keys.generate_key().public_key()
     counters = tmp_path / "state"
