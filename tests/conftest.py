@@ -503,6 +503,7 @@ def made_once_per_run(tmp_path_factory, name: str, make) -> Path:
     original: the records of a site inside the workspace move with it). Without xdist,
     made in place."""
     import fcntl
+    import json
 
     own = tmp_path_factory.mktemp(name) / name
     if not os.environ.get("PYTEST_XDIST_WORKER"):
@@ -510,15 +511,35 @@ def made_once_per_run(tmp_path_factory, name: str, make) -> Path:
         return own
     shared = tmp_path_factory.getbasetemp().parent / "shared" / name
     shared.parent.mkdir(exist_ok=True)
-    done = shared.with_name(f"{name}.done")
+    done, counters = shared.with_name(f"{name}.done"), shared.with_name(f"{name}.counters")
     with open(shared.with_name(f"{name}.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not done.exists():  # a worker whose make failed left no mark: made again
             shutil.rmtree(shared, ignore_errors=True)
+            before = _status_counters()
             make(shared)
+            counters.write_text(json.dumps({k: v for k, v in _status_counters().items() if before.get(k) != v}))
             done.touch()
     shutil.copytree(shared, own, symlinks=True)
+    # The status counters of the keys `make` signed with go with the copy, as the docs ask
+    # of a key moved to another machine (docs/credentials.md): another worker is another
+    # machine, and its next certificate would take a bit the demo's credentials carry.
+    for name_, value in json.loads(counters.read_text()).items():
+        path = revocation_counters() / name_
+        if not path.exists() or int(path.read_text() or 0) < int(value):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(value)
     return own
+
+
+def revocation_counters() -> Path:
+    from portfolio_gen.institution.revocation import counters_folder
+    return counters_folder()
+
+
+def _status_counters() -> dict[str, str]:
+    folder = revocation_counters()
+    return {path.name: path.read_text() for path in folder.glob("*.next")} if folder.is_dir() else {}
 def _digests(root: Path) -> dict[str, str]:
     """Every file under `root` by its content's digest, but the workspace's read cache
     (.portfolio-gen/), which reading commands fill as they should."""
