@@ -426,15 +426,17 @@ def run_cache_key(tmp_path_factory) -> bytes:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         folder = folder.parent
     path = folder / "run-cache-key"
+    # Written whole beside it, then linked in place: a worker reads the whole key or none.
+    draft = folder / f"run-cache-key.{os.getpid()}"
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+        handle.write(secrets.token_bytes(32))
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
+        os.link(draft, path)
     except FileExistsError:
-        pass  # another worker made it
-    key = b""
-    while len(key) < 32:  # written by another worker a moment ago
-        key = path.read_bytes()
+        pass  # another worker's is the run's
+    finally:
+        draft.unlink()
+    key = path.read_bytes()
     _give_cache_key(Path(os.environ["XDG_CACHE_HOME"]), key)
     return key
 
@@ -524,8 +526,8 @@ def made_once_per_run(tmp_path_factory, name: str, make) -> Path:
     # The status counters of the keys `make` signed with go with the copy, as the docs ask
     # of a key moved to another machine (docs/credentials.md): another worker is another
     # machine, and its next certificate would take a bit the demo's credentials carry.
-    for name_, value in json.loads(counters.read_text()).items():
-        path = revocation_counters() / name_
+    for counter, value in json.loads(counters.read_text()).items():
+        path = revocation_counters() / counter
         if not path.exists() or int(path.read_text() or 0) < int(value):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(value)
@@ -540,6 +542,8 @@ def revocation_counters() -> Path:
 def _status_counters() -> dict[str, str]:
     folder = revocation_counters()
     return {path.name: path.read_text() for path in folder.glob("*.next")} if folder.is_dir() else {}
+
+
 def _digests(root: Path) -> dict[str, str]:
     """Every file under `root` by its content's digest, but the workspace's read cache
     (.portfolio-gen/), which reading commands fill as they should."""
