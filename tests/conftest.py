@@ -526,21 +526,18 @@ def made_once_per_run(tmp_path_factory, name: str, make) -> Path:
     # The status counters of the keys `make` signed with go with the copy, as the docs ask
     # of a key moved to another machine (docs/credentials.md): another worker is another
     # machine, and its next certificate would take a bit the demo's credentials carry.
+    from portfolio_gen.institution.revocation import counters_folder
     for counter, value in json.loads(counters.read_text()).items():
-        path = revocation_counters() / counter
+        path = counters_folder() / counter
         if not path.exists() or int(path.read_text() or 0) < int(value):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(value)
     return own
 
 
-def revocation_counters() -> Path:
-    from portfolio_gen.institution.revocation import counters_folder
-    return counters_folder()
-
-
 def _status_counters() -> dict[str, str]:
-    folder = revocation_counters()
+    from portfolio_gen.institution.revocation import counters_folder
+    folder = counters_folder()
     return {path.name: path.read_text() for path in folder.glob("*.next")} if folder.is_dir() else {}
 
 
