@@ -17,7 +17,7 @@ DEMO_CANDIDATES = REPO / "candidates"
 
 
 # How many xdist workers -n auto starts: two per core (tests wait on browsers and subprocesses).
-pytest_plugins = ("scheduling",)
+pytest_plugins = ("scheduling", "housekeeping")
 
 
 def run_cli(*args: str, cwd: Path | None = None, lang: str = "en",
