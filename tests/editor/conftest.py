@@ -26,11 +26,10 @@ def start_editor(root: Path, lang: str) -> Running:
 
 @pytest.fixture(scope="session")
 def axe_source(tmp_path_factory) -> str:
-    """axe-core, as test_accessibility installs it, once for the editor's modules (its own
-    fixture, module-scoped, ran npm once per module that imported it)."""
+    """axe-core, the run's one install (test_accessibility.axe_script)."""
     sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
     import test_accessibility  # imported here: at conftest import, the session's home is not made yet
-    return test_accessibility.axe_source.__wrapped__(tmp_path_factory)
+    return test_accessibility.axe_script(tmp_path_factory).read_text("utf-8")
 
 
 @pytest.fixture(scope="module")

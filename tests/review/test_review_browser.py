@@ -15,7 +15,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import REPO, artifacts_folder, run_cli
+from conftest import REPO, artifacts_folder, made_once_per_run, run_cli
 from interop.js_stack import JsStack, default_folder, node_available
 from portfolio_gen.core.settings import load_settings
 from portfolio_gen.institution import revocation
@@ -31,7 +31,7 @@ COMMENT = "Le scénario ne traite pas le droit à l'image des élèves enregistr
 def js_stack(tmp_path_factory) -> JsStack:
     if not node_available():
         pytest.skip("node/npm not installed: digitalbazaar's JS stack cannot run")
-    return JsStack.install(default_folder() or tmp_path_factory.mktemp("npm-interop"))
+    return JsStack.install(default_folder() or made_once_per_run(tmp_path_factory, "npm-interop", JsStack.install))
 
 
 def test_an_evaluator_validates_and_refuses_in_the_page(review_app, browser, js_stack):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import made_once_per_run
 from sitefixtures import served  # noqa: F401 - served is a fixture
 
 pytestmark = pytest.mark.browser
@@ -29,18 +30,29 @@ NOT_FRAMEWORKS = {"entries", "credentials", "verify", "search", "evidence", "ass
 
 @pytest.fixture(scope="module")
 def axe_source(tmp_path_factory) -> str:
+    return axe_script(tmp_path_factory).read_text("utf-8")
+
+
+def axe_script(tmp_path_factory) -> Path:
+    """axe.min.js, installed once for the whole run (seven modules and workers each ran npm)."""
     if shutil.which("npm") is None:
         pytest.skip("npm is not installed: axe-core cannot be fetched")
     cache = os.environ.get("PORTFOLIO_GEN_NPM_CACHE")
-    folder = Path(cache) / "axe" if cache else tmp_path_factory.mktemp("npm-axe")
-    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if cache:
+        folder = Path(cache) / "axe"
+        _install_axe(folder)
+    else:
+        folder = made_once_per_run(tmp_path_factory, "npm-axe", _install_axe)
+    return folder / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _install_axe(folder: Path) -> None:
     installed = folder / "node_modules" / "axe-core" / "package.json"
     if not installed.is_file() or json.loads(installed.read_text())["version"] != AXE_VERSION:
         folder.mkdir(parents=True, exist_ok=True)
         run = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", str(folder),
                               f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=600)
         assert run.returncode == 0, run.stderr
-    return script.read_text("utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,9 +12,9 @@ from conftest import run_cli
 from htmltree import parse
 from portfolio_gen.decisions.steering import assess_cohort
 from portfolio_gen.site.dashboard import write_dashboard
+from test_accessibility import axe_script
 from steering_cohort import AWARDS, CANDIDATES, FRAMEWORKS, REGISTRY, TODAY, VALIDATIONS
 
-AXE_VERSION = "4.10.2"
 
 
 @pytest.fixture(scope="module")
@@ -143,24 +141,13 @@ def test_the_dashboard_is_never_written_into_the_published_sites(demo_workspace:
     assert not (demo_workspace / "site").exists()
 
 
-def _axe(tmp_path_factory) -> Path:
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed")
-    folder = tmp_path_factory.mktemp("axe")
-    run = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-package-lock", f"axe-core@{AXE_VERSION}"],
-                         cwd=folder, capture_output=True, text=True, timeout=600)
-    if run.returncode:
-        pytest.skip(f"npm could not install axe-core: {run.stderr[-400:]}")
-    return folder / "node_modules" / "axe-core" / "axe.min.js"
-
-
 @pytest.mark.browser
 def test_axe_core_finds_no_accessibility_violation(dashboard: Path, tmp_path_factory, browser):
-    axe_script = _axe(tmp_path_factory)
+    axe = axe_script(tmp_path_factory)  # the run's one install, as the accessibility tests'
     page = browser.new_page()
     for name in ("index.html", "framework-c2i2e.html", "unit-beauvais.html"):
         page.goto((dashboard / name).as_uri())
-        page.add_script_tag(path=str(axe_script))
+        page.add_script_tag(path=str(axe))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
         assert violations == [], name
