@@ -7,8 +7,12 @@ only the caller's document loader, then canonicalizes the dataset.
 from __future__ import annotations
 
 import copy
+import hashlib
+import threading
+from typing import Callable, TypeVar
 
 import rfc8785
+from cachetools import LRUCache
 from frozendict import frozendict
 from pyld import jsonld
 
@@ -20,6 +24,44 @@ class CanonicalizationError(CredentialsError, ValueError):
     """The document cannot be canonicalized (invalid JSON-LD, unknown context...)."""
 
 
+Result = TypeVar("Result")
+_MISSING = object()
+
+
+class ContentMemo:
+    """Results of a pure function of one JSON document, kept by the document's content for
+    the life of the process: bounded, least recently used first out, safe across threads.
+
+    A process verifies the same credential again and again: every command the review app,
+    the editor or `serve` runs verifies the cohort's credentials, and so does each command
+    a test runs in process. Their canonical form, signed-form verdict and schema problems
+    depend on the document's content alone (and on the bundled contexts and schema), so
+    they are computed once. The key is a digest of the document's repr, which tells
+    apart what JSON-LD processing tells apart (key order, 1 from 1.0 and True, a tuple
+    from a list). Only immutable results are kept; failures (exceptions) never are.
+    """
+
+    def __init__(self, maxsize: int):
+        self._results: LRUCache = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    def get(self, document: object, compute: Callable[[], Result]) -> Result:
+        key = hashlib.sha256(repr(document).encode("utf-8", "surrogatepass")).digest()
+        with self._lock:
+            found = self._results.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        result = compute()
+        with self._lock:
+            self._results[key] = result
+        return result
+
+
+# A cohort workspace holds a few thousand credentials; a national one's commands read
+# more than this, and simply find fewer of them again.
+_CANONICAL_FORMS = ContentMemo(maxsize=4096)
+
+
 def jcs(document: object) -> bytes:
     try:
         return rfc8785.dumps(document)
@@ -29,6 +71,12 @@ def jcs(document: object) -> bytes:
 
 def rdfc_1_0(document: dict, loader: DocumentLoader) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, one sorted line per quad."""
+    if loader.bundled_only:
+        return _CANONICAL_FORMS.get(document, lambda: _rdfc_1_0(document, loader))
+    return _rdfc_1_0(document, loader)
+
+
+def _rdfc_1_0(document: dict, loader: DocumentLoader) -> str:
     options = loader.pyld_options()
     # pyld still calls RDFC-1.0 by its former name; the algorithm is the same.
     options.update(algorithm="URDNA2015", format="application/n-quads")

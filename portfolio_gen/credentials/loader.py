@@ -2,7 +2,9 @@
 
 It serves the contexts bundled in `contexts/` (index.json maps URL -> file) and refuses
 every other URL unless the caller explicitly allows network loading. Each loader owns
-its caches, so several loaders (or builds) in one process never share state.
+its caches of contexts, so several loaders (or builds) in one process never share state;
+only results that depend on nothing but a document and the bundled contexts are shared
+(canonicalization.ContentMemo), and only between loaders that serve nothing else.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class DocumentLoader:
         allow_network: bool = False,
     ):
         self.allow_network = allow_network
+        # Serving the bundled contexts and nothing else: what a document expands to is then
+        # the same for every such loader (canonicalization.ContentMemo may share results).
+        self.bundled_only = not allow_network and not extra_documents
         self._texts = dict(bundled_contexts())
         self._parsed: dict[str, dict] = {}
         for url, document in (extra_documents or {}).items():

@@ -47,6 +47,7 @@ from ..core.settings import Institution, Settings
 # Where entries and files are published in the site; credentials point there.
 from ..core.publishing import entry_path, evidence_uri
 from . import multibase
+from .canonicalization import ContentMemo
 from .cryptosuites import is_datetime
 from .proofs import single_proof
 
@@ -579,10 +580,17 @@ def _with_proof_array(credential: dict) -> dict:
     return credential
 
 
+_SCHEMA_PROBLEMS = ContentMemo(maxsize=4096)  # by credential: the schema is the package's
+
+
 def validate_against_schema(credential: object) -> list[str]:
     """Every reason `credential` is not a well-formed OB 3.0 item validation (empty if it is)."""
     if not isinstance(credential, dict):
         return ["credential is not a JSON object"]
+    return list(_SCHEMA_PROBLEMS.get(credential, lambda: tuple(_schema_problems(credential))))
+
+
+def _schema_problems(credential: dict) -> list[str]:
     errors = sorted(_validator().iter_errors(_with_proof_array(credential)),
                     key=lambda e: list(e.absolute_path))
     problems = [f"{_path(error.absolute_path)}: {error.message}" for error in errors]

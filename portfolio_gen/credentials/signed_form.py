@@ -17,7 +17,7 @@ import copy
 
 from pyld import jsonld
 
-from .canonicalization import CanonicalizationError, compacted_with_own_context
+from .canonicalization import CanonicalizationError, ContentMemo, compacted_with_own_context
 from .loader import DocumentLoader
 
 # Vocabularies whose terms the verifier reads by their short names.
@@ -30,11 +30,18 @@ PROTECTED_VOCABULARIES = (
 # @prefix...) changes how other keys are read.
 TERM_DEFINITION_KEYS = frozenset({"@id", "@type"})
 NOT_SIGNED_FORM = "not in the compacted form of its own @context"
+_PROBLEMS = ContentMemo(maxsize=4096)  # by document, for loaders of the bundled contexts only
 
 
 def signed_form_problem(document: dict, loader: DocumentLoader) -> str | None:
     """Why `document` (proof already verified) may hide a signed statement from the
     checks, or None when every statement sits under the key the checks read."""
+    if loader.bundled_only:
+        return _PROBLEMS.get(document, lambda: _signed_form_problem(document, loader))
+    return _signed_form_problem(document, loader)
+
+
+def _signed_form_problem(document: dict, loader: DocumentLoader) -> str | None:
     body = {key: value for key, value in document.items() if key != "proof"}
     problem = _key_problem(body, "") or _inline_context_problem(body.get("@context"), loader)
     if problem:

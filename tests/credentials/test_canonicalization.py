@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld
 
-from portfolio_gen.credentials.canonicalization import CanonicalizationError, jcs, rdfc_1_0
+from portfolio_gen.credentials.canonicalization import CanonicalizationError, ContentMemo, jcs, rdfc_1_0
 from portfolio_gen.credentials.loader import DocumentLoader
 
 from .conftest import FIXTURES, VECTORS, clone
@@ -126,3 +126,31 @@ def test_inline_context_changes_are_seen_between_calls():
 def test_unknown_context_is_refused():
     with pytest.raises(CanonicalizationError, match="not a bundled JSON-LD context"):
         rdfc_1_0({"@context": "https://example.com/c", "@id": "urn:a"}, DocumentLoader())
+
+
+def test_the_content_memo_computes_once_per_content_and_tells_apart_what_json_ld_does():
+    memo = ContentMemo(maxsize=16)
+    calls = []
+
+    def computed(document):
+        return memo.get(document, lambda: calls.append(document) or len(calls))
+
+    assert computed({"a": [1], "b": "x"}) == computed({"a": [1], "b": "x"}) == 1  # another object, same content
+    # Key order (which problem is named first), 1 / 1.0 / True, a tuple and a list: others.
+    for other in ({"b": "x", "a": [1]}, {"a": [1.0], "b": "x"}, {"a": [True], "b": "x"}, {"a": (1,), "b": "x"}):
+        computed(other)
+    assert len(calls) == 5
+    document = {"a": [1], "b": "x"}
+    document["a"].append(2)  # edited in place: its content is another
+    assert computed(document) == 6
+
+
+def test_a_loader_serving_other_documents_shares_no_canonical_form():
+    url = "https://www.w3.org/ns/credentials/v2"
+    document = {"@context": url, "@id": "urn:uuid:5e1c1f4e-0000-4000-8000-000000000001", "name": "x"}
+    bundled = rdfc_1_0(document, DocumentLoader())  # remembered for bundled-only loaders
+    other = DocumentLoader(extra_documents={url: {"@context": {"name": "https://example.org/other#name"}}})
+    assert not other.bundled_only
+    assert rdfc_1_0(document, other) != bundled
+    assert "https://example.org/other#name" in rdfc_1_0(document, other)
+    assert rdfc_1_0(document, DocumentLoader()) == bundled == plain_pyld(document)

@@ -196,3 +196,14 @@ def test_schema_and_structure_refusals(rich, change, reason):
 
 def test_not_an_object():
     assert openbadges.validate_against_schema([]) == ["credential is not a JSON object"]
+
+
+def test_schema_problems_are_remembered_by_content_and_handed_out_as_new_lists(rich):
+    credential = copy.deepcopy(rich)
+    credential.pop("validFrom")
+    first = openbadges.validate_against_schema(credential)
+    assert any("validFrom" in problem for problem in first)
+    first.clear()  # the caller's own list: the remembered problems stay whole
+    assert openbadges.validate_against_schema(copy.deepcopy(credential)) != []
+    credential["validFrom"] = rich["validFrom"]  # mended in place: judged again
+    assert openbadges.validate_against_schema(credential) == []
