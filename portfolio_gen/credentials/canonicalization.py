@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import threading
+import weakref
 from typing import Callable, TypeVar
 
 import rfc8785
@@ -41,9 +42,20 @@ class ContentMemo:
     from a list). Only immutable results are kept; failures (exceptions) never are.
     """
 
+    _every: weakref.WeakSet[ContentMemo] = weakref.WeakSet()
+
     def __init__(self, maxsize: int):
         self._results: LRUCache = LRUCache(maxsize=maxsize)
         self._lock = threading.Lock()
+        ContentMemo._every.add(self)
+
+    @classmethod
+    def forget_all(cls) -> None:
+        """Empty every memo: what a new process would compute (bench/credentials.py times
+        verification so, else it would find the forms signing just computed)."""
+        for memo in list(cls._every):
+            with memo._lock:
+                memo._results.clear()
 
     def get(self, document: object, compute: Callable[[], Result]) -> Result:
         key = hashlib.sha256(repr(document).encode("utf-8", "surrogatepass")).digest()

@@ -154,3 +154,12 @@ def test_a_loader_serving_other_documents_shares_no_canonical_form():
     assert rdfc_1_0(document, other) != bundled
     assert "https://example.org/other#name" in rdfc_1_0(document, other)
     assert rdfc_1_0(document, DocumentLoader()) == bundled == plain_pyld(document)
+
+
+def test_forgetting_every_memo_computes_again_as_a_new_process_would():
+    memo = ContentMemo(maxsize=4)
+    calls = []
+    memo.get({"a": 1}, lambda: calls.append(1))
+    ContentMemo.forget_all()
+    memo.get({"a": 1}, lambda: calls.append(1))
+    assert len(calls) == 2
