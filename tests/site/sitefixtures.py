@@ -157,13 +157,20 @@ def serve(folder: Path):
     """Serve `folder` over http on a free local port; yields its URL, stops afterwards."""
     import functools
     import http.server
+    import sys
     import threading
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:  # keep test output readable
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address) -> None:
+            # A page navigating away drops the transfers it no longer needs: not an error.
+            if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()

@@ -12,9 +12,8 @@ from conftest import run_cli
 from htmltree import parse
 from portfolio_gen.decisions.steering import assess_cohort
 from portfolio_gen.site.dashboard import write_dashboard
-from test_accessibility import axe_script
 from steering_cohort import AWARDS, CANDIDATES, FRAMEWORKS, REGISTRY, TODAY, VALIDATIONS
-
+from test_accessibility import axe_script
 
 
 @pytest.fixture(scope="module")
