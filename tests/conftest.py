@@ -16,7 +16,8 @@ REFERENTIELS = REPO / "referentiels"
 DEMO_CANDIDATES = REPO / "candidates"
 
 
-# How many xdist workers -n auto starts: two per core (tests wait on browsers and subprocesses).
+# How many xdist workers -n auto starts (scheduling), and earlier runs' temporary folders
+# deleted after the run rather than in it (housekeeping).
 pytest_plugins = ("scheduling", "housekeeping")
 
 
@@ -566,6 +567,17 @@ def arabic_demo(built_demo: Path, tmp_path_factory) -> Path:
             assert result.returncode == 0, result.stdout + result.stderr
 
     return made_once_per_run(tmp_path_factory, "arabic", make)
+
+
+@pytest.fixture(scope="session")
+def js_stack(tmp_path_factory):
+    """digitalbazaar's JS stack (tests/interop/js_stack.py), for the interop tests and the
+    review app's: in $PORTFOLIO_GEN_NPM_CACHE/interop, or installed once for the run."""
+    from interop.js_stack import JsStack, default_folder, node_available
+
+    if not node_available():
+        pytest.skip("node/npm not installed: digitalbazaar's JS stack cannot run")
+    return JsStack.install(default_folder() or made_once_per_run(tmp_path_factory, "npm-interop", JsStack.install))
 
 
 # --- browser tests: Debian's chromium, never a downloaded one ------------------------------

@@ -89,7 +89,7 @@ def test_a_poisoned_real_home_changes_nothing(tmp_path: Path):
     env["HOME"] = str(home)
     # --basetemp of its own: with pytest's default one, the nested run would number a new
     # folder under /tmp/pytest-of-<user> and delete all but the three newest there, earlier
-    # runs' whole demo trees (tens of seconds of unlinking, and another live run's folders).
+    # runs' whole demo trees (tens of seconds of unlinking inside this test).
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
                           f"--basetemp={tmp_path / 'nested'}", "tests/cli/test_cli.py", "-k", "demo_cohort"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)

@@ -12,11 +12,9 @@ import json
 import os
 import subprocess
 
-import pytest
 import yaml
 
-from conftest import REPO, artifacts_folder, made_once_per_run, run_cli
-from interop.js_stack import JsStack, default_folder, node_available
+from conftest import REPO, artifacts_folder, run_cli
 from portfolio_gen.core.settings import load_settings
 from portfolio_gen.institution import revocation
 
@@ -25,13 +23,6 @@ from .conftest import ENTRY, EVALUATOR, REFUSED_ITEM, SLUG, VALIDATED_ITEM, writ
 ARTIFACTS = artifacts_folder()  # screenshots: see conftest
 README_SCREENSHOT = REPO / "docs" / "images" / "review-app.png"
 COMMENT = "Le scénario ne traite pas le droit à l'image des élèves enregistrés : ajoutez-le."
-
-
-@pytest.fixture(scope="module")
-def js_stack(tmp_path_factory) -> JsStack:
-    if not node_available():
-        pytest.skip("node/npm not installed: digitalbazaar's JS stack cannot run")
-    return JsStack.install(default_folder() or made_once_per_run(tmp_path_factory, "npm-interop", JsStack.install))
 
 
 def test_an_evaluator_validates_and_refuses_in_the_page(review_app, browser, js_stack):
